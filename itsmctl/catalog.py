@@ -1,0 +1,78 @@
+"""The in-memory catalog: entities indexed by kind and name, with the relations rules need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterator
+
+from itsmctl.model import Entity, Ref
+from itsmctl.references import Reference, parse_ref, references_of
+
+
+@dataclass
+class Catalog:
+    """Entities of one catalog; the first entity of a kind and name wins (others are findings)."""
+
+    entities: list[Entity] = field(default_factory=list)
+    _index: dict[Ref, Entity] = field(default_factory=dict, repr=False)
+
+    def add(self, entity: Entity) -> Entity | None:
+        """Index an entity; return the earlier one if the name is taken."""
+        existing = self._index.get(entity.ref)
+        if existing is not None:
+            return existing
+        self._index[entity.ref] = entity
+        self.entities.append(entity)
+        return None
+
+    def get(self, ref: Ref | None) -> Entity | None:
+        return self._index.get(ref) if ref is not None else None
+
+    def of_kind(self, kind: str) -> list[Entity]:
+        return sorted((e for e in self.entities if e.kind == kind), key=lambda e: e.name)
+
+    def __len__(self) -> int:
+        return len(self.entities)
+
+    def __iter__(self) -> Iterator[Entity]:
+        return iter(self.entities)
+
+    def resolve(self, reference: Reference) -> Entity | None:
+        return self.get(reference.target)
+
+    @cached_property
+    def references(self) -> list[Reference]:
+        return [r for e in self.entities for r in references_of(e)]
+
+    @cached_property
+    def referrers(self) -> dict[Ref, list[Reference]]:
+        """Who points at each entity (dependents of a service, users of an SLA, ...)."""
+        out: dict[Ref, list[Reference]] = {}
+        for reference in self.references:
+            target = reference.target
+            if target is not None:
+                out.setdefault(target, []).append(reference)
+        return out
+
+    def dependencies(self, service: Entity, hard_only: bool = False) -> list[tuple[Entity, str]]:
+        """Resolved (service, hard|soft) dependencies of a service."""
+        out = []
+        for item in service.get("spec", "dependencies", default=[]) or []:
+            if not isinstance(item, dict) or not isinstance(item.get("service"), str):
+                continue
+            kind = item.get("type", "hard")
+            if hard_only and kind != "hard":
+                continue
+            target = self.get(parse_ref(item["service"], "Service"))
+            if target is not None and target.kind == "Service":
+                out.append((target, str(kind)))
+        return out
+
+    def resolve_field(self, entity: Entity, field_name: str, kind: str) -> Entity | None:
+        """Resolve a single reference field of an entity's spec (e.g. a service's `sla`)."""
+        value = entity.get("spec", field_name)
+        if not isinstance(value, str):
+            return None
+        target = self.get(parse_ref(value, kind))
+        return target if target is not None and target.kind == kind else None

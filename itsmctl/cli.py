@@ -1,0 +1,82 @@
+"""The command line: a click group that loads each command lazily and handles every error once.
+
+Exit codes: 0 clean, 1 findings at or above the failing severity, 2 usage or environment
+error, 3 internal error (a bug: please report it), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from itsmctl import __version__
+from itsmctl.errors import ItsmctlError
+
+BUG_URL = "https://github.com/itsmctl/itsmctl/issues"
+INTERNAL_ERROR = 3
+
+# command name -> module in itsmctl.commands exposing `command`; imported only when used
+COMMANDS = {
+    "validate": "validate",
+    "schema": "schema",
+    "rules": "rules",
+}
+
+
+class ItsmctlGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"itsmctl.commands.{COMMANDS[name]}")
+        return module.command  # type: ignore[no-any-return]
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ItsmctlError as error:
+            report_error(error)
+            ctx.exit(error.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("itsmctl: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as error:  # noqa: BLE001 - the one place that catches everything
+            if _debug(ctx):
+                traceback.print_exc()
+            click.echo(
+                f"itsmctl: internal error ({type(error).__name__}: {error}). This is a bug:"
+                f" please report it at {BUG_URL} with the output of the same command run"
+                " with --debug.", err=True)
+            ctx.exit(INTERNAL_ERROR)
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool((ctx.obj or {}).get("debug")) or bool(os.environ.get("ITSMCTL_DEBUG"))
+
+
+def report_error(error: ItsmctlError) -> None:
+    click.echo(f"itsmctl: error: {error}", err=True)
+    if error.hint:
+        click.echo(f"  hint: {error.hint}", err=True)
+
+
+@click.group(cls=ItsmctlGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="itsmctl")
+@click.option("--debug", is_flag=True, help="Show full tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """IT service management as code: validate, diff and render a catalog kept in git."""
+    ctx.obj = {"debug": debug}
+
+
+def main() -> None:
+    sys.exit(cli.main(prog_name="itsmctl"))

@@ -1,0 +1,1 @@
+"""One module per command: parse options, call one core function, hand the result to a reporter."""

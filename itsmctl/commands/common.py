@@ -1,0 +1,56 @@
+"""Options and output plumbing shared by commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from itsmctl.atomic import write_text_atomic
+
+
+class DateType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-11-23", param, ctx)
+
+
+def today_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--today", type=DateType(), envvar="ITSMCTL_TODAY", show_envvar=True,
+        help="The date time-dependent rules use (review overdue, waiver expiry); default: today.",
+    )(func)
+
+
+def color_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+        show_default=True, help="Colour text output (auto: on a terminal, unless NO_COLOR is set).",
+    )(func)
+
+
+def use_color(choice: str, output: Path | None) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if output is not None or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Write a report to stdout, or atomically to a file."""
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_text_atomic(output, text)

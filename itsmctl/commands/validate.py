@@ -1,0 +1,40 @@
+"""`itsmctl validate`: the main job."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from itsmctl.commands.common import color_option, emit, today_option, use_color
+from itsmctl.reporters import FORMATS, ReportOptions, get_reporter
+
+
+@click.command("validate")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text",
+              show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to a file (atomically) instead of stdout.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file (default: .itsmctl.yaml at the catalog root).")
+@click.option("-v", "--verbose", is_flag=True, help="Also list findings that waivers suppress.")
+@today_option
+@color_option
+@click.pass_context
+def command(ctx: click.Context, path: Path, fmt: str, output: Path | None, strict: bool,
+            config_file: Path | None, verbose: bool, today: date | None, color: str) -> None:
+    """Validate the catalog in PATH: YAML, schema, references, governance rules, waivers.
+
+    Exits 0 when clean, 1 when there are errors (or warnings with --strict), 2 on a usage
+    or environment problem.
+    """
+    from itsmctl.validate import validate_path
+
+    result = validate_path(path, config_file=config_file, today=today, strict=strict,
+                           display_root=click.format_filename(path))
+    options = ReportOptions(color=use_color(color, output), verbose=verbose)
+    emit(get_reporter(fmt)(result, options), output)
+    ctx.exit(result.exit_code)

@@ -1,0 +1,117 @@
+"""The repository config file (`.itsmctl.yaml`): which files, which rules, which limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from itsmctl.errors import ConfigError
+from itsmctl.findings import Severity
+from itsmctl.sources import SourceFile, matches_any
+from itsmctl.yamlload import Limits, parse_source
+
+CONFIG_NAMES = (".itsmctl.yaml", ".itsmctl.yml", "itsmctl.yaml")
+DEFAULT_INCLUDE = ("**/*.yaml", "**/*.yml")
+DEFAULT_EXCLUDE = ("site/**", "node_modules/**")
+OFF = "off"
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """Re-grade or switch off rules for part of the tree (e.g. `legacy/**`)."""
+
+    paths: tuple[str, ...]
+    rules: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Config:
+    file: str = ""
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    rules: Mapping[str, str] = field(default_factory=dict)
+    overrides: tuple[Override, ...] = ()
+    default_branch: str = "main"
+    limits: Limits = Limits()
+    site_title: str = "Service catalog"
+    site_output: str = "site"
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    def severity_for(self, rule: str, default: Severity, rel: str) -> Severity | None:
+        """The severity a finding gets at `rel`, or None when the rule is off there."""
+        chosen = self.rules.get(rule)
+        for override in self.overrides:
+            if rule in override.rules and matches_any(rel, override.paths):
+                chosen = override.rules[rule]
+        if chosen is None:
+            return default
+        return None if chosen == OFF else Severity.parse(chosen)
+
+    def configured_rule_ids(self) -> set[str]:
+        ids = set(self.rules)
+        for override in self.overrides:
+            ids.update(override.rules)
+        return ids
+
+
+def find_config(root: Path) -> Path | None:
+    for name in CONFIG_NAMES:
+        if (root / name).is_file():
+            return root / name
+    return None
+
+
+def load_config(root: Path, explicit: Path | None = None) -> Config:
+    """Read and check the config; any problem is a ConfigError (exit 2) with file:line."""
+    path = explicit or find_config(root)
+    if path is None:
+        return Config()
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    return parse_config(path.read_bytes(), str(path))
+
+
+def parse_config(data: bytes, label: str) -> Config:
+    from itsmctl.locate import Locator
+    from itsmctl.schemas import validator_for
+
+    source = SourceFile(label, label, data=data)
+    parsed = parse_source(source, Limits())
+    if parsed.findings:
+        first = parsed.findings[0]
+        raise ConfigError(first.message, first.hint, f"{label}:{first.line or 1}")
+    raw = parsed.documents[0].data if parsed.documents else {}
+    if not isinstance(raw, dict):
+        raise ConfigError("the config file must be a mapping", location=f"{label}:1")
+    errors = sorted(validator_for("config.schema.json").iter_errors(raw), key=lambda e: e.path)
+    if errors:
+        from itsmctl.schemas import describe_error
+
+        message, hint = describe_error(errors[0])
+        line, _ = Locator().position(source, 0, tuple(errors[0].absolute_path))
+        raise ConfigError(message, hint, f"{label}:{line or 1}")
+    return _from_raw(raw, label)
+
+
+def _from_raw(raw: dict[str, Any], label: str) -> Config:
+    settings = raw.get("settings", {})
+    site = settings.get("site", {})
+    defaults = Limits()
+    return Config(
+        file=label,
+        include=tuple(raw.get("include", DEFAULT_INCLUDE)),
+        exclude=tuple(raw.get("exclude", ())) + DEFAULT_EXCLUDE,
+        rules=dict(raw.get("rules", {})),
+        overrides=tuple(Override(tuple(o["paths"]), dict(o["rules"]))
+                        for o in raw.get("overrides", [])),
+        default_branch=settings.get("defaultBranch", "main"),
+        limits=Limits(
+            max_file_size=settings.get("maxFileSize", defaults.max_file_size),
+            max_alias_expansion=settings.get("maxAliasExpansion", defaults.max_alias_expansion),
+            max_depth=settings.get("maxDepth", defaults.max_depth),
+        ),
+        site_title=site.get("title", "Service catalog"),
+        site_output=site.get("output", "site"),
+        raw=raw,
+    )

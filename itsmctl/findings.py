@@ -1,0 +1,120 @@
+"""The one finding type shared by validate, diff, render and every reporter."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable
+
+JsonPath = tuple[str | int, ...]
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that `severity >= threshold` reads naturally."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r}; use error, warning or info") from None
+
+
+def format_path(path: JsonPath) -> str:
+    """Render a JSON path the way users write it: spec.targets[0].response."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    """An entity's declared, time-boxed exception to one rule."""
+
+    rule: str
+    reason: str
+    expires: str
+    approver: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something wrong (or worth knowing) about the catalog, with where it is.
+
+    `line`/`column` are 1-based and filled in late (see `locate.py`) so that the
+    happy path never pays for position bookkeeping.
+    """
+
+    rule: str
+    severity: Severity
+    message: str
+    file: str
+    line: int | None = None
+    column: int | None = None
+    path: JsonPath = ()
+    hint: str = ""
+    entity: str = ""
+    doc: int = 0
+    waived_by: Waiver | None = field(default=None, compare=False)
+
+    @property
+    def json_path(self) -> str:
+        return format_path(self.path)
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable identity across commits: moves lines, survives edits elsewhere.
+
+        Entity findings are keyed by entity and JSON path, so they survive a file move
+        or reformatting; file-level findings (a YAML error) are keyed by file.
+        """
+        anchor = self.entity or self.file
+        key = "\x1f".join((self.rule, anchor, self.json_path if self.entity else self.message))
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def at(self, line: int | None, column: int | None) -> Finding:
+        return replace(self, line=line, column=column)
+
+    def with_severity(self, severity: Severity) -> Finding:
+        return replace(self, severity=severity)
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.file, self.line or 0, self.column or 0, self.rule, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity.label,
+            "message": self.message,
+            "hint": self.hint,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.json_path,
+            "entity": self.entity,
+            "fingerprint": self.fingerprint,
+        }
+        if self.waived_by is not None:
+            w = self.waived_by
+            data["waiver"] = {"reason": w.reason, "expires": w.expires, "approver": w.approver}
+        return data
+
+
+def count_by_severity(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = {s.label: 0 for s in sorted(Severity, reverse=True)}
+    for f in findings:
+        counts[f.severity.label] += 1
+    return counts

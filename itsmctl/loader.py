@@ -1,0 +1,97 @@
+"""The one loader: source files in, a Catalog plus the findings of loading out.
+
+validate, diff (git blobs) and render (disk or --ref) all come through `load_sources`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from itsmctl.catalog import Catalog
+from itsmctl.config import CONFIG_NAMES, Config
+from itsmctl.findings import Finding, Severity
+from itsmctl.model import API_VERSION, KINDS, Entity, canonical_kind
+from itsmctl.sources import SourceFile, directory_sources
+from itsmctl.yamlload import Document, Limits, parse_source
+
+
+@dataclass
+class LoadResult:
+    catalog: Catalog
+    findings: list[Finding] = field(default_factory=list)
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    documents: int = 0
+
+
+def load_directory(root: Path, config: Config, display_root: str | None = None) -> LoadResult:
+    """Load the catalog folder `root` as selected by the config."""
+    label = display_root if display_root is not None else str(root)
+    sources = directory_sources(
+        root, config.include, config.exclude, _normalise(label), config.limits.max_file_size
+    )
+    sources = [s for s in sources if s.rel not in CONFIG_NAMES]
+    return load_sources(sources, config.limits)
+
+
+def _normalise(label: str) -> str:
+    text = Path(label).as_posix()
+    return "" if text in (".", "./") else text.rstrip("/")
+
+
+def load_sources(sources: Iterable[SourceFile], limits: Limits) -> LoadResult:
+    result = LoadResult(Catalog())
+    for source in sources:
+        result.sources[source.label] = source
+        parsed = parse_source(source, limits)
+        result.findings.extend(parsed.findings)
+        for document in parsed.documents:
+            result.documents += 1
+            entity = _entity(document, result.findings)
+            if entity is not None:
+                _register(result, entity)
+    return result
+
+
+def _register(result: LoadResult, entity: Entity) -> None:
+    earlier = result.catalog.add(entity)
+    if earlier is not None:
+        result.findings.append(entity.finding(
+            "duplicate-name",
+            f"{entity.kind} {entity.name!r} is already defined in {earlier.file}:{earlier.line}",
+            ("metadata", "name"), "names are unique per kind; rename one of them",
+        ))
+
+
+def _entity(document: Document, findings: list[Finding]) -> Entity | None:
+    """Read the envelope; a document we cannot identify is a finding, not an entity."""
+    data: Any = document.data
+    label = document.source.label
+
+    def problem(rule: str, message: str, hint: str, path: tuple[str, ...] = ()) -> None:
+        line = document.line if not path else None
+        findings.append(Finding(rule, Severity.ERROR, message, label, line, 1 if not path else None,
+                                path=path, hint=hint, doc=document.index))
+
+    if not isinstance(data, dict):
+        problem("envelope", f"document {document.index + 1} is a {type(data).__name__},"
+                " not a mapping", "each document is one entity: apiVersion, kind, metadata, spec")
+        return None
+    api_version, kind_text = data.get("apiVersion"), data.get("kind")
+    if api_version != API_VERSION:
+        problem("unknown-api-version", f"apiVersion {api_version!r} is not supported",
+                f"use apiVersion: {API_VERSION}", ("apiVersion",) if "apiVersion" in data else ())
+        return None
+    kind = canonical_kind(kind_text) if isinstance(kind_text, str) else None
+    if kind is None or kind != kind_text:
+        close = difflib.get_close_matches(str(kind_text), KINDS, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]}?" if close else f"kinds: {', '.join(KINDS)}"
+        problem("unknown-kind", f"unknown kind {kind_text!r}", hint,
+                ("kind",) if "kind" in data else ())
+        return None
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+    name = metadata.get("name") if isinstance(metadata.get("name"), str) else ""
+    return Entity(kind, name, metadata, spec, document)

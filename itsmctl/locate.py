@@ -1,0 +1,71 @@
+"""Map a finding's JSON path back to the line and column of the YAML that holds it.
+
+Done lazily, only for files that have findings: the happy path never stores positions.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from itsmctl.findings import Finding, JsonPath
+from itsmctl.sources import SourceFile
+from itsmctl.yamlload import compose_documents
+
+
+class Locator:
+    """Re-composes each file at most once per run."""
+
+    def __init__(self) -> None:
+        self._nodes: dict[str, list[Node | None]] = {}
+
+    def _documents(self, source: SourceFile) -> list[Node | None]:
+        nodes = self._nodes.get(source.label)
+        if nodes is None:
+            try:
+                text = source.bytes().decode("utf-8-sig")
+            except (UnicodeDecodeError, OSError):
+                text = ""
+            nodes = self._nodes[source.label] = compose_documents(text)
+        return nodes
+
+    def position(self, source: SourceFile, doc: int, path: JsonPath) -> tuple[int | None, int | None]:
+        documents = self._documents(source)
+        if doc >= len(documents) or documents[doc] is None:
+            return None, None
+        node = _descend(documents[doc], path)  # type: ignore[arg-type]
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def locate(self, findings: Iterable[Finding], sources: dict[str, SourceFile]) -> list[Finding]:
+        out = []
+        for finding in findings:
+            source = sources.get(finding.file)
+            if finding.line is None and source is not None:
+                line, column = self.position(source, finding.doc, finding.path)
+                finding = finding.at(line, column)
+            out.append(finding)
+        return out
+
+
+def _descend(node: Node, path: JsonPath) -> Node:
+    """Follow the path as far as it exists; end on the key when its value is a block."""
+    for index, part in enumerate(path):
+        if isinstance(node, MappingNode):
+            match = next(((k, v) for k, v in node.value
+                          if isinstance(k, ScalarNode) and k.value == str(part)), None)
+            if match is None:
+                return node
+            key, value = match
+            if index == len(path) - 1 and _is_block(value):
+                return key  # type: ignore[no-any-return]
+            node = value
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return node
+    return node
+
+
+def _is_block(node: Node) -> bool:
+    return isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style

@@ -1,0 +1,103 @@
+"""Which fields point at other entities, and how a reference text becomes a `Ref`.
+
+The table here is the single source for reference checks, for diff (what a change touches)
+and for render (links between pages).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from itsmctl.findings import JsonPath
+from itsmctl.model import Entity, Ref, canonical_kind
+
+PARTY = "party"  # a Team, or a role written `role:<name>` (not an entity)
+EACH = "*"  # every item of a list
+KEYS = "{}"  # every key of a mapping (RACI assignments are keyed by party)
+
+
+@dataclass(frozen=True, slots=True)
+class RefField:
+    path: tuple[str, ...]
+    kind: str
+    label: str
+
+
+REFERENCE_FIELDS: dict[str, tuple[RefField, ...]] = {
+    "Team": (RefField(("spec", "parent"), "Team", "parent team"),),
+    "Service": (
+        RefField(("spec", "owner"), "Team", "owner"),
+        RefField(("spec", "dependencies", EACH, "service"), "Service", "dependency"),
+        RefField(("spec", "sla"), "SLA", "SLA"),
+        RefField(("spec", "supportCalendar"), "BusinessCalendar", "support calendar"),
+        RefField(("spec", "changeModels", EACH), "ChangeModel", "change model"),
+    ),
+    "SLA": (
+        RefField(("spec", "service"), "Service", "service"),
+        RefField(("spec", "calendar"), "BusinessCalendar", "calendar"),
+    ),
+    "RACI": (
+        RefField(("spec", "scope", "service"), "Service", "scope"),
+        RefField(("spec", "activities", EACH, "assignments", KEYS), PARTY, "party"),
+    ),
+    "ChangeModel": (
+        RefField(("spec", "approvals", "cab"), "Team", "CAB"),
+        RefField(("spec", "approvals", "approvers", EACH), PARTY, "approver"),
+    ),
+    "ServiceCatalog": (
+        RefField(("spec", "categories", EACH, "offerings", EACH, "service"), "Service", "offering"),
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One reference found in an entity: where, what it says, and what it must name."""
+
+    source: Entity
+    path: JsonPath
+    text: str
+    expected: str
+    label: str
+
+    @property
+    def target(self) -> Ref | None:
+        """The entity named, or None for a role party; a wrong kind prefix keeps its kind."""
+        return parse_ref(self.text, self.expected)
+
+
+def parse_ref(text: str, expected: str) -> Ref | None:
+    """`payments`, `team:payments` -> Ref(Team, payments); `role:cab-chair` -> None."""
+    prefix, sep, name = text.partition(":")
+    if not sep:
+        return Ref("Team" if expected == PARTY else expected, text)
+    if expected == PARTY and prefix.lower() == "role":
+        return None
+    kind = canonical_kind(prefix) or prefix
+    return Ref(kind, name)
+
+
+def _walk(node: Any, path: tuple[str, ...], at: JsonPath) -> Iterator[tuple[JsonPath, Any]]:
+    if not path:
+        yield at, node
+        return
+    head, rest = path[0], path[1:]
+    if head == EACH:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                yield from _walk(item, rest, at + (index,))
+    elif head == KEYS:
+        if isinstance(node, dict):
+            for key in node:
+                yield at + (key,), key
+    elif isinstance(node, dict) and head in node:
+        yield from _walk(node[head], rest, at + (head,))
+
+
+def references_of(entity: Entity) -> Iterator[Reference]:
+    """Every reference an entity makes (only string values: the schema flags the rest)."""
+    for spec in REFERENCE_FIELDS.get(entity.kind, ()):
+        for path, value in _walk(entity.data, spec.path, ()):
+            if isinstance(value, str):
+                yield Reference(entity, path, value, spec.kind, spec.label)

@@ -1,0 +1,58 @@
+"""Human output: findings grouped per file, coloured on a terminal."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from itsmctl.findings import Finding, Severity
+from itsmctl.reporters import ReportOptions
+from itsmctl.validate import ValidationResult
+
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, code: str, options: ReportOptions) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if options.color else text
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def format_finding(finding: Finding, options: ReportOptions) -> list[str]:
+    where = f"{finding.line or 0}:{finding.column or 0}"
+    severity = _paint(f"{finding.severity.label:<7}", _COLORS[finding.severity], options)
+    lines = [f"  {where:<8} {severity}  {finding.message}  {_paint(finding.rule, '2', options)}"]
+    if finding.hint:
+        lines.append(f"  {'':<8} {'':<7}  hint: {finding.hint}")
+    return lines
+
+
+def summary_line(result: ValidationResult) -> str:
+    counts = result.counts
+    parts = [_plural(counts["error"], "error"), _plural(counts["warning"], "warning"),
+             f"{counts['info']} info"]
+    waived = f", {len(result.waived)} waived" if result.waived else ""
+    checked = (f"{_plural(result.files, 'file')}, {_plural(result.entities, 'entity')}"
+               .replace("entitys", "entities"))
+    return f"{', '.join(parts)}{waived} in {checked}"
+
+
+def render(result: ValidationResult, options: ReportOptions) -> str:
+    out: list[str] = []
+    for file, group in groupby(result.findings, key=lambda f: f.file):
+        out.append(_paint(file, "1", options))
+        for finding in group:
+            out.extend(format_finding(finding, options))
+        out.append("")
+    if options.verbose and result.waived:
+        out.append(_paint("waived", "1", options))
+        for finding in result.waived:
+            waiver = finding.waived_by
+            until = f" until {waiver.expires}: {waiver.reason}" if waiver else ""
+            out.append(f"  {finding.file}:{finding.line}  {finding.rule}{until}")
+        out.append("")
+    status = "FAIL" if result.failed else "OK"
+    color = "31" if result.failed else "32"
+    out.append(f"{_paint(status, color, options)}: {summary_line(result)}")
+    return "\n".join(out) + "\n"

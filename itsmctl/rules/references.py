@@ -1,0 +1,60 @@
+"""References resolve to an entity of the kind the field expects."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+from itsmctl.findings import Finding, Severity
+from itsmctl.model import Ref
+from itsmctl.references import PARTY
+from itsmctl.rules.registry import RuleContext, catalog_rule
+
+
+def _suggest(ref: Ref, context: RuleContext) -> str:
+    names = [e.name for e in context.catalog.of_kind(ref.kind)]
+    close = difflib.get_close_matches(ref.name, names, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"define a {ref.kind} named {ref.name!r}, or fix the name"
+
+
+@catalog_rule("ref-unresolved", Severity.ERROR, category="reference")
+def unresolved(context: RuleContext) -> Iterable[Finding]:
+    """A reference names an entity that does not exist.
+
+    Owners, dependencies, SLAs, calendars, change models, RACI parties (`team:<name>`; a
+    `role:<name>` party is not an entity) and catalog offerings must all name a defined
+    entity of the expected kind.
+    """
+    catalog = context.catalog
+    for reference in catalog.references:
+        target = reference.target
+        if target is None or catalog.get(target) is not None:
+            continue
+        expected = "Team" if reference.expected == PARTY else reference.expected
+        if target.kind != expected:
+            continue  # reported by ref-wrong-kind
+        yield reference.source.finding(
+            "ref-unresolved", f"{reference.label} {reference.text!r}: no {target.kind} named"
+            f" {target.name!r}", reference.path, _suggest(target, context))
+
+
+@catalog_rule("ref-wrong-kind", Severity.ERROR, category="reference")
+def wrong_kind(context: RuleContext) -> Iterable[Finding]:
+    """A reference's `kind:` prefix names a different kind than the field expects.
+
+    `owner: service:payments` is wrong: an owner is a Team. Parties accept `team:` and
+    `role:` only.
+    """
+    for reference in context.catalog.references:
+        target = reference.target
+        if target is None:
+            continue
+        expected = "Team" if reference.expected == PARTY else reference.expected
+        if target.kind != expected:
+            allowed = "team: or role:" if reference.expected == PARTY else f"{expected.lower()}:"
+            yield reference.source.finding(
+                "ref-wrong-kind", f"{reference.label} {reference.text!r} names a"
+                f" {target.kind}, but a {expected} is expected", reference.path,
+                f"drop the prefix or use {allowed}")

@@ -1,0 +1,108 @@
+"""Rules as small registered units: an id, a default severity, and a docstring that documents it.
+
+`itsmctl rules`, the README's rule table and the site's rule pages are generated from here.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable, Iterable
+
+from itsmctl.catalog import Catalog
+from itsmctl.findings import Finding, Severity
+from itsmctl.model import Entity
+
+CATEGORIES = ("yaml", "schema", "reference", "governance", "waiver", "policy")
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule may look at: the whole catalog and the reproducible notion of today."""
+
+    catalog: Catalog
+    today: date
+
+
+EntityCheck = Callable[[Entity, RuleContext], Iterable[Finding]]
+CatalogCheck = Callable[[RuleContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    category: str
+    summary: str
+    doc: str
+    kinds: tuple[str, ...] = ()
+    entity_check: EntityCheck | None = field(default=None, compare=False)
+    catalog_check: CatalogCheck | None = field(default=None, compare=False)
+
+    def run(self, context: RuleContext) -> Iterable[Finding]:
+        if self.catalog_check is not None:
+            yield from self.catalog_check(context)
+        if self.entity_check is not None:
+            for kind in self.kinds:
+                for entity in context.catalog.of_kind(kind):
+                    yield from self.entity_check(entity, context)
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def _split_doc(obj: object) -> tuple[str, str]:
+    text = inspect.cleandoc(getattr(obj, "__doc__", None) or "")
+    summary, _, rest = text.partition("\n")
+    return summary.strip(), rest.strip()
+
+
+def add(rule: Rule) -> Rule:
+    if rule.id in REGISTRY:
+        raise ValueError(f"rule {rule.id!r} is registered twice")
+    REGISTRY[rule.id] = rule
+    return rule
+
+
+def entity_rule(rule_id: str, severity: Severity, *kinds: str,
+                category: str = "governance") -> Callable[[EntityCheck], EntityCheck]:
+    """Register a check that runs once per entity of the given kinds."""
+
+    def register(check: EntityCheck) -> EntityCheck:
+        summary, doc = _split_doc(check)
+        add(Rule(rule_id, severity, category, summary, doc, kinds, entity_check=check))
+        return check
+
+    return register
+
+
+def catalog_rule(rule_id: str, severity: Severity,
+                 category: str = "governance") -> Callable[[CatalogCheck], CatalogCheck]:
+    """Register a check that looks at the catalog as a whole (cycles, uniqueness...)."""
+
+    def register(check: CatalogCheck) -> CatalogCheck:
+        summary, doc = _split_doc(check)
+        add(Rule(rule_id, severity, category, summary, doc, catalog_check=check))
+        return check
+
+    return register
+
+
+def builtin_rule(rule_id: str, severity: Severity, category: str, text: str) -> Rule:
+    """Document a finding emitted by the loader or schema layer rather than by a check."""
+    summary, doc = _split_doc(type("_", (), {"__doc__": text}))
+    return add(Rule(rule_id, severity, category, summary, doc))
+
+
+def all_rules() -> list[Rule]:
+    import itsmctl.rules  # noqa: F401  (imports every rule module, filling the registry)
+
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    return sorted(REGISTRY.values(), key=lambda r: (order.get(r.category, 99), r.id))
+
+
+def get_rule(rule_id: str) -> Rule | None:
+    import itsmctl.rules  # noqa: F401
+
+    return REGISTRY.get(rule_id)

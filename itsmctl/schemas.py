@@ -1,0 +1,118 @@
+"""Built-in JSON Schemas: read as package data, compiled once per kind, errors as findings."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Iterator
+
+from itsmctl.findings import Finding, JsonPath, Severity
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+
+    from itsmctl.model import Entity
+
+SCHEMA_FILES = {
+    "Team": "team.schema.json",
+    "Service": "service.schema.json",
+    "BusinessCalendar": "business-calendar.schema.json",
+    "SLA": "sla.schema.json",
+    "RACI": "raci.schema.json",
+    "ChangeModel": "change-model.schema.json",
+    "ServiceCatalog": "service-catalog.schema.json",
+}
+SHARED_FILES = ("envelope.schema.json", "entity.schema.json", "config.schema.json")
+
+
+def schema_names() -> list[str]:
+    return sorted([*SCHEMA_FILES.values(), *SHARED_FILES])
+
+
+@lru_cache(maxsize=None)
+def schema_text(filename: str) -> str:
+    return (resources.files("itsmctl") / "schemas" / filename).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def load_schema(filename: str) -> dict[str, Any]:
+    return json.loads(schema_text(filename))  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def _registry() -> Any:
+    from referencing import Registry, Resource
+
+    resources_ = [
+        (load_schema(name)["$id"], Resource.from_contents(load_schema(name)))
+        for name in schema_names()
+    ]
+    return Registry().with_resources(resources_)
+
+
+@lru_cache(maxsize=None)
+def validator_for(filename: str) -> Validator:
+    """One compiled validator per schema for the whole run (compiling is the slow part)."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(  # type: ignore[no-any-return]
+        load_schema(filename), registry=_registry(),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def schema_findings(entity: Entity) -> list[Finding]:
+    """Validate one entity against its kind's schema; each error points at its own value."""
+    validator = validator_for(SCHEMA_FILES[entity.kind])
+    return [_to_finding(entity, error) for error in _leaf_errors(validator, entity.data)]
+
+
+def _leaf_errors(validator: Validator, data: Any) -> Iterator[ValidationError]:
+    for error in validator.iter_errors(data):
+        # oneOf/anyOf report the branch errors as context: the deepest one is the useful one
+        if error.context and error.validator in ("oneOf", "anyOf"):
+            from jsonschema.exceptions import best_match
+
+            yield best_match(error.context) or error
+        else:
+            yield error
+
+
+def _to_finding(entity: Entity, error: ValidationError) -> Finding:
+    path: JsonPath = tuple(error.absolute_path)
+    message, hint = describe_error(error)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extra = sorted(k for k in error.instance if k not in allowed)
+        if extra:
+            path = path + (extra[0],)
+    return entity.finding("schema", message, path, hint, Severity.ERROR)
+
+
+def describe_error(error: ValidationError) -> tuple[str, str]:
+    """A sentence a service owner understands, and a hint taken from the schema's own docs."""
+    where = ".".join(str(p) for p in error.absolute_path) or "document"
+    kind = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    hint = schema.get("description", "") or schema.get("title", "")
+    if kind == "required":
+        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
+        sub = schema.get("properties", {}).get(missing, {})
+        return f"{where}: required field '{missing}' is missing", sub.get("description", hint)
+    if kind == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(schema.get("properties", {}))
+        extra = sorted(k for k in error.instance if k not in allowed)
+        return (f"{where}: unknown field {', '.join(repr(e) for e in extra)}",
+                f"allowed fields: {', '.join(allowed)}" if allowed else hint)
+    if kind == "enum":
+        options = ", ".join(str(v) for v in error.validator_value)
+        return f"{where}: {error.instance!r} is not one of: {options}", hint
+    if kind == "const":
+        return f"{where}: must be {error.validator_value!r}, not {error.instance!r}", hint
+    if kind == "pattern":
+        return f"{where}: {error.instance!r} does not have the expected form", hint
+    if kind == "format":
+        return f"{where}: {error.instance!r} is not a valid {error.validator_value}", hint
+    return f"{where}: {error.message}", hint

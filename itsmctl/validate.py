@@ -1,0 +1,107 @@
+"""`validate`: load a catalog, run every rule, grade, waive, locate. Returns a result, never prints."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from itsmctl.catalog import Catalog
+from itsmctl.config import Config, load_config
+from itsmctl.errors import ConfigError
+from itsmctl.findings import Finding, Severity, count_by_severity
+from itsmctl.loader import LoadResult, load_directory
+from itsmctl.locate import Locator
+from itsmctl.rules.registry import RuleContext, all_rules
+from itsmctl.waivers import apply_waivers
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """Everything a reporter needs: findings (active and waived) and what was checked."""
+
+    root: str
+    findings: tuple[Finding, ...]
+    waived: tuple[Finding, ...]
+    file_labels: tuple[str, ...]
+    documents: int
+    catalog: Catalog = field(compare=False, repr=False)
+    fail_at: Severity = Severity.ERROR
+
+    @property
+    def files(self) -> int:
+        return len(self.file_labels)
+
+    @property
+    def entities(self) -> int:
+        return len(self.catalog)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_by_severity(self.findings)
+
+    @property
+    def failed(self) -> bool:
+        return any(f.severity >= self.fail_at for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def validate_path(root: Path, *, config_file: Path | None = None, today: date | None = None,
+                  strict: bool = False, display_root: str | None = None) -> ValidationResult:
+    """Validate the catalog folder `root` (the main job of the tool)."""
+    config = load_config(root, config_file)
+    loaded = load_directory(root, config, display_root)
+    return check_loaded(loaded, config, today=today, strict=strict,
+                        root=display_root if display_root is not None else str(root))
+
+
+def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = None,
+                 strict: bool = False, root: str = "") -> ValidationResult:
+    """Run rules over an already-loaded catalog (disk, or git blobs for diff and --ref)."""
+    rules = {rule.id: rule for rule in all_rules()}
+    _check_config_rules(config, set(rules))
+    context = RuleContext(loaded.catalog, today or date.today())
+    raw = list(loaded.findings)
+    for rule in rules.values():
+        raw.extend(rule.run(context))
+    graded = _grade(raw, config, loaded)
+    outcome = apply_waivers(graded, loaded.catalog, context.today, set(rules))
+    active = _grade(outcome.active, config, loaded)
+    locator = Locator()
+    return ValidationResult(
+        root=root,
+        findings=tuple(sorted(locator.locate(active, loaded.sources), key=Finding.sort_key)),
+        waived=tuple(sorted(locator.locate(outcome.waived, loaded.sources), key=Finding.sort_key)),
+        file_labels=tuple(sorted(loaded.sources)),
+        documents=loaded.documents,
+        catalog=loaded.catalog,
+        fail_at=Severity.WARNING if strict else Severity.ERROR,
+    )
+
+
+def _grade(findings: list[Finding], config: Config, loaded: LoadResult) -> list[Finding]:
+    """Apply the config's severities (per path); drop findings of rules switched off."""
+    if not config.rules and not config.overrides:
+        return findings
+    out = []
+    for finding in findings:
+        source = loaded.sources.get(finding.file)
+        rel = source.rel if source else finding.file
+        severity = config.severity_for(finding.rule, finding.severity, rel)
+        if severity is not None:
+            out.append(finding if severity == finding.severity else finding.with_severity(severity))
+    return out
+
+
+def _check_config_rules(config: Config, known: set[str]) -> None:
+    for rule_id in sorted(config.configured_rule_ids() - known):
+        close = difflib.get_close_matches(rule_id, sorted(known), n=1)
+        raise ConfigError(
+            f"the config names unknown rule {rule_id!r}",
+            f"did you mean {close[0]!r}?" if close else "run `itsmctl rules` for the rule ids",
+            config.file,
+        )

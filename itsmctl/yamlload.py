@@ -1,0 +1,305 @@
+"""Safe, strict YAML parsing: libyaml speed, no surprises, every problem a finding.
+
+We compose nodes with libyaml (CParser) and build plain JSON-like values ourselves, which
+lets us reject duplicate keys (PyYAML keeps the last one silently), refuse every tag that is
+not plain data, keep dates as strings (a date that does not exist is a schema finding, not a
+crash), and bound alias expansion and nesting depth. Positions are not stored: `locate.py`
+re-composes a file only when one of its findings needs a line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from itsmctl.findings import Finding, Severity
+from itsmctl.sources import SourceFile
+
+try:
+    from yaml import CParser as _Parser
+
+    LIBYAML = True
+except ImportError:  # pragma: no cover - exercised only where libyaml is missing
+    LIBYAML = False
+
+_TAG = "tag:yaml.org,2002:"
+_SAFE_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+class _Resolver(yaml.resolver.Resolver):
+    """YAML 1.1 implicit typing, minus timestamps: dates stay strings for the schema to judge."""
+
+
+_Resolver.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _TAG + "timestamp"]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+
+if LIBYAML:
+
+    class _Composer(_Parser, _Resolver):  # type: ignore[misc,valid-type]
+        def __init__(self, stream: str) -> None:
+            _Parser.__init__(self, stream)
+            _Resolver.__init__(self)
+
+else:  # pragma: no cover
+
+    class _Composer(  # type: ignore[no-redef]
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
+        yaml.composer.Composer, _Resolver,
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _Resolver.__init__(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds that keep hostile input from exhausting CPU or memory."""
+
+    max_file_size: int = 1_048_576
+    max_alias_expansion: int = 10_000
+    max_depth: int = 64
+
+
+@dataclass(slots=True)
+class Document:
+    """One parsed YAML document: its data and where it starts."""
+
+    source: SourceFile
+    index: int
+    line: int
+    data: Any
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    source: SourceFile
+    documents: list[Document] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+class _Rejected(Exception):
+    """A document that must not be used at all (unsafe tag, alias bomb, too deep)."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def _finding(source: SourceFile, rule: str, message: str, node_or_mark: Any, hint: str,
+             doc: int = 0) -> Finding:
+    mark = getattr(node_or_mark, "start_mark", node_or_mark)
+    line = mark.line + 1 if mark is not None else None
+    column = mark.column + 1 if mark is not None else None
+    return Finding(rule, Severity.ERROR, message, source.label, line, column, hint=hint, doc=doc)
+
+
+class _Builder:
+    """Turn one composed document into plain dict/list/scalars, enforcing our limits."""
+
+    def __init__(self, source: SourceFile, doc: int, limits: Limits) -> None:
+        self.source, self.doc, self.limits = source, doc, limits
+        self.memo: dict[int, tuple[Any, int]] = {}
+        self.expanded = 0
+        self.findings: list[Finding] = []
+
+    def build(self, node: Node, depth: int = 0) -> tuple[Any, int]:
+        """Return (value, node count); aliases reuse the built value but count in full."""
+        known = self.memo.get(id(node))
+        if known is not None:
+            self.expanded += known[1]
+            if self.expanded > self.limits.max_alias_expansion:
+                raise _Rejected(self._error(
+                    "yaml-alias-limit",
+                    f"aliases expand to more than {self.limits.max_alias_expansion} nodes",
+                    node, "a catalog document does not need this many aliases; write it out"
+                    " or raise settings.maxAliasExpansion",
+                ))
+            return known
+        if depth > self.limits.max_depth:
+            raise _Rejected(self._error(
+                "yaml-too-deep", f"nesting is deeper than {self.limits.max_depth} levels", node,
+                "catalog entities are a few levels deep; this looks generated or hostile",
+            ))
+        if isinstance(node, ScalarNode):
+            result = (self._scalar(node), 1)
+        elif isinstance(node, SequenceNode):
+            result = self._sequence(node, depth)
+        else:
+            result = self._mapping(node, depth)
+        self.memo[id(node)] = result
+        return result
+
+    def _error(self, rule: str, message: str, node: Node, hint: str) -> Finding:
+        return _finding(self.source, rule, message, node, hint, self.doc)
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _TAG + "str":
+            return node.value
+        if tag == _TAG + "int":
+            return _SAFE_CONSTRUCTOR.construct_yaml_int(node)
+        if tag == _TAG + "float":
+            return _SAFE_CONSTRUCTOR.construct_yaml_float(node)
+        if tag == _TAG + "bool":
+            return node.value.lower() in ("yes", "true", "on", "y")
+        if tag == _TAG + "null":
+            return None
+        if tag == _TAG + "timestamp":
+            return node.value
+        raise _Rejected(self._unsafe(node))
+
+    def _unsafe(self, node: Node) -> Finding:
+        return self._error(
+            "yaml-tag", f"tag {node.tag.replace(_TAG, '!!')!r} is not allowed", node,
+            "catalog files hold plain data only (strings, numbers, booleans, null, lists,"
+            " mappings); remove the tag",
+        )
+
+    def _sequence(self, node: SequenceNode, depth: int) -> tuple[list[Any], int]:
+        if node.tag != _TAG + "seq":
+            raise _Rejected(self._unsafe(node))
+        items, count = [], 1
+        for child in node.value:
+            value, size = self.build(child, depth + 1)
+            items.append(value)
+            count += size
+        return items, count
+
+    def _mapping(self, node: MappingNode, depth: int) -> tuple[dict[str, Any], int]:
+        if node.tag != _TAG + "map":
+            raise _Rejected(self._unsafe(node))
+        result: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        merges: list[Node] = []
+        count = 1
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                merges.append(value_node)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.findings.append(self._error(
+                    "yaml-complex-key", "a mapping key must be a plain scalar", key_node,
+                    "use a string key",
+                ))
+                continue
+            key = key_node.value
+            if key in result:
+                self.findings.append(self._error(
+                    "yaml-duplicate-key",
+                    f"duplicate key {key!r} (first defined on line {first_line[key]})",
+                    key_node, "YAML parsers disagree on which value wins; keep one",
+                ))
+                continue
+            value, size = self.build(value_node, depth + 1)
+            result[key] = value
+            first_line[key] = key_node.start_mark.line + 1
+            count += size
+        for merge in merges:
+            count += self._merge(result, merge, depth)
+        return result, count
+
+    def _merge(self, result: dict[str, Any], merge: Node, depth: int) -> int:
+        """`<<: *base` fills keys the mapping does not set itself."""
+        value, size = self.build(merge, depth + 1)
+        sources = value if isinstance(value, list) else [value]
+        for source in sources:
+            if not isinstance(source, dict):
+                self.findings.append(self._error(
+                    "yaml-syntax", "a merge key (<<) must name a mapping or a list of mappings",
+                    merge, "merge only mappings",
+                ))
+                continue
+            for key, item in source.items():
+                result.setdefault(key, item)
+        return size
+
+
+def _decode(source: SourceFile, data: bytes) -> tuple[str | None, Finding | None]:
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, Finding(
+            "file-encoding", Severity.ERROR,
+            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            source.label, line, None, hint="save the file as UTF-8",
+        )
+
+
+def _syntax_finding(source: SourceFile, exc: yaml.YAMLError, doc: int) -> Finding:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    hint = "check indentation and quoting near this line"
+    if "'\\t'" in message:
+        hint = "YAML forbids tabs for indentation; use spaces"
+    return _finding(source, "yaml-syntax", message, mark, hint, doc)
+
+
+def parse_source(source: SourceFile, limits: Limits) -> ParsedFile:
+    """Parse every document of one file; a problem is a finding, never an exception."""
+    parsed = ParsedFile(source)
+    if source.error:
+        rule = "file-too-large" if "limit" in source.error else "file-unreadable"
+        hint = ("raise settings.maxFileSize if this file is legitimate" if rule == "file-too-large"
+                else "check the file's permissions and that it stays in the catalog folder")
+        parsed.findings.append(Finding(rule, Severity.ERROR, source.error, source.label, hint=hint))
+        return parsed
+    text, problem = _decode(source, source.bytes())
+    if text is None:
+        parsed.findings.append(problem)  # type: ignore[arg-type]
+        return parsed
+    composer = _Composer(text)
+    index = 0
+    try:
+        while composer.check_node():
+            node = composer.get_node()
+            _add_document(parsed, node, index, limits)
+            index += 1
+    except yaml.YAMLError as exc:
+        parsed.findings.append(_syntax_finding(source, exc, index))
+    except RecursionError:
+        parsed.findings.append(Finding(
+            "yaml-too-deep", Severity.ERROR, "nesting is too deep to parse", source.label,
+            hint="catalog entities are a few levels deep; this looks generated or hostile",
+        ))
+    finally:
+        composer.dispose()
+    return parsed
+
+
+def _add_document(parsed: ParsedFile, node: Node | None, index: int, limits: Limits) -> None:
+    if node is None or (isinstance(node, ScalarNode) and node.tag == _TAG + "null"):
+        return  # an empty document is not an entity, and not an error
+    builder = _Builder(parsed.source, index, limits)
+    try:
+        data, _ = builder.build(node)
+    except _Rejected as rejected:
+        parsed.findings.extend(builder.findings)
+        parsed.findings.append(rejected.finding)
+        return
+    parsed.findings.extend(builder.findings)
+    parsed.documents.append(Document(parsed.source, index, node.start_mark.line + 1, data))
+
+
+def compose_documents(text: str) -> list[Node | None]:
+    """The node trees of a file, for mapping JSON paths back to lines."""
+    composer = _Composer(text)
+    nodes: list[Node | None] = []
+    try:
+        while composer.check_node():
+            nodes.append(composer.get_node())
+    except (yaml.YAMLError, RecursionError):
+        pass
+    finally:
+        composer.dispose()
+    return nodes
