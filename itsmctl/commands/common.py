@@ -51,6 +51,7 @@ def use_color(choice: str, output: Path | None) -> bool:
 def emit(text: str, output: Path | None) -> None:
     """Write a report to stdout, or atomically to a file."""
     if output is None:
-        click.echo(text, nl=False)
+        # colour was decided by the reporter already; stop click from second-guessing it
+        click.echo(text, nl=False, color=True)
     else:
         write_text_atomic(output, text)

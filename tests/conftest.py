@@ -1,0 +1,49 @@
+"""Shared fixtures: the example catalog and a helper to build small catalogs on disk."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def examples_copy(tmp_path: Path) -> Path:
+    """A private copy of examples/ that a test may break."""
+    target = tmp_path / "catalog"
+    shutil.copytree(EXAMPLES, target)
+    return target
+
+
+@pytest.fixture
+def write_catalog(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
+    """Write {relative path: YAML text} into a fresh catalog folder."""
+
+    def write(files: dict[str, str]) -> Path:
+        root = tmp_path / "cat"
+        for rel, text in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        root.mkdir(exist_ok=True)
+        return root
+
+    return write
+
+
+@pytest.fixture
+def examples_dir() -> Path:
+    return EXAMPLES
+
+
+@pytest.fixture
+def today() -> date:
+    """The fixed "today" every time-dependent test uses."""
+    return TODAY

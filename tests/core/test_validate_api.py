@@ -1,0 +1,125 @@
+"""validate_path: layers reported together, lines of schema errors, config, waivers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from itsmctl.errors import ConfigError, ItsmctlError
+from itsmctl.findings import Severity
+from itsmctl.validate import validate_path
+
+SERVICE = """\
+apiVersion: itsmctl.io/v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  type: technical
+  lifecycle: proposed
+  tier: {tier}
+"""
+
+
+def test_examples_validate_clean(examples_dir: Path, today) -> None:
+    result = validate_path(examples_dir, today=today)
+    assert result.findings == ()
+    assert result.exit_code == 0
+    assert result.entities >= 50
+
+
+def test_schema_error_points_at_the_offending_value(write_catalog) -> None:
+    root = write_catalog({"s.yaml": SERVICE.format(name="a", tier=7)})
+    result = validate_path(root)
+    [finding] = [f for f in result.findings if f.rule == "schema"]
+    assert (finding.line, finding.column, finding.json_path) == (8, 9, "spec.tier")
+    assert "greater than the maximum of 4" in finding.message
+    assert "tier" in finding.hint.lower()
+
+
+def test_unknown_field_points_at_the_key(write_catalog) -> None:
+    root = write_catalog({"s.yaml": SERVICE.format(name="a", tier=3) + "  ownr: x\n"})
+    [finding] = validate_path(root).findings
+    assert finding.line == 9 and "unknown field 'ownr'" in finding.message
+    assert "owner" in finding.hint  # lists the allowed fields
+
+
+def test_broken_file_does_not_stop_the_others(write_catalog) -> None:
+    root = write_catalog({
+        "a.yaml": "a: [\n",
+        "b.yaml": SERVICE.format(name="b", tier=9),
+    })
+    rules = sorted((f.file.rsplit("/", 1)[-1], f.rule) for f in validate_path(root).findings)
+    assert rules == [("a.yaml", "yaml-syntax"), ("b.yaml", "schema")]
+
+
+def test_envelope_problems(write_catalog) -> None:
+    root = write_catalog({
+        "list.yaml": "- a\n- b\n",
+        "version.yaml": "apiVersion: v9\nkind: Service\n",
+        "kind.yaml": "apiVersion: itsmctl.io/v1\nkind: Servise\nmetadata: {name: x}\nspec: {}\n",
+    })
+    found = {f.rule: f for f in validate_path(root).findings}
+    assert set(found) == {"envelope", "unknown-api-version", "unknown-kind"}
+    assert found["unknown-kind"].hint == "did you mean Service?"
+    assert found["unknown-kind"].line == 2
+
+
+def test_duplicate_names_per_kind(write_catalog) -> None:
+    root = write_catalog({"a.yaml": SERVICE.format(name="x", tier=2),
+                          "b.yaml": SERVICE.format(name="x", tier=2)})
+    [finding] = validate_path(root).findings
+    assert finding.rule == "duplicate-name" and finding.file.endswith("b.yaml")
+    assert finding.line == 4 and "a.yaml:1" in finding.message
+
+
+def test_reference_with_suggestion_and_wrong_kind(write_catalog) -> None:
+    text = SERVICE.format(name="a", tier=2) + "  owner: service:b\n  sla: b-sla\n"
+    root = write_catalog({"a.yaml": text, "b.yaml": SERVICE.format(name="b", tier=2)})
+    found = {f.rule: f for f in validate_path(root).findings}
+    assert found["ref-wrong-kind"].line == 9
+    assert found["ref-unresolved"].line == 10
+
+
+def test_config_regrades_and_switches_off_per_path(write_catalog) -> None:
+    root = write_catalog({
+        ".itsmctl.yaml": "rules:\n  schema: warning\noverrides:\n"
+                         "  - paths: [legacy/**]\n    rules: {schema: 'off'}\n",
+        "new/a.yaml": SERVICE.format(name="a", tier=9),
+        "legacy/b.yaml": SERVICE.format(name="b", tier=9),
+    })
+    result = validate_path(root)
+    assert [(f.file.rsplit("/", 2)[-2], f.severity) for f in result.findings] == [
+        ("new", Severity.WARNING)]
+    assert result.exit_code == 0
+    assert validate_path(root, strict=True).exit_code == 1
+
+
+def test_config_with_unknown_rule_is_a_usage_error(write_catalog) -> None:
+    root = write_catalog({".itsmctl.yaml": "rules:\n  shema: warning\n"})
+    with pytest.raises(ConfigError, match="unknown rule 'shema'") as info:
+        validate_path(root)
+    assert "did you mean 'schema'" in info.value.hint
+
+
+def test_config_schema_error_has_file_and_line(write_catalog) -> None:
+    root = write_catalog({".itsmctl.yaml": "include: ['*.yaml']\nrules:\n  schema: loud\n"})
+    with pytest.raises(ConfigError) as info:
+        validate_path(root)
+    assert info.value.location.endswith(".itsmctl.yaml:3")
+
+
+def test_missing_folder_is_an_environment_error(tmp_path: Path) -> None:
+    with pytest.raises(ItsmctlError, match="does not exist"):
+        validate_path(tmp_path / "nope")
+
+
+def test_excluded_and_hidden_files_are_not_read(write_catalog) -> None:
+    root = write_catalog({
+        ".itsmctl.yaml": "exclude: [drafts]\n",
+        "drafts/x.yaml": "broken: [\n",
+        ".github/workflows/ci.yml": "on: push\n",
+        "site/data.yaml": "broken: [\n",
+    })
+    assert validate_path(root).findings == ()

@@ -1,0 +1,83 @@
+"""The YAML layer: every broken file is a finding with a line, and other files still load."""
+
+from __future__ import annotations
+
+from itsmctl.sources import SourceFile
+from itsmctl.yamlload import Limits, parse_source
+
+
+def parse(text: str | bytes):
+    data = text.encode() if isinstance(text, str) else text
+    return parse_source(SourceFile("f.yaml", "f.yaml", data=data), Limits())
+
+
+def rules_and_lines(parsed) -> list[tuple[str, int | None]]:
+    return [(f.rule, f.line) for f in parsed.findings]
+
+
+def test_several_documents_and_plain_types() -> None:
+    parsed = parse("a: 1\nb: 2026-02-30\nc: yes\n---\nx: [1, 2.5, null]\n")
+    assert [d.data for d in parsed.documents] == [
+        {"a": 1, "b": "2026-02-30", "c": True}, {"x": [1, 2.5, None]}]
+    assert [d.line for d in parsed.documents] == [1, 5]
+    assert parsed.findings == []
+
+
+def test_dates_stay_strings_so_impossible_dates_do_not_crash() -> None:
+    assert parse("d: 2026-02-30\n").documents[0].data == {"d": "2026-02-30"}
+
+
+def test_duplicate_key_is_an_error_at_the_second_key_and_first_value_wins() -> None:
+    parsed = parse("spec:\n  tier: 1\n  owner: a\n  tier: 2\n")
+    assert rules_and_lines(parsed) == [("yaml-duplicate-key", 4)]
+    assert "first defined on line 2" in parsed.findings[0].message
+    assert parsed.documents[0].data == {"spec": {"tier": 1, "owner": "a"}}
+
+
+def test_unsafe_tag_rejects_the_document_without_constructing_it() -> None:
+    parsed = parse("a: !!python/object/apply:os.system ['touch /tmp/pwned']\n")
+    assert parsed.documents == []
+    assert rules_and_lines(parsed) == [("yaml-tag", 1)]
+    assert "!!python/object/apply:os.system" in parsed.findings[0].message
+
+
+def test_alias_bomb_is_bounded() -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdefg", "bcdefgh"):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    parsed = parse("\n".join(lines) + "\n")
+    assert parsed.documents == []
+    assert [f.rule for f in parsed.findings] == ["yaml-alias-limit"]
+
+
+def test_merge_keys_fill_missing_keys_only() -> None:
+    parsed = parse("base: &b {x: 1, y: 1}\nm:\n  <<: *b\n  y: 2\n")
+    assert parsed.documents[0].data["m"] == {"x": 1, "y": 2}
+
+
+def test_syntax_error_keeps_earlier_documents() -> None:
+    parsed = parse("a: 1\n---\nb: c: d\n")
+    assert [d.data for d in parsed.documents] == [{"a": 1}]
+    assert rules_and_lines(parsed) == [("yaml-syntax", 3)]
+
+
+def test_tab_indentation_gets_a_tab_hint() -> None:
+    parsed = parse("a:\n\tb: 1\n")
+    assert parsed.findings[0].rule == "yaml-syntax"
+    assert "tabs" in parsed.findings[0].hint
+
+
+def test_non_utf8_is_a_finding_with_the_line() -> None:
+    parsed = parse(b"a: 1\nb: \xff\n")
+    assert rules_and_lines(parsed) == [("file-encoding", 2)]
+
+
+def test_bom_and_crlf_are_accepted() -> None:
+    parsed = parse("\ufeffa: 1\r\nb: 2\r\n")
+    assert parsed.documents[0].data == {"a": 1, "b": 2}
+    assert parsed.findings == []
+
+
+def test_empty_file_and_empty_documents_are_not_entities_or_errors() -> None:
+    assert parse("").documents == [] and parse("").findings == []
+    assert parse("---\n---\n").findings == []
