@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator
 
 from itsmctl.model import Entity, Ref
 from itsmctl.references import Reference, parse_ref, references_of

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from itsmctl.errors import ConfigError
 from itsmctl.findings import Severity
@@ -33,7 +34,7 @@ class Config:
     rules: Mapping[str, str] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
     default_branch: str = "main"
-    limits: Limits = Limits()
+    limits: Limits = field(default_factory=Limits)
     site_title: str = "Service catalog"
     site_output: str = "site"
     raw: Mapping[str, Any] = field(default_factory=dict)

@@ -6,9 +6,10 @@ validate, diff (git blobs) and render (disk or --ref) all come through `load_sou
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from itsmctl.catalog import Catalog
 from itsmctl.config import CONFIG_NAMES, Config
@@ -91,7 +92,7 @@ def _entity(document: Document, findings: list[Finding]) -> Entity | None:
         problem("unknown-kind", f"unknown kind {kind_text!r}", hint,
                 ("kind",) if "kind" in data else ())
         return None
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
-    name = metadata.get("name") if isinstance(metadata.get("name"), str) else ""
+    metadata = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
+    spec = data["spec"] if isinstance(data.get("spec"), dict) else {}
+    name = metadata["name"] if isinstance(metadata.get("name"), str) else ""
     return Entity(kind, name, metadata, spec, document)

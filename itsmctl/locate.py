@@ -5,7 +5,7 @@ Done lazily, only for files that have findings: the happy path never stores posi
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -58,7 +58,7 @@ def _descend(node: Node, path: JsonPath) -> Node:
                 return node
             key, value = match
             if index == len(path) - 1 and _is_block(value):
-                return key  # type: ignore[no-any-return]
+                return key
             node = value
         elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]

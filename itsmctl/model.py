@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from itsmctl.findings import Finding, JsonPath, Severity, Waiver
 from itsmctl.yamlload import Document

@@ -6,8 +6,9 @@ and for render (links between pages).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from itsmctl.findings import JsonPath
 from itsmctl.model import Entity, Ref, canonical_kind

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache, lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from itsmctl.findings import Finding, JsonPath, Severity
 
@@ -31,12 +32,12 @@ def schema_names() -> list[str]:
     return sorted([*SCHEMA_FILES.values(), *SHARED_FILES])
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema_text(filename: str) -> str:
     return (resources.files("itsmctl") / "schemas" / filename).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(filename: str) -> dict[str, Any]:
     return json.loads(schema_text(filename))  # type: ignore[no-any-return]
 
@@ -52,12 +53,12 @@ def _registry() -> Any:
     return Registry().with_resources(resources_)
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator_for(filename: str) -> Validator:
     """One compiled validator per schema for the whole run (compiling is the slow part)."""
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(  # type: ignore[no-any-return]
+    return Draft202012Validator(
         load_schema(filename), registry=_registry(),
         format_checker=Draft202012Validator.FORMAT_CHECKER,
     )

@@ -19,7 +19,7 @@ from itsmctl.findings import Finding, Severity
 from itsmctl.sources import SourceFile
 
 try:
-    from yaml import CParser as _Parser
+    from yaml import CParser as _Parser  # type: ignore[attr-defined]
 
     LIBYAML = True
 except ImportError:  # pragma: no cover - exercised only where libyaml is missing
@@ -40,7 +40,7 @@ _Resolver.yaml_implicit_resolvers = {
 
 if LIBYAML:
 
-    class _Composer(_Parser, _Resolver):  # type: ignore[misc,valid-type]
+    class _Composer(_Parser, _Resolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:
             _Parser.__init__(self, stream)
             _Resolver.__init__(self)
@@ -133,7 +133,7 @@ class _Builder:
         elif isinstance(node, SequenceNode):
             result = self._sequence(node, depth)
         else:
-            result = self._mapping(node, depth)
+            result = self._mapping(node, depth)  # type: ignore[arg-type]
         self.memo[id(node)] = result
         return result
 

@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterable
 
 from itsmctl.catalog import Catalog
 from itsmctl.findings import Finding, Severity
