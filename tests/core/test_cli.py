@@ -37,7 +37,7 @@ def broken(write_catalog) -> Path:
 def test_validate_examples_exits_0(examples_dir: Path) -> None:
     result = run("validate", str(examples_dir), "--today", "2026-11-23")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("OK: 0 errors, 0 warnings, 0 info in ")
+    assert result.output.startswith("OK: 0 errors, 0 warnings, 0 info")
 
 
 def test_findings_exit_1_grouped_per_file_with_line_rule_and_hint(broken: Path) -> None:
