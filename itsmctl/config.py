@@ -102,7 +102,9 @@ def _from_raw(raw: dict[str, Any], label: str) -> Config:
     return Config(
         file=label,
         include=tuple(raw.get("include", DEFAULT_INCLUDE)),
-        exclude=tuple(raw.get("exclude", ())) + DEFAULT_EXCLUDE,
+        # policy files hold Policy/Scorecard documents, not catalog entities
+        exclude=tuple(raw.get("exclude", ())) + tuple(raw.get("policyFiles", ()))
+        + DEFAULT_EXCLUDE,
         rules=dict(raw.get("rules", {})),
         overrides=tuple(Override(tuple(o["paths"]), dict(o["rules"]))
                         for o in raw.get("overrides", [])),

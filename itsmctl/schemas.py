@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,8 @@ SCHEMA_FILES = {
     "ChangeModel": "change-model.schema.json",
     "ServiceCatalog": "service-catalog.schema.json",
 }
-SHARED_FILES = ("envelope.schema.json", "entity.schema.json", "config.schema.json")
+SHARED_FILES = ("envelope.schema.json", "entity.schema.json", "config.schema.json",
+                "policy.schema.json")
 
 
 def schema_names() -> list[str]:
@@ -56,17 +57,42 @@ def _registry() -> Any:
 @cache
 def validator_for(filename: str) -> Validator:
     """One compiled validator per schema for the whole run (compiling is the slow part)."""
+    return compile_schema(load_schema(filename))
+
+
+def compile_schema(schema: dict[str, Any]) -> Validator:
+    """A validator that may `$ref` the built-in schemas (policies' requirements use it too)."""
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(
-        load_schema(filename), registry=_registry(),
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
+        schema, registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER,
     )
 
 
+def shared_registry() -> Any:
+    """The `referencing` registry holding every built-in schema by its `$id`."""
+    return _registry()
+
+
+@cache
+def fast_check(filename: str) -> Callable[[Any], bool] | None:
+    """A compiled yes/no check of the schema (fastschema.py); None when it needs jsonschema."""
+    from itsmctl.fastschema import compile_documents
+
+    documents = {load_schema(n).get("$id", n): load_schema(n) for n in schema_names()}
+    return compile_documents(documents, load_schema(filename).get("$id", filename))
+
+
 def schema_findings(entity: Entity) -> list[Finding]:
-    """Validate one entity against its kind's schema; each error points at its own value."""
-    validator = validator_for(SCHEMA_FILES[entity.kind])
+    """Validate one entity against its kind's schema; each error points at its own value.
+
+    Most entities are valid: a fast check answers for them, and jsonschema explains the rest.
+    """
+    filename = SCHEMA_FILES[entity.kind]
+    check = fast_check(filename)
+    if check is not None and check(entity.data):
+        return []
+    validator = validator_for(filename)
     return [_to_finding(entity, error) for error in _leaf_errors(validator, entity.data)]
 
 

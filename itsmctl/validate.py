@@ -13,6 +13,7 @@ from itsmctl.errors import ConfigError
 from itsmctl.findings import Finding, Severity, count_by_severity
 from itsmctl.loader import LoadResult, load_directory
 from itsmctl.locate import Locator
+from itsmctl.policy import PolicySet, disk_reader, load_policies
 from itsmctl.rules.registry import RuleContext, all_rules
 from itsmctl.waivers import apply_waivers
 
@@ -28,6 +29,7 @@ class ValidationResult:
     documents: int
     catalog: Catalog = field(compare=False, repr=False)
     fail_at: Severity = Severity.ERROR
+    policies: PolicySet = field(default_factory=PolicySet, compare=False, repr=False)
 
     @property
     def files(self) -> int:
@@ -54,17 +56,26 @@ def validate_path(root: Path, *, config_file: Path | None = None, today: date | 
                   strict: bool = False, display_root: str | None = None) -> ValidationResult:
     """Validate the catalog folder `root` (the main job of the tool)."""
     config = load_config(root, config_file)
+    label = display_root if display_root is not None else str(root)
+    policies = load_policies(config, disk_reader(root, label))
     loaded = load_directory(root, config, display_root)
-    return check_loaded(loaded, config, today=today, strict=strict,
-                        root=display_root if display_root is not None else str(root))
+    return check_loaded(loaded, config, today=today, strict=strict, root=label,
+                        policies=policies)
 
 
 def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = None,
-                 strict: bool = False, root: str = "") -> ValidationResult:
-    """Run rules over an already-loaded catalog (disk, or git blobs for diff and --ref)."""
-    rules = {rule.id: rule for rule in all_rules()}
+                 strict: bool = False, root: str = "",
+                 policies: PolicySet | None = None) -> ValidationResult:
+    """Run rules over an already-loaded catalog (disk, or git blobs for diff and --ref).
+
+    `policies` are the catalog's own rules; by default they are read from the config and the
+    policy files next to it (pass them when the catalog comes from git).
+    """
+    if policies is None:
+        policies = load_policies(config)
+    rules = {rule.id: rule for rule in all_rules(policies.rules)}
     _check_config_rules(config, set(rules))
-    context = RuleContext(loaded.catalog, today or date.today())
+    context = RuleContext(loaded.catalog, today or date.today(), rules)
     raw = list(loaded.findings)
     for rule in rules.values():
         raw.extend(rule.run(context))
@@ -80,6 +91,7 @@ def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = Non
         documents=loaded.documents,
         catalog=loaded.catalog,
         fail_at=Severity.WARNING if strict else Severity.ERROR,
+        policies=policies,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from itsmctl.commands.common import emit
@@ -11,13 +13,20 @@ from itsmctl.commands.common import emit
 @click.argument("rule_ids", nargs=-1)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True)
-def command(rule_ids: tuple[str, ...], fmt: str) -> None:
-    """List the rules (or only RULE_IDS) with their id, default severity and documentation."""
-    from itsmctl.errors import ItsmctlError
-    from itsmctl.reporters.rules_report import RENDERERS
-    from itsmctl.rules.registry import all_rules
+@click.option("-C", "--catalog", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="Catalog folder whose config's policies are listed too.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file (default: .itsmctl.yaml in the catalog folder).")
+def command(rule_ids: tuple[str, ...], fmt: str, catalog: Path, config_file: Path | None) -> None:
+    """List the rules (or only RULE_IDS) with their id, default severity and documentation.
 
-    rules = all_rules()
+    The catalog's own policies (category "policy") are listed after the built-in rules.
+    """
+    from itsmctl.errors import ItsmctlError
+    from itsmctl.policy.load import catalog_rules
+    from itsmctl.reporters.rules_report import RENDERERS
+
+    rules = catalog_rules(catalog, config_file)
     if rule_ids:
         known = {r.id for r in rules}
         unknown = [r for r in rule_ids if r not in known]

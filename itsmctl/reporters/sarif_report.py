@@ -54,7 +54,7 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
 
 
 def as_dict(result: ValidationResult) -> dict[str, Any]:
-    rules = all_rules()
+    rules = all_rules(result.policies.rules)
     index = {rule.id: i for i, rule in enumerate(rules)}
     findings = [*result.findings, *result.waived]
     return {

@@ -5,6 +5,7 @@ from itsmctl.rules import (  # noqa: F401  (each module registers its rules on i
     calendars,
     change_models,
     dependencies,
+    policy,
     raci,
     references,
     reviews,

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,10 +19,12 @@ CATEGORIES = ("yaml", "schema", "reference", "governance", "waiver", "policy")
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a rule may look at: the whole catalog and the reproducible notion of today."""
+    """What a rule may look at: the whole catalog, the reproducible notion of today, and the
+    rules of this run (built-in plus the catalog's own policies), by id."""
 
     catalog: Catalog
     today: date
+    rules: Mapping[str, Rule] = field(default_factory=dict)
 
 
 EntityCheck = Callable[[Entity, RuleContext], Iterable[Finding]]
@@ -95,11 +97,17 @@ def builtin_rule(rule_id: str, severity: Severity, category: str, text: str) -> 
     return add(Rule(rule_id, severity, category, summary, doc))
 
 
-def all_rules() -> list[Rule]:
+def all_rules(extra: Iterable[Rule] = ()) -> list[Rule]:
+    """The built-in rules, plus `extra` ones (a catalog's policies) for this call only.
+
+    Custom rules belong to one catalog's config: they never enter REGISTRY, so nothing leaks
+    into the next catalog checked in the same process.
+    """
     import itsmctl.rules  # noqa: F401  (imports every rule module, filling the registry)
 
+    rules = {**REGISTRY, **{rule.id: rule for rule in extra}}
     order = {c: i for i, c in enumerate(CATEGORIES)}
-    return sorted(REGISTRY.values(), key=lambda r: (order.get(r.category, 99), r.id))
+    return sorted(rules.values(), key=lambda r: (order.get(r.category, 99), r.id))
 
 
 def get_rule(rule_id: str) -> Rule | None:

@@ -1,0 +1,34 @@
+"""`itsmctl score`: every service's scorecard level, and what it lacks for the next one."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from itsmctl.commands.common import emit, today_option
+
+
+@click.command("score")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to a file (atomically) instead of stdout.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file (default: .itsmctl.yaml at the catalog root).")
+@today_option
+def command(path: Path, fmt: str, output: Path | None, config_file: Path | None,
+            today: date | None) -> None:
+    """Place every service of the catalog in PATH on the config's scorecards.
+
+    A service reaches a level when it passes that level's rules and all lower levels' rules;
+    a waived finding does not count as passed. Exits 0, or 2 when no scorecard is configured.
+    """
+    from itsmctl.policy.score import score_path
+    from itsmctl.reporters.score_report import RENDERERS
+
+    result = score_path(path, config_file=config_file, today=today,
+                        display_root=click.format_filename(path))
+    emit(RENDERERS[fmt](result), output)

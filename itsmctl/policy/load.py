@@ -1,0 +1,269 @@
+"""Read a catalog's policies and scorecards: the config's `policies:`/`scorecards:` and the
+Policy/Scorecard documents of its `policyFiles`. Every problem is a ConfigError with file:line.
+
+Requirements are checked against the JSON Schema 2020-12 metaschema and compiled once here;
+a validation run then only evaluates them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from itsmctl.config import Config
+from itsmctl.errors import ConfigError
+from itsmctl.findings import JsonPath, Severity
+from itsmctl.locate import Locator
+from itsmctl.policy.policy import Policy, via_fields
+from itsmctl.policy.scorecard import Level, Scorecard
+from itsmctl.policy.selector import Selector, SelectorError, parse_selector
+from itsmctl.rules.registry import Rule
+from itsmctl.sources import SourceFile, directory_sources
+from itsmctl.yamlload import Limits, parse_source
+
+PolicyReader = Callable[[tuple[str, ...]], list[SourceFile]]
+_BASE_URI = "https://itsmctl.io/schemas/v1/policy-{id}.json"  # relative $refs reach ours
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """A catalog's own rules and scorecards, for one run."""
+
+    policies: tuple[Policy, ...] = ()
+    scorecards: tuple[Scorecard, ...] = ()
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(p.rule for p in self.policies)
+
+
+def disk_reader(root: Path, display_root: str = "") -> PolicyReader:
+    """Policy files from a catalog folder on disk (globs relative to `root`)."""
+
+    def read(patterns: tuple[str, ...]) -> list[SourceFile]:
+        label = "" if display_root in ("", ".") else display_root.rstrip("/")
+        return directory_sources(root, patterns, (), label, Limits().max_file_size)
+
+    return read
+
+
+def load_policies(config: Config, reader: PolicyReader | None = None) -> PolicySet:
+    """The config's policy set; `reader` supplies policy files (default: next to the config)."""
+    patterns = tuple(config.raw.get("policyFiles", ()))
+    if not (patterns or config.raw.get("policies") or config.raw.get("scorecards")):
+        return PolicySet()
+    builder = _Builder()
+    config_source = _config_source(config)
+    for index, raw in enumerate(config.raw.get("policies", [])):
+        where = _Where(builder.locator, config_source, 0, ("policies", index))
+        builder.policy(raw["id"], raw, where, where.at("id"))
+    for index, raw in enumerate(config.raw.get("scorecards", [])):
+        where = _Where(builder.locator, config_source, 0, ("scorecards", index))
+        builder.scorecard(raw["name"], raw.get("title", ""), raw, where, where.at("name"))
+    if patterns:
+        location = _Where(builder.locator, config_source, 0, ()).at("policyFiles")
+        for source in _policy_sources(config, patterns, reader, location):
+            builder.file(source)
+    return builder.finish()
+
+
+def _config_source(config: Config) -> SourceFile:
+    try:
+        data = Path(config.file).read_bytes()
+    except OSError:
+        data = b""  # config from git or memory: errors then point at the file only
+    return SourceFile(config.file, config.file, data=data)
+
+
+def _policy_sources(config: Config, patterns: tuple[str, ...], reader: PolicyReader | None,
+                    location: str) -> list[SourceFile]:
+    if reader is None:
+        root = Path(config.file).parent
+        if not root.is_dir():
+            raise ConfigError("policyFiles cannot be read without the catalog folder",
+                              "pass a reader to load_policies()", location)
+        reader = disk_reader(root, root.as_posix())
+    sources = reader(patterns)
+    if not sources:
+        raise ConfigError(f"policyFiles {list(patterns)} match no file",
+                          "globs are relative to the catalog root, e.g. policies/*.yaml",
+                          location)
+    return sources
+
+
+@dataclass
+class _Where:
+    """A place in a YAML document, turned into `file:line` only when needed."""
+
+    locator: Locator
+    source: SourceFile
+    doc: int
+    base: JsonPath
+
+    def at(self, *path: str | int) -> str:
+        line, _ = self.locator.position(self.source, self.doc, self.base + path)
+        return f"{self.source.label}:{line or 1}"
+
+
+@dataclass
+class _Builder:
+    locator: Locator = field(default_factory=Locator)
+    policies: list[Policy] = field(default_factory=list)
+    scorecards: list[tuple[Scorecard, _Where]] = field(default_factory=list)
+    seen: dict[str, str] = field(default_factory=dict)
+
+    def file(self, source: SourceFile) -> None:
+        from itsmctl.schemas import describe_error, validator_for
+
+        parsed = parse_source(source, Limits())
+        if parsed.findings:
+            first = parsed.findings[0]
+            raise ConfigError(first.message, first.hint, f"{source.label}:{first.line or 1}")
+        for document in parsed.documents:
+            where = _Where(self.locator, source, document.index, ())
+            errors = sorted(validator_for("policy.schema.json").iter_errors(document.data),
+                            key=lambda e: list(map(str, e.absolute_path)))
+            if errors:
+                message, hint = describe_error(errors[0])
+                raise ConfigError(message, hint, where.at(*errors[0].absolute_path))
+            data, spec = document.data, document.data["spec"]
+            name, location = data["metadata"]["name"], where.at("metadata", "name")
+            spec_where = _Where(self.locator, source, document.index, ("spec",))
+            if data["kind"] == "Policy":
+                self.policy(name, spec, spec_where, location)
+            else:
+                self.scorecard(name, data["metadata"].get("title", ""), spec, spec_where,
+                               location)
+
+    def _claim(self, kind: str, name: str, location: str) -> None:
+        key = f"{kind}:{name}"
+        if key in self.seen:
+            raise ConfigError(f"{kind} {name!r} is defined twice",
+                              f"first defined at {self.seen[key]}; ids must be unique", location)
+        self.seen[key] = location
+
+    def policy(self, rule_id: str, raw: dict[str, Any], where: _Where, location: str) -> None:
+        from itsmctl.rules.registry import get_rule
+
+        if get_rule(rule_id) is not None:
+            raise ConfigError(f"policy id {rule_id!r} is the id of a built-in rule",
+                              "choose another id (`itsmctl rules` lists the built-in ones)",
+                              location)
+        self._claim("policy", rule_id, location)
+        selector = _selector(raw["select"], where, None)
+        via = raw.get("via", "")
+        if via:
+            _check_via(via, selector.kinds, where)
+        self.policies.append(Policy(
+            id=rule_id, severity=Severity.parse(raw.get("severity", "error")),
+            description=raw["description"], selector=selector, require=raw["require"],
+            validator=_compile(rule_id, raw["require"], where), via=via,
+            message=raw.get("message", ""), hint=raw.get("hint", ""), origin=location))
+
+    def scorecard(self, name: str, title: str, raw: dict[str, Any], where: _Where,
+                  location: str) -> None:
+        self._claim("scorecard", name, location)
+        levels: list[Level] = []
+        for index, level in enumerate(raw["levels"]):
+            if any(lv.name == level["name"] for lv in levels):
+                raise ConfigError(f"scorecard {name!r} has two levels named {level['name']!r}",
+                                  "level names are unique", where.at("levels", index, "name"))
+            levels.append(Level(level["name"], tuple(level["rules"])))
+        selector = _selector(raw.get("select", {}), where, ("Service",))
+        self.scorecards.append((Scorecard(name, title or name, selector, tuple(levels),
+                                          location), where))
+
+    def finish(self) -> PolicySet:
+        from itsmctl.rules.registry import all_rules
+
+        known = sorted(r.id for r in all_rules(p.rule for p in self.policies))
+        for card, where in self.scorecards:
+            for index, level in enumerate(card.levels):
+                for position, rule_id in enumerate(level.rules):
+                    if rule_id not in known:
+                        close = difflib.get_close_matches(rule_id, known, n=1)
+                        raise ConfigError(
+                            f"scorecard {card.name!r} names unknown rule {rule_id!r}",
+                            f"did you mean {close[0]!r}?" if close else "run `itsmctl rules`",
+                            where.at("levels", index, "rules", position))
+        return PolicySet(tuple(self.policies), tuple(card for card, _ in self.scorecards))
+
+
+def _selector(raw: dict[str, Any], where: _Where, default: tuple[str, ...] | None) -> Selector:
+    try:
+        return parse_selector(raw, default) if default else parse_selector(raw)
+    except SelectorError as error:
+        raise ConfigError(str(error), error.hint, where.at("select", *error.key)) from None
+
+
+def _check_via(via: str, kinds: tuple[str, ...], where: _Where) -> None:
+    for kind in kinds:
+        fields = via_fields(kind)
+        if via not in fields:
+            known = ", ".join(sorted(fields)) or "none"
+            raise ConfigError(f"via {via!r} is not a reference field of {kind}",
+                              f"reference fields of {kind}: {known}; narrow select.kind",
+                              where.at("via"))
+
+
+def _compile(rule_id: str, fragment: dict[str, Any], where: _Where) -> Any:
+    """Check the fragment against the 2020-12 metaschema and its $refs, then compile it once."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft202012Validator.check_schema(fragment)
+    except SchemaError as error:
+        raise ConfigError(
+            f"policy {rule_id!r}: `require` is not a valid JSON Schema (draft 2020-12):"
+            f" {error.message}", "see https://json-schema.org/understanding-json-schema/",
+            where.at("require", *error.absolute_path)) from None
+    schema = {"$id": _BASE_URI.format(id=rule_id), **fragment}
+    _check_refs(rule_id, schema, where)
+    from itsmctl.schemas import compile_schema
+
+    return compile_schema(schema)
+
+
+def _check_refs(rule_id: str, schema: dict[str, Any], where: _Where) -> None:
+    from referencing import Resource
+    from referencing.exceptions import Unresolvable
+    from referencing.jsonschema import DRAFT202012
+
+    from itsmctl.schemas import shared_registry
+
+    registry = shared_registry().with_resource(schema["$id"], Resource.from_contents(
+        schema, default_specification=DRAFT202012))
+    resolver = registry.resolver(base_uri=schema["$id"])
+    for path, ref in _refs(schema, ()):
+        try:
+            resolver.lookup(ref)
+        except Unresolvable:
+            raise ConfigError(f"policy {rule_id!r}: $ref {ref!r} does not resolve",
+                              "refer to a $defs entry of the fragment or of a built-in schema,"
+                              " e.g. envelope.schema.json#/$defs/uri",
+                              where.at("require", *path)) from None
+
+
+def _refs(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield path + (key,), value
+            else:
+                yield from _refs(value, path + (key,))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _refs(item, path + (index,))
+
+
+def catalog_rules(root: Path, config_file: Path | None = None) -> list[Rule]:
+    """Built-in rules plus the policies of the catalog at `root` (for `itsmctl rules`)."""
+    from itsmctl.config import load_config
+    from itsmctl.rules.registry import all_rules
+
+    config = load_config(root, config_file)
+    return all_rules(load_policies(config, disk_reader(root, root.as_posix())).rules)

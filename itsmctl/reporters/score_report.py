@@ -1,0 +1,74 @@
+"""`itsmctl score` output: each scorecard as a text table, JSON, or Markdown."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from itsmctl.policy.scorecard import ScorecardResult, ScoreResult, ServiceScore
+
+SCHEMA_VERSION = 1
+
+
+def lacking(score: ServiceScore) -> str:
+    """`gold: p1-response-30m (waived)`, or `-` at the top level."""
+    if score.next_level is None:
+        return "-"
+    rules = [f"{r} (waived)" if r in score.waived else r for r in score.missing]
+    return f"{score.next_level}: {', '.join(rules)}"
+
+
+def _counts(result: ScorecardResult) -> str:
+    return ", ".join(f"{level} {count}" for level, count in result.counts().items())
+
+
+def render_text(score: ScoreResult) -> str:
+    out: list[str] = []
+    for result in score.scorecards:
+        card = result.scorecard
+        levels = " < ".join(lv.name for lv in card.levels)
+        out.append(f"{card.title} ({card.name}): {levels}")
+        width = max([len(s.name) for s in result.services] + [7])
+        level_width = max([len(lv.name) for lv in card.levels] + [5])
+        out.append(f"  {'SERVICE':<{width}}  {'LEVEL':<{level_width}}  MISSING FOR NEXT LEVEL")
+        for s in result.services:
+            out.append(f"  {s.name:<{width}}  {s.level or 'none':<{level_width}}  {lacking(s)}")
+        out.append(f"  {_counts(result)}")
+        out.append("")
+    return "\n".join(out)
+
+
+def as_dict(score: ScoreResult) -> dict[str, Any]:
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "scorecards": [{
+            "name": r.scorecard.name,
+            "title": r.scorecard.title,
+            "levels": [{"name": lv.name, "rules": list(lv.rules)} for lv in r.scorecard.levels],
+            "summary": r.counts(),
+            "services": [s.to_dict() for s in r.services],
+        } for r in score.scorecards],
+    }
+
+
+def render_json(score: ScoreResult) -> str:
+    return json.dumps(as_dict(score), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def render_markdown(score: ScoreResult) -> str:
+    out: list[str] = []
+    for result in score.scorecards:
+        card = result.scorecard
+        out += [f"## {card.title}", "",
+                "Levels: " + ", ".join(f"**{lv.name}** ({', '.join(f'`{r}`' for r in lv.rules)})"
+                                       for lv in card.levels), "",
+                "| Service | Level | Missing for next level |", "|---|---|---|"]
+        for s in result.services:
+            out.append(f"| {s.title} | {s.level or 'none'} | {lacking(s)} |")
+        out += ["", f"Summary: {_counts(result)}", ""]
+    return "\n".join(out)
+
+
+RENDERERS: dict[str, Callable[[ScoreResult], str]] = {
+    "text": render_text, "json": render_json, "markdown": render_markdown}
