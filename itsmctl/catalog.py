@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from itsmctl.model import Entity, Ref
+from itsmctl.model import Entity, Ref, list_of_dicts
 from itsmctl.references import Reference, parse_ref, references_of
 
 
@@ -16,6 +16,7 @@ class Catalog:
 
     entities: list[Entity] = field(default_factory=list)
     _index: dict[Ref, Entity] = field(default_factory=dict, repr=False)
+    _by_kind: dict[str, list[Entity]] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, entity: Entity) -> Entity | None:
         """Index an entity; return the earlier one if the name is taken."""
@@ -24,13 +25,18 @@ class Catalog:
             return existing
         self._index[entity.ref] = entity
         self.entities.append(entity)
+        self._by_kind.clear()
         return None
 
     def get(self, ref: Ref | None) -> Entity | None:
         return self._index.get(ref) if ref is not None else None
 
     def of_kind(self, kind: str) -> list[Entity]:
-        return sorted((e for e in self.entities if e.kind == kind), key=lambda e: e.name)
+        """Entities of one kind by name; sorted once, not once per rule (a copy: callers own it)."""
+        if not self._by_kind:
+            for entity in sorted(self.entities, key=lambda e: e.name):
+                self._by_kind.setdefault(entity.kind, []).append(entity)
+        return list(self._by_kind.get(kind, ()))
 
     def __len__(self) -> int:
         return len(self.entities)
@@ -58,8 +64,8 @@ class Catalog:
     def dependencies(self, service: Entity, hard_only: bool = False) -> list[tuple[Entity, str]]:
         """Resolved (service, hard|soft) dependencies of a service."""
         out = []
-        for item in service.get("spec", "dependencies", default=[]) or []:
-            if not isinstance(item, dict) or not isinstance(item.get("service"), str):
+        for _, item in list_of_dicts(service.get("spec", "dependencies")):
+            if not isinstance(item.get("service"), str):
                 continue
             kind = item.get("type", "hard")
             if hard_only and kind != "hard":

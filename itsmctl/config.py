@@ -85,6 +85,7 @@ def parse_config(data: bytes, label: str) -> Config:
     raw = parsed.documents[0].data if parsed.documents else {}
     if not isinstance(raw, dict):
         raise ConfigError("the config file must be a mapping", location=f"{label}:1")
+    _unquoted_off(raw)
     errors = sorted(validator_for("config.schema.json").iter_errors(raw), key=lambda e: e.path)
     if errors:
         from itsmctl.schemas import describe_error
@@ -93,6 +94,17 @@ def parse_config(data: bytes, label: str) -> Config:
         line, _ = Locator().position(source, 0, tuple(errors[0].absolute_path))
         raise ConfigError(message, hint, f"{label}:{line or 1}")
     return _from_raw(raw, label)
+
+
+def _unquoted_off(raw: dict[str, Any]) -> None:
+    """YAML 1.1 reads a bare `off` as false; in a severity map it can only mean "off"."""
+    maps = [raw.get("rules")] + [o.get("rules") for o in raw.get("overrides") or []
+                                 if isinstance(o, dict)]
+    for severities in maps:
+        if isinstance(severities, dict):
+            for rule, value in severities.items():
+                if value is False:
+                    severities[rule] = OFF
 
 
 def _from_raw(raw: dict[str, Any], label: str) -> Config:

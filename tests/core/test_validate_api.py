@@ -123,3 +123,14 @@ def test_excluded_and_hidden_files_are_not_read(write_catalog) -> None:
         "site/data.yaml": "broken: [\n",
     })
     assert validate_path(root).findings == ()
+
+
+def test_unquoted_off_in_config_means_off(write_catalog) -> None:
+    root = write_catalog({".itsmctl.yaml": "rules:\n  schema: off\n",
+                          "a.yaml": SERVICE.format(name="a", tier=9)})
+    assert validate_path(root).findings == ()
+
+
+def test_dependencies_that_are_not_a_list_do_not_crash(write_catalog) -> None:
+    root = write_catalog({"a.yaml": SERVICE.format(name="a", tier=2) + "  dependencies: 7\n"})
+    assert [f.rule for f in validate_path(root).findings] == ["schema"]
