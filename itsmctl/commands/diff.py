@@ -1,0 +1,62 @@
+"""`itsmctl diff`: what a pull request changes in the catalog, and what it means for governance."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from itsmctl.commands.common import color_option, emit, today_option, use_color
+from itsmctl.diff.report import DIFF_FORMATS
+from itsmctl.diff.result import FAIL_ON
+from itsmctl.reporters import ReportOptions
+
+
+@click.command("diff")
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@click.option("-C", "--repo", "repo", type=click.Path(file_okay=False, path_type=Path),
+              default=".", show_default=True, help="A folder inside the git repository.")
+@click.option("--catalog", "catalog", type=click.Path(file_okay=False, path_type=Path),
+              help="The catalog folder inside the repository (default: --repo).")
+@click.option("-f", "--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text",
+              show_default=True, help="Report format (markdown: a pull-request comment).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to a file (atomically) instead of stdout.")
+@click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), multiple=True,
+              help="Exit 1 when this is met (repeatable). Default: new-errors.")
+@click.option("--full", is_flag=True,
+              help="Compare findings over the whole catalog on both sides (slower).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file (default: .itsmctl.yaml at the catalog root).")
+@click.option("-v", "--verbose", is_flag=True, help="Also list findings that were already there.")
+@today_option
+@color_option
+@click.pass_context
+def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
+            catalog: Path | None, fmt: str, output: Path | None, fail_on: tuple[str, ...],
+            full: bool, config_file: Path | None, verbose: bool, today: date | None,
+            color: str) -> None:
+    """Compare the catalog at BASE and HEAD, entity by entity, and say what it means.
+
+    BASE defaults to the merge base with the default branch (settings.defaultBranch, else
+    origin/HEAD, main or master); HEAD defaults to the working tree. Nothing is checked out.
+    Exits 0 when no --fail-on threshold is met, 1 when one is, 2 on a usage or environment
+    problem (unknown ref, not a git repository, shallow clone without the base).
+    """
+    from itsmctl.config import load_config
+    from itsmctl.diff import diff_refs
+    from itsmctl.diff.report import get_diff_reporter
+    from itsmctl.git import check_ref
+
+    for ref in (base, head):
+        if ref is not None:
+            check_ref(ref)
+    root = catalog if catalog is not None else repo
+    config = load_config(root, config_file) if root.is_dir() else None
+    result = diff_refs(repo, base, head, catalog_root=root, config=config, today=today,
+                       fail_on=fail_on or ("new-errors",), full=full)
+    options = ReportOptions(color=use_color(color, output) and fmt == "text", verbose=verbose)
+    emit(get_diff_reporter(fmt)(result, options), output)
+    ctx.exit(result.exit_code)

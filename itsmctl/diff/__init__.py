@@ -1,0 +1,36 @@
+"""Semantic diff of the catalog between two git refs, read for its governance meaning.
+
+The one core function (also used by `itsmctl check`)::
+
+    diff_refs(repo_path: Path, base: str | None = None, head: str | None = None, *,
+              catalog_root: Path | None = None, config: Config | None = None,
+              today: date | None = None, fail_on: Iterable[str] = ("new-errors",),
+              full: bool = False) -> DiffResult
+
+- base None: the merge base of HEAD with the default branch (settings.defaultBranch,
+  origin/HEAD, main, master); head None: the working tree (tracked and untracked files).
+- catalog_root: the catalog folder (default: repo_path); config: default read from it.
+- fail_on: any of new-errors, new-warnings, breaking, approval-required, none.
+- full: compare findings over the whole catalog on both sides instead of the touched scope.
+
+DiffResult (frozen, itsmctl/diff/result.py): changes (EntityChange with FieldChange and
+Classified impacts), approvals (Approval: party, reasons, entities), new_findings,
+existing_findings, fixed_findings, reasons (thresholds met) and exit_code (0 or 1). Usage
+and environment problems (unknown ref, not a repository, shallow clone) raise ItsmctlError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["diff_refs"]
+
+
+def __getattr__(name: str) -> Any:
+    """`from itsmctl.diff import diff_refs` without importing the engine for the light parts
+    (result records, reporters) that the CLI needs to build its options."""
+    if name == "diff_refs":
+        from itsmctl.diff.engine import diff_refs
+
+        return diff_refs
+    raise AttributeError(name)

@@ -1,0 +1,93 @@
+"""The change classes: what a catalog change means for governance, and its impact level.
+
+Data, not code: the README table and `itsmctl diff --format json` use these ids. Impact
+levels: info < review < approval-required < breaking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from itsmctl.diff.result import Impact
+
+I, R, A, B = Impact.INFO, Impact.REVIEW, Impact.APPROVAL_REQUIRED, Impact.BREAKING
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeClass:
+    id: str
+    impact: Impact
+    summary: str
+
+
+CHANGE_CLASSES: tuple[ChangeClass, ...] = (
+    ChangeClass("entity-added", I, "A new entity enters the catalog."),
+    ChangeClass("entity-removed", R, "An entity leaves the catalog; nothing references it."),
+    ChangeClass("entity-removed-referenced", B,
+                "An entity is removed (or renamed) while other entities still reference it."),
+    ChangeClass("entity-renamed", R, "An entity is removed and another with nearly the same"
+                " content added: a rename."),
+    ChangeClass("documentation-changed", I, "Title, description, labels or annotations."),
+    ChangeClass("field-changed", R, "Any other change of a specification field."),
+    ChangeClass("availability-lowered", A, "SLA availability target lowered: more downtime"
+                " is allowed (shown in minutes per 30 days)."),
+    ChangeClass("availability-raised", R, "SLA availability target raised."),
+    ChangeClass("target-loosened", A, "A response or resolution target of a priority gets"
+                " longer, or is dropped."),
+    ChangeClass("target-tightened", R, "A response or resolution target gets shorter, or a"
+                " priority gets targets."),
+    ChangeClass("service-credits-reduced", A, "A service credit is removed or lowered."),
+    ChangeClass("sla-terms-changed", R, "SLA type, customer, calendar, measurement period or"
+                " effective dates."),
+    ChangeClass("owner-changed", A, "The service owner team changes."),
+    ChangeClass("owner-removed", A, "The service loses its owner team."),
+    ChangeClass("accountable-changed", A, "The Accountable party of a RACI activity changes"
+                " (or the activity is removed)."),
+    ChangeClass("raci-changed", R, "Responsible, Consulted or Informed parties change."),
+    ChangeClass("dependency-added", R, "A service takes a new dependency."),
+    ChangeClass("dependency-on-less-critical-tier", A, "A new or hardened hard dependency on a"
+                " service of a less critical tier than the dependent service."),
+    ChangeClass("dependency-removed", R, "A service drops a dependency."),
+    ChangeClass("dependency-type-changed", R, "A dependency changes between hard and soft."),
+    ChangeClass("retiring-with-dependents", A, "A service moves to `retiring` while other"
+                " services depend on it."),
+    ChangeClass("retired-with-dependents", B, "A service is retired while other services still"
+                " depend on it."),
+    ChangeClass("lifecycle-changed", R, "A service moves to another lifecycle stage."),
+    ChangeClass("tier-lowered", A, "A service becomes less critical (higher tier number):"
+                " less monitoring, on-call and change scrutiny."),
+    ChangeClass("tier-raised", R, "A service becomes more critical (lower tier number)."),
+    ChangeClass("data-classification-lowered", A, "A service's data classification is"
+                " lowered (e.g. restricted -> confidential)."),
+    ChangeClass("change-model-allowed", R, "A service allows a further change model, or"
+                " stops allowing one."),
+    ChangeClass("cab-removed", A, "A change model no longer requires Change Advisory Board"
+                " authorization, or changes its CAB."),
+    ChangeClass("approver-removed", A, "A change model drops an approver."),
+    ChangeClass("retrospective-approval-allowed", A, "A change model now lets approval follow"
+                " implementation."),
+    ChangeClass("pir-no-longer-required", A, "A change model no longer requires a Post"
+                " Implementation Review (or allows more time for it)."),
+    ChangeClass("lead-time-shortened", A, "A change model's minimum notice gets shorter."),
+    ChangeClass("artifact-no-longer-required", A, "A change model stops requiring an artifact"
+                " (risk assessment, rollback plan...)."),
+    ChangeClass("standard-change-template-added", A, "A pre-approved standard change template"
+                " is added or its pre-approval extended: the CAB pre-authorizes it."),
+    ChangeClass("blackout-window-removed", A, "A change freeze window is removed or shortened."),
+    ChangeClass("change-workflow-changed", R, "States, type or other change model fields."),
+    ChangeClass("waiver-added", A, "An entity waives a rule."),
+    ChangeClass("waiver-extended", A, "A waiver's expiry date moves later."),
+    ChangeClass("waiver-removed", I, "A waiver is removed: the rule applies again."),
+    ChangeClass("on-call-changed", R, "A team's on-call schedule or escalation chain changes."),
+    ChangeClass("on-call-removed", A, "A team no longer has an on-call schedule."),
+    ChangeClass("support-hours-changed", R, "A business calendar's hours, time zone or"
+                " holidays change."),
+    ChangeClass("offering-removed", R, "A service catalog offering or request type is"
+                " withdrawn."),
+)
+
+BY_ID: dict[str, ChangeClass] = {c.id: c for c in CHANGE_CLASSES}
+
+
+def impact_of(class_id: str) -> Impact:
+    return BY_ID[class_id].impact

@@ -1,0 +1,149 @@
+"""`diff_refs`: compare the catalog at two git refs (see the package docstring)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from itsmctl import git
+from itsmctl.catalog import Catalog
+from itsmctl.config import Config, load_config
+from itsmctl.diff.approvals import required_approvals
+from itsmctl.diff.findings import compare, focus
+from itsmctl.diff.governance import Context, classify_entity
+from itsmctl.diff.result import FAIL_ON, DiffResult, EntityChange, Impact
+from itsmctl.diff.scope import Side, expand
+from itsmctl.diff.semantic import diff_entities, diff_values, entity_body, pair_renames
+from itsmctl.errors import ItsmctlError
+from itsmctl.findings import Finding, Severity
+from itsmctl.model import Entity, Ref
+
+if TYPE_CHECKING:
+    from itsmctl.git import Repo
+
+
+
+def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None, *,
+              catalog_root: Path | None = None, config: Config | None = None,
+              today: date | None = None, fail_on: Iterable[str] = ("new-errors",),
+              full: bool = False) -> DiffResult:
+    """Compare the catalog at BASE and HEAD (see itsmctl/diff/__init__.py)."""
+    thresholds = _thresholds(fail_on)
+    for ref in (base, head):
+        if ref is not None:
+            git.check_ref(ref)  # before any git process runs
+    root = catalog_root if catalog_root is not None else repo_path
+    repo = git.open_repo(repo_path)
+    config = config if config is not None else load_config(root)
+    head_sha = git.resolve_commit(repo, head) if head else None
+    base_sha, base_label = _base(repo, base, head_sha, config)
+    prefix = git.catalog_prefix(repo, root)
+    # each side has its own Repo (own `cat-file` process), so both can be read at once
+    sides = (Side(git.open_repo(repo_path), base_sha, prefix, config),
+             Side(repo, head_sha, prefix, config))
+    changed = git.changed_paths(repo, base_sha, head_sha, prefix)
+    touched = {e.ref for side in sides for e in side.parse(changed)}
+    changed = [r for r in changed if any(r in side.sources for side in sides)]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the git greps of both sides overlap
+        list(pool.map(lambda side: side.parse_all() if full else expand(side, touched), sides))
+    base_loaded, head_loaded = (side.load() for side in sides)
+    unreadable = frozenset(f.file for f in head_loaded.findings if not f.entity)
+    pairs = entity_changes(touched, base_loaded.catalog, head_loaded.catalog, unreadable)
+    approvals = required_approvals(pairs, head_loaded.catalog, base_loaded.catalog)
+    labels = [s.sources[r].label for s in sides for r in changed if r in s.sources]
+    from itsmctl.validate import check_loaded
+
+    results = [check_loaded(loaded, config, today=today, root=prefix or ".")
+               for loaded in (base_loaded, head_loaded)]
+    scopes = [None if full else focus(r.catalog, touched, labels) for r in results]
+    kept = [tuple(f for f in r.findings if scope is None or scope.covers(f))
+            for r, scope in zip(results, scopes)]
+    comparison = compare(kept[0], kept[1])
+    changes = tuple(c for c, _ in pairs)
+    return DiffResult(
+        base=base_label, head=head or "working tree", base_sha=base_sha, head_sha=head_sha or "",
+        changes=changes, approvals=approvals, new_findings=comparison.new,
+        existing_findings=comparison.existing, fixed_findings=comparison.fixed,
+        fail_on=thresholds, findings_scope="full" if full else "touched",
+        files_changed=tuple(sorted(set(labels))),
+        files_parsed=len(sides[0].parsed) + len(sides[1].parsed),
+        reasons=_reasons(thresholds, changes, comparison.new),
+    )
+
+
+def _thresholds(fail_on: Iterable[str]) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(fail_on))
+    for item in chosen:
+        if item not in FAIL_ON:
+            raise ItsmctlError(f"unknown --fail-on value {item!r}", hint=f"use {', '.join(FAIL_ON)}")
+    return chosen
+
+
+def _base(repo: Repo, base: str | None, head_sha: str | None,
+          config: Config) -> tuple[str, str]:
+    """BASE's sha and label: the ref given, else the merge base with the default branch."""
+    if base:
+        return git.resolve_commit(repo, base), base
+    branch = git.default_branch(repo, config)
+    tip = head_sha or git.head_commit(repo)
+    sha = git.merge_base(repo, git.resolve_commit(repo, branch), tip)
+    return sha, f"merge base with {branch}"
+
+
+def entity_changes(touched: set[Ref], base: Catalog, head: Catalog,
+                   unreadable: frozenset[str] = frozenset()) -> list[tuple[EntityChange, Entity]]:
+    """Added, removed, renamed and modified entities with their governance impacts."""
+    added, removed, out = [], [], []
+    for ref in sorted(touched):
+        before, after = base.get(ref), head.get(ref)
+        if before is not None and after is not None:
+            fields = diff_entities(before, after)
+            if fields:
+                out.append(_change("modified", before, after, fields, base, head, unreadable))
+        elif before is not None:
+            removed.append(before)
+        elif after is not None:
+            added.append(after)
+    renames = pair_renames(removed, added)
+    for old, new in renames:
+        out.append(_change("renamed", old, new, diff_entities(old, new), base, head, unreadable))
+    paired = {id(e) for pair in renames for e in pair}
+    for entity in removed:
+        if id(entity) not in paired:
+            out.append(_change("removed", entity, None, (), base, head, unreadable))
+    for entity in added:
+        if id(entity) not in paired:
+            fields = tuple(diff_values({}, entity_body(entity)))
+            out.append(_change("added", None, entity, fields, base, head, unreadable))
+    return sorted(out, key=lambda pair: (pair[0].kind, pair[0].name))
+
+
+def _change(status: str, before: Entity | None, after: Entity | None,
+            fields: tuple[Any, ...], base: Catalog, head: Catalog,
+            unreadable: frozenset[str]) -> tuple[EntityChange, Entity]:
+    entity = after or before
+    assert entity is not None
+    renamed_from = before.ref if status == "renamed" and before is not None else None
+    impacts = classify_entity(status, fields, Context(base, head, before, after, unreadable), renamed_from)
+    shown = fields if status in ("modified", "renamed") else ()
+    change = EntityChange(
+        entity.kind, entity.name, status, entity.file, entity.line,
+        base_file=before.file if before is not None else "",
+        renamed_from=renamed_from.name if renamed_from else "", fields=shown,
+        impacts=tuple(impacts))
+    return change, entity
+
+
+def _reasons(thresholds: tuple[str, ...], changes: tuple[EntityChange, ...],
+             new: tuple[Finding, ...]) -> tuple[str, ...]:
+    impacts = [i.impact for c in changes for i in c.impacts]
+    counts = {
+        "new-errors": sum(1 for f in new if f.severity >= Severity.ERROR),
+        "new-warnings": sum(1 for f in new if f.severity >= Severity.WARNING),
+        "breaking": sum(1 for i in impacts if i >= Impact.BREAKING),
+        "approval-required": sum(1 for i in impacts if i >= Impact.APPROVAL_REQUIRED),
+    }
+    return tuple(f"{t}: {counts[t]}" for t in thresholds if counts.get(t))

@@ -1,0 +1,142 @@
+"""The records a diff produces: entity changes, governance impacts, approvals, findings."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from itsmctl.findings import Finding, Severity
+
+FAIL_ON = ("new-errors", "new-warnings", "breaking", "approval-required", "none")
+
+
+class Impact(enum.IntEnum):
+    """How much governance a change needs; ordered so `impact >= threshold` reads naturally."""
+
+    INFO = 1
+    REVIEW = 2
+    APPROVAL_REQUIRED = 3
+    BREAKING = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace("_", "-")
+
+    @classmethod
+    def parse(cls, text: str) -> Impact:
+        return cls[text.upper().replace("-", "_")]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One value that differs; `path` names list items by identity: `spec.targets[P1].resolution`."""
+
+    path: str
+    op: str  # added | removed | changed | reordered
+    before: Any = None
+    after: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "op": self.op, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    """A governance reading of one change: its class (see classes.py), impact and wording."""
+
+    change_class: str
+    impact: Impact
+    message: str
+    entity: str
+    paths: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"class": self.change_class, "impact": self.impact.label, "message": self.message,
+                "entity": self.entity, "paths": list(self.paths)}
+
+
+@dataclass(frozen=True, slots=True)
+class EntityChange:
+    """An entity added, removed, modified or renamed between BASE and HEAD."""
+
+    kind: str
+    name: str
+    status: str  # added | removed | modified | renamed
+    file: str
+    line: int = 0
+    base_file: str = ""
+    renamed_from: str = ""
+    fields: tuple[FieldChange, ...] = ()
+    impacts: tuple[Classified, ...] = ()
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+    @property
+    def impact(self) -> Impact:
+        return max((i.impact for i in self.impacts), default=Impact.INFO)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "name": self.name, "ref": self.ref, "status": self.status,
+            "file": self.file, "line": self.line, "baseFile": self.base_file, "renamedFrom": self.renamed_from,
+            "impact": self.impact.label, "fields": [f.to_dict() for f in self.fields],
+            "impacts": [i.to_dict() for i in self.impacts],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """A party whose approval the change needs, and every reason why."""
+
+    party: str
+    reasons: tuple[str, ...]
+    entities: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"party": self.party, "reasons": list(self.reasons), "entities": list(self.entities)}
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    """Everything `itsmctl diff` (and `itsmctl check`) reports about BASE..HEAD."""
+
+    base: str
+    head: str
+    base_sha: str
+    head_sha: str  # "" for the working tree
+    changes: tuple[EntityChange, ...]
+    approvals: tuple[Approval, ...]
+    new_findings: tuple[Finding, ...]
+    existing_findings: tuple[Finding, ...]
+    fixed_findings: tuple[Finding, ...]
+    fail_on: tuple[str, ...]
+    findings_scope: str  # touched | full
+    files_changed: tuple[str, ...] = ()
+    files_parsed: int = 0
+    reasons: tuple[str, ...] = field(default=())  # which --fail-on thresholds were met
+
+    @property
+    def impacts(self) -> tuple[Classified, ...]:
+        return tuple(i for c in self.changes for i in c.impacts)
+
+    @property
+    def impact(self) -> Impact | None:
+        return max((c.impact for c in self.changes), default=None)
+
+    def count(self, impact: Impact) -> int:
+        return sum(1 for i in self.impacts if i.impact == impact)
+
+    @property
+    def new_errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.new_findings if f.severity >= Severity.ERROR)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.reasons else 0

@@ -1,0 +1,390 @@
+"""The one gateway to git: the only module that imports GitPython (lazily, inside functions).
+
+Everything reads git objects directly (`ls-tree`, `cat-file`, `diff-tree`, `grep`): nothing is
+checked out, and no ref text reaches git before `check_ref` has refused option-like input.
+
+Functions (all small; `Repo` is `git.Repo`):
+    open_repo(path) -> Repo                         the repository containing `path`
+    check_ref(text)                                 refuse empty / option-like refs
+    resolve_commit(repo, ref) -> sha                unknown ref / shallow clone -> ItsmctlError
+    head_commit(repo) -> sha; is_shallow(repo)
+    merge_base(repo, a, b) -> sha
+    default_branch(repo, config) -> ref             settings.defaultBranch, origin/HEAD, main, master
+    catalog_prefix(repo, catalog_root) -> str       the catalog folder, repo-relative ("" = root)
+    list_files(repo, sha, prefix[, rels])           [TreeFile] under the catalog folder at a commit
+    read_blob(repo, sha) -> bytes
+    changed_paths(repo, base, head, prefix)         catalog-relative paths a tree diff reports
+    sources_at(repo, ref, catalog_root, config)     [SourceFile] with lazy blob reads
+    working_tree_sources(repo, catalog_root, config)  the same for the working tree
+    commit_sources / worktree_sources(..., rels)    the same for a resolved sha / known prefix,
+                                                    optionally only for some paths
+    grep_words(repo, sha | None, prefix, words)     which files contain which fixed strings
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from itsmctl.config import CONFIG_NAMES, Config
+from itsmctl.errors import ItsmctlError
+from itsmctl.sources import SourceFile, select
+
+if TYPE_CHECKING:
+    import git as gitpython
+
+    Repo = gitpython.Repo  # the type other modules name as itsmctl.git.Repo
+
+SHALLOW_HINT = ("this is a shallow clone without that history: fetch it (GitHub Actions:"
+                " `actions/checkout` with `fetch-depth: 0`; locally: `git fetch --unshallow`)")
+_SYMLINK_MODE = "120000"
+
+
+@dataclass(frozen=True, slots=True)
+class TreeFile:
+    """One entry of `git ls-tree -r -l`: catalog-relative path, blob id, size and mode."""
+
+    rel: str
+    sha: str
+    size: int
+    mode: str
+
+
+def open_repo(path: Path) -> Repo:
+    """The repository that contains `path` (a catalog folder may be a sub-folder)."""
+    import git
+
+    try:
+        return git.Repo(path, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise ItsmctlError(
+            f"{path} is not inside a git repository",
+            hint="run itsmctl diff in a clone of the catalog repository (`git clone ...`)",
+        ) from None
+
+
+def check_ref(ref: str) -> None:
+    """Refuse refs that git could read as an option (`--output=x`), before anything runs."""
+    if not ref or ref.startswith("-") or any(c in ref for c in "\0\n\r"):
+        raise ItsmctlError(
+            f"{ref!r} is not a valid git ref" + (": it looks like an option" if ref[:1] == "-"
+                                                  else ""),
+            hint="pass a branch, tag or commit such as `origin/main`, `v1.2` or `HEAD~1`",
+        )
+
+
+def is_shallow(repo: Repo) -> bool:
+    return _git(repo, "rev-parse", "--is-shallow-repository") == "true"
+
+
+def resolve_commit(repo: Repo, ref: str) -> str:
+    """The commit sha a ref names; an unknown ref is a usage error with a useful hint."""
+    check_ref(ref)
+    sha = _try_git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    if sha:
+        return sha
+    raise ItsmctlError(f"unknown git ref {ref!r}", hint=_unknown_ref_hint(repo, ref))
+
+
+def _unknown_ref_hint(repo: Repo, ref: str) -> str:
+    import difflib
+
+    if is_shallow(repo):
+        return SHALLOW_HINT
+    names = (_try_git(repo, "for-each-ref", "--format=%(refname:short)") or "").split()
+    close = difflib.get_close_matches(ref, names, n=3)
+    if close:
+        return "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
+    return "list branches with `git branch -a`; fetch the base branch first if it is remote"
+
+
+def merge_base(repo: Repo, a: str, b: str) -> str:
+    """The best common ancestor of two commits (shas from `resolve_commit`)."""
+    sha = _try_git(repo, "merge-base", a, b)
+    if sha:
+        return sha.split()[0]
+    hint = SHALLOW_HINT if is_shallow(repo) else "pass BASE explicitly: `itsmctl diff <base> [head]`"
+    raise ItsmctlError(f"commits {a[:12]} and {b[:12]} have no common history", hint=hint)
+
+
+def default_branch(repo: Repo, config: Config) -> str:
+    """settings.defaultBranch (local, else origin/), else origin/HEAD, else main, else master."""
+    settings = config.raw.get("settings") if isinstance(config.raw, dict) else None
+    configured = settings.get("defaultBranch") if isinstance(settings, dict) else None
+    if isinstance(configured, str) and configured:
+        check_ref(configured)
+        for candidate in (configured, f"origin/{configured}"):
+            if _exists(repo, candidate):
+                return candidate
+        raise ItsmctlError(
+            f"the default branch {configured!r} (settings.defaultBranch) does not exist here",
+            hint=SHALLOW_HINT if is_shallow(repo) else f"fetch it: `git fetch origin {configured}`")
+    origin_head = _try_git(repo, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    for candidate in filter(None, (origin_head, "main", "origin/main", "master", "origin/master")):
+        if _exists(repo, candidate):
+            return candidate
+    raise ItsmctlError(
+        "cannot tell the repository's default branch",
+        hint="pass BASE explicitly (`itsmctl diff origin/main`) or set settings.defaultBranch"
+             " in .itsmctl.yaml" + ("; " + SHALLOW_HINT if is_shallow(repo) else ""))
+
+
+def _exists(repo: Repo, ref: str) -> bool:
+    return bool(_try_git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options",
+                         f"{ref}^{{commit}}"))
+
+
+def head_commit(repo: Repo) -> str:
+    """HEAD's sha; a repository without commits cannot be diffed."""
+    sha = _try_git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    if not sha:
+        raise ItsmctlError("the repository has no commits yet",
+                           hint="commit the catalog first, then diff against that commit")
+    return sha
+
+
+def working_dir(repo: Repo) -> Path:
+    if repo.working_tree_dir is None:
+        raise ItsmctlError("the repository is bare: it has no working tree",
+                           hint="pass both BASE and HEAD refs")
+    return Path(repo.working_tree_dir)
+
+
+def catalog_prefix(repo: Repo, catalog_root: Path) -> str:
+    """The catalog folder relative to the repository root, posix style ("" for the root)."""
+    top = working_dir(repo).resolve()
+    root = catalog_root.resolve()
+    if not root.is_relative_to(top):
+        raise ItsmctlError(f"catalog folder {catalog_root} is outside the repository {top}",
+                           hint="pass a catalog folder inside the repository")
+    rel = root.relative_to(top).as_posix()
+    return "" if rel == "." else rel
+
+
+def _strip(prefix: str, path: str) -> str | None:
+    """Repo-relative path -> catalog-relative path, None when outside the catalog folder."""
+    if not prefix:
+        return path
+    return path[len(prefix) + 1:] if path.startswith(prefix + "/") else None
+
+
+def _pathspec(prefix: str) -> list[str]:
+    return ["--", prefix] if prefix else []
+
+
+def list_files(repo: Repo, sha: str, prefix: str,
+               rels: Iterable[str] | None = None) -> list[TreeFile]:
+    """Every blob under the catalog folder at a commit (submodules are skipped), or only
+    the catalog-relative `rels` given (taken literally, never as glob pathspecs)."""
+    if rels is None:
+        return _parse_tree(_git(repo, "ls-tree", "-r", "-z", "-l", "--full-tree", sha,
+                                *_pathspec(prefix), strip=False), prefix)
+    paths = sorted({_label(prefix, rel) for rel in rels})
+    files: list[TreeFile] = []
+    for start in range(0, len(paths), 1000):  # stay far below the command-line limit
+        out = _git(repo, "--literal-pathspecs", "ls-tree", "-r", "-z", "-l", "--full-tree", sha,
+                   "--", *paths[start:start + 1000], strip=False)
+        files += _parse_tree(out, prefix)
+    return files
+
+
+def _parse_tree(out: str, prefix: str) -> list[TreeFile]:
+    files = []
+    for entry in filter(None, out.split("\0")):
+        meta, _, path = entry.partition("\t")
+        mode, kind, blob, size = meta.split()
+        rel = _strip(prefix, path)
+        if kind == "blob" and rel is not None:
+            files.append(TreeFile(rel, blob, int(size) if size.isdigit() else 0, mode))
+    return files
+
+
+def read_blob(repo: Repo, sha: str) -> bytes:
+    """A blob's bytes, through git's persistent `cat-file --batch` process."""
+    return repo.odb.stream(bytes.fromhex(sha)).read()  # type: ignore[no-any-return]
+
+
+def changed_paths(repo: Repo, base: str, head: str | None, prefix: str) -> list[str]:
+    """Catalog-relative paths that differ between two commits (head None: the working tree,
+    untracked files included). Renames are reported as a deletion plus an addition."""
+    if head is None:
+        out = _git(repo, "diff", "-z", "--name-only", "--no-renames", "--no-ext-diff", base,
+                   *_pathspec(prefix), strip=False)
+        out += "\0" + _git(repo, "ls-files", "-z", "--others", "--exclude-standard",
+                           *_pathspec(prefix), strip=False)
+    else:
+        out = _git(repo, "diff-tree", "-r", "-z", "--name-only", "--no-renames", base, head,
+                   *_pathspec(prefix), strip=False)
+    rels = {_strip(prefix, p) for p in out.split("\0") if p}
+    return sorted(r for r in rels if r is not None)
+
+
+def _label(prefix: str, rel: str) -> str:
+    return f"{prefix}/{rel}" if prefix else rel
+
+
+def _selected(rels: Iterable[str], config: Config) -> set[str]:
+    return {r for r in select(list(rels), config.include, config.exclude) if r not in CONFIG_NAMES}
+
+
+def sources_at(repo: Repo, ref: str, catalog_root: Path, config: Config) -> list[SourceFile]:
+    """The catalog files at a ref as SourceFiles whose bytes are read only when parsed.
+
+    Labels are repository-relative, so findings point at the files a pull request shows.
+    """
+    return commit_sources(repo, resolve_commit(repo, ref), catalog_prefix(repo, catalog_root),
+                          config)
+
+
+def commit_sources(repo: Repo, sha: str, prefix: str, config: Config,
+                   rels: Iterable[str] | None = None) -> list[SourceFile]:
+    """`sources_at` for an already resolved commit and catalog prefix (or only `rels`)."""
+    wanted = None if rels is None else _selected(rels, config)
+    if wanted is not None and not wanted:
+        return []
+    files = {f.rel: f for f in list_files(repo, sha, prefix, wanted)}
+    limit = config.limits.max_file_size
+    out = []
+    for rel in sorted(_selected(files, config)):
+        entry, label = files[rel], _label(prefix, rel)
+        if entry.mode == _SYMLINK_MODE:
+            out.append(SourceFile(rel, label, error="symbolic links are not followed in git refs"))
+        elif entry.size > limit:
+            out.append(SourceFile(rel, label,
+                                  error=f"file is {entry.size} bytes, over the limit of {limit}"))
+        else:
+            out.append(SourceFile(rel, label, size=entry.size,
+                                  read=partial(read_blob, repo, entry.sha)))
+    return out
+
+
+def working_tree_sources(repo: Repo, catalog_root: Path, config: Config) -> list[SourceFile]:
+    """The working tree's catalog files (tracked and untracked, not ignored), read lazily."""
+    return worktree_sources(repo, catalog_prefix(repo, catalog_root), config)
+
+
+def worktree_sources(repo: Repo, prefix: str, config: Config,
+                     rels: Iterable[str] | None = None) -> list[SourceFile]:
+    """`working_tree_sources` for an already known catalog prefix (or only `rels`)."""
+    top = working_dir(repo)
+    if rels is None:
+        out = _git(repo, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
+                   *_pathspec(prefix), strip=False)
+        rels = {r for r in (_strip(prefix, p) for p in out.split("\0") if p) if r is not None}
+    sources = []
+    for rel in sorted(_selected(rels, config)):
+        path = top / prefix / rel if prefix else top / rel
+        if os.path.lexists(path):
+            sources.append(SourceFile(rel, _label(prefix, rel),
+                                      read=partial(_read_file, path, config.limits.max_file_size)))
+    return sources
+
+
+def _read_file(path: Path, limit: int) -> bytes:
+    """Read a working-tree file for the loader; oversized or unreadable reads as empty."""
+    try:
+        if path.is_symlink() or path.stat().st_size > limit:
+            return b""
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def grep_words(repo: Repo, sha: str | None, prefix: str, words: Iterable[str]) -> dict[str, set[str]]:
+    """Catalog-relative path -> which of `words` it contains as whole words (a fast prefilter:
+    callers parse the files to confirm). `sha` None searches the working tree."""
+    patterns = sorted(set(words))
+    if not patterns:
+        return {}
+    args = ["grep", "-z", "-o", "-I", "-F", "-w", "--full-name", "--no-color"]
+    for word in patterns:
+        args += ["-e", word]
+    args += [sha] if sha else ["--untracked"]
+    out = _git(repo, *args, *_pathspec(prefix), strip=False, no_match_ok=True)
+    found: dict[str, set[str]] = {}
+    skip = len(sha) + 1 if sha else 0
+    for line in out.split("\n"):
+        path, sep, word = line.partition("\0")
+        rel = _strip(prefix, path[skip:]) if sep else None
+        if rel is not None:
+            found.setdefault(rel, set()).add(word)
+    return found
+
+
+def _git(repo: Repo, command: str, *args: str, strip: bool = True,
+         no_match_ok: bool = False) -> str:
+    """Run one git command; a failure is an environment error naming the command.
+
+    `no_match_ok`: exit status 1 with no output means "nothing found" (git grep), not failure.
+    """
+    import git
+
+    try:
+        return str(repo.git.execute(["git", command, *args], strip_newline_in_stdout=strip))
+    except git.GitCommandError as error:
+        if no_match_ok and error.status == 1 and not (error.stderr or "").strip("' \n"):
+            return ""
+        message = (error.stderr or "").strip().removeprefix("stderr: ").strip("'\n ")
+        raise ItsmctlError(f"git {command} failed: {message or error}",
+                           hint="check that the repository is intact (`git fsck`)") from None
+
+
+def _try_git(repo: Repo, command: str, *args: str, strip: bool = True) -> str | None:
+    """Run a git command whose failure means "no" (unknown ref, no match)."""
+    import git
+
+    try:
+        out = repo.git.execute(["git", command, *args], strip_newline_in_stdout=strip)
+    except git.GitCommandError:
+        return None
+    return str(out)
+
+
+# --- history for the rendered site's audit trail (used by itsmctl/site/history.py) ---
+
+_LOG_FORMAT = "--format=%x1e%H%x1f%an%x1f%aI%x1f%s"
+
+
+@dataclass(frozen=True, slots=True)
+class CommitInfo:
+    """One commit as an audit trail shows it: sha, author, ISO author date, subject."""
+
+    sha: str
+    author: str
+    date: str
+    subject: str
+
+
+def _log(repo: Repo, revision: str, prefix: str, names: bool) -> list[tuple[CommitInfo, list[str]]]:
+    """`git log` of `revision` limited to the catalog folder, newest first, with paths."""
+    args = ["--no-renames", "--no-color", _LOG_FORMAT] + (["--name-only"] if names else [])
+    out = _git(repo, "log", *args, revision, *_pathspec(prefix), strip=False)
+    commits = []
+    for record in filter(None, out.split("\x1e")):
+        header, _, rest = record.partition("\n")
+        sha, author, when, subject = (header.split("\x1f") + ["", "", "", ""])[:4]
+        paths = [r for r in (_strip(prefix, p) for p in rest.splitlines() if p) if r is not None]
+        commits.append((CommitInfo(sha, author, when, subject), paths))
+    return commits
+
+
+def file_history(repo: Repo, sha: str, prefix: str) -> dict[str, list[CommitInfo]]:
+    """Catalog-relative path -> the commits up to `sha` that touched it, newest first."""
+    history: dict[str, list[CommitInfo]] = {}
+    for commit, paths in _log(repo, sha, prefix, names=True):
+        for rel in paths:
+            history.setdefault(rel, []).append(commit)
+    return history
+
+
+def commits_between(repo: Repo, base: str, head: str, prefix: str) -> list[CommitInfo]:
+    """Commits reachable from `head` but not from `base` that touch the catalog, newest first."""
+    return [commit for commit, _ in _log(repo, f"{base}..{head}", prefix, names=False)]
+
+
+def has_commits(repo: Repo) -> bool:
+    return bool(_try_git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"))

@@ -1,0 +1,53 @@
+"""Machine output of `itsmctl diff`, documented in the README (## Diff).
+
+`schemaVersion` changes only when a field is removed or changes meaning; new fields may
+appear in any release.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from itsmctl import __version__
+from itsmctl.diff.result import DiffResult, Impact
+from itsmctl.reporters import ReportOptions
+
+SCHEMA_VERSION = 1
+
+
+def as_dict(result: DiffResult) -> dict[str, Any]:
+    statuses = ("added", "removed", "modified", "renamed")
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "tool": {"name": "itsmctl", "version": __version__},
+        "base": {"ref": result.base, "sha": result.base_sha},
+        "head": {"ref": result.head, "sha": result.head_sha or None},
+        "summary": {
+            "entities": len(result.changes),
+            **{s: sum(1 for c in result.changes if c.status == s) for s in statuses},
+            "impact": result.impact.label if result.impact is not None else None,
+            "impacts": {i.label: result.count(i) for i in Impact},
+            "approvals": len(result.approvals),
+            "newFindings": len(result.new_findings),
+            "existingFindings": len(result.existing_findings),
+            "fixedFindings": len(result.fixed_findings),
+            "findingsScope": result.findings_scope,
+            "filesChanged": list(result.files_changed),
+            "failOn": list(result.fail_on),
+            "failed": result.failed,
+            "reasons": list(result.reasons),
+        },
+        "changes": [c.to_dict() for c in result.changes],
+        "approvals": [a.to_dict() for a in result.approvals],
+        "findings": {
+            "new": [f.to_dict() for f in result.new_findings],
+            "existing": [f.to_dict() for f in result.existing_findings],
+            "fixed": [f.to_dict() for f in result.fixed_findings],
+        },
+    }
+
+
+def render(result: DiffResult, options: ReportOptions) -> str:
+    return json.dumps(as_dict(result), indent=2, sort_keys=True, ensure_ascii=False,
+                      default=str) + "\n"

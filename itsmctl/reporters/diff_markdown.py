@@ -1,0 +1,104 @@
+"""`itsmctl diff --format markdown`: a pull-request comment.
+
+A summary table first (one row per entity), the approvals the pull request needs, the new
+findings, then one collapsible <details> block per entity with its field changes. Output is
+deterministic (no timestamps), so a bot can update its comment only when it changes.
+"""
+
+from __future__ import annotations
+
+import html
+
+from itsmctl.diff.report import headline, plural, short
+from itsmctl.diff.result import DiffResult, EntityChange, Impact
+from itsmctl.findings import Finding
+from itsmctl.reporters import ReportOptions
+from itsmctl.reporters.diff_text import value
+
+MARKER = "<!-- itsmctl-diff -->"
+
+
+def cell(text: str) -> str:
+    """Safe inside a table cell: no HTML, no pipes, no line breaks."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", "<br>")
+
+
+def code(text: str) -> str:
+    return f"<code>{cell(text)}</code>" if text else ""
+
+
+def _summary_table(result: DiffResult) -> list[str]:
+    rows = ["| Entity | Change | Impact | What it means |", "|---|---|---|---|"]
+    for change in result.changes:
+        renamed = f" from {code(change.renamed_from)}" if change.renamed_from else ""
+        rows.append(f"| {change.kind} {code(change.name)} | {change.status}{renamed} |"
+                    f" **{change.impact.label}** | {cell(headline(change))} |")
+    return rows
+
+
+def _approvals(result: DiffResult) -> list[str]:
+    if not result.approvals:
+        return []
+    rows = ["", "### Approvals required", "", "| Approver | Why |", "|---|---|"]
+    for approval in result.approvals:
+        rows.append(f"| {code(approval.party)} | {'<br>'.join(cell(r) for r in approval.reasons)} |")
+    return rows
+
+
+def _finding_rows(findings: tuple[Finding, ...]) -> list[str]:
+    rows = ["| Severity | Where | Rule | Message |", "|---|---|---|---|"]
+    for f in findings:
+        rows.append(f"| {f.severity.label} | {code(f'{f.file}:{f.line or 0}')} | {code(f.rule)} |"
+                    f" {cell(f.message)} |")
+    return rows
+
+
+def _findings(result: DiffResult) -> list[str]:
+    out = ["", "### Findings", "",
+           (f"{plural(len(result.new_findings), 'new finding')} introduced by this change,"
+           f" {len(result.existing_findings)} already there,"
+           f" {len(result.fixed_findings)} fixed (scope: {result.findings_scope}).")]
+    if result.new_findings:
+        out += [""] + _finding_rows(result.new_findings)
+    for title, group in (("Existing findings", result.existing_findings),
+                         ("Fixed findings", result.fixed_findings)):
+        if group:
+            out += ["", f"<details><summary>{title} ({len(group)})</summary>", ""]
+            out += _finding_rows(group) + ["", "</details>"]
+    return out
+
+
+def _details(change: EntityChange) -> list[str]:
+    out = ["", (f"<details><summary>{change.kind} {code(change.name)}: {change.status},"
+           f" {change.impact.label}</summary>"), ""]
+    out.append(f"File: {code(change.file)}" + (f" (was {code(change.base_file)})"
+                                               if change.base_file and change.base_file != change.file
+                                               else ""))
+    if change.impacts:
+        out.append("")
+        for impact in sorted(change.impacts, key=lambda i: (-i.impact, i.message)):
+            out.append(f"- **{impact.impact.label}** {cell(impact.message)}"
+                       f" ({code(impact.change_class)})")
+    if change.fields:
+        out += ["", "| Field | Change | Before | After |", "|---|---|---|---|"]
+        for f in change.fields:
+            before = code(value(f.before)) if f.before is not None else ""
+            after = code(value(f.after)) if f.after is not None else ""
+            out.append(f"| {code(f.path)} | {f.op} | {before} | {after} |")
+    return out + ["", "</details>"]
+
+
+def render(result: DiffResult, options: ReportOptions) -> str:
+    verdict = f"fails ({cell('; '.join(result.reasons))})" if result.failed else "passes"
+    counts = " · ".join(f"{i.label}: {result.count(i)}" for i in sorted(Impact, reverse=True))
+    out = [MARKER, f"## itsmctl diff: {code(result.base)} → {code(result.head)}", "",
+           (f"Compared {code(short(result.base_sha))} with {code(short(result.head_sha))}:"
+           f" {plural(len(result.changes), 'entity').replace('entitys', 'entities')} changed"
+           f" ({counts}). The check {verdict}."), ""]
+    out += _summary_table(result) if result.changes else ["No catalog entity changed."]
+    out += _approvals(result) + _findings(result)
+    if result.changes:
+        out += ["", "### Details"]
+        for change in result.changes:
+            out += _details(change)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,79 @@
+"""Human output of `itsmctl diff`: entity by entity, then approvals, findings and the verdict."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from itsmctl.diff.report import plural, short
+from itsmctl.diff.result import DiffResult, EntityChange, FieldChange, Impact
+from itsmctl.reporters import ReportOptions
+from itsmctl.reporters.text_report import format_finding
+
+_COLORS = {Impact.BREAKING: "31", Impact.APPROVAL_REQUIRED: "33", Impact.REVIEW: "36",
+           Impact.INFO: "2"}
+
+
+def _paint(text: str, code: str, options: ReportOptions) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if options.color else text
+
+
+def value(data: Any) -> str:
+    """A value on one line: scalars as written, structures as compact JSON."""
+    if isinstance(data, (dict, list)):
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return "(none)" if data is None else str(data)
+
+
+def field_line(change: FieldChange) -> str:
+    if change.op == "changed":
+        return f"{change.path}: {value(change.before)} -> {value(change.after)}"
+    if change.op == "added":
+        return f"{change.path}: added {value(change.after)}"
+    if change.op == "removed":
+        return f"{change.path}: removed (was {value(change.before)})"
+    return f"{change.path}: reordered {value(change.before)} -> {value(change.after)}"
+
+
+def _entity(change: EntityChange, options: ReportOptions) -> list[str]:
+    level = _paint(change.impact.label, _COLORS[change.impact], options)
+    renamed = f" from {change.renamed_from}" if change.renamed_from else ""
+    lines = [_paint(f"{change.kind} {change.name}", "1", options)
+             + f"  {change.status}{renamed}  [{level}]  {change.file}"]
+    lines += [f"  {field_line(f)}" for f in change.fields]
+    for impact in sorted(change.impacts, key=lambda i: -i.impact):
+        lines.append(f"  * {impact.impact.label}: {impact.message}  ({impact.change_class})")
+    return lines + [""]
+
+
+def summary(result: DiffResult) -> str:
+    counts = ", ".join(f"{result.count(i)} {i.label}" for i in sorted(Impact, reverse=True))
+    return (f"{plural(len(result.changes), 'entity')} changed ({counts});"
+            f" {len(result.new_findings)} new, {len(result.existing_findings)} existing,"
+            f" {len(result.fixed_findings)} fixed findings").replace("entitys", "entities")
+
+
+def render(result: DiffResult, options: ReportOptions) -> str:
+    out = [(f"itsmctl diff {result.base} ({short(result.base_sha)}) ->"
+           f" {result.head} ({short(result.head_sha)})"), ""]
+    for change in result.changes:
+        out += _entity(change, options)
+    if result.approvals:
+        out.append(_paint("Approvals required", "1", options))
+        for approval in result.approvals:
+            out.append(f"  {approval.party}")
+            out += [f"    - {reason}" for reason in approval.reasons]
+        out.append("")
+    for title, findings in (("New findings", result.new_findings),
+                            ("Existing findings", result.existing_findings if options.verbose
+                             else ())):
+        if findings:
+            out.append(_paint(title, "1", options))
+            for finding in findings:
+                out.append(f"  {finding.file}")
+                out += format_finding(finding, options)
+            out.append("")
+    verdict = (_paint("FAIL", "31", options) + f" ({'; '.join(result.reasons)})"
+               if result.failed else _paint("OK", "32", options))
+    out.append(f"{verdict}: {summary(result)}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,63 @@
+"""The git gateway: the only module that imports GitPython; small functions over git objects."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from itsmctl import git
+from itsmctl.config import Config
+from itsmctl.diff.classes import CHANGE_CLASSES
+from itsmctl.errors import ItsmctlError
+from tests.diff.conftest import GitRepo, make_repo
+
+PACKAGE = Path(git.__file__).parent
+
+
+def test_only_the_gateway_imports_gitpython() -> None:
+    importers = sorted(
+        str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
+        if re.search(r"^\s*(import git\b|from git import|from git\.)", path.read_text(), re.MULTILINE))
+    assert importers == ["git.py"]
+
+
+def test_sources_at_a_ref_read_lazily(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", catalog="catalog")
+    repo.write("notes.txt", "not yaml\n")
+    repo.commit()
+    handle = git.open_repo(repo.path)
+    sources = git.sources_at(handle, "main", repo.path / "catalog", Config())
+    labels = [s.label for s in sources]
+    assert "catalog/services/ledger-db.yaml" in labels and "catalog/notes.txt" not in labels
+    ledger = next(s for s in sources if s.rel == "services/ledger-db.yaml")
+    assert ledger.data is None and b"name: ledger-db" in ledger.bytes()
+    worktree = git.working_tree_sources(handle, repo.path / "catalog", Config())
+    assert [s.rel for s in worktree] == [s.rel for s in sources]
+
+
+def test_changed_paths_and_grep(repo: GitRepo) -> None:
+    handle = git.open_repo(repo.path)
+    base = git.resolve_commit(handle, "main")
+    repo.edit("services/ledger-db.yaml", "tier: 1", "tier: 2")
+    repo.write("untracked.yaml", "a: 1\n")
+    assert git.changed_paths(handle, base, None, "") == ["services/ledger-db.yaml",
+                                                         "untracked.yaml"]
+    hits = git.grep_words(handle, base, "", {"name: ledger-db", "fraud-cache"})
+    assert hits["services/ledger-db.yaml"] == {"name: ledger-db"}
+    assert "fraud-cache" in hits["services/payments-api.yaml"]
+    assert git.grep_words(handle, base, "", {"no-such-word"}) == {}
+
+
+def test_catalog_outside_the_repository(repo: GitRepo, tmp_path: Path) -> None:
+    with pytest.raises(ItsmctlError, match="is outside the repository"):
+        git.catalog_prefix(git.open_repo(repo.path), tmp_path)
+
+
+def test_readme_lists_every_change_class() -> None:
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Diff", 1)[1].split("\n## ", 1)[0]
+    for change_class in CHANGE_CLASSES:
+        row = f"| `{change_class.id}` | {change_class.impact.label} | {change_class.summary} |"
+        assert row in section
