@@ -52,11 +52,12 @@ def load_sources(sources: Iterable[SourceFile], limits: Limits) -> LoadResult:
             result.documents += 1
             entity = _entity(document, result.findings)
             if entity is not None:
-                _register(result, entity)
+                register_entity(result, entity)
     return result
 
 
-def _register(result: LoadResult, entity: Entity) -> None:
+def register_entity(result: LoadResult, entity: Entity) -> None:
+    """Add an entity to a load result; a second entity of the same kind and name is a finding."""
     earlier = result.catalog.add(entity)
     if earlier is not None:
         result.findings.append(entity.finding(
@@ -82,14 +83,14 @@ def _entity(document: Document, findings: list[Finding]) -> Entity | None:
         return None
     api_version, kind_text = data.get("apiVersion"), data.get("kind")
     if api_version != API_VERSION:
-        problem("unknown-api-version", f"apiVersion {api_version!r} is not supported",
+        problem("unknown-api-version", f"apiVersion {api_version!r:.80} is not supported",
                 f"use apiVersion: {API_VERSION}", ("apiVersion",) if "apiVersion" in data else ())
         return None
     kind = canonical_kind(kind_text) if isinstance(kind_text, str) else None
     if kind is None or kind != kind_text:
         close = difflib.get_close_matches(str(kind_text), KINDS, n=1, cutoff=0.5)
         hint = f"did you mean {close[0]}?" if close else f"kinds: {', '.join(KINDS)}"
-        problem("unknown-kind", f"unknown kind {kind_text!r}", hint,
+        problem("unknown-kind", f"unknown kind {kind_text!r:.80}", hint,
                 ("kind",) if "kind" in data else ())
         return None
     metadata = data["metadata"] if isinstance(data.get("metadata"), dict) else {}

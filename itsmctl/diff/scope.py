@@ -19,7 +19,7 @@ from itsmctl import git
 from itsmctl.catalog import Catalog
 from itsmctl.config import Config
 from itsmctl.loader import LoadResult, load_sources
-from itsmctl.loader import _register as register  # the loader's duplicate-name handling
+from itsmctl.loader import register_entity as register
 from itsmctl.model import KINDS, NAME_PATTERN, Entity, Ref
 from itsmctl.references import references_of
 from itsmctl.sources import SourceFile
