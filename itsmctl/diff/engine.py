@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,9 +13,10 @@ from itsmctl import git
 from itsmctl.catalog import Catalog
 from itsmctl.config import Config, load_config
 from itsmctl.diff.approvals import required_approvals
+from itsmctl.diff.classes import impact_of
 from itsmctl.diff.findings import compare, focus
 from itsmctl.diff.governance import Context, classify_entity
-from itsmctl.diff.result import FAIL_ON, DiffResult, EntityChange, Impact
+from itsmctl.diff.result import FAIL_ON, Classified, DiffResult, EntityChange, Impact
 from itsmctl.diff.scope import Side, expand
 from itsmctl.diff.semantic import diff_entities, diff_values, entity_body, pair_renames
 from itsmctl.errors import ItsmctlError
@@ -23,6 +25,7 @@ from itsmctl.model import Entity, Ref
 
 if TYPE_CHECKING:
     from itsmctl.git import Repo
+    from itsmctl.validate import ValidationResult
 
 
 
@@ -62,7 +65,7 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
     kept = [tuple(f for f in r.findings if scope is None or scope.covers(f))
             for r, scope in zip(results, scopes)]
     comparison = compare(kept[0], kept[1])
-    changes = tuple(c for c, _ in pairs)
+    changes = with_level_changes(tuple(c for c, _ in pairs), results[0], results[1])
     return DiffResult(
         base=base_label, head=head or "working tree", base_sha=base_sha, head_sha=head_sha or "",
         changes=changes, approvals=approvals, new_findings=comparison.new,
@@ -72,6 +75,29 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
         files_parsed=len(sides[0].parsed) + len(sides[1].parsed),
         reasons=_reasons(thresholds, changes, comparison.new),
     )
+
+
+def with_level_changes(changes: tuple[EntityChange, ...], base: ValidationResult,
+                       head: ValidationResult) -> tuple[EntityChange, ...]:
+    """Add `scorecard-level-lowered` to the services a change moves down a scorecard.
+
+    A service can drop a level without being edited itself (its SLA or a policy changed), so
+    it then appears as a modified entity with this one impact.
+    """
+    from itsmctl.policy.score import lowered_levels
+
+    by_ref = {c.ref: c for c in changes}
+    for level in lowered_levels(base, head):
+        impact = Classified("scorecard-level-lowered", impact_of("scorecard-level-lowered"),
+                            level.describe(), level.entity)
+        change = by_ref.get(level.entity)
+        if change is None:
+            entity = next((e for e in head.catalog if str(e.ref) == level.entity), None)
+            if entity is None:
+                continue
+            change = EntityChange(entity.kind, entity.name, "modified", entity.file, entity.line)
+        by_ref[level.entity] = replace(change, impacts=(*change.impacts, impact))
+    return tuple(sorted(by_ref.values(), key=lambda c: (c.kind, c.name)))
 
 
 def _thresholds(fail_on: Iterable[str]) -> tuple[str, ...]:
