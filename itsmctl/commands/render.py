@@ -1,0 +1,114 @@
+"""`itsmctl render`: build the static catalog site, or check a committed one with --check."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from itsmctl.commands.common import today_option
+
+if TYPE_CHECKING:
+    from itsmctl.site import RenderResult, SiteCheckResult
+
+
+@click.command("render")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the site to (default: settings.site.output, `site`,"
+                   " under PATH). It is replaced as a whole, atomically.")
+@click.option("--ref", help="Render the catalog as it was at this git ref (no checkout).")
+@click.option("--since", help="Add a page of what changed since this git tag or ref.")
+@click.option("--check", "check_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write nothing: compare the site in this folder with what would be"
+                   " rendered now; list stale, missing and extra files and exit 1 if any.")
+@click.option("--history/--no-history", default=True, show_default=True,
+              help="Show each entity's git commits (a committed site needs --no-history).")
+@click.option("--timestamp", is_flag=True,
+              help="Print the build time in the footer (the bytes then differ per build).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file (default: .itsmctl.yaml at the catalog root).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Format of the summary (and of the --check report).")
+@today_option
+@click.pass_context
+def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None,
+            since: str | None, check_dir: Path | None, history: bool, timestamp: bool,
+            config_file: Path | None, fmt: str, today: date | None) -> None:
+    """Render the catalog in PATH as a static site for auditors and stakeholders.
+
+    The site works from disk and any static host (relative links, no network). Findings
+    do not stop the render: broken entities are flagged on their pages. Exits 0 after a
+    render, 1 when --check finds the committed site stale, 2 on a usage problem.
+    """
+    from itsmctl.config import load_config
+    from itsmctl.site import check_site, render_site
+
+    config = load_config(path, config_file)
+    options: dict[str, Any] = {"ref": ref, "since": since, "config": config,
+                               "today": today or date.today(), "history": history,
+                               "timestamp": datetime.now(UTC) if timestamp else None}
+    if check_dir is not None:
+        checked = check_site(path, check_dir, **options)
+        click.echo(_check_report(checked, fmt), nl=False)
+        ctx.exit(checked.exit_code)
+    target = output if output is not None else path / config.site_output
+    with _progress() as progress:
+        result = render_site(path, target, progress=progress, **options)
+    click.echo(_render_report(result, fmt), nl=False)
+    ctx.exit(result.exit_code)
+
+
+class _progress:
+    """A click progress bar on a terminal; nothing (no callback) in CI logs and pipes."""
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        self.bar: Any = None
+        if not sys.stderr.isatty():
+            return None
+
+        def update(done: int, total: int) -> None:
+            if self.bar is None:
+                self.bar = click.progressbar(length=total, label="Rendering", file=sys.stderr)
+                self.bar.__enter__()
+            self.bar.update(done - self.bar.pos)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+def _render_report(result: RenderResult, fmt: str) -> str:
+    counts = result.validation.counts
+    if fmt == "json":
+        data = {"output": str(result.output), "pages": result.pages, "files": len(result.files),
+                "ref": result.ref, "history": result.history, "findings": counts}
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
+    findings = ", ".join(f"{n} {s}" for s, n in counts.items())
+    where = f" (catalog at {result.ref})" if result.ref else ""
+    note = "" if not any(counts.values()) else "; broken entities are flagged, see findings.html"
+    return (f"Rendered {result.pages} pages ({len(result.files)} files) into"
+            f" {click.format_filename(result.output)}{where}.\nCatalog findings: {findings}{note}\n")
+
+
+def _check_report(result: SiteCheckResult, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n"
+    site = click.format_filename(result.site_dir)
+    if result.ok:
+        return f"OK: the site in {site} is up to date ({result.checked} files).\n"
+    lines = [f"{label:<8} {site}/{rel}" for label, rels in
+             (("stale", result.stale), ("missing", result.missing), ("extra", result.extra))
+             for rel in rels]
+    summary = (f"the site in {site} is out of date: {len(result.stale)} stale,"
+               f" {len(result.missing)} missing, {len(result.extra)} extra file(s)")
+    hint = (f"  hint: run `itsmctl render <catalog> -o {site}` with the same options"
+            " and commit the result")
+    return "\n".join(lines + [summary, hint]) + "\n"

@@ -1,0 +1,188 @@
+"""`render_site` and `check_site`: the two entry points of the site (used by render and check).
+
+The site is written into a temporary folder next to the output and swapped in only once
+every file is written, so a failure leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from itsmctl.config import Config
+from itsmctl.errors import ItsmctlError
+from itsmctl.site.context import SiteInput
+from itsmctl.site.pages import MARKER, Progress, site_files
+from itsmctl.validate import ValidationResult
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What was rendered, where, and what the catalog's validation said."""
+
+    output: Path
+    files: tuple[str, ...]
+    validation: ValidationResult
+    ref: str | None = None
+    history: bool = False
+
+    @property
+    def pages(self) -> int:
+        return sum(1 for f in self.files if f.endswith(".html"))
+
+    @property
+    def exit_code(self) -> int:
+        return 0  # a catalog with findings still renders; `validate` is the gate
+
+
+@dataclass(frozen=True)
+class SiteCheckResult:
+    """How a committed site differs from what would be rendered now."""
+
+    site_dir: Path
+    stale: tuple[str, ...]
+    missing: tuple[str, ...]
+    extra: tuple[str, ...]
+    checked: int
+
+    @property
+    def ok(self) -> bool:
+        return not (self.stale or self.missing or self.extra)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"site": str(self.site_dir), "ok": self.ok, "checked": self.checked,
+                "stale": list(self.stale), "missing": list(self.missing),
+                "extra": list(self.extra)}
+
+
+def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: Config,
+            today: date, history: bool, timestamp: datetime | None) -> SiteInput:
+    """Load (from disk or at a git ref), validate with the shared pipeline, add git history."""
+    from itsmctl.site.history import audit_trail, changes_since, load_catalog
+    from itsmctl.validate import check_loaded
+
+    loaded = load_catalog(catalog_root, ref, config)
+    validation = check_loaded(loaded, config, today=today, root=".")
+    trail = audit_trail(catalog_root, ref, validation.catalog) if history else {}
+    changes = changes_since(catalog_root, since, ref, loaded, config) if since else None
+    stamp = timestamp.isoformat(timespec="seconds") if timestamp is not None else None
+    return SiteInput(validation, config, today, trail, changes, ref, stamp)
+
+
+def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
+                since: str | None = None, config: Config, today: date,
+                progress: Progress | None = None, history: bool = True,
+                timestamp: datetime | None = None) -> RenderResult:
+    """Render the catalog at `catalog_root` (or at git `ref`) into the folder `output`.
+
+    `history` adds each entity's commits when the catalog is in a git repository;
+    `since` adds a page of what changed since that tag or ref; `timestamp` (off by
+    default, to keep the bytes reproducible) is printed in every page footer.
+    """
+    _check_output(catalog_root, output)
+    site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
+                   history=history, timestamp=timestamp)
+    files = _write_atomically(output, site_files(site, progress))
+    return RenderResult(output, files, site.validation, ref, bool(site.history))
+
+
+def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
+               since: str | None = None, config: Config, today: date,
+               history: bool = True, timestamp: datetime | None = None) -> SiteCheckResult:
+    """Compare a committed site with what `render_site` would write now (same options).
+
+    Stable API for `itsmctl check`: pass the options the site was rendered with. A site
+    that is committed to git should be rendered with `history=False`, because a commit
+    cannot contain its own hash.
+    """
+    site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
+                   history=history, timestamp=timestamp)
+    wanted = dict(site_files(site))
+    present = _existing_files(site_dir)
+    stale = sorted(p for p in wanted if p in present and present[p].read_bytes() != wanted[p])
+    return SiteCheckResult(site_dir, tuple(stale),
+                           tuple(sorted(set(wanted) - set(present))),
+                           tuple(sorted(set(present) - set(wanted))), len(wanted))
+
+
+def _existing_files(site_dir: Path) -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    if not site_dir.is_dir():
+        return out
+    for dirpath, dirnames, filenames in os.walk(site_dir):
+        dirnames.sort()
+        for name in filenames:
+            full = Path(dirpath, name)
+            out[full.relative_to(site_dir).as_posix()] = full
+    return out
+
+
+def _check_output(catalog_root: Path, output: Path) -> None:
+    """Refuse an output that would replace the catalog or a folder we did not make."""
+    resolved = output.resolve()
+    if catalog_root.resolve().is_relative_to(resolved):
+        raise ItsmctlError(f"the output folder {output} contains the catalog itself",
+                           "render into a folder of its own, e.g. `-o site`")
+    if output.exists() and not output.is_dir():
+        raise ItsmctlError(f"the output {output} is a file, not a folder")
+    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+        raise ItsmctlError(
+            f"refusing to replace {output}: it is not empty and was not made by itsmctl render",
+            f"choose an empty or new folder; a rendered site holds a {MARKER} file")
+
+
+def _safe_join(folder: Path, rel: str) -> Path:
+    target = folder.joinpath(*rel.split("/"))
+    if ".." in rel.split("/") or not target.resolve().is_relative_to(folder.resolve()):
+        raise ValueError(f"site file {rel!r} would be written outside the output folder")
+    return target
+
+
+def _write_atomically(output: Path, files: Any) -> tuple[str, ...]:
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    except OSError as exc:
+        raise ItsmctlError(f"cannot create the output folder {output}: {exc.strerror or exc}",
+                           "check that its parent folder exists and is writable") from exc
+    written = []
+    try:
+        for rel, data in files:
+            target = _safe_join(staging, rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            written.append(rel)
+        _swap(staging, output)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ItsmctlError(f"cannot write the site to {output}: {exc.strerror or exc}",
+                           "check free space and permissions; the previous site is kept") from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return tuple(written)
+
+
+def _swap(staging: Path, output: Path) -> None:
+    """Put the new site in place; the old one is moved aside first and removed last."""
+    os.chmod(staging, 0o755)
+    if not output.exists():
+        os.rename(staging, output)
+        return
+    aside = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+    os.rename(output, aside / "site")
+    try:
+        os.rename(staging, output)
+    except OSError:
+        os.rename(aside / "site", output)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)

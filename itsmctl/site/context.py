@@ -1,0 +1,164 @@
+"""What every page builder shares: the checked catalog, links between pages, findings by entity."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from itsmctl.catalog import Catalog
+from itsmctl.config import Config
+from itsmctl.findings import Finding, Severity
+from itsmctl.model import Entity, Ref
+from itsmctl.references import PARTY, parse_ref
+from itsmctl.rules.registry import Rule
+from itsmctl.site.figures import dependents_graph
+from itsmctl.site.paths import ref_path
+from itsmctl.validate import ValidationResult
+
+DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?:\s|\Z)")
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit in an entity's audit trail."""
+
+    sha: str
+    author: str
+    date: str
+    subject: str
+
+    @property
+    def short(self) -> str:
+        return self.sha[:10]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed in the catalog since a tag or ref (the audit page)."""
+
+    since: str
+    commits: tuple[Commit, ...]
+    added: tuple[Ref, ...]
+    removed: tuple[Ref, ...]
+    modified: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A reference as shown on a page: `href` is relative to the site root, None for no page."""
+
+    text: str
+    href: str | None = None
+    note: str = ""
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class SiteInput:
+    """Everything the pages are made from; same input, same bytes."""
+
+    validation: ValidationResult
+    config: Config
+    today: date
+    history: Mapping[str, tuple[Commit, ...]] = field(default_factory=dict)
+    changes: Changes | None = None
+    ref: str | None = None
+    timestamp: str | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.validation.catalog
+
+    @cached_property
+    def findings_by_entity(self) -> dict[str, list[Finding]]:
+        return _by_entity(self.validation.findings)
+
+    @cached_property
+    def waived_by_entity(self) -> dict[str, list[Finding]]:
+        return _by_entity(self.validation.waived)
+
+    @cached_property
+    def broken(self) -> set[Ref]:
+        """Entities with at least one error finding: flagged on their page and in the graph."""
+        return {e.ref for e in self.catalog
+                if any(f.severity >= Severity.ERROR for f in self.findings_of(e))}
+
+    @cached_property
+    def dependents(self) -> dict[Ref, list[tuple[Entity, str]]]:
+        return dependents_graph(self.catalog)
+
+    @cached_property
+    def rules(self) -> list[Rule]:
+        """Built-in rules plus the catalog's own policies, as validate ran them."""
+        from itsmctl.rules.registry import all_rules
+
+        return all_rules(self.validation.policies.rules)
+
+    @cached_property
+    def rule_ids(self) -> frozenset[str]:
+        return frozenset(rule.id for rule in self.rules)
+
+    @cached_property
+    def _file_lines(self) -> dict[str, list[str]]:
+        return {}
+
+    def source_text(self, entity: Entity) -> str:
+        """The entity's document exactly as written, from its first line to the next `---`."""
+        source = entity.document.source
+        lines = self._file_lines.get(source.label)
+        if lines is None:
+            text = source.bytes().decode("utf-8-sig", errors="replace")
+            lines = self._file_lines[source.label] = text.splitlines()
+        out = []
+        for line in lines[entity.line - 1:]:
+            if DOCUMENT_MARKER.match(line):
+                break
+            out.append(line)
+        while out and not out[-1].strip():
+            out.pop()
+        return "\n".join(out) + "\n" if out else ""
+
+    def findings_of(self, entity: Entity) -> list[Finding]:
+        return self.findings_by_entity.get(str(entity.ref), [])
+
+    def link_entity(self, entity: Entity) -> Link:
+        return Link(entity.title, ref_path(entity.ref), title=entity.name)
+
+    def link_ref(self, ref: Ref | None, text: str) -> Link:
+        """A link to a referenced entity, or plain text marked unresolved."""
+        target = self.catalog.get(ref)
+        if target is None or ref is None:
+            return Link(text, None, "unresolved")
+        if ref_path(target.ref) is None:
+            return Link(text, None, "invalid name")
+        return self.link_entity(target)
+
+    def link_text(self, value: Any, kind: str) -> Link | None:
+        """A reference as written in YAML (`payments`, `team:payments`, `role:cab-chair`)."""
+        if not isinstance(value, str):
+            return None
+        ref = parse_ref(value, kind)
+        if ref is None:
+            return Link(value.partition(":")[2], None, "role")
+        expected = "Team" if kind == PARTY else kind
+        if ref.kind != expected:
+            return Link(value, None, "wrong kind")
+        return self.link_ref(ref, value)
+
+    def referrers_of(self, entity: Entity, kind: str, label: str) -> list[Entity]:
+        """Entities of `kind` whose `label` reference names `entity` (e.g. services using an SLA)."""
+        found = {r.source.ref: r.source for r in self.catalog.referrers.get(entity.ref, [])
+                 if r.source.kind == kind and r.label == label}
+        return [found[ref] for ref in sorted(found)]
+
+
+def _by_entity(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.entity:
+            out.setdefault(finding.entity, []).append(finding)
+    return out

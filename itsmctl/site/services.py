@@ -1,0 +1,112 @@
+"""Service pages: every field, SLA summary with allowed downtime, RACI, dependencies, blast radius."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from itsmctl.durations import parse_date, parse_duration
+from itsmctl.model import Entity, list_of_dicts
+from itsmctl.references import PARTY
+from itsmctl.site.context import SiteInput
+from itsmctl.site.figures import blast_radius, downtime
+from itsmctl.site.pagemodel import Page, as_dict, as_list, entity_base, safe_url, text
+from itsmctl.site.paths import entity_path, kind_index
+
+LINK_LABELS = {"runbook": "Runbook", "repository": "Repository", "dashboard": "Dashboard",
+               "knowledgeBase": "Knowledge base"}
+
+
+def sla_summary(site: SiteInput, sla: Entity) -> dict[str, Any]:
+    """Availability, allowed downtime and per-priority targets of one SLA."""
+    calendar = site.catalog.resolve_field(sla, "calendar", "BusinessCalendar")
+    return {
+        "link": site.link_entity(sla),
+        "type": text(sla.get("spec", "type")),
+        "customer": text(sla.get("spec", "customer")),
+        "calendar": site.link_text(sla.get("spec", "calendar"), "BusinessCalendar"),
+        "timezone": text(sla.get("spec", "measurement", "timezone")),
+        "downtime": downtime(sla, calendar),
+        "targets": [(text(t.get("priority")), text(t.get("response")), text(t.get("resolution")))
+                    for _, t in list_of_dicts(sla.get("spec", "targets"))],
+        "credits": [(text(c.get("below")), text(c.get("credit")))
+                    for _, c in list_of_dicts(sla.get("spec", "serviceCredits"))],
+        "effective_from": text(sla.get("spec", "effective", "from")),
+        "effective_until": text(sla.get("spec", "effective", "until")),
+    }
+
+
+def raci_matrix(site: SiteInput, raci: Entity) -> dict[str, Any]:
+    """A RACI matrix as a table: one row per activity, one column per party."""
+    activities = [a for _, a in list_of_dicts(raci.get("spec", "activities"))]
+    parties = sorted({str(k) for a in activities for k in as_dict(a.get("assignments"))})
+    rows = []
+    for activity in activities:
+        assignments = as_dict(activity.get("assignments"))
+        rows.append({"name": text(activity.get("name")),
+                     "title": text(activity.get("title")) or text(activity.get("name")),
+                     "cells": [text(assignments.get(p)) for p in parties]})
+    return {"link": site.link_entity(raci),
+            "parties": [site.link_text(p, PARTY) for p in parties], "rows": rows}
+
+
+def _review(service: Entity, site: SiteInput) -> dict[str, Any]:
+    last = parse_date(service.get("spec", "review", "lastReviewed"))
+    interval = parse_duration(service.get("spec", "review", "interval"))
+    due = None
+    if last is not None and interval is not None:
+        due = last + timedelta(minutes=interval)
+    return {"last": text(service.get("spec", "review", "lastReviewed")),
+            "interval": text(service.get("spec", "review", "interval")),
+            "due": due.isoformat() if due else "", "overdue": bool(due and due < site.today)}
+
+
+def service_fields(site: SiteInput, service: Entity) -> dict[str, Any]:
+    spec = service.spec
+    sla = site.catalog.resolve_field(service, "sla", "SLA")
+    dependents = site.dependents.get(service.ref, [])
+    return {
+        "type": text(spec.get("type")),
+        "lifecycle": text(spec.get("lifecycle")),
+        "tier": text(spec.get("tier")),
+        "owner": site.link_text(spec.get("owner"), "Team"),
+        "sla_link": site.link_text(spec.get("sla"), "SLA"),
+        "sla": sla_summary(site, sla) if sla is not None else None,
+        "calendar": site.link_text(spec.get("supportCalendar"), "BusinessCalendar"),
+        "change_models": [site.link_text(m, "ChangeModel") for m in as_list(spec.get("changeModels"))],
+        "links": [(LINK_LABELS.get(str(k), str(k)), text(v), safe_url(v))
+                  for k, v in sorted(as_dict(spec.get("links")).items())],
+        "cost": as_dict(spec.get("cost")),
+        "data_classification": text(spec.get("dataClassification")),
+        "review": _review(service, site),
+        "dependencies": [(site.link_text(d.get("service"), "Service"), text(d.get("type") or "hard"),
+                          text(d.get("description")))
+                         for _, d in list_of_dicts(spec.get("dependencies"))],
+        "dependents": [(site.link_entity(s), kind) for s, kind in dependents],
+        "blast_radius": [(site.link_entity(i.service), i.distance, i.hard)
+                         for i in blast_radius(service, site.dependents)],
+        "raci": [raci_matrix(site, r) for r in site.referrers_of(service, "RACI", "scope")],
+        "catalogs": [site.link_entity(c)
+                     for c in site.referrers_of(service, "ServiceCatalog", "offering")],
+    }
+
+
+def service_page(site: SiteInput, service: Entity) -> Page:
+    context = entity_base(site, service) | service_fields(site, service)
+    return Page(entity_path(service) or "", "service.html", service.title, "Service", context)
+
+
+def service_row(site: SiteInput, service: Entity) -> dict[str, Any]:
+    sla = site.catalog.resolve_field(service, "sla", "SLA")
+    return {"link": site.link_entity(service), "name": service.name,
+            "tier": text(service.get("spec", "tier")),
+            "lifecycle": text(service.get("spec", "lifecycle")),
+            "type": text(service.get("spec", "type")),
+            "owner": site.link_text(service.get("spec", "owner"), "Team"),
+            "availability": text(sla.get("spec", "availability")) if sla else "",
+            "broken": service.ref in site.broken}
+
+
+def services_index(site: SiteInput, services: list[Entity]) -> Page:
+    rows = [service_row(site, s) for s in services]
+    return Page(kind_index("Service"), "services.html", "Services", "Service", {"rows": rows})

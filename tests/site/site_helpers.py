@@ -1,0 +1,36 @@
+"""Helpers shared by the site tests (imported by name: tests/ is not a package)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from itsmctl.config import load_config
+from itsmctl.site import RenderResult, render_site
+
+SMALL = Path(__file__).resolve().parent / "data" / "small"
+TODAY = date(2026, 11, 23)
+
+Render = Callable[..., RenderResult]
+
+
+def visible_text(markup: str) -> str:
+    """The text of a page as a reader sees it: tags dropped, entities decoded, spaces collapsed."""
+    markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.DOTALL)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    """Every file of a rendered site, by posix path."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def render_catalog(root: Path, output: Path, **options: Any) -> RenderResult:
+    """Render with the catalog's own config, a fixed today and no git history (unless asked)."""
+    options.setdefault("history", False)
+    options.setdefault("today", TODAY)
+    return render_site(root, output, config=load_config(root), **options)
