@@ -22,9 +22,14 @@ INTERNAL_ERROR = 3
 
 # command name -> module in itsmctl.commands exposing `command`; imported only when used
 COMMANDS = {
-    "validate": "validate",
-    "schema": "schema",
+    "check": "check",
+    "diff": "diff",
+    "init": "init",
+    "render": "render",
     "rules": "rules",
+    "schema": "schema",
+    "score": "score",
+    "validate": "validate",
 }
 
 
@@ -53,14 +58,22 @@ class ItsmctlGroup(click.Group):
             if _debug(ctx):
                 traceback.print_exc()
             click.echo(
-                f"itsmctl: internal error ({type(error).__name__}: {error}). This is a bug:"
+                f"itsmctl: internal error ({_one_line(error)}). This is a bug:"
                 f" please report it at {BUG_URL} with the output of the same command run"
                 " with --debug.", err=True)
             ctx.exit(INTERNAL_ERROR)
 
 
 def _debug(ctx: click.Context) -> bool:
-    return bool((ctx.obj or {}).get("debug")) or bool(os.environ.get("ITSMCTL_DEBUG"))
+    flag = os.environ.get("ITSMCTL_DEBUG", "").strip().lower()
+    return bool((ctx.obj or {}).get("debug")) or flag not in ("", "0", "false", "no", "off")
+
+
+def _one_line(error: BaseException) -> str:
+    """The error in one short line: its text may quote hostile input, newlines included."""
+    text = " ".join(str(error).split())
+    text = text if len(text) <= 200 else text[:199] + "…"
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def report_error(error: ItsmctlError) -> None:

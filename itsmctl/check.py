@@ -1,0 +1,154 @@
+"""`check`: the one CI entry point. Validate, diff against the base, and check a committed site.
+
+It composes the core functions of the other commands (`validate_path`, `diff_refs`,
+`check_site`) into one `CheckResult` with one exit code, and writes the CI reports (step
+summary, SARIF, pull-request comment body) only through `write_reports`, which the command
+calls. Nothing here prints or reads the environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from itsmctl.config import Config, load_config
+from itsmctl.validate import ValidationResult, validate_path
+
+if TYPE_CHECKING:
+    from itsmctl.diff.result import DiffResult
+    from itsmctl.site import SiteCheckResult
+
+SITE_AUTO = "auto"
+SITE_OFF = "off"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The three checks; `site` is None when no committed site was checked (see `site_note`)."""
+
+    root: str
+    validation: ValidationResult
+    diff: DiffResult
+    site: SiteCheckResult | None
+    site_note: str
+
+    @property
+    def failures(self) -> tuple[str, ...]:
+        """Why the check fails, one short reason per failing part (empty: it passes)."""
+        out = []
+        if self.validation.failed:
+            failing = [f for f in self.validation.findings
+                       if f.severity >= self.validation.fail_at]
+            out.append(f"validate: {len(failing)} finding(s) at or above"
+                       f" {self.validation.fail_at.label}")
+        if self.diff.failed:
+            out.append(f"diff: {'; '.join(self.diff.reasons)}")
+        if self.site is not None and not self.site.ok:
+            stale = len(self.site.stale) + len(self.site.missing) + len(self.site.extra)
+            out.append(f"site: {stale} file(s) out of date")
+        return tuple(out)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.failures)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def run_check(root: Path, *, base: str | None = None, fail_on: tuple[str, ...] = ("new-errors",),
+              site: Path | str = SITE_AUTO, config_file: Path | None = None,
+              today: date | None = None, strict: bool = False) -> CheckResult:
+    """Validate the catalog in `root`, diff it against `base` and check its committed site.
+
+    `base` None: the merge base with the default branch. `site`: a folder to compare with a
+    fresh render, `"auto"` (the config's site folder when it is committed to git) or `"off"`.
+    Files are named relative to the repository root, as pull requests, annotations and
+    code scanning show them. Usage and environment problems (not a git repository,
+    unknown base) raise ItsmctlError.
+    """
+    from itsmctl import git
+    from itsmctl.diff import diff_refs
+
+    config = load_config(root, config_file)
+    today = today or date.today()
+    label = git.catalog_prefix(git.open_repo(root), root) or "."
+    validation = validate_path(root, config_file=config_file, today=today, strict=strict,
+                               display_root=label)
+    diff = diff_refs(root, base, None, catalog_root=root, config=config, today=today,
+                     fail_on=fail_on)
+    site_dir, note = _site_to_check(root, site, config)
+    checked = None
+    if site_dir is not None:
+        from itsmctl.site import check_site
+
+        checked = check_site(root, site_dir, config=config, today=today, history=False)
+    return CheckResult(label, validation, diff, checked, note)
+
+
+def _site_to_check(root: Path, site: Path | str, config: Config) -> tuple[Path | None, str]:
+    """Which site folder to compare, and a note saying why (or why not)."""
+    if site == SITE_OFF:
+        return None, "not checked (--no-site)"
+    if isinstance(site, Path):
+        return site, ""
+    folder = root / config.site_output
+    if not folder.is_dir():
+        return None, f"not checked: no committed site in {config.site_output}/"
+    if not site_is_committed(root, folder):
+        return None, f"not checked: {config.site_output}/ is not committed to git"
+    return folder, ""
+
+
+def site_is_committed(root: Path, folder: Path) -> bool:
+    """Whether git tracks any file under `folder` at HEAD (a built-only site is not checked)."""
+    from itsmctl import git
+
+    repo = git.open_repo(root)
+    prefix = git.catalog_prefix(repo, folder)
+    return bool(prefix) and bool(git.list_files(repo, git.head_commit(repo), prefix))
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Where `write_reports` puts the CI files; None skips one."""
+
+    step_summary: Path | None = None
+    sarif: Path | None = None
+    comment: Path | None = None
+
+
+def write_reports(result: CheckResult, files: ReportFiles) -> list[Path]:
+    """Write the CI reports: the step summary is appended (GitHub joins every step's),
+    SARIF and the comment body replace their files atomically. Returns what was written."""
+    from itsmctl.atomic import write_text_atomic
+    from itsmctl.reporters import ReportOptions
+    from itsmctl.reporters.check_report import comment_body, summary_markdown
+    from itsmctl.reporters.sarif_report import render as render_sarif
+
+    written = []
+    if files.step_summary is not None:
+        append_text(files.step_summary, summary_markdown(result))
+        written.append(files.step_summary)
+    if files.sarif is not None:
+        write_text_atomic(files.sarif, render_sarif(result.validation, ReportOptions()))
+        written.append(files.sarif)
+    if files.comment is not None:
+        write_text_atomic(files.comment, comment_body(result))
+        written.append(files.comment)
+    return written
+
+
+def append_text(path: Path, text: str) -> None:
+    """Append to a file that others append to too (GitHub's $GITHUB_STEP_SUMMARY)."""
+    from itsmctl.errors import ItsmctlError
+
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text if text.endswith("\n") else text + "\n")
+    except OSError as exc:
+        raise ItsmctlError(f"cannot write the step summary {path}: {exc.strerror or exc}",
+                           "check GITHUB_STEP_SUMMARY, or unset it outside GitHub Actions") from exc

@@ -1,0 +1,75 @@
+"""`itsmctl check`: the single CI entry point (validate + diff + render --check)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import click
+
+from itsmctl.commands.common import color_option, emit, today_option, use_color
+from itsmctl.diff.result import FAIL_ON
+from itsmctl.reporters import ReportOptions
+
+CHECK_FORMATS = ("text", "json", "github")
+
+
+def default_format() -> str:
+    """GitHub annotations when running under GitHub Actions, plain text elsewhere."""
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+@click.command("check")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--base", help="Git ref to compare with (default: the merge base of HEAD with"
+                             " the default branch, settings.defaultBranch).")
+@click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), multiple=True,
+              help="Also fail when the diff meets this (repeatable). Default: new-errors.")
+@click.option("--strict", is_flag=True, help="Fail on validation warnings too.")
+@click.option("-f", "--format", "fmt", type=click.Choice(CHECK_FORMATS),
+              help="Report on stdout. Default: github (annotations) when GITHUB_ACTIONS=true,"
+                   " else text.")
+@click.option("--sarif", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the findings as SARIF 2.1.0 (for code scanning).")
+@click.option("--comment", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the pull-request comment body (Markdown) to this file.")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Compare this committed site folder with a fresh render (default: the"
+                   " config's site folder, when it is committed to git).")
+@click.option("--no-site", is_flag=True, help="Do not check the committed site.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file (default: .itsmctl.yaml at the catalog root).")
+@today_option
+@color_option
+@click.pass_context
+def command(ctx: click.Context, path: Path, base: str | None, fail_on: tuple[str, ...],
+            strict: bool, fmt: str | None, sarif: Path | None, comment: Path | None,
+            site_dir: Path | None, no_site: bool, config_file: Path | None,
+            today: date | None, color: str) -> None:
+    """The CI command: validate PATH, diff it against the base, check its committed site.
+
+    One exit code for all three checks. When
+    GITHUB_STEP_SUMMARY is set, a Markdown report is appended to it. Exits 0 when all pass,
+    1 on validation errors, a --fail-on threshold met or a stale site, 2 on a usage or
+    environment problem (not a git repository, unknown base, shallow clone).
+    """
+    from itsmctl.check import SITE_AUTO, SITE_OFF, ReportFiles, run_check, write_reports
+    from itsmctl.errors import ItsmctlError
+    from itsmctl.git import check_ref
+    from itsmctl.reporters.check_report import RENDERERS
+
+    if site_dir is not None and no_site:
+        raise ItsmctlError("--site and --no-site contradict each other", "pass one of them")
+    if base is not None:
+        check_ref(base)
+    result = run_check(
+        path, base=base, fail_on=fail_on or ("new-errors",),
+        site=SITE_OFF if no_site else (site_dir or SITE_AUTO), config_file=config_file,
+        today=today, strict=strict,
+    )
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    write_reports(result, ReportFiles(Path(summary) if summary else None, sarif, comment))
+    options = ReportOptions(color=use_color(color, None))
+    emit(RENDERERS[fmt or default_format()](result, options), None)
+    ctx.exit(result.exit_code)

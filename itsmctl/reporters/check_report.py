@@ -1,0 +1,149 @@
+"""`itsmctl check` reports: text, JSON, GitHub annotations, and Markdown (summary, comment).
+
+Each part is rendered by the reporter of the command it comes from (validate, diff,
+render --check); this module only puts them together and adds the verdict.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from itsmctl import __version__
+from itsmctl.check import CheckResult
+from itsmctl.diff.result import Impact
+from itsmctl.reporters import ReportOptions
+from itsmctl.reporters.diff_markdown import MARKER as DIFF_MARKER
+from itsmctl.reporters.diff_markdown import cell, code
+from itsmctl.reporters.text_report import summary_line
+
+SCHEMA_VERSION = 1
+MARKER = "<!-- itsmctl-check -->"
+COMMENT_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
+SUMMARY_LIMIT = 900_000  # GitHub refuses step summaries over 1 MiB
+FINDINGS_SHOWN = 50
+
+
+def verdict(result: CheckResult) -> str:
+    return f"FAIL ({'; '.join(result.failures)})" if result.failed else "OK"
+
+
+def site_line(result: CheckResult) -> str:
+    site = result.site
+    if site is None:
+        return f"site: {result.site_note}"
+    if site.ok:
+        return f"site: {site.site_dir} is up to date ({site.checked} files)"
+    return (f"site: {site.site_dir} is out of date: {len(site.stale)} stale,"
+            f" {len(site.missing)} missing, {len(site.extra)} extra file(s);"
+            f" run `itsmctl render {result.root} --no-history -o {site.site_dir}` and commit it")
+
+
+def render_text(result: CheckResult, options: ReportOptions) -> str:
+    from itsmctl.reporters.diff_text import render as diff_text
+    from itsmctl.reporters.text_report import render as validate_text
+
+    return (validate_text(result.validation, options) + "\n" + diff_text(result.diff, options)
+            + "\n" + site_line(result) + "\n\n" + f"itsmctl check: {verdict(result)}\n")
+
+
+def as_dict(result: CheckResult) -> dict[str, Any]:
+    from itsmctl.reporters.diff_json import as_dict as diff_dict
+    from itsmctl.reporters.json_report import as_dict as validate_dict
+
+    site = (result.site.to_dict() if result.site is not None
+            else {"checked": False, "note": result.site_note})
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "tool": {"name": "itsmctl", "version": __version__},
+        "root": result.root,
+        "failed": result.failed,
+        "exitCode": result.exit_code,
+        "failures": list(result.failures),
+        "validate": validate_dict(result.validation),
+        "diff": diff_dict(result.diff),
+        "site": site,
+    }
+
+
+def render_json(result: CheckResult, options: ReportOptions) -> str:
+    return json.dumps(as_dict(result), indent=2, sort_keys=True, ensure_ascii=False,
+                      default=str) + "\n"
+
+
+def render_github(result: CheckResult, options: ReportOptions) -> str:
+    """Annotations for the findings (validate) and the governance impacts (diff)."""
+    from itsmctl.reporters.diff_github import annotation
+    from itsmctl.reporters.diff_text import summary
+    from itsmctl.reporters.github_report import render as validate_github
+
+    lines = [validate_github(result.validation, options).rstrip("\n")]
+    lines += [annotation(change, impact) for change in result.diff.changes
+              for impact in sorted(change.impacts, key=lambda i: -i.impact)
+              if impact.impact >= Impact.REVIEW]
+    lines.append(f"itsmctl diff: {summary(result.diff)}")
+    if result.site is not None and not result.site.ok:
+        lines.append(f"::error title=itsmctl site::{site_line(result)}")
+    else:
+        lines.append(f"itsmctl {site_line(result)}")
+    lines.append(f"itsmctl check: {verdict(result)}")
+    return "\n".join(lines) + "\n"
+
+
+def _findings_table(result: CheckResult) -> list[str]:
+    findings = result.validation.findings
+    if not findings:
+        return []
+    out = ["", f"<details><summary>Validation findings ({len(findings)})</summary>", "",
+           "| Severity | Where | Rule | Message |", "|---|---|---|---|"]
+    for f in findings[:FINDINGS_SHOWN]:
+        hint = f"<br><em>hint: {cell(f.hint)}</em>" if f.hint else ""
+        out.append(f"| {f.severity.label} | {code(f'{f.file}:{f.line or 0}')} | {code(f.rule)} |"
+                   f" {cell(f.message)}{hint} |")
+    if len(findings) > FINDINGS_SHOWN:
+        out += ["", f"{len(findings) - FINDINGS_SHOWN} more: run `itsmctl validate` to see all."]
+    return out + ["", "</details>"]
+
+
+def render_markdown(result: CheckResult) -> str:
+    """The step summary: verdict, one row per check, findings, then the diff report."""
+    from itsmctl.reporters.diff_markdown import render as diff_markdown
+    from itsmctl.reporters.diff_text import summary
+
+    status = "failed" if result.failed else "passed"
+    out = [f"## itsmctl check {status}", ""]
+    out += [f"- {cell(reason)}" for reason in result.failures]
+    out += ["" if result.failures else "Validation, diff and site checks passed.", "",
+            "| Check | Result |", "|---|---|",
+            f"| Validate {code(result.root)} | {cell(summary_line(result.validation))} |",
+            f"| Diff against {code(result.diff.base)} | {cell(summary(result.diff))} |",
+            f"| Site | {cell(site_line(result).removeprefix('site: '))} |"]
+    out += _findings_table(result)
+    diff = diff_markdown(result.diff, ReportOptions()).removeprefix(DIFF_MARKER + "\n")
+    return "\n".join(out) + "\n\n" + diff
+
+
+def _fit(text: str, limit: int, where: str) -> str:
+    """Cut an over-long report at a line break, and say where the rest is."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit - 200)
+    return (text[:cut] + f"\n\n</details>\n\n_The report is too long and was cut here: {where}._\n")
+
+
+def summary_markdown(result: CheckResult) -> str:
+    """The step summary (GitHub takes at most 1 MiB per step)."""
+    return _fit(render_markdown(result), SUMMARY_LIMIT,
+                "run `itsmctl check` locally for all of it")
+
+
+def comment_body(result: CheckResult) -> str:
+    """The pull-request comment: the summary behind a marker a bot finds to update it."""
+    return _fit(f"{MARKER}\n{render_markdown(result)}", COMMENT_LIMIT,
+                "the workflow run's summary has all of it")
+
+
+RENDERERS: dict[str, Callable[[CheckResult, ReportOptions], str]] = {
+    "text": render_text, "json": render_json, "github": render_github,
+}

@@ -1,0 +1,121 @@
+"""`init`: lay out a new catalog repository from the starter files shipped as package data.
+
+The starter files live in `itsmctl/templates/init/`. Names that start with a dot are stored
+as `dot-<name>` (`dot-github/`, `dot-itsmctl.yaml`) because wheels and globs tend to drop
+hidden files. A few `__ITSMCTL_*__` tokens are filled in so that the new catalog validates
+clean on the day it is created (review dates) and installs the same itsmctl version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from itsmctl import __version__
+from itsmctl.atomic import write_bytes_atomic
+from itsmctl.errors import ItsmctlError
+
+TEMPLATE_ROOT = ("templates", "init")
+SCHEMA_FOLDER = "schemas"
+_DOT_PREFIX = "dot-"
+
+
+@dataclass(frozen=True, slots=True)
+class ScaffoldFile:
+    """One file of the new repository: its posix path from the root, and its bytes."""
+
+    rel: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ScaffoldResult:
+    """What `init` wrote: new files, and the existing ones replaced because of --force."""
+
+    root: Path
+    created: tuple[str, ...]
+    overwritten: tuple[str, ...]
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(sorted(self.created + self.overwritten))
+
+
+def _template_dir() -> Traversable:
+    node = files("itsmctl")
+    for part in TEMPLATE_ROOT:
+        node = node.joinpath(part)
+    return node
+
+
+def _walk(node: Traversable, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, bytes]]:
+    for child in sorted(node.iterdir(), key=lambda c: c.name):
+        if child.name == "__pycache__" or child.name.startswith("."):
+            continue
+        name = "." + child.name[len(_DOT_PREFIX):] if child.name.startswith(_DOT_PREFIX) \
+            else child.name
+        if child.is_dir():
+            yield from _walk(child, (*prefix, name))
+        else:
+            yield "/".join((*prefix, name)), child.read_bytes()
+
+
+def _tokens(today: date) -> dict[str, str]:
+    next_year = date(today.year + 1, today.month, min(today.day, 28))
+    return {
+        "__ITSMCTL_TODAY__": today.isoformat(),
+        "__ITSMCTL_NEXT_YEAR__": next_year.isoformat(),
+        "__ITSMCTL_YEAR__": str(today.year),
+        "__ITSMCTL_NEXT_YEAR_NUMBER__": str(today.year + 1),
+        "__ITSMCTL_VERSION__": __version__,
+    }
+
+
+def _fill(data: bytes, tokens: dict[str, str]) -> bytes:
+    text = data.decode("utf-8")
+    for token, value in tokens.items():
+        text = text.replace(token, value)
+    return text.encode("utf-8")
+
+
+def scaffold_files(today: date) -> list[ScaffoldFile]:
+    """Every file `init` writes, in path order: the starter catalog plus the JSON Schemas."""
+    from itsmctl.schemas import schema_names, schema_text
+
+    tokens = _tokens(today)
+    out = [ScaffoldFile(rel, _fill(data, tokens)) for rel, data in _walk(_template_dir())]
+    out += [ScaffoldFile(f"{SCHEMA_FOLDER}/{name}", schema_text(name).encode("utf-8"))
+            for name in schema_names()]
+    return sorted(out, key=lambda f: f.rel)
+
+
+def init_catalog(target: Path, *, force: bool = False, today: date | None = None) -> ScaffoldResult:
+    """Write the starter repository into `target`; refuse to replace files unless `force`.
+
+    Nothing is written when any file would be replaced without `force`, so a refused run
+    leaves the folder exactly as it was.
+    """
+    if target.exists() and not target.is_dir():
+        raise ItsmctlError(f"{target} exists and is not a folder",
+                           "pass a new or existing folder, e.g. `itsmctl init my-catalog`")
+    plan = scaffold_files(today or date.today())
+    existing = [f.rel for f in plan if (target / f.rel).exists()]
+    if existing and not force:
+        shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more"
+                                           if len(existing) > 5 else "")
+        raise ItsmctlError(
+            f"{len(existing)} file(s) already exist in {target}: {shown}",
+            "nothing was written; use --force to overwrite them, or choose an empty folder",
+        )
+    for item in plan:
+        write_bytes_atomic(target / item.rel, item.data)
+    replaced = set(existing)
+    return ScaffoldResult(
+        root=target,
+        created=tuple(f.rel for f in plan if f.rel not in replaced),
+        overwritten=tuple(sorted(replaced)),
+    )

@@ -1,0 +1,81 @@
+"""Fixtures for the GitOps tests: a fresh scaffold, and real git repositories built from it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from itsmctl.cli import cli
+
+TODAY = "2026-11-23"
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Catalog Editor", "GIT_AUTHOR_EMAIL": "editor@example.com",
+    "GIT_COMMITTER_NAME": "Catalog Editor", "GIT_COMMITTER_EMAIL": "editor@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+def _run_git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, env={**os.environ, **GIT_ENV},
+                          capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def _invoke(*args: str, env: dict[str, str | None] | None = None) -> Result:
+    """Run the CLI as a user would, with GitHub's variables cleared unless a test sets them."""
+    clean: dict[str, str | None] = {"GITHUB_ACTIONS": None, "GITHUB_STEP_SUMMARY": None,
+                                    "ITSMCTL_TODAY": TODAY}
+    return CliRunner().invoke(cli, list(args), env={**clean, **(env or {})},
+                              catch_exceptions=False)
+
+
+Invoke = Callable[..., Result]
+Git = Callable[..., str]
+
+
+@pytest.fixture(name="invoke")
+def invoke_fixture() -> Invoke:
+    """`invoke("check", path, env={...})`: the CLI in-process, as a user would run it."""
+    return _invoke
+
+
+@pytest.fixture(name="run_git")
+def run_git_fixture() -> Git:
+    """`run_git(repo, "commit", ...)`: real git with a fixed identity and no user config."""
+    return _run_git
+
+
+@pytest.fixture
+def scaffold(tmp_path: Path) -> Path:
+    """`itsmctl init` into a fresh folder."""
+    target = tmp_path / "catalog"
+    result = _invoke("init", str(target))
+    assert result.exit_code == 0, result.output
+    return target
+
+
+@pytest.fixture
+def catalog_repo(scaffold: Path) -> Path:
+    """The scaffold committed on `main` of a real git repository."""
+    _run_git(scaffold, "init", "-q", "-b", "main")
+    _run_git(scaffold, "add", "-A")
+    _run_git(scaffold, "commit", "-q", "-m", "Start the service catalog")
+    return scaffold
+
+
+@pytest.fixture
+def edit() -> Callable[[Path, str, str, str], None]:
+    """Replace one exact piece of text in a file (fails loudly if it is not there)."""
+
+    def replace(root: Path, rel: str, old: str, new: str) -> None:
+        path = root / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {rel}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return replace

@@ -1,0 +1,92 @@
+"""`itsmctl init`: a new catalog repository that validates clean, and never clobbers files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from itsmctl.model import KINDS
+
+if TYPE_CHECKING:
+    from conftest import Invoke
+
+STARTER = (".itsmctl.yaml", ".gitignore", ".pre-commit-config.yaml", "README.md",
+           ".github/workflows/itsm-pr.yml", ".github/workflows/itsm-site.yml",
+           "schemas/service.schema.json")
+
+
+def test_init_writes_a_repository_that_validates_clean(scaffold: Path, invoke: Invoke) -> None:
+    for rel in STARTER:
+        assert (scaffold / rel).is_file(), rel
+    result = invoke("validate", str(scaffold))
+    assert result.exit_code == 0, result.output
+    assert "0 errors, 0 warnings, 0 info" in result.output
+
+
+def test_the_scaffold_has_a_commented_example_of_every_kind(scaffold: Path) -> None:
+    kinds = {}
+    for path in scaffold.rglob("*.yaml"):
+        if path.name.startswith("."):
+            continue
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        kinds[document["kind"]] = path.read_text(encoding="utf-8")
+    assert set(kinds) == set(KINDS)
+    for kind, text in kinds.items():
+        comments = [line for line in text.splitlines() if "#" in line and "$schema" not in line]
+        assert len(comments) >= 3, f"the {kind} example explains too little"
+
+
+def test_placeholders_are_filled(scaffold: Path) -> None:
+    for path in scaffold.rglob("*"):
+        if path.is_file():
+            assert "__ITSMCTL_" not in path.read_text(encoding="utf-8"), path
+    service = (scaffold / "services/intranet.yaml").read_text(encoding="utf-8")
+    assert "lastReviewed: 2026-11-23" in service
+    assert "rev: v" in (scaffold / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+
+
+def test_init_reports_what_it_created(tmp_path: Path, invoke: Invoke) -> None:
+    result = invoke("init", str(tmp_path / "new"))
+    assert result.exit_code == 0
+    assert "created .github/workflows/itsm-pr.yml" in result.output
+    assert "created services/intranet.yaml" in result.output
+    assert "Next steps" in result.output
+
+
+def test_init_refuses_to_overwrite_and_writes_nothing(scaffold: Path, invoke: Invoke) -> None:
+    mine = scaffold / "services/intranet.yaml"
+    mine.write_text("# my own service\n", encoding="utf-8")
+    (scaffold / "teams/workplace.yaml").unlink()
+    result = invoke("init", str(scaffold))
+    assert result.exit_code == 2
+    assert "already exist" in result.output
+    assert "--force" in result.output
+    assert mine.read_text(encoding="utf-8") == "# my own service\n"
+    assert not (scaffold / "teams/workplace.yaml").exists(), "a refused run writes nothing"
+
+
+def test_init_into_a_folder_with_other_files_is_fine(tmp_path: Path, invoke: Invoke) -> None:
+    (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = invoke("init", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_force_overwrites(scaffold: Path, invoke: Invoke) -> None:
+    mine = scaffold / "services/intranet.yaml"
+    mine.write_text("# my own service\n", encoding="utf-8")
+    result = invoke("init", str(scaffold), "--force")
+    assert result.exit_code == 0, result.output
+    assert "overwrote services/intranet.yaml" in result.output
+    assert "kind: Service" in mine.read_text(encoding="utf-8")
+    assert invoke("validate", str(scaffold)).exit_code == 0
+
+
+def test_init_onto_a_file_is_a_usage_error(tmp_path: Path, invoke: Invoke) -> None:
+    target = tmp_path / "file.txt"
+    target.write_text("x", encoding="utf-8")
+    result = invoke("init", str(target))
+    assert result.exit_code == 2
+    assert "is a file" in result.output
