@@ -13,6 +13,7 @@ from itsmctl.catalog import Catalog
 from itsmctl.config import Config
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import Entity, Ref
+from itsmctl.policy.scorecard import Scorecard, ServiceScore
 from itsmctl.references import PARTY, parse_ref
 from itsmctl.rules.registry import Rule
 from itsmctl.site.figures import dependents_graph
@@ -97,6 +98,17 @@ class SiteInput:
         from itsmctl.rules.registry import all_rules
 
         return all_rules(self.validation.policies.rules)
+
+    @cached_property
+    def scores(self) -> dict[str, list[tuple[Scorecard, ServiceScore]]]:
+        """Each entity's level on every scorecard of the config, by ref (one pass, not per page)."""
+        from itsmctl.policy.score import score_validation
+
+        out: dict[str, list[tuple[Scorecard, ServiceScore]]] = {}
+        for result in score_validation(self.validation).scorecards:
+            for score in result.services:
+                out.setdefault(score.entity, []).append((result.scorecard, score))
+        return out
 
     @cached_property
     def rule_ids(self) -> frozenset[str]:

@@ -79,6 +79,7 @@ def service_fields(site: SiteInput, service: Entity) -> dict[str, Any]:
         "cost": as_dict(spec.get("cost")),
         "data_classification": text(spec.get("dataClassification")),
         "review": _review(service, site),
+        "scorecards": site.scores.get(str(service.ref), []),
         "dependencies": [(site.link_text(d.get("service"), "Service"), text(d.get("type") or "hard"),
                           text(d.get("description")))
                          for _, d in list_of_dicts(spec.get("dependencies"))],
