@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from itsmctl.config import CONFIG_NAMES, Config
 from itsmctl.errors import ItsmctlError
-from itsmctl.sources import SourceFile, select
+from itsmctl.sources import SourceFile, read_source, select
 
 if TYPE_CHECKING:
     import git as gitpython
@@ -59,12 +59,15 @@ def open_repo(path: Path) -> Repo:
     import git
 
     try:
-        return git.Repo(path, search_parent_directories=True)
+        repo = git.Repo(path, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise ItsmctlError(
             f"{path} is not inside a git repository",
-            hint="run itsmctl diff in a clone of the catalog repository (`git clone ...`)",
+            hint="run itsmctl in a clone of the catalog repository (`git clone ...`)",
         ) from None
+    # we only read: do not let `git status`-like commands refresh .git/index behind the user
+    repo.git.update_environment(GIT_OPTIONAL_LOCKS="0")
+    return repo
 
 
 def check_ref(ref: str) -> None:
@@ -276,22 +279,14 @@ def worktree_sources(repo: Repo, prefix: str, config: Config,
                    *_pathspec(prefix), strip=False)
         rels = {r for r in (_strip(prefix, p) for p in out.split("\0") if p) if r is not None}
     sources = []
+    root = Path(os.path.realpath(top / prefix if prefix else top))
     for rel in sorted(_selected(rels, config)):
         path = top / prefix / rel if prefix else top / rel
         if os.path.lexists(path):
-            sources.append(SourceFile(rel, _label(prefix, rel),
-                                      read=partial(_read_file, path, config.limits.max_file_size)))
+            # the same checked reader as `validate`: links out, specials and size are findings
+            sources.append(read_source(path, rel, _label(prefix, rel), root,
+                                       config.limits.max_file_size))
     return sources
-
-
-def _read_file(path: Path, limit: int) -> bytes:
-    """Read a working-tree file for the loader; oversized or unreadable reads as empty."""
-    try:
-        if path.is_symlink() or path.stat().st_size > limit:
-            return b""
-        return path.read_bytes()
-    except OSError:
-        return b""
 
 
 def grep_words(repo: Repo, sha: str | None, prefix: str, words: Iterable[str]) -> dict[str, set[str]]:

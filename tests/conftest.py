@@ -39,6 +39,20 @@ def write_catalog(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
 
 
 @pytest.fixture
+def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Git as on a fresh CI runner: no user or system config, a fixed author."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Test")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")
+    monkeypatch.delenv("ITSMCTL_TODAY", raising=False)
+
+
+@pytest.fixture
 def examples_dir() -> Path:
     return EXAMPLES
 

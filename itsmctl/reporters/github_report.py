@@ -35,8 +35,8 @@ def annotation(finding: Finding) -> str:
 
 
 def plain(finding: Finding) -> str:
-    return (f"{finding.file}:{finding.line or 0}:{finding.column or 0}: "
-            f"{finding.severity.label} [{finding.rule}] {finding.message}")
+    where = f"{finding.file}:{finding.line}:{finding.column or 1}" if finding.line else finding.file
+    return f"{where}: {finding.severity.label} [{finding.rule}] {finding.message}"
 
 
 def render_findings(findings: list[Finding] | tuple[Finding, ...]) -> tuple[list[str], int]:

@@ -20,7 +20,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def format_finding(finding: Finding, options: ReportOptions) -> list[str]:
-    where = f"{finding.line or 0}:{finding.column or 0}"
+    where = f"{finding.line}:{finding.column or 1}" if finding.line else "-"
     severity = _paint(f"{finding.severity.label:<7}", _COLORS[finding.severity], options)
     lines = [f"  {where:<8} {severity}  {finding.message}  {_paint(finding.rule, '2', options)}"]
     if finding.hint:

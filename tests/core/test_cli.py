@@ -162,3 +162,10 @@ def test_python_dash_m_and_version() -> None:
     done = subprocess.run([sys.executable, "-m", "itsmctl", "--version"],
                           capture_output=True, text=True, check=True)
     assert done.stdout.startswith("itsmctl, version ")
+
+
+def test_file_level_findings_have_no_fake_line(write_catalog, tmp_path: Path) -> None:
+    root = write_catalog({"big.yaml": "x: " + "a" * 200 + "\n",
+                          ".itsmctl.yaml": "settings: {maxFileSize: 100}\n"})
+    lines = run("validate", str(root)).output.splitlines()
+    assert lines[1].split()[:2] == ["-", "error"] and "file-too-large" in lines[1]

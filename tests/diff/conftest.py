@@ -66,16 +66,8 @@ class GitRepo:
 
 
 @pytest.fixture(autouse=True)
-def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", "Test")
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")
-    monkeypatch.delenv("ITSMCTL_TODAY", raising=False)
+def git_env(isolated_git: None) -> None:
+    """Every diff test runs git as on a fresh CI runner (see tests/conftest.py)."""
 
 
 def make_repo(path: Path, catalog: str = "") -> GitRepo:
