@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from itsmctl.errors import ConfigError
 from itsmctl.findings import Severity
-from itsmctl.sources import SourceFile, matches_any
+from itsmctl.sources import SourceFile, matches_any, read_source
 from itsmctl.yamlload import Limits, parse_source
 
 CONFIG_NAMES = (".itsmctl.yaml", ".itsmctl.yml", "itsmctl.yaml")
@@ -38,6 +39,7 @@ class Config:
     site_title: str = "Service catalog"
     site_output: str = "site"
     raw: Mapping[str, Any] = field(default_factory=dict)
+    source: SourceFile | None = field(default=None, compare=False, repr=False)
 
     def severity_for(self, rule: str, default: Severity, rel: str) -> Severity | None:
         """The severity a finding gets at `rel`, or None when the rule is off there."""
@@ -70,11 +72,18 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
         return Config()
     if not path.is_file():
         raise ConfigError(f"config file {path} does not exist")
-    return parse_config(path.read_bytes(), str(path))
+    # the catalog's own config is untrusted pull-request content: read it like a catalog file
+    # (never through a link out of the catalog); a --config the user names is theirs to choose
+    boundary = Path(os.path.realpath(path if explicit else root))
+    boundary = boundary.parent if explicit else boundary
+    source = read_source(path, path.name, str(path), boundary, Limits().max_file_size)
+    if source.error:
+        raise ConfigError(f"config file not read: {source.error}", location=str(path),
+                          hint="keep .itsmctl.yaml a regular file inside the catalog folder")
+    return parse_config(source.bytes(), str(path))
 
 
 def parse_config(data: bytes, label: str) -> Config:
-    from itsmctl.locate import Locator
     from itsmctl.schemas import validator_for
 
     source = SourceFile(label, label, data=data)
@@ -90,10 +99,22 @@ def parse_config(data: bytes, label: str) -> Config:
     if errors:
         from itsmctl.schemas import describe_error
 
-        message, hint = describe_error(errors[0])
-        line, _ = Locator().position(source, 0, tuple(errors[0].absolute_path))
-        raise ConfigError(message, hint, f"{label}:{line or 1}")
-    return _from_raw(raw, label)
+        error = errors[0]
+        message, hint = describe_error(error)
+        path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            path += tuple(extra[:1])  # point at the unknown key itself
+        raise ConfigError(message, hint, config_location(source, path))
+    return replace(_from_raw(raw, label), source=source)
+
+
+def config_location(source: SourceFile, path: tuple[str | int, ...]) -> str:
+    """`file:line` of a value in the config, for ConfigErrors raised after loading too."""
+    from itsmctl.locate import Locator
+
+    line, _ = Locator().position(source, 0, path)
+    return f"{source.label}:{line or 1}"
 
 
 def _unquoted_off(raw: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ validate, diff (git blobs) and render (disk or --ref) all come through `load_sou
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +34,19 @@ def load_directory(root: Path, config: Config, display_root: str | None = None) 
     sources = directory_sources(
         root, config.include, config.exclude, _normalise(label), config.limits.max_file_size
     )
-    sources = [s for s in sources if s.rel not in CONFIG_NAMES]
+    own = _config_rel(root, config)
+    sources = [s for s in sources if s.rel not in CONFIG_NAMES and s.rel != own]
     return load_sources(sources, config.limits)
+
+
+def _config_rel(root: Path, config: Config) -> str | None:
+    """Where a config given with --config sits inside the catalog, if it does (not an entity)."""
+    if not config.file:
+        return None
+    try:
+        return Path(os.path.realpath(config.file)).relative_to(os.path.realpath(root)).as_posix()
+    except ValueError:
+        return None
 
 
 def _normalise(label: str) -> str:
@@ -88,8 +100,11 @@ def _entity(document: Document, findings: list[Finding]) -> Entity | None:
         return None
     kind = canonical_kind(kind_text) if isinstance(kind_text, str) else None
     if kind is None or kind != kind_text:
-        close = difflib.get_close_matches(str(kind_text), KINDS, n=1, cutoff=0.5)
+        close = ([kind] if kind else []) or difflib.get_close_matches(
+            str(kind_text), KINDS, n=1, cutoff=0.5)
         hint = f"did you mean {close[0]}?" if close else f"kinds: {', '.join(KINDS)}"
+        if kind:
+            hint += " (kinds are case-sensitive)"
         problem("unknown-kind", f"unknown kind {kind_text!r:.80}", hint,
                 ("kind",) if "kind" in data else ())
         return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -88,10 +89,11 @@ def _label(display_root: str, rel: str) -> str:
 
 
 def walk_directory(root: Path) -> Iterator[tuple[str, Path]]:
-    """Yield (posix rel path, absolute path) of regular files, never following symlinks out."""
+    """Yield (posix rel path, absolute path) of files, and of symlinked folders (never entered)."""
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
+        linked = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        for name in sorted(filenames + linked):
             full = Path(dirpath, name)
             yield full.relative_to(root).as_posix(), full
 
@@ -108,25 +110,44 @@ def directory_sources(
         )
     files = dict(walk_directory(root))
     resolved_root = root.resolve()
-    out = []
-    for rel in select(list(files), include, exclude):
-        out.append(_read_one(files[rel], rel, _label(display_root, rel), resolved_root, max_size))
-    return out
+    folders = {rel for rel, path in files.items() if path.is_symlink() and path.is_dir()}
+    chosen = [rel for rel in select(list(files), include, exclude) if rel not in folders]
+    # a symlinked folder is never entered; one that leads out of the catalog is reported
+    chosen += [rel for rel in select(sorted(folders), ("**",), exclude)
+               if not _inside(files[rel], resolved_root)]
+    return [read_source(files[rel], rel, _label(display_root, rel), resolved_root, max_size)
+            for rel in sorted(chosen)]
 
 
-def _read_one(path: Path, rel: str, label: str, root: Path, max_size: int) -> SourceFile:
+def _inside(path: Path, root: Path) -> bool:
+    """Where a symlink really leads; realpath, unlike Path.resolve, never raises on a loop."""
+    return Path(os.path.realpath(path)).is_relative_to(root)
+
+
+def read_source(path: Path, rel: str, label: str, root: Path, max_size: int) -> SourceFile:
+    """Read one catalog file, or say why not: every reader of the disk goes through here.
+
+    Links out of `root` are never followed, special files never opened for reading, and the
+    size limit is checked before the bytes are read.
+    """
+    link = path.is_symlink()
+    if link and not _inside(path, root):
+        return SourceFile(rel, label, error="symlink points outside the catalog root (not followed)")
     try:
-        if path.is_symlink():
-            target = path.resolve()
-            if not target.is_relative_to(root):
-                return SourceFile(rel, label, error="symlink points outside the catalog root")
-        size = path.stat().st_size
-        if size > max_size:
-            return SourceFile(rel, label, error=f"file is {size} bytes, over the limit of {max_size}")
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: opening a named pipe must not hang; fstat then rejects it
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return SourceFile(rel, label, error="not a regular file (never read)")
+            if info.st_size > max_size:
+                return SourceFile(
+                    rel, label, error=f"file is {info.st_size} bytes, over the limit of {max_size}")
             data = handle.read(max_size + 1)
     except FileNotFoundError:
-        return SourceFile(rel, label, error="file disappeared while the catalog was being read")
+        error = ("symlink target does not exist" if link
+                 else "file disappeared while the catalog was being read")
+        return SourceFile(rel, label, error=error)
     except OSError as exc:
         return SourceFile(rel, label, error=f"cannot read file: {exc.strerror or exc}")
     if len(data) > max_size:

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from itsmctl.catalog import Catalog
-from itsmctl.config import Config, load_config
+from itsmctl.config import Config, config_location, load_config
 from itsmctl.errors import ConfigError
 from itsmctl.findings import Finding, Severity, count_by_severity
 from itsmctl.loader import LoadResult, load_directory
@@ -115,5 +115,15 @@ def _check_config_rules(config: Config, known: set[str]) -> None:
         raise ConfigError(
             f"the config names unknown rule {rule_id!r}",
             f"did you mean {close[0]!r}?" if close else "run `itsmctl rules` for the rule ids",
-            config.file,
+            _rule_location(config, rule_id),
         )
+
+
+def _rule_location(config: Config, rule_id: str) -> str:
+    if config.source is None:
+        return config.file
+    path: tuple[str | int, ...] = ("rules", rule_id)
+    if rule_id not in config.rules:
+        index = next(i for i, o in enumerate(config.overrides) if rule_id in o.rules)
+        path = ("overrides", index, "rules", rule_id)
+    return config_location(config.source, path)

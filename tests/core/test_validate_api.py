@@ -134,3 +134,32 @@ def test_unquoted_off_in_config_means_off(write_catalog) -> None:
 def test_dependencies_that_are_not_a_list_do_not_crash(write_catalog) -> None:
     root = write_catalog({"a.yaml": SERVICE.format(name="a", tier=2) + "  dependencies: 7\n"})
     assert [f.rule for f in validate_path(root).findings] == ["schema"]
+
+
+def test_unknown_rule_in_config_points_at_its_line(write_catalog) -> None:
+    root = write_catalog({".itsmctl.yaml": "rules:\n  schema: warning\noverrides:\n"
+                                           "  - paths: [a/**]\n    rules:\n      shema: 'off'\n"})
+    with pytest.raises(ConfigError) as info:
+        validate_path(root)
+    assert info.value.location.endswith(".itsmctl.yaml:6")
+
+
+def test_unknown_config_key_points_at_the_key(write_catalog) -> None:
+    root = write_catalog({".itsmctl.yaml": "include: ['**/*.yaml']\nsetings:\n  x: 1\n"})
+    with pytest.raises(ConfigError, match="unknown field 'setings'") as info:
+        validate_path(root)
+    assert info.value.location.endswith(".itsmctl.yaml:2")
+
+
+def test_config_given_explicitly_inside_the_catalog_is_not_an_entity(write_catalog) -> None:
+    root = write_catalog({"ci-config.yaml": "rules: {schema: warning}\n",
+                          "a.yaml": SERVICE.format(name="a", tier=9)})
+    result = validate_path(root, config_file=root / "ci-config.yaml")
+    assert [(f.rule, f.severity) for f in result.findings] == [("schema", Severity.WARNING)]
+
+
+def test_kind_with_the_wrong_case_suggests_the_right_one(write_catalog) -> None:
+    root = write_catalog({"s.yaml": SERVICE.format(name="a", tier=2).replace("Service", "Sla")})
+    [finding] = validate_path(root).findings
+    assert finding.rule == "unknown-kind"
+    assert finding.hint == "did you mean SLA? (kinds are case-sensitive)"

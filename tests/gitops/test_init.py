@@ -10,7 +10,7 @@ import yaml
 from itsmctl.model import KINDS
 
 if TYPE_CHECKING:
-    from conftest import Invoke
+    from conftest import Git, Invoke
 
 STARTER = (".itsmctl.yaml", ".gitignore", ".pre-commit-config.yaml", "README.md",
            ".github/workflows/itsm-pr.yml", ".github/workflows/itsm-site.yml",
@@ -90,3 +90,16 @@ def test_init_onto_a_file_is_a_usage_error(tmp_path: Path, invoke: Invoke) -> No
     result = invoke("init", str(target))
     assert result.exit_code == 2
     assert "is a file" in result.output
+
+
+def test_a_scaffold_on_a_master_branch_finds_its_default_branch(
+        scaffold: Path, invoke: Invoke, run_git: Git, edit) -> None:
+    """`git init` still creates `master` on many machines: check must not need a config edit."""
+    run_git(scaffold, "init", "-q", "-b", "master")
+    run_git(scaffold, "add", "-A")
+    run_git(scaffold, "commit", "-q", "-m", "Start the service catalog")
+    run_git(scaffold, "checkout", "-q", "-b", "change")
+    edit(scaffold, "services/intranet.yaml", "tier: 3", "tier: 2")
+    result = invoke("check", str(scaffold))
+    assert result.exit_code == 0, result.output
+    assert "master" in result.output
