@@ -67,24 +67,27 @@ def run_check(root: Path, *, base: str | None = None, fail_on: tuple[str, ...] =
     `base` None: the merge base with the default branch. `site`: a folder to compare with a
     fresh render, `"auto"` (the config's site folder when it is committed to git) or `"off"`.
     Files are named relative to the repository root, as pull requests, annotations and
-    code scanning show them. Usage and environment problems (not a git repository,
-    unknown base) raise ItsmctlError.
+    code scanning show them. `today` None: validate and diff use the clock's date, the site
+    the day it records (see `check_site`). Usage and environment problems (not a git
+    repository, unknown base) raise ItsmctlError.
     """
     from itsmctl import git
     from itsmctl.diff import diff_refs
 
     config = load_config(root, config_file)
-    today = today or date.today()
+    clock_today = today or date.today()
     label = git.catalog_prefix(git.open_repo(root), root) or "."
-    validation = validate_path(root, config_file=config_file, today=today, strict=strict,
+    validation = validate_path(root, config_file=config_file, today=clock_today, strict=strict,
                                display_root=label)
-    diff = diff_refs(root, base, None, catalog_root=root, config=config, today=today,
-                     fail_on=fail_on)
+    diff = diff_refs(root, base, None, catalog_root=root, today=clock_today, fail_on=fail_on,
+                     config=config if config_file is not None else None)  # else: per side
     site_dir, note = _site_to_check(root, site, config)
     checked = None
     if site_dir is not None:
         from itsmctl.site import check_site
 
+        # `today` None: the site is judged as of the day it records, so it does not go
+        # stale as days pass; only an explicit `today` re-dates it
         checked = check_site(root, site_dir, config=config, today=today, history=False)
     return CheckResult(label, validation, diff, checked, note)
 

@@ -18,13 +18,15 @@ Functions (all small; `Repo` is `git.Repo`):
     working_tree_sources(repo, catalog_root, config)  the same for the working tree
     commit_sources / worktree_sources(..., rels)    the same for a resolved sha / known prefix,
                                                     optionally only for some paths
+    config_source(repo, sha | None, prefix)         the config file of one side (diff)
+    matching_sources(repo, sha | None, prefix, globs)  files matching globs (policy files)
     grep_words(repo, sha | None, prefix, words)     which files contain which fixed strings
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING
 from itsmctl.config import CONFIG_NAMES, Config
 from itsmctl.errors import ItsmctlError
 from itsmctl.sources import SourceFile, read_source, select
+from itsmctl.yamlload import Limits
 
 if TYPE_CHECKING:
     import git as gitpython
@@ -249,10 +252,16 @@ def commit_sources(repo: Repo, sha: str, prefix: str, config: Config,
     wanted = None if rels is None else _selected(rels, config)
     if wanted is not None and not wanted:
         return []
+    return _blob_sources(repo, sha, prefix, wanted, lambda found: _selected(found, config),
+                         config.limits.max_file_size)
+
+
+def _blob_sources(repo: Repo, sha: str, prefix: str, wanted: set[str] | None,
+                  choose: Callable[[Iterable[str]], set[str]], limit: int) -> list[SourceFile]:
+    """SourceFiles for the files `choose` keeps among those listed at a commit."""
     files = {f.rel: f for f in list_files(repo, sha, prefix, wanted)}
-    limit = config.limits.max_file_size
     out = []
-    for rel in sorted(_selected(files, config)):
+    for rel in sorted(choose(files)):
         entry, label = files[rel], _label(prefix, rel)
         if entry.mode == _SYMLINK_MODE:
             out.append(SourceFile(rel, label, error="symbolic links are not followed in git refs"))
@@ -273,20 +282,59 @@ def working_tree_sources(repo: Repo, catalog_root: Path, config: Config) -> list
 def worktree_sources(repo: Repo, prefix: str, config: Config,
                      rels: Iterable[str] | None = None) -> list[SourceFile]:
     """`working_tree_sources` for an already known catalog prefix (or only `rels`)."""
+    chosen = _selected(_worktree_rels(repo, prefix) if rels is None else rels, config)
+    return _read_worktree(repo, prefix, chosen, config.limits.max_file_size)
+
+
+def _worktree_rels(repo: Repo, prefix: str) -> set[str]:
+    """Catalog-relative paths of the working tree: tracked and untracked, not ignored."""
+    out = _git(repo, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
+               *_pathspec(prefix), strip=False)
+    return {r for r in (_strip(prefix, p) for p in out.split("\0") if p) if r is not None}
+
+
+def _read_worktree(repo: Repo, prefix: str, rels: Iterable[str], limit: int) -> list[SourceFile]:
     top = working_dir(repo)
-    if rels is None:
-        out = _git(repo, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
-                   *_pathspec(prefix), strip=False)
-        rels = {r for r in (_strip(prefix, p) for p in out.split("\0") if p) if r is not None}
     sources = []
     root = Path(os.path.realpath(top / prefix if prefix else top))
-    for rel in sorted(_selected(rels, config)):
+    for rel in sorted(rels):
         path = top / prefix / rel if prefix else top / rel
         if os.path.lexists(path):
             # the same checked reader as `validate`: links out, specials and size are findings
-            sources.append(read_source(path, rel, _label(prefix, rel), root,
-                                       config.limits.max_file_size))
+            sources.append(read_source(path, rel, _label(prefix, rel), root, limit))
     return sources
+
+
+def matching_sources(repo: Repo, sha: str | None, prefix: str,
+                     patterns: Iterable[str]) -> list[SourceFile]:
+    """Files matching catalog-relative globs (policy files) at a commit, or in the working
+    tree (`sha` None); the config's include/exclude do not apply."""
+    globs = tuple(patterns)
+
+    def choose(rels: Iterable[str]) -> set[str]:
+        return set(select(list(rels), globs, ()))
+
+    limit = Limits().max_file_size
+    if sha is None:
+        return _read_worktree(repo, prefix, choose(_worktree_rels(repo, prefix)), limit)
+    return _blob_sources(repo, sha, prefix, None, choose, limit)
+
+
+def config_source(repo: Repo, sha: str | None, prefix: str) -> SourceFile | None:
+    """The catalog's own config file (first of CONFIG_NAMES) at a commit, or in the working
+    tree (`sha` None); None when there is none. Read like a catalog file: a link or an
+    oversized file is a SourceFile with an error."""
+    limit = Limits().max_file_size
+    if sha is None:
+        top = working_dir(repo)
+        found = [n for n in CONFIG_NAMES if os.path.lexists(top / prefix / n)]
+        sources = _read_worktree(repo, prefix, found[:1], limit)
+    else:
+        listed = {f.rel for f in list_files(repo, sha, prefix, CONFIG_NAMES)}
+        first = {n for n in CONFIG_NAMES if n in listed}
+        first = {min(first, key=CONFIG_NAMES.index)} if first else set()
+        sources = _blob_sources(repo, sha, prefix, first, lambda rels: first, limit) if first else []
+    return sources[0] if sources else None
 
 
 def grep_words(repo: Repo, sha: str | None, prefix: str, words: Iterable[str]) -> dict[str, set[str]]:
@@ -355,14 +403,20 @@ class CommitInfo:
 
 
 def _log(repo: Repo, revision: str, prefix: str, names: bool) -> list[tuple[CommitInfo, list[str]]]:
-    """`git log` of `revision` limited to the catalog folder, newest first, with paths."""
-    args = ["--no-renames", "--no-color", _LOG_FORMAT] + (["--name-only"] if names else [])
+    """`git log` of `revision` limited to the catalog folder, newest first, with paths.
+
+    `-z` makes git print paths verbatim and NUL-terminated: without it, git quotes names
+    with non-ASCII bytes (`"services/caf\\303\\251.yaml"`) and they match no catalog file.
+    Each record is the header, a NUL, then (with names) a newline and NUL-terminated paths.
+    """
+    args = ["-z", "--no-renames", "--no-color", _LOG_FORMAT] + (["--name-only"] if names else [])
     out = _git(repo, "log", *args, revision, *_pathspec(prefix), strip=False)
     commits = []
     for record in filter(None, out.split("\x1e")):
-        header, _, rest = record.partition("\n")
+        header, _, rest = record.partition("\0")
         sha, author, when, subject = (header.split("\x1f") + ["", "", "", ""])[:4]
-        paths = [r for r in (_strip(prefix, p) for p in rest.splitlines() if p) if r is not None]
+        names_out = rest.removeprefix("\n").split("\0")
+        paths = [r for r in (_strip(prefix, p) for p in names_out if p) if r is not None]
         commits.append((CommitInfo(sha, author, when, subject), paths))
     return commits
 

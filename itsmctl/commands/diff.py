@@ -29,7 +29,7 @@ from itsmctl.reporters import ReportOptions
 @click.option("--full", is_flag=True,
               help="Compare findings over the whole catalog on both sides (slower).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Config file (default: .itsmctl.yaml at the catalog root).")
+              help="Config file for both sides (default: each side's own .itsmctl.yaml).")
 @click.option("-v", "--verbose", is_flag=True, help="Also list findings that were already there.")
 @today_option
 @color_option
@@ -54,7 +54,8 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
         if ref is not None:
             check_ref(ref)
     root = catalog if catalog is not None else repo
-    config = load_config(root, config_file) if root.is_dir() else None
+    # without --config, each side of the diff reads its own config file
+    config = load_config(root, config_file) if config_file is not None else None
     result = diff_refs(repo, base, head, catalog_root=root, config=config, today=today,
                        fail_on=fail_on or ("new-errors",), full=full)
     options = ReportOptions(color=use_color(color, output) and fmt == "text", verbose=verbose)

@@ -45,21 +45,26 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
     The site works from disk and any static host (relative links, no network). Findings
     do not stop the render: broken entities are flagged on their pages. Exits 0 after a
     render, 1 when --check finds the committed site stale, 2 on a usage problem.
+
+    Pages judge overdue reviews and expired templates as of --today (default: today), and
+    the site records that day; --check without --today judges as of the recorded day.
     """
     from itsmctl.config import load_config
     from itsmctl.site import check_site, render_site
 
     config = load_config(path, config_file)
     options: dict[str, Any] = {"ref": ref, "since": since, "config": config,
-                               "today": today or date.today(), "history": history,
+                               "history": history,
                                "timestamp": datetime.now(UTC) if timestamp else None}
     if check_dir is not None:
-        checked = check_site(path, check_dir, **options)
+        # without --today, dates are judged as of the day the committed site records
+        checked = check_site(path, check_dir, today=today, **options)
         click.echo(_check_report(checked, fmt), nl=False)
         ctx.exit(checked.exit_code)
     target = output if output is not None else path / config.site_output
     with _progress() as progress:
-        result = render_site(path, target, progress=progress, **options)
+        result = render_site(path, target, progress=progress, today=today or date.today(),
+                             **options)
     click.echo(_render_report(result, fmt), nl=False)
     ctx.exit(result.exit_code)
 

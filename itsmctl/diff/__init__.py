@@ -9,7 +9,10 @@ The one core function (also used by `itsmctl check`)::
 
 - base None: the merge base of HEAD with the default branch (settings.defaultBranch,
   origin/HEAD, main, master); head None: the working tree (tracked and untracked files).
-- catalog_root: the catalog folder (default: repo_path); config: default read from it.
+- catalog_root: the catalog folder (default: repo_path).
+- config: an explicit config (the user's --config), applied to both sides; by default each
+  side reads its own config file and policy files from its tree (diff/settings.py), and
+  config, policy and scorecard changes are reported as `Config`/`Policy`/`Scorecard` changes.
 - fail_on: any of new-errors, new-warnings, breaking, approval-required, none.
 - full: compare findings over the whole catalog on both sides instead of the touched scope.
 

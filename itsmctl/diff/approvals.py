@@ -8,6 +8,11 @@
   of a change model that itself changes).
 - breaking: the owner teams of the services that depend on (or still reference) it.
 HEAD is read first; BASE stands in for entities the change removes.
+
+Config, policy and scorecard changes (review and above) change how every change is governed,
+so they go to the owner of the change management process: the Accountable parties of the RACI
+scoped to process `change` (HEAD and BASE); without one, the CAB of every change model;
+without any, `catalog maintainers`.
 """
 
 from __future__ import annotations
@@ -114,10 +119,36 @@ def _dependents(out: _Collector, ref: Ref, change: EntityChange, head: Catalog,
                     f" {change.ref} is breaking", change.ref)
 
 
+def _change_process(out: _Collector, change: EntityChange, head: Catalog,
+                    base: Catalog) -> None:
+    """Approvers of a config or policy change (see the module docstring)."""
+    why = f"{change.ref} is {change.impact.label}"
+    racis = [r for catalog in (head, base) for r in catalog.of_kind("RACI")
+             if r.get("spec", "scope", "process") == "change"]
+    for raci in racis:
+        for activity, who in accountable_parties(raci):
+            out.add(party(who), f"Accountable for {activity} of the change process"
+                    f" (RACI {raci.name}): {why}", change.ref)
+    if racis:
+        return
+    models = {m.ref: m for catalog in (base, head) for m in catalog.of_kind("ChangeModel")}
+    cabs = {cab: m.name for m in models.values() if (cab := _cab_of(m))}
+    for cab in sorted(cabs):
+        out.add(party(cab), f"CAB of change model {cabs[cab]} (no RACI is scoped to the change"
+                f" process): {why}", change.ref)
+    if not cabs:
+        out.add("catalog maintainers", "no RACI is scoped to the change process and no change"
+                f" model names a CAB: {why}", change.ref)
+
+
 def required_approvals(changes: Iterable[tuple[EntityChange, Entity]], head: Catalog,
-                       base: Catalog) -> tuple[Approval, ...]:
-    """Approvals for (change, entity) pairs; the entity is HEAD's, or BASE's when removed."""
+                       base: Catalog, settings: Iterable[EntityChange] = ()) -> tuple[Approval, ...]:
+    """Approvals for (change, entity) pairs; the entity is HEAD's, or BASE's when removed.
+    `settings`: config, policy and scorecard changes (pseudo-entities without an Entity)."""
     out = _Collector()
+    for change in settings:
+        if change.impact >= Impact.REVIEW:
+            _change_process(out, change, head, base)
     for change, entity in changes:
         impact = change.impact
         if impact < Impact.REVIEW:

@@ -86,6 +86,19 @@ CHANGE_CLASSES: tuple[ChangeClass, ...] = (
                 " holidays change."),
     ChangeClass("offering-removed", R, "A service catalog offering or request type is"
                 " withdrawn."),
+    ChangeClass("rule-disabled", A, "The config switches a rule `off`, everywhere or for"
+                " some paths (an override)."),
+    ChangeClass("rule-downgraded", A, "The config lowers a rule's severity (error -> warning"
+                " -> info), everywhere or for some paths."),
+    ChangeClass("rule-enabled", R, "The config switches a rule back on."),
+    ChangeClass("rule-upgraded", R, "The config raises a rule's severity."),
+    ChangeClass("policy-removed", A, "A policy or scorecard is removed: its rule no longer"
+                " runs, or services are no longer placed on it."),
+    ChangeClass("policy-changed", A, "A policy's or scorecard's definition changes (severity,"
+                " selector, requirement, levels...)."),
+    ChangeClass("policy-added", R, "A new policy or scorecard."),
+    ChangeClass("config-changed", R, "Any other setting of the config file (include, exclude,"
+                " policyFiles, limits, settings...)."),
 )
 
 BY_ID: dict[str, ChangeClass] = {c.id: c for c in CHANGE_CLASSES}

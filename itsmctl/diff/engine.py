@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from itsmctl import git
 from itsmctl.catalog import Catalog
-from itsmctl.config import Config, load_config
+from itsmctl.config import Config
 from itsmctl.diff.approvals import required_approvals
 from itsmctl.diff.classes import impact_of
 from itsmctl.diff.findings import compare, focus
@@ -19,12 +19,14 @@ from itsmctl.diff.governance import Context, classify_entity
 from itsmctl.diff.result import FAIL_ON, Classified, DiffResult, EntityChange, Impact
 from itsmctl.diff.scope import Side, expand
 from itsmctl.diff.semantic import diff_entities, diff_values, entity_body, pair_renames
-from itsmctl.errors import ItsmctlError
+from itsmctl.diff.settings import Settings, in_side, read_settings, settings_changes
+from itsmctl.errors import ConfigError, ItsmctlError
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import Entity, Ref
 
 if TYPE_CHECKING:
     from itsmctl.git import Repo
+    from itsmctl.loader import LoadResult
     from itsmctl.validate import ValidationResult
 
 
@@ -40,13 +42,18 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
             git.check_ref(ref)  # before any git process runs
     root = catalog_root if catalog_root is not None else repo_path
     repo = git.open_repo(repo_path)
-    config = config if config is not None else load_config(root)
     head_sha = git.resolve_commit(repo, head) if head else None
-    base_sha, base_label = _base(repo, base, head_sha, config)
     prefix = git.catalog_prefix(repo, root)
+    head_label = head or "the working tree"
+    head_settings = read_settings(repo, head_sha, prefix, head_label, config)
+    base_sha, base_label = _base(repo, base, head_sha, head_settings.config)
+    base_settings = read_settings(repo, base_sha, prefix, base_label, config)
+    settings = (base_settings, head_settings)
+    governance = settings_changes(base_settings, head_settings)
+    full = full or bool(governance)  # a config or policy change applies to the whole catalog
     # each side has its own Repo (own `cat-file` process), so both can be read at once
-    sides = (Side(git.open_repo(repo_path), base_sha, prefix, config),
-             Side(repo, head_sha, prefix, config))
+    sides = (Side(git.open_repo(repo_path), base_sha, prefix, base_settings.config),
+             Side(repo, head_sha, prefix, head_settings.config))
     changed = git.changed_paths(repo, base_sha, head_sha, prefix)
     touched = {e.ref for side in sides for e in side.parse(changed)}
     changed = [r for r in changed if any(r in side.sources for side in sides)]
@@ -55,17 +62,15 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
     base_loaded, head_loaded = (side.load() for side in sides)
     unreadable = frozenset(f.file for f in head_loaded.findings if not f.entity)
     pairs = entity_changes(touched, base_loaded.catalog, head_loaded.catalog, unreadable)
-    approvals = required_approvals(pairs, head_loaded.catalog, base_loaded.catalog)
+    approvals = required_approvals(pairs, head_loaded.catalog, base_loaded.catalog, governance)
     labels = [s.sources[r].label for s in sides for r in changed if r in s.sources]
-    from itsmctl.validate import check_loaded
-
-    results = [check_loaded(loaded, config, today=today, root=prefix or ".")
-               for loaded in (base_loaded, head_loaded)]
+    results = [_check(loaded, side, name, today, prefix) for loaded, side, name
+               in zip((base_loaded, head_loaded), settings, (base_label, head_label))]
     scopes = [None if full else focus(r.catalog, touched, labels) for r in results]
     kept = [tuple(f for f in r.findings if scope is None or scope.covers(f))
             for r, scope in zip(results, scopes)]
     comparison = compare(kept[0], kept[1])
-    changes = with_level_changes(tuple(c for c, _ in pairs), results[0], results[1])
+    changes = with_level_changes(tuple(c for c, _ in pairs) + governance, results[0], results[1])
     return DiffResult(
         base=base_label, head=head or "working tree", base_sha=base_sha, head_sha=head_sha or "",
         changes=changes, approvals=approvals, new_findings=comparison.new,
@@ -75,6 +80,18 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
         files_parsed=len(sides[0].parsed) + len(sides[1].parsed),
         reasons=_reasons(thresholds, changes, comparison.new),
     )
+
+
+def _check(loaded: LoadResult, settings: Settings, side: str, today: date | None,
+           prefix: str) -> ValidationResult:
+    """Validate one side with its own config and policies."""
+    from itsmctl.validate import check_loaded
+
+    try:
+        return check_loaded(loaded, settings.config, today=today, root=prefix or ".",
+                            policies=settings.policies)
+    except ConfigError as error:
+        raise in_side(error, side) from None
 
 
 def with_level_changes(changes: tuple[EntityChange, ...], base: ValidationResult,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from itsmctl.availability import MINUTES_PER_30_DAYS, allowed_downtime_minutes
 from itsmctl.catalog import Catalog
 from itsmctl.diff.classes import impact_of
 from itsmctl.diff.result import Classified, FieldChange
@@ -20,7 +21,6 @@ from itsmctl.durations import parse_duration
 from itsmctl.model import Entity, Ref
 from itsmctl.rules.common import number, percent, tier
 
-MINUTES_PER_30_DAYS = 30 * 24 * 60
 CLASSIFICATION_ORDER = ("public", "internal", "confidential", "restricted")
 
 
@@ -51,17 +51,13 @@ def _arrow(before: Any, after: Any) -> str:
     return f"{_v(before)} -> {_v(after)}"
 
 
-def allowed_downtime(availability: float) -> float:
-    """Minutes of downtime per 30 days an availability target allows: (1 - a) * 30 * 24 * 60."""
-    return (1 - availability / 100) * MINUTES_PER_30_DAYS
-
-
 def _availability(fc: FieldChange, m: re.Match[str], ctx: Context) -> Reading:
     old, new = number(fc.before), number(fc.after)
     if old is None or new is None:
         return "availability-lowered" if new is None else "availability-raised", \
             f"availability target {_pct(old)} -> {_pct(new)}"
-    delta = allowed_downtime(new) - allowed_downtime(old)
+    delta = (allowed_downtime_minutes(new, MINUTES_PER_30_DAYS)
+             - allowed_downtime_minutes(old, MINUTES_PER_30_DAYS))
     cls = "availability-lowered" if new < old else "availability-raised"
     return cls, (f"availability {percent(old)} -> {percent(new)}: allowed downtime"
                  f" {delta:+.1f} min per 30 days")

@@ -4,7 +4,7 @@ Policies and scorecards live in the catalog's config (or in policy files it list
 loaded per catalog and handed to the validation run, never registered globally.
 """
 
-from itsmctl.policy.load import PolicySet, disk_reader, load_policies
+from itsmctl.policy.load import PolicySet, disk_reader, git_reader, load_policies
 from itsmctl.policy.policy import Policy
 from itsmctl.policy.scorecard import (
     LevelChange,
@@ -16,4 +16,4 @@ from itsmctl.policy.scorecard import (
 )
 
 __all__ = ["LevelChange", "Policy", "PolicySet", "ScoreResult", "Scorecard", "ServiceScore",
-           "disk_reader", "level_changes", "load_policies", "score_catalog"]
+           "disk_reader", "git_reader", "level_changes", "load_policies", "score_catalog"]

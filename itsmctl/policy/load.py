@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itsmctl.config import Config
 from itsmctl.errors import ConfigError
@@ -23,6 +23,9 @@ from itsmctl.policy.selector import Selector, SelectorError, parse_selector
 from itsmctl.rules.registry import Rule
 from itsmctl.sources import SourceFile, directory_sources
 from itsmctl.yamlload import Limits, parse_source
+
+if TYPE_CHECKING:
+    from itsmctl.git import Repo
 
 PolicyReader = Callable[[tuple[str, ...]], list[SourceFile]]
 _BASE_URI = "https://itsmctl.io/schemas/v1/policy-{id}.json"  # relative $refs reach ours
@@ -50,13 +53,26 @@ def disk_reader(root: Path, display_root: str = "") -> PolicyReader:
     return read
 
 
-def load_policies(config: Config, reader: PolicyReader | None = None) -> PolicySet:
-    """The config's policy set; `reader` supplies policy files (default: next to the config)."""
+def git_reader(repo: Repo, sha: str | None, prefix: str) -> PolicyReader:
+    """Policy files from one side of a diff: a commit, or the working tree (`sha` None);
+    globs relative to the catalog folder `prefix` (repository-relative)."""
+    from itsmctl import git
+
+    def read(patterns: tuple[str, ...]) -> list[SourceFile]:
+        return git.matching_sources(repo, sha, prefix, patterns)
+
+    return read
+
+
+def load_policies(config: Config, reader: PolicyReader | None = None,
+                  config_source: SourceFile | None = None) -> PolicySet:
+    """The config's policy set; `reader` supplies policy files (default: next to the config);
+    `config_source` the config's bytes when they are not on disk at `config.file` (git)."""
     patterns = tuple(config.raw.get("policyFiles", ()))
     if not (patterns or config.raw.get("policies") or config.raw.get("scorecards")):
         return PolicySet()
     builder = _Builder()
-    config_source = _config_source(config)
+    config_source = config_source or _config_source(config)
     for index, raw in enumerate(config.raw.get("policies", [])):
         where = _Where(builder.locator, config_source, 0, ("policies", index))
         builder.policy(raw["id"], raw, where, where.at("id"))
@@ -161,7 +177,8 @@ class _Builder:
             id=rule_id, severity=Severity.parse(raw.get("severity", "error")),
             description=raw["description"], selector=selector, require=raw["require"],
             validator=_compile(rule_id, raw["require"], where), via=via,
-            message=raw.get("message", ""), hint=raw.get("hint", ""), origin=location))
+            message=raw.get("message", ""), hint=raw.get("hint", ""), origin=location,
+            definition={k: v for k, v in raw.items() if k != "id"}))
 
     def scorecard(self, name: str, title: str, raw: dict[str, Any], where: _Where,
                   location: str) -> None:
@@ -173,8 +190,10 @@ class _Builder:
                                   "level names are unique", where.at("levels", index, "name"))
             levels.append(Level(level["name"], tuple(level["rules"])))
         selector = _selector(raw.get("select", {}), where, ("Service",))
+        definition = {"title": title or name,
+                      **{k: v for k, v in raw.items() if k not in ("name", "title")}}
         self.scorecards.append((Scorecard(name, title or name, selector, tuple(levels),
-                                          location), where))
+                                          location, definition), where))
 
     def finish(self) -> PolicySet:
         from itsmctl.rules.registry import all_rules

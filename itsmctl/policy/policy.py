@@ -45,6 +45,8 @@ class Policy:
     message: str = ""
     hint: str = ""
     origin: str = ""
+    definition: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """As written, without the id: what `itsmctl diff` compares."""
 
     @property
     def summary(self) -> str:

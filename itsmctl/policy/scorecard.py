@@ -9,7 +9,7 @@ is listed as waived in what the service lacks.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from itsmctl.catalog import Catalog
@@ -30,6 +30,8 @@ class Scorecard:
     selector: Selector
     levels: tuple[Level, ...]
     origin: str = ""
+    definition: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """As written, without the name: what `itsmctl diff` compares."""
 
     def rank(self, level: str | None) -> int:
         """0 for no level, 1 for the lowest level, ..."""

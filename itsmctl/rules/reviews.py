@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from itsmctl.durations import parse_date, parse_duration
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import Entity
 from itsmctl.rules.common import count, lifecycle
 from itsmctl.rules.registry import RuleContext, entity_rule
+
+
+def review_due(service: Entity) -> date | None:
+    """When a service's next periodic review is due: `review.lastReviewed` + `review.interval`.
+
+    The one place this date is computed, so the `review-overdue` rule and the site agree.
+    None when either field is missing or malformed (the schema reports that), and when the
+    interval reaches past the last representable date (`999999w`): such a review is never due.
+    """
+    last = parse_date(service.get("spec", "review", "lastReviewed"))
+    interval = parse_duration(service.get("spec", "review", "interval"))
+    if last is None or interval is None:
+        return None
+    try:
+        return last + timedelta(minutes=interval)
+    except OverflowError:
+        return None
 
 
 @entity_rule("review-overdue", Severity.WARNING, "Service")
@@ -24,16 +41,12 @@ def review_overdue(service: Entity, context: RuleContext) -> Iterable[Finding]:
     `--today` or the clock, so CI runs are reproducible). Retired services are not reviewed.
     Fix it by holding the review and updating `lastReviewed`.
     """
-    last = parse_date(service.get("spec", "review", "lastReviewed"))
-    interval = parse_duration(service.get("spec", "review", "interval"))
-    if last is None or interval is None or lifecycle(service) == "retired":
+    due = review_due(service)
+    if due is None or lifecycle(service) == "retired":
         return
-    try:
-        due = last + timedelta(minutes=interval)
-    except OverflowError:
-        return  # an interval of millennia: never due
     if due < context.today:
         late = (context.today - due).days
+        last = service.get("spec", "review", "lastReviewed")
         yield service.finding(
             "review-overdue", f"review of {service.name!r} was due on {due} (last reviewed"
             f" {last}, every {service.get('spec', 'review', 'interval')}),"

@@ -1,7 +1,7 @@
 """Numbers the site computes from the catalog: allowed downtime, service hours, blast radius.
 
 All arithmetic lives here (not in templates) so it is unit-tested and shown the same way
-on every page.
+on every page; the allowed-downtime formula itself is `itsmctl.availability`'s, shared with diff.
 """
 
 from __future__ import annotations
@@ -10,21 +10,13 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from itsmctl.availability import MINUTES_PER_MONTH, MONTH_DAYS, allowed_downtime_minutes
 from itsmctl.catalog import Catalog
 from itsmctl.durations import parse_clock
 from itsmctl.model import Entity, Ref
 
-# A month is 365.25 / 12 = 30.4375 days, rounded to 30.44: the usual figure in SLA tables
-# (99.9 % allows 43.8 minutes a month).
-MONTH_DAYS = 30.44
 PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def allowed_downtime_minutes(availability: float, months: int = 1, days: float = MONTH_DAYS,
-                             hours_per_day: float = 24.0) -> float:
-    """Minutes of downtime an availability target allows over `months` months."""
-    return (100.0 - availability) / 100.0 * days * months * hours_per_day * 60.0
 
 
 def format_minutes(minutes: float) -> str:
@@ -64,13 +56,15 @@ def downtime(sla: Entity, calendar: Entity | None) -> Downtime | None:
     weekly = weekly_hours(calendar) if calendar is not None else None
     in_hours = None
     if weekly is not None and weekly < 7 * 24:
-        in_hours = format_minutes(allowed_downtime_minutes(
-            availability, days=MONTH_DAYS / 7, hours_per_day=weekly))
+        # the service time of a month: its weeks (MONTH_DAYS / 7) times a week's service hours
+        service_minutes = MONTH_DAYS / 7 * weekly * 60
+        in_hours = format_minutes(allowed_downtime_minutes(availability, service_minutes))
     return Downtime(
         availability=availability,
-        per_month=format_minutes(allowed_downtime_minutes(availability)),
+        per_month=format_minutes(allowed_downtime_minutes(availability, MINUTES_PER_MONTH)),
         period=period if isinstance(period, str) and period in PERIOD_MONTHS else "monthly",
-        per_period=format_minutes(allowed_downtime_minutes(availability, months)),
+        per_period=format_minutes(allowed_downtime_minutes(availability,
+                                                           months * MINUTES_PER_MONTH)),
         service_hours_per_week=weekly,
         per_month_in_hours=in_hours,
     )

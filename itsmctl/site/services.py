@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from itsmctl.durations import parse_date, parse_duration
 from itsmctl.model import Entity, list_of_dicts
 from itsmctl.references import PARTY
+from itsmctl.rules.reviews import review_due
 from itsmctl.site.context import SiteInput
 from itsmctl.site.figures import blast_radius, downtime
 from itsmctl.site.pagemodel import Page, as_dict, as_list, entity_base, safe_url, text
@@ -51,11 +50,7 @@ def raci_matrix(site: SiteInput, raci: Entity) -> dict[str, Any]:
 
 
 def _review(service: Entity, site: SiteInput) -> dict[str, Any]:
-    last = parse_date(service.get("spec", "review", "lastReviewed"))
-    interval = parse_duration(service.get("spec", "review", "interval"))
-    due = None
-    if last is not None and interval is not None:
-        due = last + timedelta(minutes=interval)
+    due = review_due(service)
     return {"last": text(service.get("spec", "review", "lastReviewed")),
             "interval": text(service.get("spec", "review", "interval")),
             "due": due.isoformat() if due else "", "overdue": bool(due and due < site.today)}

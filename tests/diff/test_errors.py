@@ -81,7 +81,8 @@ def test_configured_default_branch(tmp_path: Path) -> None:
     repo.edit("services/ledger-db.yaml", "tier: 1", "tier: 2")
     result = repo.diff(None)
     assert result.base == "merge base with trunk"
-    assert [c.ref for c in result.changes] == ["Service:ledger-db"]
+    # the config is new in the working tree: it is a change too
+    assert [c.ref for c in result.changes] == ["Config:.itsmctl.yaml", "Service:ledger-db"]
     repo.write(".itsmctl.yaml", "settings: {defaultBranch: develop}\n")
     with pytest.raises(ItsmctlError, match="'develop' .* does not exist"):
         repo.diff(None)

@@ -161,6 +161,34 @@ def test_a_committed_site_is_checked_automatically(lowered_sla: Path, edit: Edit
     assert code == 0, out
 
 
+def test_a_committed_site_does_not_go_stale_as_days_pass(
+        catalog_repo: Path, invoke: Invoke, run_git: Git, check: Check,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site is checked as of the day it records; validate still uses the clock."""
+    rendered = invoke("render", str(catalog_repo), "--no-history", "-o",
+                      str(catalog_repo / "site"))  # as of ITSMCTL_TODAY, 2026-11-23
+    assert rendered.exit_code == 0, rendered.output
+    run_git(catalog_repo, "add", "-f", "site")
+    run_git(catalog_repo, "commit", "-q", "-m", "Commit the site")
+
+    class Later(date):
+        @classmethod
+        def today(cls) -> Later:
+            return cls(2027, 6, 1)  # the intranet's review (26w) is overdue by then
+
+    from itsmctl import check as check_module
+    from itsmctl.site import build
+
+    monkeypatch.setattr(check_module, "date", Later)
+    monkeypatch.setattr(build, "date", Later)
+    code, out = check(catalog_repo, "--base", "main", env={"ITSMCTL_TODAY": None})
+    assert code == 0, out
+    assert "is up to date" in out and "review-overdue" in out
+    code, out = check(catalog_repo, "--base", "main", "--today", "2027-06-01")
+    assert code == 1
+    assert "stale" in out and "FAIL (site:" in out
+
+
 def test_a_site_that_is_only_built_is_not_checked(catalog_repo: Path, invoke: Invoke,
                                                   check: Check) -> None:
     assert invoke("render", str(catalog_repo), "-o", str(catalog_repo / "site")).exit_code == 0

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from site_helpers import SMALL
+from site_helpers import SMALL, visible_text
 
 from itsmctl.cli import cli
 
@@ -104,3 +105,72 @@ def test_a_progress_bar_only_on_a_terminal(tmp_path: Path,
     code, _, err = run(str(SMALL), "-o", str(tmp_path / "site"), "--no-history")
     assert code == 0 and err == ""
     assert "Rendering" in terminal.getvalue() and "100%" in terminal.getvalue()
+
+
+def test_a_review_interval_past_the_calendar_renders(tmp_path: Path) -> None:
+    """`validate` accepts `999999w` (never due); render must too, not crash on the date."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(SMALL, catalog)
+    text = (catalog / "services.yaml").read_text()
+    (catalog / "services.yaml").write_text(text.replace("interval: 26w", "interval: 999999w", 1))
+    validate = CliRunner().invoke(cli, ["validate", str(catalog), *TODAY])
+    assert "999999w" not in validate.stdout and "review-overdue" not in validate.stdout
+    code, _, err = run(str(catalog), "-o", str(tmp_path / "site"), "--no-history")
+    assert (code, err) == (0, "")
+    page = visible_text((tmp_path / "site" / "services" / "db.html").read_text())
+    assert "Last review 2026-09-01, every 999999w" in page
+    assert "next due" not in page and "overdue" not in page
+
+
+class Clock:
+    """Set the clock `render` reads when --today is not given (ITSMCTL_TODAY unset)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.monkeypatch = monkeypatch
+        monkeypatch.delenv("ITSMCTL_TODAY", raising=False)
+
+    def set(self, day: date) -> None:
+        from itsmctl.commands import render as render_command
+        from itsmctl.site import build
+
+        class Frozen(date):
+            @classmethod
+            def today(cls) -> Frozen:
+                return cls(day.year, day.month, day.day)
+
+        for module in (render_command, build):
+            self.monkeypatch.setattr(module, "date", Frozen)
+
+
+def test_the_site_records_the_day_it_judged_dates_by(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    Clock(monkeypatch).set(date(2026, 11, 1))
+    result = CliRunner().invoke(cli, ["render", str(SMALL), "-o", str(tmp_path / "site"),
+                                      "--no-history"])
+    assert result.exit_code == 0, result.output
+    assert "as-of: 2026-11-01" in (tmp_path / "site" / ".itsmctl-site").read_text()
+    page = visible_text((tmp_path / "site" / "services" / "db.html").read_text())
+    assert "Reviews and expiry dates as of 2026-11-01." in page
+    assert "next due 2027-03-02" in page and "overdue" not in page
+
+
+def test_check_judges_dates_as_of_the_committed_sites_day(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Days passing do not make a committed site stale; only the catalog (or --today) does."""
+    site = tmp_path / "site"
+    clock = Clock(monkeypatch)
+    clock.set(date(2026, 11, 1))
+    rendered = CliRunner().invoke(cli, ["render", str(SMALL), "-o", str(site), "--no-history",
+                                        "--today", "2026-11-01"])
+    assert rendered.exit_code == 0, rendered.output
+    clock.set(date(2027, 6, 1))  # db's review (due 2027-03-02) is overdue by then
+
+    later = CliRunner().invoke(cli, ["render", str(SMALL), "--check", str(site), "--no-history"])
+    assert (later.exit_code, later.stdout) == (
+        0, f"OK: the site in {site} is up to date (31 files).\n")
+
+    explicit = CliRunner().invoke(cli, ["render", str(SMALL), "--check", str(site),
+                                        "--no-history", "--today", "2027-06-01"])
+    assert explicit.exit_code == 1
+    assert f"stale    {site}/services/db.html" in explicit.stdout
+    assert f"stale    {site}/.itsmctl-site" in explicit.stdout

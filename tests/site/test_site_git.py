@@ -91,3 +91,18 @@ def test_outside_git_there_is_no_history(tmp_path: Path, render: Render) -> None
     result = render(tmp_path / "plain", tmp_path / "site", history=True)
     assert not result.history
     assert "No git history" in (tmp_path / "site" / "services" / "db.html").read_text()
+
+
+def test_history_of_a_file_with_a_non_ascii_name(tmp_path: Path, render: Render) -> None:
+    """git quotes such paths unless asked not to: the audit trail must still find the file."""
+    root = tmp_path / "repo"
+    shutil.copytree(SMALL, root)
+    (root / "services").mkdir()
+    (root / "services.yaml").rename(root / "services" / "inventaire-café.yaml")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "Catalogue des services")
+    render(root, tmp_path / "site", history=True)
+    text = visible_text((tmp_path / "site" / "services" / "web.html").read_text())
+    assert "2026-01-05T10:00:00+00:00 Grace Hopper Catalogue des services" in text
+    assert "No git history" not in text

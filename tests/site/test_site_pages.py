@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from itsmctl.site.figures import allowed_downtime_minutes, format_minutes
+from itsmctl.availability import MINUTES_PER_MONTH, allowed_downtime_minutes
+from itsmctl.site.figures import format_minutes
 
 PageText = Callable[[str], str]
 
@@ -17,11 +18,11 @@ PageText = Callable[[str], str]
     (99.5, "3.7 h (219 min)"), (99.0, "7.3 h (438 min)"),
 ])
 def test_allowed_downtime_per_30_44_day_month(availability: float, shown: str) -> None:
-    assert format_minutes(allowed_downtime_minutes(availability)) == shown
+    assert format_minutes(allowed_downtime_minutes(availability, MINUTES_PER_MONTH)) == shown
 
 
 def test_downtime_scales_with_the_measurement_period() -> None:
-    assert allowed_downtime_minutes(99.9, months=3) == pytest.approx(3 * 43.8336)
+    assert allowed_downtime_minutes(99.9, 3 * MINUTES_PER_MONTH) == pytest.approx(3 * 43.8336)
 
 
 def test_service_page_shows_sla_summary_and_targets(page_text: PageText) -> None:

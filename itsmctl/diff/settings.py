@@ -1,0 +1,187 @@
+"""Governance held outside the entities: each side's config and policies, and their changes.
+
+A pull request can weaken governance without touching an entity: switch a rule off, grade it
+down for part of the tree, drop or edit a policy or a scorecard. So each side of a diff reads
+its own config file and policy files (from its git tree, or the working tree), and what
+differs is reported as changes of pseudo-entities: `Config` (named by the config file),
+`Policy` and `Scorecard` (by id), which every diff reporter shows like any entity change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from itsmctl import git
+from itsmctl.config import OFF, Config, parse_config
+from itsmctl.diff.classes import impact_of
+from itsmctl.diff.result import Classified, EntityChange, FieldChange
+from itsmctl.diff.semantic import canonical, diff_values
+from itsmctl.errors import ConfigError
+from itsmctl.policy import PolicySet, git_reader, load_policies
+
+if TYPE_CHECKING:
+    from itsmctl.git import Repo
+
+SETTINGS_KINDS = ("Config", "Policy", "Scorecard")
+_RANK = {OFF: 0, "info": 1, "warning": 2, "error": 3}
+_GRADING = ("rules", "overrides")  # read rule by rule (rule-disabled...), not as settings
+_OWN_ENTITIES = ("policies", "scorecards")  # reported as Policy / Scorecard changes
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One side's config and policy set; `label` is the config file ("" when there is none)."""
+
+    config: Config
+    policies: PolicySet
+    label: str = ""
+
+
+def read_settings(repo: Repo, sha: str | None, prefix: str, side: str,
+                  explicit: Config | None = None) -> Settings:
+    """The config and policies of one side (`sha` None: the working tree). An `explicit`
+    config (the user's --config) applies as given; the policy files still come from the side.
+    A problem is a ConfigError that names the side."""
+    try:
+        reader = git_reader(repo, sha, prefix)
+        if explicit is not None:
+            return Settings(explicit, load_policies(explicit, reader), "")
+        source = git.config_source(repo, sha, prefix)
+        if source is None:
+            return Settings(Config(), PolicySet())
+        if source.error:
+            raise ConfigError(f"config file not read: {source.error}", location=source.label,
+                              hint="keep .itsmctl.yaml a regular file inside the catalog folder")
+        config = parse_config(source.bytes(), source.label)
+        return Settings(config, load_policies(config, reader, source), source.label)
+    except ConfigError as error:
+        raise in_side(error, side) from None
+
+
+def in_side(error: ConfigError, side: str) -> ConfigError:
+    """The same error, saying which side of the diff it comes from."""
+    return ConfigError(f"{error.message} (in {side})", error.hint, error.location)
+
+
+def settings_changes(base: Settings, head: Settings) -> tuple[EntityChange, ...]:
+    """Config, policy and scorecard changes from BASE to HEAD, as pseudo-entity changes."""
+    policies = ({p.id: p for p in base.policies.policies}, {p.id: p for p in head.policies.policies})
+    cards = ({c.name: c for c in base.policies.scorecards},
+             {c.name: c for c in head.policies.scorecards})
+    return (*_config_change(base, head), *_definition_changes("Policy", *policies),
+            *_definition_changes("Scorecard", *cards))
+
+
+def _config_change(base: Settings, head: Settings) -> list[EntityChange]:
+    before, after = (_settings_only(s.config.raw) for s in (base, head))
+    fields = tuple(diff_values(before, after))
+    if not fields:
+        return []
+    name = head.label or base.label or "(config)"
+    ref = f"Config:{name}"
+    impacts = list(_rule_readings(base, head, ref))
+    for fc in fields:
+        if not impacts or fc.path.partition(".")[0].partition("[")[0] not in _GRADING:
+            impacts.append(Classified("config-changed", impact_of("config-changed"),
+                                      f"setting {fc.path}: {_arrow(fc)}", ref, (fc.path,)))
+    status = ("added" if head.label and not base.label else
+              "removed" if base.label and not head.label else "modified")
+    return [EntityChange("Config", name, status, head.label or base.label,
+                         base_file=base.label, fields=fields, impacts=tuple(impacts))]
+
+
+def _settings_only(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in raw.items() if k not in _OWN_ENTITIES}
+
+
+def _grades(config: Config) -> dict[tuple[str, str], str]:
+    """(scope, rule) -> severity as configured; scope "" is the top-level `rules`."""
+    out = {("", rule): value for rule, value in config.rules.items()}
+    for override in config.overrides:
+        scope = ", ".join(override.paths)
+        out.update({(scope, rule): value for rule, value in override.rules.items()})
+    return out
+
+
+def _rule_readings(base: Settings, head: Settings, ref: str) -> Iterator[Classified]:
+    """Each rule whose severity changes somewhere: where an override has no say, the
+    top-level setting applies, and without one the rule's (or policy's) own severity."""
+    from itsmctl.rules.registry import all_rules
+
+    defaults = {r.id: r.severity.label for s in (base, head) for r in all_rules(s.policies.rules)}
+    old, new = _grades(base.config), _grades(head.config)
+    for scope, rule in sorted(set(old) | set(new)):
+        default = defaults.get(rule, "error")
+        before = old.get((scope, rule)) or base.config.rules.get(rule) or default
+        after = new.get((scope, rule)) or head.config.rules.get(rule) or default
+        if _RANK[before] == _RANK[after]:
+            continue
+        where = f" for {scope}" if scope else ""
+        path = f"overrides[{scope}].rules.{rule}" if scope else f"rules.{rule}"
+        if after == OFF:
+            cls, message = "rule-disabled", f"rule {rule} switched off{where} (was {before})"
+        elif before == OFF:
+            cls, message = "rule-enabled", f"rule {rule} switched on{where}: off -> {after}"
+        elif _RANK[after] < _RANK[before]:
+            cls, message = "rule-downgraded", f"rule {rule} downgraded{where}: {before} -> {after}"
+        else:
+            cls, message = "rule-upgraded", f"rule {rule} raised{where}: {before} -> {after}"
+        yield Classified(cls, impact_of(cls), message, ref, (path,))
+
+
+def _definition_changes(kind: str, before: Mapping[str, Any],
+                        after: Mapping[str, Any]) -> list[EntityChange]:
+    """Policies (or scorecards) added, removed or changed, matched by id."""
+    out = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        fields: tuple[FieldChange, ...] = ()
+        if old is None:
+            status, cls, message = "added", "policy-added", _added(kind, new)
+        elif new is None:
+            status, cls = "removed", "policy-removed"
+            message = f"{kind.lower()} {name} removed: " + (
+                "its rule no longer runs" if kind == "Policy" else "services are no longer placed on it")
+        else:
+            fields = tuple(diff_values(old.definition, new.definition))
+            if not fields:
+                continue
+            status, cls = "modified", "policy-changed"
+            shown = "; ".join(f"{f.path} {_arrow(f)}" for f in fields[:3])
+            message = f"{kind.lower()} {name} changed: {shown}" + (
+                f" (+{len(fields) - 3} more)" if len(fields) > 3 else "")
+        item = new if new is not None else old
+        assert item is not None
+        file, line = _origin(item.origin)
+        ref = f"{kind}:{name}"
+        out.append(EntityChange(
+            kind, name, status, file, line,
+            base_file=_origin(old.origin)[0] if old is not None else "",
+            fields=fields, impacts=(Classified(cls, impact_of(cls), message, ref,
+                                               tuple(f.path for f in fields)),)))
+    return out
+
+
+def _added(kind: str, item: Any) -> str:
+    if kind == "Policy":
+        return f"policy {item.id} added ({item.severity.label}): {item.summary}"
+    return f"scorecard {item.name} added: levels {', '.join(lv.name for lv in item.levels)}"
+
+
+def _origin(origin: str) -> tuple[str, int]:
+    """`file:line` -> (file, line)."""
+    file, _, line = origin.rpartition(":")
+    return (file, int(line)) if line.isdigit() else (origin, 0)
+
+
+def _arrow(fc: FieldChange) -> str:
+    return f"{_short(fc.before)} -> {_short(fc.after)}"
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    if value is None:
+        return "(none)"
+    text = value if isinstance(value, str) else canonical(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
