@@ -78,6 +78,8 @@ CHANGE_CLASSES: tuple[ChangeClass, ...] = (
     ChangeClass("waiver-added", A, "An entity waives a rule."),
     ChangeClass("waiver-extended", A, "A waiver's expiry date moves later."),
     ChangeClass("waiver-removed", I, "A waiver is removed: the rule applies again."),
+    ChangeClass("validation-scope-narrowed", A, "The config takes files out of validation: an"
+                " exclude pattern added or an include pattern dropped."),
     ChangeClass("scorecard-level-lowered", A, "A service drops to a lower scorecard level"
                 " (see `itsmctl score`)."),
     ChangeClass("on-call-changed", R, "A team's on-call schedule or escalation chain changes."),

@@ -82,14 +82,41 @@ def _config_change(base: Settings, head: Settings) -> list[EntityChange]:
     name = head.label or base.label or "(config)"
     ref = f"Config:{name}"
     impacts = list(_rule_readings(base, head, ref))
+    narrowed = _scope_narrowed(before, after, ref)
+    impacts.extend(narrowed)
     for fc in fields:
-        if not impacts or fc.path.partition(".")[0].partition("[")[0] not in _GRADING:
+        top = fc.path.partition(".")[0].partition("[")[0]
+        if narrowed and top in ("include", "exclude"):
+            continue
+        if not impacts or top not in _GRADING:
             impacts.append(Classified("config-changed", impact_of("config-changed"),
                                       f"setting {fc.path}: {_arrow(fc)}", ref, (fc.path,)))
     status = ("added" if head.label and not base.label else
               "removed" if base.label and not head.label else "modified")
     return [EntityChange("Config", name, status, head.label or base.label,
                          base_file=base.label, fields=fields, impacts=tuple(impacts))]
+
+
+def _scope_narrowed(before: Mapping[str, Any], after: Mapping[str, Any],
+                    ref: str) -> list[Classified]:
+    """Files taken out of validation (an exclude added, an include dropped) weaken governance
+    as surely as a rule switched off: they need the same approval."""
+    from itsmctl.config import DEFAULT_INCLUDE
+
+    def globs(raw: Mapping[str, Any], key: str, default: tuple[str, ...]) -> set[str]:
+        value = raw.get(key, default)
+        return {str(v) for v in value} if isinstance(value, list | tuple) else set()
+
+    excluded = sorted(globs(after, "exclude", ()) - globs(before, "exclude", ()))
+    dropped = sorted(globs(before, "include", DEFAULT_INCLUDE)
+                     - globs(after, "include", DEFAULT_INCLUDE))
+    parts = ([f"exclude adds {', '.join(excluded)}"] if excluded else []) + (
+        [f"include drops {', '.join(dropped)}"] if dropped else [])
+    if not parts:
+        return []
+    return [Classified("validation-scope-narrowed", impact_of("validation-scope-narrowed"),
+                       f"fewer files are validated: {'; '.join(parts)}", ref,
+                       tuple(k for k, v in (("exclude", excluded), ("include", dropped)) if v))]
 
 
 def _settings_only(raw: Mapping[str, Any]) -> dict[str, Any]:

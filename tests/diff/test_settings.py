@@ -114,8 +114,14 @@ CONFIG_CASES = [
      "rule service-runbook-required switched on: off -> error"),
     (None, "rules: {review-overdue: error}\n", "rule-upgraded", "review",
      "rule review-overdue raised: warning -> error"),
-    ('exclude: ["drafts/**"]\n', 'exclude: ["drafts/**", "legacy/**"]\n', "config-changed",
-     "review", "setting exclude[legacy/**]: (none) -> legacy/**"),
+    ('exclude: ["drafts/**"]\n', 'exclude: ["drafts/**", "legacy/**"]\n',
+     "validation-scope-narrowed", "approval-required",
+     "fewer files are validated: exclude adds legacy/**"),
+    ("include: ['**/*.yaml', '**/*.yml']\n", "include: ['**/*.yaml']\n",
+     "validation-scope-narrowed", "approval-required",
+     "fewer files are validated: include drops **/*.yml"),
+    ('exclude: ["drafts/**", "legacy/**"]\n', 'exclude: ["drafts/**"]\n', "config-changed",
+     "review", "setting exclude[legacy/**]: legacy/** -> (none)"),
 ]
 
 
