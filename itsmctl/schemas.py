@@ -120,7 +120,7 @@ def _to_finding(entity: Entity, error: ValidationError) -> Finding:
 
 def describe_error(error: ValidationError) -> tuple[str, str]:
     """A sentence a service owner understands, and a hint taken from the schema's own docs."""
-    where = ".".join(str(p) for p in error.absolute_path) or "document"
+    where = _clip(".".join(str(p) for p in error.absolute_path)) or "document"
     kind = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
     hint = schema.get("description", "") or schema.get("title", "")
@@ -131,15 +131,25 @@ def describe_error(error: ValidationError) -> tuple[str, str]:
     if kind == "additionalProperties" and isinstance(error.instance, dict):
         allowed = sorted(schema.get("properties", {}))
         extra = sorted(k for k in error.instance if k not in allowed)
-        return (f"{where}: unknown field {', '.join(repr(e) for e in extra)}",
+        return (f"{where}: unknown field {', '.join(_short(e) for e in extra)}",
                 f"allowed fields: {', '.join(allowed)}" if allowed else hint)
     if kind == "enum":
         options = ", ".join(str(v) for v in error.validator_value)
-        return f"{where}: {error.instance!r} is not one of: {options}", hint
+        return f"{where}: {_short(error.instance)} is not one of: {options}", hint
     if kind == "const":
-        return f"{where}: must be {error.validator_value!r}, not {error.instance!r}", hint
+        return f"{where}: must be {error.validator_value!r}, not {_short(error.instance)}", hint
     if kind == "pattern":
-        return f"{where}: {error.instance!r} does not have the expected form", hint
+        return f"{where}: {_short(error.instance)} does not have the expected form", hint
     if kind == "format":
-        return f"{where}: {error.instance!r} is not a valid {error.validator_value}", hint
-    return f"{where}: {error.message}", hint
+        return f"{where}: {_short(error.instance)} is not a valid {error.validator_value}", hint
+    message = error.message.replace(repr(error.instance), _short(error.instance), 1)
+    return f"{where}: {_clip(message, 300)}", hint
+
+
+def _short(value: Any) -> str:
+    """A value as quoted in a message, clipped: catalog text can be 1 MB, and aliases repeat it."""
+    return _clip(repr(value))
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -9,7 +9,9 @@ re-composes a file only when one of its findings needs a line.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from sys import intern as _intern
 from typing import Any
 
 import yaml
@@ -19,7 +21,7 @@ from itsmctl.findings import Finding, Severity
 from itsmctl.sources import SourceFile
 
 try:
-    from yaml import CParser as _Parser  # type: ignore[attr-defined]
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]  # not in `yaml`
 
     LIBYAML = True
 except ImportError:  # pragma: no cover - exercised only where libyaml is missing
@@ -38,25 +40,58 @@ _Resolver.yaml_implicit_resolvers = {
     for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
 }
 
+
+class _PyComposer(
+    yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
+    yaml.composer.Composer, _Resolver,
+):
+    """The pure-Python composer: the reference behaviour, its messages and its depth guard."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _Resolver.__init__(self)
+
+
 if LIBYAML:
 
-    class _Composer(_Parser, _Resolver):  # type: ignore[misc]
+    class _Composer(_Parser, _Resolver):
+        """libyaml: about 10x faster, used when the input is well-formed and not too deep."""
+
         def __init__(self, stream: str) -> None:
             _Parser.__init__(self, stream)
             _Resolver.__init__(self)
 
-else:  # pragma: no cover
+# libyaml composes recursively in C: nesting this deep could overflow the C stack (a crash,
+# not a RecursionError), so deeper input goes to the pure-Python composer instead.
+_C_MAX_DEPTH = 1000
 
-    class _Composer(  # type: ignore[no-redef]
-        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
-        yaml.composer.Composer, _Resolver,
-    ):
-        def __init__(self, stream: str) -> None:
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
-            _Resolver.__init__(self)
+
+def _composer_class(text: str) -> type:
+    """libyaml when it is safe: a cheap bound on nesting first, an event scan for big files."""
+    if not LIBYAML:
+        return _PyComposer
+    if sum(text.count(c) for c in "[{-?:") < _C_MAX_DEPTH or _event_depth(text) < _C_MAX_DEPTH:
+        return _Composer
+    return _PyComposer
+
+
+def _event_depth(text: str) -> int:
+    """Deepest collection nesting, from libyaml's (iterative) event stream; stops early."""
+    parser, depth, deepest = _Parser(text), 0, 0
+    try:
+        while deepest < _C_MAX_DEPTH and parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # composing stops at the same error, no deeper than seen here
+    return deepest
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +179,8 @@ class _Builder:
         tag = node.tag
         if tag == _TAG + "str":
             return node.value
-        if tag == _TAG + "int":
-            return _SAFE_CONSTRUCTOR.construct_yaml_int(node)
-        if tag == _TAG + "float":
-            return _SAFE_CONSTRUCTOR.construct_yaml_float(node)
+        if tag in (_TAG + "int", _TAG + "float"):
+            return _number(node)
         if tag == _TAG + "bool":
             return node.value.lower() in ("yes", "true", "on", "y")
         if tag == _TAG + "null":
@@ -190,7 +223,7 @@ class _Builder:
                     "use a string key",
                 ))
                 continue
-            key = key_node.value
+            key = _intern(key_node.value)  # keys repeat in every entity: store each once
             if key in result:
                 self.findings.append(self._error(
                     "yaml-duplicate-key",
@@ -222,6 +255,30 @@ class _Builder:
         return size
 
 
+# Longer numerals are kept as text: 10**400 does not fit a float, and base-60 ints
+# (1:59:59:...) or 5000-digit decimals cost quadratic time or raise in int().
+_MAX_NUMBER_TEXT = 40
+
+
+def _number(node: ScalarNode) -> Any:
+    """An int or a finite float, as JSON holds them; anything else stays text for the schema.
+
+    `.nan` and `.inf` are not JSON numbers and pass every `minimum`/`maximum` a schema sets;
+    an explicit `!!int` on text that is not a number must not raise.
+    """
+    if len(node.value) > _MAX_NUMBER_TEXT:
+        return node.value
+    construct = (_SAFE_CONSTRUCTOR.construct_yaml_int if node.tag == _TAG + "int"
+                 else _SAFE_CONSTRUCTOR.construct_yaml_float)
+    try:
+        value = construct(node)
+    except (ValueError, IndexError):
+        return node.value
+    if isinstance(value, float) and not math.isfinite(value):
+        return node.value
+    return value
+
+
 def _decode(source: SourceFile, data: bytes) -> tuple[str | None, Finding | None]:
     try:
         return data.decode("utf-8-sig"), None
@@ -232,6 +289,19 @@ def _decode(source: SourceFile, data: bytes) -> tuple[str | None, Finding | None
             f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
             source.label, line, None, hint="save the file as UTF-8",
         )
+
+
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+
+
+def _control_finding(source: SourceFile, text: str, offset: int) -> Finding:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Finding(
+        "yaml-syntax", Severity.ERROR,
+        f"YAML syntax error: control character U+{ord(text[offset]):04X} is not allowed",
+        source.label, line, column, hint="remove it; it often comes from a binary or pasted file",
+    )
 
 
 def _syntax_finding(source: SourceFile, exc: yaml.YAMLError, doc: int) -> Finding:
@@ -258,8 +328,68 @@ def parse_source(source: SourceFile, limits: Limits) -> ParsedFile:
     if text is None:
         parsed.findings.append(problem)  # type: ignore[arg-type]
         return parsed
+    composer_class = _composer_class(text)
+    if composer_class is not _PyComposer:
+        fast = ParsedFile(source)
+        if _read_documents(fast, composer_class(text), limits):
+            return fast
+    # broken (or very deep) YAML: the pure-Python composer gives the reference findings
+    control = _NON_PRINTABLE.search(text)
+    if control is not None:  # the Python reader would raise in its constructor
+        parsed.findings.append(_control_finding(source, text, control.start()))
+        return parsed
+    deep = _deep_document(text, limits.max_depth) if LIBYAML else None
+    if deep is not None:  # the Python scanner is quadratic in nesting: never hand it this
+        return _documents_before(parsed, text, deep, limits)
+    _read_documents(parsed, _PyComposer(text), limits)
+    return parsed
+
+
+def _deep_document(text: str, limit: int) -> tuple[int, Any] | None:
+    """(document index, mark) of the first collection nested deeper than `limit`, if any.
+
+    libyaml's event stream is iterative, so this is safe however deep the input goes.
+    """
+    limit = min(limit, _C_MAX_DEPTH - 2)
+    parser, depth, index = _Parser(text), 0, -1
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.DocumentStartEvent):
+                index += 1
+            elif isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth - 1 > limit:  # the root collection is at depth 0, as in _Builder
+                    return index, event.start_mark
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # a syntax error before any deep nesting: composing stops there too
+    return None
+
+
+def _documents_before(parsed: ParsedFile, text: str, deep: tuple[int, Any],
+                      limits: Limits) -> ParsedFile:
+    """Keep the documents before the too-deep one (libyaml composes them safely), then report."""
+    index, mark = deep
     composer = _Composer(text)
-    index = 0
+    try:
+        for number in range(index):
+            if not composer.check_node():
+                break
+            _add_document(parsed, composer.get_node(), number, limits)
+    finally:
+        composer.dispose()
+    parsed.findings.append(_finding(
+        parsed.source, "yaml-too-deep", f"nesting is deeper than {limits.max_depth} levels", mark,
+        "catalog entities are a few levels deep; this looks generated or hostile", index,
+    ))
+    return parsed
+
+
+def _read_documents(parsed: ParsedFile, composer: Any, limits: Limits) -> bool:
+    """Add the file's documents and findings; False when it has a YAML syntax error."""
+    source, index = parsed.source, 0
     try:
         while composer.check_node():
             node = composer.get_node()
@@ -267,14 +397,17 @@ def parse_source(source: SourceFile, limits: Limits) -> ParsedFile:
             index += 1
     except yaml.YAMLError as exc:
         parsed.findings.append(_syntax_finding(source, exc, index))
+        return False
     except RecursionError:
-        parsed.findings.append(Finding(
-            "yaml-too-deep", Severity.ERROR, "nesting is too deep to parse", source.label,
-            hint="catalog entities are a few levels deep; this looks generated or hostile",
+        # the pure-Python reader knows how far it got: the line where nesting ran away
+        mark = composer.get_mark() if hasattr(composer, "get_mark") else None
+        parsed.findings.append(_finding(
+            source, "yaml-too-deep", f"nesting is deeper than {limits.max_depth} levels", mark,
+            "catalog entities are a few levels deep; this looks generated or hostile", index,
         ))
     finally:
         composer.dispose()
-    return parsed
+    return True
 
 
 def _add_document(parsed: ParsedFile, node: Node | None, index: int, limits: Limits) -> None:
@@ -293,13 +426,30 @@ def _add_document(parsed: ParsedFile, node: Node | None, index: int, limits: Lim
 
 def compose_documents(text: str) -> list[Node | None]:
     """The node trees of a file, for mapping JSON paths back to lines."""
-    composer = _Composer(text)
+    composer_class = _composer_class(text)
+    deep = _deep_document(text, _C_MAX_DEPTH) if composer_class is _PyComposer and LIBYAML else None
+    if deep is not None:  # only the documents before the too-deep one were kept
+        nodes, _ = _compose_all(_Composer(text), deep[0])
+        return nodes
+    nodes, complete = _compose_all(composer_class(text))
+    if not complete and composer_class is not _PyComposer:
+        deep = _deep_document(text, Limits().max_depth) if LIBYAML else None
+        if deep is not None:  # as in parse_source: the Python scanner is quadratic in depth
+            nodes, _ = _compose_all(_Composer(text), deep[0])
+        elif _NON_PRINTABLE.search(text) is None:  # else parse_source kept no document
+            nodes, _ = _compose_all(_PyComposer(text))  # the documents parse_source kept
+    return nodes
+
+
+def _compose_all(composer: Any, count: int = -1) -> tuple[list[Node | None], bool]:
     nodes: list[Node | None] = []
     try:
-        while composer.check_node():
+        while len(nodes) != count and composer.check_node():
             nodes.append(composer.get_node())
-    except (yaml.YAMLError, RecursionError):
+    except yaml.YAMLError:
+        return nodes, False
+    except RecursionError:
         pass
     finally:
         composer.dispose()
-    return nodes
+    return nodes, True
