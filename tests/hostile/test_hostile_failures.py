@@ -1,0 +1,164 @@
+"""Failures of our own making: a bug is one plain line and exit 3; code in YAML never runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tracemalloc
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+import itsmctl.yamlload
+from itsmctl.cli import BUG_URL, cli
+from itsmctl.errors import ItsmctlError
+from itsmctl.sources import SourceFile
+from itsmctl.yamlload import Limits, parse_source
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+def crash(*_: object, **__: object) -> None:
+    raise RuntimeError("boom\nsecond line of a hostile message")
+
+
+def run(catalog: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, [*args, "validate", str(catalog)], env=env)
+
+
+@pytest.fixture
+def catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(CORPUS / "base", tmp_path / "catalog")
+    monkeypatch.setattr(itsmctl.yamlload._Builder, "build", crash)
+    monkeypatch.delenv("ITSMCTL_DEBUG", raising=False)
+    return tmp_path / "catalog"
+
+
+def test_internal_error_is_one_line_asking_for_a_bug_report(catalog: Path) -> None:
+    result = run(catalog)
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("itsmctl: internal error (RuntimeError: boom second line")
+    assert "This is a bug" in lines[0] and BUG_URL in lines[0] and "--debug" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_debug_shows_the_full_traceback(catalog: Path, how: str) -> None:
+    result = run(catalog, "--debug") if how == "flag" else run(catalog, env={"ITSMCTL_DEBUG": "1"})
+    assert result.exit_code == 3
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "in crash" in result.stderr  # the frame that raised
+    assert result.stderr.rstrip().splitlines()[-1].startswith("itsmctl: internal error")
+
+
+@pytest.mark.parametrize("value", ["0", "false", ""])
+def test_debug_env_switched_off_hides_the_traceback(catalog: Path, value: str) -> None:
+    result = run(catalog, env={"ITSMCTL_DEBUG": value})
+    assert result.exit_code == 3
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_error_is_exit_2_and_interrupt_is_130(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise ItsmctlError("the ref 'nope' does not exist", hint="list refs with git branch")
+
+    monkeypatch.setattr("itsmctl.validate.validate_path", refuse)
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert (result.exit_code, result.stderr) == (
+        2, "itsmctl: error: the ref 'nope' does not exist\n  hint: list refs with git branch\n")
+
+    def interrupt(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("itsmctl.validate.validate_path", interrupt)
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert (result.exit_code, result.stderr) == (130, "itsmctl: interrupted\n")
+
+
+def test_python_tags_never_execute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    shutil.copy(CORPUS / "yaml" / "unsafe-tags.yaml", catalog / "unsafe.yaml")
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)  # the payloads write PWNED-* relative to the working folder
+    result = CliRunner().invoke(cli, ["validate", str(catalog)])
+    assert result.exit_code == 1
+    assert result.output.count("yaml-tag") == 4
+    assert list(workdir.iterdir()) == []
+    # the control: an unsafe loader really would have run the first payload
+    first = (catalog / "unsafe.yaml").read_text().split("---")[0]
+    handle = yaml.unsafe_load(first)
+    handle.close()
+    assert (workdir / "PWNED-apply").exists()
+
+
+def _parse(data: bytes) -> tuple[list[str], int]:
+    """Rules found, and the peak of memory allocated while parsing (bytes)."""
+    tracemalloc.start()
+    try:
+        parsed = parse_source(SourceFile("bomb.yaml", "bomb.yaml", data=data), Limits())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return [f.rule for f in parsed.findings], peak
+
+
+def test_alias_bomb_stays_small_in_memory() -> None:
+    # 20 levels of 20 aliases: 20**20 nodes if expanded, 8 kB of YAML
+    lines = ["l0: &l0 [" + ", ".join(["lol"] * 20) + "]"]
+    for level in range(1, 20):
+        lines.append(f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 20) + "]")
+    rules, peak = _parse("\n".join(lines).encode())
+    assert rules == ["yaml-alias-limit"]
+    assert peak < 20 * 2**20, peak
+
+
+def test_merge_key_bomb_is_bounded_too() -> None:
+    # merge keys (<<) copy mappings: the same amplification through a different door
+    lines = ["m0: &m0 {" + ", ".join(f"k{i}: v" for i in range(30)) + "}"]
+    for level in range(1, 12):
+        lines.append(f"m{level}: &m{level} [" + ", ".join([f"{{<<: *m{level - 1}, x: 1}}"] * 30)
+                     + "]")
+    rules, peak = _parse("\n".join(lines).encode())
+    assert rules == ["yaml-alias-limit"]
+    assert peak < 50 * 2**20, peak
+
+
+def test_limits_come_from_the_config(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    (catalog / ".itsmctl.yaml").write_text(
+        "apiVersion: itsmctl.io/v1\nkind: Config\n"
+        "settings: {maxDepth: 3, maxAliasExpansion: 5, maxFileSize: 200}\n")
+    (catalog / "deep.yaml").write_text("a: [[[[x]]]]\n")
+    (catalog / "aliases.yaml").write_text("a: &a [1, 2, 3]\nb: [*a, *a]\n")
+    (catalog / "big.yaml").write_text("# " + "x" * 300 + "\n")
+    result = CliRunner().invoke(cli, ["validate", str(catalog)])
+    assert result.exit_code == 1
+    for rule in ("yaml-too-deep", "yaml-alias-limit", "file-too-large"):
+        assert rule in result.output
+    assert "nesting is deeper than 3 levels" in result.output
+
+
+def test_a_long_value_repeated_by_aliases_does_not_blow_up_the_report(tmp_path: Path) -> None:
+    """One 100 kB title, quoted by 1,000 label aliases: 1,000 findings, each message clipped."""
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    labels = "".join(f"    k{i}: *long\n" for i in range(1000))
+    (catalog / "team.yaml").write_text(
+        "apiVersion: itsmctl.io/v1\nkind: Team\nmetadata:\n  name: amplified\n"
+        f"  title: &long \"{'x' * 100_000}\"\n  labels:\n{labels}"
+        "spec:\n  email: a@example.com\n  members: []\n")
+    result = CliRunner().invoke(cli, ["validate", str(catalog), "--format", "json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert len(report["findings"]) >= 1000
+    assert max(len(f["message"]) for f in report["findings"]) < 500
+    assert len(result.stdout) < 2_000_000  # unclipped, this report was 100 MB
