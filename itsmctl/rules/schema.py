@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import KINDS, Entity
