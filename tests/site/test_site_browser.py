@@ -20,7 +20,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from site_helpers import render_catalog
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium here and in .ci/run; GitHub's runners ship Google Chrome instead
+CHROMIUM = Path(os.environ.get("ITSMCTL_TEST_BROWSER", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
