@@ -17,7 +17,7 @@ from typing import Any
 from itsmctl.config import Config
 from itsmctl.errors import ItsmctlError
 from itsmctl.site.context import SiteInput
-from itsmctl.site.pages import MARKER, Progress, recorded_date, site_files
+from itsmctl.site.pages import MARKER, Progress, SitePlan, recorded_date, site_files, site_plan
 from itsmctl.validate import ValidationResult
 
 
@@ -81,17 +81,18 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
 def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
                 since: str | None = None, config: Config, today: date,
                 progress: Progress | None = None, history: bool = True,
-                timestamp: datetime | None = None) -> RenderResult:
+                timestamp: datetime | None = None, workers: int | None = None) -> RenderResult:
     """Render the catalog at `catalog_root` (or at git `ref`) into the folder `output`.
 
     `history` adds each entity's commits when the catalog is in a git repository;
     `since` adds a page of what changed since that tag or ref; `timestamp` (off by
     default, to keep the bytes reproducible) is printed in every page footer.
+    `workers` processes render the pages (None: every core for a large site; 1: serial).
     """
     _check_output(catalog_root, output)
     site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
                    history=history, timestamp=timestamp)
-    files = _write_atomically(output, site_files(site, progress))
+    files = _write_atomically(output, site_plan(site), progress, workers)
     return RenderResult(output, files, site.validation, ref, bool(site.history))
 
 
@@ -150,20 +151,52 @@ def _safe_join(folder: Path, rel: str) -> Path:
     return target
 
 
-def _write_atomically(output: Path, files: Any) -> tuple[str, ...]:
+class _Staging:
+    """Writes site files into the staging folder; each folder is checked and made only once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.made: dict[str, Path] = {}
+
+    def __call__(self, rel: str, data: bytes) -> None:
+        parent, _, name = rel.rpartition("/")
+        target = self.made.get(parent)
+        if target is None:
+            target = self.made[parent] = _safe_join(self.folder, parent or ".")
+            target.mkdir(parents=True, exist_ok=True)
+        if name in ("", ".", ".."):
+            raise ValueError(f"site file {rel!r} would be written outside the output folder")
+        (target / name).write_bytes(data)
+
+
+def _write_atomically(output: Path, plan: SitePlan, progress: Progress | None,
+                      workers: int | None) -> tuple[str, ...]:
+    from itsmctl.site.parallel import worker_count, write_pages
+
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     except OSError as exc:
         raise ItsmctlError(f"cannot create the output folder {output}: {exc.strerror or exc}",
                            "check that its parent folder exists and is writable") from exc
-    written = []
+    written: list[str] = []
+    write = _Staging(staging)
+    count = worker_count(len(plan.pages), workers)
     try:
-        for rel, data in files:
-            target = _safe_join(staging, rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        if count > 1:
+            written = write_pages(plan, write, count, progress)
+        else:
+            for index in range(len(plan.pages)):
+                rel, data = plan.render(index)
+                write(rel, data)
+                written.append(rel)
+                if progress is not None:
+                    progress(len(written), plan.total)
+        for rel, data in plan.other_files():
+            write(rel, data)
             written.append(rel)
+            if progress is not None:
+                progress(len(written), plan.total)
         _swap(staging, output)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)

@@ -134,6 +134,12 @@ class SiteInput:
             out.pop()
         return "\n".join(out) + "\n" if out else ""
 
+    def warm(self) -> None:
+        """Compute the shared indexes now, so forked workers inherit them instead of each
+        computing its own copy."""
+        _ = (self.findings_by_entity, self.waived_by_entity, self.broken, self.dependents,
+             self.scores, self.rule_ids, self.catalog.referrers)
+
     def findings_of(self, entity: Entity) -> list[Finding]:
         return self.findings_by_entity.get(str(entity.ref), [])
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from itsmctl.durations import parse_date
@@ -60,18 +62,28 @@ def navigation(site: SiteInput) -> list[NavItem]:
     return items
 
 
-def site_pages(site: SiteInput) -> tuple[list[Page], dict[str, bytes]]:
-    """The HTML pages, and the other generated files (index, graph picture)."""
+def page_jobs(site: SiteInput) -> tuple[list[Callable[[], Page]], dict[str, bytes]]:
+    """The HTML pages as builders in site order, and the other generated files.
+
+    Entity pages are built only when called, so a worker process builds the pages it
+    renders; the site-wide pages (home, indexes, graph...) are built here, once.
+    """
     services = site.catalog.of_kind("Service")
     graph_page, graph_svg = graph_parts(site)
-    pages = [home_page(site, services), services_index(site, services)]
-    pages += [service_page(site, s) for s in services if ref_path(s.ref)]
+    jobs: list[Callable[[], Page]] = [partial(_ready, home_page(site, services)),
+                                      partial(_ready, services_index(site, services))]
+    jobs += [partial(service_page, site, s) for s in services if ref_path(s.ref)]
     for kind in BUILDERS:
-        pages.append(kind_list_page(site, kind))
-        pages += [kind_page(site, e) for e in site.catalog.of_kind(kind) if ref_path(e.ref)]
+        jobs.append(partial(_ready, kind_list_page(site, kind)))
+        jobs += [partial(kind_page, site, e) for e in site.catalog.of_kind(kind) if ref_path(e.ref)]
     changes = changes_page(site)
-    pages += [graph_page, findings_page(site), rules_page(site)] + ([changes] if changes else [])
-    return pages, {"graph.svg": graph_svg} | index_files(site)
+    last = [graph_page, findings_page(site), rules_page(site)] + ([changes] if changes else [])
+    jobs += [partial(_ready, page) for page in last]
+    return jobs, {"graph.svg": graph_svg} | index_files(site)
+
+
+def _ready(page: Page) -> Page:
+    return page
 
 
 def static_files() -> dict[str, bytes]:
@@ -84,20 +96,48 @@ def static_files() -> dict[str, bytes]:
     return out
 
 
-def site_files(site: SiteInput, progress: Progress | None = None) -> Iterator[tuple[str, bytes]]:
-    """Yield (posix path, bytes) for every file; `progress(done, total)` after each page."""
-    pages, extra = site_pages(site)
-    files = extra | static_files() | {MARKER: marker(site.today)}
+@dataclass(frozen=True)
+class SitePlan:
+    """The site before its pages are rendered: page builders in order, other files, renderer."""
+
+    pages: list[Callable[[], Page]]
+    files: dict[str, bytes]
+    renderer: Renderer
+
+    @property
+    def total(self) -> int:
+        return len(self.pages) + len(self.files)
+
+    def render(self, index: int) -> tuple[str, bytes]:
+        """Build and render the page at `index`: its path and its bytes."""
+        page = self.pages[index]()
+        return page.path, self.renderer.render(page)
+
+    def other_files(self) -> list[tuple[str, bytes]]:
+        """The files that are not pages, in the order they follow the pages."""
+        return sorted(self.files.items())
+
+
+def site_plan(site: SiteInput) -> SitePlan:
+    """Everything shared by all pages, computed once (before any worker process is forked)."""
+    jobs, extra = page_jobs(site)
     renderer = Renderer({"site_title": site.config.site_title, "nav": navigation(site),
                          "ref": site.ref, "timestamp": site.timestamp,
                          "as_of": site.today.isoformat(),
                          "rule_ids": site.rule_ids})
-    total = len(pages) + len(files)
-    for done, page in enumerate(pages, 1):
-        yield page.path, renderer.render(page)
+    renderer.preload()
+    site.warm()
+    return SitePlan(jobs, extra | static_files() | {MARKER: marker(site.today)}, renderer)
+
+
+def site_files(site: SiteInput, progress: Progress | None = None) -> Iterator[tuple[str, bytes]]:
+    """Yield (posix path, bytes) for every file; `progress(done, total)` after each page."""
+    plan = site_plan(site)
+    for index in range(len(plan.pages)):
+        yield plan.render(index)
         if progress is not None:
-            progress(done, total)
-    for done, (path, data) in enumerate(sorted(files.items()), len(pages) + 1):
+            progress(index + 1, plan.total)
+    for done, (path, data) in enumerate(plan.other_files(), len(plan.pages) + 1):
         yield path, data
         if progress is not None:
-            progress(done, total)
+            progress(done, plan.total)

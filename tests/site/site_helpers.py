@@ -34,3 +34,18 @@ def render_catalog(root: Path, output: Path, **options: Any) -> RenderResult:
     options.setdefault("history", False)
     options.setdefault("today", TODAY)
     return render_site(root, output, config=load_config(root), **options)
+
+
+def break_page(monkeypatch: Any, path: str, action: Callable[[], None]) -> None:
+    """Make rendering the page at `path` run `action` (raise, or end the process) first."""
+    from itsmctl.site import render as render_module
+
+    original = render_module.Renderer.render
+
+    def render(self: render_module.Renderer, page: Any) -> bytes:
+        if page.path == path:
+            action()
+        data: bytes = original(self, page)
+        return data
+
+    monkeypatch.setattr(render_module.Renderer, "render", render)

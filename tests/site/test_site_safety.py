@@ -8,7 +8,7 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
-from site_helpers import SMALL, Render, files_of, visible_text
+from site_helpers import SMALL, Render, break_page, files_of, visible_text
 
 from itsmctl.errors import ItsmctlError
 
@@ -107,19 +107,14 @@ def test_findings_come_from_the_validate_pipeline_and_its_config(
 
 def test_a_failing_page_leaves_the_previous_site_intact(tmp_path: Path, render: Render,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from itsmctl.site import render as render_module
-
     site = tmp_path / "site"
     render(SMALL, site)
     before = files_of(site)
-    original = render_module.Renderer.render
 
-    def fail_on_one_page(self: render_module.Renderer, page: object) -> bytes:
-        if getattr(page, "path", "") == "teams/ops.html":
-            raise RuntimeError("page failed on purpose")
-        return original(self, page)  # type: ignore[arg-type]
+    def fail() -> None:
+        raise RuntimeError("page failed on purpose")
 
-    monkeypatch.setattr(render_module.Renderer, "render", fail_on_one_page)
+    break_page(monkeypatch, "teams/ops.html", fail)
     with pytest.raises(RuntimeError, match="on purpose"):
         render(SMALL, site, timestamp=__import__("datetime").datetime(2030, 1, 1))
     assert files_of(site) == before

@@ -1,0 +1,78 @@
+"""Render and write the pages of a large site on every core, in forked worker processes.
+
+Each worker builds, renders and writes a contiguous chunk of pages into the staging folder;
+the parent only collects the paths in page order, so the files and their bytes are the same
+as a one-process render. Fork (not spawn) lets workers inherit the loaded catalog and the
+compiled templates without pickling them; where fork is unavailable the render stays serial.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from itsmctl.errors import ItsmctlError
+from itsmctl.site.pages import Progress, SitePlan
+
+MIN_PAGES = 400  # below this, forking costs more than it saves
+CHUNK = 100      # pages per task: small enough to balance, large enough to be cheap
+
+Writer = Callable[[str, bytes], None]  # writes one site file (posix path, bytes)
+_STATE: tuple[SitePlan, Writer] | None = None
+
+
+def worker_count(pages: int, requested: int | None = None) -> int:
+    """How many processes to render with: `requested`, or every core for a large site."""
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return 1  # forking a multi-threaded process can deadlock the child (and 3.12 warns)
+    if requested is not None:
+        return max(1, requested)
+    return min(os.cpu_count() or 1, 8) if pages >= MIN_PAGES else 1
+
+
+def _init(plan: SitePlan, write: Writer) -> None:
+    global _STATE
+    _STATE = (plan, write)
+
+
+def _render_chunk(start: int, stop: int) -> list[str]:
+    assert _STATE is not None, "worker used before its initialiser ran"
+    plan, write = _STATE
+    written = []
+    for index in range(start, stop):
+        rel, data = plan.render(index)
+        write(rel, data)
+        written.append(rel)
+    return written
+
+
+def write_pages(plan: SitePlan, write: Writer, workers: int,
+                progress: Progress | None = None) -> list[str]:
+    """Write every page of `plan` with `write`, in `workers` processes; paths in page order.
+
+    The first error of any worker is raised here once every worker has stopped, so the
+    caller can remove the staging folder and keep the previous site.
+    """
+    total = len(plan.pages)
+    context = multiprocessing.get_context("fork")
+    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
+                                   initargs=(plan, write))
+    try:
+        futures: list[Future[list[str]]] = [
+            executor.submit(_render_chunk, start, min(start + CHUNK, total))
+            for start in range(0, total, CHUNK)]
+        written: list[str] = []
+        for future in futures:
+            written += future.result()
+            if progress is not None:
+                progress(len(written), plan.total)
+        return written
+    except BrokenProcessPool as exc:
+        raise ItsmctlError("a page-rendering process stopped unexpectedly (out of memory?)",
+                           "the previous site is kept; free some memory and render again") from exc
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)

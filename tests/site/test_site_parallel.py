@@ -1,0 +1,91 @@
+"""Rendering in several worker processes: same files, same bytes, same failure guarantees."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+from site_helpers import SMALL, Render, break_page, files_of
+
+from itsmctl.errors import ItsmctlError
+from itsmctl.site.parallel import MIN_PAGES, worker_count
+
+pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                                reason="parallel rendering needs fork")
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.mark.parametrize("catalog", [SMALL, EXAMPLES], ids=["small", "examples"])
+def test_workers_write_the_same_files_in_the_same_order(catalog: Path, tmp_path: Path,
+                                                        render: Render) -> None:
+    serial = render(catalog, tmp_path / "serial", workers=1)
+    parallel = render(catalog, tmp_path / "parallel", workers=3)
+    assert parallel.files == serial.files
+    assert files_of(tmp_path / "parallel") == files_of(tmp_path / "serial")
+
+
+def test_progress_reaches_the_total_in_order(tmp_path: Path, render: Render) -> None:
+    seen: list[tuple[int, int]] = []
+    result = render(SMALL, tmp_path / "site", workers=2,
+                    progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (len(result.files), len(result.files))
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_a_failing_page_in_a_worker_leaves_the_previous_site_intact(
+        tmp_path: Path, render: Render, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    render(SMALL, site)
+    before = files_of(site)
+
+    def fail() -> None:
+        raise RuntimeError("page failed on purpose")
+
+    break_page(monkeypatch, "teams/ops.html", fail)
+    with pytest.raises(RuntimeError, match="on purpose"):
+        render(SMALL, site, workers=2)
+    assert files_of(site) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging folder left
+
+
+def test_a_worker_that_dies_fails_the_render_cleanly(
+        tmp_path: Path, render: Render, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    render(SMALL, site)
+    before = files_of(site)
+    parent = os.getpid()
+
+    def die() -> None:
+        if os.getpid() != parent:  # only ever a worker: the test process carries on
+            os._exit(9)
+
+    break_page(monkeypatch, "teams/ops.html", die)
+    with pytest.raises(ItsmctlError, match="stopped unexpectedly") as caught:
+        render(SMALL, site, workers=2)
+    assert "previous site is kept" in (caught.value.hint or "")
+    assert files_of(site) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_small_sites_render_in_one_process_and_large_ones_on_every_core() -> None:
+    assert worker_count(MIN_PAGES - 1) == 1
+    assert worker_count(10, requested=3) == 3
+    assert worker_count(MIN_PAGES) == min(os.cpu_count() or 1, 8)
+
+
+def test_a_process_with_other_threads_renders_serially() -> None:
+    """Forking while another thread runs can deadlock the child: stay in one process."""
+    import threading
+
+    release = threading.Event()
+    waiter = threading.Thread(target=release.wait)
+    waiter.start()
+    try:
+        assert worker_count(MIN_PAGES * 10) == 1
+        assert worker_count(MIN_PAGES, requested=3) == 1
+    finally:
+        release.set()
+        waiter.join()
+    assert worker_count(MIN_PAGES, requested=3) == 3
