@@ -121,17 +121,20 @@ def _dependents(out: _Collector, ref: Ref, change: EntityChange, head: Catalog,
 
 def _change_process(out: _Collector, change: EntityChange, head: Catalog,
                     base: Catalog) -> None:
-    """Approvers of a config or policy change (see the module docstring)."""
+    """Approvers of a config or policy change (see the module docstring).
+
+    Taken from BASE only: the approved state decides who approves, so a pull request cannot
+    add a RACI (or a CAB) naming its own team and then weaken the rules under it.
+    """
     why = f"{change.ref} is {change.impact.label}"
-    racis = [r for catalog in (head, base) for r in catalog.of_kind("RACI")
-             if r.get("spec", "scope", "process") == "change"]
+    racis = [r for r in base.of_kind("RACI") if r.get("spec", "scope", "process") == "change"]
     for raci in racis:
         for activity, who in accountable_parties(raci):
             out.add(party(who), f"Accountable for {activity} of the change process"
                     f" (RACI {raci.name}): {why}", change.ref)
     if racis:
         return
-    models = {m.ref: m for catalog in (base, head) for m in catalog.of_kind("ChangeModel")}
+    models = {m.ref: m for m in base.of_kind("ChangeModel")}
     cabs = {cab: m.name for m in models.values() if (cab := _cab_of(m))}
     for cab in sorted(cabs):
         out.add(party(cab), f"CAB of change model {cabs[cab]} (no RACI is scoped to the change"

@@ -64,8 +64,9 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
     pairs = entity_changes(touched, base_loaded.catalog, head_loaded.catalog, unreadable)
     approvals = required_approvals(pairs, head_loaded.catalog, base_loaded.catalog, governance)
     labels = [s.sources[r].label for s in sides for r in changed if r in s.sources]
-    results = [_check(loaded, side, name, today, prefix) for loaded, side, name
-               in zip((base_loaded, head_loaded), settings, (base_label, head_label))]
+    results = [_check(loaded, side, name, today, prefix, lenient=is_base) for loaded, side, name,
+               is_base in zip((base_loaded, head_loaded), settings, (base_label, head_label),
+                              (True, False))]
     scopes = [None if full else focus(r.catalog, touched, labels) for r in results]
     kept = [tuple(f for f in r.findings if scope is None or scope.covers(f))
             for r, scope in zip(results, scopes)]
@@ -83,15 +84,33 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
 
 
 def _check(loaded: LoadResult, settings: Settings, side: str, today: date | None,
-           prefix: str) -> ValidationResult:
-    """Validate one side with its own config and policies."""
+           prefix: str, lenient: bool = False) -> ValidationResult:
+    """Validate one side with its own config and policies.
+
+    `lenient` (BASE): rule ids the config names but this itsmctl does not know are ignored,
+    so that a base with a typo, or one written for another itsmctl version, does not block
+    the pull request that fixes it. HEAD's config is held to the full check.
+    """
     from itsmctl.validate import check_loaded
 
+    config = _known_rules_only(settings) if lenient else settings.config
     try:
-        return check_loaded(loaded, settings.config, today=today, root=prefix or ".",
+        return check_loaded(loaded, config, today=today, root=prefix or ".",
                             policies=settings.policies)
     except ConfigError as error:
         raise in_side(error, side) from None
+
+
+def _known_rules_only(settings: Settings) -> Config:
+    from itsmctl.config import Override
+    from itsmctl.rules.registry import all_rules
+
+    known = {rule.id for rule in all_rules(settings.policies.rules)}
+    config = settings.config
+    return replace(config, rules={k: v for k, v in config.rules.items() if k in known},
+                   overrides=tuple(Override(o.paths, {k: v for k, v in o.rules.items()
+                                                      if k in known})
+                                   for o in config.overrides))
 
 
 def with_level_changes(changes: tuple[EntityChange, ...], base: ValidationResult,

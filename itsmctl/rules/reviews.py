@@ -16,9 +16,12 @@ def review_due(service: Entity) -> date | None:
     """When a service's next periodic review is due: `review.lastReviewed` + `review.interval`.
 
     The one place this date is computed, so the `review-overdue` rule and the site agree.
-    None when either field is missing or malformed (the schema reports that), and when the
-    interval reaches past the last representable date (`999999w`): such a review is never due.
+    None when either field is missing or malformed (the schema reports that), for a retired
+    service (it is not reviewed any more), and when the interval reaches past the last
+    representable date (`999999w`): such a review is never due.
     """
+    if lifecycle(service) == "retired":
+        return None
     last = parse_date(service.get("spec", "review", "lastReviewed"))
     interval = parse_duration(service.get("spec", "review", "interval"))
     if last is None or interval is None:
@@ -42,7 +45,7 @@ def review_overdue(service: Entity, context: RuleContext) -> Iterable[Finding]:
     Fix it by holding the review and updating `lastReviewed`.
     """
     due = review_due(service)
-    if due is None or lifecycle(service) == "retired":
+    if due is None:
         return
     if due < context.today:
         late = (context.today - due).days

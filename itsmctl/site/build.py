@@ -112,10 +112,20 @@ def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
                    history=history, timestamp=timestamp)
     wanted = dict(site_files(site))
     present = _existing_files(site_dir)
-    stale = sorted(p for p in wanted if p in present and present[p].read_bytes() != wanted[p])
+    stale = sorted(p for p in wanted if p in present
+                   and _committed_bytes(site_dir, p, present[p]) != wanted[p])
     return SiteCheckResult(site_dir, tuple(stale),
                            tuple(sorted(set(wanted) - set(present))),
                            tuple(sorted(set(present) - set(wanted))), len(wanted))
+
+
+def _committed_bytes(site_dir: Path, rel: str, path: Path) -> bytes | None:
+    """A committed site file, read like catalog content: a link out of the site, a device or
+    a huge file is never read (and so counts as stale)."""
+    from itsmctl.sources import read_source
+
+    source = read_source(path, rel, rel, Path(os.path.realpath(site_dir)), 64 * 1_048_576)
+    return None if source.error else source.bytes()
 
 
 def _existing_files(site_dir: Path) -> dict[str, Path]:

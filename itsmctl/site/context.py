@@ -18,6 +18,7 @@ from itsmctl.references import PARTY, parse_ref
 from itsmctl.rules.registry import Rule
 from itsmctl.site.figures import dependents_graph
 from itsmctl.site.paths import ref_path
+from itsmctl.sources import SourceFile
 from itsmctl.validate import ValidationResult
 
 DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?:\s|\Z)")
@@ -118,15 +119,17 @@ class SiteInput:
     def _file_lines(self) -> dict[str, list[str]]:
         return {}
 
-    def source_text(self, entity: Entity) -> str:
-        """The entity's document exactly as written, from its first line to the next `---`."""
-        source = entity.document.source
+    def _lines_of(self, source: SourceFile) -> list[str]:
         lines = self._file_lines.get(source.label)
         if lines is None:
             text = source.bytes().decode("utf-8-sig", errors="replace")
             lines = self._file_lines[source.label] = text.splitlines()
+        return lines
+
+    def source_text(self, entity: Entity) -> str:
+        """The entity's document exactly as written, from its first line to the next `---`."""
         out = []
-        for line in lines[entity.line - 1:]:
+        for line in self._lines_of(entity.document.source)[entity.line - 1:]:
             if DOCUMENT_MARKER.match(line):
                 break
             out.append(line)
@@ -135,10 +138,16 @@ class SiteInput:
         return "\n".join(out) + "\n" if out else ""
 
     def warm(self) -> None:
-        """Compute the shared indexes now, so forked workers inherit them instead of each
-        computing its own copy."""
+        """Compute the shared indexes and read every source file now, before workers fork.
+
+        Workers then inherit them instead of each computing its own copy, and, above all,
+        never read a file themselves: with --ref, bytes come through one `git cat-file`
+        process, and forked workers sharing its pipe would read each other's answers.
+        """
         _ = (self.findings_by_entity, self.waived_by_entity, self.broken, self.dependents,
              self.scores, self.rule_ids, self.catalog.referrers)
+        for entity in self.catalog:
+            self._lines_of(entity.document.source)
 
     def findings_of(self, entity: Entity) -> list[Finding]:
         return self.findings_by_entity.get(str(entity.ref), [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -44,11 +45,13 @@ def recorded_date(site_dir: Path) -> date | None:
     `render --check` judges overdue reviews and expired templates on this day, so a
     committed site stays up to date as days pass, until the catalog changes.
     """
-    try:
-        text = (site_dir / MARKER).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    found = _AS_OF.search(text)
+    from itsmctl.sources import read_source
+
+    marker_file = read_source(site_dir / MARKER, MARKER, MARKER,
+                              Path(os.path.realpath(site_dir)), 65_536)
+    if marker_file.error:
+        return None  # absent, a link out of the site, a device...: no recorded date
+    found = _AS_OF.search(marker_file.bytes().decode("utf-8", errors="replace"))
     return parse_date(found.group(1)) if found else None
 
 

@@ -58,6 +58,7 @@ def write_pages(plan: SitePlan, write: Writer, workers: int,
     caller can remove the staging folder and keep the previous site.
     """
     total = len(plan.pages)
+    workers = max(1, min(workers, -(-total // CHUNK)))  # no more processes than chunks
     context = multiprocessing.get_context("fork")
     executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
                                    initargs=(plan, write))

@@ -208,6 +208,15 @@ def test_approvals_go_to_the_change_process_owner(repo: GitRepo) -> None:
     assert approvals["role:change-manager"].entities == (CONFIG_REF,)
 
 
+def test_a_pull_request_cannot_name_its_own_approvers(repo: GitRepo) -> None:
+    """Adding a change-process RACI in the same pull request that switches a rule off must not
+    move the approval to the team that wrote it: approvers come from BASE."""
+    repo.write("change-process.yaml", CHANGE_PROCESS_RACI)
+    repo.write(CONFIG, 'rules: {service-runbook-required: "off"}\n')
+    approvals = [a.party for a in repo.diff("main").approvals]
+    assert "team:cab" in approvals and "role:change-manager" not in approvals
+
+
 def test_a_broken_config_names_its_side(repo: GitRepo) -> None:
     on_main(repo, {CONFIG: "rules: [not, a, mapping]\n"})
     repo.write(CONFIG, "rules: {}\n")
@@ -216,6 +225,17 @@ def test_a_broken_config_names_its_side(repo: GitRepo) -> None:
     result = repo.cli("main")
     assert result.exit_code == 2
     assert "(in main)" in result.output
+
+
+def test_an_unknown_rule_on_the_base_does_not_block_its_fix(repo: GitRepo) -> None:
+    """A typo (or a rule an itsmctl upgrade renamed) on main must not make every pull
+    request, including the one that fixes it, exit 2."""
+    on_main(repo, {CONFIG: 'rules: {no-such-rule: "off"}\n'})
+    repo.write(CONFIG, "rules: {}\n")
+    repo.commit("fix the config")
+    result = repo.diff("main", "feature")
+    assert result.exit_code == 0
+    assert change(result, CONFIG_REF).status == "modified"
 
 
 def test_an_unknown_rule_names_its_side(repo: GitRepo) -> None:

@@ -174,3 +174,42 @@ def test_check_judges_dates_as_of_the_committed_sites_day(tmp_path: Path,
     assert explicit.exit_code == 1
     assert f"stale    {site}/services/db.html" in explicit.stdout
     assert f"stale    {site}/.itsmctl-site" in explicit.stdout
+
+
+def test_a_retired_service_is_never_shown_overdue(tmp_path: Path) -> None:
+    """The rule skips retired services; the page must agree with it."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from itsmctl.cli import cli
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples", catalog)
+    service = catalog / "services" / "legacy-erp.yaml"
+    service.write_text(service.read_text().replace("lifecycle: retiring", "lifecycle: retired"))
+    result = CliRunner().invoke(cli, ["render", str(catalog), "-o", str(tmp_path / "site"),
+                                      "--today", "2035-01-01", "--no-history"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "site" / "services" / "legacy-erp.html").read_text()
+    assert "(overdue)" not in page
+    assert "(overdue)" in (tmp_path / "site" / "services" / "storefront.html").read_text()
+
+
+def test_check_does_not_follow_a_committed_marker_link(tmp_path: Path) -> None:
+    """A pull request may commit the site marker as a link to /dev/zero: never read it."""
+    from click.testing import CliRunner
+
+    from itsmctl.cli import cli
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    site = tmp_path / "site"
+    assert CliRunner().invoke(cli, ["render", str(examples), "-o", str(site), "--no-history",
+                                    "--today", "2026-11-23"]).exit_code == 0
+    marker = site / ".itsmctl-site"
+    marker.unlink()
+    marker.symlink_to("/dev/zero")
+    result = CliRunner().invoke(cli, ["render", str(examples), "--check", str(site),
+                                      "--no-history", "--today", "2026-11-23"])
+    assert result.exit_code == 1, result.output  # stale marker, not a crash or a hang
+    assert ".itsmctl-site" in result.output

@@ -17,6 +17,14 @@ pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_meth
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 4 pages, so that even the test catalogs are split across the workers."""
+    import itsmctl.site.parallel
+
+    monkeypatch.setattr(itsmctl.site.parallel, "CHUNK", 4)
+
+
 @pytest.mark.parametrize("catalog", [SMALL, EXAMPLES], ids=["small", "examples"])
 def test_workers_write_the_same_files_in_the_same_order(catalog: Path, tmp_path: Path,
                                                         render: Render) -> None:
@@ -89,3 +97,21 @@ def test_a_process_with_other_threads_renders_serially() -> None:
         release.set()
         waiter.join()
     assert worker_count(MIN_PAGES, requested=3) == 3
+
+
+def test_workers_share_nothing_that_reads_git(tmp_path: Path, render: Render,
+                                              isolated_git: None) -> None:
+    """With --ref, file bytes come through one `git cat-file` process: workers must not read
+    through it (they would read each other's answers: wrong pages, hangs, crashes)."""
+    import shutil
+    import subprocess
+
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLES, repo)
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "catalog"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+    serial = render(repo, tmp_path / "serial", workers=1, ref="HEAD")
+    for attempt in range(3):
+        out = tmp_path / f"parallel-{attempt}"
+        assert render(repo, out, workers=2, ref="HEAD").files == serial.files
+        assert files_of(out) == files_of(tmp_path / "serial")
