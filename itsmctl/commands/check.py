@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from itsmctl.commands.common import color_option, emit, today_option, use_color
+from itsmctl.commands.common import color_option, emit, format_option, today_option, use_color
 from itsmctl.diff.result import FAIL_ON
 from itsmctl.reporters import ReportOptions
 
@@ -27,9 +27,9 @@ def default_format() -> str:
 @click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), multiple=True,
               help="Also fail when the diff meets this (repeatable). Default: new-errors.")
 @click.option("--strict", is_flag=True, help="Fail on validation warnings too.")
-@click.option("-f", "--format", "fmt", type=click.Choice(CHECK_FORMATS),
-              help="Report on stdout. Default: github (annotations) when GITHUB_ACTIONS=true,"
-                   " else text.")
+@format_option(CHECK_FORMATS, default=None,
+               help="Report on stdout. Default: github (annotations) when GITHUB_ACTIONS=true,"
+                    " else text.")
 @click.option("--sarif", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the findings as SARIF 2.1.0 (for code scanning).")
 @click.option("--comment", type=click.Path(dir_okay=False, path_type=Path),

@@ -27,6 +27,19 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
             self.fail(f"{value!r} is not a date like 2026-11-23", param, ctx)
 
 
+def format_option(choices: tuple[str, ...] | list[str], help: str = "Report format.",
+                  default: str | None = "text") -> Callable[[Callable[..., Any]], Any]:
+    """`-f/--format`, the same spelling in every command; the command says which formats."""
+    return click.option("-f", "--format", "fmt", type=click.Choice(list(choices)),
+                        default=default, show_default=default is not None, help=help)
+
+
+def report_output_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`-o/--output FILE`: the report goes to a file, written atomically, not to stdout."""
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Write the report to a file (atomically) instead of stdout.")(func)
+
+
 def today_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--today", type=DateType(), envvar="ITSMCTL_TODAY", show_envvar=True,

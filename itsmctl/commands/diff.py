@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from itsmctl.commands.common import color_option, emit, today_option, use_color
+from itsmctl.commands.common import (
+    color_option,
+    emit,
+    format_option,
+    report_output_option,
+    today_option,
+    use_color,
+)
 from itsmctl.diff.report import DIFF_FORMATS
 from itsmctl.diff.result import FAIL_ON
 from itsmctl.reporters import ReportOptions
@@ -20,10 +27,8 @@ from itsmctl.reporters import ReportOptions
               default=".", show_default=True, help="A folder inside the git repository.")
 @click.option("--catalog", "catalog", type=click.Path(file_okay=False, path_type=Path),
               help="The catalog folder inside the repository (default: --repo).")
-@click.option("-f", "--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text",
-              show_default=True, help="Report format (markdown: a pull-request comment).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to a file (atomically) instead of stdout.")
+@format_option(DIFF_FORMATS, help="Report format (markdown: a pull-request comment).")
+@report_output_option
 @click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), multiple=True,
               help="Exit 1 when this is met (repeatable). Default: new-errors.")
 @click.option("--full", is_flag=True,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from itsmctl.commands.common import today_option
+from itsmctl.commands.common import format_option, today_option
 
 if TYPE_CHECKING:
     from itsmctl.site import RenderResult, SiteCheckResult
@@ -33,8 +33,7 @@ if TYPE_CHECKING:
               help="Print the build time in the footer (the bytes then differ per build).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: .itsmctl.yaml at the catalog root).")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Format of the summary (and of the --check report).")
+@format_option(["text", "json"], help="Format of the summary (and of the --check report).")
 @today_option
 @click.pass_context
 def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None,

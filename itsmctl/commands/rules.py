@@ -6,13 +6,12 @@ from pathlib import Path
 
 import click
 
-from itsmctl.commands.common import emit
+from itsmctl.commands.common import emit, format_option
 
 
 @click.command("rules")
 @click.argument("rule_ids", nargs=-1)
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
-              default="text", show_default=True)
+@format_option(["text", "json", "markdown"], help="text, JSON, or the README's Markdown table.")
 @click.option("-C", "--catalog", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="Catalog folder whose config's policies are listed too.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),

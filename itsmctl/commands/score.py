@@ -7,15 +7,13 @@ from pathlib import Path
 
 import click
 
-from itsmctl.commands.common import emit, today_option
+from itsmctl.commands.common import emit, format_option, report_output_option, today_option
 
 
 @click.command("score")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
-              default="text", show_default=True, help="Report format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to a file (atomically) instead of stdout.")
+@format_option(["text", "json", "markdown"])
+@report_output_option
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: .itsmctl.yaml at the catalog root).")
 @today_option

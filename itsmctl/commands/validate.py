@@ -7,16 +7,21 @@ from pathlib import Path
 
 import click
 
-from itsmctl.commands.common import color_option, emit, today_option, use_color
+from itsmctl.commands.common import (
+    color_option,
+    emit,
+    format_option,
+    report_output_option,
+    today_option,
+    use_color,
+)
 from itsmctl.reporters import FORMATS, ReportOptions, get_reporter
 
 
 @click.command("validate")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="Report format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to a file (atomically) instead of stdout.")
+@format_option(FORMATS)
+@report_output_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: .itsmctl.yaml at the catalog root).")

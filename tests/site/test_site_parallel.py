@@ -42,22 +42,6 @@ def test_progress_reaches_the_total_in_order(tmp_path: Path, render: Render) -> 
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
 
 
-def test_a_failing_page_in_a_worker_leaves_the_previous_site_intact(
-        tmp_path: Path, render: Render, monkeypatch: pytest.MonkeyPatch) -> None:
-    site = tmp_path / "site"
-    render(SMALL, site)
-    before = files_of(site)
-
-    def fail() -> None:
-        raise RuntimeError("page failed on purpose")
-
-    break_page(monkeypatch, "teams/ops.html", fail)
-    with pytest.raises(RuntimeError, match="on purpose"):
-        render(SMALL, site, workers=2)
-    assert files_of(site) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging folder left
-
-
 def test_a_worker_that_dies_fails_the_render_cleanly(
         tmp_path: Path, render: Render, monkeypatch: pytest.MonkeyPatch) -> None:
     site = tmp_path / "site"

@@ -105,8 +105,13 @@ def test_findings_come_from_the_validate_pipeline_and_its_config(
     assert "ref-unresolved" not in text
 
 
+@pytest.mark.parametrize("workers", [1, 2], ids=["serial", "in-a-worker"])
 def test_a_failing_page_leaves_the_previous_site_intact(tmp_path: Path, render: Render,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        workers: int) -> None:
+    import itsmctl.site.parallel
+
+    monkeypatch.setattr(itsmctl.site.parallel, "CHUNK", 4)  # so two workers really fork
     site = tmp_path / "site"
     render(SMALL, site)
     before = files_of(site)
@@ -116,7 +121,7 @@ def test_a_failing_page_leaves_the_previous_site_intact(tmp_path: Path, render: 
 
     break_page(monkeypatch, "teams/ops.html", fail)
     with pytest.raises(RuntimeError, match="on purpose"):
-        render(SMALL, site, timestamp=__import__("datetime").datetime(2030, 1, 1))
+        render(SMALL, site, workers=workers)
     assert files_of(site) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging folder left
 
