@@ -77,7 +77,8 @@ class Policy:
             by_path.setdefault(tuple(error.absolute_path), []).append(error)
         for path, errors in by_path.items():
             details = [describe(e) for e in errors]
-            yield self._finding(entity, "; ".join(d for d, _ in details), path, details[0][1])
+            yield self._finding(context, entity, "; ".join(d for d, _ in details), path,
+                                details[0][1])
 
     def _check_via(self, entity: Entity, context: RuleContext) -> Iterator[Finding]:
         ref_field = via_fields(entity.kind).get(self.via)
@@ -88,15 +89,16 @@ class Policy:
         refs = [r for r in references_of(entity)
                 if _strings(r.path)[:-1 if keyed else None] == tuple(parts)]
         if not refs and EACH not in ref_field.path:
-            yield self._finding(entity, f"{self.via} is not set, so its {ref_field.kind} cannot"
-                                " be checked", tuple(parts), f"set {self.via}")
+            yield self._finding(context, entity, f"{self.via} is not set, so its"
+                                f" {ref_field.kind} cannot be checked", tuple(parts),
+                                f"set {self.via}")
         for reference in refs:
             if reference.target is None:
                 continue  # a role, not an entity
             target = context.catalog.get(reference.target)
             if target is None:
-                yield self._finding(entity, f"{ref_field.label} {reference.text!r} does not"
-                                    " exist, so it cannot be checked", reference.path,
+                yield self._finding(context, entity, f"{ref_field.label} {reference.text!r}"
+                                    " does not exist, so it cannot be checked", reference.path,
                                     "fix the reference (see ref-unresolved)")
                 continue
             errors = list(self.validator.iter_errors(target.data))
@@ -105,12 +107,13 @@ class Policy:
 
                 detail, hint = describe(best_match(errors) or errors[0])
                 yield self._finding(
-                    entity, f"{target.kind} {target.name!r}: {detail}", reference.path,
+                    context, entity, f"{target.kind} {target.name!r}: {detail}", reference.path,
                     hint or f"fix {target.kind} {target.name!r} in {target.file}")
 
-    def _finding(self, entity: Entity, detail: str, path: JsonPath, hint: str) -> Finding:
+    def _finding(self, context: RuleContext, entity: Entity, detail: str, path: JsonPath,
+                 hint: str) -> Finding:
         message = f"{(self.message or self.summary).rstrip('.')}: {detail}"
-        return entity.finding(self.id, message, path, self.hint or hint, self.severity)
+        return context.emit(entity, message, path, self.hint or hint)
 
 
 def _strings(path: JsonPath) -> tuple[str, ...]:

@@ -64,7 +64,7 @@ def timezone_valid(entity: Entity, context: RuleContext) -> Iterable[Finding]:
     text = entity.get(*path)
     if not isinstance(text, str) or not text or not _zones() or text in _zones():
         return
-    yield entity.finding("timezone-valid", f"unknown time zone {text!r}", path, _zone_hint(text))
+    yield context.emit(entity, f"unknown time zone {text!r}", path, _zone_hint(text))
 
 
 def _intervals(calendar: Entity) -> Iterator[tuple[str, list[tuple[int, int, int]]]]:
@@ -107,8 +107,8 @@ def hours_valid(calendar: Entity, context: RuleContext) -> Iterable[Finding]:
         valid = []
         for index, start, end in intervals:
             if start >= end:
-                yield calendar.finding(
-                    "calendar-hours-valid", f"{day} {_span(start, end)}: start is not before"
+                yield context.emit(
+                    calendar, f"{day} {_span(start, end)}: start is not before"
                     " end", base + (index, "end"),
                     "hours past midnight belong to the next day: split the interval at 24:00")
             else:
@@ -116,8 +116,8 @@ def hours_valid(calendar: Entity, context: RuleContext) -> Iterable[Finding]:
         latest: tuple[int, int, int] | None = None
         for start, end, index in sorted(valid):
             if latest is not None and start < latest[1]:
-                yield calendar.finding(
-                    "calendar-hours-valid", f"{day} {_span(start, end)} overlaps"
+                yield context.emit(
+                    calendar, f"{day} {_span(start, end)} overlaps"
                     f" {_span(latest[0], latest[1])}", base + (index,),
                     "merge the two intervals or make them touch end to start")
             if latest is None or end > latest[1]:

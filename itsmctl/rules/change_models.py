@@ -45,8 +45,8 @@ def emergency_review(model: Entity, context: RuleContext) -> Iterable[Finding]:
         if value is not True:
             shown = ("not set" if value is None
                      else str(value).lower() if isinstance(value, bool) else repr(value))
-            yield model.finding(
-                "change-emergency-review", f"emergency change model {model.name!r} does not"
+            yield context.emit(
+                model, f"emergency change model {model.name!r} does not"
                 f" require {what} ({'.'.join(map(str, path[1:]))} is {shown})",
                 _deepest(model, path), hint)
 
@@ -68,8 +68,8 @@ def normal_approval(model: Entity, context: RuleContext) -> Iterable[Finding]:
                                                                       "approvers")
     if (isinstance(cab, str) and cab) or (isinstance(approvers, list) and approvers):
         return
-    yield model.finding(
-        "change-normal-approval", f"normal change model {model.name!r} names no change"
+    yield context.emit(
+        model, f"normal change model {model.name!r} names no change"
         " authority (no approvals.cab and no approvals.approvers)",
         _deepest(model, ("spec", "approvals", "approvers")),
         "set approvals.cab to the CAB team, or list approvers such as role:change-manager")
@@ -91,15 +91,15 @@ def standard_template_risk(model: Entity, context: RuleContext) -> Iterable[Find
         return
     templates = list(list_of_dicts(model.get("spec", "templates")))
     if not templates:
-        yield model.finding(
-            "change-standard-template-risk", f"standard change model {model.name!r} has no"
+        yield context.emit(
+            model, f"standard change model {model.name!r} has no"
             " templates: nothing is pre-approved", _deepest(model, ("spec", "templates")),
             "list the pre-approved, low-risk changes under spec.templates")
     for index, template in templates:
         risk = template.get("risk")
         if risk in ("medium", "high"):
-            yield model.finding(
-                "change-standard-template-risk", f"template {template.get('name')!r} of"
+            yield context.emit(
+                model, f"template {template.get('name')!r} of"
                 f" standard change model {model.name!r} is {risk} risk",
                 ("spec", "templates", index, "risk"),
                 "only low-risk changes are pre-approved: use the normal change model for it")
@@ -120,8 +120,8 @@ def template_expired(model: Entity, context: RuleContext) -> Iterable[Finding]:
         review_by = parse_date(template.get("reviewBy"))
         if review_by is not None and review_by < context.today:
             days = (context.today - review_by).days
-            yield model.finding(
-                "change-standard-template-expired", f"template {template.get('name')!r}"
+            yield context.emit(
+                model, f"template {template.get('name')!r}"
                 f" expired on {review_by} ({count(days, 'day')} ago)",
                 ("spec", "templates", index, "reviewBy"),
                 "re-assess the template and move reviewBy forward, or remove the template")
@@ -140,7 +140,7 @@ def blackout_dates(model: Entity, context: RuleContext) -> Iterable[Finding]:
     for index, window in list_of_dicts(model.get("spec", "blackoutWindows")):
         start, end = parse_date(window.get("from")), parse_date(window.get("until"))
         if start is not None and end is not None and end < start:
-            yield model.finding(
-                "change-blackout-dates", f"blackout window {window.get('name')!r} ends ({end})"
+            yield context.emit(
+                model, f"blackout window {window.get('name')!r} ends ({end})"
                 f" before it starts ({start})", ("spec", "blackoutWindows", index, "until"),
                 "check the years: until must not precede from")

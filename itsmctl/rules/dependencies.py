@@ -65,8 +65,8 @@ def dependency_cycle(context: RuleContext) -> Iterable[Finding]:
     """
     for dep, cycle in _cycles(context):
         loop = " -> ".join(e.name for e in cycle)
-        yield dep.source.finding(
-            "dependency-cycle", f"dependency cycle: {loop}", dep.path,
+        yield context.emit(
+            dep.source, f"dependency cycle: {loop}", dep.path,
             f"remove the dependency of {dep.source.name!r} on {dep.target.name!r}, or move what"
             " both need into a separate service")
 
@@ -87,8 +87,8 @@ def on_retired(service: Entity, context: RuleContext) -> Iterable[Finding]:
         return
     for dep in dependencies(service, context.catalog):
         if lifecycle(dep.target) == "retired":
-            yield service.finding(
-                "dependency-on-retired", f"{lifecycle(service) or 'service'} service"
+            yield context.emit(
+                service, f"{lifecycle(service) or 'service'} service"
                 f" {service.name!r} depends ({dep.type}) on retired service"
                 f" {dep.target.name!r}", dep.path,
                 "point the dependency at the successor service, or remove it")
@@ -110,11 +110,11 @@ def on_retiring(service: Entity, context: RuleContext) -> Iterable[Finding]:
         return
     for dep in dependencies(service, context.catalog):
         if dep.type == "hard" and lifecycle(dep.target) == "retiring":
-            yield service.finding(
-                "dependency-on-retiring", f"operational service {service.name!r} hard-depends"
+            yield context.emit(
+                service, f"operational service {service.name!r} hard-depends"
                 f" on retiring service {dep.target.name!r}", dep.path,
                 "plan the migration to the successor before the switch-off (or waive with a"
-                " date)", Severity.WARNING)
+                " date)")
 
 
 @entity_rule("dependency-tier-inversion", Severity.WARNING, "Service")
@@ -135,8 +135,8 @@ def tier_inversion(service: Entity, context: RuleContext) -> Iterable[Finding]:
     for dep in dependencies(service, context.catalog):
         other = tier(dep.target)
         if dep.type == "hard" and other is not None and other > own:
-            yield service.finding(
-                "dependency-tier-inversion", f"tier-{own} service {service.name!r}"
+            yield context.emit(
+                service, f"tier-{own} service {service.name!r}"
                 f" hard-depends on tier-{other} service {dep.target.name!r}", dep.path,
                 f"raise {dep.target.name!r} to tier {own}, or make the dependency soft if"
-                f" {service.name!r} degrades gracefully without it", Severity.WARNING)
+                f" {service.name!r} degrades gracefully without it")

@@ -23,8 +23,7 @@ def approver_required(context: RuleContext) -> Iterable[Finding]:
         for index, waiver in list_of_dicts(entity.metadata.get("waivers")):
             rule = context.rules.get(str(waiver.get("rule", "")))
             if rule is not None and rule.category == "policy" and not waiver.get("approver"):
-                yield entity.finding(
-                    "waiver-approver-required",
-                    f"waiver of policy {rule.id!r} names no approver",
+                yield context.emit(
+                    entity, f"waiver of policy {rule.id!r} names no approver",
                     ("metadata", "waivers", index),
                     "add `approver:` with who accepted the risk, e.g. an e-mail address")

@@ -42,12 +42,12 @@ def one_accountable(raci: Entity, context: RuleContext) -> Iterable[Finding]:
         accountable = _holding(assignments, "A")
         path = ("spec", "activities", index, "assignments")
         if not accountable:
-            yield raci.finding(
-                "raci-one-accountable", f"activity {name!r} has no Accountable party (A)", path,
+            yield context.emit(
+                raci, f"activity {name!r} has no Accountable party (A)", path,
                 "give A to exactly one party: the one who answers for the outcome")
         elif len(accountable) > 1:
-            yield raci.finding(
-                "raci-one-accountable", f"activity {name!r} has {len(accountable)} Accountable"
+            yield context.emit(
+                raci, f"activity {name!r} has {len(accountable)} Accountable"
                 f" parties ({', '.join(accountable)}); exactly one is allowed",
                 path + (accountable[1],),
                 f"keep A on one party and make the others R or C (e.g. {accountable[1]}: R)")
@@ -67,8 +67,8 @@ def responsible_required(raci: Entity, context: RuleContext) -> Iterable[Finding
     """
     for index, name, assignments in _activities(raci):
         if not _holding(assignments, "R"):
-            yield raci.finding(
-                "raci-responsible-required", f"activity {name!r} has no Responsible party (R)",
+            yield context.emit(
+                raci, f"activity {name!r} has no Responsible party (R)",
                 ("spec", "activities", index, "assignments"),
                 "give R to the team that does the work (a party may hold RA)")
 
@@ -93,7 +93,7 @@ def tier1_raci(service: Entity, context: RuleContext) -> Iterable[Finding]:
     """
     if tier(service) != 1 or lifecycle(service) == "retired" or _has_raci(service, context):
         return
-    yield service.finding(
-        "tier1-raci-required", f"tier-1 service {service.name!r} has no RACI"
+    yield context.emit(
+        service, f"tier-1 service {service.name!r} has no RACI"
         f" (no RACI has scope.service: {service.name})", ("spec", "tier"),
         f"add a RACI with scope: {{service: {service.name}}} covering operate, restore and change")

@@ -35,8 +35,8 @@ def unresolved(context: RuleContext) -> Iterable[Finding]:
         expected = "Team" if reference.expected == PARTY else reference.expected
         if target.kind != expected:
             continue  # reported by ref-wrong-kind
-        yield reference.source.finding(
-            "ref-unresolved", f"{reference.label} {reference.text!r}: no {target.kind} named"
+        yield context.emit(
+            reference.source, f"{reference.label} {reference.text!r}: no {target.kind} named"
             f" {target.name!r}", reference.path, _suggest(target, context))
 
 
@@ -54,7 +54,7 @@ def wrong_kind(context: RuleContext) -> Iterable[Finding]:
         expected = "Team" if reference.expected == PARTY else reference.expected
         if target.kind != expected:
             allowed = "team: or role:" if reference.expected == PARTY else f"{expected.lower()}:"
-            yield reference.source.finding(
-                "ref-wrong-kind", f"{reference.label} {reference.text!r} names a"
+            yield context.emit(
+                reference.source, f"{reference.label} {reference.text!r} names a"
                 f" {target.kind}, but a {expected} is expected", reference.path,
                 f"drop the prefix or use {allowed}")

@@ -6,12 +6,12 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from itsmctl.catalog import Catalog
-from itsmctl.findings import Finding, Severity
+from itsmctl.findings import Finding, JsonPath, Severity
 from itsmctl.model import Entity
 
 CATEGORIES = ("yaml", "schema", "reference", "governance", "waiver", "policy")
@@ -25,6 +25,14 @@ class RuleContext:
     catalog: Catalog
     today: date
     rules: Mapping[str, Rule] = field(default_factory=dict)
+    rule: Rule | None = None
+    """The rule being run: `Rule.run` binds it, so `emit` knows the id and severity."""
+
+    def emit(self, entity: Entity, message: str, path: JsonPath = (), hint: str = "") -> Finding:
+        """A finding of the running rule about `entity`: a check never restates its id."""
+        if self.rule is None:
+            raise RuntimeError("emit() outside Rule.run: no rule is bound")
+        return entity.finding(self.rule.id, message, path, hint, self.rule.severity)
 
 
 EntityCheck = Callable[[Entity, RuleContext], Iterable[Finding]]
@@ -42,7 +50,19 @@ class Rule:
     entity_check: EntityCheck | None = field(default=None, compare=False)
     catalog_check: CatalogCheck | None = field(default=None, compare=False)
 
-    def run(self, context: RuleContext) -> Iterable[Finding]:
+    def run(self, context: RuleContext) -> Iterator[Finding]:
+        """Run the check with this rule bound to `context`, stamping id and severity.
+
+        As yamllint's linter stamps `rule.ID` on each problem: whatever a check yields
+        carries this rule's id and default severity (the config grades it afterwards).
+        """
+        bound = replace(context, rule=self)
+        for finding in self._raw(bound):
+            if finding.rule != self.id or finding.severity != self.severity:
+                finding = replace(finding, rule=self.id, severity=self.severity)
+            yield finding
+
+    def _raw(self, context: RuleContext) -> Iterator[Finding]:
         if self.catalog_check is not None:
             yield from self.catalog_check(context)
         if self.entity_check is not None:

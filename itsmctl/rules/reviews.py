@@ -50,9 +50,8 @@ def review_overdue(service: Entity, context: RuleContext) -> Iterable[Finding]:
     if due < context.today:
         late = (context.today - due).days
         last = service.get("spec", "review", "lastReviewed")
-        yield service.finding(
-            "review-overdue", f"review of {service.name!r} was due on {due} (last reviewed"
+        yield context.emit(
+            service, f"review of {service.name!r} was due on {due} (last reviewed"
             f" {last}, every {service.get('spec', 'review', 'interval')}),"
             f" {count(late, 'day')} overdue", ("spec", "review", "lastReviewed"),
-            "review the service with its owner and update review.lastReviewed",
-            Severity.WARNING)
+            "review the service with its owner and update review.lastReviewed")

@@ -48,8 +48,8 @@ def offering_operational(catalog: Entity, context: RuleContext) -> Iterable[Find
             continue
         problems = _problems(service)
         if problems:
-            yield catalog.finding(
-                "catalog-offering-operational", f"offering {name!r} publishes service"
+            yield context.emit(
+                catalog, f"offering {name!r} publishes service"
                 f" {service.name!r}, which {' and '.join(problems)}", path,
                 "only offer operational services with an SLA: withdraw the offering or fix"
                 " the service")

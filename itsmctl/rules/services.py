@@ -12,14 +12,15 @@ from itsmctl.rules.registry import RuleContext, entity_rule
 LIFECYCLE = ("spec", "lifecycle")
 
 
-def _missing(service: Entity, rule: str, what: str, *path: str, hint: str) -> Iterable[Finding]:
+def _missing(service: Entity, context: RuleContext, what: str, *path: str,
+             hint: str) -> Iterable[Finding]:
     """One finding when a production service lacks the field at `path` (under spec)."""
     stage = lifecycle(service)
     if stage not in IN_PRODUCTION or service.get("spec", *path) is not None:
         return
     parent = ("spec",) + path[:-1]
     where = parent if len(parent) > 1 and service.get(*parent) is not None else LIFECYCLE
-    yield service.finding(rule, f"{stage} service {service.name!r} has no {what}", where, hint)
+    yield context.emit(service, f"{stage} service {service.name!r} has no {what}", where, hint)
 
 
 @entity_rule("service-owner-required", Severity.ERROR, "Service")
@@ -34,7 +35,7 @@ def owner_required(service: Entity, context: RuleContext) -> Iterable[Finding]:
     leave `owner` empty while the service is designed. Fix it by setting `spec.owner` to the
     Team that runs the service.
     """
-    return _missing(service, "service-owner-required", "owner (spec.owner)", "owner",
+    return _missing(service, context, "owner (spec.owner)", "owner",
                     hint="set spec.owner to the Team accountable for the service")
 
 
@@ -50,7 +51,7 @@ def sla_required(service: Entity, context: RuleContext) -> Iterable[Finding]:
     Applies to `operational` and `retiring` services. Fix it by writing an SLA entity (type
     SLA, OLA or UC) for the service and naming it in `spec.sla`.
     """
-    return _missing(service, "service-sla-required", "SLA (spec.sla)", "sla",
+    return _missing(service, context, "SLA (spec.sla)", "sla",
                     hint="add an SLA (or OLA) entity for the service and name it in spec.sla")
 
 
@@ -64,7 +65,7 @@ def runbook_required(service: Entity, context: RuleContext) -> Iterable[Finding]
     Applies to `operational` and `retiring` services. Fix it by setting `spec.links.runbook`
     to the URL of the runbook.
     """
-    return _missing(service, "service-runbook-required", "runbook (spec.links.runbook)",
+    return _missing(service, context, "runbook (spec.links.runbook)",
                     "links", "runbook", hint="set spec.links.runbook to the runbook's URL")
 
 
@@ -79,6 +80,6 @@ def support_calendar_required(service: Entity, context: RuleContext) -> Iterable
     `spec.supportCalendar` to a BusinessCalendar, e.g. a 24x7 calendar for critical services
     or business hours for back-office ones.
     """
-    return _missing(service, "service-support-calendar-required",
+    return _missing(service, context,
                     "support calendar (spec.supportCalendar)", "supportCalendar",
                     hint="set spec.supportCalendar to a BusinessCalendar (e.g. always-on)")

@@ -35,7 +35,8 @@ def _targets(sla: Entity) -> list[Target]:
     return [found[p] for p in PRIORITIES if p in found]
 
 
-def _ordering(sla: Entity, field: str, targets: list[Target]) -> Iterator[Finding]:
+def _ordering(sla: Entity, field: str, targets: list[Target],
+              context: RuleContext) -> Iterator[Finding]:
     """Flag each priority promised faster than a more urgent one (a running maximum)."""
     slowest: tuple[str, int] | None = None
     for target in targets:
@@ -43,8 +44,8 @@ def _ordering(sla: Entity, field: str, targets: list[Target]) -> Iterator[Findin
         if minutes is None:
             continue
         if slowest is not None and minutes < slowest[1]:
-            yield sla.finding(
-                "sla-targets-monotonic", f"{priority} {field} {format_duration(minutes)} is"
+            yield context.emit(
+                sla, f"{priority} {field} {format_duration(minutes)} is"
                 f" shorter than {slowest[0]} {field} {format_duration(slowest[1])}",
                 ("spec", "targets", index, field),
                 f"a less urgent priority cannot be promised faster: make {priority} {field}"
@@ -70,13 +71,13 @@ def targets_monotonic(sla: Entity, context: RuleContext) -> Iterable[Finding]:
     for target in targets:
         response, resolution = target.response, target.resolution
         if response is not None and resolution is not None and response > resolution:
-            yield sla.finding(
-                "sla-targets-monotonic", f"{target.priority} response {format_duration(response)}"
+            yield context.emit(
+                sla, f"{target.priority} response {format_duration(response)}"
                 f" is longer than its resolution {format_duration(resolution)}",
                 ("spec", "targets", target.index, "response"),
                 "an incident is responded to before it is resolved: swap or fix the values")
-    yield from _ordering(sla, "response", targets)
-    yield from _ordering(sla, "resolution", targets)
+    yield from _ordering(sla, "response", targets, context)
+    yield from _ordering(sla, "resolution", targets, context)
 
 
 def _dependency_availability(service: Entity, context: RuleContext) -> list[tuple[str, float]]:
@@ -119,13 +120,13 @@ def availability_achievable(sla: Entity, context: RuleContext) -> Iterable[Findi
         return
     bound = math.floor(allowed * 1000 + 1e-6) / 1000
     factors = " x ".join(f"{name} {percent(value)}" for name, value in parts)
-    yield sla.finding(
-        "sla-availability-achievable", f"{percent(promised)} promised, hard dependencies allow"
+    yield context.emit(
+        sla, f"{percent(promised)} promised, hard dependencies allow"
         f" at most {percent(bound)} ({factors}),"
         f" {plain_number(promised - allowed)} points too high",
         ("spec", "availability"),
         f"promise at most {percent(bound)}, raise the dependencies' targets, or make a"
-        " dependency soft with a fallback", Severity.WARNING)
+        " dependency soft with a fallback")
 
 
 @entity_rule("sla-service-mismatch", Severity.WARNING, "SLA")
@@ -153,11 +154,11 @@ def service_mismatch(sla: Entity, context: RuleContext) -> Iterable[Finding]:
     ref = parse_ref(named, "SLA")
     if ref is None or ref.kind != "SLA" or ref == sla.ref:
         return
-    yield sla.finding(
-        "sla-service-mismatch", f"SLA {sla.name!r} covers service {service.name!r}, but that"
+    yield context.emit(
+        sla, f"SLA {sla.name!r} covers service {service.name!r}, but that"
         f" service's spec.sla names SLA {ref.name!r}", ("spec", "service"),
         f"set spec.sla of {service.name!r} to {sla.name!r}, or point this SLA at the service"
-        " it covers", Severity.WARNING)
+        " it covers")
 
 
 def _percent_at(item: dict[str, object], key: str) -> float | None:
@@ -186,18 +187,18 @@ def credit_tiers(sla: Entity, context: RuleContext) -> Iterable[Finding]:
         below, credit = _percent_at(item, "below"), _percent_at(item, "credit")
         at = ("spec", "serviceCredits", index)
         if below is not None and target is not None and below > target:
-            yield sla.finding(
-                "sla-credit-tiers", f"credit tier below {percent(below)} is above the"
+            yield context.emit(
+                sla, f"credit tier below {percent(below)} is above the"
                 f" availability target {percent(target)}", at + ("below",),
                 "credits are for missing the target: start the first tier at or below it")
         if below is not None and previous_below is not None and below >= previous_below:
-            yield sla.finding(
-                "sla-credit-tiers", f"credit tier below {percent(below)} does not come below"
+            yield context.emit(
+                sla, f"credit tier below {percent(below)} does not come below"
                 f" the previous tier ({percent(previous_below)})", at + ("below",),
                 "order the tiers by strictly decreasing `below`")
         if credit is not None and previous_credit is not None and credit <= previous_credit:
-            yield sla.finding(
-                "sla-credit-tiers", f"credit {percent(credit)} is not more than the previous"
+            yield context.emit(
+                sla, f"credit {percent(credit)} is not more than the previous"
                 f" tier's {percent(previous_credit)}", at + ("credit",),
                 "a deeper shortfall must earn a larger credit: increase credits tier by tier")
         previous_below = below if below is not None else previous_below
@@ -216,6 +217,6 @@ def effective_dates(sla: Entity, context: RuleContext) -> Iterable[Finding]:
     start = parse_date(sla.get("spec", "effective", "from"))
     end = parse_date(sla.get("spec", "effective", "until"))
     if start is not None and end is not None and end < start:
-        yield sla.finding(
-            "sla-effective-dates", f"effective until {end} is before effective from {start}",
+        yield context.emit(
+            sla, f"effective until {end} is before effective from {start}",
             ("spec", "effective", "until"), "check the years: until must not precede from")

@@ -33,8 +33,7 @@ def has_members(team: Entity, context: RuleContext) -> Iterable[Finding]:
         return
     shown = ", ".join(services[:5]) + (", ..." if len(services) > 5 else "")
     path = ("spec", "members") if team.get("spec", "members") is not None else ("spec",)
-    yield team.finding(
-        "team-has-members", f"team {team.name!r} owns {count(len(services), 'service')}"
+    yield context.emit(
+        team, f"team {team.name!r} owns {count(len(services), 'service')}"
         f" ({shown}) but has no members", path,
-        "list the people of the team under spec.members so the owner team can be paged",
-        Severity.WARNING)
+        "list the people of the team under spec.members so the owner team can be paged")
