@@ -1,9 +1,9 @@
 """`check`: the one CI entry point. Validate, diff against the base, and check a committed site.
 
 It composes the core functions of the other commands (`validate_path`, `diff_refs`,
-`check_site`) into one `CheckResult` with one exit code, and writes the CI reports (step
-summary, SARIF, pull-request comment body) only through `write_reports`, which the command
-calls. Nothing here prints or reads the environment.
+`check_site`) into one `CheckResult` with one exit code. The CI files (step summary, SARIF,
+pull-request comment body) are written by `reporters/ci_files.py`, which the command calls.
+Nothing here prints or reads the environment.
 """
 
 from __future__ import annotations
@@ -113,45 +113,3 @@ def site_is_committed(root: Path, folder: Path) -> bool:
     repo = git.open_repo(root)
     prefix = git.catalog_prefix(repo, folder)
     return bool(prefix) and bool(git.list_files(repo, git.head_commit(repo), prefix))
-
-
-@dataclass(frozen=True)
-class ReportFiles:
-    """Where `write_reports` puts the CI files; None skips one."""
-
-    step_summary: Path | None = None
-    sarif: Path | None = None
-    comment: Path | None = None
-
-
-def write_reports(result: CheckResult, files: ReportFiles) -> list[Path]:
-    """Write the CI reports: the step summary is appended (GitHub joins every step's),
-    SARIF and the comment body replace their files atomically. Returns what was written."""
-    from itsmctl.atomic import write_text_atomic
-    from itsmctl.reporters import ReportOptions
-    from itsmctl.reporters.check_report import comment_body, summary_markdown
-    from itsmctl.reporters.sarif_report import render as render_sarif
-
-    written = []
-    if files.step_summary is not None:
-        append_text(files.step_summary, summary_markdown(result))
-        written.append(files.step_summary)
-    if files.sarif is not None:
-        write_text_atomic(files.sarif, render_sarif(result.validation, ReportOptions()))
-        written.append(files.sarif)
-    if files.comment is not None:
-        write_text_atomic(files.comment, comment_body(result))
-        written.append(files.comment)
-    return written
-
-
-def append_text(path: Path, text: str) -> None:
-    """Append to a file that others append to too (GitHub's $GITHUB_STEP_SUMMARY)."""
-    from itsmctl.errors import ItsmctlError
-
-    try:
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(text if text.endswith("\n") else text + "\n")
-    except OSError as exc:
-        raise ItsmctlError(f"cannot write the step summary {path}: {exc.strerror or exc}",
-                           "check GITHUB_STEP_SUMMARY, or unset it outside GitHub Actions") from exc

@@ -11,8 +11,9 @@ import click
 from itsmctl.commands.common import color_option, emit, format_option, today_option, use_color
 from itsmctl.diff.result import FAIL_ON
 from itsmctl.reporters import ReportOptions
+from itsmctl.reporters.registry import formats, report
 
-CHECK_FORMATS = ("text", "json", "github")
+CHECK_FORMATS = formats("CheckResult")
 
 
 def default_format() -> str:
@@ -54,10 +55,10 @@ def command(ctx: click.Context, path: Path, base: str | None, fail_on: tuple[str
     1 on validation errors, a --fail-on threshold met or a stale site, 2 on a usage or
     environment problem (not a git repository, unknown base, shallow clone).
     """
-    from itsmctl.check import SITE_AUTO, SITE_OFF, ReportFiles, run_check, write_reports
+    from itsmctl.check import SITE_AUTO, SITE_OFF, run_check
     from itsmctl.errors import ItsmctlError
     from itsmctl.git import check_ref
-    from itsmctl.reporters.check_report import RENDERERS
+    from itsmctl.reporters.ci_files import ReportFiles, write_reports
 
     if site_dir is not None and no_site:
         raise ItsmctlError("--site and --no-site contradict each other", "pass one of them")
@@ -71,5 +72,5 @@ def command(ctx: click.Context, path: Path, base: str | None, fail_on: tuple[str
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     write_reports(result, ReportFiles(Path(summary) if summary else None, sarif, comment))
     options = ReportOptions(color=use_color(color, None))
-    emit(RENDERERS[fmt or default_format()](result, options), None)
+    emit(report(result, fmt or default_format(), options), None)
     ctx.exit(result.exit_code)

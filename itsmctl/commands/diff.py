@@ -15,9 +15,9 @@ from itsmctl.commands.common import (
     today_option,
     use_color,
 )
-from itsmctl.diff.report import DIFF_FORMATS
 from itsmctl.diff.result import FAIL_ON
 from itsmctl.reporters import ReportOptions
+from itsmctl.reporters.registry import formats, report
 
 
 @click.command("diff")
@@ -27,7 +27,7 @@ from itsmctl.reporters import ReportOptions
               default=".", show_default=True, help="A folder inside the git repository.")
 @click.option("--catalog", "catalog", type=click.Path(file_okay=False, path_type=Path),
               help="The catalog folder inside the repository (default: --repo).")
-@format_option(DIFF_FORMATS, help="Report format (markdown: a pull-request comment).")
+@format_option(formats("DiffResult"), help="Report format (markdown: a pull-request comment).")
 @report_output_option
 @click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), multiple=True,
               help="Exit 1 when this is met (repeatable). Default: new-errors.")
@@ -52,7 +52,6 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     """
     from itsmctl.config import load_config
     from itsmctl.diff import diff_refs
-    from itsmctl.diff.report import get_diff_reporter
     from itsmctl.git import check_ref
 
     for ref in (base, head):
@@ -64,5 +63,5 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     result = diff_refs(repo, base, head, catalog_root=root, config=config, today=today,
                        fail_on=fail_on or ("new-errors",), full=full)
     options = ReportOptions(color=use_color(color, output) and fmt == "text", verbose=verbose)
-    emit(get_diff_reporter(fmt)(result, options), output)
+    emit(report(result, fmt, options), output)
     ctx.exit(result.exit_code)

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from itsmctl.commands.common import format_option, today_option
-
-if TYPE_CHECKING:
-    from itsmctl.site import RenderResult, SiteCheckResult
+from itsmctl.commands.common import emit, format_option, today_option
+from itsmctl.reporters.registry import formats, report
 
 
 @click.command("render")
@@ -33,7 +30,7 @@ if TYPE_CHECKING:
               help="Print the build time in the footer (the bytes then differ per build).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: .itsmctl.yaml at the catalog root).")
-@format_option(["text", "json"], help="Format of the summary (and of the --check report).")
+@format_option(formats("RenderResult"), help="Format of the summary (and of the --check report).")
 @today_option
 @click.pass_context
 def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None,
@@ -58,13 +55,13 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
     if check_dir is not None:
         # without --today, dates are judged as of the day the committed site records
         checked = check_site(path, check_dir, today=today, **options)
-        click.echo(_check_report(checked, fmt), nl=False)
+        emit(report(checked, fmt), None)
         ctx.exit(checked.exit_code)
     target = output if output is not None else path / config.site_output
     with _progress() as progress:
         result = render_site(path, target, progress=progress, today=today or date.today(),
                              **options)
-    click.echo(_render_report(result, fmt), nl=False)
+    emit(report(result, fmt), None)
     ctx.exit(result.exit_code)
 
 
@@ -87,32 +84,3 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.__exit__(*exc)
-
-
-def _render_report(result: RenderResult, fmt: str) -> str:
-    counts = result.validation.counts
-    if fmt == "json":
-        data = {"output": str(result.output), "pages": result.pages, "files": len(result.files),
-                "ref": result.ref, "history": result.history, "findings": counts}
-        return json.dumps(data, indent=2, sort_keys=True) + "\n"
-    findings = ", ".join(f"{n} {s}" for s, n in counts.items())
-    where = f" (catalog at {result.ref})" if result.ref else ""
-    note = "" if not any(counts.values()) else "; broken entities are flagged, see findings.html"
-    return (f"Rendered {result.pages} pages ({len(result.files)} files) into"
-            f" {click.format_filename(result.output)}{where}.\nCatalog findings: {findings}{note}\n")
-
-
-def _check_report(result: SiteCheckResult, fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n"
-    site = click.format_filename(result.site_dir)
-    if result.ok:
-        return f"OK: the site in {site} is up to date ({result.checked} files).\n"
-    lines = [f"{label:<8} {site}/{rel}" for label, rels in
-             (("stale", result.stale), ("missing", result.missing), ("extra", result.extra))
-             for rel in rels]
-    summary = (f"the site in {site} is out of date: {len(result.stale)} stale,"
-               f" {len(result.missing)} missing, {len(result.extra)} extra file(s)")
-    hint = (f"  hint: run `itsmctl render <catalog> -o {site}` with the same options"
-            " and commit the result")
-    return "\n".join(lines + [summary, hint]) + "\n"

@@ -7,11 +7,12 @@ from pathlib import Path
 import click
 
 from itsmctl.commands.common import emit, format_option
+from itsmctl.reporters.registry import formats, report
 
 
 @click.command("rules")
 @click.argument("rule_ids", nargs=-1)
-@format_option(["text", "json", "markdown"], help="text, JSON, or the README's Markdown table.")
+@format_option(formats("RuleListing"), help="text, JSON, or the README's Markdown table.")
 @click.option("-C", "--catalog", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="Catalog folder whose config's policies are listed too.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -23,7 +24,7 @@ def command(rule_ids: tuple[str, ...], fmt: str, catalog: Path, config_file: Pat
     """
     from itsmctl.errors import ItsmctlError
     from itsmctl.policy.load import catalog_rules
-    from itsmctl.reporters.rules_report import RENDERERS
+    from itsmctl.rules.registry import RuleListing
 
     rules = catalog_rules(catalog, config_file)
     if rule_ids:
@@ -32,4 +33,4 @@ def command(rule_ids: tuple[str, ...], fmt: str, catalog: Path, config_file: Pat
         if unknown:
             raise ItsmctlError(f"unknown rule {unknown[0]!r}", "run `itsmctl rules` for the ids")
         rules = [r for r in rules if r.id in rule_ids]
-    emit(RENDERERS[fmt](rules), None)
+    emit(report(RuleListing(tuple(rules)), fmt), None)

@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from itsmctl.commands.common import emit, format_option, report_output_option, today_option
+from itsmctl.reporters.registry import formats, report
 
 
 @click.command("score")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@format_option(["text", "json", "markdown"])
+@format_option(formats("ScoreResult"))
 @report_output_option
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: .itsmctl.yaml at the catalog root).")
@@ -25,8 +26,7 @@ def command(path: Path, fmt: str, output: Path | None, config_file: Path | None,
     a waived finding does not count as passed. Exits 0, or 2 when no scorecard is configured.
     """
     from itsmctl.policy.score import score_path
-    from itsmctl.reporters.score_report import RENDERERS
 
     result = score_path(path, config_file=config_file, today=today,
                         display_root=click.format_filename(path))
-    emit(RENDERERS[fmt](result), output)
+    emit(report(result, fmt), output)

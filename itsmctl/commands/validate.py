@@ -15,12 +15,13 @@ from itsmctl.commands.common import (
     today_option,
     use_color,
 )
-from itsmctl.reporters import FORMATS, ReportOptions, get_reporter
+from itsmctl.reporters import ReportOptions
+from itsmctl.reporters.registry import formats, report
 
 
 @click.command("validate")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@format_option(FORMATS)
+@format_option(formats("ValidationResult"))
 @report_output_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -41,5 +42,5 @@ def command(ctx: click.Context, path: Path, fmt: str, output: Path | None, stric
     result = validate_path(path, config_file=config_file, today=today, strict=strict,
                            display_root=click.format_filename(path))
     options = ReportOptions(color=use_color(color, output), verbose=verbose)
-    emit(get_reporter(fmt)(result, options), output)
+    emit(report(result, fmt, options), output)
     ctx.exit(result.exit_code)

@@ -6,19 +6,17 @@ render --check); this module only puts them together and adds the verdict.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import Any
 
-from itsmctl import __version__
 from itsmctl.check import CheckResult
 from itsmctl.diff.result import Impact
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.diff_markdown import MARKER as DIFF_MARKER
 from itsmctl.reporters.diff_markdown import cell, code
+from itsmctl.reporters.envelope import envelope, json_document
 from itsmctl.reporters.text_report import summary_line
+from itsmctl.reporters.wording import display_path, site_advice, site_out_of_date
 
-SCHEMA_VERSION = 1
 MARKER = "<!-- itsmctl-check -->"
 COMMENT_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
 SUMMARY_LIMIT = 900_000  # GitHub refuses step summaries over 1 MiB
@@ -34,10 +32,8 @@ def site_line(result: CheckResult) -> str:
     if site is None:
         return f"site: {result.site_note}"
     if site.ok:
-        return f"site: {site.site_dir} is up to date ({site.checked} files)"
-    return (f"site: {site.site_dir} is out of date: {len(site.stale)} stale,"
-            f" {len(site.missing)} missing, {len(site.extra)} extra file(s);"
-            f" run `itsmctl render {result.root} --no-history -o {site.site_dir}` and commit it")
+        return f"site: {display_path(site.site_dir)} is up to date ({site.checked} files)"
+    return f"site: {site_out_of_date(site)}; {site_advice(result.root, site)}"
 
 
 def render_text(result: CheckResult, options: ReportOptions) -> str:
@@ -54,9 +50,7 @@ def as_dict(result: CheckResult) -> dict[str, Any]:
 
     site = (result.site.to_dict() if result.site is not None
             else {"checked": False, "note": result.site_note})
-    return {
-        "schemaVersion": SCHEMA_VERSION,
-        "tool": {"name": "itsmctl", "version": __version__},
+    return envelope({
         "root": result.root,
         "failed": result.failed,
         "exitCode": result.exit_code,
@@ -64,12 +58,11 @@ def as_dict(result: CheckResult) -> dict[str, Any]:
         "validate": validate_dict(result.validation),
         "diff": diff_dict(result.diff),
         "site": site,
-    }
+    })
 
 
 def render_json(result: CheckResult, options: ReportOptions) -> str:
-    return json.dumps(as_dict(result), indent=2, sort_keys=True, ensure_ascii=False,
-                      default=str) + "\n"
+    return json_document(as_dict(result))
 
 
 def render_github(result: CheckResult, options: ReportOptions) -> str:
@@ -142,8 +135,3 @@ def comment_body(result: CheckResult) -> str:
     """The pull-request comment: the summary behind a marker a bot finds to update it."""
     return _fit(f"{MARKER}\n{render_markdown(result)}", COMMENT_LIMIT,
                 "the workflow run's summary has all of it")
-
-
-RENDERERS: dict[str, Callable[[CheckResult, ReportOptions], str]] = {
-    "text": render_text, "json": render_json, "github": render_github,
-}

@@ -1,26 +1,16 @@
-"""Machine output of `itsmctl diff`, documented in the README (## Diff).
-
-`schemaVersion` changes only when a field is removed or changes meaning; new fields may
-appear in any release.
-"""
+"""Machine output of `itsmctl diff`, documented in the README (## Diff). The envelope is `envelope.py`'s."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from itsmctl import __version__
 from itsmctl.diff.result import DiffResult, Impact
 from itsmctl.reporters import ReportOptions
-
-SCHEMA_VERSION = 1
-
+from itsmctl.reporters.envelope import envelope, json_document
 
 def as_dict(result: DiffResult) -> dict[str, Any]:
     statuses = ("added", "removed", "modified", "renamed")
-    return {
-        "schemaVersion": SCHEMA_VERSION,
-        "tool": {"name": "itsmctl", "version": __version__},
+    return envelope({
         "base": {"ref": result.base, "sha": result.base_sha},
         "head": {"ref": result.head, "sha": result.head_sha or None},
         "summary": {
@@ -45,9 +35,8 @@ def as_dict(result: DiffResult) -> dict[str, Any]:
             "existing": [f.to_dict() for f in result.existing_findings],
             "fixed": [f.to_dict() for f in result.fixed_findings],
         },
-    }
+    })
 
 
 def render(result: DiffResult, options: ReportOptions) -> str:
-    return json.dumps(as_dict(result), indent=2, sort_keys=True, ensure_ascii=False,
-                      default=str) + "\n"
+    return json_document(as_dict(result))

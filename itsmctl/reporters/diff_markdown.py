@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import html
 
-from itsmctl.diff.report import headline, plural, short
 from itsmctl.diff.result import DiffResult, EntityChange, Impact
 from itsmctl.findings import Finding
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.diff_text import value
+from itsmctl.reporters.wording import headline, plural, short
 
 MARKER = "<!-- itsmctl-diff -->"
 
@@ -93,7 +93,7 @@ def render(result: DiffResult, options: ReportOptions) -> str:
     counts = " · ".join(f"{i.label}: {result.count(i)}" for i in sorted(Impact, reverse=True))
     out = [MARKER, f"## itsmctl diff: {code(result.base)} → {code(result.head)}", "",
            (f"Compared {code(short(result.base_sha))} with {code(short(result.head_sha))}:"
-           f" {plural(len(result.changes), 'entity').replace('entitys', 'entities')} changed"
+           f" {plural(len(result.changes), 'entity')} changed"
            f" ({counts}). The check {verdict}."), ""]
     out += _summary_table(result) if result.changes else ["No catalog entity changed."]
     out += _approvals(result) + _findings(result)

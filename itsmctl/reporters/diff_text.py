@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from itsmctl.diff.report import plural, short
 from itsmctl.diff.result import DiffResult, EntityChange, FieldChange, Impact
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.text_report import format_finding
+from itsmctl.reporters.wording import plural, short
 
 _COLORS = {Impact.BREAKING: "31", Impact.APPROVAL_REQUIRED: "33", Impact.REVIEW: "36",
            Impact.INFO: "2"}
@@ -50,7 +50,7 @@ def summary(result: DiffResult) -> str:
     counts = ", ".join(f"{result.count(i)} {i.label}" for i in sorted(Impact, reverse=True))
     return (f"{plural(len(result.changes), 'entity')} changed ({counts});"
             f" {len(result.new_findings)} new, {len(result.existing_findings)} existing,"
-            f" {len(result.fixed_findings)} fixed findings").replace("entitys", "entities")
+            f" {len(result.fixed_findings)} fixed findings")
 
 
 def render(result: DiffResult, options: ReportOptions) -> str:

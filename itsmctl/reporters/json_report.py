@@ -1,21 +1,15 @@
-"""Machine output, documented in the README; `schemaVersion` changes only when fields break."""
+"""Machine output of `itsmctl validate`, documented in the README (see `envelope.py`)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from itsmctl import __version__
 from itsmctl.reporters import ReportOptions
+from itsmctl.reporters.envelope import envelope, json_document
 from itsmctl.validate import ValidationResult
 
-SCHEMA_VERSION = 1
-
-
 def as_dict(result: ValidationResult) -> dict[str, Any]:
-    return {
-        "schemaVersion": SCHEMA_VERSION,
-        "tool": {"name": "itsmctl", "version": __version__},
+    return envelope({
         "root": result.root,
         "summary": {
             "files": result.files,
@@ -27,8 +21,8 @@ def as_dict(result: ValidationResult) -> dict[str, Any]:
         },
         "findings": [f.to_dict() for f in result.findings],
         "waived": [f.to_dict() for f in result.waived],
-    }
+    })
 
 
 def render(result: ValidationResult, options: ReportOptions) -> str:
-    return json.dumps(as_dict(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_document(as_dict(result))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
+from itsmctl.reporters import ReportOptions
+from itsmctl.reporters.envelope import dump_json
+from itsmctl.rules.registry import RuleListing
 
-from itsmctl.rules.registry import Rule
 
-
-def render_text(rules: list[Rule]) -> str:
+def render_text(listing: RuleListing, options: ReportOptions) -> str:
     out = []
-    for rule in rules:
+    for rule in listing.rules:
         kinds = f" ({', '.join(rule.kinds)})" if rule.kinds and len(rule.kinds) < 7 else ""
         out.append(f"{rule.id}  [{rule.severity.label}, {rule.category}]{kinds}")
         out.append(f"    {rule.summary}")
@@ -19,18 +19,16 @@ def render_text(rules: list[Rule]) -> str:
     return "\n".join(out)
 
 
-def render_json(rules: list[Rule]) -> str:
-    data = [{"id": r.id, "severity": r.severity.label, "category": r.category,
-             "kinds": list(r.kinds), "summary": r.summary, "doc": r.doc} for r in rules]
-    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+def render_json(listing: RuleListing, options: ReportOptions) -> str:
+    """A list of rules (a listing, not a result document: no envelope, as documented)."""
+    return dump_json([{"id": r.id, "severity": r.severity.label, "category": r.category,
+                       "kinds": list(r.kinds), "summary": r.summary, "doc": r.doc}
+                      for r in listing.rules])
 
 
-def render_markdown(rules: list[Rule]) -> str:
+def render_markdown(listing: RuleListing, options: ReportOptions) -> str:
     out = ["| rule | default | category | what it checks |", "|---|---|---|---|"]
-    for rule in rules:
+    for rule in listing.rules:
         summary = rule.summary.replace("|", "\\|")
         out.append(f"| `{rule.id}` | {rule.severity.label} | {rule.category} | {summary} |")
     return "\n".join(out) + "\n"
-
-
-RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}

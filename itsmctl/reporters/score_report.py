@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import Any
 
 from itsmctl.policy.scorecard import ScorecardResult, ScoreResult, ServiceScore
-
-SCHEMA_VERSION = 1
+from itsmctl.reporters import ReportOptions
+from itsmctl.reporters.envelope import envelope, json_document
 
 
 def lacking(score: ServiceScore) -> str:
@@ -23,7 +21,7 @@ def _counts(result: ScorecardResult) -> str:
     return ", ".join(f"{level} {count}" for level, count in result.counts().items())
 
 
-def render_text(score: ScoreResult) -> str:
+def render_text(score: ScoreResult, options: ReportOptions) -> str:
     out: list[str] = []
     for result in score.scorecards:
         card = result.scorecard
@@ -40,8 +38,7 @@ def render_text(score: ScoreResult) -> str:
 
 
 def as_dict(score: ScoreResult) -> dict[str, Any]:
-    return {
-        "schemaVersion": SCHEMA_VERSION,
+    return envelope({
         "scorecards": [{
             "name": r.scorecard.name,
             "title": r.scorecard.title,
@@ -49,14 +46,14 @@ def as_dict(score: ScoreResult) -> dict[str, Any]:
             "summary": r.counts(),
             "services": [s.to_dict() for s in r.services],
         } for r in score.scorecards],
-    }
+    })
 
 
-def render_json(score: ScoreResult) -> str:
-    return json.dumps(as_dict(score), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def render_json(score: ScoreResult, options: ReportOptions) -> str:
+    return json_document(as_dict(score))
 
 
-def render_markdown(score: ScoreResult) -> str:
+def render_markdown(score: ScoreResult, options: ReportOptions) -> str:
     out: list[str] = []
     for result in score.scorecards:
         card = result.scorecard
@@ -68,7 +65,3 @@ def render_markdown(score: ScoreResult) -> str:
             out.append(f"| {s.title} | {s.level or 'none'} | {lacking(s)} |")
         out += ["", f"Summary: {_counts(result)}", ""]
     return "\n".join(out)
-
-
-RENDERERS: dict[str, Callable[[ScoreResult], str]] = {
-    "text": render_text, "json": render_json, "markdown": render_markdown}

@@ -6,6 +6,7 @@ from itertools import groupby
 
 from itsmctl.findings import Finding, Severity
 from itsmctl.reporters import ReportOptions
+from itsmctl.reporters.wording import plural
 from itsmctl.validate import ValidationResult
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -13,10 +14,6 @@ _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
 def _paint(text: str, code: str, options: ReportOptions) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if options.color else text
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def format_finding(finding: Finding, options: ReportOptions) -> list[str]:
@@ -30,11 +27,10 @@ def format_finding(finding: Finding, options: ReportOptions) -> list[str]:
 
 def summary_line(result: ValidationResult) -> str:
     counts = result.counts
-    parts = [_plural(counts["error"], "error"), _plural(counts["warning"], "warning"),
+    parts = [plural(counts["error"], "error"), plural(counts["warning"], "warning"),
              f"{counts['info']} info"]
     waived = f", {len(result.waived)} waived" if result.waived else ""
-    checked = (f"{_plural(result.files, 'file')}, {_plural(result.entities, 'entity')}"
-               .replace("entitys", "entities"))
+    checked = f"{plural(result.files, 'file')}, {plural(result.entities, 'entity')}"
     return f"{', '.join(parts)}{waived} in {checked}"
 
 

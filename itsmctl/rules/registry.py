@@ -71,6 +71,13 @@ class Rule:
                     yield from self.entity_check(entity, context)
 
 
+@dataclass(frozen=True)
+class RuleListing:
+    """What `itsmctl rules` reports: built-in rules, then the catalog's policies."""
+
+    rules: tuple[Rule, ...]
+
+
 REGISTRY: dict[str, Rule] = {}
 
 

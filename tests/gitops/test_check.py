@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from itsmctl.check import ReportFiles, run_check, write_reports
+from itsmctl.check import run_check
+from itsmctl.reporters.ci_files import ReportFiles, write_reports
 
 if TYPE_CHECKING:
     from conftest import Git, Invoke

@@ -1,0 +1,31 @@
+"""One reporter table serves every command; every JSON document carries the same envelope."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from itsmctl import __version__
+from itsmctl.cli import cli
+from itsmctl.reporters.registry import REPORTERS, get_reporter
+
+
+def test_every_registered_reporter_resolves() -> None:
+    for result_type, fmt in REPORTERS:
+        assert callable(get_reporter(result_type, fmt)), (result_type, fmt)
+
+
+def test_json_documents_carry_schema_version_and_tool(examples_dir: Path,
+                                                      tmp_path: Path) -> None:
+    runner = CliRunner()
+    runs = [["validate", str(examples_dir), "-f", "json"],
+            ["score", str(examples_dir), "-f", "json"],
+            ["render", str(examples_dir), "-o", str(tmp_path / "site"), "--no-history",
+             "-f", "json"],
+            ["render", str(examples_dir), "--check", str(tmp_path / "none"), "-f", "json"]]
+    for args in runs:
+        data = json.loads(runner.invoke(cli, [*args, "--today", "2026-11-23"]).output)
+        assert data["schemaVersion"] == 1, args
+        assert data["tool"] == {"name": "itsmctl", "version": __version__}, args
