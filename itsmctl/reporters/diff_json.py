@@ -8,6 +8,7 @@ from itsmctl.diff.result import DiffResult, Impact
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.envelope import envelope, json_document
 
+
 def as_dict(result: DiffResult) -> dict[str, Any]:
     statuses = ("added", "removed", "modified", "renamed")
     return envelope({

@@ -8,6 +8,7 @@ from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.envelope import envelope, json_document
 from itsmctl.validate import ValidationResult
 
+
 def as_dict(result: ValidationResult) -> dict[str, Any]:
     return envelope({
         "root": result.root,
