@@ -1,0 +1,98 @@
+"""Invariants of business time over random calendars, zones and instants."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from itsmctl.measure.calendar import WEEKDAYS, BusinessClock, clock_from_spec
+from itsmctl.measure.ticket_clock import business_elapsed, deadline
+
+ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata")
+# around both 2026 changes of Berlin and New York, and a year end
+START = datetime(2026, 3, 1, tzinfo=ZoneInfo("UTC")).timestamp()
+SPAN = int(timedelta(days=320).total_seconds())
+
+
+@st.composite
+def calendars(draw: st.DrawFn) -> BusinessClock:
+    hours: dict[str, list[dict[str, str]]] = {}
+    for day in WEEKDAYS:
+        if draw(st.booleans()):
+            a = draw(st.integers(0, 47)) * 30
+            b = draw(st.integers(a // 30 + 1, 48)) * 30
+            hours[day] = [{"start": _clock(a), "end": _clock(b)}]
+    holidays = draw(st.lists(st.dates(date(2026, 3, 1), date(2027, 1, 31)), max_size=5))
+    spec: dict[str, Any] = {"timezone": draw(st.sampled_from(ZONES)), "weeklyHours": hours,
+                            "holidays": [{"date": d.isoformat()} for d in holidays]}
+    return clock_from_spec("random", spec)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+instants = st.integers(0, SPAN).map(lambda s: START + s)
+
+
+@given(calendars(), instants, instants, instants)
+def test_additive_monotonic_and_bounded_by_wall_time(clock: BusinessClock, x: float, y: float,
+                                                     z: float) -> None:
+    a, b, c = sorted((x, y, z))
+    ab, bc, ac = clock.elapsed(a, b), clock.elapsed(b, c), clock.elapsed(a, c)
+    assert ab + bc == ac
+    assert 0 <= ab <= ac
+    assert ac <= c - a
+
+
+@given(calendars(), instants, st.integers(1, 400 * 3600))
+def test_reach_is_the_inverse_of_elapsed(clock: BusinessClock, start: float,
+                                         seconds: int) -> None:
+    reached = clock.reach(start, seconds)
+    if clock.never_open:
+        assert reached is None
+        return
+    assert reached is not None
+    assert clock.elapsed(start, reached) == seconds
+    # the earliest such instant: a second earlier the target was not yet reached
+    assert clock.elapsed(start, reached - 1) < seconds
+
+
+@given(st.sampled_from(ZONES), instants, instants)
+def test_closed_calendar_is_zero(zone: str, x: float, y: float) -> None:
+    clock = clock_from_spec("closed", {"timezone": zone, "weeklyHours": {}})
+    assert clock.elapsed(min(x, y), max(x, y)) == 0
+
+
+@given(calendars(), st.integers(0, SPAN // 60 - 4 * 1440).map(lambda m: START + m * 60))
+def test_agrees_with_counting_minutes_on_the_wall_clock(clock: BusinessClock,
+                                                        start: float) -> None:
+    """An independent oracle: a real minute counts when its local reading is in the hours."""
+    counted = 0
+    for minute in range(3 * 1440):
+        moment = datetime.fromtimestamp(start + minute * 60, clock.zone)
+        of_day = moment.hour * 60 + moment.minute
+        if moment.date() not in clock.holidays and any(
+                a <= of_day < b for a, b in clock.weekly[moment.weekday()]):
+            counted += 60
+    assert clock.elapsed(start, start + 3 * 1440 * 60) == counted
+
+
+@given(calendars(), instants, st.lists(st.tuples(instants, st.integers(0, 5 * 86400)),
+                                       max_size=4), st.integers(0, 200 * 3600))
+def test_paused_clock_reaches_its_target_exactly_at_the_deadline(
+        clock: BusinessClock, start: float, raw: list[tuple[float, int]], target: int) -> None:
+    pauses: list[tuple[float, float]] = []
+    for a, length in sorted(raw):
+        if a >= start and (not pauses or a > pauses[-1][1]):
+            pauses.append((a, a + length))
+    due = deadline(clock, start, target, pauses)
+    if due is None:
+        assert clock.never_open
+        return
+    assert business_elapsed(clock, start, due, pauses) == target
+    assert business_elapsed(clock, start, due, pauses) <= clock.elapsed(start, due)
