@@ -1,4 +1,4 @@
-"""Machine output of `itsmctl diff`, documented in the README (## Diff). The envelope is `envelope.py`'s."""
+"""Machine output of `itsmctl diff`, documented in the README (## Diff); envelope: `envelope.py`."""
 
 from __future__ import annotations
 
