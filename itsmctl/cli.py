@@ -24,6 +24,7 @@ INTERNAL_ERROR = 3
 COMMANDS = {
     "check": "check",
     "diff": "diff",
+    "import": "import_cmd",
     "init": "init",
     "render": "render",
     "rules": "rules",

@@ -1,0 +1,58 @@
+"""`itsmctl import backstage|servicenow`: adopt a catalog from where the data already is."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from itsmctl.commands.common import emit, format_option, today_option
+
+_TARGET = click.option("-o", "--output-dir", "target", required=True,
+                       type=click.Path(file_okay=False, path_type=Path),
+                       help="Folder to write the new catalog to (created if missing).")
+_FORCE = click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+_MAPPING = click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        help="YAML file overriding the default mapping tables "
+                             "(see docs/interop.md).")
+
+
+@click.group("import")
+def command() -> None:
+    """Create a catalog from Backstage descriptors or a ServiceNow CMDB export."""
+
+
+def _report(result: object, fmt: str, report: Path | None, ctx: click.Context) -> None:
+    from itsmctl.reporters.interop_report import IMPORT_RENDERERS
+
+    emit(IMPORT_RENDERERS[fmt](result), report)  # type: ignore[arg-type]
+    ctx.exit(result.exit_code)  # type: ignore[attr-defined]
+
+
+@command.command("backstage")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@_TARGET
+@_FORCE
+@_MAPPING
+@format_option(["text", "json"])
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the import report to a file instead of stdout.")
+@today_option
+@click.pass_context
+def backstage(ctx: click.Context, paths: tuple[Path, ...], target: Path, force: bool,
+              mapping: Path | None, fmt: str, report: Path | None, today: date | None) -> None:
+    """Import Backstage catalog-info descriptors (files or folders) into a new catalog.
+
+    Groups become Teams (members from Users), Components and Resources technical Services,
+    Systems business Services, Domains the `domain` label. Locations are followed to local
+    files inside PATHS. Nothing is overwritten without --force; the result is validated
+    before it is written. Exits 1 when some input could not be imported.
+    """
+    from itsmctl.interop.backstage_import import import_backstage
+    from itsmctl.interop.mapping import load_mapping
+
+    result = import_backstage(list(paths), target, mapping=load_mapping(mapping), force=force,
+                              today=today)
+    _report(result, fmt, report, ctx)
