@@ -11,7 +11,8 @@ from itsmctl.findings import Finding, JsonPath, Severity, Waiver
 from itsmctl.yamlload import Document
 
 API_VERSION = "itsmctl.io/v1"
-KINDS = ("Team", "Service", "BusinessCalendar", "SLA", "RACI", "ChangeModel", "ServiceCatalog")
+KINDS = ("Team", "Service", "BusinessCalendar", "SLA", "RACI", "ChangeModel", "ServiceCatalog",
+         "Process")
 _KIND_BY_LOWER = {k.lower(): k for k in KINDS}
 NAME_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\Z")
 LIFECYCLE_STAGES = ("proposed", "design", "transition", "operational", "retiring", "retired")

@@ -49,6 +49,17 @@ REFERENCE_FIELDS: dict[str, tuple[RefField, ...]] = {
     "ServiceCatalog": (
         RefField(("spec", "categories", EACH, "offerings", EACH, "service"), "Service", "offering"),
     ),
+    "Process": (
+        RefField(("spec", "owner"), PARTY, "process owner"),
+        RefField(("spec", "raci"), "RACI", "RACI"),
+        RefField(("spec", "escalation", EACH, "to"), PARTY, "escalation party"),
+        RefField(("spec", "escalation", EACH, "notify", EACH), PARTY, "escalation notify"),
+        RefField(("spec", "kpis", EACH, "review", "owner"), PARTY, "KPI review owner"),
+        RefField(("spec", "kpis", EACH, "select", "service", EACH), "Service", "KPI service"),
+        RefField(("spec", "declaration", "declaredBy", EACH), PARTY, "declared by"),
+        RefField(("spec", "changeModels", EACH), "ChangeModel", "change model"),
+        RefField(("spec", "catalog"), "ServiceCatalog", "service catalog"),
+    ),
 }
 
 

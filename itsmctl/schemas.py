@@ -24,6 +24,7 @@ SCHEMA_FILES = {
     "RACI": "raci.schema.json",
     "ChangeModel": "change-model.schema.json",
     "ServiceCatalog": "service-catalog.schema.json",
+    "Process": "process.schema.json",
 }
 SHARED_FILES = ("envelope.schema.json", "entity.schema.json", "config.schema.json",
                 "policy.schema.json")

@@ -48,7 +48,8 @@ builtin_rule("unknown-api-version", E, "schema", """The document's apiVersion is
 The supported version is `itsmctl.io/v1`.""")
 builtin_rule("unknown-kind", E, "schema", """The document's kind is not a catalog kind.
 
-Kinds: Team, Service, BusinessCalendar, SLA, RACI, ChangeModel, ServiceCatalog (exact case).""")
+Kinds: Team, Service, BusinessCalendar, SLA, RACI, ChangeModel, ServiceCatalog, Process
+(exact case).""")
 builtin_rule("duplicate-name", E, "reference", """Two entities of the same kind share a name.
 
 Names are unique per kind, because references name entities by kind and name. The first
