@@ -79,11 +79,15 @@ class Finding:
     def fingerprint(self) -> str:
         """Stable identity across commits: moves lines, survives edits elsewhere.
 
-        Entity findings are keyed by entity and JSON path, so they survive a file move
-        or reformatting; file-level findings (a YAML error) are keyed by file.
+        Entity findings are keyed by entity and JSON path, so they survive a file move or
+        reformatting. File-level findings (a YAML error) are keyed by file, document and
+        path, never by the message: a parser's wording (which names a line or a token) is
+        not what makes two findings the same problem.
         """
-        anchor = self.entity or self.file
-        key = "\x1f".join((self.rule, anchor, self.json_path if self.entity else self.message))
+        if self.entity:
+            key = "\x1f".join((self.rule, self.entity, self.json_path))
+        else:
+            key = "\x1f".join((self.rule, self.file, str(self.doc), self.json_path))
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def at(self, line: int | None, column: int | None) -> Finding:

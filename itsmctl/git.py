@@ -270,7 +270,7 @@ def _blob_sources(repo: Repo, sha: str, prefix: str, wanted: set[str] | None,
                                   error=f"file is {entry.size} bytes, over the limit of {limit}"))
         else:
             out.append(SourceFile(rel, label, size=entry.size,
-                                  read=partial(read_blob, repo, entry.sha)))
+                                  read=partial(read_blob, repo, entry.sha), blob=entry.sha))
     return out
 
 

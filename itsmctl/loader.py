@@ -6,6 +6,7 @@ validate, diff (git blobs) and render (disk or --ref) all come through `load_sou
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,7 +29,8 @@ class LoadResult:
     documents: int = 0
 
 
-def load_directory(root: Path, config: Config, display_root: str | None = None) -> LoadResult:
+def load_directory(root: Path, config: Config, display_root: str | None = None,
+                   memo: ParseMemo | None = None) -> LoadResult:
     """Load the catalog folder `root` as selected by the config."""
     label = display_root if display_root is not None else str(root)
     sources = directory_sources(
@@ -36,7 +38,7 @@ def load_directory(root: Path, config: Config, display_root: str | None = None) 
     )
     own = _config_rel(root, config)
     sources = [s for s in sources if s.rel not in CONFIG_NAMES and s.rel != own]
-    return load_sources(sources, config.limits)
+    return load_sources(sources, config.limits, memo)
 
 
 def _config_rel(root: Path, config: Config) -> str | None:
@@ -54,17 +56,65 @@ def _normalise(label: str) -> str:
     return "" if text in (".", "./") else text.rstrip("/")
 
 
-def load_sources(sources: Iterable[SourceFile], limits: Limits) -> LoadResult:
+@dataclass(frozen=True)
+class FilePart:
+    """What one file contributes to a load: its entities, findings and document count."""
+
+    source: SourceFile
+    entities: tuple[Entity, ...]
+    findings: tuple[Finding, ...]
+    documents: int
+
+
+def parse_part(source: SourceFile, limits: Limits) -> FilePart:
+    """Parse one file into its entities; problems are findings."""
+    parsed = parse_source(source, limits)
+    findings = list(parsed.findings)
+    entities = [e for d in parsed.documents if (e := _entity(d, findings)) is not None]
+    return FilePart(source, tuple(entities), tuple(findings), len(parsed.documents))
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob (`git hash-object`), so a file on disk and a
+    blob in a commit with the same content share one memo entry."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+class ParseMemo:
+    """Per-file parse results of one run, keyed by (label, git blob id, limits).
+
+    A diff reads two trees that mostly share their files: a file with the same path and the
+    same blob on both sides is parsed once. The key is the content itself, so a hit gives
+    exactly what parsing again would (findings carry the label, parsing obeys the limits).
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[tuple[str, str, Limits], FilePart] = {}
+        self.parsed = 0  # files actually parsed (misses)
+
+    def part(self, source: SourceFile, limits: Limits) -> FilePart:
+        if source.error:
+            return parse_part(source, limits)
+        blob = source.blob or blob_id(source.bytes())
+        key = (source.label, blob, limits)
+        found = self._parts.get(key)
+        if found is None:
+            self.parsed += 1
+            found = self._parts[key] = parse_part(source, limits)
+        return found
+
+
+def load_sources(sources: Iterable[SourceFile], limits: Limits,
+                 memo: ParseMemo | None = None) -> LoadResult:
+    """Load files in the order given; `memo` reuses parses of identical files in this run."""
     result = LoadResult(Catalog())
     for source in sources:
-        result.sources[source.label] = source
-        parsed = parse_source(source, limits)
-        result.findings.extend(parsed.findings)
-        for document in parsed.documents:
-            result.documents += 1
-            entity = _entity(document, result.findings)
-            if entity is not None:
-                register_entity(result, entity)
+        part = memo.part(source, limits) if memo is not None else parse_part(source, limits)
+        result.sources[source.label] = part.source
+        result.findings.extend(part.findings)
+        result.documents += part.documents
+        for entity in part.entities:
+            register_entity(result, entity)
     return result
 
 

@@ -27,6 +27,7 @@ class SourceFile:
     error: str = ""
     size: int = 0
     read: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
+    blob: str = ""  # the git blob id when known without reading (a file in a commit)
 
     def bytes(self) -> bytes:
         if self.data is not None:

@@ -31,8 +31,6 @@ from itsmctl.reporters.registry import formats, report
 @report_output_option
 @click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), multiple=True,
               help="Exit 1 when this is met (repeatable). Default: new-errors.")
-@click.option("--full", is_flag=True,
-              help="Compare findings over the whole catalog on both sides (slower).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file for both sides (default: each side's own .itsmctl.yaml).")
 @click.option("-v", "--verbose", is_flag=True, help="Also list findings that were already there.")
@@ -41,7 +39,7 @@ from itsmctl.reporters.registry import formats, report
 @click.pass_context
 def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
             catalog: Path | None, fmt: str, output: Path | None, fail_on: tuple[str, ...],
-            full: bool, config_file: Path | None, verbose: bool, today: date | None,
+            config_file: Path | None, verbose: bool, today: date | None,
             color: str) -> None:
     """Compare the catalog at BASE and HEAD, entity by entity, and say what it means.
 
@@ -61,7 +59,7 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     # without --config, each side of the diff reads its own config file
     config = load_config(root, config_file) if config_file is not None else None
     result = diff_refs(repo, base, head, catalog_root=root, config=config, today=today,
-                       fail_on=fail_on or ("new-errors",), full=full)
+                       fail_on=fail_on or ("new-errors",))
     options = ReportOptions(color=use_color(color, output) and fmt == "text", verbose=verbose)
     emit(report(result, fmt, options), output)
     ctx.exit(result.exit_code)

@@ -5,7 +5,8 @@ The one core function (also used by `itsmctl check`)::
     diff_refs(repo_path: Path, base: str | None = None, head: str | None = None, *,
               catalog_root: Path | None = None, config: Config | None = None,
               today: date | None = None, fail_on: Iterable[str] = ("new-errors",),
-              full: bool = False) -> DiffResult
+              memo: ParseMemo | None = None,
+              head_result: ValidationResult | None = None) -> DiffResult
 
 - base None: the merge base of HEAD with the default branch (settings.defaultBranch,
   origin/HEAD, main, master); head None: the working tree (tracked and untracked files).
@@ -14,7 +15,13 @@ The one core function (also used by `itsmctl check`)::
   side reads its own config file and policy files from its tree (diff/settings.py), and
   config, policy and scorecard changes are reported as `Config`/`Policy`/`Scorecard` changes.
 - fail_on: any of new-errors, new-warnings, breaking, approval-required, none.
-- full: compare findings over the whole catalog on both sides instead of the touched scope.
+- memo: the run's parse memo (loader.ParseMemo); pass the one `validate` filled so that
+  files unchanged since BASE are not parsed again.
+- head_result: HEAD's validation when the caller already has it (HEAD = the working tree,
+  validated with the same config, policies and `today`); it is then used, not recomputed.
+
+Both sides are loaded and validated in full (the findings diff is exact); a file with the
+same path and blob on both sides is parsed once (the memo).
 
 DiffResult (frozen, itsmctl/diff/result.py): changes (EntityChange with FieldChange and
 Classified impacts), approvals (Approval: party, reasons, entities), new_findings,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -14,19 +13,18 @@ from itsmctl.catalog import Catalog
 from itsmctl.config import Config
 from itsmctl.diff.approvals import required_approvals
 from itsmctl.diff.classes import impact_of
-from itsmctl.diff.findings import compare, focus
+from itsmctl.diff.findings import compare
 from itsmctl.diff.governance import Context, classify_entity
 from itsmctl.diff.result import FAIL_ON, Classified, DiffResult, EntityChange, Impact
-from itsmctl.diff.scope import Side, expand
 from itsmctl.diff.semantic import diff_entities, diff_values, entity_body, pair_renames
 from itsmctl.diff.settings import Settings, in_side, read_settings, settings_changes
 from itsmctl.errors import ConfigError, ItsmctlError
 from itsmctl.findings import Finding, Severity
+from itsmctl.loader import LoadResult, ParseMemo, load_sources
 from itsmctl.model import Entity, Ref
 
 if TYPE_CHECKING:
     from itsmctl.git import Repo
-    from itsmctl.loader import LoadResult
     from itsmctl.validate import ValidationResult
 
 
@@ -34,7 +32,8 @@ if TYPE_CHECKING:
 def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None, *,
               catalog_root: Path | None = None, config: Config | None = None,
               today: date | None = None, fail_on: Iterable[str] = ("new-errors",),
-              full: bool = False) -> DiffResult:
+              memo: ParseMemo | None = None,
+              head_result: ValidationResult | None = None) -> DiffResult:
     """Compare the catalog at BASE and HEAD (see itsmctl/diff/__init__.py)."""
     thresholds = _thresholds(fail_on)
     for ref in (base, head):
@@ -48,39 +47,49 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
     head_settings = read_settings(repo, head_sha, prefix, head_label, config)
     base_sha, base_label = _base(repo, base, head_sha, head_settings.config)
     base_settings = read_settings(repo, base_sha, prefix, base_label, config)
-    settings = (base_settings, head_settings)
     governance = settings_changes(base_settings, head_settings)
-    full = full or bool(governance)  # a config or policy change applies to the whole catalog
-    # each side has its own Repo (own `cat-file` process), so both can be read at once
-    sides = (Side(git.open_repo(repo_path), base_sha, prefix, base_settings.config),
-             Side(repo, head_sha, prefix, head_settings.config))
-    changed = git.changed_paths(repo, base_sha, head_sha, prefix)
-    touched = {e.ref for side in sides for e in side.parse(changed)}
-    changed = [r for r in changed if any(r in side.sources for side in sides)]
-    with ThreadPoolExecutor(max_workers=2) as pool:  # the git greps of both sides overlap
-        list(pool.map(lambda side: side.parse_all() if full else expand(side, touched), sides))
-    base_loaded, head_loaded = (side.load() for side in sides)
-    unreadable = frozenset(f.file for f in head_loaded.findings if not f.entity)
-    pairs = entity_changes(touched, base_loaded.catalog, head_loaded.catalog, unreadable)
-    approvals = required_approvals(pairs, head_loaded.catalog, base_loaded.catalog, governance)
-    labels = [s.sources[r].label for s in sides for r in changed if r in s.sources]
-    results = [_check(loaded, side, name, today, prefix, lenient=is_base) for loaded, side, name,
-               is_base in zip((base_loaded, head_loaded), settings, (base_label, head_label),
-                              (True, False))]
-    scopes = [None if full else focus(r.catalog, touched, labels) for r in results]
-    kept = [tuple(f for f in r.findings if scope is None or scope.covers(f))
-            for r, scope in zip(results, scopes)]
-    comparison = compare(kept[0], kept[1])
-    changes = with_level_changes(tuple(c for c, _ in pairs) + governance, results[0], results[1])
+    memo = memo if memo is not None else ParseMemo()
+    base_loaded = load_side(repo, base_sha, prefix, base_settings.config, memo)
+    base_result = _check(base_loaded, base_settings, base_label, today, prefix, lenient=True)
+    if head_result is None or head_sha is not None:
+        head_loaded = load_side(repo, head_sha, prefix, head_settings.config, memo)
+        head_result = _check(head_loaded, head_settings, head_label, today, prefix)
+    unreadable = frozenset(f.file for f in (*head_result.findings, *head_result.waived)
+                           if not f.entity)  # files that do not parse at HEAD
+    pairs = entity_changes(changed_refs(base_result.catalog, head_result.catalog),
+                           base_result.catalog, head_result.catalog, unreadable)
+    approvals = required_approvals(pairs, head_result.catalog, base_result.catalog, governance)
+    comparison = compare(base_result.findings, head_result.findings)
+    changes = with_level_changes(tuple(c for c, _ in pairs) + governance, base_result, head_result)
+    catalog_files = set(base_result.file_labels) | set(head_result.file_labels)
+    changed = [label for r in git.changed_paths(repo, base_sha, head_sha, prefix)
+               if (label := _label(prefix, r)) in catalog_files]
     return DiffResult(
         base=base_label, head=head or "working tree", base_sha=base_sha, head_sha=head_sha or "",
         changes=changes, approvals=approvals, new_findings=comparison.new,
         existing_findings=comparison.existing, fixed_findings=comparison.fixed,
-        fail_on=thresholds, findings_scope="full" if full else "touched",
-        files_changed=tuple(sorted(set(labels))),
-        files_parsed=len(sides[0].parsed) + len(sides[1].parsed),
-        reasons=_reasons(thresholds, changes, comparison.new),
+        fail_on=thresholds, files_changed=tuple(changed),
+        files_parsed=memo.parsed, reasons=_reasons(thresholds, changes, comparison.new),
     )
+
+
+def load_side(repo: Repo, sha: str | None, prefix: str, config: Config,
+              memo: ParseMemo) -> LoadResult:
+    """Every catalog file of one side (`sha` None: the working tree), through the memo."""
+    sources = (git.commit_sources(repo, sha, prefix, config) if sha is not None
+               else git.worktree_sources(repo, prefix, config))
+    return load_sources(sources, config.limits, memo)
+
+
+def changed_refs(base: Catalog, head: Catalog) -> set[Ref]:
+    """Entities that may differ: every ref whose entity is not the very same object on both
+    sides (the memo shares the entities of unchanged files; the others are compared)."""
+    refs = {e.ref for e in base} | {e.ref for e in head}
+    return {r for r in refs if base.get(r) is not head.get(r)}
+
+
+def _label(prefix: str, rel: str) -> str:
+    return f"{prefix}/{rel}" if prefix else rel
 
 
 def _check(loaded: LoadResult, settings: Settings, side: str, today: date | None,
@@ -155,7 +164,7 @@ def _base(repo: Repo, base: str | None, head_sha: str | None,
     return sha, f"merge base with {branch}"
 
 
-def entity_changes(touched: set[Ref], base: Catalog, head: Catalog,
+def entity_changes(touched: Iterable[Ref], base: Catalog, head: Catalog,
                    unreadable: frozenset[str] = frozenset()) -> list[tuple[EntityChange, Entity]]:
     """Added, removed, renamed and modified entities with their governance impacts."""
     added, removed, out = [], [], []

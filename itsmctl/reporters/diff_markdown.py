@@ -57,7 +57,7 @@ def _findings(result: DiffResult) -> list[str]:
     out = ["", "### Findings", "",
            (f"{plural(len(result.new_findings), 'new finding')} introduced by this change,"
            f" {len(result.existing_findings)} already there,"
-           f" {len(result.fixed_findings)} fixed (scope: {result.findings_scope}).")]
+           f" {len(result.fixed_findings)} fixed.")]
     if result.new_findings:
         out += [""] + _finding_rows(result.new_findings)
     for title, group in (("Existing findings", result.existing_findings),

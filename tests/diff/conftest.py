@@ -16,6 +16,7 @@ from itsmctl.diff import diff_refs
 from itsmctl.diff.result import DiffResult, EntityChange
 
 CATALOG = Path(__file__).parent / "catalog"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TODAY = date(2026, 11, 23)
 
 
@@ -70,11 +71,12 @@ def git_env(isolated_git: None) -> None:
     """Every diff test runs git as on a fresh CI runner (see tests/conftest.py)."""
 
 
-def make_repo(path: Path, catalog: str = "") -> GitRepo:
+def make_repo(path: Path, catalog: str = "", source: Path = CATALOG) -> GitRepo:
+    """`source` (default: the test catalog) committed on main, branch `feature` checked out."""
     path.mkdir()
     repo = GitRepo(path, catalog)
     repo.git("init", "-q", "-b", "main")
-    shutil.copytree(CATALOG, path / catalog if catalog else path, dirs_exist_ok=True)
+    shutil.copytree(source, path / catalog if catalog else path, dirs_exist_ok=True)
     repo.commit("base catalog")
     repo.branch()
     return repo
@@ -84,6 +86,12 @@ def make_repo(path: Path, catalog: str = "") -> GitRepo:
 def repo(tmp_path: Path) -> GitRepo:
     """The test catalog committed on main, with branch `feature` checked out."""
     return make_repo(tmp_path / "repo")
+
+
+@pytest.fixture
+def examples_repo(tmp_path: Path) -> GitRepo:
+    """The example catalog (examples/) committed on main, with branch `feature` checked out."""
+    return make_repo(tmp_path / "examples-repo", source=EXAMPLES)
 
 
 def change(result: DiffResult, ref: str) -> EntityChange:

@@ -50,19 +50,6 @@ def test_fixed_findings(broken_base: GitRepo) -> None:
     assert result.new_findings == () and result.existing_findings == ()
 
 
-def test_touched_scope_matches_full_scope(broken_base: GitRepo) -> None:
-    repo = broken_base
-    repo.edit("services/ledger-db.yaml", "lifecycle: operational", "lifecycle: retired")
-    repo.commit()
-    touched, full = repo.diff("main", "feature"), repo.diff("main", "feature", full=True)
-    assert [f.fingerprint for f in touched.new_findings] == \
-        [f.fingerprint for f in full.new_findings]
-    assert {f.rule for f in touched.new_findings} >= {"dependency-on-retired"}
-    assert touched.changes == full.changes
-    assert len(full.existing_findings) == 1 and touched.existing_findings == ()
-    assert touched.files_parsed < full.files_parsed
-
-
 def test_a_side_that_fails_to_parse_is_findings(repo: GitRepo) -> None:
     repo.write(API, "apiVersion: itsmctl.io/v1\nkind: Service\nmetadata: {name: payments-api\n")
     repo.commit()
