@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from itsmctl import runcontext
 from itsmctl.config import Config, load_config
 from itsmctl.validate import ValidationResult, validate_path
 
@@ -75,7 +76,7 @@ def run_check(root: Path, *, base: str | None = None, fail_on: tuple[str, ...] =
     from itsmctl.diff import diff_refs
 
     config = load_config(root, config_file)
-    clock_today = today or date.today()
+    clock_today = today or runcontext.clock_today()
     label = git.catalog_prefix(git.open_repo(root), root) or "."
     validation = validate_path(root, config_file=config_file, today=clock_today, strict=strict,
                                display_root=label)

@@ -15,7 +15,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from itsmctl import __version__
+from itsmctl import __version__, runcontext
 from itsmctl.atomic import write_bytes_atomic
 from itsmctl.errors import ItsmctlError
 
@@ -102,7 +102,7 @@ def init_catalog(target: Path, *, force: bool = False, today: date | None = None
     if target.exists() and not target.is_dir():
         raise ItsmctlError(f"{target} exists and is not a folder",
                            "pass a new or existing folder, e.g. `itsmctl init my-catalog`")
-    plan = scaffold_files(today or date.today())
+    plan = scaffold_files(today or runcontext.clock_today())
     existing = [f.rel for f in plan if (target / f.rel).exists()]
     if existing and not force:
         shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more"

@@ -7,14 +7,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from itsmctl import runcontext
 from itsmctl.catalog import Catalog
-from itsmctl.config import Config, config_location, load_config
+from itsmctl.config import Config, config_location
 from itsmctl.errors import ConfigError
 from itsmctl.findings import Finding, Severity, count_by_severity
 from itsmctl.loader import LoadResult, load_directory
 from itsmctl.locate import Locator
-from itsmctl.policy import PolicySet, disk_reader, load_policies
+from itsmctl.policy import PolicySet, load_policies
 from itsmctl.rules.registry import RuleContext, all_rules
+from itsmctl.runcontext import RunContext, resolve_context
 from itsmctl.waivers import apply_waivers
 
 
@@ -55,12 +57,15 @@ class ValidationResult:
 def validate_path(root: Path, *, config_file: Path | None = None, today: date | None = None,
                   strict: bool = False, display_root: str | None = None) -> ValidationResult:
     """Validate the catalog folder `root` (the main job of the tool)."""
-    config = load_config(root, config_file)
-    label = display_root if display_root is not None else str(root)
-    policies = load_policies(config, disk_reader(root, label))
-    loaded = load_directory(root, config, display_root)
-    return check_loaded(loaded, config, today=today, strict=strict, root=label,
-                        policies=policies)
+    context = resolve_context(root, config_file=config_file, today=today, label=display_root)
+    return validate(context, strict=strict)
+
+
+def validate(context: RunContext, *, strict: bool = False) -> ValidationResult:
+    """Validate the catalog of a resolved run: its config and policies are not read again."""
+    loaded = load_directory(context.root, context.config, context.label)
+    return check_loaded(loaded, context.config, today=context.today, strict=strict,
+                        root=context.label, policies=context.policies)
 
 
 def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = None,
@@ -75,7 +80,7 @@ def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = Non
         policies = load_policies(config)
     rules = {rule.id: rule for rule in all_rules(policies.rules)}
     _check_config_rules(config, set(rules))
-    context = RuleContext(loaded.catalog, today or date.today(), rules)
+    context = RuleContext(loaded.catalog, today or runcontext.clock_today(), rules)
     raw = list(loaded.findings)
     for rule in rules.values():
         raw.extend(rule.run(context))

@@ -45,21 +45,24 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
     Pages judge overdue reviews and expired templates as of --today (default: today), and
     the site records that day; --check without --today judges as of the recorded day.
     """
-    from itsmctl.config import load_config
+    from itsmctl.runcontext import resolve_context
     from itsmctl.site import check_site, render_site
 
-    config = load_config(path, config_file)
+    # the site reads its policies beside the config, as it always has (their origin is shown)
+    run = resolve_context(path, config_file=config_file, today=today, read_policies=False)
+    config = run.config
     options: dict[str, Any] = {"ref": ref, "since": since, "config": config,
                                "history": history,
                                "timestamp": datetime.now(UTC) if timestamp else None}
     if check_dir is not None:
         # without --today, dates are judged as of the day the committed site records
-        checked = check_site(path, check_dir, today=today, **options)
+        checked = check_site(path, check_dir, today=run.today if run.today_given else None,
+                             clock=run.today, **options)
         emit(report(checked, fmt), None)
         ctx.exit(checked.exit_code)
     target = output if output is not None else path / config.site_output
     with _progress() as progress:
-        result = render_site(path, target, progress=progress, today=today or date.today(),
+        result = render_site(path, target, progress=progress, today=run.today,
                              **options)
     emit(report(result, fmt), None)
     ctx.exit(result.exit_code)

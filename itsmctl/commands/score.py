@@ -25,8 +25,9 @@ def command(path: Path, fmt: str, output: Path | None, config_file: Path | None,
     A service reaches a level when it passes that level's rules and all lower levels' rules;
     a waived finding does not count as passed. Exits 0, or 2 when no scorecard is configured.
     """
-    from itsmctl.policy.score import score_path
+    from itsmctl.policy.score import score
+    from itsmctl.runcontext import resolve_context
 
-    result = score_path(path, config_file=config_file, today=today,
-                        display_root=click.format_filename(path))
+    result = score(resolve_context(path, config_file=config_file, today=today,
+                                   label=click.format_filename(path)))
     emit(report(result, fmt), output)

@@ -37,10 +37,12 @@ def command(ctx: click.Context, path: Path, fmt: str, output: Path | None, stric
     Exits 0 when clean, 1 when there are errors (or warnings with --strict), 2 on a usage
     or environment problem.
     """
-    from itsmctl.validate import validate_path
+    from itsmctl.runcontext import resolve_context
+    from itsmctl.validate import validate
 
-    result = validate_path(path, config_file=config_file, today=today, strict=strict,
-                           display_root=click.format_filename(path))
+    context = resolve_context(path, config_file=config_file, today=today,
+                              label=click.format_filename(path))
+    result = validate(context, strict=strict)
     options = ReportOptions(color=use_color(color, output), verbose=verbose)
     emit(report(result, fmt, options), output)
     ctx.exit(result.exit_code)

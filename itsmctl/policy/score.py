@@ -7,7 +7,8 @@ from pathlib import Path
 
 from itsmctl.errors import ConfigError
 from itsmctl.policy.scorecard import LevelChange, ScoreResult, level_changes, score_catalog
-from itsmctl.validate import ValidationResult, validate_path
+from itsmctl.runcontext import RunContext, resolve_context
+from itsmctl.validate import ValidationResult, validate
 
 
 def score_validation(result: ValidationResult) -> ScoreResult:
@@ -18,8 +19,13 @@ def score_validation(result: ValidationResult) -> ScoreResult:
 
 def score_path(root: Path, *, config_file: Path | None = None, today: date | None = None,
                display_root: str | None = None) -> ScoreResult:
-    result = validate_path(root, config_file=config_file, today=today,
-                           display_root=display_root)
+    return score(resolve_context(root, config_file=config_file, today=today,
+                                 label=display_root))
+
+
+def score(context: RunContext) -> ScoreResult:
+    """Validate the resolved run once, then place its services on the scorecards."""
+    result = validate(context)
     if not result.policies.scorecards:
         raise ConfigError("the config defines no scorecards",
                           "add `scorecards:` to .itsmctl.yaml, or Scorecard documents to a"

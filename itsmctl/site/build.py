@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from itsmctl import runcontext
 from itsmctl.config import Config
 from itsmctl.errors import ItsmctlError
 from itsmctl.site.context import SiteInput
@@ -98,16 +99,18 @@ def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
 
 def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
                since: str | None = None, config: Config, today: date | None = None,
-               history: bool = True, timestamp: datetime | None = None) -> SiteCheckResult:
+               history: bool = True, timestamp: datetime | None = None,
+               clock: date | None = None) -> SiteCheckResult:
     """Compare a committed site with what `render_site` would write now (same options).
 
     Stable API for `itsmctl check`: pass the options the site was rendered with. A site
     that is committed to git should be rendered with `history=False`, because a commit
     cannot contain its own hash. `today` None judges dates on the day the site records
     (its `as-of`), so the check asks "does the site match the catalog", not "is it still
-    the day it was rendered"; a site without that record is compared as of the clock's today.
+    the day it was rendered"; a site without that record is compared as of `clock` (the
+    run's day; default: the clock's today).
     """
-    today = today or recorded_date(site_dir) or date.today()
+    today = today or recorded_date(site_dir) or clock or runcontext.clock_today()
     site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
                    history=history, timestamp=timestamp)
     wanted = dict(site_files(site))

@@ -151,7 +151,7 @@ def test_internal_error_is_one_line_and_exit_3(monkeypatch, examples_dir: Path) 
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(itsmctl.validate, "validate_path", boom)
+    monkeypatch.setattr(itsmctl.validate, "validate", boom)
     result = CliRunner().invoke(cli, ["validate", str(examples_dir)])
     assert result.exit_code == 3
     assert "internal error (RuntimeError: kaboom)" in result.output

@@ -172,16 +172,10 @@ def test_a_committed_site_does_not_go_stale_as_days_pass(
     run_git(catalog_repo, "add", "-f", "site")
     run_git(catalog_repo, "commit", "-q", "-m", "Commit the site")
 
-    class Later(date):
-        @classmethod
-        def today(cls) -> Later:
-            return cls(2027, 6, 1)  # the intranet's review (26w) is overdue by then
+    from itsmctl import runcontext
 
-    from itsmctl import check as check_module
-    from itsmctl.site import build
-
-    monkeypatch.setattr(check_module, "date", Later)
-    monkeypatch.setattr(build, "date", Later)
+    # the one clock: the intranet's review (26w) is overdue by then
+    monkeypatch.setattr(runcontext, "clock_today", lambda: date(2027, 6, 1))
     code, out = check(catalog_repo, "--base", "main", env={"ITSMCTL_TODAY": None})
     assert code == 0, out
     assert "is up to date" in out and "review-overdue" in out

@@ -68,7 +68,7 @@ def test_usage_error_is_exit_2_and_interrupt_is_130(tmp_path: Path,
     def refuse(*_: object, **__: object) -> None:
         raise ItsmctlError("the ref 'nope' does not exist", hint="list refs with git branch")
 
-    monkeypatch.setattr("itsmctl.validate.validate_path", refuse)
+    monkeypatch.setattr("itsmctl.validate.validate", refuse)
     result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
     assert (result.exit_code, result.stderr) == (
         2, "itsmctl: error: the ref 'nope' does not exist\n  hint: list refs with git branch\n")
@@ -76,7 +76,7 @@ def test_usage_error_is_exit_2_and_interrupt_is_130(tmp_path: Path,
     def interrupt(*_: object, **__: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("itsmctl.validate.validate_path", interrupt)
+    monkeypatch.setattr("itsmctl.validate.validate", interrupt)
     result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
     assert (result.exit_code, result.stderr) == (130, "itsmctl: interrupted\n")
 

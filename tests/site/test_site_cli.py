@@ -130,16 +130,9 @@ class Clock:
         monkeypatch.delenv("ITSMCTL_TODAY", raising=False)
 
     def set(self, day: date) -> None:
-        from itsmctl.commands import render as render_command
-        from itsmctl.site import build
+        from itsmctl import runcontext
 
-        class Frozen(date):
-            @classmethod
-            def today(cls) -> Frozen:
-                return cls(day.year, day.month, day.day)
-
-        for module in (render_command, build):
-            self.monkeypatch.setattr(module, "date", Frozen)
+        self.monkeypatch.setattr(runcontext, "clock_today", lambda: day)
 
 
 def test_the_site_records_the_day_it_judged_dates_by(tmp_path: Path,

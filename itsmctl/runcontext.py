@@ -1,0 +1,52 @@
+"""The run context: what one command needs, resolved once at the command boundary.
+
+A command turns its options into one `RunContext` (catalog root, config, policies, today,
+limits) and hands it down; lower layers take what they need from it and never find, read or
+consult the config again, nor read the clock. `clock_today` is the one place the clock is
+read, so a test sets the day in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from itsmctl.config import Config, load_config
+from itsmctl.policy import PolicySet, disk_reader, load_policies
+from itsmctl.yamlload import Limits
+
+
+def clock_today() -> date:
+    """The clock's day: read here only, and only when no --today was given."""
+    return date.today()
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """One run's inputs. `label` is how file names begin in reports ("" or "." : relative to
+    the root); `today_given` says the day came from --today/ITSMCTL_TODAY, not the clock."""
+
+    root: Path
+    label: str
+    config: Config
+    policies: PolicySet
+    today: date
+    today_given: bool = False
+
+    @property
+    def limits(self) -> Limits:
+        return self.config.limits
+
+
+def resolve_context(root: Path, *, config_file: Path | None = None, today: date | None = None,
+                    label: str | None = None, read_policies: bool = True) -> RunContext:
+    """Find and read the config and the policy files of the catalog at `root`, once.
+
+    `read_policies` False: the caller reads them its own way (the site, beside the config).
+    """
+    config = load_config(root, config_file)
+    shown = label if label is not None else str(root)
+    policies = load_policies(config, disk_reader(root, shown)) if read_policies else PolicySet()
+    return RunContext(root, shown, config, policies, today or clock_today(), today is not None)
+
