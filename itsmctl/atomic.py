@@ -8,10 +8,11 @@ import tempfile
 from pathlib import Path
 
 from itsmctl.errors import ItsmctlError
+from itsmctl.visible import encode
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    write_bytes_atomic(path, text.encode("utf-8"))
+    write_bytes_atomic(path, encode(text))
 
 
 def _mode_for(path: Path) -> int:

@@ -119,7 +119,9 @@ def config_location(source: SourceFile, path: tuple[str | int, ...]) -> str:
 
 def _unquoted_off(raw: dict[str, Any]) -> None:
     """YAML 1.1 reads a bare `off` as false; in a severity map it can only mean "off"."""
-    maps = [raw.get("rules")] + [o.get("rules") for o in raw.get("overrides") or []
+    overrides = raw.get("overrides")  # not yet schema-checked: any shape at all
+    maps = [raw.get("rules")] + [o.get("rules") for o in
+                                 (overrides if isinstance(overrides, list) else [])
                                  if isinstance(o, dict)]
     for severities in maps:
         if isinstance(severities, dict):
@@ -145,6 +147,7 @@ def _from_raw(raw: dict[str, Any], label: str) -> Config:
         limits=Limits(
             max_file_size=settings.get("maxFileSize", defaults.max_file_size),
             max_alias_expansion=settings.get("maxAliasExpansion", defaults.max_alias_expansion),
+            max_expanded_size=settings.get("maxExpandedSize", defaults.max_expanded_size),
             max_depth=settings.get("maxDepth", defaults.max_depth),
         ),
         site_title=site.get("title", "Service catalog"),

@@ -12,7 +12,9 @@ from functools import lru_cache
 from typing import Any
 
 MINUTES = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
-_DURATION = re.compile(r"(?=\d)(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?\Z")
+# at most 9 digits a unit (the schema's bound): 10**5000 weeks is no promise, and int() of
+# thousands of digits raises (or takes quadratic time) past Python's own limit
+_DURATION = re.compile(r"(?=\d)(?:(\d{1,9})w)?(?:(\d{1,9})d)?(?:(\d{1,9})h)?(?:(\d{1,9})m)?\Z")
 _CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)\Z|24:00\Z")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from itsmctl.errors import ItsmctlError
+from itsmctl.visible import visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +85,10 @@ def select(rels: list[str], include: tuple[str, ...], exclude: tuple[str, ...]) 
 
 
 def _label(display_root: str, rel: str) -> str:
+    """What users see: a name with bytes that are not UTF-8, or controls, shown escaped."""
     if display_root in ("", "."):
-        return rel
-    return f"{display_root.rstrip('/')}/{rel}"
+        return visible(rel)
+    return visible(f"{display_root.rstrip('/')}/{rel}")
 
 
 def walk_directory(root: Path) -> Iterator[tuple[str, Path]]:

@@ -10,6 +10,7 @@ re-composes a file only when one of its findings needs a line.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from sys import intern as _intern
 from typing import Any
@@ -19,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from itsmctl.findings import Finding, Severity
 from itsmctl.sources import SourceFile
+from itsmctl.visible import quoted, visible
 
 try:
     from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]  # not in `yaml`
@@ -28,6 +30,7 @@ except ImportError:  # pragma: no cover - exercised only where libyaml is missin
     LIBYAML = False
 
 _TAG = "tag:yaml.org,2002:"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SAFE_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
@@ -100,6 +103,7 @@ class Limits:
 
     max_file_size: int = 1_048_576
     max_alias_expansion: int = 10_000
+    max_expanded_size: int = 4_194_304  # bytes of text aliases may repeat, per document
     max_depth: int = 64
 
 
@@ -118,6 +122,7 @@ class ParsedFile:
     source: SourceFile
     documents: list[Document] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    escapes: bool = True  # the text has a \u or \U escape (only they make a lone surrogate)
 
 
 class _Rejected(Exception):
@@ -139,32 +144,31 @@ def _finding(source: SourceFile, rule: str, message: str, node_or_mark: Any, hin
 class _Builder:
     """Turn one composed document into plain dict/list/scalars, enforcing our limits."""
 
-    def __init__(self, source: SourceFile, doc: int, limits: Limits) -> None:
-        self.source, self.doc, self.limits = source, doc, limits
-        self.memo: dict[int, tuple[Any, int]] = {}
+    def __init__(self, source: SourceFile, doc: int, limits: Limits, escapes: bool = True) -> None:
+        self.source, self.doc, self.limits, self.escapes = source, doc, limits, escapes
+        self.memo: dict[int, tuple[Any, int, int]] = {}
         self.expanded = 0
+        self.expanded_size = 0
         self.findings: list[Finding] = []
 
-    def build(self, node: Node, depth: int = 0) -> tuple[Any, int]:
-        """Return (value, node count); aliases reuse the built value but count in full."""
+    def build(self, node: Node, depth: int = 0, key: Node | None = None) -> tuple[Any, int, int]:
+        """Return (value, node count, text size); aliases reuse the built value but count in
+        full, in nodes and in characters of text, so neither can multiply past a limit.
+        `key`: the mapping key this value belongs to, where an alias of it is reported (the
+        alias itself has no position of its own once composed; its anchor's is elsewhere)."""
         known = self.memo.get(id(node))
         if known is not None:
-            self.expanded += known[1]
-            if self.expanded > self.limits.max_alias_expansion:
-                raise _Rejected(self._error(
-                    "yaml-alias-limit",
-                    f"aliases expand to more than {self.limits.max_alias_expansion} nodes",
-                    node, "a catalog document does not need this many aliases; write it out"
-                    " or raise settings.maxAliasExpansion",
-                ))
+            self._count_alias(key or node, known)
             return known
         if depth > self.limits.max_depth:
             raise _Rejected(self._error(
                 "yaml-too-deep", f"nesting is deeper than {self.limits.max_depth} levels", node,
                 "catalog entities are a few levels deep; this looks generated or hostile",
             ))
+        result: tuple[Any, int, int]
         if isinstance(node, ScalarNode):
-            result = (self._scalar(node), 1)
+            value = self._scalar(node)
+            result = (value, 1, len(node.value))
         elif isinstance(node, SequenceNode):
             result = self._sequence(node, depth)
         else:
@@ -172,13 +176,39 @@ class _Builder:
         self.memo[id(node)] = result
         return result
 
+    def _count_alias(self, node: Node, known: tuple[Any, int, int]) -> None:
+        self.expanded += known[1]
+        self.expanded_size += known[2]
+        limits = self.limits
+        if self.expanded > limits.max_alias_expansion:
+            raise _Rejected(self._error(
+                "yaml-alias-limit", f"aliases expand to more than {limits.max_alias_expansion}"
+                " nodes", node, "a catalog document does not need this many aliases; write it"
+                " out or raise settings.maxAliasExpansion"))
+        if self.expanded_size > limits.max_expanded_size:
+            raise _Rejected(self._error(
+                "yaml-alias-limit", f"aliases expand to more than {limits.max_expanded_size:,}"
+                " bytes of text", node, "an alias repeats all the text of its anchor; write"
+                " it out or raise settings.maxExpandedSize"))
+
     def _error(self, rule: str, message: str, node: Node, hint: str) -> Finding:
         return _finding(self.source, rule, message, node, hint, self.doc)
+
+    def _text(self, node: ScalarNode) -> str:
+        """A scalar's text; a lone surrogate (`"\\ud800"`) is no character: shown, reported."""
+        value: str = node.value
+        if not self.escapes or _SURROGATE.search(value) is None:
+            return value
+        self.findings.append(self._error(
+            "file-encoding", f"{quoted(node.value)} holds a lone surrogate, which is not a"
+            " character and cannot be written as UTF-8", node,
+            "a \\u escape must name a character; write a pair as one \\U escape"))
+        return visible(node.value)
 
     def _scalar(self, node: ScalarNode) -> Any:
         tag = node.tag
         if tag == _TAG + "str":
-            return node.value
+            return self._text(node)
         if tag in (_TAG + "int", _TAG + "float"):
             return _number(node)
         if tag == _TAG + "bool":
@@ -196,23 +226,24 @@ class _Builder:
             " mappings); remove the tag",
         )
 
-    def _sequence(self, node: SequenceNode, depth: int) -> tuple[list[Any], int]:
+    def _sequence(self, node: SequenceNode, depth: int) -> tuple[list[Any], int, int]:
         if node.tag != _TAG + "seq":
             raise _Rejected(self._unsafe(node))
-        items, count = [], 1
+        items, count, size = [], 1, 0
         for child in node.value:
-            value, size = self.build(child, depth + 1)
+            value, nodes, chars = self.build(child, depth + 1)
             items.append(value)
-            count += size
-        return items, count
+            count += nodes
+            size += chars
+        return items, count, size
 
-    def _mapping(self, node: MappingNode, depth: int) -> tuple[dict[str, Any], int]:
+    def _mapping(self, node: MappingNode, depth: int) -> tuple[dict[str, Any], int, int]:
         if node.tag != _TAG + "map":
             raise _Rejected(self._unsafe(node))
         result: dict[str, Any] = {}
         first_line: dict[str, int] = {}
         merges: list[Node] = []
-        count = 1
+        count, size = 1, 0
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
                 merges.append(value_node)
@@ -223,7 +254,7 @@ class _Builder:
                     "use a string key",
                 ))
                 continue
-            key = _intern(key_node.value)  # keys repeat in every entity: store each once
+            key = _intern(self._text(key_node))  # keys repeat in every entity: store each once
             if key in result:
                 self.findings.append(self._error(
                     "yaml-duplicate-key",
@@ -231,17 +262,19 @@ class _Builder:
                     key_node, "YAML parsers disagree on which value wins; keep one",
                 ))
                 continue
-            value, size = self.build(value_node, depth + 1)
+            value, nodes, chars = self.build(value_node, depth + 1, key_node)
             result[key] = value
             first_line[key] = key_node.start_mark.line + 1
-            count += size
+            count += nodes
+            size += chars + len(key)
         for merge in merges:
-            count += self._merge(result, merge, depth)
-        return result, count
+            nodes, chars = self._merge(result, merge, depth)
+            count, size = count + nodes, size + chars
+        return result, count, size
 
-    def _merge(self, result: dict[str, Any], merge: Node, depth: int) -> int:
+    def _merge(self, result: dict[str, Any], merge: Node, depth: int) -> tuple[int, int]:
         """`<<: *base` fills keys the mapping does not set itself."""
-        value, size = self.build(merge, depth + 1)
+        value, nodes, chars = self.build(merge, depth + 1)
         sources = value if isinstance(value, list) else [value]
         for source in sources:
             if not isinstance(source, dict):
@@ -252,7 +285,7 @@ class _Builder:
                 continue
             for key, item in source.items():
                 result.setdefault(key, item)
-        return size
+        return nodes, chars
 
 
 # Longer numerals are kept as text: 10**400 does not fit a float, and base-60 ints
@@ -328,9 +361,10 @@ def parse_source(source: SourceFile, limits: Limits) -> ParsedFile:
     if text is None:
         parsed.findings.append(problem)  # type: ignore[arg-type]
         return parsed
+    parsed.escapes = "\\u" in text or "\\U" in text
     composer_class = _composer_class(text)
     if composer_class is not _PyComposer:
-        fast = ParsedFile(source)
+        fast = ParsedFile(source, escapes=parsed.escapes)
         if _read_documents(fast, composer_class(text), limits):
             return fast
     # broken (or very deep) YAML: the pure-Python composer gives the reference findings
@@ -413,9 +447,9 @@ def _read_documents(parsed: ParsedFile, composer: Any, limits: Limits) -> bool:
 def _add_document(parsed: ParsedFile, node: Node | None, index: int, limits: Limits) -> None:
     if node is None or (isinstance(node, ScalarNode) and node.tag == _TAG + "null"):
         return  # an empty document is not an entity, and not an error
-    builder = _Builder(parsed.source, index, limits)
+    builder = _Builder(parsed.source, index, limits, parsed.escapes)
     try:
-        data, _ = builder.build(node)
+        data = builder.build(node)[0]
     except _Rejected as rejected:
         parsed.findings.extend(builder.findings)
         parsed.findings.append(rejected.finding)

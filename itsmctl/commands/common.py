@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from itsmctl.atomic import write_text_atomic
+from itsmctl.visible import encode
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -66,6 +67,6 @@ def emit(text: str, output: Path | None) -> None:
     """Write a report to stdout, or atomically to a file."""
     if output is None:
         # colour was decided by the reporter already; stop click from second-guessing it
-        click.echo(text, nl=False, color=True)
+        click.echo(encode(text), nl=False, color=True)
     else:
         write_text_atomic(output, text)

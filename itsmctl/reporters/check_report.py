@@ -11,14 +11,13 @@ from typing import Any
 from itsmctl.check import CheckResult
 from itsmctl.diff.result import Impact
 from itsmctl.reporters import ReportOptions
+from itsmctl.reporters.diff_markdown import COMMENT_LIMIT, capped, cell, code
 from itsmctl.reporters.diff_markdown import MARKER as DIFF_MARKER
-from itsmctl.reporters.diff_markdown import cell, code
 from itsmctl.reporters.envelope import envelope, json_document
 from itsmctl.reporters.text_report import summary_line
 from itsmctl.reporters.wording import display_path, site_advice, site_out_of_date
 
 MARKER = "<!-- itsmctl-check -->"
-COMMENT_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
 SUMMARY_LIMIT = 900_000  # GitHub refuses step summaries over 1 MiB
 FINDINGS_SHOWN = 50
 
@@ -69,6 +68,7 @@ def render_github(result: CheckResult, options: ReportOptions) -> str:
     """Annotations for the findings (validate) and the governance impacts (diff)."""
     from itsmctl.reporters.diff_github import annotation
     from itsmctl.reporters.diff_text import summary
+    from itsmctl.reporters.github_report import escape_data
     from itsmctl.reporters.github_report import render as validate_github
 
     lines = [validate_github(result.validation, options).rstrip("\n")]
@@ -77,10 +77,10 @@ def render_github(result: CheckResult, options: ReportOptions) -> str:
               if impact.impact >= Impact.REVIEW]
     lines.append(f"itsmctl diff: {summary(result.diff)}")
     if result.site is not None and not result.site.ok:
-        lines.append(f"::error title=itsmctl site::{site_line(result)}")
+        lines.append(f"::error title=itsmctl site::{escape_data(site_line(result))}")
     else:
-        lines.append(f"itsmctl {site_line(result)}")
-    lines.append(f"itsmctl check: {verdict(result)}")
+        lines.append(f"itsmctl {escape_data(site_line(result))}")
+    lines.append(f"itsmctl check: {escape_data(verdict(result))}")
     return "\n".join(lines) + "\n"
 
 
@@ -117,21 +117,13 @@ def render_markdown(result: CheckResult) -> str:
     return "\n".join(out) + "\n\n" + diff
 
 
-def _fit(text: str, limit: int, where: str) -> str:
-    """Cut an over-long report at a line break, and say where the rest is."""
-    if len(text) <= limit:
-        return text
-    cut = text.rfind("\n", 0, limit - 200)
-    return (text[:cut] + f"\n\n</details>\n\n_The report is too long and was cut here: {where}._\n")
-
-
 def summary_markdown(result: CheckResult) -> str:
     """The step summary (GitHub takes at most 1 MiB per step)."""
-    return _fit(render_markdown(result), SUMMARY_LIMIT,
-                "run `itsmctl check` locally for all of it")
+    return capped(render_markdown(result), "run `itsmctl check` locally for all of it",
+                  SUMMARY_LIMIT)
 
 
 def comment_body(result: CheckResult) -> str:
     """The pull-request comment: the summary behind a marker a bot finds to update it."""
-    return _fit(f"{MARKER}\n{render_markdown(result)}", COMMENT_LIMIT,
-                "the workflow run's summary has all of it")
+    return capped(f"{MARKER}\n{render_markdown(result)}",
+                  "the workflow run's summary has all of it", COMMENT_LIMIT)

@@ -41,7 +41,7 @@ def write_reports(result: CheckResult, files: ReportFiles) -> list[Path]:
 def append_text(path: Path, text: str) -> None:
     """Append to a file that others append to too (GitHub's $GITHUB_STEP_SUMMARY)."""
     try:
-        with open(path, "a", encoding="utf-8") as handle:
+        with open(path, "a", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text if text.endswith("\n") else text + "\n")
     except OSError as exc:
         raise ItsmctlError(f"cannot write the step summary {path}: {exc.strerror or exc}",

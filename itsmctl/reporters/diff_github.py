@@ -30,7 +30,8 @@ def render(result: DiffResult, options: ReportOptions) -> str:
     finding_lines, _ = render_findings(result.new_findings)
     lines += finding_lines
     for approval in result.approvals:
-        lines.append(f"itsmctl: approval needed from {approval.party}: {approval.reasons[0]}")
+        lines.append("itsmctl: " + escape_data(
+            f"approval needed from {approval.party}: {approval.reasons[0]}"))
     verdict = f"FAIL ({'; '.join(result.reasons)})" if result.failed else "OK"
-    lines.append(f"itsmctl diff: {verdict}: {summary(result)}")
+    lines.append("itsmctl diff: " + escape_data(f"{verdict}: {summary(result)}"))
     return "\n".join(lines) + "\n"

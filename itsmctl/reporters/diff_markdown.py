@@ -8,19 +8,43 @@ deterministic (no timestamps), so a bot can update its comment only when it chan
 from __future__ import annotations
 
 import html
+import re
 
 from itsmctl.diff.result import DiffResult, EntityChange, Impact
 from itsmctl.findings import Finding
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.diff_text import value
 from itsmctl.reporters.wording import headline, plural, short
+from itsmctl.visible import visible
 
 MARKER = "<!-- itsmctl-diff -->"
 
 
+# Markdown that works inside a line: emphasis, strike-through, code, links and images (their
+# brackets), math, table pipes and escapes (cells never start a line, so no heading or list)
+_MARKDOWN = re.compile(r"([\\`*_\[\]|~$])")
+# `@name` notifies people, `#12` links an issue, URLs and `www.` become links: a zero-width
+# space (as an entity, so it survives as plain ASCII) breaks each one and shows nothing
+_TRIGGERS = re.compile(r"(@|://|\bwww\.|#(?=\d))", re.IGNORECASE)
+COMMENT_LIMIT = 65_536  # GitHub's limit on a comment's length, in characters
+_BREAK = "&#8203;"
+
+
 def cell(text: str) -> str:
-    """Safe inside a table cell: no HTML, no pipes, no line breaks."""
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", "<br>")
+    """Catalog text made inert in Markdown: no HTML, no formatting, no mention, no link or
+    image, no line break; hidden characters shown (visible.py). Safe in a cell or heading."""
+    safe = _MARKDOWN.sub(r"\\\1", html.escape(visible(text, lines=True), quote=False))
+    safe = _TRIGGERS.sub(lambda m: m.group()[0] + _BREAK + m.group()[1:], safe)
+    return safe.replace("\n", "<br>")
+
+
+def capped(text: str, where: str, limit: int = COMMENT_LIMIT) -> str:
+    """At most `limit` characters, cut at a line break, with a note saying where the rest is."""
+    if len(text) <= limit:
+        return text
+    note = f"\n\n</details>\n\n_This report is too long for GitHub and was cut here: {where}._\n"
+    cut = text.rfind("\n", 0, limit - len(note))
+    return text[:max(cut, 0)] + note
 
 
 def code(text: str) -> str:
@@ -101,4 +125,4 @@ def render(result: DiffResult, options: ReportOptions) -> str:
         out += ["", "### Details"]
         for change in result.changes:
             out += _details(change)
-    return "\n".join(out) + "\n"
+    return capped("\n".join(out) + "\n", "run `itsmctl diff --format json` for all of it")

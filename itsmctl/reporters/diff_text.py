@@ -9,6 +9,7 @@ from itsmctl.diff.result import DiffResult, EntityChange, FieldChange, Impact
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.text_report import format_finding
 from itsmctl.reporters.wording import plural, short
+from itsmctl.visible import clip, visible
 
 _COLORS = {Impact.BREAKING: "31", Impact.APPROVAL_REQUIRED: "33", Impact.REVIEW: "36",
            Impact.INFO: "2"}
@@ -18,11 +19,17 @@ def _paint(text: str, code: str, options: ReportOptions) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if options.color else text
 
 
+FIELD_LIMIT = 200  # characters of a value shown in a field line; the rest is counted
+
+
 def value(data: Any) -> str:
-    """A value on one line: scalars as written, structures as compact JSON."""
+    """A value on one line: scalars as written, structures as compact JSON; clipped, with
+    hidden characters shown (a 100 kB value changed must not print 100 kB per line)."""
     if isinstance(data, (dict, list)):
-        return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
-    return "(none)" if data is None else str(data)
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    else:
+        text = "(none)" if data is None else str(data)[:FIELD_LIMIT + 1]
+    return visible(clip(text, FIELD_LIMIT))
 
 
 def field_line(change: FieldChange) -> str:
@@ -38,11 +45,12 @@ def field_line(change: FieldChange) -> str:
 def _entity(change: EntityChange, options: ReportOptions) -> list[str]:
     level = _paint(change.impact.label, _COLORS[change.impact], options)
     renamed = f" from {change.renamed_from}" if change.renamed_from else ""
-    lines = [_paint(f"{change.kind} {change.name}", "1", options)
-             + f"  {change.status}{renamed}  [{level}]  {change.file}"]
-    lines += [f"  {field_line(f)}" for f in change.fields]
+    lines = [_paint(visible(f"{change.kind} {change.name}"), "1", options)
+             + visible(f"  {change.status}{renamed}  [") + level + visible(f"]  {change.file}")]
+    lines += [f"  {visible(field_line(f))}" for f in change.fields]
     for impact in sorted(change.impacts, key=lambda i: -i.impact):
-        lines.append(f"  * {impact.impact.label}: {impact.message}  ({impact.change_class})")
+        lines.append(visible(f"  * {impact.impact.label}: {impact.message}"
+                             f"  ({impact.change_class})"))
     return lines + [""]
 
 
@@ -61,8 +69,8 @@ def render(result: DiffResult, options: ReportOptions) -> str:
     if result.approvals:
         out.append(_paint("Approvals required", "1", options))
         for approval in result.approvals:
-            out.append(f"  {approval.party}")
-            out += [f"    - {reason}" for reason in approval.reasons]
+            out.append(f"  {visible(approval.party)}")
+            out += [f"    - {visible(reason)}" for reason in approval.reasons]
         out.append("")
     for title, findings in (("New findings", result.new_findings),
                             ("Existing findings", result.existing_findings if options.verbose
@@ -70,10 +78,10 @@ def render(result: DiffResult, options: ReportOptions) -> str:
         if findings:
             out.append(_paint(title, "1", options))
             for finding in findings:
-                out.append(f"  {finding.file}")
+                out.append(f"  {visible(finding.file)}")
                 out += format_finding(finding, options)
             out.append("")
-    verdict = (_paint("FAIL", "31", options) + f" ({'; '.join(result.reasons)})"
+    verdict = (_paint("FAIL", "31", options) + visible(f" ({'; '.join(result.reasons)})")
                if result.failed else _paint("OK", "32", options))
     out.append(f"{verdict}: {summary(result)}")
     return "\n".join(out) + "\n"

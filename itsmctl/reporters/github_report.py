@@ -10,13 +10,17 @@ from itsmctl.findings import Finding, Severity
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.text_report import summary_line
 from itsmctl.validate import ValidationResult
+from itsmctl.visible import visible
 
 ANNOTATIONS_PER_LEVEL = 10
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Workflow-command data: `%`, CR and LF encoded (GitHub decodes them), every other
+    hidden or control character shown as its escape (visible.py)."""
+    encoded = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(encoded)
 
 
 def escape_property(text: str) -> str:
@@ -35,8 +39,11 @@ def annotation(finding: Finding) -> str:
 
 
 def plain(finding: Finding) -> str:
+    """A log line, not a command: escaped like one, so no value can start a `::` command."""
     where = f"{finding.file}:{finding.line}:{finding.column or 1}" if finding.line else finding.file
-    return f"{where}: {finding.severity.label} [{finding.rule}] {finding.message}"
+    # prefixed: a file named `::error::x` must not make the line a command
+    return "itsmctl: " + escape_data(
+        f"{where}: {finding.severity.label} [{finding.rule}] {finding.message}")
 
 
 def render_findings(findings: list[Finding] | tuple[Finding, ...]) -> tuple[list[str], int]:

@@ -8,6 +8,7 @@ from itertools import groupby
 from itsmctl.findings import Severity
 from itsmctl.reporters import ReportOptions
 from itsmctl.validate import ValidationResult
+from itsmctl.visible import visible
 
 
 def render(result: ValidationResult, options: ReportOptions) -> str:
@@ -33,4 +34,6 @@ def render(result: ValidationResult, options: ReportOptions) -> str:
         out.text = "\n".join(f"{f.file}:{f.line or 0}: {f.severity.label} [{f.rule}] {f.message}"
                              for f in warnings if f.severity >= Severity.INFO)
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
+    # XML 1.0 cannot hold most control characters even as references: show them escaped
+    xml = visible(ET.tostring(suites, "unicode"), lines=True)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml + "\n"

@@ -8,6 +8,7 @@ from itsmctl.findings import Finding, Severity
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.wording import plural
 from itsmctl.validate import ValidationResult
+from itsmctl.visible import visible
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -19,9 +20,10 @@ def _paint(text: str, code: str, options: ReportOptions) -> str:
 def format_finding(finding: Finding, options: ReportOptions) -> list[str]:
     where = f"{finding.line}:{finding.column or 1}" if finding.line else "-"
     severity = _paint(f"{finding.severity.label:<7}", _COLORS[finding.severity], options)
-    lines = [f"  {where:<8} {severity}  {finding.message}  {_paint(finding.rule, '2', options)}"]
+    message, rule = visible(finding.message), _paint(visible(finding.rule), "2", options)
+    lines = [f"  {where:<8} {severity}  {message}  {rule}"]
     if finding.hint:
-        lines.append(f"  {'':<8} {'':<7}  hint: {finding.hint}")
+        lines.append(f"  {'':<8} {'':<7}  hint: {visible(finding.hint)}")
     return lines
 
 
@@ -37,7 +39,7 @@ def summary_line(result: ValidationResult) -> str:
 def render(result: ValidationResult, options: ReportOptions) -> str:
     out: list[str] = []
     for file, group in groupby(result.findings, key=lambda f: f.file):
-        out.append(_paint(file, "1", options))
+        out.append(_paint(visible(file), "1", options))
         for finding in group:
             out.extend(format_finding(finding, options))
         out.append("")
@@ -46,7 +48,7 @@ def render(result: ValidationResult, options: ReportOptions) -> str:
         for finding in result.waived:
             waiver = finding.waived_by
             until = f" until {waiver.expires}: {waiver.reason}" if waiver else ""
-            out.append(f"  {finding.file}:{finding.line}  {finding.rule}{until}")
+            out.append(visible(f"  {finding.file}:{finding.line}  {finding.rule}{until}"))
         out.append("")
     status = "FAIL" if result.failed else "OK"
     color = "31" if result.failed else "32"

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from itsmctl.visible import visible
+
 if TYPE_CHECKING:
     from itsmctl.diff.result import EntityChange
     from itsmctl.site import SiteCheckResult
@@ -32,8 +34,8 @@ def headline(change: EntityChange) -> str:
 
 
 def display_path(path: Path | str) -> str:
-    """A path as a terminal can show it (undecodable bytes replaced), as click shows it."""
-    return os.fspath(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """A path as every output shows it: undecodable bytes and hidden characters escaped."""
+    return visible(os.fspath(path))
 
 
 def site_differences(site: SiteCheckResult) -> str:

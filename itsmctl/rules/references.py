@@ -6,9 +6,10 @@ import difflib
 from collections.abc import Iterable
 
 from itsmctl.findings import Finding, Severity
-from itsmctl.model import Ref
+from itsmctl.model import Ref, canonical_kind
 from itsmctl.references import PARTY
 from itsmctl.rules.registry import RuleContext, catalog_rule
+from itsmctl.visible import quoted
 
 
 def _suggest(ref: Ref, context: RuleContext) -> str:
@@ -55,6 +56,15 @@ def wrong_kind(context: RuleContext) -> Iterable[Finding]:
         if target.kind != expected:
             allowed = "team: or role:" if reference.expected == PARTY else f"{expected.lower()}:"
             yield context.emit(
-                reference.source, f"{reference.label} {reference.text!r} names a"
-                f" {target.kind}, but a {expected} is expected", reference.path,
+                reference.source, f"{reference.label} {quoted(reference.text)}"
+                f" {_names(target.kind, expected)}", reference.path,
                 f"drop the prefix or use {allowed}")
+
+
+def _names(kind: str, expected: str) -> str:
+    """What a prefix names: a kind, or (`:platform`, `x:platform`) nothing we know."""
+    if not kind:
+        return f"has nothing before ':', so it names no kind; a {expected} is expected"
+    if canonical_kind(kind) is None:
+        return f"starts with {quoted(kind)}, which is not a kind; a {expected} is expected"
+    return f"names a {kind}, but a {expected} is expected"

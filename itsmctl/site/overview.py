@@ -12,6 +12,7 @@ from itsmctl.site.context import SiteInput
 from itsmctl.site.graph import layout, svg
 from itsmctl.site.pagemodel import Page, as_dict, safe_url, text
 from itsmctl.site.paths import FOLDERS, PLURALS, kind_index, ref_path
+from itsmctl.visible import encode, visible
 
 SEVERITIES = [s.label for s in sorted(Severity, reverse=True)]
 
@@ -104,7 +105,8 @@ def graph_parts(site: SiteInput) -> tuple[Page, bytes]:
     image = svg(picture)
     page = Page("graph.html", "graph.html", "Dependency graph", "Graph", {
         "svg": image, "layers": sorted(layers.items(), reverse=True)})
-    return page, ('<?xml version="1.0" encoding="UTF-8"?>\n' + str(image)).encode()
+    return page, encode(visible('<?xml version="1.0" encoding="UTF-8"?>\n' + str(image),
+                                lines=True))
 
 
 def changes_page(site: SiteInput) -> Page | None:

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from itsmctl.site.context import Link
 from itsmctl.site.pagemodel import Page
 from itsmctl.site.paths import root_of
+from itsmctl.visible import encode, visible
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -99,4 +100,5 @@ class Renderer:
     def render(self, page: Page) -> bytes:
         template = self.env.get_template(page.template)
         html = template.render(self.common | page.context, page=page, root=root_of(page.path))
-        return html.encode("utf-8")
+        # templates hold no control or bidi character: any in the page came from the catalog
+        return encode(visible(html, lines=True))

@@ -13,6 +13,7 @@ from itsmctl.site.context import SiteInput
 from itsmctl.site.overview import owner_name
 from itsmctl.site.pagemodel import text
 from itsmctl.site.paths import ref_path
+from itsmctl.visible import visible
 
 DESCRIPTION_CHARS = 200
 
@@ -29,7 +30,8 @@ def index_entries(site: SiteInput) -> list[dict[str, Any]]:
             entry |= {"tier": text(entity.get("spec", "tier")),
                       "lifecycle": text(entity.get("spec", "lifecycle")),
                       "owner": owner_name(site, entity)}
-        entries.append(entry)
+        entries.append({key: visible(value) if isinstance(value, str) else value
+                        for key, value in entry.items()})
     return sorted(entries, key=lambda e: (e["kind"], e["name"]))
 
 

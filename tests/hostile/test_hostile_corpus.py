@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -13,11 +14,13 @@ import yaml
 from click.testing import CliRunner, Result
 
 from itsmctl.cli import cli
+from itsmctl.visible import visible
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 BASE = CORPUS / "base"
-CASES: list[dict[str, Any]] = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
+ALL_CASES: list[dict[str, Any]] = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
+CASES = [case for case in ALL_CASES if not case.get("config")]  # config cases: their own test
 TEAM = """apiVersion: itsmctl.io/v1
 kind: Team
 metadata:
@@ -80,7 +83,20 @@ def validate(root: Path) -> tuple[Result, dict[str, Any]]:
     return result, json.loads(result.stdout)
 
 
-def found_in(report: dict[str, Any], rel: str) -> list[tuple[str, int | None]]:
+def disk_name(case: dict[str, Any]) -> str:
+    """The case's file name on disk: `name` spells bytes that are not UTF-8 as \\x escapes."""
+    if "name" not in case:
+        return str(case["path"])
+    return os.fsdecode(case["name"].encode("latin-1").decode("unicode_escape").encode("latin-1"))
+
+
+def shown_name(case: dict[str, Any]) -> str:
+    """The name as reports show it: what cannot be encoded, escaped."""
+    return visible(disk_name(case))
+
+
+def found_in(report: dict[str, Any], case: dict[str, Any]) -> list[tuple[str, int | None]]:
+    rel = shown_name(case)
     return sorted(((f["rule"], f["line"]) for f in report["findings"]
                    if f["file"].endswith("/" + rel)), key=str)
 
@@ -94,7 +110,7 @@ def matches(want: tuple[str, Any], got: tuple[str, int | None]) -> bool:
 
 
 def install(case: dict[str, Any], root: Path) -> None:
-    target = root / case["path"]
+    target = root / disk_name(case)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(case_bytes(case))
 
@@ -107,9 +123,11 @@ def test_case(case: dict[str, Any], tmp_path: Path) -> None:
     install(case, root)
     result, report = validate(root)
     assert result.exit_code == case["exit"], result.output
-    got = found_in(report, case["path"])
+    got = found_in(report, case)
     for want in expected(case):
         assert any(matches(want, g) for g in got), f"{want} not in {got}"
+    if "message" in case:
+        assert case["message"] in report["findings"][0]["message"], report["findings"][0]
     if case["exact"]:
         assert len(report["findings"]) == len(case["findings"]), report["findings"]
     for finding in report["findings"]:  # a clear, bounded message; a file-level one may lack a line
@@ -126,7 +144,7 @@ def test_all_cases_together(tmp_path: Path) -> None:
     result, report = validate(root)
     assert result.exit_code == 1
     for case in CASES:
-        got = found_in(report, case["path"])
+        got = found_in(report, case)
         for want in expected(case):
             assert any(matches(want, g) for g in got), (case["path"], want, got)
     base_files = {p.relative_to(BASE).as_posix() for p in BASE.rglob("*.yaml")}
@@ -142,7 +160,7 @@ def test_base_catalog_is_clean() -> None:
 
 
 def test_every_corpus_file_is_declared() -> None:
-    declared = {c["path"] for c in CASES if "generate" not in c}
+    declared = {c["path"] for c in ALL_CASES if "generate" not in c}
     on_disk = {p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*")
                if p.is_file() and not p.is_relative_to(BASE)}
     assert on_disk == declared

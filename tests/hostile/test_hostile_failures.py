@@ -147,18 +147,31 @@ def test_limits_come_from_the_config(tmp_path: Path) -> None:
     assert "nesting is deeper than 3 levels" in result.output
 
 
-def test_a_long_value_repeated_by_aliases_does_not_blow_up_the_report(tmp_path: Path) -> None:
-    """One 100 kB title, quoted by 1,000 label aliases: 1,000 findings, each message clipped."""
-    catalog = tmp_path / "catalog"
+def _amplified_team(catalog: Path, aliases: int) -> None:
+    """One 100 kB title, quoted by `aliases` label aliases."""
     catalog.mkdir()
-    labels = "".join(f"    k{i}: *long\n" for i in range(1000))
+    labels = "".join(f"    k{i}: *long\n" for i in range(aliases))
     (catalog / "team.yaml").write_text(
         "apiVersion: itsmctl.io/v1\nkind: Team\nmetadata:\n  name: amplified\n"
         f"  title: &long \"{'x' * 100_000}\"\n  labels:\n{labels}"
         "spec:\n  email: a@example.com\n  members: []\n")
-    result = CliRunner().invoke(cli, ["validate", str(catalog), "--format", "json"])
+
+
+def test_a_long_value_repeated_by_aliases_does_not_blow_up_the_report(tmp_path: Path) -> None:
+    """40 aliases of a 100 kB title (4 MB, under maxExpandedSize): 40 findings, each clipped."""
+    _amplified_team(tmp_path / "catalog", 40)
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "catalog"), "--format", "json"])
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    assert len(report["findings"]) >= 1000
+    assert len(report["findings"]) >= 40
     assert max(len(f["message"]) for f in report["findings"]) < 500
-    assert len(result.stdout) < 2_000_000  # unclipped, this report was 100 MB
+    assert len(result.stdout) < 200_000  # unclipped, this report was 4 MB
+
+
+def test_aliases_past_the_expanded_size_limit_are_refused(tmp_path: Path) -> None:
+    """1,000 aliases of 100 kB would be 100 MB of text in every output: one finding instead."""
+    _amplified_team(tmp_path / "catalog", 1000)
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "catalog"), "--format", "json"])
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["rule"], f["line"]) for f in findings] == [("yaml-alias-limit", 48)]
+    assert "more than 4,194,304 bytes of text" in findings[0]["message"]
