@@ -9,7 +9,7 @@ Functions (all small; `Repo` is `git.Repo`):
     resolve_commit(repo, ref) -> sha                unknown ref / shallow clone -> ItsmctlError
     head_commit(repo) -> sha; is_shallow(repo)
     merge_base(repo, a, b) -> sha
-    default_branch(repo, config) -> ref             settings.defaultBranch, origin/HEAD, main, master
+    origin_head(repo) -> ref | None; ref_exists(repo, ref) -> bool
     catalog_prefix(repo, catalog_root) -> str       the catalog folder, repo-relative ("" = root)
     list_files(repo, sha, prefix[, rels])           [TreeFile] under the catalog folder at a commit
     read_blob(repo, sha) -> bytes
@@ -117,29 +117,13 @@ def merge_base(repo: Repo, a: str, b: str) -> str:
     raise ItsmctlError(f"commits {a[:12]} and {b[:12]} have no common history", hint=hint)
 
 
-def default_branch(repo: Repo, config: Config) -> str:
-    """settings.defaultBranch (local, else origin/), else origin/HEAD, else main, else master."""
-    settings = config.raw.get("settings") if isinstance(config.raw, dict) else None
-    configured = settings.get("defaultBranch") if isinstance(settings, dict) else None
-    if isinstance(configured, str) and configured:
-        check_ref(configured)
-        for candidate in (configured, f"origin/{configured}"):
-            if _exists(repo, candidate):
-                return candidate
-        raise ItsmctlError(
-            f"the default branch {configured!r} (settings.defaultBranch) does not exist here",
-            hint=SHALLOW_HINT if is_shallow(repo) else f"fetch it: `git fetch origin {configured}`")
-    origin_head = _try_git(repo, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
-    for candidate in filter(None, (origin_head, "main", "origin/main", "master", "origin/master")):
-        if _exists(repo, candidate):
-            return candidate
-    raise ItsmctlError(
-        "cannot tell the repository's default branch",
-        hint="pass BASE explicitly (`itsmctl diff origin/main`) or set settings.defaultBranch"
-             " in .itsmctl.yaml" + ("; " + SHALLOW_HINT if is_shallow(repo) else ""))
+def origin_head(repo: Repo) -> str | None:
+    """`origin/<branch>` that the remote's HEAD names (the hosting's default branch), if set."""
+    return _try_git(repo, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD") or None
 
 
-def _exists(repo: Repo, ref: str) -> bool:
+def ref_exists(repo: Repo, ref: str) -> bool:
+    """Whether `ref` (short or full: `main`, `refs/heads/main`) names a commit."""
     return bool(_try_git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options",
                          f"{ref}^{{commit}}"))
 

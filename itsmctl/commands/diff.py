@@ -31,6 +31,8 @@ from itsmctl.reporters.registry import formats, report
 @report_output_option
 @click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), multiple=True,
               help="Exit 1 when this is met (repeatable). Default: new-errors.")
+@click.option("--exact-base", is_flag=True,
+              help="Compare with BASE's tree as it is, not with the merge base (as BASE..HEAD).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file for both sides (default: each side's own .itsmctl.yaml).")
 @click.option("-v", "--verbose", is_flag=True, help="Also list findings that were already there.")
@@ -39,12 +41,15 @@ from itsmctl.reporters.registry import formats, report
 @click.pass_context
 def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
             catalog: Path | None, fmt: str, output: Path | None, fail_on: tuple[str, ...],
-            config_file: Path | None, verbose: bool, today: date | None,
+            exact_base: bool, config_file: Path | None, verbose: bool, today: date | None,
             color: str) -> None:
     """Compare the catalog at BASE and HEAD, entity by entity, and say what it means.
 
-    BASE defaults to the merge base with the default branch (settings.defaultBranch, else
-    origin/HEAD, main or master); HEAD defaults to the working tree. Nothing is checked out.
+    HEAD is compared with the merge base of BASE and HEAD, as a pull request shows it
+    (`git diff BASE...HEAD`); `BASE..HEAD` or --exact-base compares BASE's tree as it is.
+    BASE defaults to the default branch (origin/HEAD, else settings.defaultBranch as
+    committed on main or master, else that branch); HEAD defaults to the working tree.
+    Nothing is checked out.
     Exits 0 when no --fail-on threshold is met, 1 when one is, 2 on a usage or environment
     problem (unknown ref, not a git repository, shallow clone without the base).
     """
@@ -59,7 +64,7 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     # without --config, each side of the diff reads its own config file
     config = load_config(root, config_file) if config_file is not None else None
     result = diff_refs(repo, base, head, catalog_root=root, config=config, today=today,
-                       fail_on=fail_on or ("new-errors",))
+                       fail_on=fail_on or ("new-errors",), exact_base=exact_base)
     options = ReportOptions(color=use_color(color, output) and fmt == "text", verbose=verbose)
     emit(report(result, fmt, options), output)
     ctx.exit(result.exit_code)

@@ -99,6 +99,8 @@ CHANGE_CLASSES: tuple[ChangeClass, ...] = (
     ChangeClass("policy-changed", A, "A policy's or scorecard's definition changes (severity,"
                 " selector, requirement, levels...)."),
     ChangeClass("policy-added", R, "A new policy or scorecard."),
+    ChangeClass("default-branch-changed", A, "The config changes `settings.defaultBranch`:"
+                " what later pull requests are compared with."),
     ChangeClass("config-changed", R, "Any other setting of the config file (include, exclude,"
                 " policyFiles, limits, settings...)."),
 )

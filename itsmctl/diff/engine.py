@@ -12,6 +12,7 @@ from itsmctl import git
 from itsmctl.catalog import Catalog
 from itsmctl.config import Config
 from itsmctl.diff.approvals import required_approvals
+from itsmctl.diff.base import parse_range, resolve_base
 from itsmctl.diff.classes import impact_of
 from itsmctl.diff.findings import compare
 from itsmctl.diff.governance import Context, classify_entity
@@ -32,10 +33,12 @@ if TYPE_CHECKING:
 def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None, *,
               catalog_root: Path | None = None, config: Config | None = None,
               today: date | None = None, fail_on: Iterable[str] = ("new-errors",),
-              memo: ParseMemo | None = None,
+              exact_base: bool = False, memo: ParseMemo | None = None,
               head_result: ValidationResult | None = None) -> DiffResult:
     """Compare the catalog at BASE and HEAD (see itsmctl/diff/__init__.py)."""
     thresholds = _thresholds(fail_on)
+    spelled = parse_range(base, head, exact_base)
+    base, head = spelled.base, spelled.head
     for ref in (base, head):
         if ref is not None:
             git.check_ref(ref)  # before any git process runs
@@ -45,7 +48,7 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
     prefix = git.catalog_prefix(repo, root)
     head_label = head or "the working tree"
     head_settings = read_settings(repo, head_sha, prefix, head_label, config)
-    base_sha, base_label = _base(repo, base, head_sha, head_settings.config)
+    base_sha, base_label = resolve_base(repo, base, head_sha, prefix, spelled.exact)
     base_settings = read_settings(repo, base_sha, prefix, base_label, config)
     governance = settings_changes(base_settings, head_settings)
     memo = memo if memo is not None else ParseMemo()
@@ -151,17 +154,6 @@ def _thresholds(fail_on: Iterable[str]) -> tuple[str, ...]:
         if item not in FAIL_ON:
             raise ItsmctlError(f"unknown --fail-on value {item!r}", hint=f"use {', '.join(FAIL_ON)}")
     return chosen
-
-
-def _base(repo: Repo, base: str | None, head_sha: str | None,
-          config: Config) -> tuple[str, str]:
-    """BASE's sha and label: the ref given, else the merge base with the default branch."""
-    if base:
-        return git.resolve_commit(repo, base), base
-    branch = git.default_branch(repo, config)
-    tip = head_sha or git.head_commit(repo)
-    sha = git.merge_base(repo, git.resolve_commit(repo, branch), tip)
-    return sha, f"merge base with {branch}"
 
 
 def entity_changes(touched: Iterable[Ref], base: Catalog, head: Catalog,

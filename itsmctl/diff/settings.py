@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from itsmctl import git
 from itsmctl.config import OFF, Config, parse_config
 from itsmctl.diff.classes import impact_of
+from itsmctl.diff.governance import leaves
 from itsmctl.diff.result import Classified, EntityChange, FieldChange
 from itsmctl.diff.semantic import canonical, diff_values
 from itsmctl.errors import ConfigError
@@ -87,6 +88,13 @@ def _config_change(base: Settings, head: Settings) -> list[EntityChange]:
     for fc in fields:
         top = fc.path.partition(".")[0].partition("[")[0]
         if narrowed and top in ("include", "exclude"):
+            continue
+        branch = next((leaf for leaf in leaves(fc) if leaf.path == "settings.defaultBranch"), None)
+        if branch is not None:
+            impacts.append(Classified("default-branch-changed", impact_of("default-branch-changed"),
+                                      f"default branch {_arrow(branch)}: later pull requests"
+                                      " are compared with it", ref, (branch.path,)))
+        if branch is not None and branch.path == fc.path:
             continue
         if not impacts or top not in _GRADING:
             impacts.append(Classified("config-changed", impact_of("config-changed"),
