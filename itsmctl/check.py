@@ -62,10 +62,12 @@ class CheckResult:
 
 def run_check(root: Path, *, base: str | None = None, fail_on: tuple[str, ...] = ("new-errors",),
               site: Path | str = SITE_AUTO, config_file: Path | None = None,
-              today: date | None = None, strict: bool = False) -> CheckResult:
+              today: date | None = None, strict: bool = False,
+              exact_base: bool = False) -> CheckResult:
     """Validate the catalog in `root`, diff it against `base` and check its committed site.
 
-    `base` None: the merge base with the default branch. `site`: a folder to compare with a
+    The diff compares with the merge base of `base` and HEAD (`exact_base`: with `base`'s
+    tree as it is); `base` None: the default branch (see diff/base.py). `site`: a folder to compare with a
     fresh render, `"auto"` (the config's site folder when it is committed to git) or `"off"`.
     Files are named relative to the repository root, as pull requests, annotations and
     code scanning show them. `today` None: validate and diff use the clock's date, the site
@@ -81,7 +83,8 @@ def run_check(root: Path, *, base: str | None = None, fail_on: tuple[str, ...] =
     validation = validate_path(root, config_file=config_file, today=clock_today, strict=strict,
                                display_root=label)
     diff = diff_refs(root, base, None, catalog_root=root, today=clock_today, fail_on=fail_on,
-                     config=config if config_file is not None else None)  # else: per side
+                     config=config if config_file is not None else None,  # else: per side
+                     exact_base=exact_base)
     site_dir, note = _site_to_check(root, site, config)
     checked = None
     if site_dir is not None:

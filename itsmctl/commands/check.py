@@ -23,8 +23,11 @@ def default_format() -> str:
 
 @click.command("check")
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".")
-@click.option("--base", help="Git ref to compare with (default: the merge base of HEAD with"
-                             " the default branch, settings.defaultBranch).")
+@click.option("--base", help="Git ref to compare with: HEAD is compared with the merge base of"
+                             " BASE and HEAD, as a pull request shows it (default BASE: the"
+                             " default branch).")
+@click.option("--exact-base", is_flag=True,
+              help="Compare with BASE's tree as it is, not with the merge base.")
 @click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), multiple=True,
               help="Also fail when the diff meets this (repeatable). Default: new-errors.")
 @click.option("--strict", is_flag=True, help="Fail on validation warnings too.")
@@ -44,7 +47,7 @@ def default_format() -> str:
 @today_option
 @color_option
 @click.pass_context
-def command(ctx: click.Context, path: Path, base: str | None, fail_on: tuple[str, ...],
+def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool, fail_on: tuple[str, ...],
             strict: bool, fmt: str | None, sarif: Path | None, comment: Path | None,
             site_dir: Path | None, no_site: bool, config_file: Path | None,
             today: date | None, color: str) -> None:
@@ -67,7 +70,7 @@ def command(ctx: click.Context, path: Path, base: str | None, fail_on: tuple[str
     result = run_check(
         path, base=base, fail_on=fail_on or ("new-errors",),
         site=SITE_OFF if no_site else (site_dir or SITE_AUTO), config_file=config_file,
-        today=today, strict=strict,
+        today=today, strict=strict, exact_base=exact_base,
     )
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     write_reports(result, ReportFiles(Path(summary) if summary else None, sarif, comment))

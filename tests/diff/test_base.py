@@ -110,3 +110,16 @@ def test_origin_head_comes_first(repo: GitRepo, tmp_path: Path) -> None:
     other.git("checkout", "-q", "-b", "feature", "origin/production")
     other.edit(LEDGER, "tier: 1", "tier: 2")
     assert other.diff(None).base == "merge base with origin/production"
+
+
+def test_check_compares_with_the_merge_base(main_moved_on: GitRepo) -> None:
+    from click.testing import CliRunner
+
+    from itsmctl.cli import cli
+
+    repo = main_moved_on
+    args = ["check", str(repo.path), "--base", "main", "--no-site", "-f", "text"]
+    merge = CliRunner().invoke(cli, args)
+    exact = CliRunner().invoke(cli, [*args, "--exact-base"])
+    assert "fraud-cache" not in merge.output and "ledger-db" in merge.output
+    assert "fraud-cache" in exact.output
