@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from itsmctl.errors import ItsmctlError
 from itsmctl.visible import encode
@@ -41,3 +44,27 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise ItsmctlError(f"cannot write {path}: {exc.strerror or exc}",
                            "check that the folder exists and is writable") from exc
+
+
+@contextmanager
+def atomic_text_writer(path: Path) -> Iterator[IO[str]]:
+    """A text file that appears at `path` only if the block completes; otherwise nothing.
+
+    For outputs written row by row (measure's per-ticket CSV): the rows go to a temporary
+    file next to `path`, renamed over it at the end, removed on any error.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ItsmctlError(f"cannot write {path}: {exc.strerror or exc}",
+                           "check that the folder exists and is writable") from exc
+    try:
+        with os.fdopen(fd, "w+", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.chmod(tmp, _mode_for(path))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

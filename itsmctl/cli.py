@@ -26,6 +26,7 @@ COMMANDS = {
     "diff": "diff",
     "import": "import_cmd",
     "init": "init",
+    "measure": "measure",
     "render": "render",
     "rules": "rules",
     "schema": "schema",

@@ -94,6 +94,23 @@ class BusinessClock:
                 return None
             horizon = start + 2 * (horizon - start)
 
+    def open_intervals(self, start: float, end: float) -> list[tuple[float, float]]:
+        """The open intervals of [start, end), clipped to it, in order."""
+        if end <= start or self.never_open:
+            return []
+        if self.always_open:
+            return [(start, end)]
+        self._cover(start, end)
+        out: list[tuple[float, float]] = []
+        i = max(0, bisect_right(self._starts, start) - 1)
+        starts, ends = self._starts, self._ends
+        while i < len(starts) and starts[i] < end:
+            a, b = max(starts[i], start), min(ends[i], end)
+            if a < b:
+                out.append((a, b))
+            i += 1
+        return out
+
     def _total(self, instant: float) -> float:
         """Open seconds from the start of the timeline up to `instant`."""
         i = bisect_right(self._starts, instant) - 1

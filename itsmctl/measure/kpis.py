@@ -1,0 +1,211 @@
+"""KPIs of the catalog's Process entities, per period, from the same ticket stream.
+
+Each metric is computed as the metrics table (itsmctl/processes/metrics.py) defines it: its
+record types, its fields and the timestamp that places a ticket in a period (`stop`). KPI
+periods are calendar periods in UTC. Durations are minutes; under `clock: business` they
+are business minutes under the calendar of the ticket's service's SLA (wall time when the
+service has none).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+from itsmctl.measure.calendar import BusinessClock
+from itsmctl.measure.periods import period_bounds, period_key
+from itsmctl.measure.records import Ticket
+from itsmctl.processes.metrics import CHANGE_FAILED, SELF_SERVICE_CHANNELS
+from itsmctl.processes.spec import Kpi
+
+UTC = ZoneInfo("UTC")
+DURATIONS = {"mttr": "resolved", "mtta": "responded", "request-fulfilment-time": "resolved"}
+# rate metrics: (stop field, does the ticket count?, is it a hit?)
+RATES: dict[str, tuple[str, Callable[[Ticket], bool], Callable[[Ticket], bool]]] = {
+    "change-success-rate": ("resolved", lambda t: bool(t.outcome),
+                            lambda t: t.outcome == "successful"),
+    "change-failure-rate": ("resolved", lambda t: bool(t.outcome),
+                            lambda t: t.outcome in CHANGE_FAILED),
+    "emergency-change-share": ("opened", lambda t: True,
+                               lambda t: t.change_type == "emergency"),
+    "first-contact-resolution": ("resolved", lambda t: t.first_contact is not None,
+                                 lambda t: bool(t.first_contact)),
+    "self-service-rate": ("opened", lambda t: True,
+                          lambda t: t.channel in SELF_SERVICE_CHANNELS),
+    "level-zero-solvable": ("resolved", lambda t: t.lzs is not None, lambda t: bool(t.lzs)),
+    "reopen-rate": ("resolved", lambda t: True, lambda t: t.reopened > 0),
+}
+VALUES: dict[str, tuple[str, Callable[[Ticket], float | None]]] = {
+    "csat": ("resolved", lambda t: t.csat),
+    "cost-per-ticket": ("resolved", lambda t: t.cost),
+}
+BACKLOG = ("backlog-age", "backlog-size")
+
+
+@dataclass
+class _Samples:
+    values: array[float] = field(default_factory=lambda: array("d"))
+    hits: int = 0
+    counted: int = 0
+
+
+@dataclass(frozen=True)
+class KpiPeriod:
+    period: str
+    value: float | None
+    samples: int
+    met: bool | None
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    kpi: Kpi
+    periods: tuple[KpiPeriod, ...]
+    computed: bool  # False: the metric needs records this run does not have
+
+    @property
+    def trend(self) -> str:
+        """`better`, `worse` or `same`: the last period against the one before."""
+        values = [p.value for p in self.periods if p.value is not None]
+        metric = self.kpi.metric
+        if len(values) < 2 or metric is None:
+            return ""
+        last, previous = values[-1], values[-2]
+        if last == previous:
+            return "same"
+        return "better" if (last < previous) == (metric.better == "lower") else "worse"
+
+
+@dataclass
+class KpiTally:
+    kpis: list[Kpi]
+    clock_of: Callable[[str, float], BusinessClock | None]
+    samples: dict[tuple[int, str], _Samples] = field(default_factory=dict)
+    spans: dict[int, tuple[array[float], array[float]]] = field(default_factory=dict)
+    mtbf: dict[int, dict[str, list[tuple[float, float]]]] = field(default_factory=dict)
+
+    def add(self, ticket: Ticket, sla_met: bool | None) -> None:
+        for number, kpi in enumerate(self.kpis):
+            if not _selected(kpi, ticket) or kpi.metric is None:
+                continue
+            metric = kpi.metric.id
+            if metric in DURATIONS:
+                self._duration(number, kpi, ticket, getattr(ticket, DURATIONS[metric]))
+            elif metric in RATES:
+                stop_field, counts, hit = RATES[metric]
+                stop = getattr(ticket, stop_field)
+                if stop is not None and counts(ticket):
+                    self._rate(number, kpi, stop, hit(ticket))
+            elif metric in VALUES:
+                stop_field, value = VALUES[metric]
+                stop, amount = getattr(ticket, stop_field), value(ticket)
+                if stop is not None and amount is not None:
+                    self._bucket(number, kpi, stop).values.append(amount)
+            elif metric == "sla-attainment":
+                if sla_met is not None and ticket.resolved is not None:
+                    self._rate(number, kpi, ticket.resolved, sla_met)
+            elif metric in BACKLOG:
+                opened, resolved = self.spans.setdefault(number, (array("d"), array("d")))
+                opened.append(ticket.opened)
+                resolved.append(ticket.resolved if ticket.resolved is not None else math.inf)
+            elif metric == "mtbf" and ticket.resolved is not None:
+                self.mtbf.setdefault(number, {}).setdefault(ticket.service, []).append(
+                    (ticket.opened, ticket.resolved))
+
+    def _bucket(self, number: int, kpi: Kpi, stop: float) -> _Samples:
+        key = (number, period_key(stop, kpi.period, UTC))
+        bucket = self.samples.get(key)
+        if bucket is None:
+            bucket = self.samples[key] = _Samples()
+        return bucket
+
+    def _duration(self, number: int, kpi: Kpi, ticket: Ticket, stop: float | None) -> None:
+        if stop is None:
+            return
+        clock = self.clock_of(ticket.service, ticket.opened) if kpi.clock == "business" \
+            else None
+        seconds = clock.elapsed(ticket.opened, stop) if clock else stop - ticket.opened
+        self._bucket(number, kpi, stop).values.append(seconds / 60.0)
+
+    def _rate(self, number: int, kpi: Kpi, stop: float, hit: bool) -> None:
+        bucket = self._bucket(number, kpi, stop)
+        bucket.counted += 1
+        bucket.hits += hit
+
+    def results(self, as_of: float) -> list[KpiResult]:
+        self._finish_mtbf()
+        out = []
+        for number, kpi in enumerate(self.kpis):
+            if kpi.metric is not None and kpi.metric.id in BACKLOG:
+                rows = self._backlog(number, kpi, as_of)
+            else:
+                rows = [self._period(kpi, key, bucket)
+                        for (n, key), bucket in sorted(self.samples.items()) if n == number]
+            out.append(KpiResult(kpi, tuple(rows), kpi.metric is not None))
+        return out
+
+    def _period(self, kpi: Kpi, key: str, bucket: _Samples) -> KpiPeriod:
+        value, samples = _statistic(kpi.statistic or "mean", bucket)
+        met = kpi.target.met(value) if kpi.target is not None and value is not None else None
+        return KpiPeriod(key, value, samples, met)
+
+    def _finish_mtbf(self) -> None:
+        for number, services in self.mtbf.items():
+            kpi = self.kpis[number]
+            for incidents in services.values():
+                incidents.sort()
+                for (_, restored), (failed, _) in pairwise(incidents):
+                    if failed >= restored:
+                        self._bucket(number, kpi, failed).values.append(
+                            (failed - restored) / 60.0)
+        self.mtbf.clear()
+
+    def _backlog(self, number: int, kpi: Kpi, as_of: float) -> list[KpiPeriod]:
+        opened, resolved = self.spans.get(number, (array("d"), array("d")))
+        if not opened:
+            return []
+        first = min(opened)
+        rows = []
+        key = period_key(first, kpi.period, UTC)
+        while True:
+            _, end = period_bounds(key, kpi.period, UTC)
+            moment = min(end, as_of)
+            bucket = _Samples()
+            bucket.values = array("d", ((moment - o) / 60.0 for o, r in zip(opened, resolved)
+                                        if o < moment <= r))
+            bucket.counted = len(bucket.values)
+            rows.append(self._period(kpi, key, bucket))
+            if end > as_of:
+                return rows
+            key = period_key(end, kpi.period, UTC)
+
+
+def _selected(kpi: Kpi, ticket: Ticket) -> bool:
+    return (ticket.type in kpi.types
+            and (not kpi.priorities or ticket.priority in kpi.priorities)
+            and (not kpi.services or ticket.service in kpi.services))
+
+
+def _statistic(statistic: str, bucket: _Samples) -> tuple[float | None, int]:
+    if statistic == "rate":
+        if not bucket.counted:
+            return None, 0
+        return 100.0 * bucket.hits / bucket.counted, bucket.counted
+    if statistic == "count":  # a backlog of 0 is a value, not a missing one
+        count = max(bucket.counted, len(bucket.values))
+        return float(count), count
+    values = sorted(bucket.values)
+    if not values:
+        return None, 0
+    if statistic == "mean":
+        return sum(values) / len(values), len(values)
+    share = 0.5 if statistic == "median" else 0.9
+    if statistic == "median" and len(values) % 2 == 0:
+        mid = len(values) // 2
+        return (values[mid - 1] + values[mid]) / 2, len(values)
+    return values[max(0, math.ceil(share * len(values)) - 1)], len(values)
+

@@ -1,0 +1,372 @@
+"""Reading records (tickets, status events, outages) row by row, each bad row a RowProblem.
+
+Readers are generators: a run holds the rows it still needs, never a whole file. A row that
+cannot be read is yielded as a RowProblem naming its file, line and column, and reading goes
+on; a file that lacks a required column stops the run (exit 2) before any row is read.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from itsmctl.errors import ItsmctlError
+from itsmctl.measure.mapping import RecordMapping
+from itsmctl.measure.timestamps import TimestampError
+
+TICKET_TYPES = ("incident", "request", "change", "problem")
+_TRUE = {"true", "yes", "1", "y", "t"}
+_FALSE = {"false", "no", "0", "n", "f", ""}
+_OPTIONAL = {"channel", "first_contact", "reopened", "csat", "lzs", "outcome", "cost",
+             "change_type"}
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """One row that could not be read: where, which column, and why."""
+
+    file: str
+    line: int
+    column: int | None
+    column_name: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f" column {self.column_name}" if self.column_name else ""
+        return f"{self.file}:{self.line}:{where} {self.message}"
+
+
+class Ticket:
+    """One ticket as read; `statuses` collects its status history (at, status)."""
+
+    __slots__ = (
+        "change_type",
+        "channel",
+        "closed",
+        "cost",
+        "csat",
+        "first_contact",
+        "id",
+        "line",
+        "lzs",
+        "opened",
+        "outcome",
+        "priority",
+        "reopened",
+        "resolved",
+        "responded",
+        "service",
+        "statuses",
+        "type",
+    )
+
+    def __init__(self, id: str, type: str, service: str, priority: str, opened: float,
+                 line: int) -> None:
+        self.id, self.type, self.service, self.priority = id, type, service, priority
+        self.opened, self.line = opened, line
+        self.responded: float | None = None
+        self.resolved: float | None = None
+        self.closed: float | None = None
+        self.channel = ""
+        self.first_contact: bool | None = None
+        self.reopened = 0
+        self.csat: float | None = None
+        self.lzs: bool | None = None
+        self.outcome = ""
+        self.cost: float | None = None
+        self.change_type = ""
+        self.statuses: list[tuple[float, str]] = []
+
+    @property
+    def stop(self) -> float | None:
+        """When the ticket's clocks stop for good: its (last) resolution, else its closure."""
+        return self.resolved if self.resolved is not None else self.closed
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    at: float
+    status: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outage:
+    service: str
+    start: float
+    end: float
+    weight: float  # 1.0 for a full outage
+    planned: bool
+    line: int
+
+
+Parse = Callable[[str], float]
+
+
+class _Columns:
+    """The header of one file resolved against the mapping: field -> column indexes."""
+
+    def __init__(self, label: str, header: list[str], fields: dict[str, tuple[str, ...]],
+                 required: tuple[str, ...], constants: dict[str, str]) -> None:
+        positions = {name.strip(): i for i, name in enumerate(header)}
+        self.label, self.width, self.constants = label, len(header), constants
+        self.index: dict[str, list[int]] = {}
+        self.names: dict[str, str] = {}
+        for name, candidates in fields.items():
+            found = [positions[c] for c in candidates if c in positions]
+            if found:
+                self.index[name] = found
+                self.names[name] = header[found[0]]
+        self.optional = bool(set(self.index) & _OPTIONAL)
+        missing = [f for f in required if f not in self.index and f not in constants]
+        if missing:
+            wanted = " or ".join(repr(c) for c in fields[missing[0]])
+            raise ItsmctlError(
+                f"{label} has no column {wanted} (field {missing[0]})",
+                "name the export's column in mapping.yaml under columns:, or pick a preset"
+                " (docs/measure.md#mappingyaml)")
+
+    def get(self, row: list[str], name: str) -> str:
+        for i in self.index.get(name, ()):
+            if i < len(row):
+                value = row[i].strip()
+                if value:
+                    return value
+        return self.constants.get(name, "")
+
+    def problem(self, line: int, name: str, message: str) -> RowProblem:
+        index = self.index.get(name)
+        return RowProblem(self.label, line, index[0] + 1 if index else None,
+                          self.names.get(name, name), message)
+
+
+class _Bad(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _rows(path: Path, label: str, columns_of: list[str]) -> Iterator[tuple[int, Any]]:
+    """(line, row) of a CSV or JSON Lines file; the header first as line 1 (CSV only)."""
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise ItsmctlError(f"cannot read {label}: {exc.strerror or exc}") from exc
+    last = 0
+    with handle:
+        try:
+            if path.suffix == ".jsonl":
+                yield 1, list(columns_of)
+                for last, text in enumerate(handle, 1):
+                    if text.strip():
+                        yield last, _json_row(text, columns_of)
+                return
+            reader = csv.reader(handle)
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    last = reader.line_num
+                    yield last, exc
+                    continue
+                start, last = last + 1, reader.line_num
+                if row:
+                    yield start, row
+        except UnicodeDecodeError:
+            raise ItsmctlError(f"{label} is not UTF-8 text (after line {last})",
+                               "export the file as UTF-8") from None
+
+
+def _json_row(text: str, columns_of: list[str]) -> Any:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return csv.Error(f"not a JSON object: {exc.msg}")
+    if not isinstance(data, dict):
+        return csv.Error("not a JSON object")
+    return ["" if data.get(c) is None else _text(data.get(c)) for c in columns_of]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _flag(text: str, field: str) -> bool | None:
+    lowered = text.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return None if not lowered else False
+    raise _Bad(field, f"{text[:40]!r} is not true or false")
+
+
+def _number(text: str, field: str, lo: float | None = None, hi: float | None = None) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise _Bad(field, f"{text[:40]!r} is not a number") from None
+    if math.isnan(value) or math.isinf(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise _Bad(field, f"{text[:40]!r} is outside {lo:g}-{hi:g}" if lo is not None
+                   and hi is not None else f"{text[:40]!r} is not a usable number")
+    return value
+
+
+def _instant(parse: Parse, text: str, field: str) -> float:
+    try:
+        return parse(text)
+    except TimestampError as exc:
+        raise _Bad(field, str(exc)) from None
+
+
+def _header(path: Path, label: str, mapping_fields: dict[str, tuple[str, ...]]
+            ) -> tuple[Iterator[tuple[int, Any]], list[str]]:
+    wanted = sorted({c for cs in mapping_fields.values() for c in cs})
+    rows = _rows(path, label, wanted)
+    first = next(rows, None)
+    if first is None or isinstance(first[1], Exception):
+        raise ItsmctlError(f"{label} is empty or has no readable header row")
+    return rows, first[1]
+
+
+def read_tickets(path: Path, label: str, mapping: RecordMapping, parse: Parse
+                 ) -> Iterator[Ticket | RowProblem]:
+    from itsmctl.measure.mapping import TICKET_FIELDS
+
+    fields = {f: mapping.ticket_columns(f) for f in TICKET_FIELDS}
+    rows, header = _header(path, label, fields)
+    cols = _Columns(label, header, fields, ("id", "type", "service", "priority", "opened_at"),
+                    mapping.constants)
+    for line, row in rows:
+        if isinstance(row, Exception):
+            yield RowProblem(label, line, None, "", f"unreadable row: {row}")
+            continue
+        if path.suffix != ".jsonl" and len(row) != cols.width:
+            yield RowProblem(label, line, None, "",
+                             f"row has {len(row)} fields, the header {cols.width}")
+            continue
+        try:
+            yield _ticket(cols, row, line, mapping, parse)
+        except _Bad as bad:
+            yield cols.problem(line, bad.field, bad.message)
+
+
+def _ticket(cols: _Columns, row: list[str], line: int, mapping: RecordMapping,
+            parse: Parse) -> Ticket:
+    get = cols.get
+    ident = get(row, "id")
+    if not ident:
+        raise _Bad("id", "is empty")
+    opened_text = get(row, "opened_at")
+    if not opened_text:
+        raise _Bad("opened_at", "is empty")
+    ticket = Ticket(ident, mapping.value("type", get(row, "type")).lower(),
+                    get(row, "service"), mapping.value("priority", get(row, "priority")),
+                    _instant(parse, opened_text, "opened_at"), line)
+    for name in ("responded_at", "resolved_at", "closed_at"):
+        text = get(row, name)
+        if text:
+            value = _instant(parse, text, name)
+            if value < ticket.opened:
+                raise _Bad(name, "is before opened_at")
+            setattr(ticket, name[:-3] if name != "closed_at" else "closed", value)
+    if cols.optional:
+        _optional_fields(cols, row, ticket, mapping)
+    return ticket
+
+
+def _optional_fields(cols: _Columns, row: list[str], ticket: Ticket,
+                     mapping: RecordMapping) -> None:
+    get = cols.get
+    ticket.channel = mapping.value("channel", get(row, "channel"))
+    ticket.first_contact = _flag(get(row, "first_contact"), "first_contact")
+    ticket.lzs = _flag(get(row, "lzs"), "lzs")
+    ticket.outcome = mapping.value("outcome", get(row, "outcome")).lower()
+    ticket.change_type = mapping.value("change_type", get(row, "change_type")).lower()
+    reopened = get(row, "reopened")
+    if reopened:
+        lowered = reopened.lower()
+        ticket.reopened = (1 if lowered in _TRUE - {"1"} else 0 if lowered in _FALSE
+                           else int(_number(reopened, "reopened", 0, 1e6)))
+    csat = get(row, "csat")
+    if csat:
+        ticket.csat = _number(csat, "csat", 1, 5)
+    cost = get(row, "cost")
+    if cost:
+        ticket.cost = _number(cost, "cost", 0, 1e12)
+
+
+def read_events(path: Path, label: str, mapping: RecordMapping, parse: Parse
+                ) -> Iterator[Event | RowProblem]:
+    from itsmctl.measure.mapping import EVENT_FIELDS
+
+    fields = {f: mapping.event_column(f) for f in EVENT_FIELDS}
+    rows, header = _header(path, label, fields)
+    cols = _Columns(label, header, fields, EVENT_FIELDS, {})
+    i_id, i_at, i_status = cols.index["id"][0], cols.index["at"][0], cols.index["status"][0]
+    width = cols.width
+    status_map = mapping.values.get("status", {})
+    for line, row in rows:
+        if isinstance(row, Exception) or len(row) != width:
+            yield RowProblem(label, line, None, "", f"unreadable row: {row}"
+                             if isinstance(row, Exception)
+                             else f"row has {len(row)} fields, the header {width}")
+            continue
+        ident, at_text, status = row[i_id].strip(), row[i_at].strip(), row[i_status].strip()
+        if not ident or not at_text or not status:
+            name = "id" if not ident else "at" if not at_text else "status"
+            yield cols.problem(line, name, "is empty")
+            continue
+        try:
+            at = parse(at_text)
+        except TimestampError as exc:
+            yield cols.problem(line, "at", str(exc))
+            continue
+        yield Event(ident, at, status_map.get(status, status), line)
+
+
+def read_outages(path: Path, label: str, mapping: RecordMapping, parse: Parse
+                 ) -> Iterator[Outage | RowProblem]:
+    from itsmctl.measure.mapping import OUTAGE_FIELDS
+
+    fields: dict[str, tuple[str, ...]] = {f: (f,) for f in OUTAGE_FIELDS}
+    rows, header = _header(path, label, fields)
+    cols = _Columns(label, header, fields, ("service", "start", "end"), {})
+    for line, row in rows:
+        if isinstance(row, Exception) or len(row) != cols.width:
+            yield RowProblem(label, line, None, "", "unreadable row")
+            continue
+        try:
+            yield _outage(cols, row, line, parse)
+        except _Bad as bad:
+            yield cols.problem(line, bad.field, bad.message)
+
+
+def _outage(cols: _Columns, row: list[str], line: int, parse: Parse) -> Outage:
+    service = cols.get(row, "service")
+    if not service:
+        raise _Bad("service", "is empty")
+    start = _instant(parse, cols.get(row, "start"), "start")
+    end = _instant(parse, cols.get(row, "end"), "end")
+    if end < start:
+        raise _Bad("end", "is before start")
+    impact = (cols.get(row, "impact") or "full").lower()
+    if impact not in ("full", "partial"):
+        raise _Bad("impact", f"{impact[:40]!r} is not full or partial")
+    weight = 1.0
+    if impact == "partial":
+        text = cols.get(row, "weight")
+        if not text:
+            raise _Bad("weight", "a partial outage needs a weight from 0 to 1")
+        weight = _number(text, "weight", 0, 1)
+    planned = bool(_flag(cols.get(row, "planned"), "planned"))
+    return Outage(service, start, end, weight, planned, line)

@@ -1,0 +1,190 @@
+"""Joining tickets with their status events in one pass, holding only the open tickets.
+
+ITSM exports are written in time order (tickets by opening, events by time). Then the two
+files are merged like a zipper: a ticket is opened when its row is read, collects its events,
+and is counted and forgotten as soon as the event stream has passed its resolution. Memory
+grows with the tickets open at once (plus the set of ids, which duplicate detection needs),
+not with the files.
+
+When either file is not in time order the pass stops at the first row out of order and the
+run starts again in memory: events are grouped by ticket first (memory then grows with the
+events file). The result is the same either way; only the cost differs.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from itsmctl.measure.records import Event, RowProblem, Ticket
+from itsmctl.measure.tally import Tally
+
+
+class OutOfOrder(Exception):
+    """A row earlier in time than the one before it: the zipper cannot be used."""
+
+
+@dataclass
+class JoinStats:
+    problems: list[RowProblem] = field(default_factory=list)
+    duplicates: list[tuple[str, int]] = field(default_factory=list)  # id, line
+    orphan_events: int = 0
+    orphan_ids: set[str] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)
+    peak_open: int = 0
+    mode: str = "streaming"
+
+    @property
+    def unknown_ticket_ids(self) -> list[str]:
+        return sorted(self.orphan_ids - self.seen)
+
+    @property
+    def early_event_ids(self) -> list[str]:
+        """Tickets with events before they were opened (those events were not used)."""
+        return sorted(self.orphan_ids & self.seen)
+
+
+def _stop(ticket: Ticket) -> float | None:
+    return ticket.resolved if ticket.resolved is not None else ticket.closed
+
+
+class _Join:
+    def __init__(self, tally: Tally, stats: JoinStats) -> None:
+        self.tally, self.stats = tally, stats
+        self.open: dict[str, Ticket] = {}
+        self.heap: list[tuple[float, int, str]] = []
+        self.unresolved: list[Ticket] = []
+        self.seq = 0
+
+    def register(self, ticket: Ticket) -> bool:
+        stats = self.stats
+        if ticket.id in stats.seen:
+            stats.duplicates.append((ticket.id, ticket.line))
+            return False
+        stats.seen.add(ticket.id)
+        see = self.tally.see
+        see(ticket.opened)
+        see(ticket.responded)
+        see(ticket.resolved)
+        see(ticket.closed)
+        return True
+
+    def hold(self, ticket: Ticket) -> None:
+        stop = _stop(ticket)
+        self.open[ticket.id] = ticket
+        if stop is None:
+            self.unresolved.append(ticket)
+        else:
+            self.seq += 1
+            heapq.heappush(self.heap, (stop, self.seq, ticket.id))
+        self.stats.peak_open = max(self.stats.peak_open, len(self.open))
+
+    def flush(self, before: float) -> None:
+        """Count every held ticket whose stop is before `before` (no event can change it)."""
+        heap, opened = self.heap, self.open
+        while heap and heap[0][0] < before:
+            _, _, ident = heapq.heappop(heap)
+            ticket = opened.pop(ident)
+            ticket.statuses.sort()
+            self.tally.add(ticket, self.tally.latest)
+
+    def finish(self) -> None:
+        self.flush(math.inf)
+        as_of = self.tally.latest
+        for ticket in self.unresolved:
+            self.open.pop(ticket.id, None)
+            ticket.statuses.sort()
+            self.tally.add(ticket, as_of)
+        self.unresolved.clear()
+
+
+def join_streaming(tickets: Iterator[Ticket | RowProblem],
+                   events: Iterator[Event | RowProblem] | None, tally: Tally,
+                   stats: JoinStats) -> None:
+    """The zipper; raises OutOfOrder at the first row that is earlier than its predecessor."""
+    join = _Join(tally, stats)
+    pending = _next_event(events, stats)
+    last_opened = last_at = -math.inf
+    problems = stats.problems
+
+    def take(event: Event) -> None:
+        nonlocal last_at
+        if event.at < last_at:
+            raise OutOfOrder(f"events: line {event.line} is earlier than the line before it")
+        last_at = event.at
+        tally.see(event.at)
+        join.flush(event.at)
+        ticket = join.open.get(event.id)
+        if ticket is not None:
+            ticket.statuses.append((event.at, event.status))
+        elif event.id not in stats.seen:
+            stats.orphan_events += 1
+            stats.orphan_ids.add(event.id)
+
+    for item in tickets:
+        if isinstance(item, RowProblem):
+            problems.append(item)
+            continue
+        if item.opened < last_opened:
+            raise OutOfOrder(f"tickets: line {item.line} opened before the line before it")
+        last_opened = item.opened
+        while pending is not None and pending.at < item.opened:
+            take(pending)
+            pending = _next_event(events, stats)
+        if join.register(item):
+            join.hold(item)
+        join.flush(pending.at if pending is not None else math.inf)
+    while pending is not None:
+        take(pending)
+        pending = _next_event(events, stats)
+    join.finish()
+
+
+def join_in_memory(tickets: Iterator[Ticket | RowProblem],
+                   events: Iterator[Event | RowProblem] | None, tally: Tally,
+                   stats: JoinStats) -> None:
+    """Any order: events grouped per ticket first, then each ticket counted as it is read."""
+    stats.mode = "in-memory"
+    grouped: dict[str, list[tuple[float, str]]] = {}
+    for event in events or ():
+        if isinstance(event, RowProblem):
+            stats.problems.append(event)
+            continue
+        tally.see(event.at)
+        grouped.setdefault(event.id, []).append((event.at, event.status))
+    join = _Join(tally, stats)
+    for item in tickets:
+        if isinstance(item, RowProblem):
+            stats.problems.append(item)
+            continue
+        if not join.register(item):
+            continue
+        history = grouped.pop(item.id, None)
+        if history:
+            early = [e for e in history if e[0] < item.opened]
+            if early:
+                stats.orphan_events += len(early)
+                stats.orphan_ids.add(item.id)
+            item.statuses = [e for e in history if e[0] >= item.opened]
+        if _stop(item) is None:
+            join.hold(item)
+        else:
+            item.statuses.sort()
+            tally.add(item, tally.latest)
+    for ident, history in grouped.items():
+        stats.orphan_events += len(history)
+        stats.orphan_ids.add(ident)
+    join.finish()
+
+
+def _next_event(events: Iterator[Event | RowProblem] | None, stats: JoinStats) -> Event | None:
+    if events is None:
+        return None
+    for item in events:
+        if isinstance(item, RowProblem):
+            stats.problems.append(item)
+            continue
+        return item
+    return None

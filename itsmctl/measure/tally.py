@@ -1,0 +1,218 @@
+"""Counting finished tickets into SLA x period x priority groups, as they come.
+
+Only counts and one float per ticket and clock (for the percentiles) are kept; the ticket
+itself is dropped once counted, so memory does not grow with the tickets' fields.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from itsmctl.measure.evaluate import CLOCKS, Clocked, measure_clock
+from itsmctl.measure.kpis import KpiTally
+from itsmctl.measure.periods import period_key
+from itsmctl.measure.plans import SlaPlan, Target
+from itsmctl.measure.records import TICKET_TYPES, Ticket
+from itsmctl.model import PRIORITIES
+from itsmctl.processes.spec import EscalationStep
+
+PER_TICKET_COLUMNS = ("id", "sla", "priority", "response_minutes", "resolution_minutes",
+                      "response_breached", "resolution_breached", "response_breach_at",
+                      "resolution_breach_at", "escalations")
+
+
+@dataclass
+class Group:
+    """Tickets of one SLA, period, priority and clock."""
+
+    tickets: int = 0
+    met: int = 0
+    breached: int = 0
+    minutes: array[float] = field(default_factory=lambda: array("d"))
+    breaches: list[tuple[str, float]] = field(default_factory=list)
+
+    def add(self, ident: str, clocked: Clocked) -> None:
+        self.tickets += 1
+        self.minutes.append(clocked.minutes)
+        if clocked.breached:
+            self.breached += 1
+            if clocked.breach_at is not None:
+                self.breaches.append((ident, clocked.breach_at))
+        else:
+            self.met += 1
+
+    @property
+    def attainment(self) -> float | None:
+        return 100.0 * self.met / self.tickets if self.tickets else None
+
+    def percentile(self, share: float) -> float | None:
+        """Nearest rank: the smallest value with at least `share` of the tickets at or below."""
+        if not self.minutes:
+            return None
+        ordered = sorted(self.minutes)
+        return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+GroupKey = tuple[str, str, str, str]  # sla, period, priority, clock
+
+
+class Window(Protocol):
+    def holds(self, instant: float, zone: ZoneInfo) -> bool: ...
+
+Row = Callable[[list[str]], None]
+
+
+@dataclass
+class Tally:
+    """Everything counted so far; `add` takes one finished (or, at the end, open) ticket."""
+
+    plans: dict[str, list[SlaPlan]]
+    services: frozenset[str]
+    escalation: tuple[EscalationStep, ...] = ()
+    kpis: KpiTally | None = None
+    per_ticket: Row | None = None
+    window: Window | None = None
+    groups: dict[GroupKey, Group] = field(default_factory=dict)
+    open_within: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    unknown_services: Counter[str] = field(default_factory=Counter)
+    unknown_priorities: Counter[str] = field(default_factory=Counter)
+    unknown_types: Counter[str] = field(default_factory=Counter)
+    no_target: Counter[tuple[str, str]] = field(default_factory=Counter)
+    not_in_force: Counter[str] = field(default_factory=Counter)
+    escalations: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    tickets: int = 0
+    first_line: dict[tuple[str, str], int] = field(default_factory=dict)
+    latest: float = -math.inf
+    earliest: float = math.inf
+
+    def see(self, instant: float | None) -> None:
+        if instant is not None:
+            self.latest = max(self.latest, instant)
+            self.earliest = min(self.earliest, instant)
+
+    def add(self, ticket: Ticket, as_of: float) -> None:
+        self.tickets += 1
+        if ticket.service not in self.services:
+            self._unknown(self.unknown_services, "service", ticket.service, ticket.line)
+            return
+        if ticket.type not in TICKET_TYPES:
+            self._unknown(self.unknown_types, "type", ticket.type, ticket.line)
+            return
+        sla_met: bool | None = None
+        if ticket.type == "incident":
+            if ticket.priority not in PRIORITIES:
+                self._unknown(self.unknown_priorities, "priority", ticket.priority, ticket.line)
+                return
+            sla_met = self._incident(ticket, as_of)
+        if self.kpis is not None:
+            self.kpis.add(ticket, sla_met)
+
+    def _incident(self, ticket: Ticket, as_of: float) -> bool | None:
+        """Measure an incident under each SLA of its service; whether it met the first."""
+        first: bool | None = None
+        for plan in self.plans.get(ticket.service, ()):
+            if not plan.in_force(ticket.opened):
+                self.not_in_force[plan.name] += 1
+                continue
+            target = plan.targets.get(ticket.priority)
+            if target is None:
+                self.no_target[(plan.name, ticket.priority)] += 1
+                continue
+            met = self._measure(plan, target, ticket, as_of)
+            if first is None:
+                first = met
+        return first
+
+    def _unknown(self, counter: Counter[str], kind: str, value: str, line: int) -> None:
+        counter[value] += 1
+        self.first_line.setdefault((kind, value), line)
+
+    def _measure(self, plan: SlaPlan, target: Target, ticket: Ticket,
+                 as_of: float) -> bool | None:
+        """Count both clocks; True when every counted clock met its target."""
+        clocks: dict[str, Clocked] = {}
+        for clock in CLOCKS:
+            seconds = target.seconds(clock)
+            if seconds is None:
+                continue
+            clocked = clocks[clock] = measure_clock(plan, ticket, clock, seconds, as_of)
+            if not clocked.counted:
+                self.open_within[(plan.name, ticket.priority, clock)] += 1
+                continue
+            # a ticket belongs to the period of its stop; an open breached one to its breach's
+            instant = _stop(ticket, clock) if clocked.stopped else clocked.breach_at
+            instant = instant if instant is not None else as_of
+            if self.window is not None and not self.window.holds(instant, plan.zone):
+                continue
+            period = period_key(instant, plan.period, plan.zone)
+            key = (plan.name, period, ticket.priority, clock)
+            group = self.groups.get(key)
+            if group is None:
+                group = self.groups[key] = Group()
+            group.add(ticket.id, clocked)
+        crossed = self._escalations(plan, ticket.priority, clocks)
+        if self.per_ticket is not None:
+            self.per_ticket(_row(ticket, plan, clocks, crossed))
+        counted = [c for c in clocks.values() if c.counted]
+        return not any(c.breached for c in counted) if counted else None
+
+    def _escalations(self, plan: SlaPlan, priority: str,
+                     clocks: dict[str, Clocked]) -> list[str]:
+        """The escalation steps whose threshold the ticket's clocks went past."""
+        crossed = []
+        for step in self.escalation:
+            clocked = clocks.get(step.of)
+            if (clocked is not None and step.percent is not None and step.applies_to(priority)
+                    and clocked.seconds > step.percent / 100.0 * clocked.target):
+                label = escalation_label(step)
+                crossed.append(label)
+                self.escalations[(plan.name, priority, label)] += 1
+        return crossed
+
+
+def _stop(ticket: Ticket, clock: str) -> float | None:
+    from itsmctl.measure.evaluate import response_stop
+
+    if clock == "response":
+        return response_stop(ticket)
+    return ticket.resolved if ticket.resolved is not None else ticket.closed
+
+
+def _row(ticket: Ticket, plan: SlaPlan, clocks: dict[str, Clocked],
+         crossed: list[str]) -> list[str]:
+    cells = [ticket.id, plan.name, ticket.priority]
+    for clock in CLOCKS:
+        c = clocks.get(clock)
+        cells.append("" if c is None else format_minutes(c.minutes))
+    for clock in CLOCKS:
+        c = clocks.get(clock)
+        cells.append("" if c is None or not c.counted else "true" if c.breached else "false")
+    for clock in CLOCKS:
+        c = clocks.get(clock)
+        cells.append(local_time(c.breach_at, plan) if c is not None and c.breach_at else "")
+    cells.append(";".join(crossed))
+    return cells
+
+
+def escalation_label(step: EscalationStep) -> str:
+    """`80% resolution (hierarchical)`: how a step is named in reports."""
+    kind = f" ({step.type})" if step.type else ""
+    return f"{step.percent:g}% {step.of}{kind}"
+
+
+def format_minutes(minutes: float) -> str:
+    """Business minutes to two decimals, trailing zeros dropped: 90, 37.5, 0.02."""
+    text = f"{minutes:.2f}".rstrip("0").rstrip(".")
+    return text if text != "-0" else "0"
+
+
+def local_time(instant: float, plan: SlaPlan) -> str:
+    """An instant in the SLA's measurement zone, ISO 8601 with its offset."""
+    return datetime.fromtimestamp(instant, plan.zone).isoformat(timespec="seconds")

@@ -1,0 +1,184 @@
+"""`itsmctl measure` end to end on the example catalog, against hand-computed figures.
+
+Hand computation (legacy-erp-sla, Mon-Fri 08:00-18:00 Berlin, P1 response 1h, resolution 8h):
+- E1 Mon 23 Nov 09:00: responded 09:30 (30 min, met), resolved 16:00 (7 h, met).
+- E2 Fri 20 Nov 17:00: responded Mon 08:30: Fri 17-18 + Mon 08:00-08:30 = 90 min > 60,
+  breached; the hour was used up at Friday 18:00 (the breach instant). Resolved Mon 15:00:
+  1 h + 7 h = 8 h exactly: met.
+- E3 Tue 24 Nov 09:00, on hold Tue 17:00 - Wed 10:00, resolved Wed 12:00: 9 h + 4 h open,
+  3 h of them on hold, 10 h > 8 h: breached; 8 h were reached Tue 17:00.
+Availability: outages 10:00-11:00 and 10:30-11:30 on Monday (union 90 min), a half-weight
+partial 12:00-14:00 on Tuesday (60 min), one at 20:00 (outside hours: 0) = 150 min down.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from tests.measure.conftest import EXAMPLES, OUTAGES, TICKETS, measure_json, run, sla
+
+
+def test_hand_computed_attainment(records) -> None:
+    code, data = measure_json(records())
+    assert data["schemaVersion"] == 1 and data["tool"]["name"] == "itsmctl"
+    november = sla(data, "legacy-erp-sla")["periods"][0]
+    assert november["period"] == "2026-11"
+    response = november["priorities"]["P1"]["response"]
+    assert (response["tickets"], response["met"], response["breached"]) == (3, 2, 1)
+    assert response["attainment"] == 66.6667
+    assert response["breaches"] == [{"id": "E2", "at": "2026-11-20T18:00:00+01:00"}]
+    resolution = november["priorities"]["P1"]["resolution"]
+    assert (resolution["tickets"], resolution["met"], resolution["breached"]) == (3, 2, 1)
+    # 420, 480, 600 minutes: nearest-rank p50 is the second, p90 the third
+    assert (resolution["p50Minutes"], resolution["p90Minutes"]) == (480, 600)
+    assert resolution["breaches"] == [{"id": "E3", "at": "2026-11-24T17:00:00+01:00"}]
+    assert code == 1  # availability below target is an error
+
+
+def test_hand_computed_availability_over_the_records_span(records) -> None:
+    _, data = measure_json(records())
+    a = sla(data, "legacy-erp-sla")["periods"][0]["availability"]
+    # records span Fri 20 Nov 17:00 - Wed 25 Nov 12:00: 1 + 10 + 10 + 4 = 25 business hours
+    assert a["partial"] is True
+    assert (a["agreedMinutes"], a["downtimeMinutes"]) == (1500, 150)
+    assert a["measured"] == 90.0
+    assert a["budgetMinutes"] == 7.5 and a["budgetLeftMinutes"] == -142.5
+    assert a["met"] is False and a["credit"] == 0
+
+
+def test_from_to_measures_whole_november(records) -> None:
+    _, data = measure_json(records(), "--from", "2026-11-01", "--to", "2026-11-30")
+    a = sla(data, "legacy-erp-sla")["periods"][0]["availability"]
+    # 21 weekdays in November 2026 x 10 h
+    assert a["partial"] is False and a["agreedMinutes"] == 12600
+    assert a["measured"] == round(100 * (12600 - 150) / 12600, 4)
+
+
+def test_unknown_services_and_priorities_are_counted_and_reported(records) -> None:
+    _, data = measure_json(records())
+    assert data["records"]["unknownServices"] == {"SAP ECC": 1}
+    assert data["records"]["unknownPriorities"] == {"P9": 1}
+    rules = {(f["rule"], f["line"]) for f in data["findings"]}
+    assert ("record-unknown-service", 3) in rules and ("record-unknown-priority", 5) in rules
+
+
+def test_service_names_map_from_ci_names(records) -> None:
+    folder = records(mapping_yaml='services: {"SAP ECC": legacy-erp}\n')
+    _, data = measure_json(folder)
+    assert data["records"]["unknownServices"] == {}
+    assert sla(data, "legacy-erp-sla")["periods"][0]["priorities"]["P2"]["response"][
+        "tickets"] == 1
+
+
+def test_attainment_findings_sit_on_the_target_line(records) -> None:
+    _, data = measure_json(records())
+    found = [f for f in data["findings"] if f["rule"] == "sla-attainment-below-target"
+             and f["file"].endswith("legacy-erp-sla.yaml")]
+    assert {f["severity"] for f in found} == {"warning"}  # the 95 % default applies
+    text = (EXAMPLES / "slas" / "legacy-erp-sla.yaml").read_text().splitlines()
+    assert all("priority: P1" in text[f["line"] - 1] for f in found)
+    assert any("2 of 3 met" in f["message"] for f in found)
+
+
+def test_per_ticket_csv(records, tmp_path: Path) -> None:
+    out = tmp_path / "per-ticket.csv"
+    result = run("measure", str(EXAMPLES), "--records", str(records()), "--per-ticket", str(out))
+    assert result.exit_code == 1
+    rows = {r["id"]: r for r in csv.DictReader(out.read_text().splitlines())}
+    assert set(rows) == {"E1", "E2", "E3"}
+    assert rows["E2"]["response_minutes"] == "90" and rows["E2"]["response_breached"] == "true"
+    assert rows["E2"]["response_breach_at"] == "2026-11-20T18:00:00+01:00"
+    assert rows["E2"]["resolution_minutes"] == "480"
+    assert rows["E2"]["resolution_breached"] == "false"
+    assert rows["E3"]["resolution_minutes"] == "600"
+    assert rows["E1"]["sla"] == "legacy-erp-sla"
+
+
+def test_text_review_lists_misses_first(records) -> None:
+    result = run("measure", str(EXAMPLES), "--records", str(records()))
+    lines = result.output.splitlines()
+    block = lines[lines.index(next(x for x in lines if x.startswith("legacy-erp-sla"))):]
+    rows = [x for x in block[:12] if x.strip().startswith("2026-11  P1")]
+    assert "MISSED" in rows[0] and "MISSED" in rows[1]
+    assert "MISSED" in block[0]
+
+
+def test_markdown_and_csv_formats(records) -> None:
+    md = run("measure", str(EXAMPLES), "--records", str(records()), "-f", "markdown").output
+    assert "## legacy-erp-sla" in md and "| 2026-11 | P1 | response | 3 | 2 | 1 |" in md
+    text = run("measure", str(EXAMPLES), "--records", str(records()), "-f", "csv").output
+    rows = list(csv.DictReader(text.splitlines()))
+    p1 = [r for r in rows if r["name"] == "legacy-erp-sla" and r["priority"] == "P1"]
+    assert {(r["clock"], r["tickets"], r["attainment"]) for r in p1} == {
+        ("response", "3", "66.6667"), ("resolution", "3", "66.6667")}
+
+
+def test_unreadable_row_fails_and_writes_nothing(records, tmp_path: Path) -> None:
+    bad = TICKETS.replace("2026-11-23T09:30:00+01:00", "23/11/2026 09:30")
+    out, report = tmp_path / "pt.csv", tmp_path / "report.json"
+    result = run("measure", str(EXAMPLES), "--records", str(records(tickets_csv=bad)),
+                 "--per-ticket", str(out), "-o", str(report))
+    assert result.exit_code == 2
+    assert "tickets.csv:4: column responded_at" in result.output
+    assert not out.exists() and not report.exists()
+    assert not list(tmp_path.glob(".pt.csv.*"))
+
+
+def test_max_bad_rows_reports_the_row_and_goes_on(records) -> None:
+    bad = TICKETS.replace("2026-11-23T09:30:00+01:00", "23/11/2026 09:30")
+    code, data = measure_json(records(tickets_csv=bad), "--max-bad-rows", "1")
+    assert code == 1  # the run goes on; the availability miss is still an error
+    found = [f for f in data["findings"] if f["rule"] == "record-unreadable"]
+    assert [(f["line"], f["column"]) for f in found] == [(4, 6)]
+    assert data["records"]["badRows"] == 1
+
+
+def test_timestamps_without_offset_need_assume_tz(records) -> None:
+    local = TICKETS.replace("+01:00", "").replace("T", " ")
+    events = "id,at,status\n"
+    folder = records(tickets_csv=local, events_csv=events,
+                     outages_csv=OUTAGES.replace("+01:00", ""))
+    refused = run("measure", str(EXAMPLES), "--records", str(folder))
+    assert refused.exit_code == 2 and "has no UTC offset" in refused.output
+    _, data = measure_json(folder, "--assume-tz", "Europe/Berlin")
+    response = sla(data, "legacy-erp-sla")["periods"][0]["priorities"]["P1"]["response"]
+    assert response["breaches"] == [{"id": "E2", "at": "2026-11-20T18:00:00+01:00"}]
+
+
+def test_duplicate_ids_are_errors(records) -> None:
+    twice = TICKETS + TICKETS.splitlines()[-1] + "\n"
+    code, data = measure_json(records(tickets_csv=twice))
+    dup = [f for f in data["findings"] if f["rule"] == "record-duplicate-id"]
+    assert [(f["line"], f["severity"]) for f in dup] == [(7, "error")]
+    assert code == 1
+
+
+def test_files_out_of_time_order_give_the_same_figures(records) -> None:
+    _, ordered = measure_json(records())
+    lines = TICKETS.splitlines()
+    shuffled = "\n".join([lines[0], *reversed(lines[1:])]) + "\n"
+    events = "id,at,status\n" + "\n".join(reversed(
+        [x for x in records().joinpath("events.csv").read_text().splitlines()[1:]])) + "\n"
+    _, unordered = measure_json(records(tickets_csv=shuffled, events_csv=events))
+    assert ordered["records"]["mode"] == "streaming"
+    assert unordered["records"]["mode"] == "in-memory"
+    assert ordered["slas"] == unordered["slas"]
+
+
+def test_missing_tickets_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run("measure", str(EXAMPLES), "--records", str(tmp_path / "empty"))
+    assert result.exit_code == 2 and "has no tickets.csv" in result.output
+
+
+def test_mapping_file_names_stay_inside_the_records_folder(records) -> None:
+    folder = records(mapping_yaml="files: {tickets: ../../etc/passwd}\n")
+    result = run("measure", str(EXAMPLES), "--records", str(folder))
+    assert result.exit_code == 2 and "not a plain file name" in result.output
+
+
+def test_example_records_run(tmp_path: Path) -> None:
+    result = run("measure", str(EXAMPLES), "--records", str(EXAMPLES / "records"), "-f", "json")
+    assert result.exit_code in (0, 1)
+    assert '"mode": "streaming"' in result.output
