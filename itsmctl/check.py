@@ -1,6 +1,6 @@
 """`check`: the one CI entry point. Validate, diff against the base, and check a committed site.
 
-It composes the core functions of the other commands (`validate_path`, `diff_refs`,
+It composes the core functions of the other commands (`validate`, `diff_refs`,
 `check_site`) into one `CheckResult` with one exit code. The CI files (step summary, SARIF,
 pull-request comment body) are written by `reporters/ci_files.py`, which the command calls.
 Nothing here prints or reads the environment.
@@ -13,9 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from itsmctl import runcontext
-from itsmctl.config import Config, load_config
-from itsmctl.validate import ValidationResult, validate_path
+from itsmctl.config import Config
+from itsmctl.diff.result import DEFAULT_FAIL_ON
+from itsmctl.loader import ParseMemo
+from itsmctl.runcontext import RunContext, resolve_context
+from itsmctl.validate import ValidationResult, validate
 
 if TYPE_CHECKING:
     from itsmctl.diff.result import DiffResult
@@ -60,40 +62,58 @@ class CheckResult:
         return 1 if self.failed else 0
 
 
-def run_check(root: Path, *, base: str | None = None, fail_on: tuple[str, ...] = ("new-errors",),
-              site: Path | str = SITE_AUTO, config_file: Path | None = None,
-              today: date | None = None, strict: bool = False,
-              exact_base: bool = False) -> CheckResult:
+def run_check(root: Path, *, base: str | None = None,
+              fail_on: tuple[str, ...] = DEFAULT_FAIL_ON, site: Path | str = SITE_AUTO,
+              config_file: Path | None = None, today: date | None = None,
+              strict: bool = False, exact_base: bool = False) -> CheckResult:
     """Validate the catalog in `root`, diff it against `base` and check its committed site.
 
     The diff compares with the merge base of `base` and HEAD (`exact_base`: with `base`'s
-    tree as it is); `base` None: the default branch (see diff/base.py). `site`: a folder to compare with a
-    fresh render, `"auto"` (the config's site folder when it is committed to git) or `"off"`.
+    tree as it is); `base` None: the default branch (see diff/base.py). `site`: a folder to
+    compare with a fresh render, `"auto"` (the config's site folder when it is committed to git) or `"off"`.
     Files are named relative to the repository root, as pull requests, annotations and
     code scanning show them. `today` None: validate and diff use the clock's date, the site
     the day it records (see `check_site`). Usage and environment problems (not a git
     repository, unknown base) raise ItsmctlError.
     """
     from itsmctl import git
+
+    label = git.catalog_prefix(git.open_repo(root), root) or "."
+    context = resolve_context(root, config_file=config_file, today=today, label=label)
+    return check(context, base=base, fail_on=fail_on, site=site, strict=strict,
+                 explicit_config=config_file is not None, exact_base=exact_base)
+
+
+def check(context: RunContext, *, base: str | None = None,
+          fail_on: tuple[str, ...] = DEFAULT_FAIL_ON, site: Path | str = SITE_AUTO,
+          strict: bool = False, explicit_config: bool = False,
+          exact_base: bool = False) -> CheckResult:
+    """`run_check` for a resolved run: HEAD is loaded and validated once.
+
+    That one validation is what `check` reports, and it is diff's HEAD side (the working
+    tree as `validate` reads it). One parse memo serves the whole run, so BASE's unchanged
+    files and the site's render reuse HEAD's parses. `explicit_config`: the config came
+    from --config and applies to both sides of the diff; otherwise each side reads its own.
+    """
     from itsmctl.diff import diff_refs
 
-    config = load_config(root, config_file)
-    clock_today = today or runcontext.clock_today()
-    label = git.catalog_prefix(git.open_repo(root), root) or "."
-    validation = validate_path(root, config_file=config_file, today=clock_today, strict=strict,
-                               display_root=label)
-    diff = diff_refs(root, base, None, catalog_root=root, today=clock_today, fail_on=fail_on,
-                     config=config if config_file is not None else None,  # else: per side
-                     exact_base=exact_base)
-    site_dir, note = _site_to_check(root, site, config)
+    memo = ParseMemo()
+    root = context.root
+    validation = validate(context, strict=strict, memo=memo)
+    diff = diff_refs(root, base, None, catalog_root=root, today=context.today, fail_on=fail_on,
+                     config=context.config if explicit_config else None, memo=memo,
+                     head_result=validation, exact_base=exact_base)
+    site_dir, note = _site_to_check(root, site, context.config)
     checked = None
     if site_dir is not None:
         from itsmctl.site import check_site
 
-        # `today` None: the site is judged as of the day it records, so it does not go
-        # stale as days pass; only an explicit `today` re-dates it
-        checked = check_site(root, site_dir, config=config, today=today, history=False)
-    return CheckResult(label, validation, diff, checked, note)
+        # without --today the site is judged as of the day it records, so it does not go
+        # stale as days pass; only an explicit day re-dates it
+        checked = check_site(root, site_dir, config=context.config, history=False, memo=memo,
+                             today=context.today if context.today_given else None,
+                             clock=context.today)
+    return CheckResult(context.label, validation, diff, checked, note)
 
 
 def _site_to_check(root: Path, site: Path | str, config: Config) -> tuple[Path | None, str]:

@@ -12,7 +12,7 @@ from itsmctl.catalog import Catalog
 from itsmctl.config import Config, config_location
 from itsmctl.errors import ConfigError
 from itsmctl.findings import Finding, Severity, count_by_severity
-from itsmctl.loader import LoadResult, load_directory
+from itsmctl.loader import LoadResult, ParseMemo, load_directory
 from itsmctl.locate import Locator
 from itsmctl.policy import PolicySet, load_policies
 from itsmctl.rules.registry import RuleContext, all_rules
@@ -61,9 +61,14 @@ def validate_path(root: Path, *, config_file: Path | None = None, today: date | 
     return validate(context, strict=strict)
 
 
-def validate(context: RunContext, *, strict: bool = False) -> ValidationResult:
-    """Validate the catalog of a resolved run: its config and policies are not read again."""
-    loaded = load_directory(context.root, context.config, context.label)
+def validate(context: RunContext, *, strict: bool = False,
+             memo: ParseMemo | None = None) -> ValidationResult:
+    """Validate the catalog of a resolved run: its config and policies are not read again.
+
+    `memo`: the run's parse memo, so that later steps (diff, the site check) reuse each
+    file's parse instead of parsing it again.
+    """
+    loaded = load_directory(context.root, context.config, context.label, memo)
     return check_loaded(loaded, context.config, today=context.today, strict=strict,
                         root=context.label, policies=context.policies)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from itsmctl.commands.common import color_option, emit, format_option, today_option, use_color
-from itsmctl.diff.result import FAIL_ON
+from itsmctl.diff.result import DEFAULT_FAIL_ON, FAIL_ON
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.registry import formats, report
 
@@ -68,7 +68,7 @@ def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool, 
     if base is not None:
         check_ref(base)
     result = run_check(
-        path, base=base, fail_on=fail_on or ("new-errors",),
+        path, base=base, fail_on=fail_on or DEFAULT_FAIL_ON,
         site=SITE_OFF if no_site else (site_dir or SITE_AUTO), config_file=config_file,
         today=today, strict=strict, exact_base=exact_base,
     )

@@ -15,7 +15,7 @@ from itsmctl.commands.common import (
     today_option,
     use_color,
 )
-from itsmctl.diff.result import FAIL_ON
+from itsmctl.diff.result import DEFAULT_FAIL_ON, FAIL_ON
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.registry import formats, report
 
@@ -64,7 +64,7 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     # without --config, each side of the diff reads its own config file
     config = load_config(root, config_file) if config_file is not None else None
     result = diff_refs(repo, base, head, catalog_root=root, config=config, today=today,
-                       fail_on=fail_on or ("new-errors",), exact_base=exact_base)
+                       fail_on=fail_on or DEFAULT_FAIL_ON, exact_base=exact_base)
     options = ReportOptions(color=use_color(color, output) and fmt == "text", verbose=verbose)
     emit(report(result, fmt, options), output)
     ctx.exit(result.exit_code)

@@ -16,7 +16,14 @@ from itsmctl.diff.base import parse_range, resolve_base
 from itsmctl.diff.classes import impact_of
 from itsmctl.diff.findings import compare
 from itsmctl.diff.governance import Context, classify_entity
-from itsmctl.diff.result import FAIL_ON, Classified, DiffResult, EntityChange, Impact
+from itsmctl.diff.result import (
+    DEFAULT_FAIL_ON,
+    FAIL_ON,
+    Classified,
+    DiffResult,
+    EntityChange,
+    Impact,
+)
 from itsmctl.diff.semantic import diff_entities, diff_values, entity_body, pair_renames
 from itsmctl.diff.settings import Settings, in_side, read_settings, settings_changes
 from itsmctl.errors import ConfigError, ItsmctlError
@@ -32,7 +39,7 @@ if TYPE_CHECKING:
 
 def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None, *,
               catalog_root: Path | None = None, config: Config | None = None,
-              today: date | None = None, fail_on: Iterable[str] = ("new-errors",),
+              today: date | None = None, fail_on: Iterable[str] = DEFAULT_FAIL_ON,
               exact_base: bool = False, memo: ParseMemo | None = None,
               head_result: ValidationResult | None = None) -> DiffResult:
     """Compare the catalog at BASE and HEAD (see itsmctl/diff/__init__.py)."""

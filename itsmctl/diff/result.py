@@ -9,6 +9,7 @@ from typing import Any
 from itsmctl.findings import Finding, Severity
 
 FAIL_ON = ("new-errors", "new-warnings", "breaking", "approval-required", "none")
+DEFAULT_FAIL_ON = ("new-errors",)  # diff and check, when no --fail-on is given
 
 
 class Impact(enum.IntEnum):

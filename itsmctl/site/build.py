@@ -17,6 +17,7 @@ from typing import Any
 from itsmctl import runcontext
 from itsmctl.config import Config
 from itsmctl.errors import ItsmctlError
+from itsmctl.loader import ParseMemo
 from itsmctl.site.context import SiteInput
 from itsmctl.site.pages import MARKER, Progress, SitePlan, recorded_date, site_files, site_plan
 from itsmctl.validate import ValidationResult
@@ -66,12 +67,16 @@ class SiteCheckResult:
 
 
 def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: Config,
-            today: date, history: bool, timestamp: datetime | None) -> SiteInput:
-    """Load (from disk or at a git ref), validate with the shared pipeline, add git history."""
+            today: date, history: bool, timestamp: datetime | None,
+            memo: ParseMemo | None = None) -> SiteInput:
+    """Load (from disk or at a git ref), validate with the shared pipeline, add git history.
+
+    `memo`: a parse memo the run already filled (`check`): files with the same label and
+    bytes are not parsed again."""
     from itsmctl.site.history import audit_trail, changes_since, load_catalog
     from itsmctl.validate import check_loaded
 
-    loaded = load_catalog(catalog_root, ref, config)
+    loaded = load_catalog(catalog_root, ref, config, memo)
     validation = check_loaded(loaded, config, today=today, root=".")
     trail = audit_trail(catalog_root, ref, validation.catalog) if history else {}
     changes = changes_since(catalog_root, since, ref, loaded, config) if since else None
@@ -100,7 +105,7 @@ def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
 def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
                since: str | None = None, config: Config, today: date | None = None,
                history: bool = True, timestamp: datetime | None = None,
-               clock: date | None = None) -> SiteCheckResult:
+               clock: date | None = None, memo: ParseMemo | None = None) -> SiteCheckResult:
     """Compare a committed site with what `render_site` would write now (same options).
 
     Stable API for `itsmctl check`: pass the options the site was rendered with. A site
@@ -112,7 +117,7 @@ def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
     """
     today = today or recorded_date(site_dir) or clock or runcontext.clock_today()
     site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
-                   history=history, timestamp=timestamp)
+                   history=history, timestamp=timestamp, memo=memo)
     wanted = dict(site_files(site))
     present = _existing_files(site_dir)
     stale = sorted(p for p in wanted if p in present

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from itsmctl.catalog import Catalog
 from itsmctl.config import Config
 from itsmctl.errors import ItsmctlError
-from itsmctl.loader import LoadResult, load_directory, load_sources
+from itsmctl.loader import LoadResult, ParseMemo, load_directory, load_sources
 from itsmctl.model import Ref
 from itsmctl.site.context import Changes, Commit
 
@@ -21,19 +21,20 @@ if TYPE_CHECKING:
     from itsmctl.git import CommitInfo
 
 
-def load_catalog(catalog_root: Path, ref: str | None, config: Config) -> LoadResult:
+def load_catalog(catalog_root: Path, ref: str | None, config: Config,
+                 memo: ParseMemo | None = None) -> LoadResult:
     """The working tree, or the catalog as it was at `ref` (read from blobs, no checkout).
 
     Files are labelled relative to the catalog root either way, so the pages do not depend
     on where the command ran from.
     """
     if ref is None:
-        return load_directory(catalog_root, config, "")
+        return load_directory(catalog_root, config, "", memo)
     from itsmctl import git
 
     repo = git.open_repo(catalog_root)
     sources = git.sources_at(repo, ref, catalog_root, config)
-    return load_sources([replace(s, label=s.rel) for s in sources], config.limits)
+    return load_sources([replace(s, label=s.rel) for s in sources], config.limits, memo)
 
 
 def audit_trail(catalog_root: Path, ref: str | None, catalog: Catalog

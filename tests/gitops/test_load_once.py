@@ -1,0 +1,47 @@
+"""`itsmctl check` loads each side once: one parse per catalog file and side, not four."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import itsmctl.loader
+from tests.gitops.conftest import Git, Invoke
+
+EDITED = "slas/checkout-sla.yaml"
+
+
+@pytest.fixture
+def example_repo(tmp_path: Path, examples_dir: Path, run_git: Git, invoke: Invoke) -> Path:
+    """The example catalog with its site committed on main, and one SLA edited on a branch."""
+    repo = tmp_path / "repo"
+    shutil.copytree(examples_dir, repo)
+    assert invoke("render", str(repo), "--no-history", "-o", str(repo / "site")).exit_code == 0
+    run_git(repo, "init", "-q", "-b", "main")
+    run_git(repo, "add", "-A")
+    run_git(repo, "add", "-f", "site")
+    run_git(repo, "commit", "-q", "-m", "The catalog and its site")
+    sla = repo / EDITED
+    sla.write_text(sla.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    return repo
+
+
+def test_check_parses_each_file_once_per_side(example_repo: Path, invoke: Invoke,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: Counter[str] = Counter()
+    real = itsmctl.loader.parse_source
+
+    def counting(source, limits):  # type: ignore[no-untyped-def]
+        parsed[source.label] += 1
+        return real(source, limits)
+
+    monkeypatch.setattr(itsmctl.loader, "parse_source", counting)
+    result = invoke("check", str(example_repo), "--base", "main")
+    assert result.exit_code == 0 and "is up to date" in result.output, result.output
+    files = {p.relative_to(example_repo).as_posix() for p in example_repo.rglob("*.yaml")
+             if p.relative_to(example_repo).parts[0] not in ("site", "policies", ".itsmctl.yaml")}
+    # the edited file has different bytes on each side: one parse per side; others once
+    assert parsed == Counter({f: 2 if f == EDITED else 1 for f in files})
