@@ -62,12 +62,24 @@ def validator_for(filename: str) -> Validator:
 
 
 def compile_schema(schema: dict[str, Any]) -> Validator:
-    """A validator that may `$ref` the built-in schemas (policies' requirements use it too)."""
-    from jsonschema import Draft202012Validator
+    """A validator that may `$ref` the built-in schemas (policies' requirements use it too).
 
-    return Draft202012Validator(
-        schema, registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER,
-    )
+    Its `pattern` and `patternProperties` run with a time bound (patterns.py): a policy's
+    requirement is written by a pull request, and may backtrack catastrophically.
+    """
+    timed = _timed_validator_class()
+    return timed(schema, registry=_registry(),
+                 format_checker=timed.FORMAT_CHECKER)
+
+
+@cache
+def _timed_validator_class() -> Any:
+    from jsonschema import Draft202012Validator, validators
+
+    from itsmctl import patterns
+
+    return validators.extend(Draft202012Validator, {
+        "pattern": patterns.pattern, "patternProperties": patterns.pattern_properties})
 
 
 def shared_registry() -> Any:

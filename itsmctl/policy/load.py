@@ -17,6 +17,7 @@ from itsmctl.config import Config
 from itsmctl.errors import ConfigError
 from itsmctl.findings import JsonPath, Severity
 from itsmctl.locate import Locator
+from itsmctl.policy.cycles import ref_cycle
 from itsmctl.policy.policy import Policy, via_fields
 from itsmctl.policy.scorecard import Level, Scorecard
 from itsmctl.policy.selector import Selector, SelectorError, parse_selector
@@ -258,6 +259,8 @@ def _check_refs(rule_id: str, schema: dict[str, Any], where: _Where) -> None:
         schema, default_specification=DRAFT202012))
     resolver = registry.resolver(base_uri=schema["$id"])
     for path, ref in _refs(schema, ()):
+        if path[-1] == "$dynamicRef":
+            continue  # resolved at evaluation time; checked for cycles below
         try:
             resolver.lookup(ref)
         except Unresolvable:
@@ -265,18 +268,28 @@ def _check_refs(rule_id: str, schema: dict[str, Any], where: _Where) -> None:
                               "refer to a $defs entry of the fragment or of a built-in schema,"
                               " e.g. envelope.schema.json#/$defs/uri",
                               where.at("require", *path)) from None
+    cycle = ref_cycle(schema, resolver)
+    if cycle is not None:
+        raise ConfigError(
+            f"policy {rule_id!r}: `require` refers back to itself without descending into the"
+            " value ($ref/$dynamicRef loop): evaluating it would never end",
+            "a recursive schema must step into a property or an item before it refers back",
+            where.at("require", *cycle))
 
 
 def _refs(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                yield path + (key,), value
-            else:
-                yield from _refs(value, path + (key,))
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            yield from _refs(item, path + (index,))
+    """Every `$ref`/`$dynamicRef` and where it is; iterative (a fragment may nest deeply)."""
+    stack: list[tuple[Any, JsonPath]] = [(node, path)]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("$ref", "$dynamicRef") and isinstance(value, str):
+                    yield path + (key,), value
+                else:
+                    stack.append((value, path + (key,)))
+        elif isinstance(node, list):
+            stack.extend((item, path + (index,)) for index, item in enumerate(node))
 
 
 def catalog_rules(root: Path, config_file: Path | None = None) -> list[Rule]:

@@ -129,6 +129,9 @@ def describe(error: ValidationError) -> tuple[str, str]:
     where = format_path(tuple(error.absolute_path)) or "document"
     if error.validator == "contains":
         message = f"{where}: no item matches the requirement"
+    elif error.validator == "pattern-timeout":  # what is slow matters more than the value
+        message = f"{where}: {error.message.partition(' on ')[0]}: taken as not matching"
+        hint = "the pattern backtracks catastrophically; rewrite nested quantifiers like (a+)+"
     elif len(message) > _LONG:
         message = f"{where}: does not satisfy `{error.validator}` of the requirement"
     return message, hint

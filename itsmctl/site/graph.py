@@ -48,22 +48,39 @@ class Layout:
 
 
 def depths(services: list[Entity], edges: dict[Ref, list[Ref]]) -> dict[Ref, int]:
-    """Depth 0 for a service without dependencies; a dependency cycle is cut where found."""
-    depth: dict[Ref, int] = {}
-    on_stack: set[Ref] = set()
+    """Depth 0 for a service without dependencies; a dependency cycle is cut where found.
 
-    def visit(ref: Ref) -> int:
-        if ref in depth:
-            return depth[ref]
-        on_stack.add(ref)
-        below = [visit(t) for t in edges.get(ref, []) if t not in on_stack]
+    Iterative: a chain of thousands of services is as deep as it is long.
+    """
+    depth: dict[Ref, int] = {}
+    for service in services:
+        _visit(service.ref, edges, depth)
+    return depth
+
+
+def _visit(start: Ref, edges: dict[Ref, list[Ref]], depth: dict[Ref, int]) -> None:
+    """Depth-first from `start`, with an explicit stack; what `visit` did by recursion."""
+    if start in depth:
+        return
+    on_stack = {start}
+    stack: list[tuple[Ref, list[int], list[Ref]]] = [(start, [], list(edges.get(start, [])))]
+    while stack:
+        ref, below, pending = stack[-1]
+        if pending:
+            target = pending.pop(0)
+            if target in on_stack:
+                continue
+            if target in depth:
+                below.append(depth[target])
+                continue
+            on_stack.add(target)
+            stack.append((target, [], list(edges.get(target, []))))
+            continue
+        stack.pop()
         on_stack.discard(ref)
         depth[ref] = 1 + max(below) if below else 0
-        return depth[ref]
-
-    for service in services:
-        visit(service.ref)
-    return depth
+        if stack:
+            stack[-1][1].append(depth[ref])
 
 
 def _barycentre(ref: Ref, neighbours: dict[Ref, list[Ref]], position: dict[Ref, int],

@@ -1,0 +1,84 @@
+"""Regular expressions from a catalog (a policy's `pattern`), evaluated with a time bound.
+
+JSON Schema's `pattern` is a backtracking regular expression, and a pull request can write
+one (`^(a|aa)+$`) that takes exponential time on a long enough value. We evaluate `pattern`
+and `patternProperties` with the `regex` package, which takes a timeout: a match that runs
+past `TIMEOUT` seconds is a finding ("took too long"), and the pattern is not run again in
+this process, so a catalog of 10,000 entities costs one timeout, not 10,000.
+
+Why `regex` and not a linear-time engine (google-re2): RE2 refuses look-arounds and
+back-references, which JSON Schema (ECMA-262) allows and policies use (`^(?!legacy-)`), so
+it would reject valid policies; `regex` keeps every feature of Python's `re` (the engine
+jsonschema uses, so results are unchanged) and is a pure wheel on every platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+import regex
+
+from itsmctl.visible import quoted
+
+TIMEOUT = 0.5  # seconds per match; a sane pattern on a 1 MiB value takes milliseconds
+_TIMED_OUT: set[str] = set()
+
+
+class PatternTimeout(Exception):
+    """A catalog pattern ran past TIMEOUT (or did so earlier in this run)."""
+
+
+@lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> Any:
+    return regex.compile(pattern)
+
+
+def search(pattern: str, text: str) -> bool:
+    """Whether `pattern` matches somewhere in `text`, within the time bound."""
+    if pattern in _TIMED_OUT:
+        raise PatternTimeout(pattern)
+    try:
+        return _compiled(pattern).search(text, timeout=TIMEOUT) is not None
+    except TimeoutError:
+        _TIMED_OUT.add(pattern)
+        raise PatternTimeout(pattern) from None
+
+
+def _too_slow(pattern: str, text: str) -> Any:
+    from jsonschema.exceptions import ValidationError
+
+    return ValidationError(
+        f"pattern {quoted(pattern)} took longer than {TIMEOUT} s on {quoted(text, 40)}, so the"
+        " value is taken as not matching; the pattern backtracks catastrophically (rewrite"
+        " nested quantifiers such as (a+)+)", validator="pattern-timeout")
+
+
+def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError
+
+    if not validator.is_type(instance, "string"):
+        return
+    try:
+        found = search(patrn, instance)
+    except PatternTimeout:
+        yield _too_slow(patrn, instance)
+        return
+    if not found:
+        yield ValidationError(f"{quoted(instance)} does not match {quoted(patrn)}")
+
+
+def pattern_properties(validator: Any, properties: dict[str, Any], instance: Any,
+                       schema: Any) -> Iterator[Any]:
+    if not validator.is_type(instance, "object"):
+        return
+    for patrn, subschema in properties.items():
+        for key, value in instance.items():
+            try:
+                found = search(patrn, key)
+            except PatternTimeout:
+                yield _too_slow(patrn, key)
+                continue
+            if found:
+                yield from validator.descend(value, subschema, path=key, schema_path=patrn)

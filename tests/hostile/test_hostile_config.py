@@ -1,0 +1,62 @@
+"""Hostile configuration (cases.yaml entries with `config: true`) and catalog-supplied regexes.
+
+A pull request writes `.itsmctl.yaml` too: a config of the wrong shape, absurd limits or a
+policy that refers to itself is a configuration error (exit 2) with its line, never a crash.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from test_hostile_corpus import ALL_CASES, BASE, CORPUS
+
+from itsmctl.cli import cli
+
+CONFIG_CASES = [case for case in ALL_CASES if case.get("config")]
+
+
+def run_with_config(config: bytes, tmp_path: Path, *args: str) -> Any:
+    root = tmp_path / "catalog"
+    shutil.copytree(BASE, root)
+    (root / ".itsmctl.yaml").write_bytes(config)
+    result = CliRunner().invoke(cli, ["validate", str(root), *args])
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    return result
+
+
+@pytest.mark.parametrize("case", CONFIG_CASES, ids=[c["path"] for c in CONFIG_CASES])
+def test_config_case(case: dict[str, Any], tmp_path: Path) -> None:
+    result = run_with_config((CORPUS / case["path"]).read_bytes(), tmp_path)
+    assert result.exit_code == case["exit"], result.output
+    if "error" in case:
+        assert case["error"] in result.output
+        assert ".itsmctl.yaml:" in result.output  # the error says where
+
+
+POLICY = """policies:
+  - id: slow-pattern
+    description: titles are letters
+    select: {kind: Service}
+    require: {properties: {metadata: {properties: {title: {pattern: "^(a|aa)+$"}}}}}
+"""
+
+
+def test_a_catastrophic_policy_pattern_times_out_as_a_finding(tmp_path: Path) -> None:
+    """`^(a|aa)+$` on 60 letters and a `!` backtracks ~10**12 steps: it is stopped at the
+    time bound, reported as a finding at the value, and not run again for the next entity."""
+    root = tmp_path / "catalog"
+    shutil.copytree(BASE, root)
+    service = root / "services" / "kubernetes-platform.yaml"
+    text = service.read_text().replace("title: Kubernetes Platform", f"title: {'a' * 60}!")
+    service.write_text(text)
+    (root / "services" / "copy.yaml").write_text(
+        text.replace("name: kubernetes-platform", "name: copy-platform"))
+    (root / ".itsmctl.yaml").write_text(POLICY)
+    result = CliRunner().invoke(cli, ["validate", str(root)])
+    assert result.exit_code == 1, result.output
+    assert result.output.count("pattern '^(a|aa)+$' took longer than 0.5 s") == 2
+    assert "slow-pattern" in result.output and "5:10" in result.output
