@@ -1,27 +1,37 @@
 """Who must approve a change, derived from the catalog itself; every approval says why.
 
-- review and above: the Accountable party of each affected service, from the RACI scoped to
-  that service (activities whose name contains "change" if there are any, else every A; in
-  HEAD and in BASE, so a change of Accountable needs both); the service owner team when no
-  RACI is scoped to it.
-- approval-required and above: the CAB team of each change model the service allows (and
-  of a change model that itself changes).
-- breaking: the owner teams of the services that depend on (or still reference) it.
-HEAD is read first; BASE stands in for entities the change removes.
+Nobody approves their own change: every fact that decides approvers is read from BASE, the
+approved state, and where the change adds or moves responsibility HEAD's facts are *added*,
+never substituted. So each rule below is applied to BASE's catalog and to HEAD's, and the
+parties of both are required: the old and the new owner approve an owner change; a CAB that
+BASE requires stays when the change drops the change model or its CAB; a RACI the change
+adds does not replace the owner's approval (BASE had no RACI, so BASE's owner approves).
+
+- review and above: for each affected service (a Service itself, an SLA's `service`, a
+  RACI's `scope.service`, on either side), the Accountable parties of the RACI scoped to it
+  (activities whose name contains "change" if there are any, else every A); without a RACI
+  on that side, that side's service owner.
+- approval-required and above: the CAB of each change model the service allows (on either
+  side), and of a change model that itself changes.
+- breaking: the owner teams of the services that depend on (or reference) it, on either side.
+- promises the change breaks: a new finding (warning or error) on an entity the change did
+  not edit (an SLA that its dependencies can no longer support, a cycle it closes) needs the
+  Accountable parties of that entity's service.
 
 Config, policy and scorecard changes (review and above) change how every change is governed,
-so they go to the owner of the change management process: the Accountable parties of the RACI
-scoped to process `change` (HEAD and BASE); without one, the CAB of every change model;
-without any, `catalog maintainers`.
+so they go to the owner of the change management process, read from BASE only: the
+Accountable parties of the RACI scoped to process `change`; without one, the CAB of every
+change model; without any, `catalog maintainers`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from itsmctl.catalog import Catalog
 from itsmctl.diff.governance import accountable
 from itsmctl.diff.result import Approval, EntityChange, Impact
+from itsmctl.findings import Finding, Severity
 from itsmctl.model import Entity, Ref
 from itsmctl.references import PARTY, parse_ref
 
@@ -48,27 +58,41 @@ class _Collector:
                      for who in sorted(self.reasons))
 
 
-def _lookup(ref: Ref | None, head: Catalog, base: Catalog) -> Entity | None:
-    return head.get(ref) or base.get(ref)
+class _Sides:
+    """BASE and HEAD, in that order: BASE's facts first, HEAD's added."""
+
+    def __init__(self, base: Catalog, head: Catalog) -> None:
+        self.base, self.head = base, head
+
+    def __iter__(self) -> Iterator[Catalog]:
+        return iter((self.base, self.head))
+
+    def versions(self, ref: Ref) -> list[Entity]:
+        return [e for c in self if (e := c.get(ref)) is not None]
 
 
-def affected_service(entity: Entity, head: Catalog, base: Catalog) -> Entity | None:
+def served_by(entity: Entity) -> Ref | None:
     """The service a Service, SLA or RACI entity governs (None for shared entities)."""
     if entity.kind not in _SERVICE_FIELD:
         return None
     path = _SERVICE_FIELD[entity.kind]
     if not path:
-        return entity
+        return entity.ref
     text = entity.get("spec", *path)
-    return _lookup(parse_ref(text, "Service"), head, base) if isinstance(text, str) else None
+    return parse_ref(text, "Service") if isinstance(text, str) else None
 
 
-def racis_of(service: Ref, head: Catalog, base: Catalog) -> list[Entity]:
-    """RACI matrices scoped to a service, HEAD's then BASE's versions: when accountability
-    moves, the party handing it over approves as well as the one taking it."""
-    return [r.source for catalog in (head, base)
-            for r in sorted(catalog.referrers.get(service, []), key=lambda r: r.source.name)
-            if r.source.kind == "RACI" and r.label == "scope"]
+def affected_services(versions: Iterable[Entity]) -> list[Ref]:
+    """The services the BASE and HEAD versions of an entity govern (an SLA moved to another
+    service affects both)."""
+    return list(dict.fromkeys(r for v in versions if (r := served_by(v)) is not None))
+
+
+def racis_of(service: Ref, catalog: Catalog) -> list[Entity]:
+    """RACI matrices scoped to a service in one catalog, by name."""
+    return sorted({r.source.name: r.source for r in catalog.referrers.get(service, [])
+                   if r.source.kind == "RACI" and r.label == "scope"}.values(),
+                  key=lambda e: e.name)
 
 
 def accountable_parties(raci: Entity) -> list[tuple[str, str]]:
@@ -79,17 +103,19 @@ def accountable_parties(raci: Entity) -> list[tuple[str, str]]:
     return [(n, p) for n in chosen for p in accountable(raci, n)]
 
 
-def _accountable(out: _Collector, service: Entity, change: EntityChange, head: Catalog,
-                 base: Catalog) -> None:
-    racis = racis_of(service.ref, head, base)
-    for raci in racis:
-        for activity, who in accountable_parties(raci):
-            out.add(party(who), f"Accountable for {activity} of service {service.name}"
-                    f" (RACI {raci.name}): {change.ref} is {change.status}", change.ref)
-    owner = service.get("spec", "owner")
-    if not racis and isinstance(owner, str):
-        out.add(party(owner), f"owner of service {service.name} (no RACI is scoped to it):"
-                f" {change.ref} is {change.status}", change.ref)
+def _accountable(out: _Collector, service: Ref, why: str, entity: str, sides: _Sides) -> None:
+    """The Accountable parties of `service` on each side; a side without a RACI: its owner."""
+    for catalog in sides:
+        racis = racis_of(service, catalog)
+        for raci in racis:
+            for activity, who in accountable_parties(raci):
+                out.add(party(who), f"Accountable for {activity} of service {service.name}"
+                        f" (RACI {raci.name}): {why}", entity)
+        version = catalog.get(service)
+        owner = version.get("spec", "owner") if version is not None else None
+        if not racis and isinstance(owner, str) and owner:
+            out.add(party(owner), f"owner of service {service.name} (no RACI is scoped to"
+                    f" it): {why}", entity)
 
 
 def _cab_of(model: Entity | None) -> str | None:
@@ -97,30 +123,37 @@ def _cab_of(model: Entity | None) -> str | None:
     return cab if isinstance(cab, str) and cab else None
 
 
-def _cab(out: _Collector, service: Entity, change: EntityChange, head: Catalog,
-         base: Catalog) -> None:
-    for text in service.get("spec", "changeModels", default=[]) or []:
-        model = _lookup(parse_ref(text, "ChangeModel"), head, base) if isinstance(text, str) else None
-        cab = _cab_of(model)
-        if model is not None and cab:
-            out.add(party(cab), f"CAB of change model {model.name}, which service {service.name}"
-                    f" uses: {change.ref} is {change.impact.label}", change.ref)
+def _cab(out: _Collector, service: Ref, change: EntityChange, sides: _Sides) -> None:
+    """The CAB of each change model the service allows on either side, each model as that
+    side has it (a model or CAB the change removes still counts from BASE)."""
+    for catalog in sides:
+        version = catalog.get(service)
+        models = version.get("spec", "changeModels", default=[]) if version is not None else []
+        for text in models if isinstance(models, list) else []:
+            ref = parse_ref(text, "ChangeModel") if isinstance(text, str) else None
+            model = catalog.get(ref)
+            cab = _cab_of(model)
+            if model is not None and cab:
+                out.add(party(cab), f"CAB of change model {model.name}, which service"
+                        f" {service.name} uses: {change.ref} is {change.impact.label}",
+                        change.ref)
 
 
-def _dependents(out: _Collector, ref: Ref, change: EntityChange, head: Catalog,
-                base: Catalog) -> None:
-    """Owners of the services that depend on (or otherwise still reference) `ref`."""
-    users = {r.source.ref: r.source for r in head.referrers.get(ref, []) if r.source.ref != ref}
-    for user in sorted(users):
-        service = affected_service(users[user], head, base)
-        owner = service.get("spec", "owner") if service is not None else None
-        if service is not None and isinstance(owner, str) and service.ref != ref:
-            out.add(party(owner), f"owner of service {service.name}, which depends on {ref}:"
-                    f" {change.ref} is breaking", change.ref)
+def _dependents(out: _Collector, ref: Ref, change: EntityChange, sides: _Sides) -> None:
+    """Owners of the services that depend on (or otherwise reference) `ref`, on either side."""
+    for catalog in sides:
+        users = {r.source.ref: r.source for r in catalog.referrers.get(ref, [])
+                 if r.source.ref != ref}
+        for user in sorted(users):
+            service = served_by(users[user])
+            version = catalog.get(service)
+            owner = version.get("spec", "owner") if version is not None else None
+            if service is not None and service != ref and isinstance(owner, str) and owner:
+                out.add(party(owner), f"owner of service {service.name}, which depends on"
+                        f" {ref}: {change.ref} is breaking", change.ref)
 
 
-def _change_process(out: _Collector, change: EntityChange, head: Catalog,
-                    base: Catalog) -> None:
+def _change_process(out: _Collector, change: EntityChange, base: Catalog) -> None:
     """Approvers of a config or policy change (see the module docstring).
 
     Taken from BASE only: the approved state decides who approves, so a pull request cannot
@@ -144,32 +177,55 @@ def _change_process(out: _Collector, change: EntityChange, head: Catalog,
                 f" model names a CAB: {why}", change.ref)
 
 
-def required_approvals(changes: Iterable[tuple[EntityChange, Entity]], head: Catalog,
-                       base: Catalog, settings: Iterable[EntityChange] = ()) -> tuple[Approval, ...]:
-    """Approvals for (change, entity) pairs; the entity is HEAD's, or BASE's when removed.
-    `settings`: config, policy and scorecard changes (pseudo-entities without an Entity)."""
+def _entity_change(out: _Collector, change: EntityChange, sides: _Sides) -> None:
+    impact = change.impact
+    if impact < Impact.REVIEW:
+        return
+    before = Ref(change.kind, change.renamed_from or change.name)
+    versions = [v for v in (sides.base.get(before), sides.head.get(Ref(change.kind, change.name)))
+                if v is not None]
+    why = f"{change.ref} is {change.status}"
+    for service in affected_services(versions):
+        _accountable(out, service, why, change.ref, sides)
+        if impact >= Impact.APPROVAL_REQUIRED:
+            _cab(out, service, change, sides)
+    if change.kind == "ChangeModel" and impact >= Impact.APPROVAL_REQUIRED:
+        for model in versions:
+            cab = _cab_of(model)
+            if cab:
+                out.add(party(cab), f"CAB of change model {model.name}, which the change"
+                        f" alters: {change.ref} is {impact.label}", change.ref)
+    if impact >= Impact.BREAKING:
+        for gone in dict.fromkeys((before, Ref(change.kind, change.name))):
+            _dependents(out, gone, change, sides)
+
+
+def _broken_promises(out: _Collector, findings: Iterable[Finding], edited: set[str],
+                     sides: _Sides) -> None:
+    """New findings on entities the change did not edit: their services' Accountable approve."""
+    for finding in findings:
+        if finding.severity < Severity.WARNING or not finding.entity or finding.entity in edited:
+            continue
+        kind, _, name = finding.entity.partition(":")
+        why = f"{finding.entity} gets a new {finding.severity.label} ({finding.rule})"
+        for service in affected_services(sides.versions(Ref(kind, name))):
+            _accountable(out, service, why, finding.entity, sides)
+
+
+def required_approvals(changes: Iterable[EntityChange], head: Catalog, base: Catalog,
+                       settings: Iterable[EntityChange] = (),
+                       new_findings: Iterable[Finding] = ()) -> tuple[Approval, ...]:
+    """Approvals for entity changes, `settings` changes (config, policies, scorecards:
+    pseudo-entities) and the new findings of the change."""
     out = _Collector()
+    sides = _Sides(base, head)
     for change in settings:
         if change.impact >= Impact.REVIEW:
-            _change_process(out, change, head, base)
-    for change, entity in changes:
-        impact = change.impact
-        if impact < Impact.REVIEW:
-            continue
-        service = affected_service(entity, head, base)
-        if service is not None:
-            _accountable(out, service, change, head, base)
-            if impact >= Impact.APPROVAL_REQUIRED:
-                _cab(out, service, change, head, base)
-        if entity.kind == "ChangeModel" and impact >= Impact.APPROVAL_REQUIRED:
-            for model in (base.get(entity.ref), head.get(entity.ref)):
-                cab = _cab_of(model)
-                if cab:
-                    out.add(party(cab), f"CAB of change model {entity.name}, which the change"
-                            f" alters: {change.ref} is {impact.label}", change.ref)
-        if impact >= Impact.BREAKING:
-            gone = Ref(entity.kind, change.renamed_from) if change.renamed_from else entity.ref
-            _dependents(out, gone, change, head, base)
-            if gone != entity.ref:
-                _dependents(out, entity.ref, change, head, base)
+            _change_process(out, change, base)
+    changes = list(changes)
+    for change in changes:
+        _entity_change(out, change, sides)
+    edited = {c.ref for c in changes} | {f"{c.kind}:{c.renamed_from}" for c in changes
+                                         if c.renamed_from}
+    _broken_promises(out, new_findings, edited, sides)
     return out.result()

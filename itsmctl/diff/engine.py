@@ -68,8 +68,9 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
                            if not f.entity)  # files that do not parse at HEAD
     pairs = entity_changes(changed_refs(base_result.catalog, head_result.catalog),
                            base_result.catalog, head_result.catalog, unreadable)
-    approvals = required_approvals(pairs, head_result.catalog, base_result.catalog, governance)
     comparison = compare(base_result.findings, head_result.findings)
+    approvals = required_approvals((c for c, _ in pairs), head_result.catalog,
+                                   base_result.catalog, governance, comparison.new)
     changes = with_level_changes(tuple(c for c, _ in pairs) + governance, base_result, head_result)
     catalog_files = set(base_result.file_labels) | set(head_result.file_labels)
     changed = [label for r in git.changed_paths(repo, base_sha, head_sha, prefix)

@@ -39,8 +39,12 @@ def test_every_accountable_without_a_change_activity(repo: GitRepo) -> None:
     repo.edit("services/ledger-db.yaml", "tier: 1", "tier: 2")
     repo.commit()
     found = approvers(repo.diff("main", "feature"))
-    assert set(found) == {"team:platform", "role:db-owner", "team:cab"}
+    assert set(found) == {"team:platform", "role:db-owner", "team:cab", "role:service-owner"}
     assert found["role:db-owner"][0].startswith("Accountable for restore of service ledger-db")
+    # payments-api hard-depends on ledger-db: now a tier inversion, a promise of its own
+    assert found["role:service-owner"] == (
+        "Accountable for change-service of service payments-api (RACI payments-api-raci):"
+        " Service:payments-api gets a new warning (dependency-tier-inversion)",)
 
 
 def test_owner_when_no_raci_is_scoped(repo: GitRepo) -> None:

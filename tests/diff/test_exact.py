@@ -95,3 +95,16 @@ def test_a_repeated_file_finding_counts_each_time(repo: GitRepo) -> None:
     result = repo.diff("main", "feature")
     assert [f.rule for f in result.existing_findings] == ["yaml-duplicate-key"]
     assert [f.rule for f in result.new_findings] == ["yaml-duplicate-key"]
+
+
+def test_services_whose_promises_break_approve(examples_repo: GitRepo) -> None:
+    """The dependents' OLAs become unachievable: their services' Accountable approve."""
+    repo = examples_repo
+    repo.edit(POSTGRES_OLA, "availability: 99.99\n", "availability: 99.95\n")
+    repo.commit()
+    reasons = [r for a in repo.diff("main", "feature").approvals for r in a.reasons]
+    for service, sla in (("customer-identity", "customer-identity-ola"),
+                         ("order-management", "order-management-ola"),
+                         ("payments-api", "payments-api-ola")):
+        assert any(f"of service {service} " in r and f"SLA:{sla} gets a new warning"
+                   " (sla-availability-achievable)" in r for r in reasons), service
