@@ -302,6 +302,11 @@ def catalogs(rng: random.Random, services: list[Service]) -> list[dict[str, Any]
     return out
 
 
+ROLES = "".join(f"  {role}: [team:{team}]\n" for role, team in (
+    ("change-manager", "change-advisory-board"), ("incident-manager", "service-desk"),
+    ("problem-manager", "service-desk"), ("request-manager", "service-desk"),
+    ("major-incident-manager", "service-desk"), ("service-level-manager", "service-desk"),
+    ("resolver-group", "service-desk")))
 FOLDERS = {"Team": "teams", "Service": "services", "BusinessCalendar": "calendars", "SLA": "slas",
            "RACI": "raci", "ChangeModel": "change-models", "ServiceCatalog": "catalog"}
 
@@ -324,8 +329,8 @@ def generate(root: Path, count: int, seed: int) -> int:
     for folder in FOLDERS.values():
         (root / folder).mkdir(parents=True)
     (root / ".itsmctl.yaml").write_text(
-        f"apiVersion: {API_VERSION}\nkind: Config\nsettings:\n  defaultBranch: main\n",
-        encoding="utf-8")
+        f"apiVersion: {API_VERSION}\nkind: Config\nsettings:\n  defaultBranch: main\n"
+        f"roles:\n{ROLES}", encoding="utf-8")
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     for doc in docs:
         path = root / FOLDERS[doc["kind"]] / f"{doc['metadata']['name']}.yaml"

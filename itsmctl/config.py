@@ -38,6 +38,7 @@ class Config:
     limits: Limits = field(default_factory=Limits)
     site_title: str = "Service catalog"
     site_output: str = "site"
+    roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> its holders
     raw: Mapping[str, Any] = field(default_factory=dict)
     source: SourceFile | None = field(default=None, compare=False, repr=False)
 
@@ -152,5 +153,6 @@ def _from_raw(raw: dict[str, Any], label: str) -> Config:
         ),
         site_title=site.get("title", "Service catalog"),
         site_output=site.get("output", "site"),
+        roles={role: tuple(holders) for role, holders in raw.get("roles", {}).items()},
         raw=raw,
     )

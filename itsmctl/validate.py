@@ -85,7 +85,7 @@ def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = Non
         policies = load_policies(config)
     rules = {rule.id: rule for rule in all_rules(policies.rules)}
     _check_config_rules(config, set(rules))
-    context = RuleContext(loaded.catalog, today or runcontext.clock_today(), rules)
+    context = RuleContext(loaded.catalog, today or runcontext.clock_today(), rules, config)
     raw = list(loaded.findings)
     for rule in rules.values():
         raw.extend(rule.run(context))

@@ -9,6 +9,7 @@ from itsmctl.rules import (  # noqa: F401  (each module registers its rules on i
     raci,
     references,
     reviews,
+    roles,
     schema,
     service_catalog,
     services,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from itsmctl.catalog import Catalog
+from itsmctl.config import Config
 from itsmctl.findings import Finding, JsonPath, Severity
 from itsmctl.model import Entity
 
@@ -19,12 +20,14 @@ CATEGORIES = ("yaml", "schema", "reference", "governance", "waiver", "policy")
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a rule may look at: the whole catalog, the reproducible notion of today, and the
-    rules of this run (built-in plus the catalog's own policies), by id."""
+    """What a rule may look at: the whole catalog, the reproducible notion of today, the
+    rules of this run (built-in plus the catalog's own policies) by id, and the config (for
+    the settings rules read, such as the roles mapping)."""
 
     catalog: Catalog
     today: date
     rules: Mapping[str, Rule] = field(default_factory=dict)
+    config: Config = field(default_factory=Config)
     rule: Rule | None = None
     """The rule being run: `Rule.run` binds it, so `emit` knows the id and severity."""
 

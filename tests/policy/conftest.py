@@ -38,8 +38,11 @@ def edit(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture
 def catalog(examples_copy: Path) -> Callable[[str], Path]:
-    """The example catalog with its config replaced by `text`: its own policy file, and the
-    waivers of those policies, are removed."""
+    """The example catalog with its config replaced by `text` (its roles mapping is kept):
+    its own policy file, and the waivers of those policies, are removed."""
+    original = (examples_copy / ".itsmctl.yaml").read_text(encoding="utf-8")
+    roles = re.search(r"(?m)^roles:\n(?:  .*\n)+", original)
+    assert roles, "the example config maps its roles"
 
     def make(text: str, files: dict[str, str] | None = None) -> Path:
         (examples_copy / "policies" / "larkspur.yaml").unlink()
@@ -47,8 +50,8 @@ def catalog(examples_copy: Path) -> Callable[[str], Path]:
             source = path.read_text(encoding="utf-8")
             path.write_text(re.sub(r"(?ms)^  waivers:\n.*?(?=^spec:)", "", source),
                             encoding="utf-8")
-        (examples_copy / ".itsmctl.yaml").write_text(HEADER + textwrap.dedent(text),
-                                                     encoding="utf-8")
+        (examples_copy / ".itsmctl.yaml").write_text(
+            HEADER + roles.group(0) + textwrap.dedent(text), encoding="utf-8")
         for rel, body in (files or {}).items():
             path = examples_copy / rel
             path.parent.mkdir(parents=True, exist_ok=True)

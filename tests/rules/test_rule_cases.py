@@ -3,6 +3,7 @@
 A case file is a small multi-document catalog, validated alone through the real pipeline.
 A fail case lists what it expects at its top, one `# expect: <rule-id> <line>` per finding;
 a pass case must not trigger its rule, nor any error at all (so pass cases stay realistic).
+A rule that reads the config gets it from a `# config: <flow YAML>` line in the same block.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from itsmctl.config import Config
+from itsmctl.config import Config, parse_config
 from itsmctl.findings import Finding, Severity
 from itsmctl.loader import load_sources
 from itsmctl.rules import get_rule
@@ -25,10 +26,22 @@ from itsmctl.validate import ValidationResult, check_loaded
 CASES = Path(__file__).parent / "cases"
 TODAY = date(2026, 11, 23)
 EXPECT = re.compile(r"#\s*expect:\s*(?P<rule>[a-z0-9-]+)\s+(?P<line>\d+)\s*$")
+CONFIG = re.compile(r"#\s*config:\s*(?P<yaml>.+)$")
+
+
+def case_config(path: Path) -> Config:
+    """The config a case declares in its opening comment block (default: none)."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        match = CONFIG.match(line)
+        if match:
+            return parse_config(match["yaml"].encode(), f"{path.name} config")
+    return Config()
 
 
 def validate_case(path: Path) -> ValidationResult:
-    config = Config()
+    config = case_config(path)
     source = SourceFile(rel=path.name, label=path.name, data=path.read_bytes())
     return check_loaded(load_sources([source], config.limits), config, today=TODAY)
 
