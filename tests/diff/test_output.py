@@ -29,7 +29,7 @@ def test_text(pr: GitRepo) -> None:
     assert "dependency-on-retired" in out
     assert out.rstrip().splitlines()[-1] == (
         "FAIL (new-errors: 2): 2 entities changed (1 breaking, 1 approval-required, 0 review,"
-        " 0 info); 2 new, 0 existing, 0 fixed findings")
+        " 0 info); 2 new, 2 existing, 0 fixed findings")  # existing: 2 unmapped roles
 
 
 def test_markdown_is_a_deterministic_pr_comment(pr: GitRepo) -> None:
@@ -46,7 +46,8 @@ def test_markdown_is_a_deterministic_pr_comment(pr: GitRepo) -> None:
     assert "<details><summary>Service <code>ledger-db</code>: modified, breaking</summary>" in lines
     assert ("| <code>spec.lifecycle</code> | changed | <code>operational</code> |"
             " <code>retired</code> |") in lines
-    assert first.output.count("<details>") == first.output.count("</details>") == 2
+    # the two changed entities, and the existing findings (the catalog's unmapped roles)
+    assert first.output.count("<details>") == first.output.count("</details>") == 3
 
 
 def test_json_shape(pr: GitRepo, tmp_path: object) -> None:
