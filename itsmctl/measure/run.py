@@ -82,8 +82,10 @@ def measure_path(root: Path, options: MeasureOptions,
     findings = load_findings + findings
     resolve = _service_resolver(catalog, mapping)
 
-    outages, outage_problems = _outages(files.get("outages"), records_label, mapping, parse,
-                                        resolve)
+    # outages come from monitoring, not the ITSM tool: always ISO 8601, whatever the export
+    outage_parse = InstantParser(parse.assume)
+    outages, outage_problems = _outages(files.get("outages"), records_label, mapping,
+                                        outage_parse, resolve)
     processes = catalog.of_kind("Process")
     all_kpis = [k for p in processes for k in kpis(p)]
     steps = tuple(s for p in processes if process_name(p) == "incident" for s in escalation(p))

@@ -53,7 +53,7 @@ def records(tmp_path: Path) -> Callable[..., Path]:
         folder = tmp_path / "records"
         folder.mkdir(exist_ok=True)
         texts = {"tickets.csv": TICKETS, "events.csv": EVENTS, "outages.csv": OUTAGES}
-        texts.update({k.replace("_", "."): v for k, v in files.items()})
+        texts.update({".".join(k.rsplit("_", 1)): v for k, v in files.items()})
         for name, text in texts.items():
             if text:
                 (folder / name).write_text(text, encoding="utf-8")
