@@ -27,6 +27,7 @@ COMMANDS = {
     "import": "import_cmd",
     "init": "init",
     "measure": "measure",
+    "metrics": "metrics",
     "render": "render",
     "rules": "rules",
     "schema": "schema",

@@ -63,7 +63,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("mttr", "Mean time to resolve (MTTR)", "duration",
            "resolved_at - opened_at for each resolved incident; MTTR means time to RESOLVE"
            " (service restored and the incident resolved), not to repair, recover or respond."
-           " Under clock: business only calendar time of the service's SLA counts.",
+           " With clock: business only the hours of the service's SLA calendar count.",
            ("incident",), ("service", "priority", "opened_at", "resolved_at"),
            _SPREAD, "lower", "resolved_at"),
     Metric("mtta", "Mean time to acknowledge (MTTA)", "duration",
@@ -149,3 +149,10 @@ METRIC_BY_ID: dict[str, Metric] = {metric.id: metric for metric in METRICS}
 def get_metric(metric_id: object) -> Metric | None:
     """The metric named `metric_id`, or None (schema-invalid text is not a crash)."""
     return METRIC_BY_ID.get(metric_id) if isinstance(metric_id, str) else None
+
+
+@dataclass(frozen=True)
+class MetricListing:
+    """What `itsmctl metrics` reports: the metrics table, or the metrics asked for."""
+
+    metrics: tuple[Metric, ...]
