@@ -14,7 +14,7 @@ def test_example_policies_load_and_the_catalog_stays_clean(examples_dir: Path,
     assert result.findings == ()
     assert {p.id for p in result.policies.policies} == {
         "tier1-sla-availability", "production-support-links", "business-service-knowledge-base",
-        "pci-security-review", "owner-on-call", "p1-response-30m"}
+        "pci-security-review", "owner-on-call", "p1-response-30m", "core-process-kpis-reviewed"}
     assert {p.id for p in result.policies.policies if p.via} == {
         "tier1-sla-availability", "owner-on-call", "p1-response-30m"}
     assert [c.name for c in result.policies.scorecards] == ["operational-readiness"]

@@ -55,7 +55,31 @@ def test_policies_select_process_entities(examples_copy: Path) -> None:
     assert result.output.count("core-process-kpis-reviewed") == 1, result.output
 
 
+MATURITY = """
+---
+apiVersion: itsmctl.io/v1
+kind: Scorecard
+metadata:
+  name: process-maturity
+  title: Process maturity
+spec:
+  select:
+    kind: Process
+  levels:
+    - name: defined
+      rules: [schema, ref-unresolved, process-owner-required, process-raci-required,
+              process-raci-scope]
+    - name: managed
+      rules: [core-process-kpis-reviewed, kpi-review-owner, kpi-target-unit,
+              kpi-target-impossible, process-review-overdue]
+    - name: rehearsed
+      rules: [process-exercise-overdue, release-rollback-plan, process-matrix-monotonic]
+"""
+
+
 def test_scorecards_score_processes(examples_copy: Path) -> None:
+    with (examples_copy / "policies" / "larkspur.yaml").open("a", encoding="utf-8") as policies:
+        policies.write(MATURITY)
     path = examples_copy / "processes" / "request.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("  owner: role:request-process-owner\n", ""), encoding="utf-8")
