@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from itsmctl.findings import Finding, Severity
@@ -90,14 +91,24 @@ class EntityChange:
 
 @dataclass(frozen=True, slots=True)
 class Approval:
-    """A party whose approval the change needs, and every reason why."""
+    """A party whose approval the change needs, every reason why, and (once the pull
+    request's reviews were read, see `with_reviews`) who approved for it."""
 
     party: str
     reasons: tuple[str, ...]
     entities: tuple[str, ...]
+    approved_by: tuple[str, ...] = ()  # e.g. GitHub logins whose approval counts for the party
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.approved_by)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"party": self.party, "reasons": list(self.reasons), "entities": list(self.entities)}
+        return {"party": self.party, "reasons": list(self.reasons), "entities": list(self.entities),
+                "approved": self.approved, "approvedBy": list(self.approved_by)}
+
+
+APPROVAL_STATUSES = ("none-required", "outstanding", "approved")
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,7 @@ class DiffResult:
     files_changed: tuple[str, ...] = ()
     files_parsed: int = 0  # files parsed in this run (a file identical on both sides: once)
     reasons: tuple[str, ...] = field(default=())  # which --fail-on thresholds were met
+    approvals_checked: bool = False  # the pull request's reviews were read (`with_reviews`)
 
     @property
     def impacts(self) -> tuple[Classified, ...]:
@@ -138,5 +150,26 @@ class DiffResult:
         return bool(self.reasons)
 
     @property
+    def outstanding(self) -> tuple[Approval, ...]:
+        """Required approvals nobody has given (all of them while reviews were not read)."""
+        return tuple(a for a in self.approvals if not a.approved)
+
+    @property
+    def approval_status(self) -> str:
+        """`none-required`, `outstanding` (some party has not approved, or the reviews were
+        not read), or `approved` (every required party approved, as the reviews say)."""
+        if not self.approvals:
+            return "none-required"
+        return "outstanding" if self.outstanding else "approved"
+
+    @property
     def exit_code(self) -> int:
         return 1 if self.reasons else 0
+
+
+def with_reviews(result: DiffResult, approved: Mapping[str, Iterable[str]]) -> DiffResult:
+    """The result with the reviews of its pull request: `approved` maps a required party to
+    who approved for it (a party missing from it has not approved)."""
+    approvals = tuple(replace(a, approved_by=tuple(sorted(set(approved.get(a.party, ())))))
+                      for a in result.approvals)
+    return replace(result, approvals=approvals, approvals_checked=True)

@@ -15,7 +15,13 @@ from itsmctl.reporters.diff_markdown import COMMENT_LIMIT, capped, cell, code
 from itsmctl.reporters.diff_markdown import MARKER as DIFF_MARKER
 from itsmctl.reporters.envelope import envelope, json_document
 from itsmctl.reporters.text_report import summary_line
-from itsmctl.reporters.wording import display_path, site_advice, site_out_of_date
+from itsmctl.reporters.wording import (
+    approval_words,
+    display_path,
+    site_advice,
+    site_out_of_date,
+    verdict_words,
+)
 
 MARKER = "<!-- itsmctl-check -->"
 SUMMARY_LIMIT = 900_000  # GitHub refuses step summaries over 1 MiB
@@ -23,7 +29,10 @@ FINDINGS_SHOWN = 50
 
 
 def verdict(result: CheckResult) -> str:
-    return f"FAIL ({'; '.join(result.failures)})" if result.failed else "OK"
+    waiting = approval_words(result.diff)
+    if result.failed:
+        return f"FAIL ({'; '.join(result.failures)})"
+    return "OK" + (f" ({waiting})" if waiting else "")
 
 
 def site_line(result: CheckResult) -> str:
@@ -104,10 +113,9 @@ def render_markdown(result: CheckResult) -> str:
     from itsmctl.reporters.diff_markdown import render as diff_markdown
     from itsmctl.reporters.diff_text import summary
 
-    status = "failed" if result.failed else "passed"
-    out = [f"## itsmctl check {status}", ""]
+    out = [f"## itsmctl check {cell(verdict_words(result.failures, result.diff))}", ""]
     out += [f"- {cell(reason)}" for reason in result.failures]
-    out += ["" if result.failures else "Validation, diff and site checks passed.", "",
+    out += ["" if result.failures else _clean_words(result), "",
             "| Check | Result |", "|---|---|",
             f"| Validate {code(result.root)} | {cell(summary_line(result.validation))} |",
             f"| Diff against {code(result.diff.base)} | {cell(summary(result.diff))} |",
@@ -115,6 +123,17 @@ def render_markdown(result: CheckResult) -> str:
     out += _findings_table(result)
     diff = diff_markdown(result.diff, ReportOptions()).removeprefix(DIFF_MARKER + "\n")
     return "\n".join(out) + "\n\n" + diff
+
+
+def _clean_words(result: CheckResult) -> str:
+    """The line under a headline without failures: it says "passed" only when it is true."""
+    status = result.diff.approval_status
+    if status == "outstanding":
+        return ("Validation, diff and site checks found nothing to fix; the approvals below"
+                " are outstanding.")
+    if status == "approved":
+        return "Validation, diff and site checks passed, and every required party approved."
+    return "Validation, diff and site checks passed."
 
 
 def summary_markdown(result: CheckResult) -> str:

@@ -10,6 +10,7 @@ from itsmctl.diff.result import Classified, DiffResult, EntityChange, Impact
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.diff_text import summary
 from itsmctl.reporters.github_report import escape_data, escape_property, render_findings
+from itsmctl.reporters.wording import approval_words
 
 _LEVEL = {Impact.BREAKING: "error", Impact.APPROVAL_REQUIRED: "warning", Impact.REVIEW: "notice"}
 
@@ -32,6 +33,8 @@ def render(result: DiffResult, options: ReportOptions) -> str:
     for approval in result.approvals:
         lines.append("itsmctl: " + escape_data(
             f"approval needed from {approval.party}: {approval.reasons[0]}"))
-    verdict = f"FAIL ({'; '.join(result.reasons)})" if result.failed else "OK"
+    waiting = approval_words(result)
+    verdict = (f"FAIL ({'; '.join(result.reasons)})" if result.failed
+               else "OK" + (f" ({waiting})" if waiting else ""))
     lines.append("itsmctl diff: " + escape_data(f"{verdict}: {summary(result)}"))
     return "\n".join(lines) + "\n"

@@ -20,6 +20,8 @@ def as_dict(result: DiffResult) -> dict[str, Any]:
             "impact": result.impact.label if result.impact is not None else None,
             "impacts": {i.label: result.count(i) for i in Impact},
             "approvals": len(result.approvals),
+            "approvalStatus": result.approval_status,  # none-required | outstanding | approved
+            "approvalsChecked": result.approvals_checked,
             "newFindings": len(result.new_findings),
             "existingFindings": len(result.existing_findings),
             "fixedFindings": len(result.fixed_findings),

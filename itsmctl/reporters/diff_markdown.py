@@ -14,7 +14,7 @@ from itsmctl.diff.result import DiffResult, EntityChange, Impact
 from itsmctl.findings import Finding
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.diff_text import value
-from itsmctl.reporters.wording import headline, plural, short
+from itsmctl.reporters.wording import change_counts, headline, plural, short, verdict_words
 from itsmctl.visible import visible
 
 MARKER = "<!-- itsmctl-diff -->"
@@ -113,12 +113,10 @@ def _details(change: EntityChange) -> list[str]:
 
 
 def render(result: DiffResult, options: ReportOptions) -> str:
-    verdict = f"fails ({cell('; '.join(result.reasons))})" if result.failed else "passes"
-    counts = " · ".join(f"{i.label}: {result.count(i)}" for i in sorted(Impact, reverse=True))
-    out = [MARKER, f"## itsmctl diff: {code(result.base)} → {code(result.head)}", "",
-           (f"Compared {code(short(result.base_sha))} with {code(short(result.head_sha))}:"
-           f" {plural(len(result.changes), 'entity')} changed"
-           f" ({counts}). The check {verdict}."), ""]
+    verdict = verdict_words(result.reasons, result)
+    out = [MARKER, f"## itsmctl diff: {code(result.base)} → {code(result.head)}: {cell(verdict)}",
+           "", (f"Compared {code(short(result.base_sha))} with {code(short(result.head_sha))}:"
+                f" {cell(change_counts(result))}."), ""]
     out += _summary_table(result) if result.changes else ["No catalog entity changed."]
     out += _approvals(result) + _findings(result)
     if result.changes:

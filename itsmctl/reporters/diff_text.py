@@ -8,7 +8,7 @@ from typing import Any
 from itsmctl.diff.result import DiffResult, EntityChange, FieldChange, Impact
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.text_report import format_finding
-from itsmctl.reporters.wording import plural, short
+from itsmctl.reporters.wording import approval_words, change_counts, plural, short
 from itsmctl.visible import clip, visible
 
 _COLORS = {Impact.BREAKING: "31", Impact.APPROVAL_REQUIRED: "33", Impact.REVIEW: "36",
@@ -55,10 +55,7 @@ def _entity(change: EntityChange, options: ReportOptions) -> list[str]:
 
 
 def summary(result: DiffResult) -> str:
-    counts = ", ".join(f"{result.count(i)} {i.label}" for i in sorted(Impact, reverse=True))
-    return (f"{plural(len(result.changes), 'entity')} changed ({counts});"
-            f" {len(result.new_findings)} new, {len(result.existing_findings)} existing,"
-            f" {len(result.fixed_findings)} fixed findings")
+    return change_counts(result)
 
 
 def render(result: DiffResult, options: ReportOptions) -> str:
@@ -81,7 +78,9 @@ def render(result: DiffResult, options: ReportOptions) -> str:
                 out.append(f"  {visible(finding.file)}")
                 out += format_finding(finding, options)
             out.append("")
+    waiting = approval_words(result)
     verdict = (_paint("FAIL", "31", options) + visible(f" ({'; '.join(result.reasons)})")
-               if result.failed else _paint("OK", "32", options))
+               if result.failed else _paint("OK", "32", options)
+               + (visible(f" ({waiting})") if waiting else ""))
     out.append(f"{verdict}: {summary(result)}")
     return "\n".join(out) + "\n"

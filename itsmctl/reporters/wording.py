@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from itsmctl.visible import visible
 
 if TYPE_CHECKING:
-    from itsmctl.diff.result import EntityChange
+    from itsmctl.diff.result import DiffResult, EntityChange
     from itsmctl.site import SiteCheckResult
 
 
@@ -31,6 +31,35 @@ def headline(change: EntityChange) -> str:
         return f"{len(change.fields)} field(s) changed"
     more = len(change.impacts) - 1
     return top.message + (f" (+{more} more)" if more > 0 else "")
+
+
+def change_counts(diff: DiffResult) -> str:
+    """`4 entities changed; impacts: 1 breaking, 2 approval-required, 2 review; findings: 3
+    new, 0 existing, 0 fixed`: entities and impacts counted apart (an entity has several)."""
+    from itsmctl.diff.result import Impact
+
+    impacts = ", ".join(f"{diff.count(i)} {i.label}" for i in sorted(Impact, reverse=True)
+                        if diff.count(i)) or "none"
+    return (f"{plural(len(diff.changes), 'entity')} changed; impacts: {impacts}; findings:"
+            f" {len(diff.new_findings)} new, {len(diff.existing_findings)} existing,"
+            f" {len(diff.fixed_findings)} fixed")
+
+
+def approval_words(diff: DiffResult) -> str:
+    """`needs approval from team:cab, team:payments`, `approved by every required party`,
+    or "" when the change needs no approval. Never "passed" while one is outstanding."""
+    if diff.approval_status == "approved":
+        return "approved by every required party"
+    if diff.approval_status == "outstanding":
+        return "needs approval from " + ", ".join(a.party for a in diff.outstanding)
+    return ""
+
+
+def verdict_words(failures: tuple[str, ...] | list[str], diff: DiffResult) -> str:
+    """A headline: `fails: ...`, else what approval says, else `passed`."""
+    if failures:
+        return "fails: " + "; ".join(failures)
+    return approval_words(diff) or "passed"
 
 
 def display_path(path: Path | str) -> str:

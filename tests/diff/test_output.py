@@ -28,8 +28,8 @@ def test_text(pr: GitRepo) -> None:
     assert "Approvals required\n  role:db-owner\n" in out
     assert "dependency-on-retired" in out
     assert out.rstrip().splitlines()[-1] == (
-        "FAIL (new-errors: 2): 2 entities changed (1 breaking, 1 approval-required, 0 review,"
-        " 0 info); 2 new, 2 existing, 0 fixed findings")  # existing: 2 unmapped roles
+        "FAIL (new-errors: 2): 2 entities changed; impacts: 1 breaking, 1 approval-required;"
+        " findings: 2 new, 2 existing, 0 fixed")  # existing: 2 unmapped roles
 
 
 def test_markdown_is_a_deterministic_pr_comment(pr: GitRepo) -> None:
@@ -38,7 +38,7 @@ def test_markdown_is_a_deterministic_pr_comment(pr: GitRepo) -> None:
     assert first.output == second.output
     lines = first.output.splitlines()
     assert lines[0] == "<!-- itsmctl-diff -->"
-    assert lines[1] == "## itsmctl diff: <code>main</code> → <code>feature</code>"
+    assert lines[1] == "## itsmctl diff: <code>main</code> → <code>feature</code>: fails: new-errors: 2"
     assert "| Entity | Change | Impact | What it means |" in lines
     assert ("| Service <code>ledger-db</code> | modified | **breaking** | lifecycle operational"
             " -&gt; retired while payments-api still depend on it |") in lines
@@ -64,7 +64,9 @@ def test_json_shape(pr: GitRepo, tmp_path: object) -> None:
     assert sla["fields"] == [{"path": "spec.availability", "op": "changed", "before": 99.95,
                               "after": 99.9}]
     assert sla["impacts"][0]["class"] == "availability-lowered"
-    assert {"party", "reasons", "entities"} == set(data["approvals"][0])
+    assert {"party", "reasons", "entities", "approved", "approvedBy"} == set(data["approvals"][0])
+    assert data["summary"]["approvalStatus"] == "outstanding"  # reviews were not read
+    assert data["summary"]["approvalsChecked"] is False
     assert data["findings"]["new"][0]["fingerprint"]
 
 

@@ -98,10 +98,12 @@ def test_step_summary_is_appended_and_annotations_written(lowered_sla: Path,
     assert ("::warning file=slas/intranet-sla.yaml,line=5,"
             "title=itsmctl diff%3A approval-required::SLA intranet-sla") in out
     text = summary.read_text(encoding="utf-8")
-    assert text.startswith("## an earlier step\n## itsmctl check passed"), "appended, as GitHub"
+    # never "passed" while approvals are outstanding
+    headline = "## itsmctl check needs approval from role:service-owner, team:change-advisory-board"
+    assert text.startswith(f"## an earlier step\n{headline}\n"), "appended, as GitHub"
     assert "| SLA <code>intranet-sla</code> | modified | **approval-required** |" in text
     check(lowered_sla, "--base", "main", env=env)
-    assert summary.read_text(encoding="utf-8").count("## itsmctl check passed") == 2
+    assert summary.read_text(encoding="utf-8").count(headline) == 2
 
 
 def test_no_step_summary_without_the_variable(lowered_sla: Path, run_git: Git,
@@ -127,7 +129,7 @@ def test_sarif_and_comment_files(catalog_repo: Path, edit: Edit, tmp_path: Path,
     location = results[0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "services/intranet.yaml"
     body = comment.read_text(encoding="utf-8")
-    assert body.startswith("<!-- itsmctl-check -->\n## itsmctl check failed")
+    assert body.startswith("<!-- itsmctl-check -->\n## itsmctl check fails: validate: 1")
     assert "ref-unresolved" in body
     assert "<!-- itsmctl-diff -->" not in body, "one marker: the bot updates one comment"
 
