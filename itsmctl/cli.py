@@ -23,6 +23,7 @@ INTERNAL_ERROR = 3
 # command name -> module in itsmctl.commands exposing `command`; imported only when used
 COMMANDS = {
     "check": "check",
+    "codeowners": "codeowners",
     "diff": "diff",
     "import": "import_cmd",
     "init": "init",
