@@ -25,6 +25,7 @@ COMMANDS = {
     "check": "check",
     "codeowners": "codeowners",
     "diff": "diff",
+    "export": "export_cmd",
     "import": "import_cmd",
     "init": "init",
     "measure": "measure",

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from itsmctl.commands.common import emit, format_option, today_option
+from itsmctl.reporters.registry import formats, report
+
+if TYPE_CHECKING:
+    from itsmctl.interop.result import ImportResult
 
 _TARGET = click.option("-o", "--output-dir", "target", required=True,
                        type=click.Path(file_okay=False, path_type=Path),
@@ -23,11 +28,10 @@ def command() -> None:
     """Create a catalog from Backstage descriptors or a ServiceNow CMDB export."""
 
 
-def _report(result: object, fmt: str, report: Path | None, ctx: click.Context) -> None:
-    from itsmctl.reporters.interop_report import IMPORT_RENDERERS
-
-    emit(IMPORT_RENDERERS[fmt](result), report)  # type: ignore[arg-type]
-    ctx.exit(result.exit_code)  # type: ignore[attr-defined]
+def _report(result: ImportResult, fmt: str, report_file: Path | None,
+            ctx: click.Context) -> None:
+    emit(report(result, fmt), report_file)
+    ctx.exit(result.exit_code)
 
 
 @command.command("backstage")
@@ -36,13 +40,14 @@ def _report(result: object, fmt: str, report: Path | None, ctx: click.Context) -
 @_TARGET
 @_FORCE
 @_MAPPING
-@format_option(["text", "json"])
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+@format_option(formats("ImportResult"))
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the import report to a file instead of stdout.")
 @today_option
 @click.pass_context
 def backstage(ctx: click.Context, paths: tuple[Path, ...], target: Path, force: bool,
-              mapping: Path | None, fmt: str, report: Path | None, today: date | None) -> None:
+              mapping: Path | None, fmt: str, report_file: Path | None,
+              today: date | None) -> None:
     """Import Backstage catalog-info descriptors (files or folders) into a new catalog.
 
     Groups become Teams (members from Users), Components and Resources technical Services,
@@ -55,4 +60,4 @@ def backstage(ctx: click.Context, paths: tuple[Path, ...], target: Path, force: 
 
     result = import_backstage(list(paths), target, mapping=load_mapping(mapping), force=force,
                               today=today)
-    _report(result, fmt, report, ctx)
+    _report(result, fmt, report_file, ctx)

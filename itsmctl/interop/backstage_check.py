@@ -27,8 +27,8 @@ REQUIRED: dict[str, dict[str, type]] = {
 STRING_LISTS = ("dependsOn", "dependencyOf", "members", "memberOf", "children", "providesApis",
                 "consumesApis", "targets")
 STRINGS = ("system", "subcomponentOf", "parent", "domain", "owner", "type", "lifecycle", "target")
-# Backstage's isValidObjectName: 1-63 of [a-zA-Z0-9] separated by single [-_.]
-NAME = re.compile(r"^[A-Za-z0-9]+([-_.][A-Za-z0-9]+)*$")
+# Backstage's KubernetesValidatorFunctions.isValidObjectName (1-63 characters)
+NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 RULE = "import-invalid-descriptor"
 
 
@@ -42,8 +42,8 @@ def _metadata_problems(descriptor: Descriptor, meta: Any) -> list[Finding]:
         return [_problem(descriptor, "metadata must be a mapping", ("metadata",))]
     name = meta.get("name")
     if not isinstance(name, str) or len(name) > 63 or not NAME.match(name):
-        return [_problem(descriptor, "metadata.name must be 1-63 letters, digits and single"
-                         " -_. separators", ("metadata", "name"))]
+        return [_problem(descriptor, "metadata.name must be 1-63 letters, digits and -_.,"
+                         " starting and ending with a letter or digit", ("metadata", "name"))]
     out = []
     for key in ("labels", "annotations"):
         value = meta.get(key, {})

@@ -18,8 +18,11 @@ from typing import Any
 from itsmctl.findings import Severity
 from itsmctl.interop.backstage_check import check_descriptor
 from itsmctl.interop.carry import (
+    ANNOTATIONS,
     DEPENDENCY_DETAILS,
+    LABELS,
     MEMBER_ROLES,
+    NO_OWNER,
     PREFIX,
     SERVICE_FIELDS,
     TEAM_FIELDS,
@@ -42,7 +45,7 @@ KEPT = PREFIX + "backstage-"
 LINK_KEYS = {"runbook": "runbook", "repository": "repository", "source": "repository",
              "repo": "repository", "dashboard": "dashboard", "knowledgebase": "knowledgeBase",
              "knowledge-base": "knowledgeBase", "docs": "knowledgeBase", "wiki": "knowledgeBase"}
-URI = re.compile(r"^https?://[^\s]+$")
+URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_LABEL = 63
 # spec fields a mapper consumes, per kind; the rest is kept as annotations
@@ -250,8 +253,16 @@ class BackstageImporter:
                      entity: dict[str, Any]) -> dict[str, str]:
         """Foreign annotations kept verbatim; ours restored into `entity` and removed."""
         own = {c.key: c for c in carried}
-        out = {}
+        out: dict[str, str] = {}
         for key, value in sorted((descriptor.get("metadata", "annotations") or {}).items()):
+            if key in (LABELS, ANNOTATIONS):
+                restored, problem = decode(value)
+                if not problem and isinstance(restored, dict):
+                    target = out if key == ANNOTATIONS else \
+                        entity["metadata"].setdefault("labels", {})
+                    target.update({str(k): str(v) for k, v in restored.items()
+                                   if key == ANNOTATIONS or len(str(v)) <= MAX_LABEL})
+                    continue
             item = own.get(key)
             if item is None:
                 out[key] = value
@@ -359,7 +370,8 @@ class BackstageImporter:
         spec = descriptor.data["spec"]
         carried = entity["spec"]
         ours: dict[str, Any] = {"type": "business" if ref.kind == "system" else "technical"}
-        owner = self._owner(descriptor, subject, kept)
+        owner = "" if annotations.pop(NO_OWNER, None) == "true" else \
+            self._owner(descriptor, subject, kept)
         if owner:
             ours["owner"] = owner
         ours["lifecycle"] = self._lifecycle(ref, descriptor, subject, annotations, kept)
@@ -459,14 +471,9 @@ class BackstageImporter:
         return dict(sorted(links.items()))
 
     def _domain(self, ref: EntityRef, descriptor: Descriptor, metadata: dict[str, Any]) -> None:
-        system = descriptor if ref.kind == "system" else None
-        if system is None and isinstance(descriptor.get("spec", "system"), str):
-            target = self.resolve(descriptor.data["spec"]["system"], descriptor, "system",
-                                  ("system",))
-            system = self.index.get(target) if target else None
-        domain = system.get("spec", "domain") if system else None
+        domain = descriptor.get("spec", "domain") if ref.kind == "system" else None
         if isinstance(domain, str) and "domain" not in metadata.get("labels", {}):
-            parsed = parse_ref(domain, "domain", system.namespace if system else "default")
+            parsed = parse_ref(domain, "domain", descriptor.namespace)
             if parsed is not None and len(parsed.name) <= MAX_LABEL:
                 metadata.setdefault("labels", {})["domain"] = to_name(parsed.name) or parsed.name
 

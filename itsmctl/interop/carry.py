@@ -43,6 +43,9 @@ TEAM_FIELDS = (
 # dependency details Backstage's dependsOn cannot hold: {service: {"type": ..., "description": ...}}
 DEPENDENCY_DETAILS = "itsmctl.io/dependencies"
 MEMBER_ROLES = "itsmctl.io/member-roles"  # {email: role} of a Team's members
+NO_OWNER = "itsmctl.io/no-owner"  # the service has no owner; Backstage's owner is a stand-in
+LABELS = "itsmctl.io/labels"            # our labels the target's label grammar rejects (JSON)
+ANNOTATIONS = "itsmctl.io/annotations"  # our annotations whose keys the target rejects (JSON)
 
 
 def encode(value: Any, text: bool = False) -> str:

@@ -21,6 +21,8 @@ def to_name(text: str) -> str:
 
     Returns "" when nothing usable is left (the caller reports it).
     """
+    if NAME_RE.match(text):
+        return text  # already one of ours: an export of our names comes back unchanged
     folded = _NOT_NAME.sub("-", text.lower()).strip("-")
     return folded[:MAX_NAME].rstrip("-")
 

@@ -59,8 +59,26 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
+try:
+    _FAST: type = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover - only where libyaml is missing
+    _FAST = yaml.SafeDumper
+
+
+def _hidden_text(data: Any) -> bool:
+    if isinstance(data, str):
+        return any(unicodedata.category(c) in _BIDI for c in data)
+    if isinstance(data, dict):
+        return any(_hidden_text(k) or _hidden_text(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_hidden_text(v) for v in data)
+    return False
+
+
 def dump_yaml(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+    """Deterministic block YAML: libyaml's emitter, or ours when text hides characters."""
+    dumper = _Dumper if _hidden_text(data) else _FAST
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100,
                      default_flow_style=False)
 
 

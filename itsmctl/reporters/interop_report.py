@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import Any
 
-from itsmctl import __version__
 from itsmctl.findings import Finding
 from itsmctl.interop.result import ExportResult, ImportResult, Note
-
-SCHEMA_VERSION = 1
+from itsmctl.reporters import ReportOptions
+from itsmctl.reporters.envelope import json_document
 
 
 def _clean(text: str) -> str:
@@ -32,7 +29,7 @@ def _notes(title: str, notes: tuple[Note, ...]) -> list[str]:
                                             for n in notes] + [""]
 
 
-def import_text(result: ImportResult) -> str:
+def import_text(result: ImportResult, options: ReportOptions) -> str:
     out = [f"import {result.source_format} -> {_clean(result.output)}", ""]
     if result.mapped:
         out.append("mapped:")
@@ -54,16 +51,14 @@ def import_text(result: ImportResult) -> str:
 
 
 def _envelope(kind: str, body: dict[str, Any]) -> str:
-    doc = {"schemaVersion": SCHEMA_VERSION, "tool": {"name": "itsmctl", "version": __version__},
-           "kind": kind, **body}
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_document({"kind": kind, **body})
 
 
 def _note_dicts(notes: tuple[Note, ...]) -> list[dict[str, str]]:
     return [{"subject": n.subject, "message": n.message} for n in notes]
 
 
-def import_json(result: ImportResult) -> str:
+def import_json(result: ImportResult, options: ReportOptions) -> str:
     return _envelope("ImportReport", {
         "format": result.source_format, "output": result.output, "written": not result.blocked,
         "files": list(result.written), "overwritten": list(result.overwritten),
@@ -74,7 +69,7 @@ def import_json(result: ImportResult) -> str:
     })
 
 
-def export_text(result: ExportResult) -> str:
+def export_text(result: ExportResult, options: ReportOptions) -> str:
     if result.findings:
         out = ["the catalog has errors; nothing was exported:"]
         return "\n".join(out + [_finding_line(f) for f in result.findings]) + "\n"
@@ -85,15 +80,10 @@ def export_text(result: ExportResult) -> str:
     return "\n".join(out) + "\n"
 
 
-def export_json(result: ExportResult) -> str:
+def export_json(result: ExportResult, options: ReportOptions) -> str:
     return _envelope("ExportReport", {
         "format": result.target_format, "output": result.output, "files": list(result.files),
         "counts": dict(result.counts), "notes": _note_dicts(result.notes),
         "findings": [f.to_dict() for f in result.findings],
     })
 
-
-IMPORT_RENDERERS: dict[str, Callable[[ImportResult], str]] = {"text": import_text,
-                                                              "json": import_json}
-EXPORT_RENDERERS: dict[str, Callable[[ExportResult], str]] = {"text": export_text,
-                                                              "json": export_json}

@@ -47,6 +47,10 @@ REPORTERS: dict[tuple[str, str], str] = {
     ("MeasureResult", "json"): _R + "measure_json:render",
     ("MeasureResult", "markdown"): _R + "measure_review:render_markdown",
     ("MeasureResult", "csv"): _R + "measure_csv:render",
+    ("ImportResult", "text"): _R + "interop_report:import_text",
+    ("ImportResult", "json"): _R + "interop_report:import_json",
+    ("ExportResult", "text"): _R + "interop_report:export_text",
+    ("ExportResult", "json"): _R + "interop_report:export_json",
 }
 
 

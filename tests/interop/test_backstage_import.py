@@ -85,9 +85,10 @@ def test_component_resource_and_system_become_services(imported: tuple[Path, Res
     assert notes["pagerduty.com/service-id"] == "PX1234"
     assert json.loads(notes["itsmctl.io/backstage-tags"]) == ["java", "payments"]
     assert json.loads(notes["itsmctl.io/backstage-spec.providesApis"]) == ["payments-api"]
-    assert api["metadata"]["labels"] == {"domain": "commerce"}  # via its system's domain
+    assert "labels" not in api["metadata"]  # a Domain labels Systems, not their parts
     system = load(out, "services/checkout.yaml")
     assert system["spec"]["type"] == "business"
+    assert system["metadata"]["labels"] == {"domain": "commerce"}
     assert [d["service"] for d in system["spec"]["dependencies"]] == ["payments-api",
                                                                       "payments-db"]
     db = load(out, "services/payments-db.yaml")
