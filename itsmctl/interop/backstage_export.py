@@ -44,6 +44,8 @@ _NAME_PART = r"[a-zA-Z0-9]([-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?"
 _PREFIX_PART = r"([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
 KEY = re.compile(rf"^({_PREFIX_PART}/)?{_NAME_PART}$")
 LABEL_VALUE = re.compile(rf"^({_NAME_PART})?$")
+TEAM_SLUG = "github.com/team-slug"    # Backstage's GitHub org annotations
+USER_LOGIN = "github.com/user-login"
 FOLDERS = {"Group": "groups", "User": "users", "Component": "components",
            "Resource": "resources", "System": "systems", "Domain": "domains"}
 
@@ -221,6 +223,8 @@ class BackstageExporter:
         roles = {m["email"]: m["role"] for m in spec.get("members", []) if "role" in m}
         if roles:
             carried[MEMBER_ROLES] = encode(roles)
+        if isinstance(spec.get("github"), str):
+            carried[TEAM_SLUG] = spec["github"]
         profile: dict[str, str] = {"email": spec["email"]}
         if isinstance(team.metadata.get("title"), str):
             profile["displayName"] = team.metadata["title"]
@@ -237,8 +241,11 @@ class BackstageExporter:
 
     def user_entities(self) -> list[dict[str, Any]]:
         people: dict[str, tuple[str, list[str]]] = {}
+        logins: dict[str, str] = {}
         for team in self.catalog.of_kind("Team"):
             for member in spec_of(team).get("members", []):
+                if isinstance(member.get("github"), str):
+                    logins.setdefault(member["email"], member["github"])
                 name, groups = people.setdefault(member["email"], (member["name"], []))
                 if member["name"] != name:
                     self.notes.append(Note(f"team:{team.name}", f"member {member['email']} is "
@@ -246,7 +253,9 @@ class BackstageExporter:
                 if team.name not in groups:
                     groups.append(team.name)
         return [{"apiVersion": API, "kind": "User",
-                 "metadata": {"name": self.users[email]},
+                 "metadata": {"name": self.users[email],
+                              **({"annotations": {USER_LOGIN: logins[email]}}
+                                 if email in logins else {})},
                  "spec": {"profile": {"displayName": name, "email": email},
                           "memberOf": [_ref("group", g) for g in sorted(groups)]}}
                 for email, (name, groups) in sorted(people.items())]

@@ -47,6 +47,11 @@ LINK_KEYS = {"runbook": "runbook", "repository": "repository", "source": "reposi
              "knowledge-base": "knowledgeBase", "docs": "knowledgeBase", "wiki": "knowledgeBase"}
 URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TEAM_SLUG = "github.com/team-slug"    # Backstage's GitHub org annotations = our github fields
+USER_LOGIN = "github.com/user-login"
+GITHUB_TEAM = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,37}[A-Za-z0-9])?/[a-z0-9]"
+                         r"([a-z0-9_-]{0,98}[a-z0-9])?$")
+GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,37}[A-Za-z0-9])?$")
 MAX_LABEL = 63
 # spec fields a mapper consumes, per kind; the rest is kept as annotations
 CONSUMED = {
@@ -316,6 +321,9 @@ class BackstageImporter:
             self.out.attention.append(Note(subject, "has no usable spec.profile.email in "
                                            "Backstage: a placeholder mailbox was written"))
         ours.update(entity["spec"])
+        slug = annotations.get(TEAM_SLUG)
+        if isinstance(slug, str) and GITHUB_TEAM.match(slug):
+            ours["github"] = annotations.pop(TEAM_SLUG)
         parent = spec.get("parent")
         if isinstance(parent, str):
             target = self.resolve(parent, descriptor, "group", ("group",))
@@ -328,7 +336,8 @@ class BackstageImporter:
         members = self._members(subject, users, roles)
         if members:
             ours["members"] = members
-        entity["spec"] = _ordered(ours, ("email", "chat", "parent", "members", "onCall"))
+        entity["spec"] = _ordered(ours, ("email", "chat", "github", "parent", "members",
+                                         "onCall"))
         if spec.get("type") != "team":
             kept[f"{KEPT}group-type"] = str(spec.get("type"))
         for key in sorted(set(profile) - {"displayName", "email"}):
@@ -354,6 +363,9 @@ class BackstageImporter:
             name = profile.get("displayName") or descriptor.get("metadata", "title") or \
                 descriptor.name
             member = {"name": str(name), "email": email}
+            login = descriptor.get("metadata", "annotations", USER_LOGIN)
+            if isinstance(login, str) and GITHUB_LOGIN.match(login):
+                member["github"] = login
             if isinstance(roles.get(email), str):
                 member["role"] = roles[email]
             if all(m["email"] != email for m in members):

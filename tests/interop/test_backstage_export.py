@@ -121,8 +121,9 @@ VALUES = st.one_of(st.sampled_from(["gold", "x y", "", "ünïcode", "a-b.c_d"]),
 STAGES = st.sampled_from(["proposed", "design", "transition", "operational", "retiring",
                           "retired"])
 DURATIONS = st.sampled_from(["0m", "5m", "15m", "1h", "1h30m", "2d", "26w"])
-PEOPLE = [(f"Person {i}", f"p{i}@ex{i % 3}.example") for i in range(8)] + \
-    [("Zoë Öztürk", "zoe@ex0.example"), ("Same Local", "p1@other.example")]
+PEOPLE = [(f"Person {i}", f"p{i}@ex{i % 3}.example", f"person-{i}" if i % 2 else None)
+          for i in range(8)] + \
+    [("Zoë Öztürk", "zoe@ex0.example", "zoe"), ("Same Local", "p1@other.example", None)]
 
 
 @st.composite
@@ -136,11 +137,13 @@ def catalogs(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
             spec["chat"] = draw(TEXT)
         if i and draw(st.booleans()):
             spec["parent"] = team_names[draw(st.integers(0, i - 1))]
+        if draw(st.booleans()):
+            spec["github"] = f"acme/{name}"
         people = draw(st.lists(st.sampled_from(PEOPLE), max_size=4, unique_by=lambda p: p[1]))
         if people:
-            spec["members"] = [{"name": n, "email": e, **({"role": draw(TEXT)}
-                                                           if draw(st.booleans()) else {})}
-                               for n, e in people]
+            spec["members"] = [{"name": n, "email": e, **({"github": g} if g else {}),
+                                **({"role": draw(TEXT)} if draw(st.booleans()) else {})}
+                               for n, e, g in people]
         if draw(st.booleans()):
             spec["onCall"] = {"schedule": "https://oncall.example/s", "escalation": [
                 {"level": 1, "contact": f"{name}-oncall@teams.example", "after": "0m"},
