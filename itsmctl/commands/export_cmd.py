@@ -61,3 +61,41 @@ def backstage(ctx: click.Context, path: Path, output: Path, config_file: Path | 
 
     _finish(ctx, export_backstage(path, output, config_file=config_file, today=today), fmt,
             report_file)
+
+
+def _one(name: str, module: str, function: str, output_help: str, folder: bool,
+         doc: str) -> None:
+    @command.command(name, help=doc)
+    @_options(output_help, folder=folder)
+    def run(ctx: click.Context, path: Path, output: Path, config_file: Path | None,
+            fmt: str, report_file: Path | None, today: date | None) -> None:
+        import importlib
+
+        export = getattr(importlib.import_module(f"itsmctl.interop.{module}"), function)
+        _finish(ctx, export(path, output, config_file=config_file, today=today), fmt,
+                report_file)
+
+
+_one("openslo", "openslo_export", "export_openslo",
+     "Folder for the OpenSLO documents (services/ and slos/).", True,
+     """Write an OpenSLO v1 SLO per SLA of the catalog in PATH (and a Service per service
+     with an SLA): the availability objective as a Timeslices SLO over a calendar-aligned
+     window of the measurement period in its time zone; the business calendar, ticket
+     targets and credits as itsmctl.io/ annotations.""")
+_one("pagerduty", "pagerduty_export", "export_pagerduty",
+     "Terraform JSON file to write, e.g. pagerduty.tf.json.", False,
+     """Write Terraform JSON for PagerDuty: a team and an escalation policy per Team with an
+     on-call chain (our cumulative `after` becomes PagerDuty's per-rule delay), a service
+     per Service whose owner has one; services with pagerduty.com/service-id are imported,
+     not created.""")
+_one("opsgenie", "opsgenie_export", "export_opsgenie",
+     "Terraform JSON file to write, e.g. opsgenie.tf.json.", False,
+     """Write Terraform JSON for Opsgenie: a team per Team (with members), an escalation per
+     on-call chain (delays count from the alert's creation, as ours do) and a service per
+     owned Service.""")
+_one("servicenow", "servicenow_export", "export_servicenow",
+     "JSON file to write, e.g. cmdb-payload.json.", False,
+     """Write a payload for ServiceNow's Identification and Reconciliation Engine: a CSDM
+     business or technical service CI per Service (criticality from the tier, operational
+     status from the lifecycle, support group from the owner) and a `Depends on::Used by`
+     relation per dependency.""")

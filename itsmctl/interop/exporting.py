@@ -59,3 +59,10 @@ def exported(target_format: str, output: Path, files: tuple[str, ...],
 
 def spec_of(entity: Any) -> dict[str, Any]:
     return entity.spec if isinstance(entity.spec, dict) else {}
+
+
+def write_one(target_format: str, output: Path, text: str, counts: dict[str, int],
+              notes: list[Note]) -> ExportResult:
+    """An export that is one file (`-o FILE`), written atomically."""
+    write_text_atomic(output, text)
+    return exported(target_format, output, (output.as_posix(),), counts, notes)
