@@ -122,7 +122,9 @@ def _site_to_check(root: Path, site: Path | str, config: Config) -> tuple[Path |
         return None, "not checked (--no-site)"
     if isinstance(site, Path):
         return site, ""
-    folder = root / config.site_output
+    from itsmctl.site.build import configured_output
+
+    folder = configured_output(root, config)
     if not folder.is_dir():
         return None, f"not checked: no committed site in {config.site_output}/"
     if not site_is_committed(root, folder):

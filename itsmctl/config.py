@@ -10,7 +10,8 @@ from typing import Any
 
 from itsmctl.errors import ConfigError
 from itsmctl.findings import Severity
-from itsmctl.sources import SourceFile, matches_any, read_source
+from itsmctl.globs import matches_any
+from itsmctl.sources import SourceFile, read_source
 from itsmctl.yamlload import Limits, parse_source
 
 CONFIG_NAMES = (".itsmctl.yaml", ".itsmctl.yml", "itsmctl.yaml")
@@ -107,7 +108,25 @@ def parse_config(data: bytes, label: str) -> Config:
             extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
             path += tuple(extra[:1])  # point at the unknown key itself
         raise ConfigError(message, hint, config_location(source, path))
+    _patterns_inside(raw, source)
     return replace(_from_raw(raw, label), source=source)
+
+
+def _patterns_inside(raw: dict[str, Any], source: SourceFile) -> None:
+    """Globs are relative to the catalog root and stay in it: `../**` or `/etc/**` would
+    select nothing (so a config could pass by validating no file) or point outside."""
+    lists: list[tuple[tuple[str | int, ...], Any]] = [
+        ((key,), raw.get(key)) for key in ("include", "exclude", "policyFiles")]
+    lists += [(("overrides", n, "paths"), o.get("paths"))
+              for n, o in enumerate(raw.get("overrides") or [])]
+    for path, patterns in lists:
+        for index, pattern in enumerate(patterns or []):
+            text = pattern.strip().removeprefix("./")
+            if text.startswith("/") or ".." in text.split("/"):
+                raise ConfigError(
+                    f"{'.'.join(map(str, path))}: {pattern!r} points outside the catalog folder",
+                    "globs are relative to the catalog root, e.g. services/**",
+                    config_location(source, (*path, index)))
 
 
 def config_location(source: SourceFile, path: tuple[str | int, ...]) -> str:

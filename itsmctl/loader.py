@@ -38,7 +38,28 @@ def load_directory(root: Path, config: Config, display_root: str | None = None,
     )
     own = _config_rel(root, config)
     sources = [s for s in sources if s.rel not in CONFIG_NAMES and s.rel != own]
+    if not sources and config.file:
+        _nothing_selected(root, config)
     return load_sources(sources, config.limits, memo)
+
+
+def _nothing_selected(root: Path, config: Config) -> None:
+    """A config that leaves no file to validate while the catalog holds YAML would pass
+    every check with "0 files": that is a configuration error, not a clean result."""
+    from itsmctl.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, config_location
+    from itsmctl.errors import ConfigError
+    from itsmctl.sources import select, walk_directory
+
+    rels = [rel for rel, _ in walk_directory(root)]
+    found = [r for r in select(rels, DEFAULT_INCLUDE, DEFAULT_EXCLUDE) if r not in CONFIG_NAMES]
+    if found:
+        key = "exclude" if "exclude" in config.raw else "include"
+        where = (config_location(config.source, (key,)) if config.source is not None
+                 else config.file)
+        raise ConfigError(
+            f"include/exclude leave no file to validate, but the catalog holds {len(found)}"
+            f" YAML file(s), e.g. {found[0]}", "narrow exclude (or widen include) so the"
+            " catalog's files are checked", where)
 
 
 def _config_rel(root: Path, config: Config) -> str | None:

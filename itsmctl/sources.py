@@ -5,16 +5,14 @@ The loader only sees `SourceFile`s, so every command parses the same way whateve
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from itsmctl.errors import ItsmctlError
+from itsmctl.globs import matches_any
 from itsmctl.visible import visible
 
 
@@ -38,50 +36,34 @@ class SourceFile:
         return self.read()
 
 
-@lru_cache(maxsize=512)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Translate a gitignore-like glob (`**` crosses folders, `*` does not) to a regex."""
-    out, i = "", 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out, i = out + "(?:.*/)?", i + 3
-        elif pattern.startswith("**", i):
-            out, i = out + ".*", i + 2
-        elif pattern[i] == "*":
-            out, i = out + "[^/]*", i + 1
-        elif pattern[i] == "?":
-            out, i = out + "[^/]", i + 1
-        else:
-            out, i = out + re.escape(pattern[i]), i + 1
-    # a pattern that names a folder covers everything inside it
-    return re.compile(out + r"(?:/.*)?\Z")
-
-
-def glob_match(rel: str, pattern: str) -> bool:
-    """Match a posix relative path the way .gitignore does.
-
-    A pattern without a slash (`*.yaml`, `drafts`) matches a name at any depth; one with a
-    slash is anchored at the catalog root; either way a matched folder covers its contents.
-    """
-    pattern = pattern.strip().removeprefix("./").rstrip("/")
-    if "/" not in pattern:
-        return any(fnmatch.fnmatchcase(part, pattern) for part in rel.split("/"))
-    return bool(_glob_regex(pattern).match(rel))
-
-
-def matches_any(rel: str, patterns: tuple[str, ...] | list[str]) -> bool:
-    return any(glob_match(rel, p) for p in patterns)
+YAML_SUFFIXES = (".yaml", ".yml")
+_ALWAYS_EXCLUDED = ("site/**", "node_modules/**")  # config.DEFAULT_EXCLUDE
+SITE_MARKER = ".itsmctl-site"  # site/pages.py writes it into every rendered site
 
 
 def select(rels: list[str], include: tuple[str, ...], exclude: tuple[str, ...]) -> list[str]:
-    """Apply include/exclude globs; hidden folders and files are never catalog content."""
+    """Apply include/exclude globs to YAML files. Hidden folders and files are never catalog
+    content, nor is a rendered site (a folder holding SITE_MARKER), wherever it is; and only
+    a `.yaml`/`.yml` file is (`**/*.yaml` covers a *folder* named `x.yaml` and all in it)."""
+    sites = {rel.rpartition("/")[0] for rel in rels if rel.rpartition("/")[2] == SITE_MARKER}
     chosen = []
     for rel in rels:
-        if any(part.startswith(".") for part in rel.split("/")):
+        if not rel.endswith(YAML_SUFFIXES) or _hidden(rel):
+            continue
+        if sites and _inside_site(rel, sites):
             continue
         if matches_any(rel, include) and not matches_any(rel, exclude):
             chosen.append(rel)
     return sorted(chosen)
+
+
+def _hidden(rel: str) -> bool:
+    return any(part.startswith(".") for part in rel.split("/"))
+
+
+def _inside_site(rel: str, sites: set[str]) -> bool:
+    parts = rel.split("/")
+    return any("/".join(parts[:n]) in sites for n in range(len(parts)))
 
 
 def _label(display_root: str, rel: str) -> str:
@@ -103,9 +85,12 @@ def walk_directory(root: Path) -> Iterator[tuple[str, Path]]:
 
 def directory_sources(
     root: Path, include: tuple[str, ...], exclude: tuple[str, ...], display_root: str,
-    max_size: int,
+    max_size: int, links: bool = True,
 ) -> list[SourceFile]:
-    """Read the selected files of a catalog folder; unreadable ones carry their error."""
+    """Read the selected files of a catalog folder; unreadable ones carry their error.
+
+    `links`: add each linked folder that leads out of the catalog, as a source carrying its
+    error (the catalog reports it as a finding; policy files leave it to the catalog)."""
     if not root.is_dir():
         raise ItsmctlError(
             f"catalog folder {display_root!r} does not exist or is not a folder",
@@ -116,8 +101,9 @@ def directory_sources(
     folders = {rel for rel, path in files.items() if path.is_symlink() and path.is_dir()}
     chosen = [rel for rel in select(list(files), include, exclude) if rel not in folders]
     # a symlinked folder is never entered; one that leads out of the catalog is reported
-    chosen += [rel for rel in select(sorted(folders), ("**",), exclude)
-               if not _inside(files[rel], resolved_root)]
+    # whatever the config excludes (policyFiles included): only the built-in excludes apply
+    chosen += [rel for rel in sorted(folders) if links and not _hidden(rel)
+               and not matches_any(rel, _ALWAYS_EXCLUDED) and not _inside(files[rel], resolved_root)]
     return [read_source(files[rel], rel, _label(display_root, rel), resolved_root, max_size)
             for rel in sorted(chosen)]
 

@@ -47,6 +47,7 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
     """
     from itsmctl.runcontext import resolve_context
     from itsmctl.site import check_site, render_site
+    from itsmctl.site.build import configured_output
 
     # the site reads its policies beside the config, as it always has (their origin is shown)
     run = resolve_context(path, config_file=config_file, today=today, read_policies=False)
@@ -60,7 +61,7 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
                              clock=run.today, **options)
         emit(report(checked, fmt), None)
         ctx.exit(checked.exit_code)
-    target = output if output is not None else path / config.site_output
+    target = output if output is not None else configured_output(path, config)
     with _progress() as progress:
         result = render_site(path, target, progress=progress, today=run.today,
                              **options)

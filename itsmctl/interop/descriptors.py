@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from itsmctl.findings import Finding, JsonPath, Severity
-from itsmctl.sources import SourceFile, glob_match, read_source, walk_directory
+from itsmctl.globs import glob_match
+from itsmctl.sources import SourceFile, read_source, walk_directory
 from itsmctl.yamlload import Limits, parse_source
 
 BACKSTAGE_API_PREFIX = "backstage.io/"

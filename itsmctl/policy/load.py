@@ -49,7 +49,8 @@ def disk_reader(root: Path, display_root: str = "") -> PolicyReader:
 
     def read(patterns: tuple[str, ...]) -> list[SourceFile]:
         label = "" if display_root in ("", ".") else display_root.rstrip("/")
-        return directory_sources(root, patterns, (), label, Limits().max_file_size)
+        # a linked folder out of the catalog is the catalog's finding, not a config error
+        return directory_sources(root, patterns, (), label, Limits().max_file_size, links=False)
 
     return read
 

@@ -115,6 +115,7 @@ def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
     the day it was rendered"; a site without that record is compared as of `clock` (the
     run's day; default: the clock's today).
     """
+    refuse_linked_site(catalog_root, site_dir)
     today = today or recorded_date(site_dir) or clock or runcontext.clock_today()
     site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
                    history=history, timestamp=timestamp, memo=memo)
@@ -146,6 +147,38 @@ def _existing_files(site_dir: Path) -> dict[str, Path]:
             full = Path(dirpath, name)
             out[full.relative_to(site_dir).as_posix()] = full
     return out
+
+
+def configured_output(catalog_root: Path, config: Config) -> Path:
+    """The site folder `settings.site.output` names, which must stay inside the catalog.
+
+    The config comes with the pull request: `/tmp/x` or `../../x` would make a render in CI
+    write (and replace a folder) anywhere. Only `-o` on the command line may point outside.
+    Checked after resolving links, so a linked folder cannot lead out either.
+    """
+    target = catalog_root / config.site_output
+    root = Path(os.path.realpath(catalog_root))
+    real = Path(os.path.realpath(target))
+    if not real.is_relative_to(root) or real == root:
+        from itsmctl.config import config_location
+        from itsmctl.errors import ConfigError
+
+        where = (config_location(config.source, ("settings", "site", "output"))
+                 if config.source is not None else config.file)
+        raise ConfigError(
+            f"settings.site.output {config.site_output!r} must name a folder inside the"
+            f" catalog folder (it resolves to {real})", "keep the site inside the catalog, e.g. `output: site`; to render"
+            " elsewhere pass -o on the command line", where)
+    return target
+
+
+def refuse_linked_site(catalog_root: Path, site_dir: Path) -> None:
+    """A site folder that is a link out of the catalog is refused: `--check` would list
+    (and read) the names of files elsewhere on the machine."""
+    real = Path(os.path.realpath(site_dir))
+    if site_dir.is_symlink() and not real.is_relative_to(os.path.realpath(catalog_root)):
+        raise ItsmctlError(f"the site folder {site_dir} is a link to {real}, outside the"
+                           " catalog; not checked", "commit the rendered site as a real folder")
 
 
 def _check_output(catalog_root: Path, output: Path) -> None:

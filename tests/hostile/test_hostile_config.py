@@ -19,19 +19,22 @@ from itsmctl.cli import cli
 CONFIG_CASES = [case for case in ALL_CASES if case.get("config")]
 
 
-def run_with_config(config: bytes, tmp_path: Path, *args: str) -> Any:
+def run_with_config(config: bytes, tmp_path: Path, command: str = "validate") -> Any:
     root = tmp_path / "catalog"
     shutil.copytree(BASE, root)
     (root / ".itsmctl.yaml").write_bytes(config)
-    result = CliRunner().invoke(cli, ["validate", str(root), *args])
+    result = CliRunner().invoke(cli, [command, str(root)])
     assert "internal error" not in result.output and "Traceback" not in result.output
     return result
 
 
 @pytest.mark.parametrize("case", CONFIG_CASES, ids=[c["path"] for c in CONFIG_CASES])
 def test_config_case(case: dict[str, Any], tmp_path: Path) -> None:
-    result = run_with_config((CORPUS / case["path"]).read_bytes(), tmp_path)
+    result = run_with_config((CORPUS / case["path"]).read_bytes(), tmp_path,
+                             case.get("command", "validate"))
     assert result.exit_code == case["exit"], result.output
+    assert not list(tmp_path.glob("outside-site*")) and not Path(
+        "/tmp/itsmctl-outside-site").exists()  # nothing written outside the catalog
     if "error" in case:
         assert case["error"] in result.output
         assert ".itsmctl.yaml:" in result.output  # the error says where
