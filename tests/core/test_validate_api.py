@@ -121,6 +121,7 @@ def test_excluded_and_hidden_files_are_not_read(write_catalog) -> None:
         "drafts/x.yaml": "broken: [\n",
         ".github/workflows/ci.yml": "on: push\n",
         "site/data.yaml": "broken: [\n",
+        "kept.yaml": "# a config that excludes every file is an error of its own\n",
     })
     assert validate_path(root).findings == ()
 
