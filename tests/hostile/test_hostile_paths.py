@@ -79,7 +79,8 @@ def test_a_rendered_site_is_never_read_back_wherever_it_is(tmp_path: Path) -> No
     assert CliRunner().invoke(cli, ["render", str(root)]).exit_code == 0
     (root / "public" / "planted.yaml").write_text("kind: [\n")  # even a YAML file in it
     report = validate_json(root)
-    assert report["summary"]["files"] == 10 and report["findings"] == []
+    assert report["summary"]["files"] == 10
+    assert not [f for f in report["findings"] if "/public/" in f["file"]]
 
 
 def test_a_linked_folder_out_is_a_finding_also_with_policy_files(tmp_path: Path) -> None:
