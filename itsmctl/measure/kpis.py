@@ -17,7 +17,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from itsmctl.measure.calendar import BusinessClock
-from itsmctl.measure.periods import period_bounds, period_key
+from itsmctl.measure.periods import PeriodCache, period_bounds, period_key
 from itsmctl.measure.records import Ticket
 from itsmctl.processes.metrics import CHANGE_FAILED, SELF_SERVICE_CHANNELS
 from itsmctl.processes.spec import Kpi
@@ -88,26 +88,38 @@ class KpiTally:
     spans: dict[int, tuple[array[float], array[float]]] = field(default_factory=dict)
     mtbf: dict[int, dict[str, list[tuple[float, float]]]] = field(default_factory=dict)
 
-    def add(self, ticket: Ticket, sla_met: bool | None) -> None:
+    def __post_init__(self) -> None:
+        # per ticket type, the KPIs that read it (checked once, not per ticket)
+        self._by_type: dict[str, list[tuple[int, Kpi, str]]] = {}
+        self._periods: dict[int, PeriodCache] = {}
         for number, kpi in enumerate(self.kpis):
-            if not _selected(kpi, ticket) or kpi.metric is None:
+            if kpi.metric is None:
                 continue
-            metric = kpi.metric.id
+            self._periods[number] = PeriodCache(kpi.period, UTC)
+            for kind in kpi.types:
+                self._by_type.setdefault(kind, []).append((number, kpi, kpi.metric.id))
+
+    def add(self, ticket: Ticket, sla_met: bool | None) -> None:
+        for number, kpi, metric in self._by_type.get(ticket.type, ()):
+            if kpi.priorities and ticket.priority not in kpi.priorities:
+                continue
+            if kpi.services and ticket.service not in kpi.services:
+                continue
             if metric in DURATIONS:
                 self._duration(number, kpi, ticket, getattr(ticket, DURATIONS[metric]))
             elif metric in RATES:
                 stop_field, counts, hit = RATES[metric]
                 stop = getattr(ticket, stop_field)
                 if stop is not None and counts(ticket):
-                    self._rate(number, kpi, stop, hit(ticket))
+                    self._rate(number, stop, hit(ticket))
             elif metric in VALUES:
                 stop_field, value = VALUES[metric]
                 stop, amount = getattr(ticket, stop_field), value(ticket)
                 if stop is not None and amount is not None:
-                    self._bucket(number, kpi, stop).values.append(amount)
+                    self._bucket(number, stop).values.append(amount)
             elif metric == "sla-attainment":
                 if sla_met is not None and ticket.resolved is not None:
-                    self._rate(number, kpi, ticket.resolved, sla_met)
+                    self._rate(number, ticket.resolved, sla_met)
             elif metric in BACKLOG:
                 opened, resolved = self.spans.setdefault(number, (array("d"), array("d")))
                 opened.append(ticket.opened)
@@ -116,8 +128,8 @@ class KpiTally:
                 self.mtbf.setdefault(number, {}).setdefault(ticket.service, []).append(
                     (ticket.opened, ticket.resolved))
 
-    def _bucket(self, number: int, kpi: Kpi, stop: float) -> _Samples:
-        key = (number, period_key(stop, kpi.period, UTC))
+    def _bucket(self, number: int, stop: float) -> _Samples:
+        key = (number, self._periods[number](stop))
         bucket = self.samples.get(key)
         if bucket is None:
             bucket = self.samples[key] = _Samples()
@@ -129,10 +141,10 @@ class KpiTally:
         clock = self.clock_of(ticket.service, ticket.opened) if kpi.clock == "business" \
             else None
         seconds = clock.elapsed(ticket.opened, stop) if clock else stop - ticket.opened
-        self._bucket(number, kpi, stop).values.append(seconds / 60.0)
+        self._bucket(number, stop).values.append(seconds / 60.0)
 
-    def _rate(self, number: int, kpi: Kpi, stop: float, hit: bool) -> None:
-        bucket = self._bucket(number, kpi, stop)
+    def _rate(self, number: int, stop: float, hit: bool) -> None:
+        bucket = self._bucket(number, stop)
         bucket.counted += 1
         bucket.hits += hit
 
@@ -160,7 +172,7 @@ class KpiTally:
                 incidents.sort()
                 for (_, restored), (failed, _) in pairwise(incidents):
                     if failed >= restored:
-                        self._bucket(number, kpi, failed).values.append(
+                        self._bucket(number, failed).values.append(
                             (failed - restored) / 60.0)
         self.mtbf.clear()
 
@@ -182,12 +194,6 @@ class KpiTally:
             if end > as_of:
                 return rows
             key = period_key(end, kpi.period, UTC)
-
-
-def _selected(kpi: Kpi, ticket: Ticket) -> bool:
-    return (ticket.type in kpi.types
-            and (not kpi.priorities or ticket.priority in kpi.priorities)
-            and (not kpi.services or ticket.service in kpi.services))
 
 
 def _statistic(statistic: str, bucket: _Samples) -> tuple[float | None, int]:

@@ -62,3 +62,25 @@ def periods_between(start: float, end: float, kind: str, zone: ZoneInfo) -> list
         if upper > end:
             return keys
         keys.append(period_key(upper, kind, zone))
+
+
+class PeriodCache:
+    """`period_key` for a stream of instants that mostly fall in the period of the last one.
+
+    The answer is the same as period_key's: the cached period's bounds are checked, only the
+    datetime arithmetic is saved.
+    """
+
+    __slots__ = ("kind", "zone", "lo", "hi", "key")
+
+    def __init__(self, kind: str, zone: ZoneInfo) -> None:
+        self.kind, self.zone = kind, zone
+        self.lo, self.hi, self.key = 0.0, 0.0, ""
+
+    def __call__(self, instant: float) -> str:
+        if self.lo <= instant < self.hi:
+            return self.key
+        key = period_key(instant, self.kind, self.zone)
+        self.lo, self.hi = period_bounds(key, self.kind, self.zone)
+        self.key = key
+        return key

@@ -89,14 +89,6 @@ class Ticket:
 
 
 @dataclass(frozen=True, slots=True)
-class Event:
-    id: str
-    at: float
-    status: str
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
 class Outage:
     service: str
     start: float
@@ -238,75 +230,120 @@ def _header(path: Path, label: str, mapping_fields: dict[str, tuple[str, ...]]
     return rows, first[1]
 
 
-def read_tickets(path: Path, label: str, mapping: RecordMapping, parse: Parse
-                 ) -> Iterator[Ticket | RowProblem]:
+def read_tickets(path: Path, label: str, mapping: RecordMapping, parse: Parse,
+                 problems: list[RowProblem], resolve: Callable[[str], str] | None = None
+                 ) -> Iterator[Ticket]:
+    """Tickets of a file in file order; unreadable rows go to `problems`."""
     from itsmctl.measure.mapping import TICKET_FIELDS
 
     fields = {f: mapping.ticket_columns(f) for f in TICKET_FIELDS}
     rows, header = _header(path, label, fields)
     cols = _Columns(label, header, fields, ("id", "type", "service", "priority", "opened_at"),
                     mapping.constants)
+    jsonl = path.suffix == ".jsonl"
+    width = cols.width
+    reader = _TicketReader(cols, mapping, parse, resolve)
     for line, row in rows:
         if isinstance(row, Exception):
-            yield RowProblem(label, line, None, "", f"unreadable row: {row}")
+            problems.append(RowProblem(label, line, None, "", f"unreadable row: {row}"))
             continue
-        if path.suffix != ".jsonl" and len(row) != cols.width:
-            yield RowProblem(label, line, None, "",
-                             f"row has {len(row)} fields, the header {cols.width}")
+        if not jsonl and len(row) != width:
+            problems.append(RowProblem(label, line, None, "",
+                                       f"row has {len(row)} fields, the header {width}"))
             continue
         try:
-            yield _ticket(cols, row, line, mapping, parse)
+            yield reader.ticket(row, line)
         except _Bad as bad:
-            yield cols.problem(line, bad.field, bad.message)
+            problems.append(cols.problem(line, bad.field, bad.message))
 
 
-def _ticket(cols: _Columns, row: list[str], line: int, mapping: RecordMapping,
-            parse: Parse) -> Ticket:
-    get = cols.get
-    ident = get(row, "id")
-    if not ident:
-        raise _Bad("id", "is empty")
-    opened_text = get(row, "opened_at")
-    if not opened_text:
-        raise _Bad("opened_at", "is empty")
-    ticket = Ticket(ident, mapping.value("type", get(row, "type")).lower(),
-                    get(row, "service"), mapping.value("priority", get(row, "priority")),
-                    _instant(parse, opened_text, "opened_at"), line)
-    for name in ("responded_at", "resolved_at", "closed_at"):
-        text = get(row, name)
-        if text:
-            value = _instant(parse, text, name)
-            if value < ticket.opened:
-                raise _Bad(name, "is before opened_at")
-            setattr(ticket, name[:-3] if name != "closed_at" else "closed", value)
-    if cols.optional:
-        _optional_fields(cols, row, ticket, mapping)
-    return ticket
+class _TicketReader:
+    """One row to a Ticket; column positions are looked up once, not per row."""
+
+    def __init__(self, cols: _Columns, mapping: RecordMapping, parse: Parse,
+                 resolve: Callable[[str], str] | None) -> None:
+        self.cols, self.mapping, self.parse = cols, mapping, parse
+        self.resolve = resolve or (lambda text: text)
+        self.types = mapping.values.get("type", {})
+        self.priorities = mapping.values.get("priority", {})
+        self.single = {name: idx[0] for name, idx in cols.index.items()
+                       if len(idx) == 1 and name not in cols.constants}
+        self.services: dict[str, str] = {}
+
+    def text(self, row: list[str], name: str) -> str:
+        i = self.single.get(name)
+        if i is not None:
+            return row[i].strip() if i < len(row) else ""
+        return self.cols.get(row, name)
+
+    def instant(self, row: list[str], name: str, opened: float) -> float | None:
+        text = self.text(row, name)
+        if not text:
+            return None
+        try:
+            value = self.parse(text)
+        except TimestampError as exc:
+            raise _Bad(name, str(exc)) from None
+        if value < opened:
+            raise _Bad(name, "is before opened_at")
+        return value
+
+    def ticket(self, row: list[str], line: int) -> Ticket:
+        text, single = self.text, self.single
+        # the usual case (one column per field) without a call per field
+        i = single.get("id")
+        ident = row[i].strip() if i is not None else text(row, "id")
+        if not ident:
+            raise _Bad("id", "is empty")
+        i = single.get("opened_at")
+        opened_text = row[i].strip() if i is not None else text(row, "opened_at")
+        if not opened_text:
+            raise _Bad("opened_at", "is empty")
+        i = single.get("type")
+        kind = row[i].strip() if i is not None else text(row, "type")
+        i = single.get("priority")
+        priority = row[i].strip() if i is not None else text(row, "priority")
+        service = text(row, "service")
+        resolved_service = self.services.get(service)
+        if resolved_service is None:
+            resolved_service = self.services[service] = self.resolve(service)
+        ticket = Ticket(ident, self.types.get(kind, kind).lower(), resolved_service,
+                        self.priorities.get(priority, priority),
+                        _instant(self.parse, opened_text, "opened_at"), line)
+        opened = ticket.opened
+        ticket.responded = self.instant(row, "responded_at", opened)
+        ticket.resolved = self.instant(row, "resolved_at", opened)
+        ticket.closed = self.instant(row, "closed_at", opened)
+        if self.cols.optional:
+            self.optional(row, ticket)
+        return ticket
+
+    def optional(self, row: list[str], ticket: Ticket) -> None:
+        text, value = self.text, self.mapping.value
+        ticket.channel = value("channel", text(row, "channel"))
+        ticket.first_contact = _flag(text(row, "first_contact"), "first_contact")
+        ticket.lzs = _flag(text(row, "lzs"), "lzs")
+        ticket.outcome = value("outcome", text(row, "outcome")).lower()
+        ticket.change_type = value("change_type", text(row, "change_type")).lower()
+        reopened = text(row, "reopened")
+        if reopened and reopened != "0":
+            lowered = reopened.lower()
+            ticket.reopened = (1 if lowered in _TRUE - {"1"} else 0 if lowered in _FALSE
+                               else int(_number(reopened, "reopened", 0, 1e6)))
+        csat = text(row, "csat")
+        if csat:
+            ticket.csat = _number(csat, "csat", 1, 5)
+        cost = text(row, "cost")
+        if cost:
+            ticket.cost = _number(cost, "cost", 0, 1e12)
 
 
-def _optional_fields(cols: _Columns, row: list[str], ticket: Ticket,
-                     mapping: RecordMapping) -> None:
-    get = cols.get
-    ticket.channel = mapping.value("channel", get(row, "channel"))
-    ticket.first_contact = _flag(get(row, "first_contact"), "first_contact")
-    ticket.lzs = _flag(get(row, "lzs"), "lzs")
-    ticket.outcome = mapping.value("outcome", get(row, "outcome")).lower()
-    ticket.change_type = mapping.value("change_type", get(row, "change_type")).lower()
-    reopened = get(row, "reopened")
-    if reopened:
-        lowered = reopened.lower()
-        ticket.reopened = (1 if lowered in _TRUE - {"1"} else 0 if lowered in _FALSE
-                           else int(_number(reopened, "reopened", 0, 1e6)))
-    csat = get(row, "csat")
-    if csat:
-        ticket.csat = _number(csat, "csat", 1, 5)
-    cost = get(row, "cost")
-    if cost:
-        ticket.cost = _number(cost, "cost", 0, 1e12)
+EventRow = tuple[str, float, str, int]  # id, at, status, line
 
 
-def read_events(path: Path, label: str, mapping: RecordMapping, parse: Parse
-                ) -> Iterator[Event | RowProblem]:
+def read_events(path: Path, label: str, mapping: RecordMapping, parse: Parse,
+                problems: list[RowProblem]) -> Iterator[EventRow]:
+    """Status events as (id, at, status, line) in file order; bad rows go to `problems`."""
     from itsmctl.measure.mapping import EVENT_FIELDS
 
     fields = {f: mapping.event_column(f) for f in EVENT_FIELDS}
@@ -317,21 +354,21 @@ def read_events(path: Path, label: str, mapping: RecordMapping, parse: Parse
     status_map = mapping.values.get("status", {})
     for line, row in rows:
         if isinstance(row, Exception) or len(row) != width:
-            yield RowProblem(label, line, None, "", f"unreadable row: {row}"
-                             if isinstance(row, Exception)
-                             else f"row has {len(row)} fields, the header {width}")
+            problems.append(RowProblem(label, line, None, "", f"unreadable row: {row}"
+                                       if isinstance(row, Exception)
+                                       else f"row has {len(row)} fields, the header {width}"))
             continue
         ident, at_text, status = row[i_id].strip(), row[i_at].strip(), row[i_status].strip()
         if not ident or not at_text or not status:
             name = "id" if not ident else "at" if not at_text else "status"
-            yield cols.problem(line, name, "is empty")
+            problems.append(cols.problem(line, name, "is empty"))
             continue
         try:
             at = parse(at_text)
         except TimestampError as exc:
-            yield cols.problem(line, "at", str(exc))
+            problems.append(cols.problem(line, "at", str(exc)))
             continue
-        yield Event(ident, at, status_map.get(status, status), line)
+        yield ident, at, status_map.get(status, status), line
 
 
 def read_outages(path: Path, label: str, mapping: RecordMapping, parse: Parse

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -25,14 +25,7 @@ from itsmctl.measure.kpis import KpiResult, KpiTally
 from itsmctl.measure.mapping import RecordMapping, load_mapping
 from itsmctl.measure.periods import period_bounds, periods_between
 from itsmctl.measure.plans import SlaPlan, compile_plans
-from itsmctl.measure.records import (
-    Outage,
-    RowProblem,
-    Ticket,
-    read_events,
-    read_outages,
-    read_tickets,
-)
+from itsmctl.measure.records import Outage, RowProblem, read_events, read_outages, read_tickets
 from itsmctl.measure.result import (
     ClockReport,
     MeasureResult,
@@ -111,18 +104,18 @@ def measure_path(root: Path, options: MeasureOptions,
                 writer.writerow(cells)
 
         kpi_tally = KpiTally(all_kpis, _clock_of(by_service))
-        tally = Tally(by_service, services, steps, kpi_tally, row, window=window)
+        tally = Tally(by_service, services, steps, kpi_tally,
+                      row if writer is not None else None, window=window)
         for outage in outages:
             tally.see(outage.start)
             tally.see(outage.end)
         stats = JoinStats()
-        tickets = _resolved(read_tickets(files["tickets"], _label(records_label, files,
-                                                                  "tickets"),
-                                         mapping, parse), resolve)
+        tickets = read_tickets(files["tickets"], _label(records_label, files, "tickets"),
+                               mapping, parse, stats.problems, resolve)
         events = (read_events(files["events"], _label(records_label, files, "events"),
-                              mapping, parse) if "events" in files else None)
+                              mapping, parse, stats.problems) if "events" in files else None)
         join(tickets, events, tally, stats)
-        return tally, stats, kpi_tally, rows
+        return tally, stats, kpi_tally, rows if writer is not None else tally.measured
 
     try:
         tally, stats, kpi_tally, rows = attempt(join_streaming)
@@ -246,14 +239,6 @@ def _service_resolver(catalog: Catalog, mapping: RecordMapping) -> Callable[[str
         return found
 
     return resolve
-
-
-def _resolved(tickets: Iterator[Ticket | RowProblem], resolve: Callable[[str], str]
-              ) -> Iterator[Ticket | RowProblem]:
-    for item in tickets:
-        if isinstance(item, Ticket):
-            item.service = resolve(item.service)
-        yield item
 
 
 def _outages(path: Path | None, records_label: str, mapping: RecordMapping,

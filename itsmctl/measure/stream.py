@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from itsmctl.measure.records import Event, RowProblem, Ticket
+from itsmctl.measure.records import EventRow, RowProblem, Ticket
 from itsmctl.measure.tally import Tally
 
 
@@ -59,16 +59,17 @@ class _Join:
         self.seq = 0
 
     def register(self, ticket: Ticket) -> bool:
-        stats = self.stats
-        if ticket.id in stats.seen:
+        stats, tally = self.stats, self.tally
+        seen = stats.seen
+        if ticket.id in seen:
             stats.duplicates.append((ticket.id, ticket.line))
             return False
-        stats.seen.add(ticket.id)
-        see = self.tally.see
-        see(ticket.opened)
-        see(ticket.responded)
-        see(ticket.resolved)
-        see(ticket.closed)
+        seen.add(ticket.id)
+        if ticket.opened < tally.earliest:
+            tally.earliest = ticket.opened
+        for instant in (ticket.closed, ticket.resolved, ticket.responded, ticket.opened):
+            if instant is not None and instant > tally.latest:
+                tally.latest = instant
         return True
 
     def hold(self, ticket: Ticket) -> None:
@@ -100,65 +101,77 @@ class _Join:
         self.unresolved.clear()
 
 
-def join_streaming(tickets: Iterator[Ticket | RowProblem],
-                   events: Iterator[Event | RowProblem] | None, tally: Tally,
+def join_streaming(tickets: Iterator[Ticket], events: Iterator[EventRow] | None, tally: Tally,
                    stats: JoinStats) -> None:
-    """The zipper; raises OutOfOrder at the first row that is earlier than its predecessor."""
+    """The zipper; raises OutOfOrder at the first row that is earlier than its predecessor.
+
+    The loop is written out by hand (no call per event): it is the hot path of a run.
+    """
     join = _Join(tally, stats)
-    pending = _next_event(events, stats)
+    events = events if events is not None else iter(())
+    pending = next(events, None)
+    first_at = pending[1] if pending is not None else None
     last_opened = last_at = -math.inf
-    problems = stats.problems
-
-    def take(event: Event) -> None:
-        nonlocal last_at
-        if event.at < last_at:
-            raise OutOfOrder(f"events: line {event.line} is earlier than the line before it")
-        last_at = event.at
-        tally.see(event.at)
-        join.flush(event.at)
-        ticket = join.open.get(event.id)
-        if ticket is not None:
-            ticket.statuses.append((event.at, event.status))
-        elif event.id not in stats.seen:
-            stats.orphan_events += 1
-            stats.orphan_ids.add(event.id)
-
+    heap, held, seen = join.heap, join.open, stats.seen
     for item in tickets:
-        if isinstance(item, RowProblem):
-            problems.append(item)
-            continue
-        if item.opened < last_opened:
+        opened = item.opened
+        if opened < last_opened:
             raise OutOfOrder(f"tickets: line {item.line} opened before the line before it")
-        last_opened = item.opened
-        while pending is not None and pending.at < item.opened:
-            take(pending)
-            pending = _next_event(events, stats)
+        last_opened = opened
+        while pending is not None and pending[1] < opened:
+            ident, at, status, line = pending
+            if at < last_at:
+                raise OutOfOrder(f"events: line {line} is earlier than the line before it")
+            last_at = at
+            if heap and heap[0][0] < at:
+                join.flush(at)
+            ticket = held.get(ident)
+            if ticket is not None:
+                ticket.statuses.append((at, status))
+            elif ident not in seen:
+                stats.orphan_events += 1
+                stats.orphan_ids.add(ident)
+            pending = next(events, None)
         if join.register(item):
             join.hold(item)
-        join.flush(pending.at if pending is not None else math.inf)
-    while pending is not None:
-        take(pending)
-        pending = _next_event(events, stats)
+        if heap and (pending is None or heap[0][0] < pending[1]):
+            join.flush(pending[1] if pending is not None else math.inf)
+    for ident, at, status, line in ([pending] if pending is not None else []):
+        _late_event(join, stats, ident, at, status, line, last_at)
+        last_at = at
+    for ident, at, status, line in events:
+        _late_event(join, stats, ident, at, status, line, last_at)
+        last_at = at
+    tally.see(first_at)
+    tally.see(last_at if last_at != -math.inf else None)
     join.finish()
 
 
-def join_in_memory(tickets: Iterator[Ticket | RowProblem],
-                   events: Iterator[Event | RowProblem] | None, tally: Tally,
+def _late_event(join: _Join, stats: JoinStats, ident: str, at: float, status: str, line: int,
+                last_at: float) -> None:
+    """An event after the last ticket opened (the tail of the events file)."""
+    if at < last_at:
+        raise OutOfOrder(f"events: line {line} is earlier than the line before it")
+    if join.heap and join.heap[0][0] < at:
+        join.flush(at)
+    ticket = join.open.get(ident)
+    if ticket is not None:
+        ticket.statuses.append((at, status))
+    elif ident not in stats.seen:
+        stats.orphan_events += 1
+        stats.orphan_ids.add(ident)
+
+
+def join_in_memory(tickets: Iterator[Ticket], events: Iterator[EventRow] | None, tally: Tally,
                    stats: JoinStats) -> None:
     """Any order: events grouped per ticket first, then each ticket counted as it is read."""
     stats.mode = "in-memory"
     grouped: dict[str, list[tuple[float, str]]] = {}
-    for event in events or ():
-        if isinstance(event, RowProblem):
-            stats.problems.append(event)
-            continue
-        tally.see(event.at)
-        grouped.setdefault(event.id, []).append((event.at, event.status))
+    for ident, at, status, _ in events or ():
+        tally.see(at)
+        grouped.setdefault(ident, []).append((at, status))
     join = _Join(tally, stats)
     for item in tickets:
-        if isinstance(item, RowProblem):
-            stats.problems.append(item)
-            continue
         if not join.register(item):
             continue
         history = grouped.pop(item.id, None)
@@ -177,14 +190,3 @@ def join_in_memory(tickets: Iterator[Ticket | RowProblem],
         stats.orphan_events += len(history)
         stats.orphan_ids.add(ident)
     join.finish()
-
-
-def _next_event(events: Iterator[Event | RowProblem] | None, stats: JoinStats) -> Event | None:
-    if events is None:
-        return None
-    for item in events:
-        if isinstance(item, RowProblem):
-            stats.problems.append(item)
-            continue
-        return item
-    return None

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from itsmctl.measure.evaluate import CLOCKS, Clocked, measure_clock
 from itsmctl.measure.kpis import KpiTally
-from itsmctl.measure.periods import period_key
+from itsmctl.measure.periods import PeriodCache
 from itsmctl.measure.plans import SlaPlan, Target
 from itsmctl.measure.records import TICKET_TYPES, Ticket
 from itsmctl.model import PRIORITIES
@@ -91,6 +91,8 @@ class Tally:
     first_line: dict[tuple[str, str], int] = field(default_factory=dict)
     latest: float = -math.inf
     earliest: float = math.inf
+    measured: int = 0
+    _periods: dict[str, PeriodCache] = field(default_factory=dict)
 
     def see(self, instant: float | None) -> None:
         if instant is not None:
@@ -151,13 +153,17 @@ class Tally:
             instant = instant if instant is not None else as_of
             if self.window is not None and not self.window.holds(instant, plan.zone):
                 continue
-            period = period_key(instant, plan.period, plan.zone)
+            periods = self._periods.get(plan.name)
+            if periods is None:
+                periods = self._periods[plan.name] = PeriodCache(plan.period, plan.zone)
+            period = periods(instant)
             key = (plan.name, period, ticket.priority, clock)
             group = self.groups.get(key)
             if group is None:
                 group = self.groups[key] = Group()
             group.add(ticket.id, clocked)
-        crossed = self._escalations(plan, ticket.priority, clocks)
+        crossed = self._escalations(plan, ticket.priority, clocks) if self.escalation else []
+        self.measured += 1
         if self.per_ticket is not None:
             self.per_ticket(_row(ticket, plan, clocks, crossed))
         counted = [c for c in clocks.values() if c.counted]

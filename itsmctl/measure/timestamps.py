@@ -7,11 +7,12 @@ time that happens twice (the autumn hour) is read as its first occurrence.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 # Instants outside these years are typos (0026 for 2026) or hostile: refused, not measured.
-FIRST, LAST = datetime(1970, 1, 1).toordinal(), datetime(2200, 1, 1).toordinal()
+FIRST = datetime(1970, 1, 1, tzinfo=UTC).timestamp()
+LAST = datetime(2200, 1, 1, tzinfo=UTC).timestamp()
 
 
 class TimestampError(ValueError):
@@ -37,6 +38,7 @@ class InstantParser:
                 raise TimestampError(f"{text[:40]!r} has no UTC offset (pass --assume-tz ZONE"
                                      " or write the offset, e.g. +01:00 or Z)")
             moment = moment.replace(tzinfo=self.assume)
-        if not FIRST <= moment.toordinal() < LAST:
+        instant = moment.timestamp()
+        if not FIRST <= instant < LAST:
             raise TimestampError(f"{text[:40]!r} is outside the years 1970-2199")
-        return moment.timestamp()
+        return instant

@@ -96,3 +96,46 @@ def test_paused_clock_reaches_its_target_exactly_at_the_deadline(
         return
     assert business_elapsed(clock, start, due, pauses) == target
     assert business_elapsed(clock, start, due, pauses) <= clock.elapsed(start, due)
+
+
+def _example_plans() -> dict[str, Any]:
+    from pathlib import Path
+
+    from itsmctl.config import load_config
+    from itsmctl.loader import load_directory
+    from itsmctl.measure.plans import compile_plans
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    plans, _ = compile_plans(load_directory(root, load_config(root)).catalog)
+    return {p.name: p for p in plans}
+
+
+PLANS = _example_plans()
+NOVEMBER = (datetime(2026, 11, 1, tzinfo=ZoneInfo("Europe/Berlin")).timestamp(),
+            datetime(2026, 12, 1, tzinfo=ZoneInfo("Europe/Berlin")).timestamp())
+
+
+@st.composite
+def outages(draw: st.DrawFn) -> Any:
+    from itsmctl.measure.records import Outage
+
+    start = NOVEMBER[0] - 86400 + draw(st.integers(0, 32 * 86400))
+    length = draw(st.integers(0, 3 * 86400))
+    weight = draw(st.sampled_from((1.0, 0.5, 0.1)))
+    return Outage("x", start, start + length, weight, draw(st.booleans()), 1)
+
+
+@given(st.sampled_from(("checkout-sla", "legacy-erp-sla")), st.lists(outages(), max_size=6),
+       outages())
+def test_availability_bounded_and_monotonic(name: str, found: list[Any], extra: Any) -> None:
+    from itsmctl.measure.availability import measure_availability
+
+    plan = PLANS[name]
+    base = measure_availability(plan, found, "2026-11", *NOVEMBER, False)
+    assert 0 <= base.downtime_minutes <= base.agreed_minutes
+    assert base.measured is not None and 0 <= base.measured <= 100
+    more = measure_availability(plan, [*found, extra], "2026-11", *NOVEMBER, False)
+    assert more.measured is not None and more.measured <= base.measured + 1e-9
+    # the union: an outage reported twice is down once
+    twice = measure_availability(plan, found + found, "2026-11", *NOVEMBER, False)
+    assert abs(twice.downtime_minutes - base.downtime_minutes) < 1e-6
