@@ -38,7 +38,8 @@ def child(args: list[str]) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (user + system) and peak RSS in MB of one child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    done = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          check=False)
     wall = time.perf_counter() - began
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
@@ -89,7 +90,7 @@ seed 7), 14 SLAs and 19 KPIs of examples/.
     current = results.read_text()
     if START in current:
         current = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: text, current,
-                         flags=re.S)
+                         flags=re.DOTALL)
     else:
         marker = "<!-- results:end -->"
         current = current.replace(marker, marker + "\n\n" + text, 1)

@@ -167,7 +167,6 @@ class KpiTally:
 
     def _finish_mtbf(self) -> None:
         for number, services in self.mtbf.items():
-            kpi = self.kpis[number]
             for incidents in services.values():
                 incidents.sort()
                 for (_, restored), (failed, _) in pairwise(incidents):

@@ -71,7 +71,7 @@ class PeriodCache:
     datetime arithmetic is saved.
     """
 
-    __slots__ = ("kind", "zone", "lo", "hi", "key")
+    __slots__ = ("hi", "key", "kind", "lo", "zone")
 
     def __init__(self, kind: str, zone: ZoneInfo) -> None:
         self.kind, self.zone = kind, zone

@@ -65,8 +65,7 @@ class _Join:
             stats.duplicates.append((ticket.id, ticket.line))
             return False
         seen.add(ticket.id)
-        if ticket.opened < tally.earliest:
-            tally.earliest = ticket.opened
+        tally.earliest = min(tally.earliest, ticket.opened)
         for instant in (ticket.closed, ticket.resolved, ticket.responded, ticket.opened):
             if instant is not None and instant > tally.latest:
                 tally.latest = instant
