@@ -131,10 +131,11 @@ def join_streaming(tickets: Iterator[Ticket], events: Iterator[EventRow] | None,
                 stats.orphan_events += 1
                 stats.orphan_ids.add(ident)
             pending = next(events, None)
-        if join.register(item):
-            join.hold(item)
+        # no event before pending's can come: count what it has passed before holding more
         if heap and (pending is None or heap[0][0] < pending[1]):
             join.flush(pending[1] if pending is not None else math.inf)
+        if join.register(item):
+            join.hold(item)
     for ident, at, status, line in ([pending] if pending is not None else []):
         _late_event(join, stats, ident, at, status, line, last_at)
         last_at = at

@@ -182,3 +182,19 @@ def test_example_records_run(tmp_path: Path) -> None:
     result = run("measure", str(EXAMPLES), "--records", str(EXAMPLES / "records"), "-f", "json")
     assert result.exit_code in (0, 1)
     assert '"mode": "streaming"' in result.output
+
+
+def test_streaming_holds_only_the_open_tickets(records) -> None:
+    # 300 tickets an hour apart, each resolved 30 minutes after opening: one open at a time
+    rows = ["id,type,service,priority,opened_at,responded_at,resolved_at"]
+    events = ["id,at,status"]
+    for n in range(300):
+        day, hour = divmod(n, 24)
+        opened = f"2026-10-{day + 1:02d}T{hour:02d}:00:00Z"
+        rows.append(f"S{n},incident,checkout,P3,{opened},{opened[:-6]}10:00Z,"
+                    f"{opened[:-6]}30:00Z")
+        events.append(f"S{n},{opened[:-6]}10:00Z,in-progress")
+    _, data = measure_json(records(tickets_csv="\n".join(rows) + "\n",
+                                   events_csv="\n".join(events) + "\n"))
+    assert data["records"]["mode"] == "streaming" and data["records"]["tickets"] == 300
+    assert data["records"]["peakOpenTickets"] == 1
