@@ -61,3 +61,42 @@ def backstage(ctx: click.Context, paths: tuple[Path, ...], target: Path, force: 
     result = import_backstage(list(paths), target, mapping=load_mapping(mapping), force=force,
                               today=today)
     _report(result, fmt, report_file, ctx)
+
+
+_CSV = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@command.command("servicenow")
+@click.option("--services", required=True, type=_CSV,
+              help="cmdb_ci_service list export (CSV): name, owned_by, support_group, "
+                   "busines_criticality, operational_status, used_for, sys_id.")
+@click.option("--relations", type=_CSV, help="cmdb_rel_ci list export: parent, child, type.")
+@click.option("--groups", type=_CSV, help="sys_user_group list export: name, email.")
+@click.option("--members", type=_CSV,
+              help="sys_user_grmember list export: group, user (and user.email).")
+@_TARGET
+@_FORCE
+@_MAPPING
+@format_option(formats("ImportResult"))
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the import report to a file instead of stdout.")
+@today_option
+@click.pass_context
+def servicenow(ctx: click.Context, services: Path, relations: Path | None,
+               groups: Path | None, members: Path | None, target: Path, force: bool,
+               mapping: Path | None, fmt: str, report_file: Path | None,
+               today: date | None) -> None:
+    """Import a ServiceNow CMDB list export (CSV files) into a new catalog.
+
+    Services from cmdb_ci_service (criticality -> tier, operational status -> lifecycle,
+    support group -> owner), dependencies from cmdb_rel_ci `Depends on::Used by`, Teams from
+    sys_user_group and their members from sys_user_grmember. A missing column or a row that
+    names an unknown group is a finding with file:line; the rest still imports.
+    """
+    from itsmctl.interop.mapping import load_mapping
+    from itsmctl.interop.servicenow_import import ServiceNowFiles, import_servicenow
+
+    files = ServiceNowFiles(services, relations, groups, members)
+    result = import_servicenow(files, target, mapping=load_mapping(mapping), force=force,
+                               today=today)
+    _report(result, fmt, report_file, ctx)
