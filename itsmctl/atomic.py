@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,25 +19,19 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, encode(text))
 
 
-def _mode_for(path: Path) -> int:
-    """Keep an existing file's mode; a new file gets what open() would give it (0666 - umask)."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write a temporary file beside `path` and rename it over. A new file gets the mode
+    open() would give it (0666 less the umask, applied by the kernel: we never read or
+    change the process umask, which other threads share); an existing one keeps its mode."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp, fd = _temporary(path)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; a report or scaffold is shared
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -44,6 +39,18 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise ItsmctlError(f"cannot write {path}: {exc.strerror or exc}",
                            "check that the folder exists and is writable") from exc
+
+
+def _temporary(path: Path) -> tuple[Path, int]:
+    """A new, exclusive temporary file next to `path`, opened with mode 0666 (less umask)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return tmp, os.open(tmp, flags, 0o666)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name next to {path}")
 
 
 @contextmanager
@@ -56,14 +63,15 @@ def atomic_text_writer(path: Path) -> Iterator[IO[str]]:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp, fd = _temporary(path)
     except OSError as exc:
         raise ItsmctlError(f"cannot write {path}: {exc.strerror or exc}",
                            "check that the folder exists and is writable") from exc
     try:
-        with os.fdopen(fd, "w+", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "w+", encoding="utf-8", newline="", errors="backslashreplace") as handle:
             yield handle
-        os.chmod(tmp, _mode_for(path))
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

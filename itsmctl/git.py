@@ -334,9 +334,14 @@ def grep_words(repo: Repo, sha: str | None, prefix: str, words: Iterable[str]) -
     out = _git(repo, *args, *_pathspec(prefix), strip=False, no_match_ok=True)
     found: dict[str, set[str]] = {}
     skip = len(sha) + 1 if sha else 0
-    for line in out.split("\n"):
-        path, sep, word = line.partition("\0")
-        rel = _strip(prefix, path[skip:]) if sep else None
+    # each match is `path NUL word LF`: a path may hold a newline, a word never does, so
+    # records are split at the NUL first (splitting lines first hid such files from diff)
+    position = 0
+    while (nul := out.find("\0", position)) != -1:
+        end = out.find("\n", nul)
+        end = len(out) if end == -1 else end
+        path, word, position = out[position:nul], out[nul + 1:end], end + 1
+        rel = _strip(prefix, path[skip:])
         if rel is not None:
             found.setdefault(rel, set()).add(word)
     return found

@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,7 @@ def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
     run's day; default: the clock's today).
     """
     refuse_linked_site(catalog_root, site_dir)
+    recover_swap(site_dir)
     today = today or recorded_date(site_dir) or clock or runcontext.clock_today()
     site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
                    history=history, timestamp=timestamp, memo=memo)
@@ -226,7 +228,9 @@ def _write_atomically(output: Path, plan: SitePlan, progress: Progress | None,
 
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
+        recover_swap(output)
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+        (staging / MARKER).write_bytes(b"being written by itsmctl render\n")  # ours, if left
     except OSError as exc:
         raise ItsmctlError(f"cannot create the output folder {output}: {exc.strerror or exc}",
                            "check that its parent folder exists and is writable") from exc
@@ -257,6 +261,33 @@ def _write_atomically(output: Path, plan: SitePlan, progress: Progress | None,
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return tuple(written)
+
+
+def recover_swap(output: Path) -> list[Path]:
+    """Repair or clean what an interrupted render left next to `output`.
+
+    A render killed between moving the old site aside and moving the new one in leaves no
+    site at all: the old one is put back. Staging (`.NAME.new-*`) and set-aside
+    (`.NAME.old-*`) folders of killed renders are removed, but only those that carry our
+    marker, so nothing of anyone else's is ever deleted. Returns what was removed.
+    """
+    parent = output.parent
+    if not parent.is_dir():
+        return []
+    removed: list[Path] = []
+    for leftover in sorted(parent.glob(f".{glob_escape(output.name)}.old-*")):
+        kept = leftover / "site"
+        if leftover.is_symlink() or not (kept / MARKER).is_file():
+            continue
+        if not os.path.lexists(output):
+            os.rename(kept, output)  # the swap stopped half-way: the previous site comes back
+        shutil.rmtree(leftover, ignore_errors=True)
+        removed.append(leftover)
+    for leftover in sorted(parent.glob(f".{glob_escape(output.name)}.new-*")):
+        if not leftover.is_symlink() and (leftover / MARKER).is_file():
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed.append(leftover)
+    return removed
 
 
 def _swap(staging: Path, output: Path) -> None:
