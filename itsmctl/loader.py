@@ -18,7 +18,9 @@ from itsmctl.config import CONFIG_NAMES, Config
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import API_VERSION, KINDS, Entity, canonical_kind
 from itsmctl.sources import SourceFile, directory_sources
-from itsmctl.yamlload import Document, Limits, parse_source
+from itsmctl.parallelparse import parse_all
+from itsmctl.parsecache import ParseCache, decode_many, encode, entry_key, rebuild
+from itsmctl.yamlload import Document, Limits, ParsedFile, parse_source
 
 
 @dataclass
@@ -89,10 +91,14 @@ class FilePart:
 
 def parse_part(source: SourceFile, limits: Limits) -> FilePart:
     """Parse one file into its entities; problems are findings."""
-    parsed = parse_source(source, limits)
+    return part_of(parse_source(source, limits))
+
+
+def part_of(parsed: ParsedFile) -> FilePart:
+    """A file's entities from its parse (cheap: the envelope only)."""
     findings = list(parsed.findings)
     entities = [e for d in parsed.documents if (e := _entity(d, findings)) is not None]
-    return FilePart(source, tuple(entities), tuple(findings), len(parsed.documents))
+    return FilePart(parsed.source, tuple(entities), tuple(findings), len(parsed.documents))
 
 
 def blob_id(data: bytes) -> str:
@@ -107,31 +113,83 @@ class ParseMemo:
     A diff reads two trees that mostly share their files: a file with the same path and the
     same blob on both sides is parsed once. The key is the content itself, so a hit gives
     exactly what parsing again would (findings carry the label, parsing obeys the limits).
+    With a persistent `cache` (itsmctl/parsecache.py) the same holds across runs, and files
+    that must be parsed are parsed on every core when there are enough of them.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, cache: ParseCache | None = None, workers: int | None = None) -> None:
         self._parts: dict[tuple[str, str, Limits], FilePart] = {}
-        self.parsed = 0  # files actually parsed (misses)
+        self.cache = cache
+        self.workers = workers  # None: as many as the machine has cores for us
+        self.parsed = 0  # files actually parsed (neither in this run's memo nor the cache)
+        self.cached = 0  # files taken from the persistent cache
 
     def part(self, source: SourceFile, limits: Limits) -> FilePart:
-        if source.error:
-            return parse_part(source, limits)
-        blob = source.blob or blob_id(source.bytes())
-        key = (source.label, blob, limits)
-        found = self._parts.get(key)
-        if found is None:
-            self.parsed += 1
-            found = self._parts[key] = parse_part(source, limits)
+        return self.parts([source], limits)[0]
+
+    def parts(self, sources: list[SourceFile], limits: Limits) -> list[FilePart]:
+        """The parts of `sources`, in order: memo, then cache, then parsing what is left."""
+        keys = [_memo_key(s, limits) for s in sources]
+        missing = [i for i, k in enumerate(keys) if k is None or k not in self._parts]
+        fresh = self._from_cache(sources, keys, missing, limits)
+        todo = [i for i in missing if i not in fresh]
+        parsed = parse_all([sources[i] for i in todo], limits, self.workers)
+        self.parsed += len(todo)
+        for i, result in zip(todo, parsed, strict=True):
+            fresh[i] = part_of(result)
+        self._to_cache(sources, keys, todo, parsed, limits)
+        out: list[FilePart] = []
+        for i, key in enumerate(keys):
+            if key is None:
+                out.append(fresh[i])
+            else:
+                out.append(self._parts.setdefault(key, fresh[i]) if i in fresh
+                           else self._parts[key])
+        return out
+
+    def _from_cache(self, sources: list[SourceFile], keys: list[tuple[str, str, Limits] | None],
+                    missing: list[int], limits: Limits) -> dict[int, FilePart]:
+        if self.cache is None:
+            return {}
+        wanted = {i: entry_key(keys[i][0], keys[i][1], limits)  # type: ignore[index]
+                  for i in missing if keys[i] is not None}
+        payloads = self.cache.get_many(wanted.values())
+        hits = [i for i in wanted if wanted[i] in payloads]
+        bodies = decode_many([payloads[wanted[i]] for i in hits])
+        found: dict[int, FilePart] = {}
+        for i, body in zip(hits, bodies, strict=True):
+            parsed = rebuild(body, sources[i]) if body is not None else None
+            if parsed is not None:
+                found[i] = part_of(parsed)
+        self.cached += len(found)
         return found
+
+    def _to_cache(self, sources: list[SourceFile], keys: list[tuple[str, str, Limits] | None],
+                  todo: list[int], parsed: list[ParsedFile], limits: Limits) -> None:
+        if self.cache is None:
+            return
+        entries = {entry_key(keys[i][0], keys[i][1], limits): encode(p)  # type: ignore[index]
+                   for i, p in zip(todo, parsed, strict=True) if keys[i] is not None}
+        self.cache.put_many(entries)
+
+
+def _memo_key(source: SourceFile, limits: Limits) -> tuple[str, str, Limits] | None:
+    """None for a file that could not be read: its finding is made afresh, never stored."""
+    if source.error:
+        return None
+    return (source.label, source.blob or blob_id(source.bytes()), limits)
 
 
 def load_sources(sources: Iterable[SourceFile], limits: Limits,
                  memo: ParseMemo | None = None) -> LoadResult:
-    """Load files in the order given; `memo` reuses parses of identical files in this run."""
+    """Load files in the order given; `memo` reuses parses of identical files in this run
+    (and, with its cache, of earlier runs)."""
+    listed = list(sources)
+    parts = (memo.parts(listed, limits) if memo is not None
+             else [part_of(parsed) for parsed in parse_all(listed, limits)])
     result = LoadResult(Catalog())
-    for source in sources:
-        part = memo.part(source, limits) if memo is not None else parse_part(source, limits)
-        result.sources[source.label] = part.source
+    for part in parts:
+        result.sources[part.source.label] = part.source
         result.findings.extend(part.findings)
         result.documents += part.documents
         for entity in part.entities:
