@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from itsmctl.config import Config
 from itsmctl.diff.result import DEFAULT_FAIL_ON
-from itsmctl.loader import ParseMemo
+from itsmctl.parsecache import ParseCache
 from itsmctl.runcontext import RunContext, resolve_context
 from itsmctl.validate import ValidationResult, validate
 
@@ -65,7 +65,8 @@ class CheckResult:
 def run_check(root: Path, *, base: str | None = None,
               fail_on: tuple[str, ...] = DEFAULT_FAIL_ON, site: Path | str = SITE_AUTO,
               config_file: Path | None = None, today: date | None = None,
-              strict: bool = False, exact_base: bool = False) -> CheckResult:
+              strict: bool = False, exact_base: bool = False,
+              cache: ParseCache | None = None) -> CheckResult:
     """Validate the catalog in `root`, diff it against `base` and check its committed site.
 
     The diff compares with the merge base of `base` and HEAD (`exact_base`: with `base`'s
@@ -79,7 +80,8 @@ def run_check(root: Path, *, base: str | None = None,
     from itsmctl import git
 
     label = git.catalog_prefix(git.open_repo(root), root) or "."
-    context = resolve_context(root, config_file=config_file, today=today, label=label)
+    context = resolve_context(root, config_file=config_file, today=today, label=label,
+                              cache=cache)
     return check(context, base=base, fail_on=fail_on, site=site, strict=strict,
                  explicit_config=config_file is not None, exact_base=exact_base)
 
@@ -97,7 +99,7 @@ def check(context: RunContext, *, base: str | None = None,
     """
     from itsmctl.diff import diff_refs
 
-    memo = ParseMemo()
+    memo = context.memo
     root = context.root
     validation = validate(context, strict=strict, memo=memo)
     diff = diff_refs(root, base, None, catalog_root=root, today=context.today, fail_on=fail_on,

@@ -22,6 +22,7 @@ INTERNAL_ERROR = 3
 
 # command name -> module in itsmctl.commands exposing `command`; imported only when used
 COMMANDS = {
+    "cache": "cache",
     "check": "check",
     "codeowners": "codeowners",
     "diff": "diff",

@@ -17,9 +17,9 @@ from itsmctl.catalog import Catalog
 from itsmctl.config import CONFIG_NAMES, Config
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import API_VERSION, KINDS, Entity, canonical_kind
-from itsmctl.sources import SourceFile, directory_sources
 from itsmctl.parallelparse import parse_all
 from itsmctl.parsecache import ParseCache, decode_many, encode, entry_key, rebuild
+from itsmctl.sources import SourceFile, directory_sources
 from itsmctl.yamlload import Document, Limits, ParsedFile, parse_source
 
 
@@ -151,16 +151,18 @@ class ParseMemo:
                     missing: list[int], limits: Limits) -> dict[int, FilePart]:
         if self.cache is None:
             return {}
-        wanted = {i: entry_key(keys[i][0], keys[i][1], limits)  # type: ignore[index]
-                  for i in missing if keys[i] is not None}
-        payloads = self.cache.get_many(wanted.values())
-        hits = [i for i in wanted if wanted[i] in payloads]
-        bodies = decode_many([payloads[wanted[i]] for i in hits])
+        wanted = [(i, entry_key(keys[i][0], keys[i][1], limits))  # type: ignore[index]
+                  for i in missing if keys[i] is not None]
         found: dict[int, FilePart] = {}
-        for i, body in zip(hits, bodies, strict=True):
-            parsed = rebuild(body, sources[i]) if body is not None else None
-            if parsed is not None:
-                found[i] = part_of(parsed)
+        for start in range(0, len(wanted), _CACHE_BATCH):  # batches bound the memory held
+            batch = wanted[start:start + _CACHE_BATCH]
+            payloads = self.cache.get_many(key for _, key in batch)
+            hits = [(i, key) for i, key in batch if key in payloads]
+            bodies = decode_many([payloads[key] for _, key in hits])
+            for (i, _), body in zip(hits, bodies, strict=True):
+                parsed = rebuild(body, sources[i]) if body is not None else None
+                if parsed is not None:
+                    found[i] = part_of(parsed)
         self.cached += len(found)
         return found
 
@@ -171,6 +173,9 @@ class ParseMemo:
         entries = {entry_key(keys[i][0], keys[i][1], limits): encode(p)  # type: ignore[index]
                    for i, p in zip(todo, parsed, strict=True) if keys[i] is not None}
         self.cache.put_many(entries)
+
+
+_CACHE_BATCH = 2000  # files read from the cache at a time
 
 
 def _memo_key(source: SourceFile, limits: Limits) -> tuple[str, str, Limits] | None:

@@ -77,11 +77,12 @@ def _parallel(sources: list[SourceFile], limits: Limits, workers: int) -> list[P
         futures: list[Future[list[bytes]]] = [
             executor.submit(_parse_chunk, start, min(start + CHUNK, total))
             for start in range(0, total, CHUNK)]
-        payloads = [payload for future in futures for payload in future.result()]
+        out: list[ParsedFile] = []
+        for future in futures:  # in order; each chunk is rebuilt as it arrives
+            for body in decode_many(future.result()):
+                source = sources[len(out)]
+                parsed = rebuild(body, source) if body is not None else None
+                out.append(parsed if parsed is not None else parse_source(source, limits))
+        return out
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
-    out: list[ParsedFile] = []
-    for source, body in zip(sources, decode_many(payloads), strict=True):
-        parsed = rebuild(body, source) if body is not None else None
-        out.append(parsed if parsed is not None else parse_source(source, limits))
-    return out

@@ -36,7 +36,7 @@ FORMAT = 1  # the payload layout below; a change makes every older entry a miss
 DB_NAME = f"parses-v{FORMAT}.sqlite"
 DEFAULT_MAX_BYTES = 1 << 30  # 1 GiB: about ten 10,000-service catalogs
 _BATCH = 500  # keys per SQL statement (SQLite allows 32,766 variables; stay far below)
-_SALT = "\0".join((__version__, yaml.__version__, "%d.%d" % sys.version_info[:2], str(FORMAT)))
+_SALT = "\0".join((__version__, yaml.__version__, "{}.{}".format(*sys.version_info[:2]), str(FORMAT)))
 
 
 def default_directory(environ: Mapping[str, str] | None = None) -> Path:
@@ -150,6 +150,7 @@ class CacheInfo:
     max_bytes: int
     usable: bool
     problem: str = ""
+    cleared: int | None = None  # `cache clear`: how many entries it removed
 
 
 class ParseCache:

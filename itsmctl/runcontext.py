@@ -8,11 +8,13 @@ read, so a test sets the day in one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from itsmctl.config import Config, load_config
+from itsmctl.loader import ParseMemo
+from itsmctl.parsecache import ParseCache
 from itsmctl.policy import PolicySet, disk_reader, load_policies
 from itsmctl.yamlload import Limits
 
@@ -33,6 +35,7 @@ class RunContext:
     policies: PolicySet
     today: date
     today_given: bool = False
+    memo: ParseMemo = field(default_factory=ParseMemo, compare=False)
 
     @property
     def limits(self) -> Limits:
@@ -40,13 +43,16 @@ class RunContext:
 
 
 def resolve_context(root: Path, *, config_file: Path | None = None, today: date | None = None,
-                    label: str | None = None, read_policies: bool = True) -> RunContext:
+                    label: str | None = None, read_policies: bool = True,
+                    cache: ParseCache | None = None) -> RunContext:
     """Find and read the config and the policy files of the catalog at `root`, once.
 
     `read_policies` False: the caller reads them its own way (the site, beside the config).
+    `cache`: the persistent parse cache the run's memo consults (None: parse everything).
     """
     config = load_config(root, config_file)
     shown = label if label is not None else str(root)
     policies = load_policies(config, disk_reader(root, shown)) if read_policies else PolicySet()
-    return RunContext(root, shown, config, policies, today or clock_today(), today is not None)
+    return RunContext(root, shown, config, policies, today or clock_today(), today is not None,
+                      ParseMemo(cache))
 

@@ -68,6 +68,7 @@ def validate(context: RunContext, *, strict: bool = False,
     `memo`: the run's parse memo, so that later steps (diff, the site check) reuse each
     file's parse instead of parsing it again.
     """
+    memo = memo if memo is not None else context.memo
     loaded = load_directory(context.root, context.config, context.label, memo)
     return check_loaded(loaded, context.config, today=context.today, strict=strict,
                         root=context.label, policies=context.policies)

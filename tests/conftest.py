@@ -14,6 +14,13 @@ EXAMPLES = ROOT / "examples"
 TODAY = date(2026, 11, 23)
 
 
+@pytest.fixture(autouse=True)
+def _own_parse_cache(tmp_path_factory: pytest.TempPathFactory,
+                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts with an empty parse cache of its own, never the user's ~/.cache."""
+    monkeypatch.setenv("ITSMCTL_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))
+
+
 @pytest.fixture
 def examples_copy(tmp_path: Path) -> Path:
     """A private copy of examples/ that a test may break."""

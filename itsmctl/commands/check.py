@@ -8,7 +8,15 @@ from pathlib import Path
 
 import click
 
-from itsmctl.commands.common import color_option, emit, format_option, today_option, use_color
+from itsmctl.commands.common import (
+    cache_option,
+    color_option,
+    emit,
+    format_option,
+    open_cache,
+    today_option,
+    use_color,
+)
 from itsmctl.diff.result import DEFAULT_FAIL_ON, FAIL_ON
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.registry import formats, report
@@ -46,11 +54,12 @@ def default_format() -> str:
               help="Config file (default: .itsmctl.yaml at the catalog root).")
 @today_option
 @color_option
+@cache_option
 @click.pass_context
 def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool, fail_on: tuple[str, ...],
             strict: bool, fmt: str | None, sarif: Path | None, comment: Path | None,
             site_dir: Path | None, no_site: bool, config_file: Path | None,
-            today: date | None, color: str) -> None:
+            today: date | None, color: str, no_cache: bool) -> None:
     """The CI command: validate PATH, diff it against the base, check its committed site.
 
     One exit code for all three checks. When
@@ -70,7 +79,7 @@ def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool, 
     result = run_check(
         path, base=base, fail_on=fail_on or DEFAULT_FAIL_ON,
         site=SITE_OFF if no_site else (site_dir or SITE_AUTO), config_file=config_file,
-        today=today, strict=strict, exact_base=exact_base,
+        today=today, strict=strict, exact_base=exact_base, cache=open_cache(no_cache),
     )
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     write_reports(result, ReportFiles(Path(summary) if summary else None, sarif, comment))

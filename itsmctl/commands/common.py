@@ -7,12 +7,15 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from itsmctl.atomic import write_text_atomic
 from itsmctl.visible import encode
+
+if TYPE_CHECKING:
+    from itsmctl.parsecache import ParseCache
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -70,3 +73,21 @@ def emit(text: str, output: Path | None) -> None:
         click.echo(encode(text), nl=False, color=True)
     else:
         write_text_atomic(output, text)
+
+
+def cache_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`--no-cache`: parse every file afresh and leave the persistent parse cache alone."""
+    return click.option(
+        "--no-cache", is_flag=True,
+        help="Do not read or write the parse cache (default: $ITSMCTL_CACHE_DIR, else"
+             " $XDG_CACHE_HOME/itsmctl or ~/.cache/itsmctl).",
+    )(func)
+
+
+def open_cache(no_cache: bool) -> ParseCache | None:
+    """The persistent parse cache a command uses, resolved once at the command boundary."""
+    if no_cache:
+        return None
+    from itsmctl.parsecache import ParseCache, default_directory, max_bytes_from
+
+    return ParseCache(default_directory(), max_bytes_from())

@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 
 from itsmctl.commands.common import (
+    cache_option,
     color_option,
     emit,
     format_option,
+    open_cache,
     report_output_option,
     today_option,
     use_color,
@@ -38,11 +40,12 @@ from itsmctl.reporters.registry import formats, report
 @click.option("-v", "--verbose", is_flag=True, help="Also list findings that were already there.")
 @today_option
 @color_option
+@cache_option
 @click.pass_context
 def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
             catalog: Path | None, fmt: str, output: Path | None, fail_on: tuple[str, ...],
             exact_base: bool, config_file: Path | None, verbose: bool, today: date | None,
-            color: str) -> None:
+            color: str, no_cache: bool) -> None:
     """Compare the catalog at BASE and HEAD, entity by entity, and say what it means.
 
     HEAD is compared with the merge base of BASE and HEAD, as a pull request shows it
@@ -56,6 +59,7 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     from itsmctl.config import load_config
     from itsmctl.diff import diff_refs
     from itsmctl.git import check_ref
+    from itsmctl.loader import ParseMemo
 
     for ref in (base, head):
         if ref is not None:
@@ -64,7 +68,8 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     # without --config, each side of the diff reads its own config file
     config = load_config(root, config_file) if config_file is not None else None
     result = diff_refs(repo, base, head, catalog_root=root, config=config, today=today,
-                       fail_on=fail_on or DEFAULT_FAIL_ON, exact_base=exact_base)
+                       fail_on=fail_on or DEFAULT_FAIL_ON, exact_base=exact_base,
+                       memo=ParseMemo(open_cache(no_cache)))
     options = ReportOptions(color=use_color(color, output) and fmt == "text", verbose=verbose)
     emit(report(result, fmt, options), output)
     ctx.exit(result.exit_code)

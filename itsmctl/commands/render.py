@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from itsmctl.commands.common import emit, format_option, today_option
+from itsmctl.commands.common import cache_option, emit, format_option, open_cache, today_option
 from itsmctl.reporters.registry import formats, report
 
 
@@ -32,10 +32,11 @@ from itsmctl.reporters.registry import formats, report
               help="Config file (default: .itsmctl.yaml at the catalog root).")
 @format_option(formats("RenderResult"), help="Format of the summary (and of the --check report).")
 @today_option
+@cache_option
 @click.pass_context
 def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None,
             since: str | None, check_dir: Path | None, history: bool, timestamp: bool,
-            config_file: Path | None, fmt: str, today: date | None) -> None:
+            config_file: Path | None, fmt: str, today: date | None, no_cache: bool) -> None:
     """Render the catalog in PATH as a static site for auditors and stakeholders.
 
     The site works from disk and any static host (relative links, no network). Findings
@@ -50,10 +51,11 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
     from itsmctl.site.build import configured_output
 
     # the site reads its policies beside the config, as it always has (their origin is shown)
-    run = resolve_context(path, config_file=config_file, today=today, read_policies=False)
+    run = resolve_context(path, config_file=config_file, today=today, read_policies=False,
+                          cache=open_cache(no_cache))
     config = run.config
     options: dict[str, Any] = {"ref": ref, "since": since, "config": config,
-                               "history": history,
+                               "history": history, "memo": run.memo,
                                "timestamp": datetime.now(UTC) if timestamp else None}
     if check_dir is not None:
         # without --today, dates are judged as of the day the committed site records

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from itsmctl.commands.common import emit, format_option, report_output_option, today_option
+from itsmctl.commands.common import (
+    cache_option,
+    emit,
+    format_option,
+    open_cache,
+    report_output_option,
+    today_option,
+)
 from itsmctl.reporters.registry import formats, report
 
 
@@ -18,8 +25,9 @@ from itsmctl.reporters.registry import formats, report
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: .itsmctl.yaml at the catalog root).")
 @today_option
+@cache_option
 def command(path: Path, fmt: str, output: Path | None, config_file: Path | None,
-            today: date | None) -> None:
+            today: date | None, no_cache: bool) -> None:
     """Place every service of the catalog in PATH on the config's scorecards.
 
     A service reaches a level when it passes that level's rules and all lower levels' rules;
@@ -29,5 +37,6 @@ def command(path: Path, fmt: str, output: Path | None, config_file: Path | None,
     from itsmctl.runcontext import resolve_context
 
     result = score(resolve_context(path, config_file=config_file, today=today,
-                                   label=click.format_filename(path)))
+                                   label=click.format_filename(path),
+                                   cache=open_cache(no_cache)))
     emit(report(result, fmt), output)

@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 
 from itsmctl.commands.common import (
+    cache_option,
     color_option,
     emit,
     format_option,
+    open_cache,
     report_output_option,
     today_option,
     use_color,
@@ -29,9 +31,11 @@ from itsmctl.reporters.registry import formats, report
 @click.option("-v", "--verbose", is_flag=True, help="Also list findings that waivers suppress.")
 @today_option
 @color_option
+@cache_option
 @click.pass_context
 def command(ctx: click.Context, path: Path, fmt: str, output: Path | None, strict: bool,
-            config_file: Path | None, verbose: bool, today: date | None, color: str) -> None:
+            config_file: Path | None, verbose: bool, today: date | None, color: str,
+            no_cache: bool) -> None:
     """Validate the catalog in PATH: YAML, schema, references, governance rules, waivers.
 
     Exits 0 when clean, 1 when there are errors (or warnings with --strict), 2 on a usage
@@ -41,7 +45,7 @@ def command(ctx: click.Context, path: Path, fmt: str, output: Path | None, stric
     from itsmctl.validate import validate
 
     context = resolve_context(path, config_file=config_file, today=today,
-                              label=click.format_filename(path))
+                              label=click.format_filename(path), cache=open_cache(no_cache))
     result = validate(context, strict=strict)
     options = ReportOptions(color=use_color(color, output), verbose=verbose)
     emit(report(result, fmt, options), output)

@@ -43,6 +43,8 @@ REPORTERS: dict[tuple[str, str], str] = {
     ("RenderResult", "json"): _R + "render_report:render_json",
     ("SiteCheckResult", "text"): _R + "render_report:check_text",
     ("SiteCheckResult", "json"): _R + "render_report:check_json",
+    ("CacheInfo", "text"): _R + "cache_report:render_text",
+    ("CacheInfo", "json"): _R + "cache_report:render_json",
     ("MeasureResult", "text"): _R + "measure_review:render_text",
     ("MeasureResult", "json"): _R + "measure_json:render",
     ("MeasureResult", "markdown"): _R + "measure_review:render_markdown",

@@ -88,17 +88,19 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
 def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
                 since: str | None = None, config: Config, today: date,
                 progress: Progress | None = None, history: bool = True,
-                timestamp: datetime | None = None, workers: int | None = None) -> RenderResult:
+                timestamp: datetime | None = None, workers: int | None = None,
+                memo: ParseMemo | None = None) -> RenderResult:
     """Render the catalog at `catalog_root` (or at git `ref`) into the folder `output`.
 
     `history` adds each entity's commits when the catalog is in a git repository;
     `since` adds a page of what changed since that tag or ref; `timestamp` (off by
     default, to keep the bytes reproducible) is printed in every page footer.
     `workers` processes render the pages (None: every core for a large site; 1: serial).
+    `memo`: the run's parse memo (and through it the persistent parse cache).
     """
     _check_output(catalog_root, output)
     site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
-                   history=history, timestamp=timestamp)
+                   history=history, timestamp=timestamp, memo=memo)
     files = _write_atomically(output, site_plan(site), progress, workers)
     return RenderResult(output, files, site.validation, ref, bool(site.history))
 

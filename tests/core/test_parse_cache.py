@@ -1,0 +1,212 @@
+"""The persistent parse cache: a hit gives exactly what parsing again would, whatever is in it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from itsmctl.cli import cli
+from itsmctl.loader import ParseMemo, load_directory, load_sources
+from itsmctl.parsecache import DB_NAME, ParseCache, encode, entry_key
+from itsmctl.runcontext import resolve_context
+from itsmctl.sources import SourceFile
+from itsmctl.validate import validate
+from itsmctl.yamlload import Limits, parse_source
+from tests.conftest import EXAMPLES, TODAY
+
+HOSTILE = Path(__file__).resolve().parent.parent / "hostile" / "corpus"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def validate_json(path: Path, *extra: str) -> tuple[int, dict[str, object]]:
+    code, out = run("validate", str(path), "-f", "json", "--today", TODAY.isoformat(), *extra)
+    return code, json.loads(out)
+
+
+def cache_entries() -> int:
+    db = sqlite3.connect(Path(os.environ["ITSMCTL_CACHE_DIR"]) / DB_NAME)
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM parses").fetchone()[0])
+    finally:
+        db.close()
+
+
+def test_warm_run_reports_what_a_cold_run_and_no_cache_report(examples_copy: Path) -> None:
+    (examples_copy / "services" / "checkout.yaml").write_text(
+        (examples_copy / "services" / "checkout.yaml").read_text() + "  bogus: 1\n")
+    cold = validate_json(examples_copy)
+    assert cache_entries() == cold[1]["summary"]["files"]  # type: ignore[index]  # all stored
+    warm = validate_json(examples_copy)
+    bypass = validate_json(examples_copy, "--no-cache")
+    assert cold == warm == bypass
+    assert cold[0] == 1 and any(f["rule"] == "schema" for f in cold[1]["findings"])  # type: ignore[attr-defined]
+
+
+def test_no_cache_neither_reads_nor_writes(examples_copy: Path) -> None:
+    validate_json(examples_copy, "--no-cache")
+    assert not (Path(os.environ["ITSMCTL_CACHE_DIR"]) / DB_NAME).exists()
+
+
+def test_hits_are_not_parsed_again() -> None:
+    cache = ParseCache(Path(os.environ["ITSMCTL_CACHE_DIR"]))
+    first, second = ParseMemo(cache), ParseMemo(cache)
+    config = resolve_context(EXAMPLES, today=TODAY).config
+    load_directory(EXAMPLES, config, "examples", first)
+    load_directory(EXAMPLES, config, "examples", second)
+    assert first.parsed > 50 and first.cached == 0
+    assert second.parsed == 0 and second.cached == first.parsed
+
+
+def _findings_of(memo: ParseMemo | None, root: Path) -> list[tuple[object, ...]]:
+    context = resolve_context(root, today=TODAY, label="cat")
+    if memo is not None:
+        context = type(context)(**{**context.__dict__, "memo": memo})
+    result = validate(context)
+    return [(f.rule, f.file, f.line, f.column, f.message, f.path) for f in result.findings]
+
+
+def test_hostile_files_give_the_same_findings_from_the_cache(tmp_path: Path) -> None:
+    root = tmp_path / "cat"
+    for i, path in enumerate(sorted(HOSTILE.rglob("*.yaml"))):
+        target = root / f"{i:03d}-{path.name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    cache = ParseCache(Path(os.environ["ITSMCTL_CACHE_DIR"]))
+    plain = _findings_of(None, root)
+    cold = _findings_of(ParseMemo(cache), root)
+    warm_memo = ParseMemo(cache)
+    warm = _findings_of(warm_memo, root)
+    assert warm_memo.cached > 40
+    assert plain == cold == warm
+    assert len(plain) > 40
+
+
+def _corrupt(update: str) -> None:
+    db = sqlite3.connect(Path(os.environ["ITSMCTL_CACHE_DIR"]) / DB_NAME)
+    with db:
+        db.execute(update)
+    db.close()
+
+
+@pytest.mark.parametrize("update", [
+    # a payload that no longer matches its checksum (a bit flipped on disk)
+    ("UPDATE parses SET payload = CAST(replace(CAST(payload AS TEXT), 'checkout', 'checkoux')"
+    " AS BLOB)"),
+    # a payload replaced whole, its checksum left as it was
+    "UPDATE parses SET payload = CAST('{\"d\": 5}' AS BLOB)",
+])
+def test_corrupt_entries_are_detected_and_parsed_again(examples_copy: Path, update: str) -> None:
+    expected = validate_json(examples_copy)
+    _corrupt(update)
+    assert validate_json(examples_copy) == expected
+    assert validate_json(examples_copy) == expected  # the bad entries were replaced
+
+
+def test_poisoned_entry_with_valid_checksum_but_bad_shape_is_a_miss(tmp_path: Path) -> None:
+    from itsmctl.loader import blob_id
+    from itsmctl.parsecache import _checksum
+
+    cache = ParseCache(tmp_path / "c")
+    data = b"apiVersion: itsmctl.io/v1\n"
+    source = SourceFile("a.yaml", "a.yaml", data=data, size=len(data))
+    limits = Limits()
+    key = entry_key("a.yaml", blob_id(data), limits)
+    for payload in (b'{"d": [[0, "one", {}]], "f": [], "e": true}',
+                    b'{"d": [], "f": [["r", 99, "m", 1, 1, [], "", "", 0]], "e": true}',
+                    b'{"d": [[0, 1, NaN]], "f": [], "e": true}', b"[[[[", b"{}"):
+        cache.put_many({key: payload})
+        db = sqlite3.connect(cache.path)
+        with db:
+            db.execute("UPDATE parses SET checksum = ? WHERE key = ?", (_checksum(payload), key))
+        db.close()
+        fresh = ParseMemo(cache)
+        part = fresh.part(source, limits)
+        assert fresh.parsed == 1 and fresh.cached == 0
+        assert list(part.findings) == load_sources([source], limits).findings
+
+
+def test_a_database_that_is_not_one_is_replaced(examples_copy: Path) -> None:
+    expected = validate_json(examples_copy, "--no-cache")
+    directory = Path(os.environ["ITSMCTL_CACHE_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / DB_NAME).write_bytes(b"this is not a database" * 100)
+    assert validate_json(examples_copy) == expected
+    assert cache_entries() > 50
+
+
+def test_an_unwritable_cache_never_fails_a_run(examples_copy: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("ITSMCTL_CACHE_DIR", str(blocker / "cache"))
+    assert validate_json(examples_copy) == validate_json(examples_copy, "--no-cache")
+    code, out = run("cache", "info")
+    assert code == 0 and "not usable" in out
+
+
+def test_the_key_covers_content_label_and_limits() -> None:
+    limits = Limits()
+    base = entry_key("a.yaml", "b" * 40, limits)
+    assert entry_key("a.yaml", "c" * 40, limits) != base
+    assert entry_key("b.yaml", "b" * 40, limits) != base
+    assert entry_key("a.yaml", "b" * 40, Limits(max_depth=10)) != base
+    assert entry_key("a.yaml", "b" * 40, Limits()) == base
+
+
+def test_eviction_keeps_the_cache_under_its_bound_least_recently_used_first(tmp_path: Path) -> None:
+    cache = ParseCache(tmp_path / "c", max_bytes=10_000)
+    cache.put_many({f"old{i}": b"x" * 1000 for i in range(6)})
+    cache.get_many(["old0"])  # used again: now the most recent of the six
+    cache.put_many({f"new{i}": b"y" * 1000 for i in range(6)})
+    info = cache.info()
+    assert info.bytes <= 10_000
+    left = set(cache.get_many([f"old{i}" for i in range(6)] + [f"new{i}" for i in range(6)]))
+    assert "old0" in left and {f"new{i}" for i in range(6)} <= left
+    assert not {"old1", "old2", "old3"} & left
+
+
+def test_cache_info_and_clear(examples_copy: Path) -> None:
+    validate_json(examples_copy)
+    code, out = run("cache", "info", "-f", "json")
+    data = json.loads(out)
+    assert code == 0 and data["schemaVersion"] == 1 and data["tool"]["name"] == "itsmctl"
+    assert data["cache"]["entries"] == cache_entries() > 50
+    code, out = run("cache", "clear")
+    assert code == 0 and "cleared" in out and cache_entries() == 0
+
+
+def test_concurrent_runs_share_one_cache(examples_copy: Path) -> None:
+    """Two processes writing the same cache at once both succeed and agree."""
+    env = dict(os.environ)
+    cmd = [sys.executable, "-m", "itsmctl", "validate", str(examples_copy), "-f", "json",
+           "--today", TODAY.isoformat()]
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for _ in range(3)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [o[1] for o in outs]
+    assert len({o[0] for o in outs}) == 1
+    assert cache_entries() == json.loads(outs[0][0])["summary"]["files"]
+
+
+def test_payload_round_trip_keeps_types_and_lone_surrogates() -> None:
+    from itsmctl.parsecache import decode_many, rebuild
+
+    text = b'a: "\\ud800"\nb: [1, 1.0, true, null, "1"]\nc: {d: -0.0}\n'
+    source = SourceFile("x.yaml", "x.yaml", data=text, size=len(text))
+    parsed = parse_source(source, Limits())
+    again = rebuild(decode_many([encode(parsed)])[0], source)
+    assert again is not None
+    assert [d.data for d in again.documents] == [d.data for d in parsed.documents]
+    assert [type(v) for v in again.documents[0].data["b"]] == [int, float, bool, type(None), str]
+    assert again.findings == parsed.findings
