@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import itsmctl.loader
+import itsmctl.parallelparse
 from tests.gitops.conftest import Git, Invoke
 
 EDITED = "slas/checkout-sla.yaml"
@@ -32,14 +32,14 @@ def example_repo(tmp_path: Path, examples_dir: Path, run_git: Git, invoke: Invok
 def test_check_parses_each_file_once_per_side(example_repo: Path, invoke: Invoke,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     parsed: Counter[str] = Counter()
-    real = itsmctl.loader.parse_source
+    real = itsmctl.parallelparse.parse_source  # where every catalog file is parsed
 
     def counting(source, limits):  # type: ignore[no-untyped-def]
         parsed[source.label] += 1
         return real(source, limits)
 
-    monkeypatch.setattr(itsmctl.loader, "parse_source", counting)
-    result = invoke("check", str(example_repo), "--base", "main")
+    monkeypatch.setattr(itsmctl.parallelparse, "parse_source", counting)
+    result = invoke("check", str(example_repo), "--base", "main", "--no-cache")
     assert result.exit_code == 0 and "is up to date" in result.output, result.output
     files = {p.relative_to(example_repo).as_posix() for p in example_repo.rglob("*.yaml")
              if p.relative_to(example_repo).parts[0] not in ("site", "policies", ".itsmctl.yaml")}
