@@ -16,6 +16,7 @@ from itsmctl.diff.base import parse_range, resolve_base
 from itsmctl.diff.classes import impact_of
 from itsmctl.diff.findings import compare
 from itsmctl.diff.governance import Context, classify_entity
+from itsmctl.diff.lines import on_changed_lines
 from itsmctl.diff.result import (
     DEFAULT_FAIL_ON,
     FAIL_ON,
@@ -71,7 +72,8 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
     comparison = compare(base_result.findings, head_result.findings)
     approvals = required_approvals((c for c, _ in pairs), head_result.catalog,
                                    base_result.catalog, governance, comparison.new)
-    changes = with_level_changes(tuple(c for c, _ in pairs) + governance, base_result, head_result)
+    changes = on_changed_lines(with_level_changes(tuple(c for c, _ in pairs) + governance,
+                                                  base_result, head_result), head_result.catalog)
     catalog_files = set(base_result.file_labels) | set(head_result.file_labels)
     changed = [label for r in git.changed_paths(repo, base_sha, head_sha, prefix)
                if (label := _label(prefix, r)) in catalog_files]

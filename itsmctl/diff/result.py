@@ -52,10 +52,11 @@ class Classified:
     message: str
     entity: str
     paths: tuple[str, ...] = ()
+    line: int = 0  # HEAD line of the first path's field (diff/lines.py); 0: the entity's line
 
     def to_dict(self) -> dict[str, Any]:
         return {"class": self.change_class, "impact": self.impact.label, "message": self.message,
-                "entity": self.entity, "paths": list(self.paths)}
+                "entity": self.entity, "paths": list(self.paths), "line": self.line or None}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from itsmctl.check import CheckResult
-from itsmctl.diff.result import Impact
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.diff_markdown import COMMENT_LIMIT, capped, cell, code
 from itsmctl.reporters.diff_markdown import MARKER as DIFF_MARKER
@@ -75,15 +74,13 @@ def render_json(result: CheckResult, options: ReportOptions) -> str:
 
 def render_github(result: CheckResult, options: ReportOptions) -> str:
     """Annotations for the findings (validate) and the governance impacts (diff)."""
-    from itsmctl.reporters.diff_github import annotation
+    from itsmctl.reporters.diff_github import change_lines
     from itsmctl.reporters.diff_text import summary
-    from itsmctl.reporters.github_report import escape_data
-    from itsmctl.reporters.github_report import render as validate_github
+    from itsmctl.reporters.github_report import Budget, escape_data, finding_lines
 
-    lines = [validate_github(result.validation, options).rstrip("\n")]
-    lines += [annotation(change, impact) for change in result.diff.changes
-              for impact in sorted(change.impacts, key=lambda i: -i.impact)
-              if impact.impact >= Impact.REVIEW]
+    budget = Budget()  # one step: findings and change annotations share GitHub's 10 per level
+    lines = finding_lines(result.validation, budget) + change_lines(result.diff, budget)
+    lines += budget.note("findings and changes")
     lines.append(f"itsmctl diff: {summary(result.diff)}")
     if result.site is not None and not result.site.ok:
         lines.append(f"::error title=itsmctl site::{escape_data(site_line(result))}")

@@ -1,7 +1,8 @@
 """`itsmctl diff --format github`: annotations on the pull request's files.
 
-Breaking changes are errors, approval-required ones warnings, reviews notices; new findings
-follow with the same 10-per-level budget as `validate --format github`.
+Breaking changes are errors, approval-required ones warnings, reviews notices, each on the
+line of the changed field at HEAD; new findings follow. Both share GitHub's budget of 10
+annotations per level and step (github_report.Budget); the rest are log lines.
 """
 
 from __future__ import annotations
@@ -9,27 +10,52 @@ from __future__ import annotations
 from itsmctl.diff.result import Classified, DiffResult, EntityChange, Impact
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.diff_text import summary
-from itsmctl.reporters.github_report import escape_data, escape_property, render_findings
+from itsmctl.reporters.github_report import (
+    Budget,
+    escape_data,
+    escape_property,
+    render_findings,
+)
 from itsmctl.reporters.wording import approval_words
 
 _LEVEL = {Impact.BREAKING: "error", Impact.APPROVAL_REQUIRED: "warning", Impact.REVIEW: "notice"}
 
 
 def annotation(change: EntityChange, impact: Classified) -> str:
+    """On the line of the changed field at HEAD (inline in the pull request's diff)."""
     props = [f"file={escape_property(change.file)}"]
-    if change.line:
-        props.append(f"line={change.line}")
+    line = impact.line or change.line
+    if line:
+        props.append(f"line={line}")
     props.append(f"title={escape_property(f'itsmctl diff: {impact.impact.label}')}")
-    body = f"{change.kind} {change.name}: {impact.message} ({impact.change_class})"
-    return f"::{_LEVEL[impact.impact]} {','.join(props)}::{escape_data(body)}"
+    return f"::{_LEVEL[impact.impact]} {','.join(props)}::{escape_data(_body(change, impact))}"
+
+
+def _body(change: EntityChange, impact: Classified) -> str:
+    return f"{change.kind} {change.name}: {impact.message} ({impact.change_class})"
+
+
+def change_lines(result: DiffResult, budget: Budget) -> list[str]:
+    """Annotations for review-and-above impacts while the budget lasts, log lines after."""
+    lines = []
+    for change in result.changes:
+        for impact in sorted(change.impacts, key=lambda i: -i.impact):
+            if impact.impact not in _LEVEL:
+                continue
+            if budget.take(_LEVEL[impact.impact]):
+                lines.append(annotation(change, impact))
+            else:
+                line = impact.line or change.line
+                where = f"{change.file}:{line}" if line else change.file
+                lines.append("itsmctl: " + escape_data(f"{where}: {impact.impact.label}"
+                                                      f" {_body(change, impact)}"))
+    return lines
 
 
 def render(result: DiffResult, options: ReportOptions) -> str:
-    lines = [annotation(change, impact) for change in result.changes
-             for impact in sorted(change.impacts, key=lambda i: -i.impact)
-             if impact.impact in _LEVEL]
-    finding_lines, _ = render_findings(result.new_findings)
-    lines += finding_lines
+    budget = Budget()
+    lines = change_lines(result, budget)
+    lines += render_findings(result.new_findings, budget)[0] + budget.note("findings and changes")
     for approval in result.approvals:
         lines.append("itsmctl: " + escape_data(
             f"approval needed from {approval.party}: {approval.reasons[0]}"))

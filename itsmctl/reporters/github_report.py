@@ -46,26 +46,47 @@ def plain(finding: Finding) -> str:
         f"{where}: {finding.severity.label} [{finding.rule}] {finding.message}")
 
 
-def render_findings(findings: list[Finding] | tuple[Finding, ...]) -> tuple[list[str], int]:
-    """Annotation lines for the first 10 per level, plain lines for the rest."""
-    shown: dict[Severity, int] = {s: 0 for s in Severity}
-    lines, overflow = [], 0
-    for finding in findings:
-        if shown[finding.severity] < ANNOTATIONS_PER_LEVEL:
-            shown[finding.severity] += 1
-            lines.append(annotation(finding))
-        else:
-            overflow += 1
-            lines.append(plain(finding))
-    return lines, overflow
+class Budget:
+    """GitHub's 10 annotations per level and step, shared by everything one step prints
+    (validate's findings and diff's change annotations alike)."""
+
+    def __init__(self) -> None:
+        self.used: dict[str, int] = {}
+        self.overflow = 0
+
+    def take(self, level: str) -> bool:
+        """Whether one more `level` annotation is shown; counts the ones that are not."""
+        if self.used.get(level, 0) < ANNOTATIONS_PER_LEVEL:
+            self.used[level] = self.used.get(level, 0) + 1
+            return True
+        self.overflow += 1
+        return False
+
+    def note(self, what: str = "findings") -> list[str]:
+        """The notice that says some lines were not annotated (none when all were)."""
+        if not self.overflow:
+            return []
+        return [f"::notice title=itsmctl::{self.overflow} more {what} are listed in the log above but"
+                " not annotated (GitHub shows at most 10 annotations per level and step);"
+                " upload SARIF (--format sarif) to see all findings in code scanning"]
+
+
+def render_findings(findings: list[Finding] | tuple[Finding, ...],
+                    budget: Budget | None = None) -> tuple[list[str], int]:
+    """Annotation lines while the budget lasts, plain lines for the rest."""
+    budget = budget if budget is not None else Budget()
+    before = budget.overflow
+    lines = [annotation(f) if budget.take(_COMMAND[f.severity]) else plain(f) for f in findings]
+    return lines, budget.overflow - before
+
+
+def finding_lines(result: ValidationResult, budget: Budget) -> list[str]:
+    """`render` without its notice, for a step that annotates more than findings."""
+    return render_findings(result.findings, budget)[0] + [f"itsmctl: {summary_line(result)}"]
 
 
 def render(result: ValidationResult, options: ReportOptions) -> str:
-    lines, overflow = render_findings(result.findings)
-    if overflow:
-        lines.append(
-            f"::notice title=itsmctl::{overflow} more findings are listed in the log above but"
-            " not annotated (GitHub shows at most 10 annotations per level and step);"
-            " upload SARIF (--format sarif) to see all of them in code scanning")
+    budget = Budget()
+    lines = render_findings(result.findings, budget)[0] + budget.note()
     lines.append(f"itsmctl: {summary_line(result)}")
     return "\n".join(lines) + "\n"

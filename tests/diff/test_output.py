@@ -72,10 +72,11 @@ def test_json_shape(pr: GitRepo, tmp_path: object) -> None:
 
 def test_github_annotations(pr: GitRepo) -> None:
     out = pr.cli("main", "feature", "-f", "github").output
-    assert ("::error file=services/ledger-db.yaml,line=1,title=itsmctl diff%3A breaking::"
+    # on the changed field's line at HEAD (inline in the pull request), not the first line
+    assert ("::error file=services/ledger-db.yaml,line=7,title=itsmctl diff%3A breaking::"
             "Service ledger-db: lifecycle operational -> retired while payments-api still depend"
             " on it (retired-with-dependents)") in out
-    assert "::warning file=slas/payments-api-sla.yaml,line=1" in out
+    assert "::warning file=slas/payments-api-sla.yaml,line=10," in out
     assert "::error file=services/payments-api.yaml" in out  # the new finding
     assert out.splitlines()[-1].startswith("itsmctl diff: FAIL (new-errors: 2)")
 

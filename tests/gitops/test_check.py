@@ -95,7 +95,7 @@ def test_step_summary_is_appended_and_annotations_written(lowered_sla: Path,
     code, out = check(lowered_sla, "--base", "main", env=env)
     assert code == 0, out
     assert out.startswith("itsmctl: 0 errors")  # github format by default under Actions
-    assert ("::warning file=slas/intranet-sla.yaml,line=5,"
+    assert ("::warning file=slas/intranet-sla.yaml,line=19,"  # the availability field
             "title=itsmctl diff%3A approval-required::SLA intranet-sla") in out
     text = summary.read_text(encoding="utf-8")
     # never "passed" while approvals are outstanding
