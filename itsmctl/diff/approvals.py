@@ -13,6 +13,7 @@ adds does not replace the owner's approval (BASE had no RACI, so BASE's owner ap
   on that side, that side's service owner.
 - approval-required and above: the CAB of each change model the service allows (on either
   side), and of a change model that itself changes.
+- a Process (review and above): its process owner, BASE's and HEAD's.
 - breaking: the owner teams of the services that depend on (or reference) it, on either side.
 - promises the change breaks: a new finding (warning or error) on an entity the change did
   not edit (an SLA that its dependencies can no longer support, a cycle it closes) needs the
@@ -30,6 +31,7 @@ from collections.abc import Iterable, Iterator
 
 from itsmctl.catalog import Catalog
 from itsmctl.diff.governance import accountable
+from itsmctl.diff.process_changes import process_owners
 from itsmctl.diff.result import Approval, EntityChange, Impact
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import Entity, Ref
@@ -189,6 +191,8 @@ def _entity_change(out: _Collector, change: EntityChange, sides: _Sides) -> None
         _accountable(out, service, why, change.ref, sides)
         if impact >= Impact.APPROVAL_REQUIRED:
             _cab(out, service, change, sides)
+    for owner, name in process_owners(versions):
+        out.add(party(owner), f"owner of process {name}: {why}", change.ref)
     if change.kind == "ChangeModel" and impact >= Impact.APPROVAL_REQUIRED:
         for model in versions:
             cab = _cab_of(model)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from itsmctl.diff.process_changes import PROCESS_CLASSES
 from itsmctl.diff.result import Impact
 
 I, R, A, B = Impact.INFO, Impact.REVIEW, Impact.APPROVAL_REQUIRED, Impact.BREAKING
@@ -103,6 +104,7 @@ CHANGE_CLASSES: tuple[ChangeClass, ...] = (
                 " what later pull requests are compared with."),
     ChangeClass("config-changed", R, "Any other setting of the config file (include, exclude,"
                 " policyFiles, limits, settings...)."),
+    *(ChangeClass(id_, Impact.parse(impact), summary) for id_, impact, summary in PROCESS_CLASSES),
 )
 
 BY_ID: dict[str, ChangeClass] = {c.id: c for c in CHANGE_CLASSES}

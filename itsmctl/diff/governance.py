@@ -15,6 +15,7 @@ from typing import Any
 from itsmctl.availability import MINUTES_PER_30_DAYS, allowed_downtime_minutes
 from itsmctl.catalog import Catalog
 from itsmctl.diff.classes import impact_of
+from itsmctl.diff.process_changes import DETECTORS as PROCESS_DETECTORS
 from itsmctl.diff.result import Classified, FieldChange
 from itsmctl.diff.semantic import diff_values
 from itsmctl.durations import parse_duration
@@ -339,6 +340,7 @@ DETECTORS: tuple[tuple[str, str, Detector], ...] = (
     ("Team", r"spec\.onCall" + _REST, _on_call),
     ("BusinessCalendar", r"spec\." + _REST, _calendar),
     ("ServiceCatalog", r"spec\.categories" + _REST, _offering),
+    *PROCESS_DETECTORS,
 )
 _COMPILED = tuple((kind, re.compile(pattern + r"\Z"), fn) for kind, pattern, fn in DETECTORS)
 
