@@ -260,8 +260,6 @@ def _check_refs(rule_id: str, schema: dict[str, Any], where: _Where) -> None:
         schema, default_specification=DRAFT202012))
     resolver = registry.resolver(base_uri=schema["$id"])
     for path, ref in _refs(schema, ()):
-        if path[-1] == "$dynamicRef":
-            continue  # resolved at evaluation time; checked for cycles below
         try:
             resolver.lookup(ref)
         except Unresolvable:

@@ -1,0 +1,14 @@
+"""On a failure, hypothesis imports libcst (when installed) to suggest a patch; some libcst
+versions warn while importing, which "warnings are errors" turns into an INTERNALERROR that
+hides the failing example (as in tests/properties). Import it once here, quietly."""
+
+from __future__ import annotations
+
+import warnings
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    try:
+        import libcst  # noqa: F401
+    except ImportError:
+        pass
