@@ -189,3 +189,20 @@ def test_json_report_has_envelope(tmp_path: Path) -> None:
     assert {"source": "Group", "itsmctl": "Team", "count": 3} in doc["mapped"]
     assert any(f["rule"] == "import-invalid-descriptor" and f["line"] == 79
                for f in doc["findings"])
+
+
+def test_hostile_descriptors_are_findings_and_hidden_text_is_escaped(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "evil.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: evil\n"
+        "  title: \"Pay\\u202Ements\"\nspec: {type: team, children: [],"
+        " profile: {email: evil@acme.example}}\n---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: !!python/object:os.system"
+        " {name: x}\nspec: {}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("import", "backstage", str(root), "-o", str(out))
+    assert "yaml-tag" in result.output
+    text = (out / "teams/evil.yaml").read_text(encoding="utf-8")
+    assert "\u202e" not in text and '"Pay\\u202Ements"' in text
+    assert load(out, "teams/evil.yaml")["metadata"]["title"] == "Pay\u202ements"
