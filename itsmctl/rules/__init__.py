@@ -1,11 +1,14 @@
 """Importing this package registers every built-in rule (see `registry.py`)."""
 
 from itsmctl.rules import (  # noqa: F401  (each module registers its rules on import)
+    agreements,
     builtin,
     calendars,
     change_models,
     dependencies,
     kpis,
+    lifecycle,
+    people,
     policy,
     process_escalation,
     process_matrix,
@@ -15,9 +18,11 @@ from itsmctl.rules import (  # noqa: F401  (each module registers its rules on i
     reviews,
     roles,
     schema,
+    security,
     service_catalog,
     services,
     slas,
+    support_hours,
     teams,
 )
 from itsmctl.rules.registry import REGISTRY, Rule, RuleContext, all_rules, get_rule

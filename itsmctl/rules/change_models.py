@@ -62,17 +62,43 @@ def normal_approval(model: Entity, context: RuleContext) -> Iterable[Finding]:
     Passes when a `normal` model sets `approvals.cab` (the Change Advisory Board team) or
     lists at least one party in `approvals.approvers` (e.g. `role:change-manager`).
     """
-    if model.get(*TYPE) != "normal":
-        return
+    if model.get(*TYPE) == "normal" and not has_authority(model):
+        yield context.emit(
+            model, f"normal change model {model.name!r} names no change"
+            " authority (no approvals.cab and no approvals.approvers)",
+            _deepest(model, ("spec", "approvals", "approvers")),
+            "set approvals.cab to the CAB team, or list approvers such as role:change-manager")
+
+
+def has_authority(model: Entity) -> bool:
+    """A CAB team or at least one approver: someone who can authorize the change."""
     cab, approvers = model.get("spec", "approvals", "cab"), model.get("spec", "approvals",
                                                                       "approvers")
-    if (isinstance(cab, str) and cab) or (isinstance(approvers, list) and approvers):
-        return
-    yield context.emit(
-        model, f"normal change model {model.name!r} names no change"
-        " authority (no approvals.cab and no approvals.approvers)",
-        _deepest(model, ("spec", "approvals", "approvers")),
-        "set approvals.cab to the CAB team, or list approvers such as role:change-manager")
+    return bool((isinstance(cab, str) and cab) or (isinstance(approvers, list) and approvers))
+
+
+@entity_rule("change-emergency-authority", Severity.ERROR, "ChangeModel")
+def emergency_authority(model: Entity, context: RuleContext) -> Iterable[Finding]:
+    """An emergency change model names no change authority.
+
+    ITIL's emergency change authority (often an emergency CAB, ECAB) authorizes changes that
+    cannot wait for the normal CAB. Retrospective approval moves the decision to after the
+    implementation; it does not remove it. A model with `retrospective: true` and nobody to
+    approve means emergency changes are never authorized by anyone, before or after.
+
+    Passes when an `emergency` model sets `approvals.cab` (the emergency CAB team) or lists
+    at least one party in `approvals.approvers` (e.g. `role:major-incident-manager`),
+    whether or not approval may follow implementation.
+    """
+    if model.get(*TYPE) == "emergency" and not has_authority(model):
+        late = model.get("spec", "approvals", "retrospective") is True
+        yield context.emit(
+            model, f"emergency change model {model.name!r} names no emergency change authority"
+            f" (no approvals.cab and no approvals.approvers)"
+            f"{': retrospective approval by nobody' if late else ''}",
+            _deepest(model, ("spec", "approvals", "approvers")),
+            "set approvals.cab to the emergency CAB, or list approvers such as"
+            " role:major-incident-manager")
 
 
 @entity_rule("change-standard-template-risk", Severity.ERROR, "ChangeModel")

@@ -24,7 +24,7 @@ class Target:
     resolution: int | None
 
 
-def _targets(sla: Entity) -> list[Target]:
+def priority_targets(sla: Entity) -> list[Target]:
     """The first entry of each priority, in priority order (duplicates are schema findings)."""
     found: dict[str, Target] = {}
     for index, item in list_of_dicts(sla.get("spec", "targets")):
@@ -67,7 +67,7 @@ def targets_monotonic(sla: Entity, context: RuleContext) -> Iterable[Finding]:
     priorities listed, responses and resolutions never decrease from P1 to P4 and each
     priority's response is at most its resolution. Fix the value named in the message.
     """
-    targets = _targets(sla)
+    targets = priority_targets(sla)
     for target in targets:
         response, resolution = target.response, target.resolution
         if response is not None and resolution is not None and response > resolution:
