@@ -6,8 +6,8 @@ and the security-review rule judge; this is the one reader of them.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from datetime import date
 
 from itsmctl.durations import parse_date
 from itsmctl.findings import JsonPath
@@ -20,7 +20,7 @@ FIELD = ("spec", "evidence")
 class Evidence:
     index: int
     name: str
-    date: date
+    date: dt.date
     ref: str
     approver: str
 
@@ -28,7 +28,7 @@ class Evidence:
     def path(self) -> JsonPath:
         return (*FIELD, self.index)
 
-    def age(self, today: date) -> int:
+    def age(self, today: dt.date) -> int:
         """Days since the evidence was dated (negative when dated in the future)."""
         return (today - self.date).days
 
