@@ -102,7 +102,7 @@ def _team(rng: random.Random, name: str, department: str, parent: str | None) ->
         "schedule": f"https://oncall.example.com/schedules/{name}",
         "escalation": [
             {"level": 1, "contact": f"{name}-oncall@example.com", "after": "0m"},
-            {"level": 2, "contact": members[0]["email"], "after": "15m"},
+            {"level": 2, "contact": members[0]["email"], "after": "10m"},
             {"level": 3, "contact": "cto-office@example.com", "after": "45m"},
         ],
     }
@@ -174,7 +174,9 @@ def plan_services(rng: random.Random, count: int, team_names: list[str]) -> list
             domain = DOMAINS[index % len(DOMAINS)]
             name = f"{domain}-{NOUNS[rng.randrange(len(NOUNS))]}-{index:06d}"
             owner = team_names[rng.randrange(len(team_names))]
-            calendar = "always-on" if layer < 2 else rng.choice(calendar_names)
+            # only the top layer, which nothing hard-depends on, keeps office hours: support
+            # hours must cover those of every service that hard-depends on it
+            calendar = "always-on" if layer < len(LAYERS) - 1 else rng.choice(calendar_names)
             service = Service(name, domain, layer, rng.choice(tiers), owner, calendar)
             if layer == len(LAYERS) - 1 and rng.random() < 0.05:
                 service.lifecycle = rng.choice(("transition", "retiring"))
@@ -216,6 +218,9 @@ def service_doc(rng: random.Random, service: Service) -> dict[str, Any]:
                  "monthlyBudget": rng.randrange(500, 50_000, 100), "currency": "EUR"},
         "dataClassification": rng.choice(("internal", "confidential", "restricted")),
         "review": {"lastReviewed": reviewed.isoformat(), "interval": "26w"},
+        "evidence": [{"name": "security-signoff", "date": reviewed.isoformat(),
+                      "ref": f"https://security.example.com/reviews/{service.name}",
+                      "approver": "security-officer@example.com"}],
     })
     title = service.name.replace("-", " ").title()
     return entity("Service", service.name, title, f"{title}, run by {service.owner}.", spec,
@@ -224,7 +229,9 @@ def service_doc(rng: random.Random, service: Service) -> dict[str, Any]:
 
 def sla_doc(service: Service) -> dict[str, Any]:
     availability = LAYERS[service.layer][2]
-    targets = [{"priority": f"P{i + 1}", "response": r, "resolution": s}
+    hours = service.calendar != "always-on"  # days are ambiguous on office hours: write hours
+    targets = [{"priority": f"P{i + 1}", "response": _hours(r) if hours else r,
+                "resolution": _hours(s) if hours else s}
                for i, (r, s) in enumerate(TARGETS[service.tier])]
     spec: dict[str, Any] = {
         "type": "SLA" if service.business else "OLA", "service": service.name,
@@ -238,6 +245,11 @@ def sla_doc(service: Service) -> dict[str, Any]:
     spec["effective"] = {"from": f"{TODAY.year}-01-01", "until": f"{TODAY.year + 1}-12-31"}
     return entity("SLA", f"{service.name}-sla", f"{service.name} {spec['type']}",
                   f"Service levels of {service.name}.", spec)
+
+
+def _hours(duration: str) -> str:
+    """`3d` -> `72h`: the same clock time, written so nobody reads it as business days."""
+    return f"{int(duration[:-1]) * 24}h" if duration.endswith("d") else duration
 
 
 def raci_doc(service: Service) -> dict[str, Any]:

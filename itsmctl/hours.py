@@ -37,7 +37,9 @@ class Hours:
     intervals: tuple[Interval, ...]
     always: bool
     """Every minute of every weekday, no holidays: a 24x7 clock (in any zone)."""
-    key: Key | None = None
+    weekly_24x7: bool = False
+    """Every weekday 00:00-24:00, holidays or not: round-the-clock as a support model."""
+    key: Key | None = field(default=None, compare=False)
     """The calendar content it was computed from (what caches compare)."""
     _starts: list[int] = field(default_factory=list, compare=False, repr=False)
     _done: list[int] = field(default_factory=list, compare=False, repr=False)
@@ -152,7 +154,7 @@ _KEYS: dict[int, tuple[Entity, Key | None]] = {}
 def _hours(key: Key, start: date) -> Hours:
     name, weekly_items, holidays = key
     zone, weekly = _zone(name), dict(weekly_items)
-    always = not holidays and all(weekly.get(d) == ((0, DAY),) for d in range(7))
+    weekly_24x7 = all(weekly.get(d) == ((0, DAY),) for d in range(7))
     spans = []
     # a day before the start: zones east of UTC open the UTC day on the previous local one
     for offset in range(-1, HORIZON_DAYS + _LOOKAHEAD_DAYS):
@@ -163,7 +165,7 @@ def _hours(key: Key, start: date) -> Hours:
         for begin, end in weekly.get(day.weekday(), ()):
             spans.append((_minutes(midnight + timedelta(minutes=begin)),
                           _minutes(_local(day, end, zone))))
-    return Hours(name, tuple(merge(spans)), always, key)
+    return Hours(name, tuple(merge(spans)), weekly_24x7 and not holidays, weekly_24x7, key)
 
 
 def _local(day: date, minute: int, zone: Any) -> datetime:

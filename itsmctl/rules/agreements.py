@@ -22,7 +22,7 @@ RANK = {"SLA": 3, "OLA": 2, "UC": 1}  # who rests on whom: an SLA on OLAs, an OL
 
 def agreement_type(sla: Entity) -> str | None:
     value = sla.get("spec", "type")
-    return value if value in RANK else None
+    return value if isinstance(value, str) and value in RANK else None
 
 
 def agreements_for(service: Entity, catalog: Catalog) -> list[Entity]:

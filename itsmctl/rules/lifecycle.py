@@ -117,15 +117,15 @@ def service_sla_foreign(service: Entity, context: RuleContext) -> Iterable[Findi
     of another service's file).
 
     Fires when the SLA named by `spec.sla` exists and its `spec.service` names a different
-    service. (The reverse, an SLA whose service names another SLA, is
+    existing service (a dangling one is `ref-unresolved`'s). (The reverse, an SLA whose service names another SLA, is
     `sla-service-mismatch`.) Fix it by naming this service's own agreement.
     """
     sla = context.catalog.resolve_field(service, "sla", "SLA")
     text = sla.get("spec", "service") if sla is not None else None
     if sla is None or not isinstance(text, str):
         return
-    covered = parse_ref(text, "Service")
-    if covered is not None and covered != service.ref:
+    covered = context.catalog.get(parse_ref(text, "Service"))
+    if covered is not None and covered.kind == "Service" and covered is not service:
         yield context.emit(
             service, f"service {service.name!r} names SLA {sla.name!r}, which covers service"
             f" {covered.name!r}", ("spec", "sla"),

@@ -77,13 +77,15 @@ def tier1_support_hours(service: Entity, context: RuleContext) -> Iterable[Findi
     outage lasts until the next shift starts.
 
     Applies to tier-1 services that are `operational` or `retiring` and name a support
-    calendar; passes when it is 24x7 (every weekday 00:00-24:00, no holidays). Fix it by
+    calendar; passes when its weekly hours are 24x7 (every weekday 00:00-24:00). Holidays
+    listed on such a calendar are not judged here; where they stop a clock another rule
+    depends on, that rule reports it. Fix it by
     moving the service to a 24x7 calendar with on-call, or by lowering its tier.
     """
     if tier(service) != 1 or lifecycle(service) not in IN_PRODUCTION:
         return
     support = _support(service, context)
-    if support is not None and not support[1].always:
+    if support is not None and not support[1].weekly_24x7:
         yield context.emit(
             service, f"tier-1 service {service.name!r} is supported on {support[0].name!r},"
             " which is not 24x7", ("spec", "supportCalendar"),
@@ -137,15 +139,15 @@ def day_ambiguous(sla: Entity, context: RuleContext) -> Iterable[Finding]:
     business days: an incident raised Monday 10:00 is due Thursday 10:00, not Tuesday 10:00.
     Most people reading `1d` there expect "one business day", so the value is ambiguous.
 
-    Warns for each response or resolution written with `d` or `w` on an SLA whose calendar is
-    not 24x7 (on a 24x7 calendar a day is a day). Fix it by writing the business hours
+    Warns for each response or resolution written with `d` or `w` on an SLA whose calendar's
+    weekly hours are not 24x7 (around the clock a day is a day, holidays or not). Fix it by writing the business hours
     meant: `8h` for one business day of that calendar, `24h` to keep the 24-hour meaning.
     """
     calendar = context.catalog.resolve_field(sla, "calendar", "BusinessCalendar")
     hours = calendar_hours(calendar, context.today) if calendar is not None else None
-    if calendar is None or hours is None or hours.always:
+    day = business_day(calendar) if calendar is not None else None
+    if calendar is None or hours is None or hours.weekly_24x7:
         return
-    day = business_day(calendar)
     for index, target in list_of_dicts(sla.get("spec", "targets")):
         for field in ("response", "resolution"):
             text = target.get(field)

@@ -101,7 +101,7 @@ CASES = [
      "waives rule service-runbook-required until 2027-01-31"),
     ("teams.yaml", "  onCall:\n    schedule: https://oncall.example.com/payments\n", "  onCall:\n",
      "Team:payments", "on-call-removed", "approval-required", "on-call schedule removed"),
-    ("teams.yaml", "after: 15m}", "after: 30m}", "Team:payments", "on-call-changed", "review",
+    ("teams.yaml", "after: 10m}", "after: 30m}", "Team:payments", "on-call-changed", "review",
      "on-call escalation[2].after changed"),
     ("calendar.yaml", "    - {date: 2027-01-01, name: New Year's Day}",
      "    - {date: 2027-01-01, name: New Year's Day}\n    - {date: 2026-12-26, name: Boxing Day}",

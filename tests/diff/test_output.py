@@ -27,9 +27,10 @@ def test_text(pr: GitRepo) -> None:
             " 30 days  (availability-lowered)") in out
     assert "Approvals required\n  role:db-owner\n" in out
     assert "dependency-on-retired" in out
+    assert "sla-retired-service" in out  # retiring the service left its SLA in force
     assert out.rstrip().splitlines()[-1] == (
         "FAIL (new-errors: 2): 2 entities changed; impacts: 1 breaking, 1 approval-required;"
-        " findings: 2 new, 2 existing, 0 fixed")  # existing: 2 unmapped roles
+        " findings: 3 new, 2 existing, 0 fixed")  # existing: 2 unmapped roles
 
 
 def test_markdown_is_a_deterministic_pr_comment(pr: GitRepo) -> None:
