@@ -420,7 +420,8 @@ class BackstageImporter:
         kept.update(self._leftover_spec(ref, descriptor))
         entity["spec"] = _ordered(ours, ("type", "owner", "lifecycle", "tier", "dependencies",
                                          "sla", "supportCalendar", "changeModels", "links",
-                                         "cost", "dataClassification", "review"))
+                                         "cost", "dataClassification", "review",
+                                         "evidence"))
         self._keep(subject, kept, annotations)
         self.out.count(descriptor.kind, "Service")
         self._finish("Service", entity, annotations)

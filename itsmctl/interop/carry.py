@@ -33,6 +33,7 @@ SERVICE_FIELDS = (
     Carried(("spec", "cost"), "itsmctl.io/cost"),
     Carried(("spec", "dataClassification"), "itsmctl.io/data-classification", text=True),
     Carried(("spec", "review"), "itsmctl.io/review"),
+    Carried(("spec", "evidence"), "itsmctl.io/evidence"),
     Carried(("metadata", "waivers"), "itsmctl.io/waivers"),
 )
 TEAM_FIELDS = (
