@@ -168,7 +168,7 @@ def test_opsgenie_delays_count_from_the_alert(catalog: Path, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     doc = terraform(out)
     escalation = doc["resource"]["opsgenie_escalation"]["payments"]
-    assert [r["delay"] for r in escalation["rules"]] == [0, 15, 45]  # 0m, 15m, 45m as written
+    assert [r["delay"] for r in escalation["rules"]] == [0, 10, 45]  # 0m, 10m, 45m as written
     assert escalation["owner_team_id"] == "${opsgenie_team.payments.id}"
     team = doc["resource"]["opsgenie_team"]["payments"]
     assert {"id": "${data.opsgenie_user.lena_hoffmann_at_larkspur_example.id}",
