@@ -289,9 +289,9 @@ def _unique(items: list[Any]) -> bool:
 
 @cache
 def _format_checker() -> Any:
-    from jsonschema import Draft202012Validator
+    from itsmctl.formats import format_checker
 
-    return Draft202012Validator.FORMAT_CHECKER
+    return format_checker()
 
 
 def compile_documents(documents: dict[str, dict[str, Any]], root: str) -> Check | None:

@@ -1,7 +1,7 @@
 """The JSON Schema format checker of every schema itsmctl compiles, with `uri` enforced.
 
 jsonschema checks `format: uri` only when the optional `rfc3987` package is installed and
-otherwise lets any string through: a runbook link `wiki/runbooks/payments` or `htps:/x`
+otherwise lets any string through: a runbook link `wiki/runbooks/payments` (no scheme)
 validated clean. Pulling in a package for one regular expression is not worth it (and the
 catalog must validate the same everywhere), so `uri` is checked here against the generic
 syntax of RFC 3986, section 3, without any network access.

@@ -9,6 +9,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from itsmctl.findings import Finding, JsonPath, Severity
+from itsmctl.formats import format_checker
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -69,7 +70,7 @@ def compile_schema(schema: dict[str, Any]) -> Validator:
     """
     timed = _timed_validator_class()
     return timed(schema, registry=_registry(),
-                 format_checker=timed.FORMAT_CHECKER)
+                 format_checker=format_checker())
 
 
 @cache

@@ -84,9 +84,10 @@ def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = Non
     """
     if policies is None:
         policies = load_policies(config)
-    rules = {rule.id: rule for rule in all_rules(policies.rules)}
+    day = today or runcontext.clock_today()
+    rules = {rule.id: rule for rule in all_rules(policies.rules_on(day))}
     _check_config_rules(config, set(rules))
-    context = RuleContext(loaded.catalog, today or runcontext.clock_today(), rules, config)
+    context = RuleContext(loaded.catalog, day, rules, config)
     raw = list(loaded.findings)
     for rule in rules.values():
         raw.extend(rule.run(context))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from itsmctl.errors import ConfigError
 from itsmctl.findings import JsonPath, Severity
 from itsmctl.locate import Locator
 from itsmctl.policy.cycles import ref_cycle
+from itsmctl.policy.gate import Criteria, Gate, Required, Stage
 from itsmctl.policy.policy import Policy, via_fields
 from itsmctl.policy.scorecard import Level, Scorecard
 from itsmctl.policy.selector import Selector, SelectorError, parse_selector
@@ -38,10 +40,16 @@ class PolicySet:
 
     policies: tuple[Policy, ...] = ()
     scorecards: tuple[Scorecard, ...] = ()
+    gates: tuple[Gate, ...] = ()
 
     @property
     def rules(self) -> tuple[Rule, ...]:
-        return tuple(p.rule for p in self.policies)
+        """Policies and gates as rules (gates as errors: see `rules_on` for `enableOn`)."""
+        return tuple(p.rule for p in self.policies) + tuple(g.rule() for g in self.gates)
+
+    def rules_on(self, today: date) -> tuple[Rule, ...]:
+        """The rules of a run on `today`: a gate warns before its `enableOn` date."""
+        return tuple(p.rule for p in self.policies) + tuple(g.rule(today) for g in self.gates)
 
 
 def disk_reader(root: Path, display_root: str = "") -> PolicyReader:
@@ -131,6 +139,7 @@ class _Builder:
     locator: Locator = field(default_factory=Locator)
     policies: list[Policy] = field(default_factory=list)
     scorecards: list[tuple[Scorecard, _Where]] = field(default_factory=list)
+    gates: list[tuple[Gate, _Where]] = field(default_factory=list)
     seen: dict[str, str] = field(default_factory=dict)
 
     def file(self, source: SourceFile) -> None:
@@ -152,6 +161,8 @@ class _Builder:
             spec_where = _Where(self.locator, source, document.index, ("spec",))
             if data["kind"] == "Policy":
                 self.policy(name, spec, spec_where, location)
+            elif data["kind"] == "Gate":
+                self.gate(name, spec, spec_where, location)
             else:
                 self.scorecard(name, data["metadata"].get("title", ""), spec, spec_where,
                                location)
@@ -197,10 +208,45 @@ class _Builder:
         self.scorecards.append((Scorecard(name, title or name, selector, tuple(levels),
                                           location, definition), where))
 
+    def gate(self, name: str, raw: dict[str, Any], where: _Where, location: str) -> None:
+        from itsmctl.durations import parse_date, parse_duration
+        from itsmctl.rules.registry import get_rule
+
+        if get_rule(name) is not None:
+            raise ConfigError(f"gate {name!r} has the id of a built-in rule",
+                              "choose another name: findings carry it as their rule id",
+                              location)
+        self._claim("policy", name, location)
+        stages = []
+        for stage, body in raw["stages"].items():
+            def criteria(part: str, body: dict[str, Any] = body) -> Criteria:
+                data = body.get(part, {})
+                return Criteria(tuple(data.get("rules", ())), tuple(
+                    Required(e["name"], parse_duration(e["maxAge"]) if "maxAge" in e else None)
+                    for e in data.get("evidence", ())))
+            stages.append(Stage(stage, criteria("entry"), criteria("exit"),
+                                tuple(body.get("approvers", ())), body.get("skippable", True)))
+        selector = _selector(raw.get("select", {}), where, ("Service",))
+        self.gates.append((Gate(name, raw.get("description", ""), selector, tuple(stages),
+                                parse_date(raw.get("enableOn")), location,
+                                {k: v for k, v in raw.items()}), where))
+
     def finish(self) -> PolicySet:
         from itsmctl.rules.registry import all_rules
 
-        known = sorted(r.id for r in all_rules(p.rule for p in self.policies))
+        known = sorted({*(r.id for r in all_rules(p.rule for p in self.policies)),
+                        *(g.name for g, _ in self.gates)})
+        for gate, where in self.gates:
+            for stage, body in gate.definition["stages"].items():
+                for part in ("entry", "exit"):
+                    for position, rule_id in enumerate(body.get(part, {}).get("rules", ())):
+                        if rule_id not in known or rule_id == gate.name:
+                            close = difflib.get_close_matches(rule_id, known, n=1)
+                            raise ConfigError(
+                                f"gate {gate.name!r} names unknown rule {rule_id!r}",
+                                f"did you mean {close[0]!r}?" if close
+                                else "run `itsmctl rules`",
+                                where.at("stages", stage, part, "rules", position))
         for card, where in self.scorecards:
             for index, level in enumerate(card.levels):
                 for position, rule_id in enumerate(level.rules):
@@ -210,7 +256,8 @@ class _Builder:
                             f"scorecard {card.name!r} names unknown rule {rule_id!r}",
                             f"did you mean {close[0]!r}?" if close else "run `itsmctl rules`",
                             where.at("levels", index, "rules", position))
-        return PolicySet(tuple(self.policies), tuple(card for card, _ in self.scorecards))
+        return PolicySet(tuple(self.policies), tuple(card for card, _ in self.scorecards),
+                         tuple(gate for gate, _ in self.gates))
 
 
 def _selector(raw: dict[str, Any], where: _Where, default: tuple[str, ...] | None) -> Selector:
