@@ -74,7 +74,7 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
 
     `memo`: a parse memo the run already filled (`check`): files with the same label and
     bytes are not parsed again."""
-    from itsmctl.site.history import audit_trail, changes_since, load_catalog
+    from itsmctl.site.history import audit_trail, changes_since, load_catalog, provenance
     from itsmctl.validate import check_loaded
 
     loaded = load_catalog(catalog_root, ref, config, memo)
@@ -82,7 +82,8 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
     trail = audit_trail(catalog_root, ref, validation.catalog) if history else {}
     changes = changes_since(catalog_root, since, ref, loaded, config) if since else None
     stamp = timestamp.isoformat(timespec="seconds") if timestamp is not None else None
-    return SiteInput(validation, config, today, trail, changes, ref, stamp)
+    return SiteInput(validation, config, today, trail, changes, ref, stamp,
+                     provenance(catalog_root, ref, history))
 
 
 def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,

@@ -50,6 +50,22 @@ class Changes:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """The commit a site shows, so a page or a printout can be tied to it.
+
+    `sha` None: the catalog was read from files that are not (or not known to be) a commit:
+    outside git, or a working-tree render without history (a committed site cannot name
+    the commit that contains it)."""
+
+    sha: str | None = None
+    ref: str | None = None
+
+    @property
+    def short(self) -> str:
+        return self.sha[:12] if self.sha else ""
+
+
+@dataclass(frozen=True)
 class Link:
     """A reference as shown on a page: `href` is relative to the site root, None for no page."""
 
@@ -70,6 +86,7 @@ class SiteInput:
     changes: Changes | None = None
     ref: str | None = None
     timestamp: str | None = None
+    provenance: Provenance = field(default_factory=Provenance)
 
     @property
     def catalog(self) -> Catalog:

@@ -15,7 +15,7 @@ from itsmctl.config import Config
 from itsmctl.errors import ItsmctlError
 from itsmctl.loader import LoadResult, ParseMemo, load_directory, load_sources
 from itsmctl.model import Ref
-from itsmctl.site.context import Changes, Commit
+from itsmctl.site.context import Changes, Commit, Provenance
 
 if TYPE_CHECKING:
     from itsmctl.git import CommitInfo
@@ -53,6 +53,25 @@ def audit_trail(catalog_root: Path, ref: str | None, catalog: Catalog
     files = {entity.rel for entity in catalog}
     return {rel: tuple(_commit(c) for c in commits)
             for rel, commits in sorted(history.items()) if rel in files}
+
+
+def provenance(catalog_root: Path, ref: str | None, history: bool) -> Provenance:
+    """The commit the site is built from: `ref`'s commit, or HEAD's for a working-tree render
+    with history; none outside git or for a render without history (which a committed site
+    must be, so that `render --check` does not change with every commit)."""
+    from itsmctl import git
+
+    if ref is not None:
+        return Provenance(git.resolve_commit(git.open_repo(catalog_root), ref), ref)
+    if not history:
+        return Provenance()
+    try:
+        repo = git.open_repo(catalog_root)
+    except ItsmctlError:
+        return Provenance()
+    if not git.has_commits(repo):
+        return Provenance()
+    return Provenance(git.resolve_commit(repo, "HEAD"), None)
 
 
 def changes_since(catalog_root: Path, since: str, ref: str | None, loaded: LoadResult,

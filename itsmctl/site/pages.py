@@ -126,6 +126,7 @@ def site_plan(site: SiteInput) -> SitePlan:
     jobs, extra = page_jobs(site)
     renderer = Renderer({"site_title": site.config.site_title, "nav": navigation(site),
                          "ref": site.ref, "timestamp": site.timestamp,
+                         "provenance": site.provenance,
                          "as_of": site.today.isoformat(),
                          "rule_ids": site.rule_ids})
     renderer.preload()

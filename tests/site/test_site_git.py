@@ -106,3 +106,33 @@ def test_history_of_a_file_with_a_non_ascii_name(tmp_path: Path, render: Render)
     text = visible_text((tmp_path / "site" / "services" / "web.html").read_text())
     assert "2026-01-05T10:00:00+00:00 Grace Hopper Catalogue des services" in text
     assert "No git history" not in text
+
+
+def test_every_page_names_the_commit_it_was_built_from(repo: Path, tmp_path: Path,
+                                                       render: Render) -> None:
+    """A page, and each printed sheet of it, can be tied to one commit and one day."""
+    v1 = git(repo, "rev-parse", "v1")
+    render(repo / "catalog", tmp_path / "site", ref="v1", history=True)
+    for page in ("index.html", "services/web.html", "findings.html"):
+        markup = (tmp_path / "site" / page).read_text()
+        header = visible_text(markup.split("</header>")[0])
+        assert f"Built from commit {v1[:12]} (v1), as of 2026-11-23." in header
+        footer = visible_text(markup.split('class="print-provenance">')[1].split("</p>")[0])
+        assert f"commit {v1[:12]} (v1), as of 2026-11-23" in footer
+        assert f'title="{v1}"' in markup
+    head = git(repo, "rev-parse", "HEAD")
+    render(repo / "catalog", tmp_path / "now", history=True)
+    assert (f"Built from commit {head[:12]} (working tree at HEAD)"
+            in visible_text((tmp_path / "now" / "index.html").read_text()))
+    assert "@media print" in (tmp_path / "now" / "assets" / "site.css").read_text()
+
+
+def test_a_catalog_outside_git_says_so_and_stays_byte_identical(tmp_path: Path,
+                                                                render: Render) -> None:
+    shutil.copytree(SMALL, tmp_path / "plain")
+    render(tmp_path / "plain", tmp_path / "a", history=True)
+    render(tmp_path / "plain", tmp_path / "b", history=True)
+    page = (tmp_path / "a" / "index.html").read_text()
+    assert "not from a git commit, as of 2026-11-23." in visible_text(page)
+    assert "rendered" not in visible_text(page.split("</header>")[0])  # no build time
+    assert page == (tmp_path / "b" / "index.html").read_text()
