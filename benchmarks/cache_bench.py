@@ -1,0 +1,99 @@
+"""The parse cache and the parallel parse, side by side with the parse floor, in one run.
+
+`python3 benchmarks/cache_bench.py --services 10000` generates (or reuses) a catalog and
+measures, as child processes, best of `--repeat`: the parse floor (yaml.load_all with
+CSafeLoader, one process), validate with --no-cache (cold, parsing on every core), validate
+with an empty cache (cold, filling it), validate with the cache warm, and validate after a
+one-file edit (warm but one miss). Ratios are to the floor of the same run. It prints a
+Markdown section; `--write` replaces the part of benchmarks/RESULTS.md between its markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import TODAY  # noqa: E402  (the generator beside this file)
+from run import PARSE_FLOOR, Measure, best_of  # noqa: E402
+
+START, END = "<!-- cache:start -->", "<!-- cache:end -->"
+
+
+def _validate(root: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "itsmctl", "validate", str(root), "--today",
+            TODAY.isoformat(), "-f", "json", *extra]
+
+
+def measure(root: Path, repeat: int) -> dict[str, Measure]:
+    cache = Path(tempfile.mkdtemp(prefix="itsmctl-cache-"))
+    os.environ["ITSMCTL_CACHE_DIR"] = str(cache)
+    out: dict[str, Measure] = {}
+    out["floor"] = best_of(repeat, [[sys.executable, "-c", PARSE_FLOOR, str(root)]])
+    out["cold, --no-cache"] = best_of(repeat, [_validate(root, "--no-cache")])
+    cold: list[Measure] = []
+    for _ in range(repeat):
+        shutil.rmtree(cache, ignore_errors=True)
+        cold.append(best_of(1, [_validate(root)]))
+    out["cold, filling the cache"] = min(cold, key=lambda m: m.seconds or 0.0)
+    out["warm"] = best_of(repeat, [_validate(root)])
+    edited = next((root / "services").glob("*.yaml"))
+    original = edited.read_text(encoding="utf-8")
+    edits: list[Measure] = []
+    try:
+        for i in range(repeat):
+            edited.write_text(original + f"# edit {i}\n", encoding="utf-8")
+            edits.append(best_of(1, [_validate(root)]))
+    finally:
+        edited.write_text(original, encoding="utf-8")
+    out["warm, one file edited"] = min(edits, key=lambda m: m.seconds or 0.0)
+    shutil.rmtree(cache, ignore_errors=True)
+    return out
+
+
+def markdown(services: int, rows: dict[str, Measure]) -> str:
+    floor = rows["floor"].seconds
+    lines = [START, f"Parse cache and parallel parse, {services:,} services, best of the run's"
+             f" repeats, {os.cpu_count()} cores (ratios to the floor of the same run):", "",
+             "| run | wall | CPU (user+sys, children too) | peak RSS | / floor |",
+             "|---|---:|---:|---:|---:|"]
+    for name, m in rows.items():
+        lines.append(f"| {name} | {m.seconds or 0:.2f} s | {m.cpu_seconds or 0:.2f} s |"
+                     f" {m.peak_mb or 0:.0f} MB | {(m.seconds or 0) / (floor or 1):.2f}x |")
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, default=10000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "itsmctl-bench")
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    root = args.work / f"catalog-{args.services}"
+    if not root.is_dir():
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(root), "--services",
+                        str(args.services)], check=True, stdout=subprocess.DEVNULL)
+    text = markdown(args.services, measure(root, args.repeat))
+    print(text)
+    if args.write:
+        results = HERE / "RESULTS.md"
+        old = results.read_text(encoding="utf-8")
+        if START in old:
+            old = old[:old.index(START)] + old[old.index(END) + len(END) + 1:]
+        marker = "<!-- results:end -->\n"
+        new = old.replace(marker, marker + "\n" + text, 1) if marker in old else old + text
+        results.write_text(new, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
