@@ -15,12 +15,20 @@ from typing import TYPE_CHECKING
 
 from itsmctl.config import Config
 from itsmctl.diff.result import DEFAULT_FAIL_ON
+from itsmctl.loader import ParseMemo
 from itsmctl.parsecache import ParseCache
 from itsmctl.runcontext import RunContext, resolve_context
 from itsmctl.validate import ValidationResult, validate
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from itsmctl.diff.result import DiffResult
+    from itsmctl.github.approvals import ApprovalCheck
+    from itsmctl.github.client import GitHubClient
+    from itsmctl.github.event import PullRequest
+
+    Connect = Callable[[], tuple[GitHubClient, PullRequest]]
     from itsmctl.site import SiteCheckResult
 
 SITE_AUTO = "auto"
@@ -36,10 +44,18 @@ class CheckResult:
     diff: DiffResult
     site: SiteCheckResult | None
     site_note: str
+    approvals: ApprovalCheck | None = None  # the reviews, with --require-approvals
 
     @property
     def failures(self) -> tuple[str, ...]:
         """Why the check fails, one short reason per failing part (empty: it passes)."""
+        waiting = self.approvals.failure if self.approvals is not None else ""
+        return self.blocking + ((waiting,) if waiting else ())
+
+    @property
+    def blocking(self) -> tuple[str, ...]:
+        """The failures other than approvals still outstanding (what a headline calls
+        "fails"; outstanding approvals read "needs approval from ...")."""
         out = []
         if self.validation.failed:
             failing = [f for f in self.validation.findings
@@ -66,7 +82,8 @@ def run_check(root: Path, *, base: str | None = None,
               fail_on: tuple[str, ...] = DEFAULT_FAIL_ON, site: Path | str = SITE_AUTO,
               config_file: Path | None = None, today: date | None = None,
               strict: bool = False, exact_base: bool = False,
-              cache: ParseCache | None = None) -> CheckResult:
+              cache: ParseCache | None = None,
+              connect: Connect | None = None) -> CheckResult:
     """Validate the catalog in `root`, diff it against `base` and check its committed site.
 
     The diff compares with the merge base of `base` and HEAD (`exact_base`: with `base`'s
@@ -83,19 +100,22 @@ def run_check(root: Path, *, base: str | None = None,
     context = resolve_context(root, config_file=config_file, today=today, label=label,
                               cache=cache)
     return check(context, base=base, fail_on=fail_on, site=site, strict=strict,
-                 explicit_config=config_file is not None, exact_base=exact_base)
+                 explicit_config=config_file is not None, exact_base=exact_base,
+                 connect=connect)
 
 
 def check(context: RunContext, *, base: str | None = None,
           fail_on: tuple[str, ...] = DEFAULT_FAIL_ON, site: Path | str = SITE_AUTO,
           strict: bool = False, explicit_config: bool = False,
-          exact_base: bool = False) -> CheckResult:
+          exact_base: bool = False, connect: Connect | None = None) -> CheckResult:
     """`run_check` for a resolved run: HEAD is loaded and validated once.
 
     That one validation is what `check` reports, and it is diff's HEAD side (the working
     tree as `validate` reads it). One parse memo serves the whole run, so BASE's unchanged
     files and the site's render reuse HEAD's parses. `explicit_config`: the config came
     from --config and applies to both sides of the diff; otherwise each side reads its own.
+    `connect` (--require-approvals): opens the GitHub client and names the pull request,
+    only when the change needs approvals; their reviews are then held against them.
     """
     from itsmctl.diff import diff_refs
 
@@ -115,7 +135,31 @@ def check(context: RunContext, *, base: str | None = None,
         checked = check_site(root, site_dir, config=context.config, history=False, memo=memo,
                              today=context.today if context.today_given else None,
                              clock=context.today)
-    return CheckResult(context.label, validation, diff, checked, note)
+    approvals = None
+    if connect is not None and diff.approvals:
+        approvals = _reviewed(context, diff, validation, memo, connect,
+                              context.config if explicit_config else None)
+        from itsmctl.diff.result import with_reviews
+
+        diff = with_reviews(diff, approvals.approved_map())
+    return CheckResult(context.label, validation, diff, checked, note, approvals)
+
+
+def _reviewed(context: RunContext, diff: DiffResult, validation: ValidationResult,
+              memo: ParseMemo, connect: Connect, explicit: Config | None) -> ApprovalCheck:
+    """The required approvals against the reviews; who may approve is read from BASE."""
+    from itsmctl import git
+    from itsmctl.diff.engine import load_side
+    from itsmctl.diff.settings import read_settings
+    from itsmctl.github.approvals import check_approvals
+
+    repo = git.open_repo(context.root)
+    prefix = git.catalog_prefix(repo, context.root)
+    settings = read_settings(repo, diff.base_sha, prefix, diff.base, explicit)
+    base = load_side(repo, diff.base_sha, prefix, settings.config, memo).catalog
+    client, pull_request = connect()
+    return check_approvals(diff.approvals, base, validation.catalog, settings.config.roles,
+                           client, pull_request)
 
 
 def _site_to_check(root: Path, site: Path | str, config: Config) -> tuple[Path | None, str]:

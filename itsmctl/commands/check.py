@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +21,10 @@ from itsmctl.commands.common import (
 from itsmctl.diff.result import DEFAULT_FAIL_ON, FAIL_ON
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.registry import formats, report
+
+if TYPE_CHECKING:
+    from itsmctl.github.client import GitHubClient
+    from itsmctl.github.event import PullRequest
 
 CHECK_FORMATS = formats("CheckResult")
 
@@ -50,6 +55,10 @@ def default_format() -> str:
               help="Compare this committed site folder with a fresh render (default: the"
                    " config's site folder, when it is committed to git).")
 @click.option("--no-site", is_flag=True, help="Do not check the committed site.")
+@click.option("--require-approvals", is_flag=True,
+              help="Fail until every required party approved the head commit, as the pull"
+                   " request's reviews say (GitHub REST API: GITHUB_TOKEN, GITHUB_REPOSITORY,"
+                   " GITHUB_EVENT_PATH, GITHUB_API_URL).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: .itsmctl.yaml at the catalog root).")
 @today_option
@@ -58,14 +67,15 @@ def default_format() -> str:
 @click.pass_context
 def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool, fail_on: tuple[str, ...],
             strict: bool, fmt: str | None, sarif: Path | None, comment: Path | None,
-            site_dir: Path | None, no_site: bool, config_file: Path | None,
-            today: date | None, color: str, no_cache: bool) -> None:
+            site_dir: Path | None, no_site: bool, require_approvals: bool,
+            config_file: Path | None, today: date | None, color: str, no_cache: bool) -> None:
     """The CI command: validate PATH, diff it against the base, check its committed site.
 
     One exit code for all three checks. When
     GITHUB_STEP_SUMMARY is set, a Markdown report is appended to it. Exits 0 when all pass,
-    1 on validation errors, a --fail-on threshold met or a stale site, 2 on a usage or
-    environment problem (not a git repository, unknown base, shallow clone).
+    1 on validation errors, a --fail-on threshold met, a stale site or (with
+    --require-approvals) a required approval missing, 2 on a usage or environment problem
+    (not a git repository, unknown base, shallow clone, GitHub API refused or unreachable).
     """
     from itsmctl.check import SITE_AUTO, SITE_OFF, run_check
     from itsmctl.errors import ItsmctlError
@@ -80,9 +90,19 @@ def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool, 
         path, base=base, fail_on=fail_on or DEFAULT_FAIL_ON,
         site=SITE_OFF if no_site else (site_dir or SITE_AUTO), config_file=config_file,
         today=today, strict=strict, exact_base=exact_base, cache=open_cache(no_cache),
+        connect=github_connection if require_approvals else None,
     )
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     write_reports(result, ReportFiles(Path(summary) if summary else None, sarif, comment))
     options = ReportOptions(color=use_color(color, None))
     emit(report(result, fmt or default_format(), options), None)
     ctx.exit(result.exit_code)
+
+
+def github_connection() -> tuple[GitHubClient, PullRequest]:
+    """The GitHub client and pull request of this Actions run, from its environment."""
+    from itsmctl.github.client import GitHubClient
+    from itsmctl.github.event import pull_request_from_env
+
+    pull_request = pull_request_from_env(os.environ)
+    return GitHubClient(pull_request.api_url, pull_request.token), pull_request

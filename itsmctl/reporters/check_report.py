@@ -47,8 +47,14 @@ def render_text(result: CheckResult, options: ReportOptions) -> str:
     from itsmctl.reporters.diff_text import render as diff_text
     from itsmctl.reporters.text_report import render as validate_text
 
+    approvals = ""
+    if result.approvals is not None:
+        from itsmctl.reporters.approvals_report import text_lines
+
+        approvals = "\n".join(text_lines(result.approvals)) + "\n"
     return (validate_text(result.validation, options) + "\n" + diff_text(result.diff, options)
-            + "\n" + site_line(result) + "\n\n" + f"itsmctl check: {verdict(result)}\n")
+            + "\n" + site_line(result) + "\n" + approvals + "\n"
+            + f"itsmctl check: {verdict(result)}\n")
 
 
 def as_dict(result: CheckResult) -> dict[str, Any]:
@@ -65,6 +71,7 @@ def as_dict(result: CheckResult) -> dict[str, Any]:
         "validate": validate_dict(result.validation),
         "diff": diff_dict(result.diff),
         "site": site,
+        "approvals": result.approvals.to_dict() if result.approvals is not None else None,
     })
 
 
@@ -110,9 +117,13 @@ def render_markdown(result: CheckResult) -> str:
     from itsmctl.reporters.diff_markdown import render as diff_markdown
     from itsmctl.reporters.diff_text import summary
 
-    out = [f"## itsmctl check {cell(verdict_words(result.failures, result.diff))}", ""]
-    out += [f"- {cell(reason)}" for reason in result.failures]
-    out += ["" if result.failures else _clean_words(result), "",
+    out = [f"## itsmctl check {cell(verdict_words(result.blocking, result.diff))}", ""]
+    out += [f"- {cell(reason)}" for reason in result.blocking]
+    if result.approvals is not None:
+        from itsmctl.reporters.approvals_report import markdown_lines
+
+        out += markdown_lines(result.approvals)[1:] + [""]
+    out += ["" if result.blocking else _clean_words(result), "",
             "| Check | Result |", "|---|---|",
             f"| Validate {code(result.root)} | {cell(summary_line(result.validation))} |",
             f"| Diff against {code(result.diff.base)} | {cell(summary(result.diff))} |",

@@ -1,0 +1,159 @@
+"""Approvals enforced: which required parties the pull request's reviews satisfy.
+
+A party is satisfied when one of the people who can act for it approved the head commit:
+the members of its GitHub team (read from the API), or its people's logins. Who can act
+comes from BASE (the approved catalog and config), so a pull request cannot name itself.
+Each reviewer counts by their latest review that decides (APPROVED, CHANGES_REQUESTED or
+DISMISSED; comments do not withdraw an approval, as on GitHub), and an approval counts
+only when it was given on the head commit: a push after it needs a fresh one.
+`role:service-owner` is resolved per service the approval concerns, and every one of those
+owners must approve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from itsmctl.catalog import Catalog
+from itsmctl.diff.approvals import served_by
+from itsmctl.diff.result import Approval
+from itsmctl.github.client import GitHubClient
+from itsmctl.github.event import PullRequest
+from itsmctl.github.identities import GitHubParties, GitHubTeam, on_github
+from itsmctl.model import Ref
+
+DECISIVE = ("APPROVED", "CHANGES_REQUESTED", "DISMISSED")
+MEMBERS_HINT = ("the token cannot read the team's members: give it the organization permission"
+                " 'Members: read' (a fine-grained token or GitHub App token; the Actions"
+                " GITHUB_TOKEN cannot read org teams), or check spec.github of the team")
+REVIEWS_HINT = ("the token needs 'pull-requests: read' on this repository (permissions:"
+                " pull-requests: read in the workflow)")
+
+
+@dataclass(frozen=True)
+class PartyApproval:
+    """One required party: who approved for it, who could, what could not be resolved."""
+
+    party: str
+    approved_by: tuple[str, ...]
+    could_approve: tuple[str, ...]
+    notes: tuple[str, ...]
+    satisfied: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"party": self.party, "approved": self.satisfied,
+                "approvedBy": list(self.approved_by), "couldApprove": list(self.could_approve),
+                "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
+class ApprovalCheck:
+    """The reviews of pull request `number` held against the required approvals."""
+
+    number: int
+    head_sha: str
+    parties: tuple[PartyApproval, ...]
+    approvers: tuple[str, ...]  # logins whose approval of the head commit counts
+
+    @property
+    def outstanding(self) -> tuple[PartyApproval, ...]:
+        return tuple(p for p in self.parties if not p.satisfied)
+
+    @property
+    def failure(self) -> str:
+        """`approvals: needs approval from ...` or "" when every party approved."""
+        if not self.outstanding:
+            return ""
+        return "approvals: needs approval from " + ", ".join(p.party for p in self.outstanding)
+
+    def approved_map(self) -> dict[str, tuple[str, ...]]:
+        return {p.party: p.approved_by for p in self.parties if p.satisfied}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pullRequest": self.number, "headSha": self.head_sha,
+                "approvers": list(self.approvers), "parties": [p.to_dict() for p in self.parties]}
+
+
+def approving_logins(reviews: Iterable[Any], head_sha: str) -> dict[str, str]:
+    """lower-case login -> login of everyone whose latest decisive review (in the API's
+    chronological order) is APPROVED on `head_sha`."""
+    latest: dict[str, tuple[str, str, str]] = {}
+    for review in reviews:
+        if not isinstance(review, dict):
+            continue
+        user, state = review.get("user"), review.get("state")
+        login = user.get("login") if isinstance(user, dict) else None
+        if isinstance(login, str) and state in DECISIVE:
+            latest[login.lower()] = (login, str(state), str(review.get("commit_id") or ""))
+    return {key: login for key, (login, state, commit) in latest.items()
+            if state == "APPROVED" and commit == head_sha}
+
+
+class _Members:
+    """GitHub team members, read once per team."""
+
+    def __init__(self, client: GitHubClient) -> None:
+        self.client, self.cache = client, dict[GitHubTeam, tuple[str, ...]]()
+
+    def of(self, team: GitHubTeam) -> tuple[str, ...]:
+        if team not in self.cache:
+            users = self.client.get_list(f"/orgs/{team.org}/teams/{team.slug}/members",
+                                         f"the members of team {team.org}/{team.slug}",
+                                         forbidden_hint=MEMBERS_HINT)
+            self.cache[team] = tuple(u["login"] for u in users
+                                     if isinstance(u, dict) and isinstance(u.get("login"), str))
+        return self.cache[team]
+
+
+def check_approvals(required: Iterable[Approval], base: Catalog, head: Catalog,
+                    roles: Mapping[str, tuple[str, ...]], client: GitHubClient,
+                    pr: PullRequest) -> ApprovalCheck:
+    """Read the reviews and team members and judge every required party."""
+    reviews = client.get_list(pr.reviews_path, f"the reviews of pull request #{pr.number}",
+                              forbidden_hint=REVIEWS_HINT)
+    approving = approving_logins(reviews, pr.head_sha)
+    members = _Members(client)
+    parties = tuple(_judge(a, base, head, dict(roles), members, approving) for a in required)
+    return ApprovalCheck(pr.number, pr.head_sha, parties, tuple(sorted(approving.values())))
+
+
+def _judge(approval: Approval, base: Catalog, head: Catalog, roles: dict[str, tuple[str, ...]],
+           members: _Members, approving: Mapping[str, str]) -> PartyApproval:
+    groups = list(dict.fromkeys(on_github(approval.party, roles, base, owner)
+                                for owner in _owners(approval, base, head)))
+    could: dict[str, None] = {}
+    approved: dict[str, None] = {}
+    notes: dict[str, None] = {}
+    satisfied = True
+    for group in groups:
+        logins = _logins(group, members)
+        could.update(dict.fromkeys(logins))
+        notes.update(dict.fromkeys(group.unresolved))
+        hits = [approving[login.lower()] for login in logins if login.lower() in approving]
+        approved.update(dict.fromkeys(hits))
+        satisfied = satisfied and bool(hits)
+    return PartyApproval(approval.party, tuple(sorted(approved)), tuple(sorted(could)),
+                         tuple(notes), satisfied and bool(groups))
+
+
+def _logins(group: GitHubParties, members: _Members) -> list[str]:
+    out = [login for team in group.teams for login in members.of(team)]
+    out += list(group.logins) + [login for _, logins in group.fallback for login in logins]
+    return list(dict.fromkeys(out))
+
+
+def _owners(approval: Approval, base: Catalog, head: Catalog) -> list[str | None]:
+    """The owner teams of the services the approval concerns (BASE's, else HEAD's for an
+    entity the change adds), for `role:service-owner`; [None] when none is."""
+    owners: list[str | None] = []
+    for text in approval.entities:
+        kind, _, name = text.partition(":")
+        entity = base.get(Ref(kind, name)) or head.get(Ref(kind, name))
+        service_ref = served_by(entity) if entity is not None else None
+        service = base.get(service_ref) or head.get(service_ref)
+        owner = service.get("spec", "owner") if service is not None else None
+        if isinstance(owner, str) and owner:
+            owners.append(owner.partition(":")[2] if ":" in owner else owner)
+    return list(dict.fromkeys(owners)) or [None]

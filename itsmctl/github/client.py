@@ -1,0 +1,164 @@
+"""The one network client of itsmctl: a small, bounded GitHub REST reader (stdlib urllib).
+
+Only GET, only under the configured API URL: every request has a timeout, every response a
+size bound, pagination follows `Link: <...>; rel="next"` for a bounded number of pages and
+only to the same origin (the token is never sent elsewhere), and redirects are refused for
+the same reason. Every failure is a `GitHubError` (exit 2) that says what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from itsmctl import __version__
+from itsmctl.errors import ItsmctlError
+
+TIMEOUT = 15.0  # seconds per request
+MAX_BYTES = 8 * 1024 * 1024  # per response
+MAX_PAGES = 50  # 100 items per page: 5,000 reviews or team members
+_NEXT = re.compile(r'<([^<>\s]+)>\s*;\s*rel="?next"?')
+
+
+class GitHubError(ItsmctlError):
+    """The GitHub API could not answer what approval enforcement needs (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    headers: Mapping[str, str]
+    data: Any
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # urllib would resend the Authorization header to wherever it points
+
+
+class GitHubClient:
+    """GET JSON lists from the GitHub REST API at `api_url` with `token`."""
+
+    def __init__(self, api_url: str, token: str, *, timeout: float = TIMEOUT,
+                 max_bytes: int = MAX_BYTES, max_pages: int = MAX_PAGES) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.origin = _origin(self.api_url)
+        self.token = token
+        self.timeout, self.max_bytes, self.max_pages = timeout, max_bytes, max_pages
+        self._opener = urllib.request.build_opener(_NoRedirect())
+
+    def get_list(self, path: str, what: str, *, forbidden_hint: str = "",
+                 params: Mapping[str, str] | None = None) -> list[Any]:
+        """Every item of a paginated list endpoint. `what` names it in errors;
+        `forbidden_hint` says which permission a 403/404 most likely lacks."""
+        url: str | None = f"{self.api_url}{path}?{urlencode({'per_page': '100', **(params or {})})}"
+        items: list[Any] = []
+        for _ in range(self.max_pages):
+            if url is None:
+                return items
+            page = self._get(url, what, forbidden_hint)
+            if not isinstance(page.data, list):
+                raise GitHubError(f"GitHub answered {what} with something other than a list",
+                                  "check GITHUB_API_URL points at the REST API")
+            items.extend(page.data)
+            url = self._next(page.headers.get("link", ""), what)
+        if url is not None:
+            raise GitHubError(f"{what} has more than {self.max_pages} pages; not read",
+                              "this many reviews or members is not a pull request we can judge")
+        return items
+
+    def _next(self, link: str, what: str) -> str | None:
+        match = _NEXT.search(link)
+        if match is None:
+            return None
+        url = match.group(1)
+        if _origin(url) != self.origin:
+            raise GitHubError(f"GitHub's next page of {what} points outside {self.origin}",
+                              "check GITHUB_API_URL; the token is only sent there")
+        return url
+
+    def _get(self, url: str, what: str, forbidden_hint: str) -> Page:
+        request = urllib.request.Request(url, headers={
+            "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
+            "Authorization": f"Bearer {self.token}", "User-Agent": f"itsmctl/{__version__}"})
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                body = response.read(self.max_bytes + 1)
+                status, headers = response.status, _lower(response.headers.items())
+        except urllib.error.HTTPError as error:
+            with error:
+                body = error.read(64 * 1024)
+            raise http_error(error.code, _lower(error.headers.items()), body, what,
+                             forbidden_hint) from None
+        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise GitHubError(f"cannot reach the GitHub API at {self.origin} for {what}:"
+                              f" {_one_line(str(reason))}",
+                              "check GITHUB_API_URL and the runner's network; try again") from None
+        if len(body) > self.max_bytes:
+            raise GitHubError(f"GitHub's answer for {what} is larger than"
+                              f" {self.max_bytes // (1024 * 1024)} MiB; not read")
+        try:
+            return Page(status, headers, json.loads(body))
+        except ValueError:
+            raise GitHubError(f"GitHub answered {what} with invalid JSON",
+                              "check GITHUB_API_URL points at the REST API") from None
+
+
+def http_error(status: int, headers: Mapping[str, str], body: bytes, what: str,
+               forbidden_hint: str) -> GitHubError:
+    """The sentence for a refused request: rate limits, credentials, permissions."""
+    message = _message(body)
+    said = f" ({message})" if message else ""
+    if status in (403, 429) and (headers.get("x-ratelimit-remaining") == "0"
+                                 or "retry-after" in headers):
+        return GitHubError(f"GitHub's rate limit stopped reading {what}{said}",
+                           _rate_hint(headers))
+    if status == 401:
+        return GitHubError(f"GitHub refused the token reading {what} (401){said}",
+                           "check GITHUB_TOKEN: it is missing, expired or revoked")
+    if status in (403, 404) and forbidden_hint:
+        return GitHubError(f"GitHub refused {what} ({status}){said}", forbidden_hint)
+    return GitHubError(f"GitHub answered {status} reading {what}{said}",
+                       "try again; if it persists, check githubstatus.com")
+
+
+def _rate_hint(headers: Mapping[str, str]) -> str:
+    retry = headers.get("retry-after", "")
+    if retry.isdigit():
+        return f"GitHub asks to retry after {int(retry)} s: re-run the job then"
+    reset = headers.get("x-ratelimit-reset", "")
+    if reset.isdigit():
+        when = time.strftime("%H:%M UTC", time.gmtime(int(reset)))
+        return f"the limit resets at {when}: re-run the job then"
+    return "wait for the rate limit to reset, then re-run the job"
+
+
+def _message(body: bytes) -> str:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return ""
+    text = data.get("message") if isinstance(data, dict) else None
+    return _one_line(text) if isinstance(text, str) else ""
+
+
+def _one_line(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _lower(items: Any) -> dict[str, str]:
+    return {str(k).lower(): str(v) for k, v in items}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()

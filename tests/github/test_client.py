@@ -1,0 +1,102 @@
+"""The GitHub REST client against a local server: pagination, bounds, refusals, rate limits."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from itsmctl.github.approvals import approving_logins
+from itsmctl.github.client import GitHubClient, GitHubError
+from tests.github.conftest import Error, FakeGitHub, review, user
+
+HEAD, OLD = "a" * 40, "b" * 40
+MEMBERS = "/orgs/acme/teams/cab/members"
+
+
+def client(github: FakeGitHub, **kwargs: float) -> GitHubClient:
+    return GitHubClient(github.url, "t0ken", **kwargs)  # type: ignore[arg-type]
+
+
+def test_every_page_is_read_through_link_headers(github: FakeGitHub) -> None:
+    github.page_size = 2
+    github.routes[MEMBERS] = [user(f"u{i}") for i in range(5)]
+    items = client(github).get_list(MEMBERS, "members")
+    assert [u["login"] for u in items] == ["u0", "u1", "u2", "u3", "u4"]
+    assert len(github.requests) == 3
+    path, headers = github.requests[0]
+    assert path == MEMBERS + "?per_page=100"
+    assert headers["authorization"] == "Bearer t0ken"
+    assert headers["accept"] == "application/vnd.github+json"
+    assert headers["x-github-api-version"] == "2022-11-28"
+
+
+def test_a_next_page_on_another_origin_is_refused(github: FakeGitHub) -> None:
+    github.page_size, github.next_origin = 1, "http://127.0.0.2:1"
+    github.routes[MEMBERS] = [user("a"), user("b")]
+    with pytest.raises(GitHubError, match="points outside"):
+        client(github).get_list(MEMBERS, "members")
+    assert len(github.requests) == 1  # the token never went elsewhere
+
+
+def test_pages_are_bounded(github: FakeGitHub) -> None:
+    github.page_size = 1
+    github.routes[MEMBERS] = [user(f"u{i}") for i in range(10)]
+    with pytest.raises(GitHubError, match="more than 3 pages"):
+        GitHubClient(github.url, "t", max_pages=3).get_list(MEMBERS, "members")
+
+
+def test_responses_are_bounded(github: FakeGitHub) -> None:
+    github.routes[MEMBERS] = [user(f"user-{i}") for i in range(200)]
+    with pytest.raises(GitHubError, match="larger than"):
+        GitHubClient(github.url, "t", max_bytes=1024).get_list(MEMBERS, "members")
+
+
+def test_a_slow_server_times_out(github: FakeGitHub) -> None:
+    github.routes[MEMBERS] = []
+    github.delay = 0.6
+    with pytest.raises(GitHubError, match="cannot reach the GitHub API"):
+        GitHubClient(github.url, "t", timeout=0.2).get_list(MEMBERS, "members")
+
+
+def test_redirects_are_not_followed(github: FakeGitHub) -> None:
+    github.routes[MEMBERS] = Error(302, {"Location": "http://127.0.0.2:1/steal"}, {})
+    with pytest.raises(GitHubError, match="answered 302"):
+        client(github).get_list(MEMBERS, "members")
+
+
+@pytest.mark.parametrize(("status", "headers", "expected"), [
+    (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1795435200"},
+     r"rate limit .*resets at \d\d:\d\d UTC"),
+    (429, {"retry-after": "60"}, r"rate limit .*retry after 60 s"),
+    (401, {}, r"refused the token .*check GITHUB_TOKEN"),
+    (403, {}, r"refused the members .*Members: read"),
+    (500, {}, r"answered 500"),
+])
+def test_refusals_say_what_to_do(github: FakeGitHub, status: int, headers: dict[str, str],
+                                 expected: str) -> None:
+    github.routes[MEMBERS] = Error(status, headers, {"message": "nope\nnope",
+                                                     "documentation_url": "https://docs"})
+    with pytest.raises(GitHubError) as error:
+        client(github).get_list(MEMBERS, "the members", forbidden_hint="needs Members: read")
+    text = f"{error.value.message} {error.value.hint}"
+    assert re.search(expected, text), text
+    assert error.value.exit_code == 2 and "\n" not in text
+
+
+def test_invalid_json_is_an_error(github: FakeGitHub) -> None:
+    github.routes[MEMBERS] = Error(200, {}, b"<html>")
+    with pytest.raises(GitHubError, match="invalid JSON"):
+        client(github).get_list(MEMBERS, "members")
+
+
+def test_the_latest_decisive_review_on_the_head_commit_counts() -> None:
+    reviews = [
+        review("ana", "APPROVED", HEAD), review("ana", "COMMENTED", HEAD),  # still approved
+        review("bo", "APPROVED", HEAD), review("bo", "CHANGES_REQUESTED", HEAD),
+        review("cy", "APPROVED", OLD),  # approved an older commit: a push needs a fresh one
+        review("di", "CHANGES_REQUESTED", HEAD), review("di", "APPROVED", HEAD),
+        review("ed", "APPROVED", HEAD), review("ed", "DISMISSED", HEAD),
+        review("Fay", "APPROVED", HEAD), {"user": None, "state": "APPROVED"}, "junk",
+    ]
+    assert sorted(approving_logins(reviews, HEAD).values()) == ["Fay", "ana", "di"]

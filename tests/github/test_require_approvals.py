@@ -1,0 +1,192 @@
+"""`check --require-approvals` end to end: a real git repository, the event file, and a local
+GitHub serving reviews and team members; the verdict and its wording as a reviewer sees them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from itsmctl.cli import cli
+from tests.github.conftest import Error, FakeGitHub, review, user
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "E", "GIT_AUTHOR_EMAIL": "e@example.com",
+           "GIT_COMMITTER_NAME": "E", "GIT_COMMITTER_EMAIL": "e@example.com",
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+REVIEWS = "/repos/example-org/intranet-catalog/pulls/7/reviews"
+OWNERS = "/orgs/example-org/teams/workplace/members"
+CAB = "/orgs/example-org/teams/change-advisory-board/members"
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, env={**os.environ, **GIT_ENV},
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.fixture
+def pr(tmp_path: Path) -> tuple[Path, str]:
+    """The init scaffold on main, and a pull request lowering the intranet SLA (it needs the
+    service owner, team workplace, and the CAB)."""
+    repo = tmp_path / "catalog"
+    assert CliRunner().invoke(cli, ["init", str(repo)]).exit_code == 0
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    git(repo, "checkout", "-q", "-b", "pr")
+    sla = repo / "slas" / "intranet-sla.yaml"
+    sla.write_text(sla.read_text().replace("availability: 99.5", "availability: 99.0"))
+    git(repo, "commit", "-q", "-am", "lower the SLA")
+    return repo, git(repo, "rev-parse", "HEAD")
+
+
+def check(repo: Path, github: FakeGitHub, head: str, *extra: str,
+          env: dict[str, str | None] | None = None) -> Result:
+    event = repo.parent / "event.json"
+    event.write_text(json.dumps({"action": "submitted", "pull_request": {
+        "number": 7, "head": {"sha": head, "ref": "pr"}, "base": {"ref": "main"}}}))
+    variables: dict[str, str | None] = {
+        "GITHUB_API_URL": github.url, "GITHUB_REPOSITORY": "example-org/intranet-catalog",
+        "GITHUB_EVENT_PATH": str(event), "GITHUB_TOKEN": "t0ken", "GITHUB_ACTIONS": None,
+        "GITHUB_STEP_SUMMARY": None, "ITSMCTL_TODAY": "2026-11-23", **(env or {})}
+    return CliRunner().invoke(cli, ["check", str(repo), "--base", "main", "--no-site",
+                                    "--require-approvals", *extra], env=variables,
+                              catch_exceptions=False)
+
+
+def serve(github: FakeGitHub, reviews: list[Any]) -> None:
+    github.routes[REVIEWS] = reviews
+    github.routes[OWNERS] = [user("alex"), user("sam")]
+    github.routes[CAB] = [user("robin"), user("alex")]
+
+
+def test_without_approvals_it_fails_naming_who_could_approve(
+        pr: tuple[Path, str], github: FakeGitHub, tmp_path: Path) -> None:
+    repo, head = pr
+    serve(github, [])
+    comment = tmp_path / "comment.md"
+    result = check(repo, github, head, "--comment", str(comment))
+    assert result.exit_code == 1, result.output
+    assert ("itsmctl check: FAIL (approvals: needs approval from role:service-owner,"
+            " team:change-advisory-board)") in result.output
+    assert ("role:service-owner: needs an approval of the head commit from one of @alex, @sam"
+            in result.output)
+    assert "team:change-advisory-board: needs an approval of the head commit from one of" \
+        " @alex, @robin" in result.output
+    body = comment.read_text(encoding="utf-8")
+    headline = body.splitlines()[1]
+    assert headline == ("## itsmctl check needs approval from role:service-owner,"
+                        " team:change-advisory-board")
+    assert "passed" not in headline
+
+
+def test_approvals_of_the_head_commit_by_each_party_pass(pr: tuple[Path, str],
+                                                         github: FakeGitHub,
+                                                         tmp_path: Path) -> None:
+    repo, head = pr
+    github.page_size = 1  # every list is paginated: reviews and members over several pages
+    serve(github, [review("sam", "COMMENTED", head, 1), review("sam", "APPROVED", head, 2),
+                   review("robin", "APPROVED", head, 3)])
+    comment = tmp_path / "comment.md"
+    result = check(repo, github, head, "--comment", str(comment))
+    assert result.exit_code == 0, result.output
+    assert "role:service-owner: approved by @sam" in result.output
+    assert "team:change-advisory-board: approved by @robin" in result.output
+    assert comment.read_text().splitlines()[1] == \
+        "## itsmctl check approved by every required party"
+    assert sum(1 for path, _ in github.requests if path.startswith(REVIEWS)) == 3
+
+
+def test_one_person_in_both_teams_approves_for_both(pr: tuple[Path, str],
+                                                    github: FakeGitHub) -> None:
+    repo, head = pr
+    serve(github, [review("alex", "APPROVED", head)])
+    assert check(repo, github, head).exit_code == 0
+
+
+def test_an_approval_of_an_older_commit_does_not_count(pr: tuple[Path, str],
+                                                       github: FakeGitHub) -> None:
+    repo, head = pr
+    serve(github, [review("sam", "APPROVED", head), review("robin", "APPROVED", "c" * 40)])
+    result = check(repo, github, head, "--format", "json")
+    assert result.exit_code == 1
+    parties = {p["party"]: p for p in json.loads(result.stdout)["approvals"]["parties"]}
+    assert parties["role:service-owner"]["approvedBy"] == ["sam"]
+    assert parties["team:change-advisory-board"]["approved"] is False
+    assert parties["team:change-advisory-board"]["couldApprove"] == ["alex", "robin"]
+
+
+def test_the_pull_request_cannot_add_its_own_approver(pr: tuple[Path, str],
+                                                      github: FakeGitHub) -> None:
+    """The head moves the CAB's GitHub team to one its author controls: BASE decides."""
+    repo, _ = pr
+    team = repo / "teams" / "change-advisory-board.yaml"
+    team.write_text(team.read_text().replace("example-org/change-advisory-board",
+                                             "example-org/my-friends"))
+    git(repo, "commit", "-q", "-am", "friendlier CAB")
+    head = git(repo, "rev-parse", "HEAD")
+    serve(github, [review("sam", "APPROVED", head), review("mallory", "APPROVED", head)])
+    github.routes["/orgs/example-org/teams/my-friends/members"] = [user("mallory")]
+    result = check(repo, github, head)
+    assert result.exit_code == 1
+    assert not any("my-friends" in path for path, _ in github.requests)
+
+
+def test_a_change_without_required_approvals_asks_github_nothing(tmp_path: Path,
+                                                                 github: FakeGitHub) -> None:
+    repo = tmp_path / "catalog"
+    CliRunner().invoke(cli, ["init", str(repo)])
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    result = check(repo, github, "d" * 40, env={"GITHUB_TOKEN": None})
+    assert result.exit_code == 0, result.output
+    assert github.requests == []
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"GITHUB_TOKEN": None}, "needs GITHUB_TOKEN"),
+    ({"GITHUB_REPOSITORY": "not a repo"}, "needs GITHUB_REPOSITORY"),
+    ({"GITHUB_EVENT_PATH": None}, "needs GITHUB_EVENT_PATH"),
+    ({"GITHUB_API_URL": "http://api.example.com"}, "is not an https URL"),
+])
+def test_a_missing_environment_is_a_usage_error(pr: tuple[Path, str], github: FakeGitHub,
+                                                env: dict[str, str | None], message: str) -> None:
+    repo, head = pr
+    result = check(repo, github, head, env=env)
+    assert result.exit_code == 2 and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_event_that_is_no_pull_request_is_a_usage_error(pr: tuple[Path, str],
+                                                           github: FakeGitHub) -> None:
+    repo, _ = pr
+    event = repo.parent / "push.json"
+    event.write_text(json.dumps({"ref": "refs/heads/main", "after": "e" * 40}))
+    result = check(repo, github, "e" * 40, env={"GITHUB_EVENT_PATH": str(event)})
+    assert result.exit_code == 2 and "not about a pull request" in result.output
+
+
+def test_team_members_the_token_cannot_read_say_which_permission(pr: tuple[Path, str],
+                                                                 github: FakeGitHub) -> None:
+    repo, head = pr
+    serve(github, [])
+    github.routes[OWNERS] = Error(404, {}, {"message": "Not Found"})
+    result = check(repo, github, head)
+    assert result.exit_code == 2
+    assert "Members: read" in result.output and "workplace" in result.output
+
+
+def test_a_rate_limit_is_a_usage_error_with_when_to_retry(pr: tuple[Path, str],
+                                                          github: FakeGitHub) -> None:
+    repo, head = pr
+    github.routes[REVIEWS] = Error(403, {"x-ratelimit-remaining": "0",
+                                         "x-ratelimit-reset": "1795435200"},
+                                   {"message": "API rate limit exceeded"})
+    result = check(repo, github, head)
+    assert result.exit_code == 2
+    assert "rate limit" in result.output and "resets at" in result.output
