@@ -8,6 +8,7 @@ clean on the day it is created (review dates) and installs the same itsmctl vers
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -34,11 +35,13 @@ class ScaffoldFile:
 
 @dataclass(frozen=True)
 class ScaffoldResult:
-    """What `init` wrote: new files, and the existing ones replaced because of --force."""
+    """What `init` wrote: new files, the existing ones replaced because of --force, and the
+    existing ones left as they were (without --force)."""
 
     root: Path
     created: tuple[str, ...]
     overwritten: tuple[str, ...]
+    skipped: tuple[str, ...] = ()
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -94,28 +97,22 @@ def scaffold_files(today: date) -> list[ScaffoldFile]:
 
 
 def init_catalog(target: Path, *, force: bool = False, today: date | None = None) -> ScaffoldResult:
-    """Write the starter repository into `target`; refuse to replace files unless `force`.
+    """Write the starter repository into `target`: what is missing, and (`force`) what exists.
 
-    Nothing is written when any file would be replaced without `force`, so a refused run
-    leaves the folder exactly as it was.
+    Into an existing repository it adds only the files it lacks: an existing file (or link)
+    is never replaced without `force`, and is reported as skipped.
     """
     if target.exists() and not target.is_dir():
         raise ItsmctlError(f"{target} exists and is not a folder",
                            "pass a new or existing folder, e.g. `itsmctl init my-catalog`")
     plan = scaffold_files(today or runcontext.clock_today())
-    existing = [f.rel for f in plan if (target / f.rel).exists()]
-    if existing and not force:
-        shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more"
-                                           if len(existing) > 5 else "")
-        raise ItsmctlError(
-            f"{len(existing)} file(s) already exist in {target}: {shown}",
-            "nothing was written; use --force to overwrite them, or choose an empty folder",
-        )
+    existing = {f.rel for f in plan if os.path.lexists(target / f.rel)}
     for item in plan:
-        write_bytes_atomic(target / item.rel, item.data)
-    replaced = set(existing)
+        if force or item.rel not in existing:
+            write_bytes_atomic(target / item.rel, item.data)
     return ScaffoldResult(
         root=target,
-        created=tuple(f.rel for f in plan if f.rel not in replaced),
-        overwritten=tuple(sorted(replaced)),
+        created=tuple(f.rel for f in plan if f.rel not in existing),
+        overwritten=tuple(sorted(existing)) if force else (),
+        skipped=() if force else tuple(sorted(existing)),
     )

@@ -31,8 +31,8 @@ def command(ctx: click.Context, directory: Path, force: bool, today: date | None
 
     Writes a config file, one commented example of every kind, the JSON Schemas, GitHub
     workflows (pull-request check with a sticky comment and SARIF; site on GitHub Pages), a
-    pre-commit config and a README for catalog editors. Refuses to overwrite existing files
-    unless --force is given.
+    pre-commit config and a README for catalog editors. Into an existing repository it
+    writes only what is missing: existing files are skipped (and listed) unless --force.
     """
     from itsmctl.scaffold import init_catalog
 
@@ -41,6 +41,8 @@ def command(ctx: click.Context, directory: Path, force: bool, today: date | None
         click.echo(f"created {rel}")
     for rel in result.overwritten:
         click.echo(f"overwrote {rel}")
+    for rel in result.skipped:
+        click.echo(f"skipped {rel} (exists; --force overwrites it)")
     click.echo(f"\nA new service catalog is ready in {click.format_filename(directory)}.")
     click.echo(NEXT_STEPS.format(root=click.format_filename(directory)), nl=False)
     ctx.exit(0)

@@ -8,7 +8,7 @@ import pytest
 
 from itsmctl.github.approvals import approving_logins
 from itsmctl.github.client import GitHubClient, GitHubError
-from tests.github.conftest import Error, FakeGitHub, review, user
+from tests.github.fake import Error, FakeGitHub, review, user
 
 HEAD, OLD = "a" * 40, "b" * 40
 MEMBERS = "/orgs/acme/teams/cab/members"

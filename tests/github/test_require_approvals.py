@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from itsmctl.cli import cli
-from tests.github.conftest import Error, FakeGitHub, review, user
+from tests.github.fake import Error, FakeGitHub, review, user
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "E", "GIT_AUTHOR_EMAIL": "e@example.com",
            "GIT_COMMITTER_NAME": "E", "GIT_COMMITTER_EMAIL": "e@example.com",

@@ -55,16 +55,27 @@ def test_init_reports_what_it_created(tmp_path: Path, invoke: Invoke) -> None:
     assert "Next steps" in result.output
 
 
-def test_init_refuses_to_overwrite_and_writes_nothing(scaffold: Path, invoke: Invoke) -> None:
+def test_init_into_an_existing_repository_adds_only_what_is_missing(scaffold: Path,
+                                                                    invoke: Invoke) -> None:
     mine = scaffold / "services/intranet.yaml"
     mine.write_text("# my own service\n", encoding="utf-8")
+    workflow = scaffold / ".github/workflows/itsm-pr.yml"
+    workflow.write_text("name: ours\n", encoding="utf-8")
     (scaffold / "teams/workplace.yaml").unlink()
+    link = scaffold / "README.md"
+    link.unlink()
+    link.symlink_to("nowhere")  # a dangling link is something the user put there too
     result = invoke("init", str(scaffold))
-    assert result.exit_code == 2
-    assert "already exist" in result.output
-    assert "--force" in result.output
+    assert result.exit_code == 0, result.output
+    assert "created teams/workplace.yaml" in result.output
+    assert "skipped services/intranet.yaml (exists; --force overwrites it)" in result.output
+    assert "skipped .github/workflows/itsm-pr.yml" in result.output
+    assert "skipped README.md" in result.output
+    assert "overwrote" not in result.output
     assert mine.read_text(encoding="utf-8") == "# my own service\n"
-    assert not (scaffold / "teams/workplace.yaml").exists(), "a refused run writes nothing"
+    assert workflow.read_text(encoding="utf-8") == "name: ours\n"
+    assert link.is_symlink()
+    assert "kind: Team" in (scaffold / "teams/workplace.yaml").read_text(encoding="utf-8")
 
 
 def test_init_into_a_folder_with_other_files_is_fine(tmp_path: Path, invoke: Invoke) -> None:

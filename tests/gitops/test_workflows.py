@@ -5,6 +5,7 @@ Schemas are GitHub's published ones as vendored by check-jsonschema (no network)
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -19,6 +20,7 @@ import pytest
 import yaml
 
 from itsmctl.cli import COMMANDS
+from tests.github.fake import FakeGitHub, github, user  # noqa: F401  (github: a fixture)
 
 if TYPE_CHECKING:
     from conftest import Git, Invoke
@@ -115,12 +117,16 @@ def test_every_workflow_declares_permissions(scaffold: Path) -> None:
 
 def test_pull_request_workflow_of_the_scaffold(scaffold: Path) -> None:
     workflow = load(scaffold / ".github/workflows/itsm-pr.yml")
-    assert set(triggers(workflow)) == {"pull_request"}
+    # a review changes the verdict of --require-approvals: the check runs again on it
+    assert set(triggers(workflow)) == {"pull_request", "pull_request_review"}
+    assert triggers(workflow)["pull_request_review"]["types"] == ["submitted", "dismissed"]
     steps = list(steps_of(workflow))
     runs = " ".join(step.get("run", "") for step in steps)
     assert "itsmctl check" in runs and "--comment" in runs and "--sarif" in runs
+    assert "--require-approvals" in runs
     uses = {step.get("uses", "").split("@")[0]: step for step in steps}
-    assert "github/codeql-action/upload-sarif" in uses
+    # a private repository without code scanning refuses the upload: never a failed job
+    assert uses["github/codeql-action/upload-sarif"]["continue-on-error"] is True
     comment = uses["actions/github-script"]
     # forks get a read-only token: the comment step is skipped for them
     assert "head.repo.full_name == github.repository" in comment["if"]
@@ -157,8 +163,11 @@ def test_project_ci_runs_lint_types_tests_wheel_and_examples() -> None:
 def test_action_installs_itself_and_runs_check() -> None:
     action = load(ROOT / "action.yml")
     assert action["runs"]["using"] == "composite"
-    assert {"path", "base-ref", "fail-on", "sarif", "render-site"} <= set(action["inputs"])
+    assert {"path", "base-ref", "fail-on", "sarif", "render-site", "require-approvals",
+            "github-token"} <= set(action["inputs"])
     steps = list(steps_of(action))
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/"))
+    assert upload["continue-on-error"] is True
     install = next(s for s in steps if "pip install" in s.get("run", ""))
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
     assert any("itsmctl" in s.get("run", "") and "check" in s.get("run", "") for s in steps)
@@ -243,10 +252,18 @@ def test_the_site_workflow_commands_work(scaffold: Path, monkeypatch: pytest.Mon
     assert (scaffold / "site" / "index.html").is_file()
 
 
+def test_the_action_fails_on_what_the_scaffold_fails_on(scaffold: Path) -> None:
+    [command] = workflow_commands(scaffold / ".github/workflows/itsm-pr.yml")
+    scaffold_fails_on = [command[i + 1] for i, arg in enumerate(command) if arg == "--fail-on"]
+    action = load(ROOT / "action.yml")
+    assert action["inputs"]["fail-on"]["default"].split() == scaffold_fails_on
+
+
 def test_the_pull_request_workflow_command_works(catalog_repo: Path, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch, invoke: Invoke,
-                                                 run_git: Git) -> None:
-    """As on GitHub: a clone with `origin/main`, the pull request's changes checked out."""
+                                                 run_git: Git, github: FakeGitHub) -> None:
+    """As on GitHub: a clone with `origin/main`, the pull request's changes checked out, the
+    event payload and the API (a local server: nobody has reviewed yet)."""
     clone = tmp_path / "clone"
     run_git(tmp_path, "clone", "-q", str(catalog_repo), str(clone))
     sla = clone / "slas/intranet-sla.yaml"
@@ -256,7 +273,15 @@ def test_the_pull_request_workflow_command_works(catalog_repo: Path, tmp_path: P
     assert command[0] == "check"
     command = [arg.replace("${{ github.base_ref }}", "main") for arg in command]
     monkeypatch.chdir(clone)
-    result = invoke(*command, env={"GITHUB_ACTIONS": "true"})
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 3, "head": {"sha": "f" * 40}}}))
+    github.routes["/repos/example-org/catalog/pulls/3/reviews"] = []
+    for team in ("workplace", "change-advisory-board"):
+        github.routes[f"/orgs/example-org/teams/{team}/members"] = [user("alex")]
+    result = invoke(*command, env={"GITHUB_ACTIONS": "true", "GITHUB_TOKEN": "t",
+                                   "GITHUB_API_URL": github.url, "GITHUB_EVENT_PATH": str(event),
+                                   "GITHUB_REPOSITORY": "example-org/catalog"})
     assert result.exit_code == 1, result.output  # slower P1 response: breaking or worse
+    assert "approvals: needs approval from" in result.output
     assert "::error file=slas/intranet-sla.yaml" in result.output
     assert (clone / "itsmctl.sarif").is_file() and (clone / "itsmctl-comment.md").is_file()

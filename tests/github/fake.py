@@ -1,0 +1,105 @@
+"""A local GitHub for tests: a threaded HTTP server on 127.0.0.1 answering the documented REST shapes.
+
+Routes map a path to a list (served in pages of `page_size`, with GitHub's `Link` header and
+its `per_page`/`page` query parameters) or to an error (status, headers, body). Every request
+is recorded, so tests can assert what was asked and with which headers. Nothing leaves the
+machine.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+
+@dataclass
+class Error:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+
+
+@dataclass
+class FakeGitHub:
+    url: str = ""
+    page_size: int = 100
+    routes: dict[str, Any] = field(default_factory=dict)
+    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    delay: float = 0.0
+    next_origin: str = ""  # a Link to another origin, when set
+
+
+def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            pass
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            fake.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+            if fake.delay:
+                time.sleep(fake.delay)
+            route = fake.routes.get(parts.path)
+            if route is None:
+                return self._send(404, {}, {"message": "Not Found"})
+            if not isinstance(route, list):  # an Error (conftest may be imported twice)
+                return self._send(route.status, route.headers, route.body)
+            query = parse_qs(parts.query)
+            size = min(int(query.get("per_page", ["30"])[0]), fake.page_size)
+            page = int(query.get("page", ["1"])[0])
+            items = route[(page - 1) * size:page * size]
+            headers = {}
+            if page * size < len(route):
+                origin = fake.next_origin or fake.url
+                headers["Link"] = (f'<{origin}{parts.path}?per_page={size}&page={page + 1}>;'
+                                   f' rel="next", <{origin}{parts.path}?page=99>; rel="last"')
+            return self._send(200, headers, items)
+
+        def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server.daemon_threads = True
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield fake
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def user(login: str) -> dict[str, Any]:
+    """A simple-user object as the API returns it (the fields we read, and a few more)."""
+    return {"login": login, "id": abs(hash(login)) % 10**6, "type": "User",
+            "html_url": f"https://github.com/{login}", "site_admin": False}
+
+
+def review(login: str, state: str, commit: str, number: int = 1) -> dict[str, Any]:
+    """A pull-request review as "List reviews for a pull request" returns it."""
+    return {"id": number, "node_id": f"PRR_{number}", "user": user(login), "body": "",
+            "state": state, "html_url": f"https://github.com/o/r/pull/7#pullrequestreview-{number}",
+            "pull_request_url": "https://api.github.com/repos/o/r/pulls/7",
+            "submitted_at": "2026-11-23T10:00:00Z", "commit_id": commit,
+            "author_association": "MEMBER"}
