@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from itsmctl.cli import cli
+from tests.github.fake import github  # noqa: F401  (the local GitHub fixture)
 
 TODAY = "2026-11-23"
 GIT_ENV = {

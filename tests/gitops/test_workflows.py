@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from itsmctl.cli import COMMANDS
-from tests.github.fake import FakeGitHub, github, user  # noqa: F401  (github: a fixture)
+from tests.github.fake import FakeGitHub, user
 
 if TYPE_CHECKING:
     from conftest import Git, Invoke
