@@ -124,6 +124,11 @@ class ParseMemo:
         self.parsed = 0  # files actually parsed (neither in this run's memo nor the cache)
         self.cached = 0  # files taken from the persistent cache
 
+    def knows(self, source: SourceFile, limits: Limits) -> bool:
+        """Whether this run already holds the parse of `source` (its bytes are not needed)."""
+        key = _memo_key(source, limits) if source.blob or source.error else None
+        return key is not None and key in self._parts
+
     def part(self, source: SourceFile, limits: Limits) -> FilePart:
         return self.parts([source], limits)[0]
 

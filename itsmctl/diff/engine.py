@@ -89,8 +89,15 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
 def load_side(repo: Repo, sha: str | None, prefix: str, config: Config,
               memo: ParseMemo) -> LoadResult:
     """Every catalog file of one side (`sha` None: the working tree), through the memo."""
-    sources = (git.commit_sources(repo, sha, prefix, config) if sha is not None
-               else git.worktree_sources(repo, prefix, config))
+    if sha is None:
+        return load_sources(git.worktree_sources(repo, prefix, config), config.limits, memo)
+    sources = git.commit_sources(repo, sha, prefix, config)
+    # the blobs this run has not parsed yet, read in one batch rather than one by one
+    unread = [s.blob for s in sources if s.blob and not s.error
+              and not memo.knows(s, config.limits)]
+    blobs = git.read_blobs(repo, unread)
+    sources = [replace(s, data=blobs[s.blob], read=None) if s.blob in blobs else s
+               for s in sources]
     return load_sources(sources, config.limits, memo)
 
 
