@@ -52,7 +52,9 @@ def check(repo: Path, github: FakeGitHub, head: str, *extra: str,
     variables: dict[str, str | None] = {
         "GITHUB_API_URL": github.url, "GITHUB_REPOSITORY": "example-org/intranet-catalog",
         "GITHUB_EVENT_PATH": str(event), "GITHUB_TOKEN": "t0ken", "GITHUB_ACTIONS": None,
-        "GITHUB_STEP_SUMMARY": None, "ITSMCTL_TODAY": "2026-11-23", **(env or {})}
+        "GITHUB_STEP_SUMMARY": None, **(env or {})}
+    # the scaffold was made today (its SLA is effective from today), so it is judged today
+    variables["ITSMCTL_TODAY"] = None
     return CliRunner().invoke(cli, ["check", str(repo), "--base", "main", "--no-site",
                                     "--require-approvals", *extra], env=variables,
                               catch_exceptions=False)
