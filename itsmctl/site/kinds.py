@@ -13,6 +13,7 @@ from itsmctl.site.figures import WEEKDAYS, day_minutes, weekly_hours
 from itsmctl.site.graph import chain_svg
 from itsmctl.site.pagemodel import Page, as_dict, as_list, entity_base, safe_url, text
 from itsmctl.site.paths import entity_path
+from itsmctl.site.processes import process_fields
 from itsmctl.site.services import raci_matrix, sla_summary
 
 
@@ -150,6 +151,7 @@ BUILDERS: dict[str, tuple[str, FieldBuilder]] = {
     "RACI": ("raci.html", raci_fields),
     "ChangeModel": ("change-model.html", change_model_fields),
     "ServiceCatalog": ("catalog.html", catalog_fields),
+    "Process": ("process.html", process_fields),
 }
 
 

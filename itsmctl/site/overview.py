@@ -12,6 +12,7 @@ from itsmctl.site.context import SiteInput
 from itsmctl.site.graph import layout, svg
 from itsmctl.site.pagemodel import Page, as_dict, safe_url, text
 from itsmctl.site.paths import FOLDERS, PLURALS, kind_index, ref_path
+from itsmctl.site.processes import process_list
 from itsmctl.visible import encode, visible
 
 SEVERITIES = [s.label for s in sorted(Severity, reverse=True)]
@@ -67,6 +68,7 @@ def home_page(site: SiteInput, services: list[Entity]) -> Page:
         "tiers": sorted({text(s.get("spec", "tier")) for s in services} - {""}),
         "lifecycles": [x for x, _ in _counted(count("lifecycle"), list(LIFECYCLE_STAGES))],
         "owners": sorted({owner_name(site, s) for s in services} - {""}),
+        "processes": process_list(site),
     })
 
 

@@ -18,6 +18,7 @@ FOLDERS = {
     "RACI": "raci",
     "ChangeModel": "change-models",
     "ServiceCatalog": "catalogs",
+    "Process": "processes",
 }
 PLURALS = {
     "Service": "Services",
@@ -27,6 +28,7 @@ PLURALS = {
     "RACI": "RACI matrices",
     "ChangeModel": "Change models",
     "ServiceCatalog": "Service catalogs",
+    "Process": "Processes",
 }
 
 

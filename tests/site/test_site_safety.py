@@ -168,6 +168,9 @@ SPEC_KEYS = {
     "ChangeModel": ["type", "states", "approvals", "leadTime", "requiredArtifacts",
                     "postImplementationReview", "blackoutWindows", "templates"],
     "ServiceCatalog": ["audience", "categories"],
+    "Process": ["process", "owner", "raci", "scope", "review", "priorityMatrix", "escalation",
+                "kpis", "declaration", "communication", "exercises", "rootCause", "knownErrors",
+                "releaseWindows", "changeModels", "rollbackPlanRequired", "catalog"],
 }
 GARBAGE = [[1, {"a": None}, [{"service": 3, "assignments": [1], "offerings": "x"}]],
            {"x": [1], "monday": 5, "service": ["a"], "approvers": {"a": 1}, "period": []},
