@@ -42,12 +42,12 @@ def test_the_incident_page_shows_owner_raci_and_matrix(site: Path) -> None:
 
 def test_escalation_fires_at_its_share_of_each_priority_target(site: Path) -> None:
     text = text_of(site, "processes/incident-management.html")
-    # P1 resolution targets of the covered SLAs run from 2h to 8h; P2 from 6h to 2d:
-    # the step at 50% of resolution fires after 1h-4h (P1) and 3h-1d (P2)
-    assert "50% resolution functional incident-manager (role) 1h\u20134h 3h\u20131d" in text
+    # P1 resolution targets of the covered SLAs run from 2h to 8h; P2 from 6h to 1d:
+    # the step at 50% of resolution fires after 1h-4h (P1) and 3h-12h (P2)
+    assert "50% resolution functional incident-manager (role) 1h\u20134h 3h\u201312h" in text
     # the 100% step applies to P1 and P2 only
     assert re.search(r"100% resolution hierarchical executive-on-call \(role\) 2h\u20138h"
-                     r" 6h\u20132d - -", text), text
+                     r" 6h\u20131d - -", text), text
     markup = (site / "processes/incident-management.html").read_text(encoding="utf-8")
     assert markup.count('<svg xmlns="http://www.w3.org/2000/svg" class="timeline"') == 2
     assert 'aria-label="Escalation of Incident management against the resolution targets"' \
