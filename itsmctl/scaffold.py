@@ -19,6 +19,7 @@ from pathlib import Path
 from itsmctl import __version__, runcontext
 from itsmctl.atomic import write_bytes_atomic
 from itsmctl.errors import ItsmctlError
+from itsmctl.visible import visible
 
 TEMPLATE_ROOT = ("templates", "init")
 SCHEMA_FOLDER = "schemas"
@@ -100,13 +101,15 @@ def init_catalog(target: Path, *, force: bool = False, today: date | None = None
     """Write the starter repository into `target`: what is missing, and (`force`) what exists.
 
     Into an existing repository it adds only the files it lacks: an existing file (or link)
-    is never replaced without `force`, and is reported as skipped.
+    is never replaced without `force`, and is reported as skipped. A link is never written
+    through nor replaced (see `_refuse_links`).
     """
     if target.exists() and not target.is_dir():
         raise ItsmctlError(f"{target} exists and is not a folder",
                            "pass a new or existing folder, e.g. `itsmctl init my-catalog`")
     plan = scaffold_files(today or runcontext.clock_today())
     existing = {f.rel for f in plan if os.path.lexists(target / f.rel)}
+    _refuse_links(target, plan, existing, force)
     for item in plan:
         if force or item.rel not in existing:
             write_bytes_atomic(target / item.rel, item.data)
@@ -116,3 +119,37 @@ def init_catalog(target: Path, *, force: bool = False, today: date | None = None
         overwritten=tuple(sorted(existing)) if force else (),
         skipped=() if force else tuple(sorted(existing)),
     )
+
+
+def _refuse_links(target: Path, plan: list[ScaffoldFile], existing: set[str],
+                  force: bool) -> None:
+    """Refuse, before writing anything, every link `init` would write through or replace.
+
+    A cloned repository can hold `schemas -> /elsewhere` or `README.md -> ~/.bashrc`:
+    writing the scaffold there would change files outside the folder the user named. So the
+    target folder itself, any folder on the way to a scaffold file, and (with `force`) a
+    file about to be overwritten must not be a link. A file link that is only skipped
+    (no `force`) is left alone: nothing is written through it.
+    """
+    links: dict[str, str] = {}
+    if target.is_symlink():
+        links["."] = os.readlink(target)
+    for item in plan:
+        parts = item.rel.split("/")
+        for depth in range(1, len(parts) + 1):
+            rel = "/".join(parts[:depth])
+            if rel in links:
+                continue
+            is_file = depth == len(parts)
+            if is_file and not (force and rel in existing):
+                continue
+            path = target.joinpath(*parts[:depth])
+            if path.is_symlink():
+                links[rel] = os.readlink(path)
+    if links:
+        shown = ", ".join(f"{visible(rel)} -> {visible(dest)}"
+                          for rel, dest in sorted(links.items()))
+        raise ItsmctlError(
+            f"refusing to write through links in {visible(str(target))}: {shown}",
+            "init never follows or replaces a link; replace each with a real folder or file"
+            " (or pass the folder a link points to), then run init again")

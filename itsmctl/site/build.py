@@ -22,6 +22,7 @@ from itsmctl.loader import ParseMemo
 from itsmctl.site.context import SiteInput
 from itsmctl.site.pages import MARKER, Progress, SitePlan, recorded_date, site_files, site_plan
 from itsmctl.validate import ValidationResult
+from itsmctl.visible import visible
 
 
 @dataclass(frozen=True)
@@ -187,17 +188,34 @@ def refuse_linked_site(catalog_root: Path, site_dir: Path) -> None:
 
 
 def _check_output(catalog_root: Path, output: Path) -> None:
-    """Refuse an output that would replace the catalog or a folder we did not make."""
+    """Refuse an output that would replace the catalog, a folder we did not make, or a link.
+
+    The new site is swapped in for the output folder as a whole: a link there would be
+    replaced by a real folder (or, dangling, make the render fail half-way), so it is
+    refused and never followed. Links inside an old site are never written through: the
+    site is built in a fresh staging folder, and the old one is removed without following
+    them. Our marker counts only as a real file, not a link to one.
+    """
+    if output.is_symlink():
+        raise ItsmctlError(
+            f"refusing to replace the output folder {visible(str(output))}: it is a link"
+            f" (to {visible(os.readlink(output))})",
+            "render never follows or replaces a link; pass the folder it points to, or"
+            " remove the link")
     resolved = output.resolve()
     if catalog_root.resolve().is_relative_to(resolved):
         raise ItsmctlError(f"the output folder {output} contains the catalog itself",
                            "render into a folder of its own, e.g. `-o site`")
     if output.exists() and not output.is_dir():
         raise ItsmctlError(f"the output {output} is a file, not a folder")
-    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+    if output.is_dir() and any(output.iterdir()) and not _is_real_file(output / MARKER):
         raise ItsmctlError(
             f"refusing to replace {output}: it is not empty and was not made by itsmctl render",
             f"choose an empty or new folder; a rendered site holds a {MARKER} file")
+
+
+def _is_real_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
 
 
 def _safe_join(folder: Path, rel: str) -> Path:
@@ -280,14 +298,14 @@ def recover_swap(output: Path) -> list[Path]:
     removed: list[Path] = []
     for leftover in sorted(parent.glob(f".{glob_escape(output.name)}.old-*")):
         kept = leftover / "site"
-        if leftover.is_symlink() or not (kept / MARKER).is_file():
+        if leftover.is_symlink() or kept.is_symlink() or not _is_real_file(kept / MARKER):
             continue
         if not os.path.lexists(output):
             os.rename(kept, output)  # the swap stopped half-way: the previous site comes back
         shutil.rmtree(leftover, ignore_errors=True)
         removed.append(leftover)
     for leftover in sorted(parent.glob(f".{glob_escape(output.name)}.new-*")):
-        if not leftover.is_symlink() and (leftover / MARKER).is_file():
+        if not leftover.is_symlink() and _is_real_file(leftover / MARKER):
             shutil.rmtree(leftover, ignore_errors=True)
             removed.append(leftover)
     return removed

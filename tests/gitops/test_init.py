@@ -114,3 +114,49 @@ def test_a_scaffold_on_a_master_branch_finds_its_default_branch(
     result = invoke("check", str(scaffold))
     assert result.exit_code == 0, result.output
     assert "master" in result.output
+
+
+def test_init_never_writes_through_a_linked_folder(tmp_path: Path, invoke: Invoke) -> None:
+    """A cloned repository holding `schemas -> /elsewhere`: init would write the schemas
+    there. It is refused before anything is written, naming the link."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "schemas").symlink_to(outside)
+    (repo / ".github").mkdir()
+    (repo / ".github" / "workflows").symlink_to(outside, target_is_directory=True)
+    result = invoke("init", str(repo))
+    assert result.exit_code == 2, result.output
+    assert "refusing to write through links" in result.output
+    assert f"schemas -> {outside}" in result.output
+    assert f".github/workflows -> {outside}" in result.output
+    assert "Traceback" not in result.output
+    assert list(outside.iterdir()) == []
+    assert sorted(p.name for p in repo.iterdir()) == [".github", "schemas"]  # nothing written
+
+
+def test_init_with_force_never_replaces_a_linked_file(tmp_path: Path, invoke: Invoke) -> None:
+    outside = tmp_path / "bashrc"
+    outside.write_text("mine\n", encoding="utf-8")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "README.md").symlink_to(outside)
+    assert invoke("init", str(repo)).exit_code == 0  # skipped: nothing written through it
+    result = invoke("init", str(repo), "--force")
+    assert result.exit_code == 2, result.output
+    assert f"README.md -> {outside}" in result.output
+    assert (repo / "README.md").is_symlink()
+    assert outside.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_init_into_a_linked_folder_is_refused(tmp_path: Path, invoke: Invoke) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    for name in ("link", "dangling"):
+        result = invoke("init", str(tmp_path / name))
+        assert result.exit_code == 2, result.output
+        assert "refusing to write through links" in result.output
+    assert list(real.iterdir()) == [] and not (tmp_path / "nowhere").exists()

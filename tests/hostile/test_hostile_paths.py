@@ -123,3 +123,59 @@ def test_check_site_refuses_it_too(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check", str(root), "--base", "main"])
     assert "private-file-name" not in result.output
     assert result.exit_code == 2 and "inside the catalog folder" in result.output, result.output
+
+
+def test_render_never_replaces_a_linked_output_folder(tmp_path: Path) -> None:
+    """`-o site` where `site` is a link (to an empty folder, a site, or nowhere): the swap
+    would replace the link with a real folder, or fail half-way. Refused, nothing written."""
+    root = catalog(tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (tmp_path / "to-empty").symlink_to(empty)
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    for name in ("to-empty", "dangling"):
+        result = CliRunner().invoke(cli, ["render", str(root), "-o", str(tmp_path / name),
+                                          "--no-history"])
+        assert result.exit_code == 2, result.output
+        assert "it is a link" in result.output and "Traceback" not in result.output
+        assert (tmp_path / name).is_symlink()
+    assert list(empty.iterdir()) == [] and not (tmp_path / "nowhere").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_render_never_writes_through_links_inside_an_old_site(tmp_path: Path) -> None:
+    """An old site whose files and folders are links out: re-rendering replaces the folder
+    as a whole and removes the old one without following a link."""
+    root = catalog(tmp_path)
+    site = tmp_path / "site"
+    args = ["render", str(root), "-o", str(site), "--no-history"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "kept.txt").write_text("keep me")
+    secret = tmp_path / "secret.html"
+    secret.write_text("mine")
+    (site / "index.html").unlink()
+    (site / "index.html").symlink_to(secret)
+    assets = next(p for p in sorted(site.iterdir()) if p.is_dir())
+    shutil.rmtree(assets)
+    assets.symlink_to(outside)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert secret.read_text() == "mine"
+    assert [p.name for p in outside.iterdir()] == ["kept.txt"]
+    assert not (site / "index.html").is_symlink() and not assets.is_symlink()
+    assert (site / "index.html").is_file()
+
+
+def test_a_linked_marker_does_not_make_a_folder_ours(tmp_path: Path) -> None:
+    root = catalog(tmp_path)
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "thesis.tex").write_text("keep me")
+    marker = tmp_path / "marker"
+    marker.write_text("x")
+    (theirs / ".itsmctl-site").symlink_to(marker)
+    result = CliRunner().invoke(cli, ["render", str(root), "-o", str(theirs), "--no-history"])
+    assert result.exit_code == 2 and "was not made by itsmctl render" in result.output
+    assert (theirs / "thesis.tex").read_text() == "keep me"
