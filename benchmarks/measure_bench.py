@@ -78,12 +78,15 @@ seed 7), 14 SLAs and 19 KPIs of examples/.
 
 | run | wall | CPU (user + sys) | peak RSS |
 |---|---:|---:|---:|
-| floor: `csv.reader` over tickets.csv and events.csv | {floor[0]:.1f} s | {floor[1]:.1f} s | {floor[2]} MB |
-| `itsmctl measure examples/ --records DIR -f json` | {measure[0]:.1f} s | {measure[1]:.1f} s | {measure[2]} MB |
+| floor: `csv.reader` over tickets.csv and events.csv | {floor[0]:.1f} s | {floor[1]:.1f} s \
+| {floor[2]} MB |
+| `itsmctl measure examples/ --records DIR -f json` | {measure[0]:.1f} s | {measure[1]:.1f} s \
+| {measure[2]} MB |
 
 | target | measured | met |
 |---|---|---|
-| within 3x the csv floor | {ratio_wall:.1f}x wall, {ratio_cpu:.1f}x CPU | {"yes" if ratio_cpu <= 3 else "no"} |
+| within 3x the csv floor | {ratio_wall:.1f}x wall, {ratio_cpu:.1f}x CPU \
+| {"yes" if ratio_cpu <= 3 else "no"} |
 | peak memory under 500 MB | {measure[2]} MB | {"yes" if measure[2] < 500 else "no"} |
 {END}"""
     results = HERE / "RESULTS.md"

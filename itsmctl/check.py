@@ -88,7 +88,8 @@ def run_check(root: Path, *, base: str | None = None,
 
     The diff compares with the merge base of `base` and HEAD (`exact_base`: with `base`'s
     tree as it is); `base` None: the default branch (see diff/base.py). `site`: a folder to
-    compare with a fresh render, `"auto"` (the config's site folder when it is committed to git) or `"off"`.
+    compare with a fresh render, `"auto"` (the config's site folder when it is committed to
+    git) or `"off"`.
     Files are named relative to the repository root, as pull requests, annotations and
     code scanning show them. `today` None: validate and diff use the clock's date, the site
     the day it records (see `check_site`). Usage and environment problems (not a git

@@ -60,7 +60,7 @@ class ItsmctlGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("itsmctl: interrupted", err=True)
             ctx.exit(130)
-        except Exception as error:  # noqa: BLE001 - the one place that catches everything
+        except Exception as error:  # the one place that catches everything
             if _debug(ctx):
                 traceback.print_exc()
             click.echo(

@@ -76,7 +76,8 @@ def build_codeowners(catalog: Catalog, config: Config, prefix: str,
     the approved ones (the default branch) when the result is committed.
     """
     notes: dict[str, None] = {}
-    process = merge(on_github(p, dict(config.roles), catalog) for p in change_process_parties(catalog))
+    roles = dict(config.roles)
+    process = merge(on_github(p, roles, catalog) for p in change_process_parties(catalog))
     _note_all(notes, "the change process", process)
     owners: dict[str, dict[str, None]] = {}
     for entity in catalog:

@@ -30,7 +30,7 @@ def _minutes(value: str) -> int | None:
     match = _DURATION.match(value)
     if match is None:
         return None
-    return sum(int(n) * MINUTES[unit] for n, unit in zip(match.groups(), "wdhm") if n)
+    return sum(int(n) * MINUTES[unit] for n, unit in zip(match.groups(), "wdhm", strict=True) if n)
 
 
 def format_duration(minutes: int) -> str:

@@ -90,7 +90,8 @@ def is_shallow(repo: Repo) -> bool:
 def resolve_commit(repo: Repo, ref: str) -> str:
     """The commit sha a ref names; an unknown ref is a usage error with a useful hint."""
     check_ref(ref)
-    sha = _try_git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    sha = _try_git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options",
+                   f"{ref}^{{commit}}")
     if sha:
         return sha
     raise ItsmctlError(f"unknown git ref {ref!r}", hint=_unknown_ref_hint(repo, ref))
@@ -113,7 +114,8 @@ def merge_base(repo: Repo, a: str, b: str) -> str:
     sha = _try_git(repo, "merge-base", a, b)
     if sha:
         return sha.split()[0]
-    hint = SHALLOW_HINT if is_shallow(repo) else "pass BASE explicitly: `itsmctl diff <base> [head]`"
+    hint = (SHALLOW_HINT if is_shallow(repo)
+            else "pass BASE explicitly: `itsmctl diff <base> [head]`")
     raise ItsmctlError(f"commits {a[:12]} and {b[:12]} have no common history", hint=hint)
 
 
@@ -345,11 +347,13 @@ def config_source(repo: Repo, sha: str | None, prefix: str) -> SourceFile | None
         listed = {f.rel for f in list_files(repo, sha, prefix, CONFIG_NAMES)}
         first = {n for n in CONFIG_NAMES if n in listed}
         first = {min(first, key=CONFIG_NAMES.index)} if first else set()
-        sources = _blob_sources(repo, sha, prefix, first, lambda rels: first, limit) if first else []
+        sources = (_blob_sources(repo, sha, prefix, first, lambda rels: first, limit)
+                   if first else [])
     return sources[0] if sources else None
 
 
-def grep_words(repo: Repo, sha: str | None, prefix: str, words: Iterable[str]) -> dict[str, set[str]]:
+def grep_words(repo: Repo, sha: str | None, prefix: str,
+               words: Iterable[str]) -> dict[str, set[str]]:
     """Catalog-relative path -> which of `words` it contains as whole words (a fast prefilter:
     callers parse the files to confirm). `sha` None searches the working tree."""
     patterns = sorted(set(words))

@@ -30,7 +30,8 @@ class Locator:
             nodes = self._nodes[source.label] = compose_documents(text)
         return nodes
 
-    def position(self, source: SourceFile, doc: int, path: JsonPath) -> tuple[int | None, int | None]:
+    def position(self, source: SourceFile, doc: int,
+                 path: JsonPath) -> tuple[int | None, int | None]:
         documents = self._documents(source)
         if doc >= len(documents) or documents[doc] is None:
             return None, None

@@ -53,7 +53,7 @@ def parse_all(sources: list[SourceFile], limits: Limits,
 
 
 def _init(sources: list[SourceFile], limits: Limits) -> None:
-    global _STATE
+    global _STATE  # noqa: PLW0603 - per-worker state, set once by the pool initializer
     _STATE = (sources, limits)
 
 

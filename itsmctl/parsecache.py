@@ -36,7 +36,8 @@ FORMAT = 1  # the payload layout below; a change makes every older entry a miss
 DB_NAME = f"parses-v{FORMAT}.sqlite"
 DEFAULT_MAX_BYTES = 1 << 30  # 1 GiB: about ten 10,000-service catalogs
 _BATCH = 500  # keys per SQL statement (SQLite allows 32,766 variables; stay far below)
-_SALT = "\0".join((__version__, yaml.__version__, "{}.{}".format(*sys.version_info[:2]), str(FORMAT)))
+_SALT = "\0".join((__version__, yaml.__version__, "{}.{}".format(*sys.version_info[:2]),
+                   str(FORMAT)))
 
 
 def default_directory(environ: Mapping[str, str] | None = None) -> Path:
@@ -235,8 +236,8 @@ class ParseCache:
         try:
             for start in range(0, len(used), _BATCH):
                 batch = used[start:start + _BATCH]
-                db.execute(f"UPDATE parses SET used = ? WHERE key IN ({','.join('?' * len(batch))})",
-                           [now, *batch])
+                marks = ",".join("?" * len(batch))
+                db.execute(f"UPDATE parses SET used = ? WHERE key IN ({marks})", [now, *batch])
             for key in bad:
                 db.execute("DELETE FROM parses WHERE key = ?", (key,))
             db.execute("COMMIT")

@@ -103,7 +103,8 @@ def directory_sources(
     # a symlinked folder is never entered; one that leads out of the catalog is reported
     # whatever the config excludes (policyFiles included): only the built-in excludes apply
     chosen += [rel for rel in sorted(folders) if links and not _hidden(rel)
-               and not matches_any(rel, _ALWAYS_EXCLUDED) and not _inside(files[rel], resolved_root)]
+               and not matches_any(rel, _ALWAYS_EXCLUDED)
+               and not _inside(files[rel], resolved_root)]
     return [read_source(files[rel], rel, _label(display_root, rel), resolved_root, max_size)
             for rel in sorted(chosen)]
 
@@ -121,7 +122,8 @@ def read_source(path: Path, rel: str, label: str, root: Path, max_size: int) -> 
     """
     link = path.is_symlink()
     if link and not _inside(path, root):
-        return SourceFile(rel, label, error="symlink points outside the catalog root (not followed)")
+        return SourceFile(rel, label,
+                          error="symlink points outside the catalog root (not followed)")
     try:
         # O_NONBLOCK: opening a named pipe must not hang; fstat then rejects it
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))

@@ -1,4 +1,5 @@
-"""`validate`: load a catalog, run every rule, grade, waive, locate. Returns a result, never prints."""
+"""`validate`: load a catalog, run every rule, grade, waive, locate. Returns a result, never
+prints."""
 
 from __future__ import annotations
 

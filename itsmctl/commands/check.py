@@ -65,9 +65,9 @@ def default_format() -> str:
 @color_option
 @cache_option
 @click.pass_context
-def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool, fail_on: tuple[str, ...],
-            strict: bool, fmt: str | None, sarif: Path | None, comment: Path | None,
-            site_dir: Path | None, no_site: bool, require_approvals: bool,
+def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool,
+            fail_on: tuple[str, ...], strict: bool, fmt: str | None, sarif: Path | None,
+            comment: Path | None, site_dir: Path | None, no_site: bool, require_approvals: bool,
             config_file: Path | None, today: date | None, color: str, no_cache: bool) -> None:
     """The CI command: validate PATH, diff it against the base, check its committed site.
 

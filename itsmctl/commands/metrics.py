@@ -21,6 +21,7 @@ def command(metric_ids: tuple[str, ...], fmt: str) -> None:
 
     unknown = [m for m in metric_ids if m not in METRIC_BY_ID]
     if unknown:
-        raise ItsmctlError(f"unknown metric {unknown[0]!r:.80}", "run `itsmctl metrics` for the ids")
+        raise ItsmctlError(f"unknown metric {unknown[0]!r:.80}",
+                           "run `itsmctl metrics` for the ids")
     chosen = tuple(m for m in METRICS if not metric_ids or m.id in metric_ids)
     emit(report(MetricListing(chosen), fmt), None)

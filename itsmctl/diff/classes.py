@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from itsmctl.diff.process_changes import PROCESS_CLASSES
 from itsmctl.diff.result import Impact
 
-I, R, A, B = Impact.INFO, Impact.REVIEW, Impact.APPROVAL_REQUIRED, Impact.BREAKING
+# one letter each keeps the table below aligned
+I, R, A, B = Impact.INFO, Impact.REVIEW, Impact.APPROVAL_REQUIRED, Impact.BREAKING  # noqa: E741
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,7 +169,8 @@ def _thresholds(fail_on: Iterable[str]) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(fail_on))
     for item in chosen:
         if item not in FAIL_ON:
-            raise ItsmctlError(f"unknown --fail-on value {item!r}", hint=f"use {', '.join(FAIL_ON)}")
+            raise ItsmctlError(f"unknown --fail-on value {item!r}",
+                               hint=f"use {', '.join(FAIL_ON)}")
     return chosen
 
 
@@ -207,7 +208,8 @@ def _change(status: str, before: Entity | None, after: Entity | None,
     entity = after or before
     assert entity is not None
     renamed_from = before.ref if status == "renamed" and before is not None else None
-    impacts = classify_entity(status, fields, Context(base, head, before, after, unreadable), renamed_from)
+    context = Context(base, head, before, after, unreadable)
+    impacts = classify_entity(status, fields, context, renamed_from)
     shown = fields if status in ("modified", "renamed") else ()
     change = EntityChange(
         entity.kind, entity.name, status, entity.file, entity.line,

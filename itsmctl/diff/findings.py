@@ -22,7 +22,8 @@ class Comparison:
     fixed: tuple[Finding, ...]
 
 
-def _beyond(findings: list[Finding], other: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
+def _beyond(findings: list[Finding],
+            other: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
     """(findings matched by an occurrence in `other`, findings beyond those occurrences)."""
     budget = Counter(f.fingerprint for f in other)
     matched, extra = [], []

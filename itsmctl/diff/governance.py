@@ -191,9 +191,11 @@ def _raci(fc: FieldChange, m: re.Match[str], ctx: Context) -> Reading:
     old, new = accountable(ctx.before, activity), accountable(ctx.after, activity)
     if rest == "" and fc.op == "removed":
         who = f" (Accountable: {', '.join(old)})" if old else ""
-        return ("accountable-changed" if old else "raci-changed"), f"activity {activity} removed{who}"
+        cls = "accountable-changed" if old else "raci-changed"
+        return cls, f"activity {activity} removed{who}"
     if rest == "" and fc.op == "added":
-        return "raci-changed", f"activity {activity} added (Accountable: {', '.join(new) or 'none'})"
+        return "raci-changed", (f"activity {activity} added"
+                                f" (Accountable: {', '.join(new) or 'none'})")
     if old != new:
         return "accountable-changed", (f"Accountable for {activity}: {', '.join(old) or '(none)'}"
                                        f" -> {', '.join(new) or '(none)'}")

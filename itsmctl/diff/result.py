@@ -32,7 +32,8 @@ class Impact(enum.IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class FieldChange:
-    """One value that differs; `path` names list items by identity: `spec.targets[P1].resolution`."""
+    """One value that differs; `path` names list items by identity:
+    `spec.targets[P1].resolution`."""
 
     path: str
     op: str  # added | removed | changed | reordered
@@ -84,7 +85,8 @@ class EntityChange:
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind, "name": self.name, "ref": self.ref, "status": self.status,
-            "file": self.file, "line": self.line, "baseFile": self.base_file, "renamedFrom": self.renamed_from,
+            "file": self.file, "line": self.line, "baseFile": self.base_file,
+            "renamedFrom": self.renamed_from,
             "impact": self.impact.label, "fields": [f.to_dict() for f in self.fields],
             "impacts": [i.to_dict() for i in self.impacts],
         }

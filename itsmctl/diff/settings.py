@@ -68,7 +68,8 @@ def in_side(error: ConfigError, side: str) -> ConfigError:
 
 def settings_changes(base: Settings, head: Settings) -> tuple[EntityChange, ...]:
     """Config, policy and scorecard changes from BASE to HEAD, as pseudo-entity changes."""
-    policies = ({p.id: p for p in base.policies.policies}, {p.id: p for p in head.policies.policies})
+    policies = ({p.id: p for p in base.policies.policies},
+                {p.id: p for p in head.policies.policies})
     cards = ({c.name: c for c in base.policies.scorecards},
              {c.name: c for c in head.policies.scorecards})
     return (*_config_change(base, head), *_definition_changes("Policy", *policies),
@@ -178,7 +179,8 @@ def _definition_changes(kind: str, before: Mapping[str, Any],
         elif new is None:
             status, cls = "removed", "policy-removed"
             message = f"{kind.lower()} {name} removed: " + (
-                "its rule no longer runs" if kind == "Policy" else "services are no longer placed on it")
+                "its rule no longer runs" if kind == "Policy"
+                else "services are no longer placed on it")
         else:
             fields = tuple(diff_values(old.definition, new.definition))
             if not fields:

@@ -186,7 +186,8 @@ class KpiTally:
             _, end = period_bounds(key, kpi.period, UTC)
             moment = min(end, as_of)
             bucket = _Samples()
-            bucket.values = array("d", ((moment - o) / 60.0 for o, r in zip(opened, resolved)
+            bucket.values = array("d", ((moment - o) / 60.0
+                                        for o, r in zip(opened, resolved, strict=True)
                                         if o < moment <= r))
             bucket.counted = len(bucket.values)
             rows.append(self._period(kpi, key, bucket))

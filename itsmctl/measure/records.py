@@ -207,7 +207,8 @@ def _number(text: str, field: str, lo: float | None = None, hi: float | None = N
         value = float(text)
     except ValueError:
         raise _Bad(field, f"{text[:40]!r} is not a number") from None
-    if math.isnan(value) or math.isinf(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
+    if (math.isnan(value) or math.isinf(value) or (lo is not None and value < lo)
+            or (hi is not None and value > hi)):
         raise _Bad(field, f"{text[:40]!r} is outside {lo:g}-{hi:g}" if lo is not None
                    and hi is not None else f"{text[:40]!r} is not a usable number")
     return value

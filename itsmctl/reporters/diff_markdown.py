@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from itsmctl.diff.result import DiffResult, EntityChange, Impact
+from itsmctl.diff.result import DiffResult, EntityChange
 from itsmctl.findings import Finding
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.diff_text import value
@@ -65,7 +65,8 @@ def _approvals(result: DiffResult) -> list[str]:
         return []
     rows = ["", "### Approvals required", "", "| Approver | Why |", "|---|---|"]
     for approval in result.approvals:
-        rows.append(f"| {code(approval.party)} | {'<br>'.join(cell(r) for r in approval.reasons)} |")
+        reasons = "<br>".join(cell(r) for r in approval.reasons)
+        rows.append(f"| {code(approval.party)} | {reasons} |")
     return rows
 
 
@@ -95,9 +96,9 @@ def _findings(result: DiffResult) -> list[str]:
 def _details(change: EntityChange) -> list[str]:
     out = ["", (f"<details><summary>{change.kind} {code(change.name)}: {change.status},"
            f" {change.impact.label}</summary>"), ""]
-    out.append(f"File: {code(change.file)}" + (f" (was {code(change.base_file)})"
-                                               if change.base_file and change.base_file != change.file
-                                               else ""))
+    moved = change.base_file and change.base_file != change.file
+    out.append(f"File: {code(change.file)}"
+               + (f" (was {code(change.base_file)})" if moved else ""))
     if change.impacts:
         out.append("")
         for impact in sorted(change.impacts, key=lambda i: (-i.impact, i.message)):

@@ -8,7 +8,7 @@ from typing import Any
 from itsmctl.diff.result import DiffResult, EntityChange, FieldChange, Impact
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.text_report import format_finding
-from itsmctl.reporters.wording import approval_words, change_counts, plural, short
+from itsmctl.reporters.wording import approval_words, change_counts, short
 from itsmctl.visible import clip, visible
 
 _COLORS = {Impact.BREAKING: "31", Impact.APPROVAL_REQUIRED: "33", Impact.REVIEW: "36",

@@ -66,8 +66,8 @@ class Budget:
         """The notice that says some lines were not annotated (none when all were)."""
         if not self.overflow:
             return []
-        return [f"::notice title=itsmctl::{self.overflow} more {what} are listed in the log above but"
-                " not annotated (GitHub shows at most 10 annotations per level and step);"
+        return [f"::notice title=itsmctl::{self.overflow} more {what} are listed in the log above"
+                " but not annotated (GitHub shows at most 10 annotations per level and step);"
                 " upload SARIF (--format sarif) to see all findings in code scanning"]
 
 

@@ -141,7 +141,7 @@ def _text_table(table: Table, indent: str = "  ") -> list[str]:
     header, rows = table
     cells = [header] + [[plain(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    return [indent + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+    return [indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip()
             for row in cells]
 
 

@@ -91,9 +91,9 @@ def chain_targets(sla: Entity, context: RuleContext) -> Iterable[Finding]:
     the OLA is due 13:00, the UC 17:00), while a 24x7 OLA with 3d under a 10-hour-day OLA
     with 50h (five business days) passes. The message names the worst incident. Only
     priorities both agreements list are compared (a supplier contract often covers P1 and
-    P2 only); without calendars, targets are compared as written. Reported on the supporting agreement. Fix
-    it by tightening the supporting target, renegotiating the supported one, or making the
-    dependency soft with a fallback.
+    P2 only); without calendars, targets are compared as written. Reported on the supporting
+    agreement. Fix it by tightening the supporting target, renegotiating the supported one, or
+    making the dependency soft with a fallback.
     """
     wanted = priority_targets(sla)
     for support in supporting(sla, context.catalog):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itsmctl.findings import Severity
 from itsmctl.rules.registry import builtin_rule
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741 - short, as in the docs table
 
 builtin_rule("yaml-syntax", E, "yaml", """The file is not well-formed YAML.
 
@@ -43,7 +43,8 @@ catalog root (never followed).""")
 builtin_rule("envelope", E, "schema", """A document is not a mapping with the entity envelope.
 
 Every document is one entity: `apiVersion`, `kind`, `metadata`, `spec`.""")
-builtin_rule("unknown-api-version", E, "schema", """The document's apiVersion is not one itsmctl knows.
+builtin_rule("unknown-api-version", E, "schema",
+             """The document's apiVersion is not one itsmctl knows.
 
 The supported version is `itsmctl.io/v1`.""")
 builtin_rule("unknown-kind", E, "schema", """The document's kind is not a catalog kind.

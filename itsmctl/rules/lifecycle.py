@@ -117,8 +117,9 @@ def service_sla_foreign(service: Entity, context: RuleContext) -> Iterable[Findi
     of another service's file).
 
     Fires when the SLA named by `spec.sla` exists and its `spec.service` names a different
-    existing service (a dangling one is `ref-unresolved`'s). (The reverse, an SLA whose service names another SLA, is
-    `sla-service-mismatch`.) Fix it by naming this service's own agreement.
+    existing service (a dangling one is `ref-unresolved`'s). (The reverse, an SLA whose
+    service names another SLA, is `sla-service-mismatch`.) Fix it by naming this service's
+    own agreement.
     """
     sla = context.catalog.resolve_field(service, "sla", "SLA")
     text = sla.get("spec", "service") if sla is not None else None

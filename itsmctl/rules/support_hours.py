@@ -140,8 +140,9 @@ def day_ambiguous(sla: Entity, context: RuleContext) -> Iterable[Finding]:
     Most people reading `1d` there expect "one business day", so the value is ambiguous.
 
     Warns for each response or resolution written with `d` or `w` on an SLA whose calendar's
-    weekly hours are not 24x7 (around the clock a day is a day, holidays or not). Fix it by writing the business hours
-    meant: `8h` for one business day of that calendar, `24h` to keep the 24-hour meaning.
+    weekly hours are not 24x7 (around the clock a day is a day, holidays or not). Fix it by
+    writing the business hours meant: `8h` for one business day of that calendar, `24h` to
+    keep the 24-hour meaning.
     """
     calendar = context.catalog.resolve_field(sla, "calendar", "BusinessCalendar")
     hours = calendar_hours(calendar, context.today) if calendar is not None else None

@@ -173,7 +173,8 @@ def configured_output(catalog_root: Path, config: Config) -> Path:
                  if config.source is not None else config.file)
         raise ConfigError(
             f"settings.site.output {config.site_output!r} must name a folder inside the"
-            f" catalog folder (it resolves to {real})", "keep the site inside the catalog, e.g. `output: site`; to render"
+            f" catalog folder (it resolves to {real})",
+            "keep the site inside the catalog, e.g. `output: site`; to render"
             " elsewhere pass -o on the command line", where)
     return target
 

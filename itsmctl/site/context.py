@@ -194,7 +194,8 @@ class SiteInput:
         return self.link_ref(ref, value)
 
     def referrers_of(self, entity: Entity, kind: str, label: str) -> list[Entity]:
-        """Entities of `kind` whose `label` reference names `entity` (e.g. services using an SLA)."""
+        """Entities of `kind` whose `label` reference names `entity` (e.g. services using an
+        SLA)."""
         found = {r.source.ref: r.source for r in self.catalog.referrers.get(entity.ref, [])
                  if r.source.kind == kind and r.label == label}
         return [found[ref] for ref in sorted(found)]

@@ -48,7 +48,8 @@ def findings_by_rule(site: SiteInput) -> list[tuple[str, list[int], int]]:
     counts: dict[str, Counter[str]] = {}
     for finding in site.validation.findings:
         counts.setdefault(finding.rule, Counter())[finding.severity.label] += 1
-    return [(rule, [c[s] for s in SEVERITIES], sum(c.values())) for rule, c in sorted(counts.items())]
+    return [(rule, [c[s] for s in SEVERITIES], sum(c.values()))
+            for rule, c in sorted(counts.items())]
 
 
 def home_page(site: SiteInput, services: list[Entity]) -> Page:

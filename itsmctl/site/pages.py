@@ -58,7 +58,8 @@ def recorded_date(site_dir: Path) -> date | None:
 def navigation(site: SiteInput) -> list[NavItem]:
     items = [NavItem("Home", "index.html", "Home")]
     items += [NavItem(PLURALS[kind], kind_index(kind), kind) for kind in FOLDERS]
-    items += [NavItem("Graph", "graph.html", "Graph"), NavItem("Findings", "findings.html", "Findings"),
+    items += [NavItem("Graph", "graph.html", "Graph"),
+              NavItem("Findings", "findings.html", "Findings"),
               NavItem("Rules", "rules.html", "Rules")]
     if site.changes is not None:
         items.append(NavItem("Changes", "changes.html", "Changes"))

@@ -35,7 +35,7 @@ def worker_count(pages: int, requested: int | None = None) -> int:
 
 
 def _init(plan: SitePlan, write: Writer) -> None:
-    global _STATE
+    global _STATE  # noqa: PLW0603 - per-worker state, set once by the pool initializer
     _STATE = (plan, write)
 
 

@@ -47,7 +47,9 @@ def _span(minutes: list[int], share: float = 100.0) -> str:
     if not minutes:
         return ""
     low, high = (round(m * share / 100) for m in (min(minutes), max(minutes)))
-    return format_duration(low) if low == high else f"{format_duration(low)}\u2013{format_duration(high)}"
+    if low == high:
+        return format_duration(low)
+    return f"{format_duration(low)}\u2013{format_duration(high)}"
 
 
 def escalation_rows(site: SiteInput, process: Entity) -> list[dict[str, Any]]:

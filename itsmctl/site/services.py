@@ -1,4 +1,5 @@
-"""Service pages: every field, SLA summary with allowed downtime, RACI, dependencies, blast radius."""
+"""Service pages: every field, SLA summary with allowed downtime, RACI, dependencies, blast
+radius."""
 
 from __future__ import annotations
 
@@ -68,15 +69,16 @@ def service_fields(site: SiteInput, service: Entity) -> dict[str, Any]:
         "sla_link": site.link_text(spec.get("sla"), "SLA"),
         "sla": sla_summary(site, sla) if sla is not None else None,
         "calendar": site.link_text(spec.get("supportCalendar"), "BusinessCalendar"),
-        "change_models": [site.link_text(m, "ChangeModel") for m in as_list(spec.get("changeModels"))],
+        "change_models": [site.link_text(m, "ChangeModel")
+                          for m in as_list(spec.get("changeModels"))],
         "links": [(LINK_LABELS.get(str(k), str(k)), text(v), safe_url(v))
                   for k, v in sorted(as_dict(spec.get("links")).items())],
         "cost": as_dict(spec.get("cost")),
         "data_classification": text(spec.get("dataClassification")),
         "review": _review(service, site),
         "scorecards": site.scores.get(str(service.ref), []),
-        "dependencies": [(site.link_text(d.get("service"), "Service"), text(d.get("type") or "hard"),
-                          text(d.get("description")))
+        "dependencies": [(site.link_text(d.get("service"), "Service"),
+                          text(d.get("type") or "hard"), text(d.get("description")))
                          for _, d in list_of_dicts(spec.get("dependencies"))],
         "dependents": [(site.link_entity(s), kind) for s, kind in dependents],
         "blast_radius": [(site.link_entity(i.service), i.distance, i.hard)

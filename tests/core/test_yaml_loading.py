@@ -43,7 +43,7 @@ def test_unsafe_tag_rejects_the_document_without_constructing_it() -> None:
 
 def test_alias_bomb_is_bounded() -> None:
     lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
-    for prev, name in zip("abcdefg", "bcdefgh"):
+    for prev, name in zip("abcdefg", "bcdefgh", strict=True):
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
     parsed = parse("\n".join(lines) + "\n")
     assert parsed.documents == []

@@ -93,7 +93,7 @@ def test_a_configured_branch_must_be_a_branch(tmp_path: Path) -> None:
     repo.git("checkout", "-q", "main")
     repo.write(".itsmctl.yaml", "settings: {defaultBranch: HEAD}\n")
     repo.commit("main names HEAD")
-    with pytest.raises(ItsmctlError, match="'HEAD' .* does not exist"):
+    with pytest.raises(ItsmctlError, match=r"'HEAD' .* does not exist"):
         repo.diff(None)
 
 

@@ -126,7 +126,8 @@ def test_change_class(repo: GitRepo, rel: str, old: str, new: str, ref: str, cls
     found = classes(result, ref)
     assert cls in found, found
     assert words in found[cls]
-    assert {i.impact.label for i in change(result, ref).impacts if i.change_class == cls} == {impact}
+    impacts = change(result, ref).impacts
+    assert {i.impact.label for i in impacts if i.change_class == cls} == {impact}
 
 
 def test_waiver_extended(repo: GitRepo) -> None:

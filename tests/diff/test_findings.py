@@ -13,7 +13,8 @@ API = "services/payments-api.yaml"
 def broken_base(repo: GitRepo) -> GitRepo:
     """main already has an error: fraud-cache names an unknown calendar."""
     repo.git("checkout", "-q", "main")
-    repo.edit("services/fraud-cache.yaml", "supportCalendar: always-on", "supportCalendar: nine-to-five")
+    repo.edit("services/fraud-cache.yaml", "supportCalendar: always-on",
+              "supportCalendar: nine-to-five")
     repo.commit("existing error")
     repo.git("checkout", "-q", "feature")
     repo.git("reset", "-q", "--hard", "main")
@@ -44,7 +45,8 @@ def test_existing_findings_do_not_fail(broken_base: GitRepo) -> None:
 
 def test_fixed_findings(broken_base: GitRepo) -> None:
     repo = broken_base
-    repo.edit("services/fraud-cache.yaml", "supportCalendar: nine-to-five", "supportCalendar: always-on")
+    repo.edit("services/fraud-cache.yaml", "supportCalendar: nine-to-five",
+              "supportCalendar: always-on")
     repo.commit()
     result = repo.diff("main", "feature")
     assert [f.rule for f in result.fixed_findings] == ["ref-unresolved"]

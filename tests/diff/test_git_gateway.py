@@ -19,7 +19,8 @@ PACKAGE = Path(git.__file__).parent
 def test_only_the_gateway_imports_gitpython() -> None:
     importers = sorted(
         str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
-        if re.search(r"^\s*(import git\b|from git import|from git\.)", path.read_text(), re.MULTILINE))
+        if re.search(r"^\s*(import git\b|from git import|from git\.)", path.read_text(),
+                     re.MULTILINE))
     assert importers == ["git.py"]
 
 

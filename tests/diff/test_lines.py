@@ -32,9 +32,10 @@ def test_a_target_change_is_annotated_on_its_line(repo: GitRepo) -> None:
 def test_change_annotations_count_against_the_budget(repo: GitRepo) -> None:
     for n in range(12):  # twelve new services with a risky (approval-required) waiver each
         repo.write(f"services/extra-{n:02}.yaml", (
-            "apiVersion: itsmctl.io/v1\nkind: Service\nmetadata:\n  name: extra-{n:02}\n"
-            "  waivers:\n    - {{rule: service-runbook-required, reason: later, expires: 2027-01-01}}\n"
-            "spec: {{type: technical, owner: platform, lifecycle: design}}\n").format(n=n))
+            f"apiVersion: itsmctl.io/v1\nkind: Service\nmetadata:\n  name: extra-{n:02}\n"
+            "  waivers:\n"
+            "    - {rule: service-runbook-required, reason: later, expires: 2027-01-01}\n"
+            "spec: {type: technical, owner: platform, lifecycle: design}\n"))
     repo.commit()
     result = repo.diff("main", "feature", fail_on=("none",))
     out = render(result, ReportOptions()).splitlines()

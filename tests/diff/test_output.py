@@ -39,7 +39,8 @@ def test_markdown_is_a_deterministic_pr_comment(pr: GitRepo) -> None:
     assert first.output == second.output
     lines = first.output.splitlines()
     assert lines[0] == "<!-- itsmctl-diff -->"
-    assert lines[1] == "## itsmctl diff: <code>main</code> → <code>feature</code>: fails: new-errors: 2"
+    assert lines[1] == ("## itsmctl diff: <code>main</code> → <code>feature</code>:"
+                        " fails: new-errors: 2")
     assert "| Entity | Change | Impact | What it means |" in lines
     assert ("| Service <code>ledger-db</code> | modified | **breaking** | lifecycle operational"
             " -&gt; retired while payments-api still depend on it |") in lines
@@ -103,4 +104,5 @@ def test_catalog_subfolder_and_working_tree(tmp_path: object) -> None:
         ("Service:ledger-db", "modified"), ("Team:newcomers", "added")]
     assert result.files_changed == ("catalog/services/ledger-db.yaml", "catalog/services/new.yaml")
     out = repo.cli().output
-    assert "Service ledger-db  modified  [approval-required]  catalog/services/ledger-db.yaml" in out
+    assert ("Service ledger-db  modified  [approval-required]"
+            "  catalog/services/ledger-db.yaml") in out

@@ -25,7 +25,8 @@ def test_an_owner_change_needs_the_old_and_the_new_owner(repo: GitRepo) -> None:
 
 
 def test_a_raci_added_by_the_change_does_not_replace_the_owner(repo: GitRepo) -> None:
-    repo.write("raci-fraud.yaml", "apiVersion: itsmctl.io/v1\nkind: RACI\nmetadata: {name: fraud-raci}\n"
+    repo.write("raci-fraud.yaml",
+               "apiVersion: itsmctl.io/v1\nkind: RACI\nmetadata: {name: fraud-raci}\n"
                "spec:\n  scope: {service: fraud-cache}\n  activities:\n    - name: change-service\n"
                "      assignments: {payments: RA}\n")
     repo.edit(FRAUD, "tier: 3", "tier: 4")
@@ -45,14 +46,16 @@ def test_a_removed_raci_still_decides(repo: GitRepo) -> None:
 
 
 def test_taking_over_accountability_needs_the_party_handing_it_over(repo: GitRepo) -> None:
-    repo.edit("raci.yaml", "payments: R, role:service-owner: A", "payments: RA, role:service-owner: I")
+    repo.edit("raci.yaml", "payments: R, role:service-owner: A",
+              "payments: RA, role:service-owner: I")
     repo.edit(API_SLA, "availability: 99.95", "availability: 99.9")
     repo.commit()
     assert {"role:service-owner", "team:payments"} <= set(approvers(repo.diff("main", "feature")))
 
 
 def test_dropping_the_change_model_keeps_its_cab(repo: GitRepo) -> None:
-    repo.edit(API, "changeModels: [standard-change, normal-change]", "changeModels: [standard-change]")
+    repo.edit(API, "changeModels: [standard-change, normal-change]",
+              "changeModels: [standard-change]")
     repo.edit(API_SLA, "availability: 99.95", "availability: 99.9")
     repo.commit()
     assert "team:cab" in approvers(repo.diff("main", "feature"))

@@ -13,7 +13,8 @@ INCIDENT = "processes/incident.yaml"
 REF = "Process:incident-management"
 MTTR = 'target: {op: "<=", value: 4h}'
 CELL = "{impact: extensive, urgency: high, priority: P1}"
-STEP = "{at: 80%, of: resolution, type: hierarchical, to: role:head-of-service, notify: [role:service-owner]}"
+STEP = ("{at: 80%, of: resolution, type: hierarchical, to: role:head-of-service,"
+        " notify: [role:service-owner]}")
 MTTA = 'target: {op: "<=", value: 15m}'
 
 # (old text, new text, class, impact, the message)
@@ -44,7 +45,8 @@ CASES = [
      "{at: 40%, of: resolution, type: functional, to: role:incident-manager}",
      "escalation-strengthened", "review",
      "escalation to role:incident-manager (functional, resolution) moved earlier: 50% -> 40%"),
-    ("to: role:executive-on-call, priorities: [P1, P2]}", "to: role:executive-on-call, priorities: [P1]}",
+    ("to: role:executive-on-call, priorities: [P1, P2]}",
+     "to: role:executive-on-call, priorities: [P1]}",
      "escalation-weakened", "approval-required",
      "escalation to role:executive-on-call (hierarchical, resolution) priorities [P1, P2] -> [P1]"),
     ("  owner: role:incident-process-owner\n", "  owner: role:head-of-service\n",

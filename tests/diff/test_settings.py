@@ -149,7 +149,7 @@ def test_an_unchanged_severity_is_a_plain_setting_change(repo: GitRepo) -> None:
 POLICY_CASES = [
     ("  severity: error", "  severity: warning", "Policy:tier1-runbook", "policy-changed",
      "approval-required", "policy tier1-runbook changed: severity error -> warning"),
-    (POLICIES.split("---\n")[0] + "---\n", "", "Policy:tier1-runbook", "policy-removed",
+    (POLICIES.split("---\n", maxsplit=1)[0] + "---\n", "", "Policy:tier1-runbook", "policy-removed",
      "approval-required", "policy tier1-runbook removed: its rule no longer runs"),
     ("    - {name: silver, rules: [review-overdue]}\n", "", "Scorecard:readiness",
      "policy-changed", "approval-required",

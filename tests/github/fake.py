@@ -1,4 +1,5 @@
-"""A local GitHub for tests: a threaded HTTP server on 127.0.0.1 answering the documented REST shapes.
+"""A local GitHub for tests: a threaded HTTP server on 127.0.0.1 answering the documented REST
+shapes.
 
 Routes map a path to a list (served in pages of `page_size`, with GitHub's `Link` header and
 its `per_page`/`page` query parameters) or to an error (status, headers, body). Every request

@@ -4,11 +4,10 @@ hides the failing example (as in tests/properties). Import it once here, quietly
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
-    try:
+    with contextlib.suppress(ImportError):
         import libcst  # noqa: F401
-    except ImportError:
-        pass

@@ -106,7 +106,7 @@ def expected(case: dict[str, Any]) -> list[tuple[str, int | None]]:
 
 
 def matches(want: tuple[str, Any], got: tuple[str, int | None]) -> bool:
-    return want[0] == got[0] and (want[1] == "any" and got[1] is not None or want[1] == got[1])
+    return want[0] == got[0] and ((want[1] == "any" and got[1] is not None) or want[1] == got[1])
 
 
 def install(case: dict[str, Any], root: Path) -> None:
@@ -136,7 +136,8 @@ def test_case(case: dict[str, Any], tmp_path: Path) -> None:
 
 
 def test_all_cases_together(tmp_path: Path) -> None:
-    """One catalog holding every hostile file: each still gets its findings, the base stays clean."""
+    """One catalog holding every hostile file: each still gets its findings, the base stays
+    clean."""
     root = tmp_path / "catalog"
     shutil.copytree(BASE, root)
     for case in CASES:

@@ -136,7 +136,8 @@ DANGEROUS_NAMES = ["../../escape", "a/b", "/etc/passwd", "..", ".hidden", "con",
 
 def service_named(name: str) -> str:
     text = (BASE / "services" / "kubernetes-platform.yaml").read_text(encoding="utf-8")
-    return text.replace("name: kubernetes-platform\n", f"name: {yaml.safe_dump(name).split(chr(10))[0]}\n",
+    scalar = yaml.safe_dump(name).split(chr(10))[0]
+    return text.replace("name: kubernetes-platform\n", f"name: {scalar}\n",
                         1).replace("sla: kubernetes-platform-ola", "sla: kubernetes-platform-uc")
 
 

@@ -149,7 +149,7 @@ def catalogs(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
                 {"level": 1, "contact": f"{name}-oncall@teams.example", "after": "0m"},
                 {"level": 2, "contact": "boss@teams.example", "after": draw(DURATIONS)}]}
         docs[f"teams/{name}.yaml"] = _doc("Team", name, draw, spec)
-    for i, name in enumerate(service_names):
+    for name in service_names:
         others = [s for s in service_names if s != name]
         deps = draw(st.lists(st.sampled_from(others), unique=True, max_size=3)) if others else []
         spec = {"type": draw(st.sampled_from(["business", "technical"])),

@@ -66,7 +66,8 @@ def test_group_becomes_team_with_members_parent_and_email(imported: tuple[Path, 
     platform = load(out, "teams/platform.yaml")
     assert platform["spec"]["parent"] == "engineering"
     assert platform["spec"]["members"] == [{"name": "Max Mustermann", "email": "max@acme.example"}]
-    assert platform["metadata"]["annotations"] == {"itsmctl.io/backstage-ref": "group:infra/platform"}
+    assert platform["metadata"]["annotations"] == {
+        "itsmctl.io/backstage-ref": "group:infra/platform"}
 
 
 def test_component_resource_and_system_become_services(imported: tuple[Path, Result]) -> None:

@@ -45,7 +45,8 @@ def test_a_service_moved_to_transition_needs_its_security_signoff(examples_copy:
 
 
 def test_missing_evidence_fails_the_entry_criteria_of_the_stage(examples_copy: Path) -> None:
-    edit(examples_copy / "services/inventory.yaml", "    - name: dr-test\n", "    - name: dr-drill\n")
+    edit(examples_copy / "services/inventory.yaml", "    - name: dr-test\n",
+         "    - name: dr-drill\n")
     code, report = validate(examples_copy)
     found = gate_findings(report)
     assert code == 1
@@ -74,7 +75,8 @@ def test_a_failing_rule_of_the_criteria_fails_the_gate(examples_copy: Path) -> N
 
 def test_before_enable_on_the_gate_only_warns(examples_copy: Path) -> None:
     edit(examples_copy / GATES, "enableOn: 2026-10-01", "enableOn: 2027-01-01")
-    edit(examples_copy / "services/inventory.yaml", "    - name: dr-test\n", "    - name: dr-drill\n")
+    edit(examples_copy / "services/inventory.yaml", "    - name: dr-test\n",
+         "    - name: dr-drill\n")
     code, report = validate(examples_copy)
     assert code == 0
     assert [f["severity"] for f in gate_findings(report)] == ["warning"]
@@ -93,7 +95,8 @@ def test_a_malformed_gate_is_a_configuration_error_at_its_line(examples_copy: Pa
 
 
 def test_a_gate_naming_an_unknown_rule_suggests_the_closest(examples_copy: Path) -> None:
-    edit(examples_copy / GATES, "rules: [service-runbook-required,", "rules: [service-runbook-requird,")
+    edit(examples_copy / GATES, "rules: [service-runbook-required,",
+         "rules: [service-runbook-requird,")
     result = CliRunner().invoke(cli, ["validate", str(examples_copy), "--today", TODAY])
     assert result.exit_code == 2
     assert "unknown rule 'service-runbook-requird'" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from datetime import timedelta
@@ -27,7 +28,5 @@ settings.load_profile(os.environ.get("ITSMCTL_HYPOTHESIS", "ci"))
 # hides the failing example. Import it once here, quietly.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
-    try:
+    with contextlib.suppress(ImportError):
         import libcst  # noqa: F401
-    except ImportError:
-        pass

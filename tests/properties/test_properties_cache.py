@@ -43,7 +43,8 @@ def _git(root: Path, *args: str) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(EDITS, min_size=1, max_size=5))
 def test_validate_and_diff_are_the_same_with_a_warm_cache(edits: list[Edit],
                                                           isolated_git: None) -> None:

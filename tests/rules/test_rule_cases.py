@@ -81,7 +81,8 @@ def test_fail_case(path: Path) -> None:
         rule = get_rule(finding.rule)
         assert rule is not None
         if finding.rule in checked:
-            assert finding.severity == rule.severity, f"{finding.rule} reported as {finding.severity}"
+            assert finding.severity == rule.severity, \
+                f"{finding.rule} reported as {finding.severity}"
             assert finding.message and finding.hint and finding.entity
     stray = [f for f in findings if f.rule not in checked and f.severity == Severity.ERROR]
     assert not stray, f"{path.name}: undeclared errors\n{shown(stray)}"

@@ -16,7 +16,8 @@ from itsmctl.cli import cli
 
 def git(repo: Path, *args: str, when: str = "2026-01-05T10:00:00+00:00") -> str:
     env = os.environ | {"GIT_AUTHOR_NAME": "Grace Hopper", "GIT_AUTHOR_EMAIL": "g@example.com",
-                        "GIT_COMMITTER_NAME": "Grace Hopper", "GIT_COMMITTER_EMAIL": "g@example.com",
+                        "GIT_COMMITTER_NAME": "Grace Hopper",
+                        "GIT_COMMITTER_EMAIL": "g@example.com",
                         "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
                         "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
     out = subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True,
@@ -36,7 +37,8 @@ def repo(tmp_path: Path) -> Path:
     git(root, "tag", "v1")
     services = root / "catalog" / "services.yaml"
     services.write_text(services.read_text().replace("title: Web Shop", "title: Web Store")
-                        + "---\napiVersion: itsmctl.io/v1\nkind: Service\nmetadata: {name: reports}\n"
+                        + "---\napiVersion: itsmctl.io/v1\nkind: Service\n"
+                        "metadata: {name: reports}\n"
                         "spec: {type: business, owner: ops, lifecycle: proposed, tier: 4}\n")
     (root / "README.md").write_text("still not catalog\n")
     git(root, "commit", "-q", "-am", "Rename the web shop, add <reports>",

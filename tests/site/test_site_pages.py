@@ -43,7 +43,8 @@ def test_round_the_clock_sla_has_no_business_hours_line(page_text: PageText) -> 
 
 def test_raci_table_has_a_row_per_activity_and_a_column_per_party(small_site: Path) -> None:
     page = (small_site / "services" / "api.html").read_text()
-    table = page[page.index('<table class="raci">'):page.index("</table>", page.index('class="raci"'))]
+    start = page.index('<table class="raci">')
+    table = page[start:page.index("</table>", page.index('class="raci"'))]
     assert '<th scope="col"><a href="../teams/dev.html">Developers</a></th>' in table
     assert "incident-manager</span> <span class=\"note\">(role)</span>" in table
     assert '<th scope="row">Restore the API</th><td class="raci-cell">RA</td>' in table
@@ -61,7 +62,8 @@ def test_dependents_and_transitive_blast_radius(page_text: PageText) -> None:
 
 def test_dependencies_link_to_their_pages(small_site: Path) -> None:
     page = (small_site / "services" / "web.html").read_text()
-    assert '<a href="../services/api.html">Public API</a></td><td>hard</td><td>All data</td>' in page
+    assert ('<a href="../services/api.html">Public API</a></td><td>hard</td>'
+            '<td>All data</td>') in page
 
 
 def test_team_page_lists_owned_services_and_raci_involvement(page_text: PageText) -> None:

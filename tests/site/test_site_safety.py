@@ -152,7 +152,8 @@ def test_refuses_an_output_that_contains_the_catalog(write_catalog: WriteCatalog
 
 def test_progress_is_reported_for_every_file(tmp_path: Path, render: Render) -> None:
     calls: list[tuple[int, int]] = []
-    result = render(SMALL, tmp_path / "site", progress=lambda done, total: calls.append((done, total)))
+    result = render(SMALL, tmp_path / "site",
+                    progress=lambda done, total: calls.append((done, total)))
     total = len(result.files)
     assert calls == [(n, total) for n in range(1, total + 1)]
 
