@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
@@ -145,8 +146,10 @@ def describe_error(error: ValidationError) -> tuple[str, str]:
     if kind == "additionalProperties" and isinstance(error.instance, dict):
         allowed = sorted(schema.get("properties", {}))
         extra = sorted(k for k in error.instance if k not in allowed)
+        close = difflib.get_close_matches(str(extra[0]), allowed, n=1) if extra else []
+        guess = f"did you mean {close[0]!r}? " if close else ""
         return (f"{where}: unknown field {', '.join(_short(e) for e in extra)}",
-                f"allowed fields: {', '.join(allowed)}" if allowed else hint)
+                f"{guess}allowed fields: {', '.join(allowed)}" if allowed else hint)
     if kind == "enum":
         options = ", ".join(str(v) for v in error.validator_value)
         return f"{where}: {_short(error.instance)} is not one of: {options}", hint

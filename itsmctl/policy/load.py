@@ -155,7 +155,7 @@ class _Builder:
                             key=lambda e: list(map(str, e.absolute_path)))
             if errors:
                 message, hint = describe_error(errors[0])
-                raise ConfigError(message, hint, where.at(*errors[0].absolute_path))
+                raise ConfigError(message, hint, where.at(*_error_path(errors[0])))
             data, spec = document.data, document.data["spec"]
             name, location = data["metadata"]["name"], where.at("metadata", "name")
             spec_where = _Where(self.locator, source, document.index, ("spec",))
@@ -260,6 +260,16 @@ class _Builder:
                          tuple(gate for gate, _ in self.gates))
 
 
+def _error_path(error: Any) -> JsonPath:
+    """Where a schema error points: an unknown field's own line, not its parent's."""
+    path: JsonPath = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extra = sorted(str(k) for k in error.instance if k not in allowed)
+        return (*path, extra[0]) if extra else path
+    return path
+
+
 def _selector(raw: dict[str, Any], where: _Where, default: tuple[str, ...] | None) -> Selector:
     try:
         return parse_selector(raw, default) if default else parse_selector(raw)
@@ -289,11 +299,70 @@ def _compile(rule_id: str, fragment: dict[str, Any], where: _Where) -> Any:
             f"policy {rule_id!r}: `require` is not a valid JSON Schema (draft 2020-12):"
             f" {error.message}", "see https://json-schema.org/understanding-json-schema/",
             where.at("require", *error.absolute_path)) from None
+    _check_keywords(rule_id, fragment, where)
     schema = {"$id": _BASE_URI.format(id=rule_id), **fragment}
     _check_refs(rule_id, schema, where)
     from itsmctl.schemas import compile_schema
 
     return compile_schema(schema)
+
+
+# The keywords of JSON Schema 2020-12 (every vocabulary), and `definitions`, which older
+# schemas use as a home for $ref targets. The metaschema accepts any other key as an
+# annotation, so `minimun: 3` would be a requirement that silently requires nothing.
+_SCHEMA_KEYWORDS = frozenset({
+    "$schema", "$id", "$anchor", "$dynamicAnchor", "$ref", "$dynamicRef", "$defs", "$comment",
+    "$vocabulary", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas",
+    "prefixItems", "items", "contains", "properties", "patternProperties",
+    "additionalProperties", "propertyNames", "unevaluatedItems", "unevaluatedProperties",
+    "type", "const", "enum", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
+    "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
+    "uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties", "required",
+    "dependentRequired", "format", "contentEncoding", "contentMediaType", "contentSchema",
+    "title", "description", "default", "deprecated", "readOnly", "writeOnly", "examples",
+    "definitions"})
+_ONE_SCHEMA = frozenset({"not", "if", "then", "else", "items", "contains", "propertyNames",
+                         "additionalProperties", "unevaluatedItems", "unevaluatedProperties",
+                         "contentSchema"})
+_SCHEMA_LIST = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_SCHEMA_MAP = frozenset({"properties", "patternProperties", "$defs", "definitions",
+                         "dependentSchemas"})
+
+
+def _check_keywords(rule_id: str, fragment: Any, where: _Where) -> None:
+    """An unknown keyword (a typo such as `minimun`) is a configuration error at its line.
+
+    Only keys in schema position are keywords (not the names under `properties`); `x-`
+    keys are the usual extension annotations and pass.
+    """
+    for path, key in _unknown_keywords(fragment):
+        close = difflib.get_close_matches(key, sorted(_SCHEMA_KEYWORDS), n=1)
+        raise ConfigError(
+            f"policy {rule_id!r}: `require` uses {key!r}, which is not a JSON Schema keyword"
+            " (it would require nothing)",
+            f"did you mean {close[0]!r}?" if close else
+            "see https://json-schema.org/draft/2020-12/json-schema-validation",
+            where.at("require", *path, key))
+
+
+def _unknown_keywords(fragment: Any) -> Iterator[tuple[JsonPath, str]]:
+    """(schema path, key) of every unknown keyword, in document order; iterative."""
+    stack: list[tuple[Any, JsonPath]] = [(fragment, ())]
+    while stack:
+        node, path = stack.pop()
+        if not isinstance(node, dict):
+            continue  # true/false schemas; malformed values are the metaschema's
+        children: list[tuple[Any, JsonPath]] = []
+        for key, value in node.items():
+            if key not in _SCHEMA_KEYWORDS and not str(key).startswith("x-"):
+                yield path, str(key)
+            elif key in _ONE_SCHEMA:
+                children.append((value, (*path, key)))
+            elif key in _SCHEMA_LIST and isinstance(value, list):
+                children += [(item, (*path, key, i)) for i, item in enumerate(value)]
+            elif key in _SCHEMA_MAP and isinstance(value, dict):
+                children += [(item, (*path, key, name)) for name, item in value.items()]
+        stack.extend(reversed(children))
 
 
 def _check_refs(rule_id: str, schema: dict[str, Any], where: _Where) -> None:

@@ -38,6 +38,17 @@ spec:
   require: {{required: [spec]}}
 """
 
+GATE = """\
+apiVersion: itsmctl.io/v1
+kind: Gate
+metadata: {name: readiness}
+spec:
+  stages:
+    operational:
+      entry: {evidence: [{name: load-test}]}
+      skippable: false
+"""
+
 CASES = {
     "fragment-fails-metaschema": ("""
         policies:
@@ -59,6 +70,26 @@ CASES = {
                   properties:
                     availability: {minimum: high}   # <-
         """, {}, "'high' is not of type 'number'"),
+    "fragment-unknown-keyword": ("""
+        policies:
+          - id: p1
+            description: x
+            select: {kind: SLA}
+            require:
+              properties:
+                spec:
+                  properties:
+                    availability: {minimun: 99.9}   # <-
+        """, {}, "`require` uses 'minimun', which is not a JSON Schema keyword"),
+    "fragment-unknown-keyword-in-a-policy-file": ("policyFiles: [policies/*.yaml]\n", {
+        "policies/a.yaml": FILE_POLICY.format(id="p1").replace(
+            "require: {required: [spec]}",
+            "require:\n    allOf:\n      - {required: [spec]}\n"
+            "      - properties:\n          spec: {requird: [owner]}   # <-")},
+        "`require` uses 'requird'"),
+    "gate-unknown-field": ("policyFiles: [policies/*.yaml]\n", {
+        "policies/a.yaml": GATE.replace("skippable: false", "skipable: false   # <-")},
+        "spec.stages.operational: unknown field 'skipable'"),
     "fragment-dangling-ref": ("""
         policies:
           - id: p1
@@ -167,3 +198,35 @@ def test_bad_policy_is_a_config_error_at_its_line(
     assert first.startswith(f"itsmctl: error: {_marked(root)}: "), first
     assert message in first
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("name", "guess"), [
+    ("fragment-unknown-keyword", "did you mean 'minimum'?"),
+    ("fragment-unknown-keyword-in-a-policy-file", "did you mean 'required'?"),
+    ("gate-unknown-field", "did you mean 'skippable'?")])
+def test_a_typo_in_a_policy_suggests_the_closest_keyword(
+        name: str, guess: str, write_catalog: Callable[[dict[str, str]], Path]) -> None:
+    config, files, _ = CASES[name]
+    root = write_catalog({".itsmctl.yaml": HEADER + textwrap.dedent(config), **files,
+                          "services/x.yaml": "apiVersion: itsmctl.io/v1\n"})
+    result = CliRunner().invoke(cli, ["validate", str(root)])
+    assert result.exit_code == 2
+    assert f"hint: {guess}" in result.output
+
+
+def test_extension_annotations_and_property_names_are_not_keywords(
+        write_catalog: Callable[[dict[str, str]], Path]) -> None:
+    """`x-` keys are annotations, and names under `properties` are field names: no error."""
+    root = write_catalog({".itsmctl.yaml": HEADER + textwrap.dedent("""
+        policies:
+          - id: p1
+            description: x
+            select: {kind: Service}
+            require:
+              x-owner: governance team
+              properties:
+                minimun: {type: string}
+                spec: {required: [owner]}
+        """), "services/x.yaml": "apiVersion: itsmctl.io/v1\n"})
+    result = CliRunner().invoke(cli, ["validate", str(root)])
+    assert result.exit_code != 2, result.output

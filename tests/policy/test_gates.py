@@ -88,10 +88,10 @@ def test_a_malformed_gate_is_a_configuration_error_at_its_line(examples_copy: Pa
     result = CliRunner().invoke(cli, ["validate", str(examples_copy), "--today", TODAY])
     assert result.exit_code == 2
     lines = path.read_text().splitlines()
-    typo = next(i for i, text in enumerate(lines) if "skipable" in text)
-    stage = max(i for i in range(typo) if lines[i].strip() == "operational:") + 1
-    assert f"larkspur.yaml:{stage}: spec.stages.operational: unknown field 'skipable'" \
+    typo = next(i for i, text in enumerate(lines) if "skipable" in text) + 1
+    assert f"larkspur.yaml:{typo}: spec.stages.operational: unknown field 'skipable'" \
         in result.output
+    assert "did you mean 'skippable'?" in result.output
 
 
 def test_a_gate_naming_an_unknown_rule_suggests_the_closest(examples_copy: Path) -> None:
