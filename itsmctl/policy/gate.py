@@ -114,25 +114,50 @@ def describe(criteria: Criteria) -> str:
     return ", ".join(parts)
 
 
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """One criterion judged for one service today: what it asks, and why it is not met
+    (`problem` empty: met), with the place a finding about it points at."""
+
+    criterion: str
+    problem: str = ""
+    path: JsonPath = LIFECYCLE
+
+    @property
+    def met(self) -> bool:
+        return not self.problem
+
+
+def assess(criteria: Criteria, service: Entity, context: RuleContext) -> Iterator[Assessment]:
+    """Each criterion in the order the gate lists it: rules, then evidence."""
+    for rule_id in criteria.rules:
+        failing = _failures(rule_id, service, context)
+        yield Assessment(f"rule {rule_id}", f"rule {rule_id} fails ({failing[0].message})"
+                         if failing else "")
+    for item in criteria.evidence:
+        age = f" (at most {format_duration(item.max_age)} old)" if item.max_age else ""
+        label = f"evidence {item.name}{age}"
+        found = latest(service, (item.name,))
+        if found is None:
+            yield Assessment(label, f"evidence {item.name!r} is missing")
+        elif found.date > context.today:
+            yield Assessment(label, f"evidence {item.name!r} is dated {found.date}, in the"
+                             " future", (*found.path, "date"))
+        elif item.max_age is not None and \
+                context.today - found.date > timedelta(minutes=item.max_age):
+            yield Assessment(label, f"evidence {item.name!r} of {found.date} is"
+                             f" {count(found.age(context.today), 'day')} old, more than"
+                             f" {format_duration(item.max_age)}", (*found.path, "date"))
+        else:
+            yield Assessment(label, path=(*found.path, "date"))
+
+
 def unmet(criteria: Criteria, service: Entity, context: RuleContext
           ) -> Iterator[tuple[str, JsonPath]]:
     """(what is missing, where) for each criterion the service does not meet today."""
-    for rule_id in criteria.rules:
-        failing = _failures(rule_id, service, context)
-        if failing:
-            yield f"rule {rule_id} fails ({failing[0].message})", LIFECYCLE
-    for item in criteria.evidence:
-        found = latest(service, (item.name,))
-        if found is None:
-            yield f"evidence {item.name!r} is missing", LIFECYCLE
-        elif found.date > context.today:
-            yield f"evidence {item.name!r} is dated {found.date}, in the future", \
-                (*found.path, "date")
-        elif item.max_age is not None and \
-                context.today - found.date > timedelta(minutes=item.max_age):
-            yield (f"evidence {item.name!r} of {found.date} is"
-                   f" {count(found.age(context.today), 'day')} old, more than"
-                   f" {format_duration(item.max_age)}"), (*found.path, "date")
+    for item in assess(criteria, service, context):
+        if not item.met:
+            yield item.problem, item.path
 
 
 def _failures(rule_id: str, service: Entity, context: RuleContext) -> list[Finding]:
@@ -151,3 +176,48 @@ def _failures(rule_id: str, service: Entity, context: RuleContext) -> list[Findi
 
 def stage_order(name: str) -> int:
     return LIFECYCLE_STAGES.index(name) if name in LIFECYCLE_STAGES else -1
+
+
+def next_stage(name: str | None) -> str | None:
+    """The stage after `name` in lifecycle order (None after `retired` or for no stage)."""
+    order = stage_order(name) if name else -1
+    return LIFECYCLE_STAGES[order + 1] if 0 <= order < len(LIFECYCLE_STAGES) - 1 else None
+
+
+@dataclass(frozen=True)
+class GateStatus:
+    """Where one service stands against one gate: its stage's entry criteria, and what the
+    next move asks (the exit criteria of this stage, the entry criteria of the next)."""
+
+    gate: Gate
+    stage: str
+    entry: tuple[Assessment, ...]
+    exit: tuple[Assessment, ...]
+    next_stage: str | None
+    next_entry: tuple[Assessment, ...]
+    next_approvers: tuple[str, ...]
+
+    @property
+    def met(self) -> bool:
+        return all(a.met for a in self.entry)
+
+    @property
+    def ready(self) -> bool:
+        """The next move would pass its criteria today."""
+        return all(a.met for a in (*self.exit, *self.next_entry))
+
+
+def gate_status(gate: Gate, service: Entity, context: RuleContext) -> GateStatus | None:
+    """The service's standing against `gate` today; None when the gate does not select it."""
+    if not gate.selector.matches(service):
+        return None
+    current = lifecycle(service) or ""
+    stage, following = gate.stage(current), next_stage(current)
+    ahead = gate.stage(following)
+
+    def judged(criteria: Criteria | None) -> tuple[Assessment, ...]:
+        return tuple(assess(criteria, service, context)) if criteria else ()
+
+    return GateStatus(gate, current, judged(stage.entry if stage else None),
+                      judged(stage.exit if stage else None), following,
+                      judged(ahead.entry if ahead else None), ahead.approvers if ahead else ())

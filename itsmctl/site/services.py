@@ -10,6 +10,7 @@ from itsmctl.references import PARTY
 from itsmctl.rules.reviews import review_due
 from itsmctl.site.context import SiteInput
 from itsmctl.site.figures import blast_radius, downtime
+from itsmctl.site.gates import gate_section
 from itsmctl.site.pagemodel import Page, as_dict, as_list, entity_base, safe_url, text
 from itsmctl.site.paths import entity_path, kind_index
 
@@ -86,6 +87,7 @@ def service_fields(site: SiteInput, service: Entity) -> dict[str, Any]:
         "raci": [raci_matrix(site, r) for r in site.referrers_of(service, "RACI", "scope")],
         "catalogs": [site.link_entity(c)
                      for c in site.referrers_of(service, "ServiceCatalog", "offering")],
+        "gates": gate_section(site, service),
     }
 
 
