@@ -142,7 +142,7 @@ def _label(text: str) -> str:
 
 
 def svg(graph: Layout, title: str = "Service dependency graph") -> Markup:
-    """The picture; links are relative to the site root (where graph.html and graph.svg live)."""
+    """The picture; links are relative to the site root (where graph.html lives)."""
     at = {node.ref: node for node in graph.nodes}
     out = [
         (f'<svg xmlns="http://www.w3.org/2000/svg" class="dependency-graph" width="{graph.width}"'

@@ -13,7 +13,6 @@ from itsmctl.site.graph import layout, svg
 from itsmctl.site.pagemodel import Page, as_dict, safe_url, text
 from itsmctl.site.paths import FOLDERS, PLURALS, kind_index, ref_path
 from itsmctl.site.processes import process_list
-from itsmctl.visible import encode, visible
 
 SEVERITIES = [s.label for s in sorted(Severity, reverse=True)]
 
@@ -100,16 +99,14 @@ def rules_page(site: SiteInput) -> Page:
     return Page("rules.html", "rules.html", "Rules", "Rules", {"rules": site.rules})
 
 
-def graph_parts(site: SiteInput) -> tuple[Page, bytes]:
+def graph_parts(site: SiteInput) -> Page:
+    """The graph page; its picture is inline, the one copy (no separate graph.svg)."""
     picture = layout(site.catalog, site.broken)
     layers: dict[int, list[Any]] = {}
     for node in picture.nodes:
         layers.setdefault(node.layer, []).append(node)
-    image = svg(picture)
-    page = Page("graph.html", "graph.html", "Dependency graph", "Graph", {
-        "svg": image, "layers": sorted(layers.items(), reverse=True)})
-    return page, encode(visible('<?xml version="1.0" encoding="UTF-8"?>\n' + str(image),
-                                lines=True))
+    return Page("graph.html", "graph.html", "Dependency graph", "Graph", {
+        "svg": svg(picture), "layers": sorted(layers.items(), reverse=True)})
 
 
 def changes_page(site: SiteInput) -> Page | None:

@@ -1,4 +1,4 @@
-"""Every file of the site, in a fixed order: pages, search index, graph picture, assets."""
+"""Every file of the site, in a fixed order: pages, search index, assets (each written once)."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def page_jobs(site: SiteInput) -> tuple[list[Callable[[], Page]], dict[str, byte
     renders; the site-wide pages (home, indexes, graph...) are built here, once.
     """
     services = site.catalog.of_kind("Service")
-    graph_page, graph_svg = graph_parts(site)
+    graph_page = graph_parts(site)
     jobs: list[Callable[[], Page]] = [partial(_ready, home_page(site, services)),
                                       partial(_ready, services_index(site, services))]
     jobs += [partial(service_page, site, s) for s in services if ref_path(s.ref)]
@@ -83,7 +83,7 @@ def page_jobs(site: SiteInput) -> tuple[list[Callable[[], Page]], dict[str, byte
     changes = changes_page(site)
     last = [graph_page, findings_page(site), rules_page(site)] + ([changes] if changes else [])
     jobs += [partial(_ready, page) for page in last]
-    return jobs, {"graph.svg": graph_svg} | index_files(site)
+    return jobs, index_files(site)
 
 
 def _ready(page: Page) -> Page:

@@ -107,4 +107,4 @@ def test_a_chain_of_600_services_renders(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["render", str(root), "-o", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "site" / "services" / "s599.html").is_file()
-    assert "s0" in (tmp_path / "site" / "graph.svg").read_text()
+    assert "s0" in (tmp_path / "site" / "graph.html").read_text()

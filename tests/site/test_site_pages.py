@@ -115,7 +115,9 @@ def test_rules_page_documents_every_rule(page_text: PageText) -> None:
 
 
 def test_graph_picture_links_every_service(small_site: Path) -> None:
-    svg = (small_site / "graph.svg").read_text()
+    assert not (small_site / "graph.svg").exists()  # one copy: the picture inside the page
+    page = (small_site / "graph.html").read_text()
+    svg = page[page.index("<svg"):page.index("</svg>")]
     for name in ("api", "batch", "db", "web"):
         assert f'<a href="services/{name}.html">' in svg
     assert svg.count('class="edge hard"') == 2 and svg.count('class="edge soft"') == 1
@@ -124,13 +126,14 @@ def test_graph_picture_links_every_service(small_site: Path) -> None:
 def test_search_index_lists_entities_with_service_facets(small_site: Path) -> None:
     import json
 
-    entries = json.loads((small_site / "search-index.json").read_text())
+    assert not (small_site / "search-index.json").exists()  # one copy of the index
+    script = (small_site / "assets" / "search-index.js").read_text()
+    assert script.startswith("window.ITSMCTL_SEARCH_INDEX = [")
+    entries = json.loads(script.removeprefix("window.ITSMCTL_SEARCH_INDEX = ").rstrip(";\n"))
     api = next(e for e in entries if e["name"] == "api")
     assert api == {"kind": "Service", "name": "api", "title": "Public API",
                    "url": "services/api.html", "description": "", "tier": "2",
                    "lifecycle": "operational", "owner": "Developers"}
-    script = (small_site / "assets" / "search-index.js").read_text()
-    assert script.startswith("window.ITSMCTL_SEARCH_INDEX = [")
 
 
 def test_links_are_relative_and_nothing_is_loaded_from_the_network(small_site: Path) -> None:
