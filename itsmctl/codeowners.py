@@ -4,7 +4,8 @@ Each entity file is owned by the GitHub team of the owner of the service it gove
 Service, its SLA and its RACI); files of shared entities (teams, change models, calendars,
 catalogs, processes), the config, the policy files, the workflows and the CODEOWNERS file
 itself by the owner of the change process: the Accountable parties of the RACI scoped to
-process `change` (activities about change), else the CAB of every change model. With branch
+process `change` (activities about change), else the CAB of every change model, else
+`role:catalog-maintainers` as the config's roles map it. With branch
 protection's "require review from code owners", GitHub then asks them natively.
 
 The file is deterministic (sorted paths, one line each) and catalog text is hostile: a path
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from itsmctl.catalog import Catalog
 from itsmctl.config import Config
-from itsmctl.diff.approvals import accountable_parties, served_by
+from itsmctl.diff.approvals import change_process_owners, served_by
 from itsmctl.github.identities import GitHubParties, merge, on_github
 from itsmctl.model import Entity
 
@@ -58,13 +59,9 @@ def escape_path(rel: str) -> str | None:
 
 
 def change_process_parties(catalog: Catalog) -> list[str]:
-    """Who owns the change process (see the module docstring), as parties."""
-    racis = [r for r in catalog.of_kind("RACI") if r.get("spec", "scope", "process") == "change"]
-    parties = [who for raci in racis for _, who in accountable_parties(raci)]
-    if not racis:
-        cabs = (m.get("spec", "approvals", "cab") for m in catalog.of_kind("ChangeModel"))
-        parties = sorted({c for c in cabs if isinstance(c, str) and c})
-    return list(dict.fromkeys(parties))
+    """Who owns the change process (see the module docstring), as parties: the same
+    parties that approve config and policy changes (diff/approvals.py)."""
+    return list(dict.fromkeys(who for who, _ in change_process_owners(catalog)))
 
 
 def build_codeowners(catalog: Catalog, config: Config, prefix: str,

@@ -9,7 +9,12 @@ Forms: `team:<name>` is a Team; `role:<name>` is expanded through the mapping (r
 roles; a cycle ends the expansion); `user:<login>` and `@<login>` are people; a bare name is
 the Team of that name when the catalog has one, else a person (a GitHub login, a member's
 e-mail or its local part). The built-in role `service-owner` means the owner team of the
-service in question, unless the config maps it.
+service in question, unless the config maps it. `role:catalog-maintainers` is who approves
+config and policy changes when the catalog names no change-process owner (no RACI scoped to
+process `change`, no change model with a CAB): only the config's mapping says who that is.
+
+A party that resolves to nobody is never taken as approved: `unresolved` says why, naming
+the config key that would resolve it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 SERVICE_OWNER = "service-owner"
+CATALOG_MAINTAINERS = "catalog-maintainers"
 BUILTIN_ROLES = {SERVICE_OWNER: "the owner team of the service a change or file concerns"}
 _MAX_DEPTH = 16  # roles naming roles; deeper than this is a mistake, not an organisation
 
@@ -94,7 +100,9 @@ def _role(name: str, roles: Mapping[str, Sequence[str]], teams: Collection[str],
     elif name == SERVICE_OWNER and owner:
         _resolve(f"team:{owner}", roles, teams, owner, out, (*path, name))
     elif name == SERVICE_OWNER:
-        out.unresolved["role:service-owner names no one here: no service is concerned;"
-                       " map service-owner in the config's roles"] = None
+        out.unresolved["role:service-owner names no one here: the change concerns no service"
+                       " (a config or policy file, a shared entity); map it in .itsmctl.yaml,"
+                       " e.g. roles: {service-owner: [team:<team>]}"] = None
     else:
-        out.unresolved[f"role:{name} is not mapped in the config's roles"] = None
+        out.unresolved[f"role:{name} is not mapped in the config's roles; map it in"
+                       f" .itsmctl.yaml, e.g. roles: {{{name}: [team:<team>]}}"] = None

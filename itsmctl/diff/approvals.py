@@ -20,9 +20,13 @@ adds does not replace the owner's approval (BASE had no RACI, so BASE's owner ap
   Accountable parties of that entity's service.
 
 Config, policy and scorecard changes (review and above) change how every change is governed,
-so they go to the owner of the change management process, read from BASE only: the
-Accountable parties of the RACI scoped to process `change`; without one, the CAB of every
-change model; without any, `catalog maintainers`.
+so they go to the owner of the change management process (`change_process_owners`): the
+Accountable parties of the RACI scoped to process `change` (all its activities; not
+`role:service-owner`, which names nobody for a change that concerns no service); without
+one, the CAB of every change model; without any, `role:catalog-maintainers` (mapped in the
+config's `roles`). Like
+every other fact, it is read from BASE and HEAD's is added: a pull request that adds a
+change-process RACI, or drops every CAB, adds approvers and removes none.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from itsmctl.diff.process_changes import process_owners
 from itsmctl.diff.result import Approval, EntityChange, Impact
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import Entity, Ref
+from itsmctl.parties import CATALOG_MAINTAINERS, SERVICE_OWNER, role_name
 from itsmctl.references import PARTY, parse_ref
 
 _SERVICE_FIELD = {"Service": (), "SLA": ("service",), "RACI": ("scope", "service")}
@@ -155,28 +160,50 @@ def _dependents(out: _Collector, ref: Ref, change: EntityChange, sides: _Sides) 
                         f" {ref}: {change.ref} is breaking", change.ref)
 
 
-def _change_process(out: _Collector, change: EntityChange, base: Catalog) -> None:
-    """Approvers of a config or policy change (see the module docstring).
+def change_process_owners(catalog: Catalog) -> list[tuple[str, str]]:
+    """(party, why) for the owner of the change process in one catalog (see the module
+    docstring); the same parties own the config and policy files in CODEOWNERS.
 
-    Taken from BASE only: the approved state decides who approves, so a pull request cannot
-    add a RACI (or a CAB) naming its own team and then weaken the rules under it.
+    Every activity of a RACI scoped to the change process is about change, so the
+    Accountable parties of all of them count, except `role:service-owner`: a config or policy
+    change concerns no one service, so that role names nobody here. When it is all the RACI
+    names, the next step of the chain (the CABs, then `role:catalog-maintainers`) approves.
     """
+    racis = [r for r in catalog.of_kind("RACI") if r.get("spec", "scope", "process") == "change"]
+    out = [(party(who), f"Accountable for {activity} of the change process (RACI {raci.name})")
+           for raci in racis for activity, who in _all_accountable(raci)
+           if role_name(party(who)) != SERVICE_OWNER]
+    if out:
+        return out
+    cabs: dict[str, str] = {}
+    for model in catalog.of_kind("ChangeModel"):
+        cab = _cab_of(model)
+        if cab:
+            cabs.setdefault(party(cab), model.name)
+    missing = ("no RACI is scoped to the change process" if not racis else
+               "the change-process RACI names only role:service-owner as Accountable, and a"
+               " config or policy change concerns no service")
+    if cabs:
+        return [(cab, f"CAB of change model {cabs[cab]} ({missing})") for cab in sorted(cabs)]
+    why = (f"{missing} and no change model names a CAB, so the config's"
+           f" roles.{CATALOG_MAINTAINERS} approve")
+    return [(f"role:{CATALOG_MAINTAINERS}", why)]
+
+
+def _all_accountable(raci: Entity) -> list[tuple[str, str]]:
+    """(activity, party) with A, over every activity of the RACI."""
+    names = [a["name"] for a in raci.get("spec", "activities", default=[]) or []
+             if isinstance(a, dict) and isinstance(a.get("name"), str)]
+    return [(n, p) for n in names for p in accountable(raci, n)]
+
+
+def _change_process(out: _Collector, change: EntityChange, sides: _Sides) -> None:
+    """Approvers of a config or policy change: the change process owner of BASE, and of
+    HEAD where the change moves it (added, never substituted)."""
     why = f"{change.ref} is {change.impact.label}"
-    racis = [r for r in base.of_kind("RACI") if r.get("spec", "scope", "process") == "change"]
-    for raci in racis:
-        for activity, who in accountable_parties(raci):
-            out.add(party(who), f"Accountable for {activity} of the change process"
-                    f" (RACI {raci.name}): {why}", change.ref)
-    if racis:
-        return
-    models = {m.ref: m for m in base.of_kind("ChangeModel")}
-    cabs = {cab: m.name for m in models.values() if (cab := _cab_of(m))}
-    for cab in sorted(cabs):
-        out.add(party(cab), f"CAB of change model {cabs[cab]} (no RACI is scoped to the change"
-                f" process): {why}", change.ref)
-    if not cabs:
-        out.add("catalog maintainers", "no RACI is scoped to the change process and no change"
-                f" model names a CAB: {why}", change.ref)
+    for catalog in sides:
+        for who, reason in change_process_owners(catalog):
+            out.add(who, f"{reason}: {why}", change.ref)
 
 
 def _entity_change(out: _Collector, change: EntityChange, sides: _Sides) -> None:
@@ -225,7 +252,7 @@ def required_approvals(changes: Iterable[EntityChange], head: Catalog, base: Cat
     sides = _Sides(base, head)
     for change in settings:
         if change.impact >= Impact.REVIEW:
-            _change_process(out, change, base)
+            _change_process(out, change, sides)
     changes = list(changes)
     for change in changes:
         _entity_change(out, change, sides)

@@ -7,7 +7,9 @@ Each reviewer counts by their latest review that decides (APPROVED, CHANGES_REQU
 DISMISSED; comments do not withdraw an approval, as on GitHub), and an approval counts
 only when it was given on the head commit: a push after it needs a fresh one.
 `role:service-owner` is resolved per service the approval concerns, and every one of those
-owners must approve.
+owners must approve. A party that resolves to nobody on GitHub (an unmapped role, a team
+without `spec.github` or members with logins) can never be satisfied: the check fails and
+says which config key or catalog field would resolve it.
 """
 
 from __future__ import annotations
@@ -146,7 +148,9 @@ def _logins(group: GitHubParties, members: _Members) -> list[str]:
 
 def _owners(approval: Approval, base: Catalog, head: Catalog) -> list[str | None]:
     """The owner teams of the services the approval concerns (BASE's, else HEAD's for an
-    entity the change adds), for `role:service-owner`; [None] when none is."""
+    entity the change adds), for `role:service-owner`; None for each entity that concerns
+    no service (a config or policy change), so that part is judged too and, unless the
+    config maps the role, stays unresolved rather than passing on another service's owner."""
     owners: list[str | None] = []
     for text in approval.entities:
         kind, _, name = text.partition(":")
@@ -156,4 +160,6 @@ def _owners(approval: Approval, base: Catalog, head: Catalog) -> list[str | None
         owner = service.get("spec", "owner") if service is not None else None
         if isinstance(owner, str) and owner:
             owners.append(owner.partition(":")[2] if ":" in owner else owner)
+        else:
+            owners.append(None)
     return list(dict.fromkeys(owners)) or [None]

@@ -92,11 +92,15 @@ def test_removing_a_dependent_with_the_breaking_change_keeps_its_owner(repo: Git
     assert "team:payments" in found  # payments-api depended on ledger-db at BASE
 
 
-def test_the_change_process_owner_comes_from_base(repo: GitRepo) -> None:
+def test_the_change_process_owner_of_base_stays(repo: GitRepo) -> None:
+    """A change-process RACI the pull request adds makes its team an approver too; BASE's
+    owner of the change process (the CAB) is not replaced."""
     repo.write("raci-change.yaml", "apiVersion: itsmctl.io/v1\nkind: RACI\nmetadata: {name: mine}\n"
                "spec:\n  scope: {process: change}\n  activities:\n    - name: change-config\n"
                "      assignments: {payments: RA}\n")
     repo.write(".itsmctl.yaml", 'rules: {service-runbook-required: "off"}\n')
     repo.commit()
     found = approvers(repo.diff("main", "feature"))
-    assert "team:cab" in found and "team:payments" not in found
+    assert found["team:cab"][0].startswith("CAB of change model normal-change")
+    assert found["team:payments"][0].startswith("Accountable for change-config of the change"
+                                                " process (RACI mine)")

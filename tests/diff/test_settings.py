@@ -210,11 +210,54 @@ def test_approvals_go_to_the_change_process_owner(repo: GitRepo) -> None:
 
 def test_a_pull_request_cannot_name_its_own_approvers(repo: GitRepo) -> None:
     """Adding a change-process RACI in the same pull request that switches a rule off must not
-    move the approval to the team that wrote it: approvers come from BASE."""
+    move the approval to the team that wrote it: BASE's approver stays, HEAD's is added."""
     repo.write("change-process.yaml", CHANGE_PROCESS_RACI)
     repo.write(CONFIG, 'rules: {service-runbook-required: "off"}\n')
-    approvals = [a.party for a in repo.diff("main").approvals]
-    assert "team:cab" in approvals and "role:change-manager" not in approvals
+    approvals = {a.party: a.reasons for a in repo.diff("main").approvals}
+    assert list(approvals) == ["role:change-manager", "team:cab"]
+    assert approvals["team:cab"] == (
+        ("CAB of change model normal-change (no RACI is scoped to the change process):"
+         " Config:.itsmctl.yaml is approval-required"),)
+    assert approvals["role:change-manager"][0].startswith(
+        "Accountable for authorize-change of the change process (RACI change-process-raci)")
+
+
+def test_a_config_change_that_drops_the_change_process_raci_keeps_its_owner(
+        repo: GitRepo) -> None:
+    """Removing the change-process RACI with the config change leaves BASE's Accountable in
+    place; the CAB that HEAD now falls back to is added."""
+    on_main(repo, {"change-process.yaml": CHANGE_PROCESS_RACI})
+    repo.remove("change-process.yaml")
+    repo.write(CONFIG, 'rules: {service-runbook-required: "off"}\n')
+    assert [a.party for a in repo.diff("main").approvals] == ["role:change-manager", "team:cab"]
+
+
+def test_a_config_change_that_drops_every_cab_keeps_them(repo: GitRepo) -> None:
+    """No RACI for the change process: the CAB approves; a change that also removes the CAB
+    from the change model still needs it, and `role:catalog-maintainers` (HEAD's fallback)."""
+    repo.edit("change-models.yaml", "    cab: cab\n", "")
+    repo.write(CONFIG, 'rules: {service-runbook-required: "off"}\n')
+    approvals = {a.party: a.reasons for a in repo.diff("main").approvals}
+    assert list(approvals) == ["role:catalog-maintainers", "team:cab"]
+    assert approvals["role:catalog-maintainers"] == (
+        ("no RACI is scoped to the change process and no change model names a CAB, so the"
+         " config's roles.catalog-maintainers approve: Config:.itsmctl.yaml is"
+         " approval-required"),)
+
+
+def test_service_owner_in_the_change_process_raci_names_nobody_for_config(
+        repo: GitRepo) -> None:
+    """A config change concerns no service: `role:service-owner` in the change-process RACI is
+    skipped, and with no other Accountable the chain goes on to the CAB."""
+    only_owner = CHANGE_PROCESS_RACI.replace("role:change-manager: A", "role:service-owner: A")
+    on_main(repo, {"change-process.yaml": only_owner})
+    repo.write(CONFIG, 'rules: {service-runbook-required: "off"}\n')
+    approvals = {a.party: a.reasons for a in repo.diff("main").approvals}
+    assert list(approvals) == ["team:cab"]
+    assert approvals["team:cab"][0].startswith(
+        "CAB of change model normal-change (the change-process RACI names only"
+        " role:service-owner as Accountable, and a config or policy change concerns no"
+        " service)")
 
 
 def test_a_broken_config_names_its_side(repo: GitRepo) -> None:

@@ -192,3 +192,127 @@ def test_a_rate_limit_is_a_usage_error_with_when_to_retry(pr: tuple[Path, str],
     result = check(repo, github, head)
     assert result.exit_code == 2
     assert "rate limit" in result.output and "resets at" in result.output
+
+
+def config_pr(tmp_path: Path, on_main: dict[str, str | None]) -> tuple[Path, str]:
+    """The init scaffold with `on_main` edits (None: remove) on main, and a pull request that
+    switches a rule off in .itsmctl.yaml (a config change: the change process approves)."""
+    repo = tmp_path / "catalog"
+    assert CliRunner().invoke(cli, ["init", str(repo)]).exit_code == 0
+    for rel, text in on_main.items():
+        if text is None:
+            (repo / rel).unlink()
+        else:
+            (repo / rel).write_text(text, encoding="utf-8")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    git(repo, "checkout", "-q", "-b", "pr")
+    config = repo / ".itsmctl.yaml"
+    config.write_text(config.read_text().replace("rules: {}", 'rules: {review-overdue: "off"}'))
+    git(repo, "commit", "-q", "-am", "switch a rule off")
+    return repo, git(repo, "rev-parse", "HEAD")
+
+
+MODEL = "change-models/normal-change.yaml"
+CHANGE_RACI = "raci/change-process.yaml"
+SWAP = ("role:change-manager: A, role:service-owner: C", "role:change-manager: C, role:service-owner: A")
+
+
+def scaffold_text(tmp_path: Path, rel: str) -> str:
+    scratch = tmp_path / "scratch"
+    if not scratch.exists():
+        CliRunner().invoke(cli, ["init", str(scratch)])
+    return (scratch / rel).read_text(encoding="utf-8")
+
+
+def no_change_owner(tmp_path: Path) -> dict[str, str | None]:
+    """Edits leaving the change process without an owner: its RACI makes only
+    role:service-owner Accountable (nobody, for a config change), no change model has a CAB."""
+    model = scaffold_text(tmp_path, MODEL).replace(
+        "    cab: change-advisory-board     # the Team that authorizes\n", "")
+    raci = scaffold_text(tmp_path, CHANGE_RACI).replace(SWAP[0], SWAP[1])
+    return {MODEL: model, CHANGE_RACI: raci}
+
+
+def test_a_config_change_needs_the_change_manager_not_a_service_owner(
+        tmp_path: Path, github: FakeGitHub) -> None:
+    """The scaffold's change-process RACI makes role:change-manager and role:service-owner
+    Accountable; a config change concerns no service, so the change manager approves."""
+    repo, head = config_pr(tmp_path, {})
+    serve(github, [])
+    result = check(repo, github, head)
+    assert result.exit_code == 1, result.output
+    assert "FAIL (approvals: needs approval from role:change-manager)" in result.output
+    assert "role:change-manager: needs an approval of the head commit from one of @robin" \
+        in result.output
+    serve(github, [review("robin", "APPROVED", head)])
+    assert check(repo, github, head).exit_code == 0
+
+
+def test_catalog_maintainers_unmapped_fail_naming_the_config_key(
+        tmp_path: Path, github: FakeGitHub) -> None:
+    """No change-process RACI and no CAB: role:catalog-maintainers approves config changes.
+    Unmapped, nobody can approve: the gate fails and says which key to map, never passes."""
+    repo, head = config_pr(tmp_path, no_change_owner(tmp_path))
+    serve(github, [review("alex", "APPROVED", head), review("robin", "APPROVED", head)])
+    result = check(repo, github, head)
+    assert result.exit_code == 1, result.output
+    assert "FAIL (approvals: needs approval from role:catalog-maintainers)" in result.output
+    assert ("role:catalog-maintainers: nobody on GitHub can approve for it"
+            " (role:catalog-maintainers is not mapped in the config's roles; map it in"
+            " .itsmctl.yaml, e.g. roles: {catalog-maintainers: [team:<team>]})") in result.output
+
+
+def test_catalog_maintainers_mapped_on_the_base_branch_can_approve(
+        tmp_path: Path, github: FakeGitHub) -> None:
+    config = scaffold_text(tmp_path, ".itsmctl.yaml").replace(
+        "roles:\n", "roles:\n  catalog-maintainers: [team:workplace]\n")
+    repo, head = config_pr(tmp_path, {**no_change_owner(tmp_path), ".itsmctl.yaml": config})
+    serve(github, [review("sam", "APPROVED", head)])
+    result = check(repo, github, head)
+    assert result.exit_code == 0, result.output
+    assert "role:catalog-maintainers: approved by @sam" in result.output
+
+
+def test_a_mapping_the_pull_request_adds_does_not_count(tmp_path: Path,
+                                                        github: FakeGitHub) -> None:
+    """Who holds a role is read from BASE: mapping catalog-maintainers to yourself in the
+    same pull request leaves the approval unresolvable."""
+    repo, _ = config_pr(tmp_path, no_change_owner(tmp_path))
+    config = repo / ".itsmctl.yaml"
+    config.write_text(config.read_text().replace(
+        "roles:\n", "roles:\n  catalog-maintainers: [user:mallory]\n"))
+    git(repo, "commit", "-q", "-am", "I maintain the catalog now")
+    head = git(repo, "rev-parse", "HEAD")
+    serve(github, [review("mallory", "APPROVED", head)])
+    result = check(repo, github, head)
+    assert result.exit_code == 1, result.output
+    assert "role:catalog-maintainers is not mapped in the config's roles" in result.output
+
+
+def test_service_owner_for_a_change_that_concerns_no_service_never_passes(
+        tmp_path: Path, github: FakeGitHub) -> None:
+    """role:service-owner required for an SLA change and for a process whose owner it is:
+    the service's owner approving does not stand in for the process part, which names nobody
+    until the config maps the role; the gate fails and says so."""
+    incident = scaffold_text(tmp_path, "processes/incident.yaml").replace(
+        "owner: role:incident-process-owner   #", "owner: role:service-owner   #")
+    repo, _ = config_pr(tmp_path, {"processes/incident.yaml": incident})
+    (repo / "processes" / "incident.yaml").write_text(incident.replace(
+        "{impact: high, urgency: high, priority: P1}",
+        "{impact: high, urgency: high, priority: P2}"), encoding="utf-8")
+    sla = repo / "slas" / "intranet-sla.yaml"
+    sla.write_text(sla.read_text().replace("availability: 99.5", "availability: 99.0"))
+    git(repo, "commit", "-q", "-am", "a process and an SLA")
+    head = git(repo, "rev-parse", "HEAD")
+    serve(github, [review(login, "APPROVED", head) for login in ("alex", "sam", "robin")])
+    result = check(repo, github, head, "--format", "json")
+    assert result.exit_code == 1, result.output
+    parties = {p["party"]: p for p in json.loads(result.stdout)["approvals"]["parties"]}
+    owner = parties["role:service-owner"]
+    assert owner["approved"] is False and owner["approvedBy"] == ["alex", "sam"]
+    assert owner["notes"] == [
+        ("role:service-owner names no one here: the change concerns no service (a config or"
+         " policy file, a shared entity); map it in .itsmctl.yaml, e.g. roles: {service-owner:"
+         " [team:<team>]}")]
