@@ -56,6 +56,7 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
     config = run.config
     options: dict[str, Any] = {"ref": ref, "since": since, "config": config,
                                "history": history, "memo": run.memo,
+                               "explicit_config": config_file is not None,
                                "timestamp": datetime.now(UTC) if timestamp else None}
     if check_dir is not None:
         # without --today, dates are judged as of the day the committed site records

@@ -70,18 +70,22 @@ class SiteCheckResult:
 
 def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: Config,
             today: date, history: bool, timestamp: datetime | None,
-            memo: ParseMemo | None = None) -> SiteInput:
+            memo: ParseMemo | None = None, explicit_config: bool = False) -> SiteInput:
     """Load (from disk or at a git ref), validate with the shared pipeline, add git history.
 
     `memo`: a parse memo the run already filled (`check`): files with the same label and
-    bytes are not parsed again."""
+    bytes are not parsed again. `explicit_config`: `config` came from --config, so it also
+    judges `ref` and both sides of `since` (otherwise each commit reads its own)."""
     from itsmctl.site.history import audit_trail, changes_since, load_catalog, provenance
     from itsmctl.validate import check_loaded
 
-    loaded = load_catalog(catalog_root, ref, config, memo)
-    validation = check_loaded(loaded, config, today=today, root=".")
+    shown = load_catalog(catalog_root, ref, config, memo, explicit_config)
+    config = shown.config
+    validation = check_loaded(shown.loaded, config, today=today, root=".",
+                              policies=shown.policies)
     trail = audit_trail(catalog_root, ref, validation.catalog) if history else {}
-    changes = changes_since(catalog_root, since, ref, loaded, config) if since else None
+    changes = (changes_since(catalog_root, since, ref, config if explicit_config else None,
+                             today, memo) if since else None)
     stamp = timestamp.isoformat(timespec="seconds") if timestamp is not None else None
     return SiteInput(validation, config, today, trail, changes, ref, stamp,
                      provenance(catalog_root, ref, history))
@@ -91,7 +95,7 @@ def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
                 since: str | None = None, config: Config, today: date,
                 progress: Progress | None = None, history: bool = True,
                 timestamp: datetime | None = None, workers: int | None = None,
-                memo: ParseMemo | None = None) -> RenderResult:
+                memo: ParseMemo | None = None, explicit_config: bool = False) -> RenderResult:
     """Render the catalog at `catalog_root` (or at git `ref`) into the folder `output`.
 
     `history` adds each entity's commits when the catalog is in a git repository;
@@ -99,10 +103,13 @@ def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
     default, to keep the bytes reproducible) is printed in every page footer.
     `workers` processes render the pages (None: every core for a large site; 1: serial).
     `memo`: the run's parse memo (and through it the persistent parse cache).
+    `explicit_config`: `config` is the user's --config; without it, `ref` and both sides of
+    `since` are judged by their own config and policy files.
     """
     _check_output(catalog_root, output)
     site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
-                   history=history, timestamp=timestamp, memo=memo)
+                   history=history, timestamp=timestamp, memo=memo,
+                   explicit_config=explicit_config)
     files = _write_atomically(output, site_plan(site), progress, workers)
     return RenderResult(output, files, site.validation, ref, bool(site.history))
 
@@ -110,7 +117,8 @@ def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
 def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
                since: str | None = None, config: Config, today: date | None = None,
                history: bool = True, timestamp: datetime | None = None,
-               clock: date | None = None, memo: ParseMemo | None = None) -> SiteCheckResult:
+               clock: date | None = None, memo: ParseMemo | None = None,
+               explicit_config: bool = False) -> SiteCheckResult:
     """Compare a committed site with what `render_site` would write now (same options).
 
     Stable API for `itsmctl check`: pass the options the site was rendered with. A site
@@ -124,7 +132,8 @@ def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
     recover_swap(site_dir)
     today = today or recorded_date(site_dir) or clock or runcontext.clock_today()
     site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
-                   history=history, timestamp=timestamp, memo=memo)
+                   history=history, timestamp=timestamp, memo=memo,
+                   explicit_config=explicit_config)
     wanted = dict(site_files(site))
     present = _existing_files(site_dir)
     stale = sorted(p for p in wanted if p in present

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itsmctl.catalog import Catalog
 from itsmctl.config import Config
@@ -20,6 +20,9 @@ from itsmctl.site.figures import dependents_graph
 from itsmctl.site.paths import ref_path
 from itsmctl.sources import SourceFile
 from itsmctl.validate import ValidationResult
+
+if TYPE_CHECKING:
+    from itsmctl.diff.result import DiffResult
 
 DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?:\s|\Z)")
 
@@ -40,13 +43,18 @@ class Commit:
 
 @dataclass(frozen=True)
 class Changes:
-    """What changed in the catalog since a tag or ref (the audit page)."""
+    """What changed in the catalog since a tag or ref (the audit page).
+
+    `diff` is the result of the diff engine (`itsmctl diff SINCE..REF`): the field changes,
+    their governance readings, the approvals they need and the findings they add or fix.
+    `added`, `removed` and `modified` (renamed included) are read from it."""
 
     since: str
     commits: tuple[Commit, ...]
     added: tuple[Ref, ...]
     removed: tuple[Ref, ...]
     modified: tuple[Ref, ...]
+    diff: DiffResult | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ All git access goes through `itsmctl.git`; this module only turns its records in
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,27 +15,47 @@ from itsmctl.catalog import Catalog
 from itsmctl.config import Config
 from itsmctl.errors import ItsmctlError
 from itsmctl.loader import LoadResult, ParseMemo, load_directory, load_sources
+from itsmctl.model import KINDS as ENTITY_KINDS
 from itsmctl.model import Ref
+from itsmctl.policy import PolicySet
 from itsmctl.site.context import Changes, Commit, Provenance
 
 if TYPE_CHECKING:
     from itsmctl.git import CommitInfo
 
 
+@dataclass(frozen=True)
+class LoadedSite:
+    """The catalog a site shows, with the config and policies that judge it.
+
+    `policies` None: the working tree's, read beside the config as `validate` reads them."""
+
+    loaded: LoadResult
+    config: Config
+    policies: PolicySet | None = None
+
+
 def load_catalog(catalog_root: Path, ref: str | None, config: Config,
-                 memo: ParseMemo | None = None) -> LoadResult:
+                 memo: ParseMemo | None = None, explicit_config: bool = False) -> LoadedSite:
     """The working tree, or the catalog as it was at `ref` (read from blobs, no checkout).
 
-    Files are labelled relative to the catalog root either way, so the pages do not depend
-    on where the command ran from.
+    At `ref` the config and policy files are `ref`'s too (as `itsmctl diff` reads each side),
+    so the site shows the rules, roles and title of that commit; `explicit_config` (--config)
+    keeps the given config, with `ref`'s policy files. Files are labelled relative to the
+    catalog root either way, so the pages do not depend on where the command ran from.
     """
     if ref is None:
-        return load_directory(catalog_root, config, "", memo)
+        return LoadedSite(load_directory(catalog_root, config, "", memo), config)
     from itsmctl import git
+    from itsmctl.diff.settings import read_settings
 
     repo = git.open_repo(catalog_root)
-    sources = git.sources_at(repo, ref, catalog_root, config)
-    return load_sources([replace(s, label=s.rel) for s in sources], config.limits, memo)
+    sha = git.resolve_commit(repo, ref)
+    settings = read_settings(repo, sha, git.catalog_prefix(repo, catalog_root), ref,
+                             config if explicit_config else None)
+    sources = git.sources_at(repo, ref, catalog_root, settings.config)
+    loaded = load_sources([replace(s, label=s.rel) for s in sources], settings.config.limits, memo)
+    return LoadedSite(loaded, settings.config, settings.policies)
 
 
 def audit_trail(catalog_root: Path, ref: str | None, catalog: Catalog
@@ -74,24 +95,34 @@ def provenance(catalog_root: Path, ref: str | None, history: bool) -> Provenance
     return Provenance(git.resolve_commit(repo, "HEAD"), None)
 
 
-def changes_since(catalog_root: Path, since: str, ref: str | None, loaded: LoadResult,
-                  config: Config) -> Changes:
-    """Commits since `since`, and which entities were added, removed or modified."""
+def changes_since(catalog_root: Path, since: str, ref: str | None, config: Config | None,
+                  today: date, memo: ParseMemo | None = None) -> Changes:
+    """Commits since `since`, and the diff engine's reading of what they changed.
+
+    The diff is `itsmctl diff SINCE..REF` (the trees as they are; REF None: the working
+    tree), so the page says exactly what `itsmctl diff` says. `config` is an explicit
+    --config applied to both sides; None: each side reads its own config and policies."""
     from itsmctl import git
+    from itsmctl.diff import diff_refs
 
     repo = git.open_repo(catalog_root)
     base = git.resolve_commit(repo, since)
     head = git.resolve_commit(repo, ref or "HEAD")
     prefix = git.catalog_prefix(repo, catalog_root)
-    before = load_sources(git.commit_sources(repo, base, prefix, config), config.limits).catalog
-    old = {e.ref: e.data for e in before}
-    new = {e.ref: e.data for e in loaded.catalog}
+    diff = diff_refs(catalog_root, since, ref, catalog_root=catalog_root, config=config,
+                     today=today, fail_on=("none",), exact_base=True, memo=memo)
+    by_status: dict[str, list[Ref]] = {"added": [], "removed": [], "modified": []}
+    for change in diff.changes:
+        if change.kind in ENTITY_KINDS:
+            status = "modified" if change.status == "renamed" else change.status
+            by_status[status].append(Ref(change.kind, change.name))
     return Changes(
         since=since,
         commits=tuple(_commit(c) for c in git.commits_between(repo, base, head, prefix)),
-        added=_sorted(set(new) - set(old)),
-        removed=_sorted(set(old) - set(new)),
-        modified=_sorted(r for r in set(new) & set(old) if new[r] != old[r]),
+        added=_sorted(by_status["added"]),
+        removed=_sorted(by_status["removed"]),
+        modified=_sorted(by_status["modified"]),
+        diff=diff,
     )
 
 

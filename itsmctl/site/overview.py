@@ -109,18 +109,6 @@ def graph_parts(site: SiteInput) -> Page:
         "svg": svg(picture), "layers": sorted(layers.items(), reverse=True)})
 
 
-def changes_page(site: SiteInput) -> Page | None:
-    if site.changes is None:
-        return None
-    changes = site.changes
-    return Page("changes.html", "changes.html", f"Changes since {changes.since}", "Changes", {
-        "changes": changes,
-        "added": [site.link_ref(r, str(r)) for r in changes.added],
-        "removed": [str(r) for r in changes.removed],
-        "modified": [site.link_ref(r, str(r)) for r in changes.modified],
-    })
-
-
 def kind_list_page(site: SiteInput, kind: str) -> Page:
     entities = site.catalog.of_kind(kind)
     rows = [{"link": site.link_entity(e), "name": e.name,

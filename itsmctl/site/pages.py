@@ -11,10 +11,10 @@ from functools import partial
 from pathlib import Path
 
 from itsmctl.durations import parse_date
+from itsmctl.site.changes import changes_page
 from itsmctl.site.context import SiteInput
 from itsmctl.site.kinds import BUILDERS, kind_page
 from itsmctl.site.overview import (
-    changes_page,
     findings_page,
     graph_parts,
     home_page,

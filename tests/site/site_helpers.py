@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import os
 import re
+import subprocess
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -49,3 +51,15 @@ def break_page(monkeypatch: Any, path: str, action: Callable[[], None]) -> None:
         return data
 
     monkeypatch.setattr(render_module.Renderer, "render", render)
+
+
+def git(repo: Path, *args: str, when: str = "2026-01-05T10:00:00+00:00") -> str:
+    """Run git in `repo` as Grace Hopper at `when`, with no user or system config."""
+    env = os.environ | {"GIT_AUTHOR_NAME": "Grace Hopper", "GIT_AUTHOR_EMAIL": "g@example.com",
+                        "GIT_COMMITTER_NAME": "Grace Hopper",
+                        "GIT_COMMITTER_EMAIL": "g@example.com",
+                        "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+                        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    out = subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True,
+                         text=True)
+    return out.stdout.strip()

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from site_helpers import SMALL, Render, visible_text
+from site_helpers import SMALL, Render, git, visible_text
 
 from itsmctl.cli import cli
-
-
-def git(repo: Path, *args: str, when: str = "2026-01-05T10:00:00+00:00") -> str:
-    env = os.environ | {"GIT_AUTHOR_NAME": "Grace Hopper", "GIT_AUTHOR_EMAIL": "g@example.com",
-                        "GIT_COMMITTER_NAME": "Grace Hopper",
-                        "GIT_COMMITTER_EMAIL": "g@example.com",
-                        "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
-                        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    out = subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True,
-                         text=True)
-    return out.stdout.strip()
 
 
 @pytest.fixture

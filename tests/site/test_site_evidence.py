@@ -1,0 +1,96 @@
+"""The site as audit evidence: what changed and what it meant, who approved it, who is who.
+
+Pages are read as a reader sees them (tags dropped) from sites rendered out of real git
+repositories in tmp_path.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from site_helpers import SMALL, Render, git, visible_text
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """The small catalog at v1, then a commit that lowers the API's availability."""
+    root = tmp_path / "repo"
+    shutil.copytree(SMALL, root)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "Initial catalog")
+    git(root, "tag", "v1")
+    edit(root / "slas.yaml", "availability: 99.9\n", "availability: 99.5\n")
+    git(root, "commit", "-q", "-am", "Lower the API availability", when="2026-02-01T09:30:00+00:00")
+    return root
+
+
+def test_changes_page_shows_the_diff_engines_readings(repo: Path, tmp_path: Path,
+                                                      render: Render) -> None:
+    from itsmctl.diff import diff_refs
+
+    render(repo, tmp_path / "site", since="v1")
+    page = (tmp_path / "site" / "changes.html").read_text()
+    text = visible_text(page)
+    diff = diff_refs(repo, "v1..HEAD", catalog_root=repo, fail_on=("none",))
+    [change] = [c for c in diff.changes if c.ref == "SLA:api-sla"]
+    # the same field change and the same governance reading as `itsmctl diff`
+    assert "spec.availability: 99.9 -> 99.5" in text
+    for impact in change.impacts:
+        assert f"{impact.impact.label} {impact.message} ({impact.change_class})" in text
+    assert "allowed downtime" in text
+    # the approvals it needed, with their reasons, and which change each is for
+    assert diff.approvals
+    for approval in diff.approvals:
+        assert approval.party in text
+        for reason in approval.reasons:
+            assert reason in text
+    assert 'href="#change-SLA-api-sla"' in page and 'id="change-SLA-api-sla"' in page
+    assert '<a href="slas/api-sla.html">API SLA</a>' in page
+
+
+def test_changes_page_lists_findings_introduced_and_fixed(repo: Path, tmp_path: Path,
+                                                          render: Render) -> None:
+    edit(repo / "services.yaml", "  sla: api-sla\n", "  sla: no-such-sla\n")
+    git(repo, "commit", "-q", "-am", "Point the API at a missing SLA")
+    git(repo, "tag", "v2")
+    edit(repo / "services.yaml", "  sla: no-such-sla\n", "  sla: api-sla\n")
+    git(repo, "commit", "-q", "-am", "Fix the SLA reference")
+    render(repo, tmp_path / "broke", since="v1", ref="v2")
+    broke = visible_text((tmp_path / "broke" / "changes.html").read_text())
+    introduced = broke.split("Findings introduced", 1)[1].split("Findings fixed", 1)[0]
+    assert "no-such-sla" in introduced
+    render(repo, tmp_path / "fixed", since="v2")
+    fixed = visible_text((tmp_path / "fixed" / "changes.html").read_text())
+    assert "no-such-sla" in fixed.split("Findings fixed", 1)[1].split("Commits", 1)[0]
+    assert "Findings introduced None." in fixed
+
+
+def test_a_ref_render_uses_that_refs_config_and_policies(tmp_path: Path, render: Render) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(SMALL, root)
+    edit(root / "slas.yaml", "availability: 99.9\n", "availability: 99.5\n")  # a credit error
+    (root / ".itsmctl.yaml").write_text(
+        "apiVersion: itsmctl.io/v1\nkind: Config\nrules: {sla-credit-tiers: off}\n"
+        "settings: {site: {title: Catalog at v1}}\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "Initial catalog")
+    git(root, "tag", "v1")
+    (root / ".itsmctl.yaml").write_text(
+        "apiVersion: itsmctl.io/v1\nkind: Config\nsettings: {site: {title: Catalog now}}\n")
+    git(root, "commit", "-q", "-am", "Judge credit tiers again")
+    render(root, tmp_path / "now")
+    assert "Catalog now" in (tmp_path / "now" / "index.html").read_text()
+    assert "sla-credit-tiers" in (tmp_path / "now" / "findings.html").read_text()
+    render(root, tmp_path / "then", ref="v1")  # the working tree's config is given; v1's wins
+    assert "<title>Catalog at v1</title>" in (tmp_path / "then" / "index.html").read_text()
+    assert "sla-credit-tiers" not in (tmp_path / "then" / "findings.html").read_text()
