@@ -6,8 +6,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from itsmctl.findings import JsonPath
 from itsmctl.model import Entity, Ref, list_of_dicts
 from itsmctl.references import Reference, parse_ref, references_of
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """One resolved entry of a service's `dependencies` list, with where it is written."""
+
+    source: Entity
+    index: int
+    target: Entity
+    type: str
+
+    @property
+    def path(self) -> JsonPath:
+        return ("spec", "dependencies", self.index, "service")
 
 
 @dataclass
@@ -17,6 +32,8 @@ class Catalog:
     entities: list[Entity] = field(default_factory=list)
     _index: dict[Ref, Entity] = field(default_factory=dict, repr=False)
     _by_kind: dict[str, list[Entity]] = field(default_factory=dict, repr=False, compare=False)
+    _dependencies: dict[int, tuple[Entity, tuple[Dependency, ...]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def add(self, entity: Entity) -> Entity | None:
         """Index an entity; return the earlier one if the name is taken."""
@@ -25,8 +42,15 @@ class Catalog:
             return existing
         self._index[entity.ref] = entity
         self.entities.append(entity)
-        self._by_kind.clear()
+        self._forget()
         return None
+
+    def _forget(self) -> None:
+        """Drop what was derived from the entities: a new one can change any of it."""
+        self._by_kind.clear()
+        self._dependencies.clear()
+        for name in ("references", "referrers"):
+            self.__dict__.pop(name, None)
 
     def get(self, ref: Ref | None) -> Entity | None:
         return self._index.get(ref) if ref is not None else None
@@ -61,19 +85,34 @@ class Catalog:
                 out.setdefault(target, []).append(reference)
         return out
 
+    def resolved_dependencies(self, service: Entity) -> tuple[Dependency, ...]:
+        """The entries of `service`'s `dependencies` that name an existing service, in order.
+
+        Computed once per service and catalog: eight rules and the site read them. A type that
+        is not a string (the schema flags it) reads as `hard`, the default. Unresolved entries
+        are `ref-unresolved` findings, not dependencies.
+        """
+        hit = self._dependencies.get(id(service))
+        if hit is not None and hit[0] is service:
+            return hit[1]
+        found = []
+        for index, item in list_of_dicts(service.get("spec", "dependencies")):
+            text = item.get("service")
+            if not isinstance(text, str):
+                continue
+            target = self.get(parse_ref(text, "Service"))
+            if target is not None and target.kind == "Service":
+                kind = item.get("type", "hard")
+                found.append(Dependency(service, index, target,
+                                        kind if isinstance(kind, str) else "hard"))
+        result = tuple(found)
+        self._dependencies[id(service)] = (service, result)  # the entity is kept: its id stays its own
+        return result
+
     def dependencies(self, service: Entity, hard_only: bool = False) -> list[tuple[Entity, str]]:
         """Resolved (service, hard|soft) dependencies of a service."""
-        out = []
-        for _, item in list_of_dicts(service.get("spec", "dependencies")):
-            if not isinstance(item.get("service"), str):
-                continue
-            kind = item.get("type", "hard")
-            if hard_only and kind != "hard":
-                continue
-            target = self.get(parse_ref(item["service"], "Service"))
-            if target is not None and target.kind == "Service":
-                out.append((target, str(kind)))
-        return out
+        return [(dep.target, dep.type) for dep in self.resolved_dependencies(service)
+                if not hard_only or dep.type == "hard"]
 
     def resolve_field(self, entity: Entity, field_name: str, kind: str) -> Entity | None:
         """Resolve a single reference field of an entity's spec (e.g. a service's `sla`)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from itsmctl.findings import JsonPath
@@ -79,8 +80,14 @@ class Reference:
         return parse_ref(self.text, self.expected)
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_ref(text: str, expected: str) -> Ref | None:
-    """`payments`, `team:payments` -> Ref(Team, payments); `role:cab-chair` -> None."""
+    """`payments`, `team:payments` -> Ref(Team, payments); `role:cab-chair` -> None.
+
+    Memoised (a pure function of two strings, returning a frozen Ref): every reference's
+    `target` is read by several rules, and a catalog names the same entities again and again.
+    The bound keeps a hostile catalog from growing it without limit.
+    """
     prefix, sep, name = text.partition(":")
     if not sep:
         return Ref("Team" if expected == PARTY else expected, text)

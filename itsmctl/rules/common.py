@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from itsmctl.catalog import Catalog
-from itsmctl.findings import JsonPath
-from itsmctl.model import Entity, list_of_dicts
-from itsmctl.references import parse_ref
+from itsmctl.catalog import Catalog, Dependency
+from itsmctl.model import Entity
 
 
 def number(value: Any) -> float | None:
@@ -43,27 +40,6 @@ def lifecycle(entity: Entity) -> str | None:
     return value if isinstance(value, str) else None
 
 
-@dataclass(frozen=True, slots=True)
-class Dependency:
-    """One resolved entry of a service's `dependencies` list, with where it is written."""
-
-    source: Entity
-    index: int
-    target: Entity
-    type: str
-
-    @property
-    def path(self) -> JsonPath:
-        return ("spec", "dependencies", self.index, "service")
-
-
 def dependencies(service: Entity, catalog: Catalog) -> Iterator[Dependency]:
     """Entries that name an existing service; unresolved ones are `ref-unresolved` findings."""
-    for index, item in list_of_dicts(service.get("spec", "dependencies")):
-        text = item.get("service")
-        if not isinstance(text, str):
-            continue
-        target = catalog.get(parse_ref(text, "Service"))
-        if target is not None and target.kind == "Service":
-            kind = item.get("type", "hard")
-            yield Dependency(service, index, target, kind if isinstance(kind, str) else "hard")
+    return iter(catalog.resolved_dependencies(service))
