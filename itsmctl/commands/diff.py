@@ -38,13 +38,21 @@ from itsmctl.reporters.registry import formats, report
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file for both sides (default: each side's own .itsmctl.yaml).")
 @click.option("-v", "--verbose", is_flag=True, help="Also list findings that were already there.")
+@click.option("--records", "records", type=click.Path(file_okay=False, path_type=Path),
+              help="Records folder (as for measure): re-measure the changed SLAs on it under"
+              " BASE and HEAD.")
+@click.option("--assume-tz", metavar="ZONE",
+              help="With --records: zone of timestamps written without a UTC offset.")
+@click.option("--max-bad-rows", type=click.IntRange(min=0), default=0, show_default=True,
+              help="With --records: unreadable record rows tolerated.")
 @today_option
 @color_option
 @cache_option
 @click.pass_context
 def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
             catalog: Path | None, fmt: str, output: Path | None, fail_on: tuple[str, ...],
-            exact_base: bool, config_file: Path | None, verbose: bool, today: date | None,
+            exact_base: bool, config_file: Path | None, verbose: bool, records: Path | None,
+            assume_tz: str | None, max_bad_rows: int, today: date | None,
             color: str, no_cache: bool) -> None:
     """Compare the catalog at BASE and HEAD, entity by entity, and say what it means.
 
@@ -52,7 +60,8 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     (`git diff BASE...HEAD`); `BASE..HEAD` or --exact-base compares BASE's tree as it is.
     BASE defaults to the default branch (origin/HEAD, else settings.defaultBranch as
     committed on main or master, else that branch); HEAD defaults to the working tree.
-    Nothing is checked out.
+    Nothing is checked out. With --records, every SLA whose measured promise changes is
+    measured on those records as BASE and as HEAD declare it (docs/measure.md).
     Exits 0 when no --fail-on threshold is met, 1 when one is, 2 on a usage or environment
     problem (unknown ref, not a git repository, shallow clone without the base).
     """
@@ -60,6 +69,7 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     from itsmctl.diff import diff_refs
     from itsmctl.git import check_ref
     from itsmctl.loader import ParseMemo
+    from itsmctl.measure.run import MeasureOptions
 
     for ref in (base, head):
         if ref is not None:
@@ -69,7 +79,10 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     config = load_config(root, config_file) if config_file is not None else None
     result = diff_refs(repo, base, head, catalog_root=root, config=config, today=today,
                        fail_on=fail_on or DEFAULT_FAIL_ON, exact_base=exact_base,
-                       memo=ParseMemo(open_cache(no_cache)))
+                       memo=ParseMemo(open_cache(no_cache)),
+                       records=None if records is None else MeasureOptions(
+                           records, assume_tz, max_bad_rows=max_bad_rows,
+                           records_label=click.format_filename(records)))
     options = ReportOptions(color=use_color(color, output) and fmt == "text", verbose=verbose)
     emit(report(result, fmt, options), output)
     ctx.exit(result.exit_code)

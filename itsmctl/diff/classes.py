@@ -41,6 +41,11 @@ CHANGE_CLASSES: tuple[ChangeClass, ...] = (
     ChangeClass("service-credits-reduced", A, "A service credit is removed or lowered."),
     ChangeClass("sla-terms-changed", R, "SLA type, customer, calendar, measurement period or"
                 " effective dates."),
+    ChangeClass("attainment-newly-missed", A, "Measured on the records (`diff --records`), the"
+                " changed SLA misses a target in a period where BASE's met it (attainment or"
+                " availability), or would owe a larger service credit."),
+    ChangeClass("attainment-reevaluated", I, "Measured on the records (`diff --records`), the"
+                " changed SLA's figures move; no target is newly missed."),
     ChangeClass("owner-changed", A, "The service owner team changes."),
     ChangeClass("owner-removed", A, "The service loses its owner team."),
     ChangeClass("accountable-changed", A, "The Accountable party of a RACI activity changes"

@@ -34,6 +34,7 @@ from itsmctl.model import Entity, Ref
 
 if TYPE_CHECKING:
     from itsmctl.git import Repo
+    from itsmctl.measure.run import MeasureOptions
     from itsmctl.validate import ValidationResult
 
 
@@ -42,7 +43,8 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
               catalog_root: Path | None = None, config: Config | None = None,
               today: date | None = None, fail_on: Iterable[str] = DEFAULT_FAIL_ON,
               exact_base: bool = False, memo: ParseMemo | None = None,
-              head_result: ValidationResult | None = None) -> DiffResult:
+              head_result: ValidationResult | None = None,
+              records: MeasureOptions | None = None) -> DiffResult:
     """Compare the catalog at BASE and HEAD (see itsmctl/diff/__init__.py)."""
     thresholds = _thresholds(fail_on)
     spelled = parse_range(base, head, exact_base)
@@ -69,6 +71,14 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
                            if not f.entity)  # files that do not parse at HEAD
     pairs = entity_changes(changed_refs(base_result.catalog, head_result.catalog),
                            base_result.catalog, head_result.catalog, unreadable)
+    checked = None
+    if records is not None:
+        from itsmctl.diff.records import reevaluate
+
+        calendars = {c.name for c, _ in pairs if c.kind == "BusinessCalendar"
+                     and c.status != "added"}
+        pairs, checked = reevaluate(pairs, base_result.catalog, head_result.catalog, records,
+                                    calendars)
     comparison = compare(base_result.findings, head_result.findings)
     approvals = required_approvals((c for c, _ in pairs), head_result.catalog,
                                    base_result.catalog, governance, comparison.new)
@@ -83,6 +93,7 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
         existing_findings=comparison.existing, fixed_findings=comparison.fixed,
         fail_on=thresholds, files_changed=tuple(changed),
         files_parsed=memo.parsed, reasons=_reasons(thresholds, changes, comparison.new),
+        records=checked,
     )
 
 

@@ -114,6 +114,29 @@ class Approval:
 APPROVAL_STATUSES = ("none-required", "outstanding", "approved")
 
 
+@dataclass(frozen=True, slots=True)
+class RecordsCheck:
+    """`diff --records`: which records the changed SLAs were re-measured on (diff/records.py)."""
+
+    label: str
+    tickets: int | None  # None: no SLA change to re-measure, the records were not read
+    slas: tuple[str, ...]  # the SLAs measured under BASE and HEAD
+    as_of: str | None  # the records' newest instant, ISO 8601 UTC
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"folder": self.label, "tickets": self.tickets, "slas": list(self.slas),
+                "asOf": self.as_of}
+
+    def describe(self) -> str:
+        """`examples/records: 700 tickets as of 2026-11-30T...Z; 2 SLAs measured under BASE
+        and HEAD (a, b)`: one line for every report format."""
+        if self.tickets is None:
+            return f"{self.label}: no SLA change to measure, the records were not read"
+        names = ", ".join(self.slas)
+        return (f"{self.label}: {self.tickets} tickets as of {self.as_of or '-'};"
+                f" {len(self.slas)} SLA(s) measured under BASE and HEAD ({names})")
+
+
 @dataclass(frozen=True)
 class DiffResult:
     """Everything `itsmctl diff` (and `itsmctl check`) reports about BASE..HEAD."""
@@ -132,6 +155,7 @@ class DiffResult:
     files_parsed: int = 0  # files parsed in this run (a file identical on both sides: once)
     reasons: tuple[str, ...] = field(default=())  # which --fail-on thresholds were met
     approvals_checked: bool = False  # the pull request's reviews were read (`with_reviews`)
+    records: RecordsCheck | None = None  # `--records`: the changed SLAs re-measured
 
     @property
     def impacts(self) -> tuple[Classified, ...]:

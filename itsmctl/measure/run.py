@@ -62,32 +62,53 @@ def measure_path(root: Path, options: MeasureOptions,
     are missing or more rows are unreadable than `max_bad_rows` allows.
     """
     label = options.display_root if options.display_root is not None else str(root)
-    records_label = options.records_label or str(options.records)
-    if not options.records.is_dir():
-        raise ItsmctlError(f"records folder {records_label} does not exist",
-                           "pass --records DIR with tickets.csv (docs/measure.md)")
+    _check_records(options)
     catalog, sources, load_findings = _load_catalog(root, options, label)
+    result = measure_catalog(catalog, options, label, per_ticket)
+    findings = Locator().locate([*load_findings, *result.findings], sources)
+    return dataclasses.replace(result, findings=tuple(sorted(findings, key=Finding.sort_key)))
+
+
+def _check_records(options: MeasureOptions) -> None:
+    if not options.records.is_dir():
+        raise ItsmctlError(f"records folder {options.records_label or options.records}"
+                           " does not exist",
+                           "pass --records DIR with tickets.csv (docs/measure.md)")
+
+
+def measure_catalog(catalog: Catalog, options: MeasureOptions, label: str,
+                    per_ticket: IO[str] | None = None, *, slas: frozenset[str] | None = None,
+                    with_kpis: bool = True) -> MeasureResult:
+    """Measure a loaded catalog (from disk, or one side of a diff) against the records.
+
+    `slas`: only these SLAs (by name); `with_kpis` False: no KPI is computed. Findings are
+    not yet placed at file:line (the caller has the sources: see `measure_path`).
+    """
+    _check_records(options)
+    records_label = options.records_label or str(options.records)
     mapping = load_mapping(options.records)
     parse = InstantParser(_zone(options.assume_tz or mapping.timezone),
                           mapping.timestamp_format)
     files = _files(options.records, mapping)
     plans, findings = compile_plans(catalog)
-    findings = load_findings + findings
+    if slas is not None:
+        plans = [p for p in plans if p.name in slas]
+        findings = [f for f in findings if f.entity.partition(":")[2] in slas]
     resolve = _service_resolver(catalog, mapping)
 
     # outages come from monitoring, not the ITSM tool: always ISO 8601, whatever the export
     outage_parse = InstantParser(parse.assume)
     outages, outage_problems = _outages(files.get("outages"), records_label, mapping,
                                         outage_parse, resolve)
-    processes = catalog.of_kind("Process")
+    processes = catalog.of_kind("Process") if with_kpis else []
     all_kpis = [k for p in processes for k in kpis(p)]
-    steps = tuple(s for p in processes if process_name(p) == "incident" for s in escalation(p))
+    steps = tuple(s for p in catalog.of_kind("Process") if process_name(p) == "incident"
+                  for s in escalation(p))
     by_service: dict[str, list[SlaPlan]] = {}
     for plan in plans:
         by_service.setdefault(plan.service, []).append(plan)
     services = frozenset(e.name for e in catalog.of_kind("Service"))
     window = _Window(options.date_from, options.date_to)
-
     def attempt(join: Callable[..., None]) -> tuple[Tally, JoinStats, KpiTally, int]:
         rows = 0
         writer = None
@@ -131,7 +152,6 @@ def measure_path(root: Path, options: MeasureOptions,
     kpi_results = tuple(kpi_tally.results(as_of if as_of is not None else 0.0))
     findings += _record_findings(problems, stats, tally, records_label, files)
     findings += _target_findings(reports, kpi_results)
-    findings = Locator().locate(findings, sources)
     summary = RecordSummary(
         records_label, tally.tickets, len(problems), stats.mode, stats.peak_open,
         dict(tally.unknown_services), dict(tally.unknown_priorities), dict(tally.unknown_types),

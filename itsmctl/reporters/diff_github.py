@@ -55,6 +55,12 @@ def change_lines(result: DiffResult, budget: Budget) -> list[str]:
 def render(result: DiffResult, options: ReportOptions) -> str:
     budget = Budget()
     lines = change_lines(result, budget)
+    if result.records is not None:  # info readings are not annotations: one log line each
+        lines.append("itsmctl: " + escape_data(f"records {result.records.describe()}"))
+        lines += ["itsmctl: " + escape_data(f"{c.kind} {c.name}: {i.message}"
+                                            f" ({i.change_class})")
+                  for c in result.changes for i in c.impacts
+                  if i.change_class == "attainment-reevaluated"]
     lines += render_findings(result.new_findings, budget)[0] + budget.note("findings and changes")
     for approval in result.approvals:
         lines.append("itsmctl: " + escape_data(

@@ -31,6 +31,7 @@ def as_dict(result: DiffResult) -> dict[str, Any]:
             "failed": result.failed,
             "reasons": list(result.reasons),
         },
+        "records": result.records.to_dict() if result.records is not None else None,
         "changes": [c.to_dict() for c in result.changes],
         "approvals": [a.to_dict() for a in result.approvals],
         "findings": {

@@ -118,6 +118,8 @@ def render(result: DiffResult, options: ReportOptions) -> str:
     out = [MARKER, f"## itsmctl diff: {code(result.base)} → {code(result.head)}: {cell(verdict)}",
            "", (f"Compared {code(short(result.base_sha))} with {code(short(result.head_sha))}:"
                 f" {cell(change_counts(result))}."), ""]
+    if result.records is not None:
+        out += [f"Records {cell(result.records.describe())}.", ""]
     out += _summary_table(result) if result.changes else ["No catalog entity changed."]
     out += _approvals(result) + _findings(result)
     if result.changes:

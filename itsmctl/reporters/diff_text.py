@@ -61,6 +61,8 @@ def summary(result: DiffResult) -> str:
 def render(result: DiffResult, options: ReportOptions) -> str:
     out = [(f"itsmctl diff {result.base} ({short(result.base_sha)}) ->"
            f" {result.head} ({short(result.head_sha)})"), ""]
+    if result.records is not None:
+        out += [visible(f"Records {result.records.describe()}"), ""]
     for change in result.changes:
         out += _entity(change, options)
     if result.approvals:

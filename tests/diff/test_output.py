@@ -57,8 +57,9 @@ def test_json_shape(pr: GitRepo, tmp_path: object) -> None:
     data = json.loads(result.output)
     assert result.exit_code == 1
     assert data["schemaVersion"] == 1
-    assert set(data) == {"schemaVersion", "tool", "base", "head", "summary", "changes",
-                         "approvals", "findings"}
+    assert set(data) == {"schemaVersion", "tool", "base", "head", "summary", "records",
+                         "changes", "approvals", "findings"}
+    assert data["records"] is None  # no --records
     assert data["summary"]["impacts"] == {"info": 0, "review": 0, "approval-required": 1,
                                           "breaking": 1}
     assert data["summary"]["reasons"] == ["breaking: 1"] and data["summary"]["failed"] is True

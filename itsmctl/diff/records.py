@@ -1,0 +1,260 @@
+"""`diff --records DIR`: the changed SLAs measured on the same records under BASE and HEAD.
+
+A target reads well in a pull request whether or not the service could ever keep it. With
+records (the folder `itsmctl measure` reads), every SLA whose measured promise changes (its
+targets, attainment, calendar, pauses, period, availability, credits, maintenance windows,
+effective dates or service; or the BusinessCalendar it uses) is measured twice over the same
+tickets and outages, once as BASE declares it and once as HEAD does, and the figures that move
+are reported per priority and clock, and for availability:
+
+- `attainment-newly-missed` (approval-required): in some period HEAD's attainment (or
+  availability) misses its target where BASE's met it, or a larger service credit would be
+  owed: the change promises what the records say was not delivered.
+- `attainment-reevaluated` (info): the figures move, no target is newly missed.
+
+Periods are matched by their key (`2026-11`): a change of `measurement.period` compares
+periods of different lengths only where their keys agree. Records come from disk (the user's
+export), never from either commit; the same folder gives the same reading on every run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from itsmctl.catalog import Catalog
+from itsmctl.diff.result import Classified, EntityChange, Impact, RecordsCheck
+from itsmctl.durations import format_duration
+from itsmctl.measure.availability import AvailabilityPeriod
+from itsmctl.measure.evaluate import CLOCKS
+from itsmctl.measure.result import ClockReport, MeasureResult, SlaReport
+from itsmctl.measure.run import MeasureOptions, measure_catalog
+from itsmctl.model import Entity, Ref
+
+NEWLY_MISSED = "attainment-newly-missed"
+REEVALUATED = "attainment-reevaluated"
+# the spec fields whose change can move a measured figure
+MEASURED_FIELDS = ("service", "calendar", "targets", "measurement", "pauseOn", "availability",
+                   "serviceCredits", "maintenanceWindows", "effective")
+_SHOWN_PERIODS = 6
+
+Pair = tuple[EntityChange, Entity]
+
+
+@dataclass(frozen=True)
+class _Touched:
+    base: str | None  # the SLA's name at BASE (None: added)
+    head: str
+
+
+def reevaluate(pairs: list[Pair], base: Catalog, head: Catalog, options: MeasureOptions,
+               changed_calendars: Iterable[str] = ()) -> tuple[list[Pair], RecordsCheck]:
+    """`pairs` with the records' reading added to each re-evaluated SLA's impacts.
+
+    An SLA that only its calendar's change moves gets an entry of its own (status
+    `modified`, no field changes), like a scorecard level change does.
+    """
+    touched = _touched(pairs, base, head, set(changed_calendars))
+    label = options.records_label or str(options.records)
+    if not touched:
+        return pairs, RecordsCheck(label, None, (), None)
+    base_run = measure_catalog(base, options, label,
+                               slas=frozenset(t.base for t in touched if t.base), with_kpis=False)
+    head_run = measure_catalog(head, options, label,
+                               slas=frozenset(t.head for t in touched), with_kpis=False)
+    base_reports = {r.plan.name: r for r in base_run.slas}
+    head_reports = {r.plan.name: r for r in head_run.slas}
+    by_ref = {c.ref: (c, e) for c, e in pairs}
+    for t in touched:
+        report = head_reports.get(t.head)
+        if report is None:  # not measurable at HEAD (validate says why)
+            continue
+        impacts = compare(base_reports.get(t.base) if t.base else None, report)
+        if not impacts:
+            continue
+        ref = f"SLA:{t.head}"
+        found = by_ref.get(ref)
+        if found is None:
+            entity = report.plan.entity
+            found = (EntityChange("SLA", entity.name, "modified", entity.file, entity.line),
+                     entity)
+        change, entity = found
+        by_ref[ref] = (replace(change, impacts=(*change.impacts, *impacts)), entity)
+    out = sorted(by_ref.values(), key=lambda p: (p[0].kind, p[0].name))
+    return out, RecordsCheck(label, head_run.records.tickets,
+                             tuple(sorted(t.head for t in touched)), _iso(head_run))
+
+
+def _iso(run: MeasureResult) -> str | None:
+    as_of = run.records.as_of
+    if as_of is None:
+        return None
+    return datetime.fromtimestamp(as_of, UTC).isoformat(timespec="seconds").replace(
+        "+00:00", "Z")
+
+
+def _touched(pairs: list[Pair], base: Catalog, head: Catalog,
+             calendars: set[str]) -> list[_Touched]:
+    out: dict[str, _Touched] = {}
+    for change, _ in pairs:
+        if change.kind != "SLA" or change.status == "removed":
+            continue
+        if change.status == "added" or any(_measured(f.path) for f in change.fields):
+            was = None if change.status == "added" else (change.renamed_from or change.name)
+            out[change.name] = _Touched(was, change.name)
+    if calendars:
+        for entity in head.of_kind("SLA"):
+            if entity.name in out:
+                continue
+            before = base.get(entity.ref)
+            uses = {_calendar(head, entity), _calendar(base, before)}
+            if calendars.intersection(u for u in uses if u):
+                out[entity.name] = _Touched(before.name if before else None, entity.name)
+    return [out[name] for name in sorted(out)]
+
+
+def _calendar(catalog: Catalog, sla: Entity | None) -> str | None:
+    found = catalog.resolve_field(sla, "calendar", "BusinessCalendar") if sla else None
+    return found.name if found is not None else None
+
+
+def _measured(path: str) -> bool:
+    head, _, rest = path.partition(".")
+    if head != "spec":
+        return False
+    field = rest.split(".", 1)[0].split("[", 1)[0]
+    return field in MEASURED_FIELDS
+
+
+def compare(base: SlaReport | None, head: SlaReport) -> list[Classified]:
+    """What the records say of HEAD's SLA next to BASE's: one reading per moved figure."""
+    out: list[Classified] = []
+    entity = str(Ref("SLA", head.plan.name))
+    for priority, target in sorted(head.plan.targets.items()):
+        for clock in CLOCKS:
+            seconds = target.seconds(clock)
+            if seconds is None:
+                continue
+            reading = _clock(base, head, priority, clock)
+            if reading is not None:
+                impact, message = reading
+                out.append(Classified(_class(impact), impact, message, entity,
+                                      (f"spec.targets[{priority}].{clock}",)))
+    available = _availability(base, head)
+    if available is not None:
+        impact, message, path = available
+        out.append(Classified(_class(impact), impact, message, entity, (path,)))
+    return out
+
+
+def _class(impact: Impact) -> str:
+    return NEWLY_MISSED if impact >= Impact.APPROVAL_REQUIRED else REEVALUATED
+
+
+def _reports(report: SlaReport | None, priority: str, clock: str) -> dict[str, ClockReport]:
+    if report is None:
+        return {}
+    return {p.period: c for p in report.periods
+            if (c := p.clocks.get(priority, {}).get(clock)) is not None}
+
+
+def _duration(seconds: float | None) -> str:
+    return "none" if seconds is None else format_duration(round(seconds / 60.0))
+
+
+def _clock(base: SlaReport | None, head: SlaReport, priority: str, clock: str
+           ) -> tuple[Impact, str] | None:
+    before, after = _reports(base, priority, clock), _reports(head, priority, clock)
+    if not after:
+        return None
+    old = base.plan.targets.get(priority) if base is not None else None
+    new = head.plan.targets[priority]
+    old_seconds = old.seconds(clock) if old is not None else None
+    same_figures = all((b := before.get(k)) is not None
+                       and (b.group.tickets, b.group.met) == (a.group.tickets, a.group.met)
+                       for k, a in after.items()) and len(before) == len(after)
+    if (same_figures and old is not None and old_seconds == new.seconds(clock)
+            and old.attainment == new.attainment):
+        return None
+    keys = sorted(after)
+    newly = [k for k in keys if after[k].missed and not (k in before and before[k].missed)]
+    again = [k for k in keys if k in before and before[k].missed and not after[k].missed]
+    shown = (newly or again or keys)[-1]
+    a = after[shown]
+    tickets = sum(r.group.tickets for r in after.values())
+    breached = sum(r.group.breached for r in after.values())
+    if old is None:
+        head_words = f"{priority} {clock} target {_duration(new.seconds(clock))} (new)"
+        did = ""
+    else:
+        moved = old_seconds != new.seconds(clock)
+        head_words = (f"{priority} {clock} {_duration(old_seconds)} ->"
+                      f" {_duration(new.seconds(clock))}" if moved
+                      else f"{priority} {clock} ({_duration(new.seconds(clock))})")
+        did = f" ({sum(r.group.breached for r in before.values())} did)"
+    span = keys[0] if len(keys) == 1 else f"{keys[0]} to {keys[-1]}"
+    words = [f"{head_words}: {breached} of {tickets} tickets of {span} would have breached{did}"]
+    b = before.get(shown)
+    figures = (f"{b.group.attainment:.1f}% -> {a.group.attainment:.1f}%"
+               if b is not None and b.group.attainment is not None
+               and a.group.attainment is not None
+               else f"{a.group.attainment:.1f}%" if a.group.attainment is not None else "-")
+    verdict = (f"below the {new.attainment:g}% target" if a.missed
+               else f"meeting the {new.attainment:g}% target")
+    words.append(f"{shown} attainment {figures}, {verdict}")
+    if newly:
+        words.append(f"newly missed in {_periods(newly, len(keys))}")
+    elif again:
+        words.append(f"met again in {_periods(again, len(keys))}")
+    return (Impact.APPROVAL_REQUIRED if newly else Impact.INFO), "; ".join(words)
+
+
+def _periods(keys: list[str], of: int) -> str:
+    shown = ", ".join(keys[-_SHOWN_PERIODS:])
+    more = f" and {len(keys) - _SHOWN_PERIODS} more" if len(keys) > _SHOWN_PERIODS else ""
+    return f"{len(keys)} of {of} periods ({shown}{more})"
+
+
+def _availability(base: SlaReport | None, head: SlaReport
+                  ) -> tuple[Impact, str, str] | None:
+    after = {p.period: p.availability for p in head.periods if p.availability is not None}
+    if not after or head.plan.availability is None:
+        return None
+    before: dict[str, AvailabilityPeriod] = {} if base is None else {
+        p.period: p.availability for p in base.periods if p.availability is not None}
+
+    def key(a: AvailabilityPeriod | None) -> tuple[object, ...]:
+        return () if a is None else (a.target, a.measured, a.credit, a.met)
+
+    if all(key(before.get(k)) == key(a) for k, a in after.items()):
+        return None
+    keys = sorted(after)
+    newly = [k for k in keys if after[k].met is False
+             and (k not in before or before[k].met is not False)]
+    credit = [k for k in keys if after[k].credit > (before[k].credit if k in before else 0.0)]
+    shown = (newly or credit or keys)[-1]
+    a, b = after[shown], before.get(shown)
+    old = base.plan.availability if base is not None else None
+    new = head.plan.availability
+    head_words = (f"availability {old:g}% -> {new:g}%" if old is not None and old != new
+                  else f"availability {new:g}%" + (" (new)" if old is None else ""))
+    measured = f"{a.measured:.3f}%" if a.measured is not None else "-"
+    if b is not None and b.measured is not None and b.measured != a.measured:
+        measured = f"{b.measured:.3f}% -> {measured}"
+    verdict = (f"below the {new:g}% target" if a.met is False else f"meeting the {new:g}% target")
+    if a.met is False and b is not None and b.met and old is not None and old != new:
+        verdict += f" (BASE's {old:g}% was met)"
+    words = [f"{head_words}: {shown} measured {measured}, {verdict}"]
+    if a.credit or (b is not None and b.credit):
+        owed = b.credit if b is not None else 0.0
+        words.append(f"a {a.credit:g}% service credit would be owed ({owed:g}% under BASE)"
+                     if a.credit != owed else f"a {a.credit:g}% service credit owed either way")
+    if newly:
+        words.append(f"newly missed in {_periods(newly, len(keys))}")
+    elif credit:
+        words.append(f"a larger credit in {_periods(credit, len(keys))}")
+    path = "spec.availability" if old != new or b is None else (
+        "spec.serviceCredits" if base is not None
+        and base.plan.credits != head.plan.credits else "spec.availability")
+    return (Impact.APPROVAL_REQUIRED if newly or credit else Impact.INFO), "; ".join(words), path
