@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
 
 from itsmctl.errors import ItsmctlError
 from itsmctl.site.pages import Progress, SitePlan
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkContext, ForkProcess  # POSIX only
 
 MIN_PAGES = 400  # below this, forking costs more than it saves
 CHUNK = 100      # pages per task: small enough to balance, large enough to be cheap
@@ -50,16 +55,34 @@ def _render_chunk(start: int, stop: int) -> list[str]:
     return written
 
 
+def _tracked_fork(started: list[ForkProcess]) -> ForkContext:
+    """The fork context, keeping every worker it starts in `started` so that a dead one's
+    exit status can be read once the pool has stopped (the executor does not report it)."""
+    from multiprocessing.context import ForkContext, ForkProcess
+
+    class Tracked(ForkProcess):
+        def start(self) -> None:
+            super().start()
+            started.append(self)
+
+    class Context(ForkContext):
+        Process = Tracked
+
+    return Context()
+
+
 def write_pages(plan: SitePlan, write: Writer, workers: int,
                 progress: Progress | None = None) -> list[str]:
     """Write every page of `plan` with `write`, in `workers` processes; paths in page order.
 
     The first error of any worker is raised here once every worker has stopped, so the
-    caller can remove the staging folder and keep the previous site.
+    caller can remove the staging folder and keep the previous site. A worker that dies
+    (killed, crashed, or exited) is reported with its real cause, read from its exit status.
     """
     total = len(plan.pages)
     workers = max(1, min(workers, -(-total // CHUNK)))  # no more processes than chunks
-    context = multiprocessing.get_context("fork")
+    started: list[ForkProcess] = []
+    context = _tracked_fork(started)
     executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
                                    initargs=(plan, write))
     try:
@@ -73,7 +96,40 @@ def write_pages(plan: SitePlan, write: Writer, workers: int,
                 progress(len(written), plan.total)
         return written
     except BrokenProcessPool as exc:
-        raise ItsmctlError("a page-rendering process stopped unexpectedly (out of memory?)",
-                           "the previous site is kept; free some memory and render again") from exc
+        executor.shutdown(wait=True, cancel_futures=True)
+        message, hint = death_cause([p.exitcode for p in started])
+        raise ItsmctlError(message, hint) from exc
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def death_cause(exit_codes: list[int | None]) -> tuple[str, str]:
+    """What killed a worker, from the exit statuses of the pool's processes.
+
+    When one worker dies the pool sends SIGTERM to the others, so a SIGTERM is the cause
+    only when no worker ended otherwise. A negative status is a signal (-9: SIGKILL, what
+    the kernel's out-of-memory killer sends); a positive one is the process's own exit.
+    """
+    kept = "the previous site is kept"
+    ended = [code for code in exit_codes if code]  # None (still running) and 0 are not deaths
+    causes = [code for code in ended if code != -signal.SIGTERM] or ended
+    if not causes:
+        return ("a page-rendering process stopped unexpectedly (its exit status is unknown)",
+                f"{kept}; render again")
+    code = causes[0]
+    report = f"{kept}; please report it with the command and `itsmctl --version`"
+    if code > 0:
+        return (f"a page-rendering process stopped unexpectedly: it exited with status {code}",
+                f"code in the process called exit; {report}")
+    number = -code
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        name = "an unknown signal"
+    what = f"a page-rendering process was killed by signal {number} ({name})"
+    if number == signal.SIGKILL:
+        oom = "SIGKILL is what the kernel's out-of-memory killer sends (or `kill -9`)"
+        return (what, f"{kept}; {oom}: free some memory and render again")
+    if number in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGILL):
+        return (what, f"the process crashed in native code; {report}")
+    return (what, f"{kept}; something outside itsmctl stopped it; render again")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
+import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from site_helpers import SMALL, Render, break_page, files_of
 
 from itsmctl.errors import ItsmctlError
-from itsmctl.site.parallel import MIN_PAGES, worker_count
+from itsmctl.site.parallel import MIN_PAGES, death_cause, worker_count
 
 pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
                                 reason="parallel rendering needs fork")
@@ -42,8 +45,20 @@ def test_progress_reaches_the_total_in_order(tmp_path: Path, render: Render) -> 
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
 
 
-def test_a_worker_that_dies_fails_the_render_cleanly(
-        tmp_path: Path, render: Render, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("death", "message", "hint"), [
+    (lambda: os._exit(9), "it exited with status 9", "called exit"),
+    (lambda: os.kill(os.getpid(), signal.SIGKILL), "killed by signal 9 (SIGKILL)",
+     "out-of-memory killer"),
+    (lambda: os.kill(os.getpid(), signal.SIGSEGV), "killed by signal 11 (SIGSEGV)",
+     "crashed in native code"),
+    (lambda: os.kill(os.getpid(), signal.SIGTERM), "killed by signal 15 (SIGTERM)",
+     "something outside itsmctl stopped it"),
+], ids=["exit-9", "sigkill", "sigsegv", "sigterm"])
+def test_a_worker_that_dies_fails_the_render_with_its_real_cause(
+        tmp_path: Path, render: Render, monkeypatch: pytest.MonkeyPatch,
+        death: Callable[[], None], message: str, hint: str) -> None:
+    """A worker's death is read from its exit status: an exit code, or the signal (SIGKILL
+    from the out-of-memory killer) - not a guess. The previous site stays as it was."""
     site = tmp_path / "site"
     render(SMALL, site)
     before = files_of(site)
@@ -51,14 +66,28 @@ def test_a_worker_that_dies_fails_the_render_cleanly(
 
     def die() -> None:
         if os.getpid() != parent:  # only ever a worker: the test process carries on
-            os._exit(9)
+            faulthandler.disable()  # pytest's handler would print the worker's stack
+            death()
 
     break_page(monkeypatch, "teams/ops.html", die)
-    with pytest.raises(ItsmctlError, match="stopped unexpectedly") as caught:
+    with pytest.raises(ItsmctlError) as caught:
         render(SMALL, site, workers=2)
-    assert "previous site is kept" in (caught.value.hint or "")
+    assert message in caught.value.message
+    assert hint in caught.value.hint and "previous site is kept" in caught.value.hint
     assert files_of(site) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+@pytest.mark.parametrize(("codes", "message"), [
+    ([-15, -9, -15], "signal 9 (SIGKILL)"),  # the pool SIGTERMs the others: not the cause
+    ([-15, -15], "signal 15 (SIGTERM)"),     # only SIGTERMs: then it was the cause
+    ([0, 3, -15], "exited with status 3"),
+    ([0, None], "exit status is unknown"),
+    ([-200], "signal 200 (an unknown signal)"),
+])
+def test_the_cause_of_death_is_read_from_the_exit_statuses(codes: list[int | None],
+                                                           message: str) -> None:
+    assert message in death_cause(codes)[0]
 
 
 def test_small_sites_render_in_one_process_and_large_ones_on_every_core() -> None:
