@@ -106,7 +106,8 @@ class Catalog:
                 found.append(Dependency(service, index, target,
                                         kind if isinstance(kind, str) else "hard"))
         result = tuple(found)
-        self._dependencies[id(service)] = (service, result)  # the entity is kept: its id stays its own
+        # the entity is kept: its id stays its own
+        self._dependencies[id(service)] = (service, result)
         return result
 
     def dependencies(self, service: Entity, hard_only: bool = False) -> list[tuple[Entity, str]]:

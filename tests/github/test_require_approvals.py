@@ -216,7 +216,8 @@ def config_pr(tmp_path: Path, on_main: dict[str, str | None]) -> tuple[Path, str
 
 MODEL = "change-models/normal-change.yaml"
 CHANGE_RACI = "raci/change-process.yaml"
-SWAP = ("role:change-manager: A, role:service-owner: C", "role:change-manager: C, role:service-owner: A")
+SWAP = ("role:change-manager: A, role:service-owner: C",
+        "role:change-manager: C, role:service-owner: A")
 
 
 def scaffold_text(tmp_path: Path, rel: str) -> str:

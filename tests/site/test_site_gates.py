@@ -30,7 +30,8 @@ def test_an_operational_service_shows_its_met_criteria_and_evidence_ages(
     # + 30 + 31 + 23 = 324 days; newest entry first
     assert ("security-signoff 2026-01-03 324 days old luca.moretti@larkspur.example"
             " https://security.larkspur.example/reviews/checkout-2026") in text
-    assert text.index("production-readiness-review 2026-01-24") < text.index("security-signoff 2026-01-03")
+    assert (text.index("production-readiness-review 2026-01-24")
+            < text.index("security-signoff 2026-01-03"))
 
 
 def test_a_service_in_design_shows_what_its_move_to_transition_lacks(
