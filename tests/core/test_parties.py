@@ -35,7 +35,9 @@ def test_forms(party: str, teams: tuple[str, ...], people: tuple[str, ...]) -> N
 def test_an_unmapped_role_says_so() -> None:
     parties = resolve_party("role:cab-secretary", ROLES, TEAMS)
     assert parties.empty
-    assert parties.unresolved == ("role:cab-secretary is not mapped in the config's roles",)
+    assert parties.unresolved == (
+        "role:cab-secretary is not mapped in the config's roles; map it in .itsmctl.yaml,"
+        " e.g. roles: {cab-secretary: [team:<team>]}",)
 
 
 def test_a_team_the_catalog_lacks_is_not_a_team() -> None:
@@ -54,7 +56,7 @@ def test_service_owner_is_the_owner_team_of_the_service_in_question() -> None:
     assert resolve_party("role:service-owner", ROLES, TEAMS, "payments").teams == ("payments",)
     assert resolve_party("role:owner-deputy", ROLES, TEAMS, "platform").teams == ("platform",)
     nobody = resolve_party("role:service-owner", ROLES, TEAMS)
-    assert nobody.empty and "no service is concerned" in nobody.unresolved[0]
+    assert nobody.empty and "the change concerns no service" in nobody.unresolved[0]
 
 
 def test_a_mapped_service_owner_wins_over_the_built_in_meaning() -> None:
