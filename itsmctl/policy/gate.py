@@ -60,8 +60,9 @@ class Gate:
     selector: Selector
     stages: tuple[Stage, ...]
     enable_on: date | None = None
-    origin: str = ""
+    origin: str = ""  # file:line as errors and diff show it
     definition: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    defined_in: str = ""  # file:line from the catalog root, for docs
 
     def stage(self, name: str | None) -> Stage | None:
         return next((s for s in self.stages if s.name == name), None)
@@ -89,7 +90,7 @@ class Gate:
             lines.append(f"- {stage.name}: " + "; ".join(p for p in parts if p) + ".")
         if self.enable_on:
             lines.append(f"A warning before {self.enable_on}, an error from then on.")
-        lines.append(f"Defined in {self.origin}.")
+        lines.append(f"Defined in {self.defined_in or self.origin}.")
         return "\n".join(lines)
 
     def check(self, service: Entity, context: RuleContext) -> Iterator[Finding]:

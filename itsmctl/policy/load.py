@@ -101,7 +101,7 @@ def _config_source(config: Config) -> SourceFile:
         data = Path(config.file).read_bytes()
     except OSError:
         data = b""  # config from git or memory: errors then point at the file only
-    return SourceFile(config.file, config.file, data=data)
+    return SourceFile(Path(config.file).name, config.file, data=data)
 
 
 def _policy_sources(config: Config, patterns: tuple[str, ...], reader: PolicyReader | None,
@@ -132,6 +132,12 @@ class _Where:
     def at(self, *path: str | int) -> str:
         line, _ = self.locator.position(self.source, self.doc, self.base + path)
         return f"{self.source.label}:{line or 1}"
+
+    def relative(self, location: str) -> str:
+        """`location` from the catalog root (`policies/a.yaml:3`), whatever the spelling of
+        the catalog's path: docs and site pages that show it must not depend on it."""
+        label, rel = self.source.label, self.source.rel
+        return rel + location[len(label):] if location.startswith(label + ":") else location
 
 
 @dataclass
@@ -191,6 +197,7 @@ class _Builder:
             description=raw["description"], selector=selector, require=raw["require"],
             validator=_compile(rule_id, raw["require"], where), via=via,
             message=raw.get("message", ""), hint=raw.get("hint", ""), origin=location,
+            defined_in=where.relative(location),
             definition={k: v for k, v in raw.items() if k != "id"}))
 
     def scorecard(self, name: str, title: str, raw: dict[str, Any], where: _Where,
@@ -229,7 +236,7 @@ class _Builder:
         selector = _selector(raw.get("select", {}), where, ("Service",))
         self.gates.append((Gate(name, raw.get("description", ""), selector, tuple(stages),
                                 parse_date(raw.get("enableOn")), location,
-                                {k: v for k, v in raw.items()}), where))
+                                {k: v for k, v in raw.items()}, where.relative(location)), where))
 
     def finish(self) -> PolicySet:
         from itsmctl.rules.registry import all_rules

@@ -44,7 +44,8 @@ class Policy:
     via: str = ""
     message: str = ""
     hint: str = ""
-    origin: str = ""
+    origin: str = ""  # file:line as errors and diff show it (the path as the user spelled it)
+    defined_in: str = ""  # file:line from the catalog root, for docs (same in every spelling)
     definition: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """As written, without the id: what `itsmctl diff` compares."""
 
@@ -63,7 +64,7 @@ class Policy:
         lines = [body, ""] if body else []
         lines += [f"Applies to {target}{self.selector.describe()}.",
                   f"Requires (JSON Schema): {json.dumps(self.require, sort_keys=True)}",
-                  f"Defined in {self.origin}."]
+                  f"Defined in {self.defined_in or self.origin}."]
         return "\n".join(lines)
 
     def check(self, entity: Entity, context: RuleContext) -> Iterator[Finding]:

@@ -198,7 +198,7 @@ def test_rules_command_lists_policies_with_their_docs(catalog: Make, tier1_sla: 
                                     "    Agreed by the service management board.\n")
     assert "Applies to the entities named by spec.sla of Service where spec.tier = 1" \
         in result.output
-    assert f"Defined in {root.as_posix()}/.itsmctl.yaml:" in result.output
+    assert "Defined in .itsmctl.yaml:" in result.output  # from the catalog root
     listed = json.loads(run("rules", "-C", str(root), "-f", "json").output)
     assert listed[-1]["id"] == "tier1-sla-availability" and listed[-1]["category"] == "policy"
 
