@@ -125,11 +125,15 @@ def test_sarif_and_comment_files(catalog_repo: Path, edit: Edit, tmp_path: Path,
     data = json.loads(sarif.read_text(encoding="utf-8"))
     assert data["version"] == "2.1.0"
     results = data["runs"][0]["results"]
-    assert [r["ruleId"] for r in results] == ["ref-unresolved"]
-    location = results[0]["locations"][0]["physicalLocation"]
+    # the dangling owner, and what rests on it: the on-call policy (via spec.owner) and the
+    # production-readiness gate that names that policy
+    assert sorted(r["ruleId"] for r in results) == ["owner-on-call", "production-readiness",
+                                                     "ref-unresolved"]
+    unresolved = next(r for r in results if r["ruleId"] == "ref-unresolved")
+    location = unresolved["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "services/intranet.yaml"
     body = comment.read_text(encoding="utf-8")
-    assert body.startswith("<!-- itsmctl-check -->\n## itsmctl check fails: validate: 1")
+    assert body.startswith("<!-- itsmctl-check -->\n## itsmctl check fails: validate: 3")
     assert "ref-unresolved" in body
     assert "<!-- itsmctl-diff -->" not in body, "one marker: the bot updates one comment"
 

@@ -28,7 +28,7 @@ def test_init_writes_a_repository_that_validates_clean(scaffold: Path, invoke: I
 def test_the_scaffold_has_a_commented_example_of_every_kind(scaffold: Path) -> None:
     kinds = {}
     for path in scaffold.rglob("*.yaml"):
-        if path.name.startswith("."):
+        if path.name.startswith(".") or path.parent.name == "policies":
             continue
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         kinds[document["kind"]] = path.read_text(encoding="utf-8")
@@ -36,6 +36,22 @@ def test_the_scaffold_has_a_commented_example_of_every_kind(scaffold: Path) -> N
     for kind, text in kinds.items():
         comments = [line for line in text.splitlines() if "#" in line and "$schema" not in line]
         assert len(comments) >= 3, f"the {kind} example explains too little"
+
+
+def test_the_scaffold_ships_a_production_readiness_gate_its_service_passes(
+        scaffold: Path, invoke: Invoke) -> None:
+    gates = (scaffold / "policies/production-readiness.yaml").read_text(encoding="utf-8")
+    assert "kind: Gate" in gates and "skippable: false" in gates
+    for evidence in ("security-signoff", "load-test", "dr-test"):
+        assert f"name: {evidence}" in gates
+    assert "service-runbook-required" in gates and "owner-on-call" in gates
+    service = scaffold / "services/intranet.yaml"
+    service.write_text(service.read_text(encoding="utf-8").replace(
+        "name: load-test", "name: load-tests"), encoding="utf-8")
+    result = invoke("validate", str(scaffold))
+    assert result.exit_code == 1
+    assert "evidence 'load-test' is missing" in result.output
+    assert "production-readiness" in result.output
 
 
 def test_placeholders_are_filled(scaffold: Path) -> None:
