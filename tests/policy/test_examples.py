@@ -21,6 +21,7 @@ def test_example_policies_load_and_the_catalog_stays_clean(examples_dir: Path,
     assert sorted((f.rule, f.entity, f.waived_by.approver) for f in result.waived
                   if f.waived_by) == [
         ("p1-response-30m", "Service:data-warehouse", "miriam.weiss@larkspur.example"),
+        ("production-readiness", "Service:click-and-collect", "luca.moretti@larkspur.example"),
         ("production-support-links", "Service:legacy-erp", "lena.hoffmann@larkspur.example")]
 
 

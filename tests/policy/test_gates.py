@@ -101,3 +101,19 @@ def test_a_gate_naming_an_unknown_rule_suggests_the_closest(examples_copy: Path)
     assert result.exit_code == 2
     assert "unknown rule 'service-runbook-requird'" in result.output
     assert "did you mean 'service-runbook-required'?" in result.output
+
+
+def test_the_example_in_transition_waives_its_missing_security_signoff(
+        examples_copy: Path) -> None:
+    """click-and-collect pilots in transition before its sign-off: the gate is waived with a
+    reason, an approver and an expiry; past the expiry the gate fails again."""
+    code, report = validate(examples_copy)
+    waived = [f for f in report["waived"] if f["rule"] == "production-readiness"]
+    assert code == 0 and [f["entity"] for f in waived] == ["Service:click-and-collect"]
+    assert "evidence 'security-signoff' is missing" in waived[0]["message"]
+    code, report = validate(examples_copy, today="2027-01-16")
+    assert code == 1
+    assert any(f["rule"] == "waiver-expired" and f["entity"] == "Service:click-and-collect"
+               for f in report["findings"])
+    assert [f["entity"] for f in gate_findings(report)
+            if "'security-signoff' is missing" in f["message"]] == ["Service:click-and-collect"]

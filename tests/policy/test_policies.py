@@ -54,7 +54,7 @@ def test_findings_carry_the_policy_severity_and_appear_in_text_output(catalog: M
     assert "warning  Tier-1 services promise 99.9% availability: SLA 'checkout-sla'" in \
         result.output
     assert "tier1-sla-availability" in result.output
-    assert result.output.endswith("0 errors, 2 warnings, 0 info in 54 files, 60 entities\n")
+    assert result.output.endswith("0 errors, 2 warnings, 0 info in 55 files, 61 entities\n")
 
 
 def test_selector_excludes_entities_that_do_not_match(catalog: Make, today: date, tier1_sla: str,

@@ -52,7 +52,7 @@ def test_levels_are_cumulative_and_say_what_is_missing(example_catalog: Catalog)
     assert got["inventory"] == (None, "bronze", ("a",), ())
     assert got["legacy-erp"] == ("bronze", "silver", ("c",), ("c",))
     assert got["payments-api"] == ("gold", None, (), ())
-    assert len(got) == 14  # every Service, none of the other kinds
+    assert len(got) == 15  # every Service, none of the other kinds
 
 
 def test_scorecard_selector_limits_who_is_scored(example_catalog: Catalog) -> None:
