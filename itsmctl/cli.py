@@ -1,7 +1,8 @@
 """The command line: a click group that loads each command lazily and handles every error once.
 
 Exit codes: 0 clean, 1 findings at or above the failing severity, 2 usage or environment
-error, 3 internal error (a bug: please report it), 130 interrupted.
+error, 3 internal error (a bug: one line with what a report needs, the traceback only with
+--debug or ITSMCTL_DEBUG=1), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import click
 
 from itsmctl import __version__
+from itsmctl.bugreport import environment
 from itsmctl.errors import ItsmctlError
 
 BUG_URL = "https://github.com/itsmctl/itsmctl/issues"
@@ -65,8 +67,9 @@ class ItsmctlGroup(click.Group):
                 traceback.print_exc()
             click.echo(
                 f"itsmctl: internal error ({_one_line(error)}). This is a bug:"
-                f" please report it at {BUG_URL} with the output of the same command run"
-                " with --debug.", err=True)
+                f" please report it at {BUG_URL} with this line and the output of the same"
+                f" command run with --debug. [{environment()};"
+                f" command: {ctx.invoked_subcommand or '?'}]", err=True)
             ctx.exit(INTERNAL_ERROR)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import platform
 import shutil
 import tracemalloc
 from pathlib import Path
@@ -11,6 +12,8 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+import itsmctl
+import itsmctl.bugreport
 import itsmctl.yamlload
 from itsmctl.cli import BUG_URL, cli
 from itsmctl.errors import ItsmctlError
@@ -45,6 +48,28 @@ def test_internal_error_is_one_line_asking_for_a_bug_report(catalog: Path) -> No
     assert lines[0].startswith("itsmctl: internal error (RuntimeError: boom second line")
     assert "This is a bug" in lines[0] and BUG_URL in lines[0] and "--debug" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_internal_error_line_carries_what_a_bug_report_needs(catalog: Path) -> None:
+    [line] = run(catalog).stderr.splitlines()
+    versions = line[line.rindex("["):]
+    python = platform.python_version()
+    assert versions.startswith(f"[itsmctl {itsmctl.__version__}, Python {python}, "), versions
+    for name in ("pyyaml", "jsonschema", "click", "gitpython", "git"):
+        assert f" {name} " in versions, versions
+    assert "libyaml" in versions  # with it or without it: said either way
+    assert versions.endswith("; command: validate]")
+
+
+def test_the_bug_report_line_survives_broken_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(name: str) -> str:
+        raise RuntimeError(f"metadata of {name} unreadable")
+
+    monkeypatch.setattr(itsmctl.bugreport.metadata, "version", broken)
+    monkeypatch.setattr(itsmctl.bugreport.shutil, "which", lambda _: None)
+    line = itsmctl.bugreport.environment()
+    assert "jsonschema ?" in line and "gitpython ?" in line and "pyyaml ? (" in line
+    assert line.endswith("git not found")
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])
