@@ -35,5 +35,7 @@ def test_ruff_is_clean() -> None:
 
 @pytest.mark.slow
 def test_mypy_strict_is_clean() -> None:
+    if not (REPO / "itsmctl").is_dir():
+        pytest.skip("no source tree here: the tests run against an installed wheel")
     done = _run("mypy", "--strict", "itsmctl")
     assert done.returncode == 0, f"mypy --strict itsmctl failed:\n{done.stdout}{done.stderr}"

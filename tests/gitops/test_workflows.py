@@ -158,6 +158,9 @@ def test_project_ci_runs_lint_types_tests_wheel_and_examples() -> None:
     assert jobs["test"]["strategy"]["matrix"]["python-version"] == ["3.11", "3.12", "3.13"]
     assert ".whl" in runs["wheel"] and "cd " in runs["wheel"], \
         "the wheel job installs the wheel and runs the tests outside the source tree"
+    assert ".ci/mindeps.py" in runs["mindeps"] and "-c " in runs["mindeps"], \
+        "the mindeps job installs the lowest versions pyproject.toml allows"
+    assert 'pytest -m "not slow"' in runs["mindeps"]
 
 
 def test_action_installs_itself_and_runs_check() -> None:
