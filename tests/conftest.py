@@ -2,16 +2,74 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 import pytest
+from click.testing import CliRunner, Result
+
+from itsmctl.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TODAY = date(2026, 11, 23)
+# What the CLI reads from the environment, cleared (or fixed) for every `invoke`: a run on a
+# GitHub runner or a developer's shell must not change what a test sees. A test sets what it
+# means to test through `env=`.
+CLEAN_ENV: dict[str, str | None] = {
+    **dict.fromkeys(("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_TOKEN", "GITHUB_EVENT_PATH",
+                     "GITHUB_API_URL", "GITHUB_REPOSITORY", "ITSMCTL_DEBUG")),
+    "ITSMCTL_TODAY": TODAY.isoformat(),
+}
+
+
+class Invoke(Protocol):
+    def __call__(self, *args: str | Path, env: Mapping[str, str | None] | None = None,
+                 code: int | None = None, input: str | None = None) -> Result: ...
+
+
+def run_cli(*args: str | Path, env: Mapping[str, str | None] | None = None,
+            code: int | None = None, input: str | None = None) -> Result:
+    """itsmctl in-process, as a user runs it; with `code`, a different exit code fails the
+    test with the command and its whole output (stdout and stderr)."""
+    argv = [str(arg) for arg in args]
+    result = CliRunner().invoke(cli, argv, env={**CLEAN_ENV, **(env or {})}, input=input,
+                                catch_exceptions=False)
+    if code is not None:
+        assert result.exit_code == code, (
+            f"`itsmctl {shlex.join(argv)}` exited {result.exit_code}, expected {code}:\n"
+            f"{result.output}")
+    return result
+
+
+@pytest.fixture
+def invoke() -> Invoke:
+    """`invoke("validate", path, code=0)`: the CLI with a clean environment (CLEAN_ENV)."""
+    return run_cli
+
+
+# The fixtures through which a test drives Chromium (tests/site/test_site_browser.py; the names
+# pytest-playwright uses too). A test that asks for one must be marked `browser` and `slow`, so
+# `-m "not browser"` and the fast loop (`-m "not slow"`) leave every browser test out.
+PLAYWRIGHT_FIXTURES = frozenset({"browser", "page"})
+
+
+def unmarked_browser_tests(items: list[pytest.Item]) -> list[str]:
+    """Node ids of tests that use a Playwright fixture without both markers."""
+    return [item.nodeid for item in items
+            if PLAYWRIGHT_FIXTURES & set(getattr(item, "fixturenames", ()))
+            and not (item.get_closest_marker("browser") and item.get_closest_marker("slow"))]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unmarked = unmarked_browser_tests(items)
+    if unmarked:
+        raise pytest.UsageError("these tests drive a browser: mark them @pytest.mark.browser and"
+                                " @pytest.mark.slow:\n  " + "\n  ".join(unmarked))
 
 
 @pytest.fixture(autouse=True)

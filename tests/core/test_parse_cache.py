@@ -186,6 +186,7 @@ def test_cache_info_and_clear(examples_copy: Path) -> None:
     assert code == 0 and "cleared" in out and cache_entries() == 0
 
 
+@pytest.mark.slow
 def test_concurrent_runs_share_one_cache(examples_copy: Path) -> None:
     """Two processes writing the same cache at once both succeed and agree."""
     env = dict(os.environ)

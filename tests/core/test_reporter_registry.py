@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from itsmctl import __version__
@@ -17,6 +18,7 @@ def test_every_registered_reporter_resolves() -> None:
         assert callable(get_reporter(result_type, fmt)), (result_type, fmt)
 
 
+@pytest.mark.slow
 def test_json_documents_carry_schema_version_and_tool(examples_dir: Path,
                                                       tmp_path: Path) -> None:
     runner = CliRunner()

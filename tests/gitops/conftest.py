@@ -8,12 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from itsmctl.cli import cli
+from tests.conftest import Invoke  # the root `invoke` fixture's type, for these tests' hints
 from tests.github.fake import github  # noqa: F401  (the local GitHub fixture)
 
-TODAY = "2026-11-23"
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Catalog Editor", "GIT_AUTHOR_EMAIL": "editor@example.com",
     "GIT_COMMITTER_NAME": "Catalog Editor", "GIT_COMMITTER_EMAIL": "editor@example.com",
@@ -27,22 +25,7 @@ def _run_git(repo: Path, *args: str) -> str:
     return done.stdout
 
 
-def _invoke(*args: str, env: dict[str, str | None] | None = None) -> Result:
-    """Run the CLI as a user would, with GitHub's variables cleared unless a test sets them."""
-    clean: dict[str, str | None] = {"GITHUB_ACTIONS": None, "GITHUB_STEP_SUMMARY": None,
-                                    "ITSMCTL_TODAY": TODAY}
-    return CliRunner().invoke(cli, list(args), env={**clean, **(env or {})},
-                              catch_exceptions=False)
-
-
-Invoke = Callable[..., Result]
 Git = Callable[..., str]
-
-
-@pytest.fixture(name="invoke")
-def invoke_fixture() -> Invoke:
-    """`invoke("check", path, env={...})`: the CLI in-process, as a user would run it."""
-    return _invoke
 
 
 @pytest.fixture(name="run_git")
@@ -52,11 +35,10 @@ def run_git_fixture() -> Git:
 
 
 @pytest.fixture
-def scaffold(tmp_path: Path) -> Path:
+def scaffold(tmp_path: Path, invoke: Invoke) -> Path:
     """`itsmctl init` into a fresh folder."""
     target = tmp_path / "catalog"
-    result = _invoke("init", str(target))
-    assert result.exit_code == 0, result.output
+    invoke("init", target, code=0)
     return target
 
 

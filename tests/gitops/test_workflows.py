@@ -212,6 +212,7 @@ def run_hook(hook_id: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120, check=False)
 
 
+@pytest.mark.slow
 def test_the_validate_hook_runs_as_pre_commit_would(scaffold: Path) -> None:
     done = run_hook("itsmctl-validate", scaffold)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -219,6 +220,7 @@ def test_the_validate_hook_runs_as_pre_commit_would(scaffold: Path) -> None:
     assert run_hook("itsmctl-validate", scaffold).returncode == 1
 
 
+@pytest.mark.slow
 def test_the_render_check_hook_catches_a_stale_site(scaffold: Path, invoke: Invoke) -> None:
     rendered = invoke("render", str(scaffold), "--no-history", "-o", str(scaffold / "site"))
     assert rendered.exit_code == 0, rendered.output

@@ -123,6 +123,7 @@ def test_fuzzed_policy_requirements_are_evaluated_or_refused_never_a_crash(
     assert "internal error" not in result.output
 
 
+@pytest.mark.slow
 @settings(BUDGET, max_examples=BYTES_EXAMPLES)
 @given(st.binary(max_size=400) | st.text(max_size=200).map(
     lambda t: t.encode("utf-8", "surrogatepass")))

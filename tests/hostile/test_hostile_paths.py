@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -38,6 +39,7 @@ def backtracking_glob(rel: str, pattern: str) -> bool:
     return re.match(out + r"(?:/.*)?\Z", rel) is not None
 
 
+@pytest.mark.slow
 @settings(max_examples=3000, deadline=None, derandomize=True, database=None)
 @given(st.text("ab/*?.[]", min_size=1, max_size=9), st.text("ab/.[]", max_size=10))
 def test_the_linear_matcher_agrees_with_the_old_translation(pattern: str, rel: str) -> None:

@@ -76,6 +76,7 @@ def test_valid_examples_pass_the_fast_check() -> None:
         assert fast_check(SCHEMA_FILES[doc["kind"]])(doc), doc["metadata"]["name"]
 
 
+@pytest.mark.slow
 def test_fast_check_never_accepts_what_jsonschema_rejects() -> None:
     rng = random.Random(20261123)
     docs = example_documents()

@@ -54,6 +54,7 @@ def outside_the_site(workspace: Path) -> dict[str, str]:
             if not rel.startswith("site/")}
 
 
+@pytest.mark.slow
 @settings(max_examples=12)
 @given(names=st.lists(st.tuples(NAMES, NAMES), min_size=1, max_size=4))
 def test_render_never_writes_outside_its_output_folder(workspace: Path,
@@ -72,6 +73,7 @@ def test_render_never_writes_outside_its_output_folder(workspace: Path,
         hostile.unlink()
 
 
+@pytest.mark.slow
 @settings(max_examples=10)
 @given(mutation=st.one_of(structural_mutation(), byte_mutation()))
 def test_render_never_crashes_on_a_mutated_catalog(workspace: Path,
@@ -107,6 +109,7 @@ def tree_and_objects(repo: Path) -> dict[str, str]:
     return {rel: digest for rel, digest in snapshot(repo).items() if rel != ".git/index"}
 
 
+@pytest.mark.slow
 @settings(max_examples=10)
 @given(mutation=st.one_of(structural_mutation(), byte_mutation()))
 def test_diff_never_crashes_on_a_mutated_working_tree(repo: Path,

@@ -132,6 +132,7 @@ def byte_mutation(draw: Any) -> tuple[str, bytes]:
     return rel, b"".join(lines[:line + 1] + lines[line:])
 
 
+@pytest.mark.slow
 @given(mutation=st.one_of(structural_mutation(), byte_mutation()))
 def test_validate_never_crashes_on_a_mutated_example_catalog(
         catalog: Path, workdir: Path, mutation: tuple[str, bytes]) -> None:
@@ -170,6 +171,7 @@ def core_validate(files: dict[str, bytes]) -> None:
     assert result.exit_code in (0, 1)
 
 
+@pytest.mark.slow
 @given(documents=st.lists(random_document(), min_size=1, max_size=6))
 def test_random_documents_never_crash_the_rules(documents: list[dict[str, Any]]) -> None:
     files = {f"d{i}.yaml": yaml.safe_dump(doc, allow_unicode=True).encode()
@@ -177,6 +179,7 @@ def test_random_documents_never_crash_the_rules(documents: list[dict[str, Any]])
     core_validate(files)
 
 
+@pytest.mark.slow
 @given(documents=st.lists(random_document(), min_size=1, max_size=4),
        base=st.sampled_from(EXAMPLE_FILES))
 def test_random_documents_next_to_the_examples_never_crash(

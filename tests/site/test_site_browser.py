@@ -94,6 +94,8 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_search_then_follow_links_to_the_owner_and_back(page: Any, example_site: Path) -> None:
     page.goto((example_site / "index.html").as_uri())
     page.get_by_label("Name or text").fill("payments")
@@ -119,6 +121,8 @@ def test_search_then_follow_links_to_the_owner_and_back(page: Any, example_site:
     assert page.errors == []
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_filters_work_from_the_keyboard(page: Any, example_site: Path) -> None:
     page.goto((example_site / "index.html").as_uri())
     page.get_by_label("Name or text").focus()
@@ -144,6 +148,8 @@ def _internal_targets(page: Any) -> list[str]:
     return urls
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_every_page_loads_without_errors_and_no_link_is_broken(page: Any,
                                                                example_site: Path) -> None:
     start = (example_site / "index.html").as_uri()
@@ -173,6 +179,8 @@ def test_every_page_loads_without_errors_and_no_link_is_broken(page: Any,
     assert page.errors == []
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_no_serious_or_critical_accessibility_violation(page: Any, example_site: Path) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -191,6 +199,8 @@ def test_no_serious_or_critical_accessibility_violation(page: Any, example_site:
     assert page.errors == []
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_broken_entities_and_a_phone_screen_stay_accessible(browser: Any, tmp_path: Path) -> None:
     from axe_playwright_python.sync_playwright import Axe
 

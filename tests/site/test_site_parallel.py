@@ -112,6 +112,7 @@ def test_a_process_with_other_threads_renders_serially() -> None:
     assert worker_count(MIN_PAGES, requested=3) == 3
 
 
+@pytest.mark.slow
 def test_workers_share_nothing_that_reads_git(tmp_path: Path, render: Render,
                                               isolated_git: None) -> None:
     """With --ref, file bytes come through one `git cat-file` process: workers must not read
