@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING
 import click
 
 from itsmctl.commands.common import (
+    AUTO_FORMAT,
     cache_option,
     color_option,
     emit,
     format_option,
     open_cache,
+    report_output_option,
+    resolve_format,
     today_option,
     use_color,
 )
@@ -29,11 +32,6 @@ if TYPE_CHECKING:
 CHECK_FORMATS = formats("CheckResult")
 
 
-def default_format() -> str:
-    """GitHub annotations when running under GitHub Actions, plain text elsewhere."""
-    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-
-
 @click.command("check")
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--base", help="Git ref to compare with: HEAD is compared with the merge base of"
@@ -44,9 +42,8 @@ def default_format() -> str:
 @click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), multiple=True,
               help="Also fail when the diff meets this (repeatable). Default: new-errors.")
 @click.option("--strict", is_flag=True, help="Fail on validation warnings too.")
-@format_option(CHECK_FORMATS, default=None,
-               help="Report on stdout. Default: github (annotations) when GITHUB_ACTIONS=true,"
-                    " else text.")
+@format_option(CHECK_FORMATS, default=AUTO_FORMAT, auto=True, help="Report format.")
+@report_output_option
 @click.option("--sarif", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the findings as SARIF 2.1.0 (for code scanning).")
 @click.option("--comment", type=click.Path(dir_okay=False, path_type=Path),
@@ -66,8 +63,9 @@ def default_format() -> str:
 @cache_option
 @click.pass_context
 def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool,
-            fail_on: tuple[str, ...], strict: bool, fmt: str | None, sarif: Path | None,
-            comment: Path | None, site_dir: Path | None, no_site: bool, require_approvals: bool,
+            fail_on: tuple[str, ...], strict: bool, fmt: str, output: Path | None,
+            sarif: Path | None, comment: Path | None, site_dir: Path | None, no_site: bool,
+            require_approvals: bool,
             config_file: Path | None, today: date | None, color: str, no_cache: bool) -> None:
     """The CI command: validate PATH, diff it against the base, check its committed site.
 
@@ -94,8 +92,8 @@ def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool,
     )
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     write_reports(result, ReportFiles(Path(summary) if summary else None, sarif, comment))
-    options = ReportOptions(color=use_color(color, None))
-    emit(report(result, fmt or default_format(), options), None)
+    options = ReportOptions(color=use_color(color, output))
+    emit(report(result, resolve_format(fmt), options), output)
     ctx.exit(result.exit_code)
 
 

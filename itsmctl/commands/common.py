@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,11 +31,28 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
             self.fail(f"{value!r} is not a date like 2026-11-23", param, ctx)
 
 
+AUTO_FORMAT = "auto"
+AUTO_HELP = " auto: github (annotations) when GITHUB_ACTIONS=true, else text."
+
+
 def format_option(choices: tuple[str, ...] | list[str], help: str = "Report format.",
-                  default: str | None = "text") -> Callable[[Callable[..., Any]], Any]:
-    """`-f/--format`, the same spelling in every command; the command says which formats."""
-    return click.option("-f", "--format", "fmt", type=click.Choice(list(choices)),
-                        default=default, show_default=default is not None, help=help)
+                  default: str | None = "text",
+                  auto: bool = False) -> Callable[[Callable[..., Any]], Any]:
+    """`-f/--format`, the same spelling in every command; the command says which formats.
+
+    `auto` adds the choice `auto` (see `resolve_format`) for commands that offer `github`."""
+    names = [*choices, AUTO_FORMAT] if auto else list(choices)
+    return click.option("-f", "--format", "fmt", type=click.Choice(names), default=default,
+                        show_default=default is not None, help=help + (AUTO_HELP if auto else ""))
+
+
+def resolve_format(fmt: str, environ: Mapping[str, str] | None = None) -> str:
+    """The format `auto` stands for: GitHub annotations on a GitHub Actions runner (which sets
+    GITHUB_ACTIONS=true), plain text anywhere else. Any other format is itself."""
+    if fmt != AUTO_FORMAT:
+        return fmt
+    env = os.environ if environ is None else environ
+    return "github" if env.get("GITHUB_ACTIONS") == "true" else "text"
 
 
 def report_output_option(func: Callable[..., Any]) -> Callable[..., Any]:

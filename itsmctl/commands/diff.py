@@ -14,6 +14,7 @@ from itsmctl.commands.common import (
     format_option,
     open_cache,
     report_output_option,
+    resolve_format,
     today_option,
     use_color,
 )
@@ -29,7 +30,8 @@ from itsmctl.reporters.registry import formats, report
               default=".", show_default=True, help="A folder inside the git repository.")
 @click.option("--catalog", "catalog", type=click.Path(file_okay=False, path_type=Path),
               help="The catalog folder inside the repository (default: --repo).")
-@format_option(formats("DiffResult"), help="Report format (markdown: a pull-request comment).")
+@format_option(formats("DiffResult"), auto=True,
+               help="Report format (markdown: a pull-request comment).")
 @report_output_option
 @click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), multiple=True,
               help="Exit 1 when this is met (repeatable). Default: new-errors.")
@@ -83,6 +85,7 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
                        records=None if records is None else MeasureOptions(
                            records, assume_tz, max_bad_rows=max_bad_rows,
                            records_label=click.format_filename(records)))
+    fmt = resolve_format(fmt)
     options = ReportOptions(color=use_color(color, output) and fmt == "text", verbose=verbose)
     emit(report(result, fmt, options), output)
     ctx.exit(result.exit_code)

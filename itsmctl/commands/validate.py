@@ -14,6 +14,7 @@ from itsmctl.commands.common import (
     format_option,
     open_cache,
     report_output_option,
+    resolve_format,
     today_option,
     use_color,
 )
@@ -23,7 +24,7 @@ from itsmctl.reporters.registry import formats, report
 
 @click.command("validate")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@format_option(formats("ValidationResult"))
+@format_option(formats("ValidationResult"), auto=True)
 @report_output_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -48,5 +49,5 @@ def command(ctx: click.Context, path: Path, fmt: str, output: Path | None, stric
                               label=click.format_filename(path), cache=open_cache(no_cache))
     result = validate(context, strict=strict)
     options = ReportOptions(color=use_color(color, output), verbose=verbose)
-    emit(report(result, fmt, options), output)
+    emit(report(result, resolve_format(fmt), options), output)
     ctx.exit(result.exit_code)

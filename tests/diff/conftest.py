@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from itsmctl.cli import cli
 from itsmctl.diff import diff_refs
 from itsmctl.diff.result import DiffResult, EntityChange
+from tests.conftest import run_cli
 
 CATALOG = Path(__file__).parent / "catalog"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -62,10 +62,10 @@ class GitRepo:
         root = self.path / self.catalog if self.catalog else self.path
         return diff_refs(self.path, base, head, catalog_root=root, today=TODAY, **kwargs)
 
-    def cli(self, *args: str) -> Result:
+    def cli(self, *args: str, env: dict[str, str | None] | None = None) -> Result:
         extra = ["--catalog", str(self.path / self.catalog)] if self.catalog else []
-        return CliRunner().invoke(cli, ["diff", "-C", str(self.path), *extra,
-                                        "--today", TODAY.isoformat(), *args])
+        return run_cli("diff", "-C", self.path, *extra, "--today", TODAY.isoformat(), *args,
+                       env=env)
 
 
 @pytest.fixture(autouse=True)

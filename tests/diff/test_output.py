@@ -84,6 +84,15 @@ def test_github_annotations(pr: GitRepo) -> None:
     assert out.splitlines()[-1].startswith("itsmctl diff: FAIL (new-errors: 2)")
 
 
+@pytest.mark.parametrize("actions", ["true", None])
+def test_format_auto_is_github_on_actions_and_text_elsewhere(pr: GitRepo,
+                                                              actions: str | None) -> None:
+    auto = pr.cli("main", "feature", "-f", "auto", env={"GITHUB_ACTIONS": actions}).output
+    meant = pr.cli("main", "feature", "-f", "github" if actions else "text").output
+    assert auto == meant
+    assert auto.startswith("::") is bool(actions)
+
+
 def test_output_file_and_nothing_changed(repo: GitRepo) -> None:
     target = repo.path.parent / "report.md"
     result = repo.cli("main", "-f", "markdown", "-o", str(target))

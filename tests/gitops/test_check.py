@@ -87,6 +87,33 @@ def test_validation_errors_fail_the_check(catalog_repo: Path, edit: Edit, run_gi
     assert "FAIL (validate:" in out
 
 
+@pytest.mark.parametrize(("actions", "github"), [("true", True), ("false", False), (None, False)])
+def test_format_auto_is_github_on_actions_and_text_elsewhere(lowered_sla: Path, check: Check,
+                                                              actions: str | None,
+                                                              github: bool) -> None:
+    code, out = check(lowered_sla, "--base", "main", "-f", "auto",
+                      env={"GITHUB_ACTIONS": actions})
+    assert code == 0, out
+    assert ("::warning file=slas/intranet-sla.yaml" in out) is github
+    assert out.startswith("OK: 0 errors, 0 warnings") is not github  # the text report
+    # auto is the default: the same report without -f
+    assert check(lowered_sla, "--base", "main", env={"GITHUB_ACTIONS": actions}) == (code, out)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_output_writes_the_report_to_a_file_instead_of_stdout(lowered_sla: Path, tmp_path: Path,
+                                                             check: Check, fmt: str) -> None:
+    _, shown = check(lowered_sla, "--base", "main", "-f", fmt)
+    report = tmp_path / "reports" / "check.out"
+    report.parent.mkdir()
+    code, out = check(lowered_sla, "--base", "main", "-f", fmt, "-o", str(report))
+    assert (code, out) == (0, "")
+    assert report.read_text(encoding="utf-8") == shown
+    assert [p.name for p in report.parent.iterdir()] == ["check.out"]  # no temporary left
+    if fmt == "json":
+        assert json.loads(shown)["tool"]["name"] == "itsmctl"
+
+
 def test_step_summary_is_appended_and_annotations_written(lowered_sla: Path,
                                                           tmp_path: Path, check: Check) -> None:
     summary = tmp_path / "step-summary.md"
@@ -149,6 +176,7 @@ def test_json_report(lowered_sla: Path, check: Check) -> None:
     assert data["site"] == {"checked": False, "note": "not checked: no committed site in site/"}
 
 
+@pytest.mark.slow
 def test_a_committed_site_is_checked_automatically(lowered_sla: Path, edit: Edit, invoke: Invoke,
                                                    run_git: Git, check: Check) -> None:
     run_git(lowered_sla, "switch", "-q", "main")
@@ -168,6 +196,7 @@ def test_a_committed_site_is_checked_automatically(lowered_sla: Path, edit: Edit
     assert code == 0, out
 
 
+@pytest.mark.slow
 def test_a_committed_site_does_not_go_stale_as_days_pass(
         catalog_repo: Path, invoke: Invoke, run_git: Git, check: Check,
         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,17 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from itsmctl.cli import cli
+from tests.conftest import Invoke, run_cli
 
 GATES = "policies/larkspur.yaml"
 TODAY = "2026-11-23"
 
 
 def validate(root: Path, today: str = TODAY) -> tuple[int, dict]:  # type: ignore[type-arg]
-    result = CliRunner().invoke(cli, ["validate", str(root), "--format", "json",
-                                      "--today", today], catch_exceptions=False)
+    result = run_cli("validate", root, "--format", "json", "--today", today)
     return result.exit_code, json.loads(result.output) if result.output.startswith("{") else {}
 
 
@@ -82,11 +79,11 @@ def test_before_enable_on_the_gate_only_warns(examples_copy: Path) -> None:
     assert [f["severity"] for f in gate_findings(report)] == ["warning"]
 
 
-def test_a_malformed_gate_is_a_configuration_error_at_its_line(examples_copy: Path) -> None:
+def test_a_malformed_gate_is_a_configuration_error_at_its_line(examples_copy: Path,
+                                                              invoke: Invoke) -> None:
     path = examples_copy / GATES
     edit(path, "      skippable: false", "      skipable: false")
-    result = CliRunner().invoke(cli, ["validate", str(examples_copy), "--today", TODAY])
-    assert result.exit_code == 2
+    result = invoke("validate", examples_copy, "--today", TODAY, code=2)
     lines = path.read_text().splitlines()
     typo = next(i for i, text in enumerate(lines) if "skipable" in text) + 1
     assert f"larkspur.yaml:{typo}: spec.stages.operational: unknown field 'skipable'" \
@@ -94,11 +91,11 @@ def test_a_malformed_gate_is_a_configuration_error_at_its_line(examples_copy: Pa
     assert "did you mean 'skippable'?" in result.output
 
 
-def test_a_gate_naming_an_unknown_rule_suggests_the_closest(examples_copy: Path) -> None:
+def test_a_gate_naming_an_unknown_rule_suggests_the_closest(examples_copy: Path,
+                                                            invoke: Invoke) -> None:
     edit(examples_copy / GATES, "rules: [service-runbook-required,",
          "rules: [service-runbook-requird,")
-    result = CliRunner().invoke(cli, ["validate", str(examples_copy), "--today", TODAY])
-    assert result.exit_code == 2
+    result = invoke("validate", examples_copy, "--today", TODAY, code=2)
     assert "unknown rule 'service-runbook-requird'" in result.output
     assert "did you mean 'service-runbook-required'?" in result.output
 
