@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from itsmctl.catalog import Dependency
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import Entity, Ref
-from itsmctl.rules.common import Dependency, dependencies, lifecycle, tier
+from itsmctl.rules.common import dependencies, lifecycle, tier
 from itsmctl.rules.registry import RuleContext, catalog_rule, entity_rule
 
 
