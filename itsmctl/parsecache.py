@@ -154,6 +154,9 @@ class CacheInfo:
     cleared: int | None = None  # `cache clear`: how many entries it removed
 
 
+TOUCH_AFTER_NS = 3600 * 10**9  # how stale a hit's `used` mark may get before it is rewritten
+
+
 class ParseCache:
     """The on-disk store. Every failure to use it (a read-only disk, a corrupt database) makes
     it a no-op for the run, never an error: a cache may only ever save work."""
@@ -209,29 +212,40 @@ class ParseCache:
             return {}
         found: dict[str, bytes] = {}
         bad: list[str] = []
+        stale: list[str] = []
+        now = time.time_ns()
         try:
             for start in range(0, len(wanted), _BATCH):
                 batch = wanted[start:start + _BATCH]
                 marks = ",".join("?" * len(batch))
-                rows = db.execute(f"SELECT key, checksum, payload FROM parses WHERE key IN"
+                rows = db.execute(f"SELECT key, checksum, payload, used FROM parses WHERE key IN"
                                   f" ({marks})", batch).fetchall()
-                for key, checksum, payload in rows:
+                for key, checksum, payload, used in rows:
                     if isinstance(payload, bytes) and checksum == _checksum(payload):
                         found[key] = payload
+                        if not isinstance(used, int) or now - used > TOUCH_AFTER_NS:
+                            stale.append(key)
                     else:
                         bad.append(key)
-            self._touch(db, list(found), bad)
         except sqlite3.Error as error:
             self.problem = f"cache not used: {error}"
             return {}
+        try:
+            self._touch(db, stale, bad, now)
+        except sqlite3.Error as error:  # a read-only cache still serves its hits
+            self.problem = f"cache not updated: {error}"
         self.hits += len(found)
         return found
 
-    def _touch(self, db: sqlite3.Connection, used: list[str], bad: list[str]) -> None:
-        """Mark hits as used now (the LRU order) and drop corrupt entries, in one transaction."""
+    def _touch(self, db: sqlite3.Connection, used: list[str], bad: list[str], now: int) -> None:
+        """Mark hits as used now (the LRU order) and drop corrupt entries, in one transaction.
+
+        Only hits not marked within TOUCH_AFTER_NS are written: an hour is precision enough
+        for least-recently-used eviction, and a warm run of an unchanged catalog then writes
+        nothing (a cache restored read-only in CI is served as it is).
+        """
         if not used and not bad:
             return
-        now = time.time_ns()
         db.execute("BEGIN IMMEDIATE")
         try:
             for start in range(0, len(used), _BATCH):

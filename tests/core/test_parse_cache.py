@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from itsmctl import parsecache
 from itsmctl.cli import cli
 from itsmctl.loader import ParseMemo, load_directory, load_sources
 from itsmctl.parsecache import DB_NAME, ParseCache, encode, entry_key
@@ -164,16 +165,68 @@ def test_the_key_covers_content_label_and_limits() -> None:
     assert entry_key("a.yaml", "b" * 40, Limits()) == base
 
 
-def test_eviction_keeps_the_cache_under_its_bound_least_recently_used_first(tmp_path: Path) -> None:
+class _Clock:
+    """time.time_ns for the cache module, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1_700_000_000 * 10**9
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def test_eviction_keeps_the_cache_under_its_bound_least_recently_used_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = _Clock()
+    monkeypatch.setattr(parsecache.time, "time_ns", clock)
     cache = ParseCache(tmp_path / "c", max_bytes=10_000)
     cache.put_many({f"old{i}": b"x" * 1000 for i in range(6)})
-    cache.get_many(["old0"])  # used again: now the most recent of the six
+    clock.now += 2 * parsecache.TOUCH_AFTER_NS
+    cache.get_many(["old0"])  # used again, hours later: now the most recent of the six
     cache.put_many({f"new{i}": b"y" * 1000 for i in range(6)})
     info = cache.info()
     assert info.bytes <= 10_000
     left = set(cache.get_many([f"old{i}" for i in range(6)] + [f"new{i}" for i in range(6)]))
     assert "old0" in left and {f"new{i}" for i in range(6)} <= left
     assert not {"old1", "old2", "old3"} & left
+
+
+def _used_marks(cache: ParseCache) -> dict[str, int]:
+    with sqlite3.connect(cache.path) as db:
+        return dict(db.execute("SELECT key, used FROM parses").fetchall())
+
+
+def test_a_hit_is_marked_used_at_most_once_an_hour(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm run of an unchanged catalog writes nothing; the LRU order is kept to the hour."""
+    clock = _Clock()
+    monkeypatch.setattr(parsecache.time, "time_ns", clock)
+    cache = ParseCache(tmp_path / "c")
+    cache.put_many({"a": b"1", "b": b"2"})
+    written = _used_marks(cache)
+    clock.now += parsecache.TOUCH_AFTER_NS // 2
+    assert set(cache.get_many(["a", "b"])) == {"a", "b"}
+    assert _used_marks(cache) == written
+    clock.now += parsecache.TOUCH_AFTER_NS
+    cache.get_many(["a"])
+    assert _used_marks(cache) == {"a": clock.now, "b": written["b"]}
+
+
+def test_a_read_only_cache_still_serves_its_hits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Marking hits used can fail (a cache restored read-only); the hits are served anyway."""
+    clock = _Clock()
+    monkeypatch.setattr(parsecache.time, "time_ns", clock)
+    ParseCache(tmp_path / "c").put_many({"a": b"1"})
+    clock.now += 2 * parsecache.TOUCH_AFTER_NS
+    cache = ParseCache(tmp_path / "c")
+
+    def refuse(*_: object) -> None:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(cache, "_touch", refuse)
+    assert cache.get_many(["a"]) == {"a": b"1"}
+    assert "not updated" in cache.problem
 
 
 def test_cache_info_and_clear(examples_copy: Path) -> None:
