@@ -264,3 +264,17 @@ def test_payload_round_trip_keeps_types_and_lone_surrogates() -> None:
     assert [d.data for d in again.documents] == [d.data for d in parsed.documents]
     assert [type(v) for v in again.documents[0].data["b"]] == [int, float, bool, type(None), str]
     assert again.findings == parsed.findings
+
+
+def test_decoded_payloads_share_their_short_strings() -> None:
+    """Equal short values come back as one object (memory), long ones and keys untouched."""
+    long = "x" * (parsecache.SHARED_LENGTH + 1)
+    payloads = [json.dumps({"d": [[0, 1, {"type": "hard" + "", "note": long + "",
+                                         "deps": [{"type": "hard"}, "plain"]}]]}).encode()
+                for _ in range(2)]
+    first, second = parsecache.decode_many(payloads)
+    a, b = first["d"][0][2], second["d"][0][2]
+    assert a == b == json.loads(payloads[0])["d"][0][2]
+    assert a["type"] is b["type"] is a["deps"][0]["type"]
+    assert a["deps"][1] is b["deps"][1]
+    assert a["note"] == b["note"] and a["note"] is not b["note"]
