@@ -1,7 +1,7 @@
 """The benchmark runner: itsmctl against the parse floor and check-jsonschema, on the same files.
 
     python3 benchmarks/run.py                 # 1,000 and 10,000 services
-    python3 benchmarks/run.py --large         # and 50,000
+    python3 benchmarks/run.py --large         # then 100,000 beside 10,000 (large.py)
     python3 benchmarks/run.py --sizes 2000    # any sizes
 
 Every figure is the best of `--repeat` runs (3 by default) of a whole child process, so
@@ -401,13 +401,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")],
                         default=[1000, 10_000], help="comma-separated service counts")
-    parser.add_argument("--large", action="store_true", help="also 50,000 services")
+    parser.add_argument("--large", action="store_true",
+                        help="then 100,000 services beside 10,000 (benchmarks/large.py)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", type=Path, help="where catalogs go (default: a temp folder)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
-    sizes = args.sizes + ([50_000] if args.large else [])
+    sizes = args.sizes
     work = args.work or Path(tempfile.mkdtemp(prefix="itsmctl-bench-"))
     info = machine()
     rows = []
@@ -425,6 +426,11 @@ def main(argv: list[str] | None = None) -> int:
                 "validate_over_floor": ratio(r["validate"], r["parse_floor"])} for r in rows],
             "startup": {k: asdict(v) for k, v in startup.items()}}
         write_results(table, data)
+    if args.large:
+        import large
+
+        large.main(["--repeat", str(args.repeat), "--work", str(work)]
+                   + ([] if args.no_write else ["--write"]))
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -1,0 +1,116 @@
+"""The largest catalogs: 100,000 services beside 10,000, in one run (issue 19's `--large`).
+
+`python3 benchmarks/large.py` (or `python3 benchmarks/run.py --large`) generates both
+catalogs (or reuses them under `--work`) and measures, as child processes: validate cold
+(`--no-cache`, parsing on every core), validate filling an empty cache, and validate warm.
+The targets: peak memory under 2.5 GB at 100,000 services on a 2-core runner, and time within
+11x the 10,000-service time of the same run (linear). Each 100,000-service figure is one run
+(minutes long: noise is small beside it); the 10,000-service ones are the best of `--repeat`.
+It prints a Markdown section; `--write` replaces the part of benchmarks/RESULTS.md between its
+markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import TODAY  # noqa: E402  (the generator beside this file)
+from run import Measure, best_of  # noqa: E402
+
+START, END = "<!-- large:start -->", "<!-- large:end -->"
+SIZES = (10_000, 100_000)
+MEMORY_TARGET_MB = 2.5 * 1024
+TIME_TARGET = 11.0
+
+
+def _validate(root: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "itsmctl", "validate", str(root), "--today",
+            TODAY.isoformat(), "-f", "json", *extra]
+
+
+def measure(root: Path, repeat: int) -> dict[str, Measure]:
+    """Cold without a cache, cold filling one, and warm, for one catalog."""
+    cache = Path(tempfile.mkdtemp(prefix="itsmctl-cache-"))
+    os.environ["ITSMCTL_CACHE_DIR"] = str(cache)
+    os.environ["ITSMCTL_CACHE_MAX_MB"] = "4096"  # 250,000 entries must fit, or warm is not warm
+    try:
+        out = {"cold, --no-cache": best_of(repeat, [_validate(root, "--no-cache")])}
+        shutil.rmtree(cache, ignore_errors=True)
+        out["cold, filling the cache"] = best_of(1, [_validate(root)])
+        out["warm"] = best_of(repeat, [_validate(root)])
+        return out
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def catalog(work: Path, services: int) -> Path:
+    root = work / f"catalog-{services}"
+    if not root.is_dir():
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(root), "--services",
+                        str(services)], check=True, stdout=subprocess.DEVNULL)
+    return root
+
+
+def markdown(rows: dict[int, dict[str, Measure]]) -> str:
+    (few, small), (many, large) = sorted(rows.items())
+    lines = [START, f"The largest catalogs, {os.cpu_count()} cores: {many:,} services (one run"
+             f" each) beside {few:,} (best of the run's repeats), in one run.", "",
+             f"| run | {few:,}: wall | CPU | peak RSS | {many:,}: wall | CPU | peak RSS |"
+             f" time {many:,} / {few:,} | memory < 2.5 GB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for name, big in large.items():
+        base = small[name]
+        scale = (big.seconds or 0) / (base.seconds or 1)
+        lines.append(
+            f"| {name} | {base.seconds or 0:.2f} s | {base.cpu_seconds or 0:.2f} s |"
+            f" {base.peak_mb or 0:.0f} MB | {big.seconds or 0:.2f} s | {big.cpu_seconds or 0:.2f} s"
+            f" | {big.peak_mb or 0:.0f} MB | {scale:.1f}x"
+            f" ({'met' if scale <= TIME_TARGET else 'not met'}, target {TIME_TARGET:.0f}x) |"
+            f" {'yes' if (big.peak_mb or 0) < MEMORY_TARGET_MB else 'no'} |")
+    codes = {c for r in rows.values() for m in r.values() for c in m.extra.get("exit_codes", [])}
+    lines += ["", f"Exit codes seen: {sorted(codes)} (1: the generated catalog has findings)."]
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def write(text: str) -> None:
+    results = HERE / "RESULTS.md"
+    old = results.read_text(encoding="utf-8")
+    if START in old:
+        old = old[:old.index(START)] + old[old.index(END) + len(END) + 1:]
+    marker = "<!-- results:end -->\n"
+    new = old.replace(marker, marker + "\n" + text, 1) if marker in old else old + text
+    results.write_text(new, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "itsmctl-bench")
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")),
+                        default=SIZES, help="the two service counts (a quick try: 200,2000)")
+    args = parser.parse_args(argv)
+    rows = {}
+    for services in args.sizes:
+        print(f"measuring {services:,} services ...", file=sys.stderr, flush=True)
+        rows[services] = measure(catalog(args.work, services),
+                                 args.repeat if services < 50_000 else 1)
+    text = markdown(rows)
+    print(text)
+    if args.write:
+        write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
