@@ -23,6 +23,7 @@ from itsmctl.validate import ValidationResult
 
 if TYPE_CHECKING:
     from itsmctl.diff.result import DiffResult
+    from itsmctl.site.people import Directory
 
 DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?:\s|\Z)")
 
@@ -137,6 +138,13 @@ class SiteInput:
         return out
 
     @cached_property
+    def directory(self) -> Directory:
+        """The people behind teams and roles (site/people.py), resolved once per site."""
+        from itsmctl.site.people import build_directory
+
+        return build_directory(self)
+
+    @cached_property
     def rule_ids(self) -> frozenset[str]:
         return frozenset(rule.id for rule in self.rules)
 
@@ -170,7 +178,7 @@ class SiteInput:
         process, and forked workers sharing its pipe would read each other's answers.
         """
         _ = (self.findings_by_entity, self.waived_by_entity, self.broken, self.dependents,
-             self.scores, self.rule_ids, self.catalog.referrers)
+             self.scores, self.rule_ids, self.catalog.referrers, self.directory)
         for entity in self.catalog:
             self._lines_of(entity.document.source)
 

@@ -23,6 +23,7 @@ from itsmctl.site.overview import (
 )
 from itsmctl.site.pagemodel import Page
 from itsmctl.site.paths import FOLDERS, PLURALS, kind_index, ref_path
+from itsmctl.site.people import people_page
 from itsmctl.site.render import NavItem, Renderer, package_file
 from itsmctl.site.search import index_files
 from itsmctl.site.services import service_page, services_index
@@ -58,6 +59,7 @@ def recorded_date(site_dir: Path) -> date | None:
 def navigation(site: SiteInput) -> list[NavItem]:
     items = [NavItem("Home", "index.html", "Home")]
     items += [NavItem(PLURALS[kind], kind_index(kind), kind) for kind in FOLDERS]
+    items.append(NavItem("People", "people.html", "People"))
     items += [NavItem("Graph", "graph.html", "Graph"),
               NavItem("Findings", "findings.html", "Findings"),
               NavItem("Rules", "rules.html", "Rules")]
@@ -81,7 +83,8 @@ def page_jobs(site: SiteInput) -> tuple[list[Callable[[], Page]], dict[str, byte
         jobs.append(partial(_ready, kind_list_page(site, kind)))
         jobs += [partial(kind_page, site, e) for e in site.catalog.of_kind(kind) if ref_path(e.ref)]
     changes = changes_page(site)
-    last = [graph_page, findings_page(site), rules_page(site)] + ([changes] if changes else [])
+    last = [graph_page, findings_page(site), rules_page(site), people_page(site)]
+    last += [changes] if changes else []
     jobs += [partial(_ready, page) for page in last]
     return jobs, index_files(site)
 

@@ -92,7 +92,10 @@ def service_fields(site: SiteInput, service: Entity) -> dict[str, Any]:
 
 
 def service_page(site: SiteInput, service: Entity) -> Page:
-    context = entity_base(site, service) | service_fields(site, service)
+    from itsmctl.site.people import service_people
+
+    context = entity_base(site, service) | service_fields(site, service) \
+        | service_people(site, service)
     return Page(entity_path(service) or "", "service.html", service.title, "Service", context)
 
 

@@ -94,3 +94,81 @@ def test_a_ref_render_uses_that_refs_config_and_policies(tmp_path: Path, render:
     render(root, tmp_path / "then", ref="v1")  # the working tree's config is given; v1's wins
     assert "<title>Catalog at v1</title>" in (tmp_path / "then" / "index.html").read_text()
     assert "sla-credit-tiers" not in (tmp_path / "then" / "findings.html").read_text()
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture(scope="module")
+def examples_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from site_helpers import render_catalog
+
+    output = tmp_path_factory.mktemp("examples") / "site"
+    render_catalog(EXAMPLES, output)
+    return output
+
+
+def section(text: str, start: str, end: str) -> str:
+    assert start in text, start
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_service_pages_name_the_accountable_and_responsible_people(examples_site: Path) -> None:
+    text = visible_text((examples_site / "services" / "checkout.html").read_text())
+    people = section(text, "People Owner team", "RACI Checkout RACI")
+    assert ("Commerce : Julia Schneider , Pieter de Vries , Camille Laurent , Mateusz Kowalski ,"
+            " Nina Petrović , Felix Wagner .") in people
+    # role:service-owner is the owner team of the service the RACI is scoped to
+    assert "Plan, test and deploy changes role:service-owner : Commerce commerce : Commerce" \
+        in people
+    # a role mapped to a person (head-of-ecommerce: [julia.schneider], an e-mail's local part)
+    assert "role:head-of-ecommerce : Julia Schneider" in people
+    page = (examples_site / "services" / "checkout.html").read_text()
+    assert '<a href="../people.html#person-julia-schneider-larkspur-example">Julia Schneider</a>' \
+        in page
+
+
+def test_the_people_page_says_who_is_in_which_team_and_accountable_for_what(
+        examples_site: Path) -> None:
+    page = (examples_site / "people.html").read_text()
+    text = visible_text(page)
+    thomas = section(text, "Thomas Richter E-mail", "Tomasz Nowak")
+    assert "thomas.richter@larkspur.example GitHub thomas-richter" in thomas
+    assert "Teams Change Advisory Board (change manager (chair))" in thomas
+    assert "Roles change-manager " in thomas  # change-manager: [thomas.richter]
+    assert "RACI activities where role:change-manager is Accountable: Change enablement" in thomas
+    clara = section(text, "Clara Müller E-mail", "Accountable for")
+    assert "incident-manager (as a member of service-desk)" in clara  # incident-manager: [team:...]
+    julia = section(text, "Julia Schneider E-mail", "Katrin Vogel")
+    assert "services of team commerce, which owns them: Checkout" in julia
+    # a holder no team lists is a person of their own (executive-on-call: [user:larkspur-cto])
+    assert "larkspur-cto Teams none: named only in the roles mapping Roles executive-on-call" \
+        in text
+    assert 'id="person-thomas-richter-larkspur-example"' in page
+    assert 'href="people.html"' in (examples_site / "index.html").read_text()
+
+
+def test_search_finds_people_emails_cost_centres_labels_and_targets(examples_site: Path) -> None:
+    import json
+
+    from itsmctl.site.search import INDEX_FILE, INDEX_PREFIX
+
+    script = (examples_site / INDEX_FILE).read_text()
+    entries = json.loads(script.removeprefix(INDEX_PREFIX).rstrip().rstrip(";"))
+
+    def found(word: str) -> set[str]:
+        word = word.lower()
+        return {f"{e['kind']}:{e['title']}" for e in entries
+                if word in " ".join(str(e.get(k, "")) for k in
+                                    ("name", "title", "description", "kind", "terms")).lower()}
+
+    assert "Person:Thomas Richter" in found("thomas")
+    assert "Person:Thomas Richter" in found("thomas.richter@larkspur.example")
+    assert "Person:Thomas Richter" in found("change-manager")  # the role he holds
+    assert "Team:Change Advisory Board" in found("katrin.vogel@larkspur.example")
+    assert "Service:Kubernetes Platform" in found("CC-4200")
+    assert "Service:Checkout" in found("domain=commerce")
+    assert any(hit.startswith("SLA:") for hit in found("99.97%"))
+    assert any(hit.startswith("SLA:") for hit in found("P1 response 15m"))
+    entry = next(e for e in entries if e["title"] == "Thomas Richter")
+    assert (examples_site / entry["url"].partition("#")[0]).is_file()

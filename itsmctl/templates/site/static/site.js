@@ -18,7 +18,8 @@
     if (filters.tier && entry.tier !== filters.tier) { return false; }
     if (filters.lifecycle && entry.lifecycle !== filters.lifecycle) { return false; }
     if (filters.owner && entry.owner !== filters.owner) { return false; }
-    var haystack = (entry.name + " " + entry.title + " " + entry.description + " " + entry.kind).toLowerCase();
+    var haystack = (entry.name + " " + entry.title + " " + entry.description + " " + entry.kind +
+      " " + (entry.terms || "")).toLowerCase();
     return words.every(function (word) { return haystack.indexOf(word) !== -1; });
   }
 

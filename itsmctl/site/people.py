@@ -1,0 +1,210 @@
+"""People: who stands behind the teams and roles the catalog names.
+
+Roles are resolved by `itsmctl.parties.resolve_party` through the config's `roles` mapping,
+the one resolver approvals and CODEOWNERS use, so a page names the same people an approval
+check would ask. A person is a member of a Team (name, e-mail, GitHub login), or a holder
+named in the roles mapping that no team lists (then only the name as written is known).
+A holder matches a member by GitHub login, e-mail, or the e-mail's part before the @, as
+`itsmctl.github.identities.person_login` matches them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from itsmctl.model import Entity, Ref, list_of_dicts
+from itsmctl.parties import Parties, resolve_party
+from itsmctl.references import parse_ref
+from itsmctl.site.context import Link, SiteInput
+from itsmctl.site.pagemodel import Page, as_dict, text
+
+PEOPLE_PAGE = "people.html"
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(eq=False)
+class Person:
+    """One person, with every team they belong to and what they hold or answer for."""
+
+    key: str
+    name: str
+    email: str = ""
+    github: str = ""
+    anchor: str = ""
+    teams: list[tuple[str, Link, str]] = field(default_factory=list)  # name, page, role in it
+    roles: list[str] = field(default_factory=list)
+    accountable: dict[str, list[Link]] = field(default_factory=dict)  # why -> what
+
+    def answer_for(self, why: str, what: Link) -> None:
+        links = self.accountable.setdefault(why, [])
+        if what not in links:
+            links.append(what)
+
+    @property
+    def names(self) -> set[str]:
+        """What a roles mapping may call this person by (lower case)."""
+        out = {self.key.lower(), self.name.lower()}
+        if self.github:
+            out.add(self.github.lower())
+        if self.email:
+            out |= {self.email.lower(), self.email.partition("@")[0].lower()}
+        return out - {""}
+
+    @property
+    def link(self) -> Link:
+        """The person's entry on the people page."""
+        return Link(self.name, f"{PEOPLE_PAGE}#{self.anchor}")
+
+
+@dataclass(frozen=True)
+class Holders:
+    """A party as written, and the teams and people it resolves to."""
+
+    party: str
+    teams: tuple[tuple[str, Link], ...]
+    people: tuple[Person, ...]
+    unresolved: tuple[str, ...]
+
+
+class Directory:
+    """Every person of the catalog, and the resolution of parties to teams and people."""
+
+    def __init__(self, site: SiteInput) -> None:
+        self.site = site
+        self.team_names = {t.name for t in site.catalog.of_kind("Team")}
+        self.people: dict[str, Person] = {}
+        self._by_name: dict[str, Person] = {}
+        self._anchors: set[str] = set()
+        self._members: dict[str, list[Person]] = {}
+        for team in site.catalog.of_kind("Team"):
+            for _, member in list_of_dicts(team.get("spec", "members")):
+                self._member(team, member)
+        for role in sorted(site.config.roles):
+            held = self.resolve(f"role:{role}")
+            for who in held.people:
+                self._find(who).roles.append(role)
+            for team_name in held.teams:
+                for holder in self.members_of(team_name):
+                    holder.roles.append(f"{role} (as a member of {team_name})")
+
+    def _member(self, team: Entity, member: dict[str, Any]) -> None:
+        name, email = text(member.get("name")), text(member.get("email"))
+        github = text(member.get("github"))
+        key = (email or github or name).strip()
+        if not key:
+            return
+        person = self._by_name.get(key.lower())
+        if person is None:
+            person = self.people[key.lower()] = Person(key, name or key, email, github,
+                                                       _anchor(key, self._anchors))
+        person.email, person.github = person.email or email, person.github or github
+        person.teams.append((team.name, self.site.link_entity(team), text(member.get("role"))))
+        listed = self._members.setdefault(team.name, [])
+        if person not in listed:
+            listed.append(person)
+        for alias in person.names:
+            self._by_name.setdefault(alias, person)
+
+    def _find(self, who: str) -> Person:
+        """The person a holder names; a new entry when no team lists them."""
+        person = self._by_name.get(who.lower())
+        if person is None:
+            person = self.people[who.lower()] = Person(who, who,
+                                                       anchor=_anchor(who, self._anchors))
+            self._by_name[who.lower()] = person
+        return person
+
+    def resolve(self, party: str, service_owner: str | None = None) -> Parties:
+        return resolve_party(party, self.site.config.roles, self.team_names, service_owner)
+
+    def holders(self, party: str, service_owner: str | None = None) -> Holders:
+        """`party` as links: its teams' pages and its people's entries on the people page."""
+        found = self.resolve(party, service_owner)
+        teams = tuple((t, self.site.link_ref(Ref("Team", t), t)) for t in found.teams)
+        people = tuple(self._find(p) for p in found.people)
+        return Holders(party, teams, people, found.unresolved)
+
+    def members_of(self, team: str | None) -> list[Person]:
+        return self._members.get(team, []) if team is not None else []
+
+    def sorted_people(self) -> list[Person]:
+        return sorted(self.people.values(), key=lambda p: (p.name.lower(), p.key.lower()))
+
+
+def _anchor(key: str, taken: set[str]) -> str:
+    base = "person-" + (_SLUG.sub("-", key.lower()).strip("-") or "x")
+    anchor, n = base, 2
+    while anchor in taken:
+        anchor, n = f"{base}-{n}", n + 1
+    taken.add(anchor)
+    return anchor
+
+
+def owner_of(service: Entity | None) -> str | None:
+    """The owner team's name of a service, for `role:service-owner`."""
+    owner = service.get("spec", "owner") if service is not None else None
+    if not isinstance(owner, str) or not owner:
+        return None
+    ref = parse_ref(owner, "Team")
+    return ref.name if ref is not None else None
+
+
+def raci_roles(site: SiteInput, directory: Directory, raci: Entity,
+               letters: str = "AR") -> list[dict[str, Any]]:
+    """Per activity of a RACI, the holders of each letter in `letters`."""
+    scope = raci.get("spec", "scope", "service")
+    ref = parse_ref(scope, "Service") if isinstance(scope, str) else None
+    owner = owner_of(site.catalog.get(ref))
+    rows = []
+    for _, activity in list_of_dicts(raci.get("spec", "activities")):
+        assignments = as_dict(activity.get("assignments"))
+        row: dict[str, Any] = {"title": text(activity.get("title")) or text(activity.get("name"))}
+        for letter in letters:
+            row[letter] = [directory.holders(str(p), owner) for p, v in sorted(assignments.items())
+                           if letter in text(v).upper()]
+        rows.append(row)
+    return rows
+
+
+def build_directory(site: SiteInput) -> Directory:
+    """The directory with each person's accountability: services their teams own, and
+    every RACI activity where they (or a team of theirs) are Accountable."""
+    directory = Directory(site)
+    for service in site.catalog.of_kind("Service"):
+        owner = owner_of(service)
+        for person in directory.members_of(owner):
+            person.answer_for(f"services of team {owner}, which owns them",
+                              site.link_entity(service))
+    for raci in site.catalog.of_kind("RACI"):
+        # every holder of A and R is resolved here, before pages are built (in workers)
+        for row in raci_roles(site, directory, raci):
+            for holders in row["A"]:
+                why = f"RACI activities where {holders.party} is Accountable"
+                people = [p for name, _ in holders.teams for p in directory.members_of(name)]
+                for person in dict.fromkeys(people + list(holders.people)):
+                    person.answer_for(why, site.link_entity(raci))
+    return directory
+
+
+def people_page(site: SiteInput) -> Page:
+    directory = site.directory
+    people = directory.sorted_people()
+    return Page(PEOPLE_PAGE, "people.html", "People", "People", {"people": people})
+
+
+def service_people(site: SiteInput, service: Entity) -> dict[str, Any]:
+    """The owner team's people and each RACI's Accountable and Responsible, resolved."""
+    directory = site.directory
+    owner = owner_of(service)
+    members = directory.members_of(owner) if owner in directory.team_names else []
+    racis = site.referrers_of(service, "RACI", "scope")
+    return {"owner_people": [p.link for p in members],
+            "accountability": [(site.link_entity(r), raci_roles(site, directory, r))
+                               for r in racis]}
+
+
+def person_terms(person: Person) -> list[str]:
+    """What search finds a person by, besides the name."""
+    return [person.email, person.github, *(name for name, _, _ in person.teams), *person.roles]
