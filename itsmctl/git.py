@@ -456,5 +456,21 @@ def commits_between(repo: Repo, base: str, head: str, prefix: str) -> list[Commi
     return [commit for commit, _ in _log(repo, f"{base}..{head}", prefix, names=False)]
 
 
+def first_parent_commits(repo: Repo, base: str, head: str,
+                         prefix: str) -> list[tuple[CommitInfo, tuple[str, ...]]]:
+    """The commits that reached the branch of `head` since `base` (`--first-parent`: merges
+    themselves, not the commits of the merged branches) and touch the catalog, newest
+    first, each with its parents' shas (a merge has two)."""
+    out = _git(repo, "log", "-z", "--first-parent", "--no-color",
+               "--format=%x1e%H%x1f%an%x1f%aI%x1f%s%x1f%P", f"{base}..{head}",
+               *_pathspec(prefix), strip=False)
+    commits = []
+    for record in filter(None, out.split("\x1e")):
+        header = record.partition("\0")[0].strip("\n")
+        sha, author, when, subject, parents = (header.split("\x1f") + [""] * 5)[:5]
+        commits.append((CommitInfo(sha, author, when, subject), tuple(parents.split())))
+    return commits
+
+
 def has_commits(repo: Repo) -> bool:
     return bool(_try_git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"))

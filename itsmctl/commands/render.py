@@ -21,6 +21,12 @@ from itsmctl.reporters.registry import formats, report
                    " under PATH). It is replaced as a whole, atomically.")
 @click.option("--ref", help="Render the catalog as it was at this git ref (no checkout).")
 @click.option("--since", help="Add a page of what changed since this git tag or ref.")
+@click.option("--pull-requests", "pull_requests",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="With --since: a JSON file of merged pull requests (`gh pr list --state merged"
+                   " --json number,title,url,author,mergedBy,mergedAt,mergeCommit,reviews`);"
+                   " changes.html links each change to its pull request, lists reviewers and"
+                   " flags missing approvals and commits without a pull request.")
 @click.option("--check", "check_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write nothing: compare the site in this folder with what would be"
                    " rendered now; list stale, missing and extra files and exit 1 if any.")
@@ -35,7 +41,8 @@ from itsmctl.reporters.registry import formats, report
 @cache_option
 @click.pass_context
 def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None,
-            since: str | None, check_dir: Path | None, history: bool, timestamp: bool,
+            since: str | None, pull_requests: Path | None, check_dir: Path | None,
+            history: bool, timestamp: bool,
             config_file: Path | None, fmt: str, today: date | None, no_cache: bool) -> None:
     """Render the catalog in PATH as a static site for auditors and stakeholders.
 
@@ -57,6 +64,7 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
     options: dict[str, Any] = {"ref": ref, "since": since, "config": config,
                                "history": history, "memo": run.memo,
                                "explicit_config": config_file is not None,
+                               "pull_requests": pull_requests,
                                "timestamp": datetime.now(UTC) if timestamp else None}
     if check_dir is not None:
         # without --today, dates are judged as of the day the committed site records

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from itsmctl.catalog import Catalog
 from itsmctl.diff.approvals import served_by
@@ -93,6 +93,12 @@ def approving_logins(reviews: Iterable[Any], head_sha: str) -> dict[str, str]:
             if state == "APPROVED" and commit == head_sha}
 
 
+class TeamMembers(Protocol):
+    """Who belongs to a GitHub team (the API; or, offline, the catalog's member logins)."""
+
+    def of(self, team: GitHubTeam) -> tuple[str, ...]: ...
+
+
 class _Members:
     """GitHub team members, read once per team."""
 
@@ -117,12 +123,20 @@ def check_approvals(required: Iterable[Approval], base: Catalog, head: Catalog,
                               forbidden_hint=REVIEWS_HINT)
     approving = approving_logins(reviews, pr.head_sha)
     members = _Members(client)
-    parties = tuple(_judge(a, base, head, dict(roles), members, approving) for a in required)
+    parties = judge_parties(required, base, head, roles, members, approving)
     return ApprovalCheck(pr.number, pr.head_sha, parties, tuple(sorted(approving.values())))
 
 
+def judge_parties(required: Iterable[Approval], base: Catalog, head: Catalog,
+                  roles: Mapping[str, tuple[str, ...]], members: TeamMembers,
+                  approving: Mapping[str, str]) -> tuple[PartyApproval, ...]:
+    """Every required party held against `approving` (see `approving_logins`); also used
+    offline by the site (`render --pull-requests`), with the catalog's member logins."""
+    return tuple(_judge(a, base, head, dict(roles), members, approving) for a in required)
+
+
 def _judge(approval: Approval, base: Catalog, head: Catalog, roles: dict[str, tuple[str, ...]],
-           members: _Members, approving: Mapping[str, str]) -> PartyApproval:
+           members: TeamMembers, approving: Mapping[str, str]) -> PartyApproval:
     groups = list(dict.fromkeys(on_github(approval.party, roles, base, owner)
                                 for owner in _owners(approval, base, head)))
     could: dict[str, None] = {}
@@ -140,7 +154,7 @@ def _judge(approval: Approval, base: Catalog, head: Catalog, roles: dict[str, tu
                          tuple(notes), satisfied and bool(groups))
 
 
-def _logins(group: GitHubParties, members: _Members) -> list[str]:
+def _logins(group: GitHubParties, members: TeamMembers) -> list[str]:
     out = [login for team in group.teams for login in members.of(team)]
     out += list(group.logins) + [login for _, logins in group.fallback for login in logins]
     return list(dict.fromkeys(out))

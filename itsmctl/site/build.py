@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from glob import escape as glob_escape
 from pathlib import Path
@@ -70,7 +70,8 @@ class SiteCheckResult:
 
 def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: Config,
             today: date, history: bool, timestamp: datetime | None,
-            memo: ParseMemo | None = None, explicit_config: bool = False) -> SiteInput:
+            memo: ParseMemo | None = None, explicit_config: bool = False,
+            pull_requests: Path | None = None) -> SiteInput:
     """Load (from disk or at a git ref), validate with the shared pipeline, add git history.
 
     `memo`: a parse memo the run already filled (`check`): files with the same label and
@@ -84,8 +85,17 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
     validation = check_loaded(shown.loaded, config, today=today, root=".",
                               policies=shown.policies)
     trail = audit_trail(catalog_root, ref, validation.catalog) if history else {}
-    changes = (changes_since(catalog_root, since, ref, config if explicit_config else None,
-                             today, memo) if since else None)
+    explicit = config if explicit_config else None
+    changes = changes_since(catalog_root, since, ref, explicit, today, memo) if since else None
+    if pull_requests is not None:
+        from itsmctl.site.pullrequests import approval_evidence, read_pull_requests
+
+        if changes is None:
+            raise ItsmctlError("--pull-requests needs --since REF: the pull requests are held"
+                               " against the changes since that ref", "add --since v1.4")
+        records = read_pull_requests(pull_requests)
+        changes = replace(changes, evidence=approval_evidence(
+            catalog_root, changes.since, ref, records, pull_requests.name, explicit, today, memo))
     stamp = timestamp.isoformat(timespec="seconds") if timestamp is not None else None
     return SiteInput(validation, config, today, trail, changes, ref, stamp,
                      provenance(catalog_root, ref, history))
@@ -95,7 +105,8 @@ def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
                 since: str | None = None, config: Config, today: date,
                 progress: Progress | None = None, history: bool = True,
                 timestamp: datetime | None = None, workers: int | None = None,
-                memo: ParseMemo | None = None, explicit_config: bool = False) -> RenderResult:
+                memo: ParseMemo | None = None, explicit_config: bool = False,
+                pull_requests: Path | None = None) -> RenderResult:
     """Render the catalog at `catalog_root` (or at git `ref`) into the folder `output`.
 
     `history` adds each entity's commits when the catalog is in a git repository;
@@ -104,12 +115,13 @@ def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
     `workers` processes render the pages (None: every core for a large site; 1: serial).
     `memo`: the run's parse memo (and through it the persistent parse cache).
     `explicit_config`: `config` is the user's --config; without it, `ref` and both sides of
-    `since` are judged by their own config and policy files.
+    `since` are judged by their own config and policy files. `pull_requests`: a file of
+    merged pull requests (site/pullrequests.py) shown as evidence of approval (needs `since`).
     """
     _check_output(catalog_root, output)
     site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
                    history=history, timestamp=timestamp, memo=memo,
-                   explicit_config=explicit_config)
+                   explicit_config=explicit_config, pull_requests=pull_requests)
     files = _write_atomically(output, site_plan(site), progress, workers)
     return RenderResult(output, files, site.validation, ref, bool(site.history))
 
@@ -118,7 +130,8 @@ def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
                since: str | None = None, config: Config, today: date | None = None,
                history: bool = True, timestamp: datetime | None = None,
                clock: date | None = None, memo: ParseMemo | None = None,
-               explicit_config: bool = False) -> SiteCheckResult:
+               explicit_config: bool = False,
+               pull_requests: Path | None = None) -> SiteCheckResult:
     """Compare a committed site with what `render_site` would write now (same options).
 
     Stable API for `itsmctl check`: pass the options the site was rendered with. A site
@@ -133,7 +146,7 @@ def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
     today = today or recorded_date(site_dir) or clock or runcontext.clock_today()
     site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
                    history=history, timestamp=timestamp, memo=memo,
-                   explicit_config=explicit_config)
+                   explicit_config=explicit_config, pull_requests=pull_requests)
     wanted = dict(site_files(site))
     present = _existing_files(site_dir)
     stale = sorted(p for p in wanted if p in present

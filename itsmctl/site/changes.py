@@ -15,6 +15,7 @@ from itsmctl.model import KINDS, Ref
 from itsmctl.reporters.diff_text import field_line
 from itsmctl.site.context import Link, SiteInput
 from itsmctl.site.pagemodel import Page
+from itsmctl.site.pullrequests import ApprovalEvidence, PullRequestEvidence
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class ChangeRow:
     readings: tuple[tuple[str, str, str], ...]  # impact label, message, change class
     approvers: tuple[str, ...]
     anchor: str
+    pulls: tuple[tuple[int, str], ...] = ()  # pull request number, its anchor on this page
 
 
 def anchor_of(ref: str) -> str:
@@ -45,8 +47,8 @@ def _link(site: SiteInput, change: EntityChange) -> Link:
     return site.link_ref(Ref(change.kind, change.name), change.ref)
 
 
-def change_row(site: SiteInput, change: EntityChange,
-               approvals: tuple[Approval, ...]) -> ChangeRow:
+def change_row(site: SiteInput, change: EntityChange, approvals: tuple[Approval, ...],
+               evidence: ApprovalEvidence | None = None) -> ChangeRow:
     readings = tuple((i.impact.label, i.message, i.change_class)
                      for i in sorted(change.impacts, key=lambda i: -i.impact))
     return ChangeRow(
@@ -54,12 +56,15 @@ def change_row(site: SiteInput, change: EntityChange,
         renamed_from=change.renamed_from, impact=change.impact.label,
         fields=tuple(field_line(f) for f in change.fields), readings=readings,
         approvers=tuple(a.party for a in approvals if change.ref in a.entities),
-        anchor=anchor_of(change.ref))
+        anchor=anchor_of(change.ref),
+        pulls=tuple((p.record.number, f"pr-{p.record.number}")
+                    for p in (evidence.pulls_of(change.ref) if evidence else ())))
 
 
-def changes_context(site: SiteInput, diff: DiffResult) -> dict[str, Any]:
-    """What the changes page shows of one diff."""
-    rows = [change_row(site, c, diff.approvals) for c in diff.changes]
+def changes_context(site: SiteInput, diff: DiffResult,
+                    evidence: ApprovalEvidence | None = None) -> dict[str, Any]:
+    """What the changes page shows of one diff (and of the pull requests, when given)."""
+    rows = [change_row(site, c, diff.approvals, evidence) for c in diff.changes]
     return {
         "diff": diff,
         "rows": rows,
@@ -67,6 +72,27 @@ def changes_context(site: SiteInput, diff: DiffResult) -> dict[str, Any]:
                       for a in diff.approvals],
         "new_findings": list(diff.new_findings),
         "fixed_findings": list(diff.fixed_findings),
+        "evidence": evidence,
+        "pulls": [pull_row(p) for p in evidence.pulls] if evidence else [],
+        "branch_commits": list(evidence.branch) if evidence else [],
+    }
+
+
+def pull_row(pull: PullRequestEvidence) -> dict[str, Any]:
+    """One merged pull request: who wrote, reviewed, approved and merged it; what it lacked."""
+    record = pull.record
+    return {
+        "number": record.number, "anchor": f"pr-{record.number}", "title": record.title,
+        "url": record.url, "author": record.author, "merged_by": record.merged_by,
+        "merged_at": record.merged_at, "commit": pull.commit,
+        "reviews": [(r.login or "(deleted account)", r.state.lower().replace("_", " "),
+                     r.submitted_at) for r in record.reviews],
+        "approvers": record.approvers,
+        "parties": [(p.party, p.satisfied, p.approved_by, p.could_approve, p.notes)
+                    for p in pull.parties],
+        "missing": [p.party for p in pull.outstanding],
+        "changes": [(ref, anchor_of(ref)) for ref in pull.changes],
+        "judged": pull.judged, "note": pull.note,
     }
 
 
@@ -80,8 +106,9 @@ def changes_page(site: SiteInput) -> Page | None:
         "removed": [str(r) for r in changes.removed],
         "modified": [site.link_ref(r, str(r)) for r in changes.modified],
         "diff": None, "rows": [], "approvals": [], "new_findings": [], "fixed_findings": [],
+        "evidence": None, "pulls": [], "branch_commits": [],
     }
     if changes.diff is not None:
-        context |= changes_context(site, changes.diff)
+        context |= changes_context(site, changes.diff, changes.evidence)
     return Page("changes.html", "changes.html", f"Changes since {changes.since}", "Changes",
                 context)

@@ -24,6 +24,7 @@ from itsmctl.validate import ValidationResult
 if TYPE_CHECKING:
     from itsmctl.diff.result import DiffResult
     from itsmctl.site.people import Directory
+    from itsmctl.site.pullrequests import ApprovalEvidence
 
 DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?:\s|\Z)")
 
@@ -56,6 +57,7 @@ class Changes:
     removed: tuple[Ref, ...]
     modified: tuple[Ref, ...]
     diff: DiffResult | None = None
+    evidence: ApprovalEvidence | None = None  # with --pull-requests
 
 
 @dataclass(frozen=True)

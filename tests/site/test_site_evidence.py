@@ -172,3 +172,131 @@ def test_search_finds_people_emails_cost_centres_labels_and_targets(examples_sit
     assert any(hit.startswith("SLA:") for hit in found("P1 response 15m"))
     entry = next(e for e in entries if e["title"] == "Thomas Richter")
     assert (examples_site / entry["url"].partition("#")[0]).is_file()
+
+
+def pr_repo(root: Path) -> dict[str, str]:
+    """main at v1, then: PR #1 merged (a merge commit), a commit pushed straight to main, and
+    PR #2 squashed. Returns the shas by name."""
+    shutil.copytree(SMALL, root)
+    edit(root / "teams.yaml", "role: lead}", "role: lead, github: ada-l}")
+    edit(root / "teams.yaml", "alan@example.com, role: lead}", "alan@example.com, role: lead,"
+         " github: alan-t}")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "Initial catalog")
+    git(root, "tag", "v1")
+    git(root, "checkout", "-q", "-b", "lower-api")
+    edit(root / "slas.yaml", "availability: 99.9\n", "availability: 99.5\n")
+    git(root, "commit", "-q", "-am", "Lower the API availability")
+    shas = {"pr1-head": git(root, "rev-parse", "HEAD")}
+    git(root, "checkout", "-q", "main")
+    git(root, "merge", "-q", "--no-ff", "-m", "Merge pull request #1", "lower-api")
+    shas["pr1"] = git(root, "rev-parse", "HEAD")
+    edit(root / "services.yaml", "title: Web Shop", "title: Web Store")
+    git(root, "commit", "-q", "-am", "Rename the shop, straight on main")
+    shas["direct"] = git(root, "rev-parse", "HEAD")
+    edit(root / "slas.yaml", "availability: 99.95\n", "availability: 99.0\n")
+    git(root, "commit", "-q", "-am", "Lower the database OLA (#2)")
+    shas["pr2"] = git(root, "rev-parse", "HEAD")
+    return shas
+
+
+def review(login: str, state: str, at: str, commit: str | None) -> dict[str, object]:
+    out: dict[str, object] = {"author": {"login": login}, "state": state, "submittedAt": at,
+                              "body": "", "authorAssociation": "MEMBER"}
+    if commit is not None:
+        out["commit"] = {"oid": commit}
+    return out
+
+
+def pr(number: int, title: str, merge: str, reviews: list[dict[str, object]],
+       url: str = "") -> dict[str, object]:
+    return {"number": number, "title": title,
+            "url": url or f"https://github.com/acme/catalog/pull/{number}",
+            "author": {"login": "grace-h", "name": "Grace", "is_bot": False},
+            "mergedBy": {"login": "grace-h"}, "mergedAt": "2026-02-01T10:00:00Z",
+            "mergeCommit": {"oid": merge}, "reviews": reviews}
+
+
+def test_pull_requests_link_changes_reviewers_and_flag_missing_approvals(
+        tmp_path: Path, render: Render) -> None:
+    import json
+
+    root = tmp_path / "repo"
+    shas = pr_repo(root)
+    pulls = [
+        pr(1, "Lower the API availability", shas["pr1"], [
+            review("alan-t", "CHANGES_REQUESTED", "2026-01-30T09:00:00Z", shas["pr1-head"]),
+            review("alan-t", "APPROVED", "2026-01-31T09:00:00Z", shas["pr1-head"]),
+            review("ada-l", "APPROVED", "2026-01-31T10:00:00Z", shas["pr1-head"])]),
+        pr(2, "Lower the database OLA <b>now</b>", shas["pr2"], [
+            review("alan-t", "APPROVED", "2026-02-02T09:00:00Z", shas["pr2"])],
+           url="javascript:alert(1)"),
+        pr(3, "Some other repository's change", "f" * 40, []),
+    ]
+    (tmp_path / "prs.json").write_text(json.dumps(pulls))
+    render(root, tmp_path / "site", since="v1", pull_requests=tmp_path / "prs.json")
+    page = (tmp_path / "site" / "changes.html").read_text()
+    text = visible_text(page)
+    assert "2 of the 3 merged pull requests in prs.json reached the branch since v1" in text
+    # PR 1: both required parties approved (alan-t for dev, ada-l for the CAB ops)
+    one = section(text, "#1 Lower the API availability Author", "#2 ")
+    assert "Reviews alan-t: changes requested" in one and "alan-t: approved" in one
+    assert "Approved by ada-l, alan-t" in one
+    assert "role:service-owner yes alan-t" in one and "team:ops yes ada-l" in one
+    assert '<a class="url" href="https://github.com/acme/catalog/pull/1"' in page
+    # PR 2 needed ops (the db's owner and CAB); only alan-t approved
+    assert ("1 pull request merged without a required approval: #2 (missing team:ops)."
+            in text)
+    two = section(text, "#2 Lower the database OLA <b>now</b>", "Commits on the branch")
+    assert "team:ops missing" in two
+    assert "<b>now</b>" not in page and "javascript:" not in page  # escaped, link dropped
+    # each change links to its pull request; the direct commit is flagged
+    assert "API SLA modified approval-required" in text
+    assert 'Pull request: <a href="#pr-1">#1</a>' in page
+    web = section(text, "Web Store modified", "Approval needed")
+    assert "Pull request: none" in web
+    assert "1 commit reached the branch without a pull request." in text
+    branch = section(text, "with their pull request Commit", "Commits Commits")
+    assert f"{shas['direct'][:10]} " in branch and "Rename the shop, straight on main none" \
+        in branch
+    assert "Merge pull request #1 #1" in branch and "Lower the database OLA (#2) #2" in branch
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("{}", "expected a JSON list of pull requests"),
+    ("[1]", "pull request [0]: not a JSON object"),
+    ('[{"number": "1"}]', "pull request [0]: number is missing or not a int"),
+    ('[{"number": 1, "author": {"login": "a b"}}]', "author.login is not a GitHub login"),
+    ('[{"number": 1, "mergeCommit": {"oid": "../../x"}}]', "mergeCommit.oid is not a 40-char"),
+    ('[{"number": 1, "reviews": [{"state": "LGTM"}]}]', "reviews[0]: state 'LGTM' is not one"),
+    ("[" * 100_000, "not a JSON file"),
+])
+def test_a_hostile_pull_request_file_is_a_usage_error(tmp_path: Path, content: str,
+                                                      message: str) -> None:
+    from click.testing import CliRunner
+
+    from itsmctl.cli import cli
+
+    root = tmp_path / "repo"
+    pr_repo(root)
+    (tmp_path / "prs.json").write_text(content)
+    result = CliRunner().invoke(cli, ["render", str(root), "-o", str(tmp_path / "site"),
+                                      "--since", "v1", "--pull-requests",
+                                      str(tmp_path / "prs.json")])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "site").exists()
+
+
+def test_a_pull_request_file_is_read_within_bounds(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from itsmctl.errors import ItsmctlError
+    from itsmctl.site import pullrequests
+
+    monkeypatch.setattr(pullrequests, "MAX_BYTES", 1000)
+    (tmp_path / "prs.json").write_text("[" + ",".join(["{}"] * 500) + "]")
+    with pytest.raises(ItsmctlError, match="larger than"):
+        pullrequests.read_pull_requests(tmp_path / "prs.json")
+    with pytest.raises(ItsmctlError, match="not a regular file"):
+        pullrequests.read_pull_requests(Path("/dev/zero"))

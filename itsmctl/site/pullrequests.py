@@ -1,0 +1,317 @@
+"""Evidence of approval: merged pull requests (as `gh pr list` writes them) held against the
+approvals each change needed (`render --since REF --pull-requests FILE`).
+
+The file is what
+
+    gh pr list --state merged --json number,title,url,author,mergedBy,mergedAt,mergeCommit,reviews
+
+prints (`headRefOid` may be added): a JSON list of objects with `number`, `title`, `url`,
+`author.login`, `mergedBy.login`, `mergedAt`, `mergeCommit.oid` and `reviews[]` (each with
+`author.login`, `state`, `submittedAt` and, in recent gh versions, `commit.oid`). It is
+hostile input: its size and length are bounded, every field is checked before use (a bad
+file is a usage error naming the item and field), logins must be GitHub logins, links must
+be https, and the pages escape everything.
+
+Each commit that reached the branch since SINCE (`git log --first-parent`) is matched to the
+pull request whose `mergeCommit.oid` it is; a commit without one is flagged. For each matched
+pull request the diff engine computes the approvals its merge needed (`diff_refs(parent,
+merge)`, as `check --require-approvals` does for an open one) and `github.approvals` judges
+them against the approving reviews: a reviewer counts by their latest decisive review, on
+the head commit when the file says which that is (a merge commit's second parent, or
+`headRefOid`). Who may approve comes from the parent commit (BASE). Offline there is no
+GitHub API: a GitHub team's members are the `members[].github` logins of the catalog team
+that names it in `spec.github`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from itsmctl.errors import ItsmctlError
+from itsmctl.github.identities import LOGIN, GitHubTeam, github_team, member_logins
+from itsmctl.site.context import Commit
+
+if TYPE_CHECKING:
+    from itsmctl.catalog import Catalog
+    from itsmctl.config import Config
+    from itsmctl.github.approvals import PartyApproval
+    from itsmctl.loader import ParseMemo
+
+MAX_BYTES = 16 * 1_048_576
+MAX_PULL_REQUESTS = 10_000
+MAX_REVIEWS = 1_000  # per pull request
+MAX_JUDGED = 100  # pull requests whose approvals are computed (one diff each), newest first
+TEXT_CHARS = 500
+_SHA = re.compile(r"[0-9a-f]{40}\Z")
+_URL = re.compile(r"https://[^\s<>\"'`\\]+\Z")
+STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING")
+HINT = ("write the file with `gh pr list --state merged --json"
+        " number,title,url,author,mergedBy,mergedAt,mergeCommit,reviews > prs.json`")
+
+
+@dataclass(frozen=True)
+class Review:
+    login: str
+    state: str
+    submitted_at: str
+    commit: str  # "" when the file does not say
+
+
+@dataclass(frozen=True)
+class PullRequestRecord:
+    """One merged pull request, as checked from the file."""
+
+    number: int
+    title: str
+    url: str | None
+    author: str
+    merged_by: str
+    merged_at: str
+    merge_commit: str
+    head: str  # headRefOid, "" when absent
+    reviews: tuple[Review, ...]
+
+    @property
+    def approvers(self) -> tuple[str, ...]:
+        return tuple(sorted({r.login for r in self.reviews if r.state == "APPROVED"}))
+
+
+@dataclass(frozen=True)
+class PullRequestEvidence:
+    """A pull request matched to its merge commit, and the approvals its changes needed."""
+
+    record: PullRequestRecord
+    commit: Commit
+    changes: tuple[str, ...]
+    parties: tuple[PartyApproval, ...]
+    judged: bool
+    note: str = ""
+
+    @property
+    def outstanding(self) -> tuple[PartyApproval, ...]:
+        return tuple(p for p in self.parties if not p.satisfied)
+
+
+@dataclass(frozen=True)
+class ApprovalEvidence:
+    """Every commit since SINCE on the branch: its pull request, or none."""
+
+    source: str
+    pulls: tuple[PullRequestEvidence, ...]
+    without_pull_request: tuple[Commit, ...]
+    records: int
+    branch: tuple[tuple[Commit, int | None], ...] = ()  # newest first, with its PR number
+
+    def pulls_of(self, ref: str) -> list[PullRequestEvidence]:
+        return [p for p in self.pulls if ref in p.changes]
+
+    def pull_of(self, sha: str) -> PullRequestEvidence | None:
+        return next((p for p in self.pulls if p.commit.sha == sha), None)
+
+
+# --- reading the file -----------------------------------------------------------------------
+
+class _Bad(Exception):
+    pass
+
+
+def read_pull_requests(path: Path) -> tuple[PullRequestRecord, ...]:
+    """The merged pull requests of `path`, checked; a usage error says what is wrong where."""
+    data = _read_bounded(path)
+    try:
+        items = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ItsmctlError(f"{path}: not a JSON file ({exc})", HINT) from None
+    if not isinstance(items, list):
+        raise ItsmctlError(f"{path}: expected a JSON list of pull requests", HINT)
+    if len(items) > MAX_PULL_REQUESTS:
+        raise ItsmctlError(f"{path}: {len(items)} pull requests; at most"
+                           f" {MAX_PULL_REQUESTS:,} are read", "pass fewer (gh pr list --limit N)")
+    out = []
+    for index, item in enumerate(items):
+        try:
+            out.append(_record(item))
+        except _Bad as bad:
+            raise ItsmctlError(f"{path}: pull request [{index}]: {bad}", HINT) from None
+    return tuple(out)
+
+
+def _read_bounded(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise ItsmctlError(f"{path} is not a regular file", HINT)
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ItsmctlError(f"cannot read {path}: {exc.strerror or exc}", HINT) from None
+    if len(data) > MAX_BYTES:
+        raise ItsmctlError(f"{path} is larger than {MAX_BYTES // 1_048_576} MiB",
+                           "pass fewer pull requests (gh pr list --limit N, --search merged:>DATE)")
+    return data
+
+
+def _field(item: Mapping[str, Any], name: str, kind: type, optional: bool = False) -> Any:
+    value = item.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise _Bad(f"{name} is missing or not a {kind.__name__}")
+    return value
+
+
+def _text(item: Mapping[str, Any], name: str, optional: bool = True) -> str:
+    value = _field(item, name, str, optional)
+    return value[:TEXT_CHARS] if isinstance(value, str) else ""
+
+
+def _login(item: Mapping[str, Any], name: str) -> str:
+    """`author.login`; a deleted account (`null`, or gh's `ghost`) reads as ""."""
+    who = _field(item, name, dict, optional=True)
+    if who is None:
+        return ""
+    login = who.get("login")
+    if login in (None, ""):
+        return ""
+    if not isinstance(login, str) or not LOGIN.fullmatch(login.removesuffix("[bot]")):
+        raise _Bad(f"{name}.login is not a GitHub login")
+    return login
+
+
+def _oid(item: Mapping[str, Any], name: str) -> str:
+    holder = _field(item, name, dict, optional=True)
+    oid = holder.get("oid") if holder is not None else None
+    if oid is None:
+        return ""
+    if not isinstance(oid, str) or not _SHA.match(oid):
+        raise _Bad(f"{name}.oid is not a 40-character commit id")
+    return oid
+
+
+def _record(item: Any) -> PullRequestRecord:
+    if not isinstance(item, dict):
+        raise _Bad("not a JSON object")
+    number = _field(item, "number", int)
+    if number <= 0:
+        raise _Bad("number is not a positive integer")
+    url = _text(item, "url")
+    reviews = _field(item, "reviews", list, optional=True) or []
+    if len(reviews) > MAX_REVIEWS:
+        raise _Bad(f"more than {MAX_REVIEWS} reviews")
+    head = item.get("headRefOid")
+    if head is not None and (not isinstance(head, str) or not _SHA.match(head)):
+        raise _Bad("headRefOid is not a 40-character commit id")
+    return PullRequestRecord(
+        number=number, title=_text(item, "title"), url=url if _URL.match(url) else None,
+        author=_login(item, "author"), merged_by=_login(item, "mergedBy"),
+        merged_at=_text(item, "mergedAt"), merge_commit=_oid(item, "mergeCommit"),
+        head=head or "", reviews=tuple(_review(r, i) for i, r in enumerate(reviews)))
+
+
+def _review(item: Any, index: int) -> Review:
+    try:
+        if not isinstance(item, dict):
+            raise _Bad("not a JSON object")
+        state = _text(item, "state", optional=False)
+        if state not in STATES:
+            raise _Bad(f"state {state[:40]!r} is not one of {', '.join(STATES)}")
+        return Review(_login(item, "author"), state, _text(item, "submittedAt"),
+                      _oid(item, "commit"))
+    except _Bad as bad:
+        raise _Bad(f"reviews[{index}]: {bad}") from None
+
+
+# --- holding them against the approvals ------------------------------------------------------
+
+class CatalogMembers:
+    """GitHub team members offline: the member logins of the catalog team naming it."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.teams: dict[GitHubTeam, tuple[str, ...]] = {}
+        for team in catalog.of_kind("Team"):
+            handle = github_team(team)
+            if handle is not None:
+                self.teams[handle] = self.teams.get(handle, ()) + member_logins(team)
+
+    def of(self, team: GitHubTeam) -> tuple[str, ...]:
+        return self.teams.get(team, ())
+
+
+def approving(record: PullRequestRecord, head: str) -> dict[str, str]:
+    """Logins whose latest decisive review approved (`head` "": on any commit)."""
+    from itsmctl.github.approvals import approving_logins
+
+    ordered = sorted(record.reviews, key=lambda r: r.submitted_at)
+    rest = [{"user": {"login": r.login}, "state": r.state,
+             "commit_id": r.commit if head else ""} for r in ordered if r.login]
+    return approving_logins(rest, head)
+
+
+def approval_evidence(catalog_root: Path, since: str, ref: str | None,
+                      records: tuple[PullRequestRecord, ...], source: str,
+                      config: Config | None, today: date,
+                      memo: ParseMemo | None = None) -> ApprovalEvidence:
+    """Match the branch's commits since `since` to pull requests and judge their approvals."""
+    from itsmctl import git
+    from itsmctl.loader import ParseMemo
+
+    memo = memo if memo is not None else ParseMemo()
+    repo = git.open_repo(catalog_root)
+    prefix = git.catalog_prefix(repo, catalog_root)
+    base = git.resolve_commit(repo, since)
+    head = git.resolve_commit(repo, ref or "HEAD")
+    by_merge = {r.merge_commit: r for r in records if r.merge_commit}
+    pulls: list[PullRequestEvidence] = []
+    lonely: list[Commit] = []
+    branch: list[tuple[Commit, int | None]] = []
+    for info, parents in git.first_parent_commits(repo, base, head, prefix):
+        commit = Commit(info.sha, info.author, info.date, info.subject)
+        record = by_merge.get(info.sha)
+        branch.append((commit, record.number if record is not None else None))
+        if record is None:
+            lonely.append(commit)
+        elif len(pulls) >= MAX_JUDGED:
+            pulls.append(PullRequestEvidence(record, commit, (), (), False,
+                                             f"not judged: only the newest {MAX_JUDGED} are"))
+        else:
+            pulls.append(_judge(catalog_root, record, commit, parents, config, today, memo))
+    return ApprovalEvidence(source, tuple(pulls), tuple(lonely), len(records), tuple(branch))
+
+
+def _judge(catalog_root: Path, record: PullRequestRecord, commit: Commit,
+           parents: tuple[str, ...], config: Config | None, today: date,
+           memo: ParseMemo) -> PullRequestEvidence:
+    """The approvals the merge needed (the diff of its first parent and itself), judged."""
+    from itsmctl import git
+    from itsmctl.diff import diff_refs
+    from itsmctl.diff.engine import load_side
+    from itsmctl.diff.settings import read_settings
+    from itsmctl.github.approvals import judge_parties
+
+    if not parents:
+        return PullRequestEvidence(record, commit, (), (), False,
+                                   "not judged: the first commit has no parent to compare with")
+    diff = diff_refs(catalog_root, parents[0], commit.sha, catalog_root=catalog_root,
+                     config=config, today=today, fail_on=("none",), exact_base=True, memo=memo)
+    repo = git.open_repo(catalog_root)
+    prefix = git.catalog_prefix(repo, catalog_root)
+    settings = read_settings(repo, parents[0], prefix, parents[0][:12], config)
+    base = load_side(repo, parents[0], prefix, settings.config, memo).catalog
+    head_catalog = load_side(repo, commit.sha, prefix, settings.config, memo).catalog
+    head = record.head or (parents[1] if len(parents) == 2 else "")
+    note = "" if head else ("approvals are not tied to the head commit: the pull request was"
+                            " squashed or rebased and the file has no headRefOid")
+    if head and any(not r.commit for r in record.reviews):
+        head, note = "", ("approvals are not tied to the head commit: the file's reviews do not"
+                          " say which commit they reviewed (an older gh)")
+    parties = judge_parties(diff.approvals, base, head_catalog, settings.config.roles,
+                            CatalogMembers(base), approving(record, head))
+    changes = tuple(c.ref for c in diff.changes)
+    return PullRequestEvidence(record, commit, changes, parties, True, note)
