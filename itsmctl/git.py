@@ -198,19 +198,10 @@ def _parse_tree(out: str, prefix: str) -> list[TreeFile]:
 def read_blobs(repo: Repo, shas: Iterable[str]) -> dict[str, bytes]:
     """Many blobs' bytes through one `git cat-file --batch` (one round trip per blob through
     the persistent process costs milliseconds each on a busy machine)."""
-    import subprocess
-
     wanted = sorted(set(shas))
     if not wanted:
         return {}
-    done = subprocess.run(["git", "--git-dir", str(repo.git_dir), "cat-file", "--batch"],
-                          input="".join(f"{sha}\n" for sha in wanted).encode(),
-                          capture_output=True, check=False,
-                          env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
-    if done.returncode != 0:
-        raise ItsmctlError(f"git cat-file failed: {done.stderr.decode(errors='replace').strip()}",
-                           hint="check that the repository is intact (`git fsck`)")
-    out, data, at = {}, done.stdout, 0
+    out, data, at = {}, _cat_file(repo, "--batch", wanted), 0
     for sha in wanted:
         end = data.index(b"\n", at)
         header = data[at:end].split()
@@ -221,6 +212,20 @@ def read_blobs(repo: Repo, shas: Iterable[str]) -> dict[str, bytes]:
         out[sha] = data[end + 1:end + 1 + size]
         at = end + 1 + size + 1
     return out
+
+
+def _cat_file(repo: Repo, mode: str, shas: list[str]) -> bytes:
+    """`git cat-file --batch` or `--batch-check` over `shas`, in one process."""
+    import subprocess
+
+    done = subprocess.run(["git", "--git-dir", str(repo.git_dir), "cat-file", mode],
+                          input="".join(f"{sha}\n" for sha in shas).encode(),
+                          capture_output=True, check=False,
+                          env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
+    if done.returncode != 0:
+        raise ItsmctlError(f"git cat-file failed: {done.stderr.decode(errors='replace').strip()}",
+                           hint="check that the repository is intact (`git fsck`)")
+    return done.stdout
 
 
 def read_blob(repo: Repo, sha: str) -> bytes:
@@ -449,6 +454,55 @@ def file_history(repo: Repo, sha: str, prefix: str) -> dict[str, list[CommitInfo
         for rel in paths:
             history.setdefault(rel, []).append(commit)
     return history
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One commit's change to one file: its blob before and after ("" when absent)."""
+
+    commit: CommitInfo
+    rel: str
+    before: str
+    after: str
+    order: int  # the commit's place in the log, 0 for the newest
+
+
+_NO_BLOB = "0" * 40
+
+
+def file_changes(repo: Repo, sha: str, prefix: str) -> dict[str, list[FileChange]]:
+    """Catalog-relative path -> the commits up to `sha` that changed it, newest first, with
+    the file's blob ids before and after (`git log --raw`: one process for the whole
+    history; merges show no files, the commits of the merged branch do)."""
+    out = _git(repo, "log", "-z", "--no-renames", "--no-color", "--raw", "--no-abbrev",
+               _LOG_FORMAT, sha, *_pathspec(prefix), strip=False)
+    history: dict[str, list[FileChange]] = {}
+    for order, record in enumerate(filter(None, out.split("\x1e"))):
+        header, _, rest = record.partition("\0")
+        commit_sha, author, when, subject = (header.split("\x1f") + ["", "", "", ""])[:4]
+        commit = CommitInfo(commit_sha, author, when, subject)
+        tokens = rest.removeprefix("\n").split("\0")
+        for meta, path in zip(tokens[0::2], tokens[1::2], strict=False):
+            fields = meta.lstrip(":").split(" ")
+            rel = _strip(prefix, path)
+            if len(fields) < 4 or rel is None:
+                continue
+            before, after = (b if b != _NO_BLOB else "" for b in fields[2:4])
+            history.setdefault(rel, []).append(FileChange(commit, rel, before, after, order))
+    return history
+
+
+def blob_sizes(repo: Repo, shas: Iterable[str]) -> dict[str, int]:
+    """The sizes of blobs (`git cat-file --batch-check`), to refuse a huge one before reading."""
+    wanted = sorted(set(shas))
+    if not wanted:
+        return {}
+    sizes = {}
+    for line in _cat_file(repo, "--batch-check", wanted).decode("ascii", "replace").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] == "blob" and parts[2].isdigit():
+            sizes[parts[0]] = int(parts[2])
+    return sizes
 
 
 def commits_between(repo: Repo, base: str, head: str, prefix: str) -> list[CommitInfo]:

@@ -32,6 +32,9 @@ from itsmctl.reporters.registry import formats, report
                    " rendered now; list stale, missing and extra files and exit 1 if any.")
 @click.option("--history/--no-history", default=True, show_default=True,
               help="Show each entity's git commits (a committed site needs --no-history).")
+@click.option("--history-depth", type=click.IntRange(0, 1000), default=10, show_default=True,
+              help="Commits read per entity for its history (what each changed in it, its SLA"
+                   " and RACI); 0 lists its file's commits without reading them.")
 @click.option("--timestamp", is_flag=True,
               help="Print the build time in the footer (the bytes then differ per build).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -42,7 +45,7 @@ from itsmctl.reporters.registry import formats, report
 @click.pass_context
 def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None,
             since: str | None, pull_requests: Path | None, check_dir: Path | None,
-            history: bool, timestamp: bool,
+            history: bool, history_depth: int, timestamp: bool,
             config_file: Path | None, fmt: str, today: date | None, no_cache: bool) -> None:
     """Render the catalog in PATH as a static site for auditors and stakeholders.
 
@@ -65,6 +68,7 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
                                "history": history, "memo": run.memo,
                                "explicit_config": config_file is not None,
                                "pull_requests": pull_requests,
+                               "history_depth": history_depth,
                                "timestamp": datetime.now(UTC) if timestamp else None}
     if check_dir is not None:
         # without --today, dates are judged as of the day the committed site records

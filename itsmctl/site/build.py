@@ -21,6 +21,7 @@ from itsmctl.errors import ItsmctlError
 from itsmctl.loader import ParseMemo
 from itsmctl.site.context import SiteInput
 from itsmctl.site.pages import MARKER, Progress, SitePlan, recorded_date, site_files, site_plan
+from itsmctl.site.trail import HISTORY_DEPTH
 from itsmctl.validate import ValidationResult
 from itsmctl.visible import visible
 
@@ -71,7 +72,7 @@ class SiteCheckResult:
 def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: Config,
             today: date, history: bool, timestamp: datetime | None,
             memo: ParseMemo | None = None, explicit_config: bool = False,
-            pull_requests: Path | None = None) -> SiteInput:
+            pull_requests: Path | None = None, history_depth: int = HISTORY_DEPTH) -> SiteInput:
     """Load (from disk or at a git ref), validate with the shared pipeline, add git history.
 
     `memo`: a parse memo the run already filled (`check`): files with the same label and
@@ -84,7 +85,8 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
     config = shown.config
     validation = check_loaded(shown.loaded, config, today=today, root=".",
                               policies=shown.policies)
-    trail = audit_trail(catalog_root, ref, validation.catalog) if history else {}
+    trail, semantic = (audit_trail(catalog_root, ref, validation.catalog, config, memo,
+                                   history_depth) if history else ({}, {}))
     explicit = config if explicit_config else None
     changes = changes_since(catalog_root, since, ref, explicit, today, memo) if since else None
     if pull_requests is not None:
@@ -98,7 +100,8 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
             catalog_root, changes.since, ref, records, pull_requests.name, explicit, today, memo))
     stamp = timestamp.isoformat(timespec="seconds") if timestamp is not None else None
     return SiteInput(validation, config, today, trail, changes, ref, stamp,
-                     provenance(catalog_root, ref, history))
+                     provenance(catalog_root, ref, history), semantic,
+                     history_depth if history else 0)
 
 
 def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
@@ -106,7 +109,8 @@ def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
                 progress: Progress | None = None, history: bool = True,
                 timestamp: datetime | None = None, workers: int | None = None,
                 memo: ParseMemo | None = None, explicit_config: bool = False,
-                pull_requests: Path | None = None) -> RenderResult:
+                pull_requests: Path | None = None,
+                history_depth: int = HISTORY_DEPTH) -> RenderResult:
     """Render the catalog at `catalog_root` (or at git `ref`) into the folder `output`.
 
     `history` adds each entity's commits when the catalog is in a git repository;
@@ -121,7 +125,8 @@ def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
     _check_output(catalog_root, output)
     site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
                    history=history, timestamp=timestamp, memo=memo,
-                   explicit_config=explicit_config, pull_requests=pull_requests)
+                   explicit_config=explicit_config, pull_requests=pull_requests,
+                   history_depth=history_depth)
     files = _write_atomically(output, site_plan(site), progress, workers)
     return RenderResult(output, files, site.validation, ref, bool(site.history))
 
@@ -131,7 +136,8 @@ def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
                history: bool = True, timestamp: datetime | None = None,
                clock: date | None = None, memo: ParseMemo | None = None,
                explicit_config: bool = False,
-               pull_requests: Path | None = None) -> SiteCheckResult:
+               pull_requests: Path | None = None,
+               history_depth: int = HISTORY_DEPTH) -> SiteCheckResult:
     """Compare a committed site with what `render_site` would write now (same options).
 
     Stable API for `itsmctl check`: pass the options the site was rendered with. A site
@@ -146,7 +152,8 @@ def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
     today = today or recorded_date(site_dir) or clock or runcontext.clock_today()
     site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
                    history=history, timestamp=timestamp, memo=memo,
-                   explicit_config=explicit_config, pull_requests=pull_requests)
+                   explicit_config=explicit_config, pull_requests=pull_requests,
+                   history_depth=history_depth)
     wanted = dict(site_files(site))
     present = _existing_files(site_dir)
     stale = sorted(p for p in wanted if p in present

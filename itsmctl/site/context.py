@@ -44,6 +44,15 @@ class Commit:
 
 
 @dataclass(frozen=True)
+class HistoryEntry:
+    """One commit in an entity's semantic history: what it changed in the entity, or in
+    what the entity references (its SLA, its RACI), one line each (`itsmctl diff` wording)."""
+
+    commit: Commit
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Changes:
     """What changed in the catalog since a tag or ref (the audit page).
 
@@ -98,6 +107,8 @@ class SiteInput:
     ref: str | None = None
     timestamp: str | None = None
     provenance: Provenance = field(default_factory=Provenance)
+    semantic: Mapping[str, tuple[HistoryEntry, ...]] = field(default_factory=dict)  # by ref
+    history_depth: int = 0  # commits read per entity for `semantic` (0: none)
 
     @property
     def catalog(self) -> Catalog:

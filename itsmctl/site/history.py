@@ -18,7 +18,7 @@ from itsmctl.loader import LoadResult, ParseMemo, load_directory, load_sources
 from itsmctl.model import KINDS as ENTITY_KINDS
 from itsmctl.model import Ref
 from itsmctl.policy import PolicySet
-from itsmctl.site.context import Changes, Commit, Provenance
+from itsmctl.site.context import Changes, Commit, HistoryEntry, Provenance
 
 if TYPE_CHECKING:
     from itsmctl.git import CommitInfo
@@ -58,22 +58,26 @@ def load_catalog(catalog_root: Path, ref: str | None, config: Config,
     return LoadedSite(loaded, settings.config, settings.policies)
 
 
-def audit_trail(catalog_root: Path, ref: str | None, catalog: Catalog
-                ) -> dict[str, tuple[Commit, ...]]:
-    """Entity file -> its commits; empty outside a git repository or before the first commit."""
+def audit_trail(catalog_root: Path, ref: str | None, catalog: Catalog, config: Config,
+                memo: ParseMemo | None = None, depth: int = 10
+                ) -> tuple[dict[str, tuple[Commit, ...]], dict[str, tuple[HistoryEntry, ...]]]:
+    """Entity file -> its commits, and entity ref -> its semantic history (site/trail.py,
+    `depth` commits per entity); both empty outside git or before the first commit."""
     from itsmctl import git
+    from itsmctl.site.trail import semantic_history
 
     try:
         repo = git.open_repo(catalog_root)
     except ItsmctlError:
-        return {}
+        return {}, {}
     if ref is None and not git.has_commits(repo):
-        return {}
+        return {}, {}
     sha = git.resolve_commit(repo, ref or "HEAD")
-    history = git.file_history(repo, sha, git.catalog_prefix(repo, catalog_root))
+    changes = git.file_changes(repo, sha, git.catalog_prefix(repo, catalog_root))
     files = {entity.rel for entity in catalog}
-    return {rel: tuple(_commit(c) for c in commits)
-            for rel, commits in sorted(history.items()) if rel in files}
+    trail = {rel: tuple(_commit(c.commit) for c in found)
+             for rel, found in sorted(changes.items()) if rel in files}
+    return trail, semantic_history(repo, changes, catalog, config.limits, memo, depth)
 
 
 def provenance(catalog_root: Path, ref: str | None, history: bool) -> Provenance:

@@ -66,6 +66,8 @@ def entity_base(site: SiteInput, entity: Entity) -> dict[str, Any]:
         "waived": site.waived_by_entity.get(str(entity.ref), []),
         "broken": entity.ref in site.broken,
         "history": site.history.get(entity.rel, ()),
+        "semantic_history": site.semantic.get(str(entity.ref), ()),
+        "history_depth": site.history_depth,
         "source": f"{entity.rel}:{entity.line}",
         "yaml": site.source_text(entity),
     }

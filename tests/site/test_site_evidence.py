@@ -300,3 +300,39 @@ def test_a_pull_request_file_is_read_within_bounds(tmp_path: Path,
         pullrequests.read_pull_requests(tmp_path / "prs.json")
     with pytest.raises(ItsmctlError, match="not a regular file"):
         pullrequests.read_pull_requests(Path("/dev/zero"))
+
+
+def test_a_service_history_says_what_each_commit_changed_in_it_and_its_sla(
+        repo: Path, tmp_path: Path, render: Render) -> None:
+    edit(repo / "services.yaml", "title: Public API", "title: Public REST API")
+    git(repo, "commit", "-q", "-am", "Rename the API", when="2026-03-01T09:00:00+00:00")
+    render(repo, tmp_path / "site", history=True)
+    api = visible_text((tmp_path / "site" / "services" / "api.html").read_text())
+    history = section(api, "History", "All fields")
+    assert "the newest 10 commits" in history
+    assert ("2026-03-01T09:00:00+00:00 Grace Hopper Rename the API"
+            " metadata.title: Public API -> Public REST API") in history
+    assert ("2026-02-01T09:30:00+00:00 Grace Hopper Lower the API availability"
+            " SLA api-sla: spec.availability: 99.9 -> 99.5") in history
+    assert "Initial catalog added SLA api-sla: added RACI api-raci: added" in history
+    # the database shares both files, but neither commit changed it or its OLA
+    db = section(visible_text((tmp_path / "site" / "services" / "db.html").read_text()),
+                 "History", "All fields")
+    assert "Lower the API availability" not in db and "Rename the API" not in db
+    assert "Initial catalog added" in db
+    sla = section(visible_text((tmp_path / "site" / "slas" / "api-sla.html").read_text()),
+                  "History", "All fields")
+    assert "spec.availability: 99.9 -> 99.5" in sla and "Rename the API" not in sla
+
+
+def test_the_history_depth_bounds_what_is_read(repo: Path, tmp_path: Path,
+                                               render: Render) -> None:
+    render(repo, tmp_path / "site", history=True, history_depth=1)
+    api = section(visible_text((tmp_path / "site" / "services" / "api.html").read_text()),
+                  "History", "All fields")
+    assert "the newest 1 commit that touched" in api
+    assert "Lower the API availability" in api and "Initial catalog" not in api
+    render(repo, tmp_path / "plain", history=True, history_depth=0)
+    plain = section(visible_text((tmp_path / "plain" / "services" / "api.html").read_text()),
+                    "History", "All fields")
+    assert "Initial catalog" in plain and "spec.availability" not in plain
