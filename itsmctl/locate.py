@@ -11,6 +11,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from itsmctl.findings import Finding, JsonPath
 from itsmctl.sources import SourceFile
+from itsmctl.textlines import LineMap, line_map
 from itsmctl.yamlload import compose_documents
 
 
@@ -18,24 +19,26 @@ class Locator:
     """Re-composes each file at most once per run."""
 
     def __init__(self) -> None:
-        self._nodes: dict[str, list[Node | None]] = {}
+        self._nodes: dict[str, tuple[list[Node | None], LineMap | None]] = {}
 
-    def _documents(self, source: SourceFile) -> list[Node | None]:
-        nodes = self._nodes.get(source.label)
-        if nodes is None:
+    def _documents(self, source: SourceFile) -> tuple[list[Node | None], LineMap | None]:
+        known = self._nodes.get(source.label)
+        if known is None:
             try:
                 text = source.bytes().decode("utf-8-sig")
             except (UnicodeDecodeError, OSError):
                 text = ""
-            nodes = self._nodes[source.label] = compose_documents(text)
-        return nodes
+            known = self._nodes[source.label] = (compose_documents(text), line_map(text))
+        return known
 
     def position(self, source: SourceFile, doc: int,
                  path: JsonPath) -> tuple[int | None, int | None]:
-        documents = self._documents(source)
+        documents, lines = self._documents(source)
         if doc >= len(documents) or documents[doc] is None:
             return None, None
         node = _descend(documents[doc], path)  # type: ignore[arg-type]
+        if lines is not None:  # YAML counts a line at U+2028 (and NEL, U+2029); editors don't
+            return lines.position(node.start_mark.index)
         return node.start_mark.line + 1, node.start_mark.column + 1
 
     def locate(self, findings: Iterable[Finding], sources: dict[str, SourceFile]) -> list[Finding]:

@@ -30,14 +30,14 @@ import yaml
 from itsmctl import __version__
 from itsmctl.findings import Finding, Severity
 from itsmctl.sources import SourceFile
-from itsmctl.yamlload import Document, Limits, ParsedFile
+from itsmctl.yamlload import REVISION, Document, Limits, ParsedFile
 
 FORMAT = 1  # the payload layout below; a change makes every older entry a miss
 DB_NAME = f"parses-v{FORMAT}.sqlite"
 DEFAULT_MAX_BYTES = 1 << 30  # 1 GiB: about ten 10,000-service catalogs
 _BATCH = 500  # keys per SQL statement (SQLite allows 32,766 variables; stay far below)
 _SALT = "\0".join((__version__, yaml.__version__, "{}.{}".format(*sys.version_info[:2]),
-                   str(FORMAT)))
+                   str(FORMAT), f"parser {REVISION}"))
 
 
 def default_directory(environ: Mapping[str, str] | None = None) -> Path:

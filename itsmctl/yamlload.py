@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from itsmctl.findings import Finding, Severity
 from itsmctl.sources import SourceFile
+from itsmctl.textlines import LineMap, line_map
 from itsmctl.visible import quoted, visible
 
 try:
@@ -97,6 +98,11 @@ def _event_depth(text: str) -> int:
     return deepest
 
 
+# What a parse of the same bytes gives changed (findings, lines): the parse cache keys on this,
+# so entries made by an earlier parser of the same itsmctl version are misses. 2: editor lines.
+REVISION = 2
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Bounds that keep hostile input from exhausting CPU or memory."""
@@ -133,19 +139,30 @@ class _Rejected(Exception):
         self.finding = finding
 
 
-def _finding(source: SourceFile, rule: str, message: str, node_or_mark: Any, hint: str,
-             doc: int = 0) -> Finding:
+def _position(node_or_mark: Any, lines: LineMap | None) -> tuple[int | None, int | None]:
+    """The editor's (line, column) of a node or mark: YAML's own count, unless the text
+    holds a character YAML breaks lines at and editors do not (`itsmctl/textlines.py`)."""
     mark = getattr(node_or_mark, "start_mark", node_or_mark)
-    line = mark.line + 1 if mark is not None else None
-    column = mark.column + 1 if mark is not None else None
+    if mark is None:
+        return None, None
+    if lines is not None:
+        return lines.position(mark.index)
+    return mark.line + 1, mark.column + 1
+
+
+def _finding(source: SourceFile, rule: str, message: str, node_or_mark: Any, hint: str,
+             doc: int = 0, lines: LineMap | None = None) -> Finding:
+    line, column = _position(node_or_mark, lines)
     return Finding(rule, Severity.ERROR, message, source.label, line, column, hint=hint, doc=doc)
 
 
 class _Builder:
     """Turn one composed document into plain dict/list/scalars, enforcing our limits."""
 
-    def __init__(self, source: SourceFile, doc: int, limits: Limits, escapes: bool = True) -> None:
+    def __init__(self, source: SourceFile, doc: int, limits: Limits, escapes: bool = True,
+                 lines: LineMap | None = None) -> None:
         self.source, self.doc, self.limits, self.escapes = source, doc, limits, escapes
+        self.lines = lines
         self.memo: dict[int, tuple[Any, int, int]] = {}
         self.expanded = 0
         self.expanded_size = 0
@@ -192,7 +209,7 @@ class _Builder:
                 " it out or raise settings.maxExpandedSize"))
 
     def _error(self, rule: str, message: str, node: Node, hint: str) -> Finding:
-        return _finding(self.source, rule, message, node, hint, self.doc)
+        return _finding(self.source, rule, message, node, hint, self.doc, self.lines)
 
     def _text(self, node: ScalarNode) -> str:
         """A scalar's text; a lone surrogate (`"\\ud800"`) is no character: shown, reported."""
@@ -264,7 +281,7 @@ class _Builder:
                 continue
             value, nodes, chars = self.build(value_node, depth + 1, key_node)
             result[key] = value
-            first_line[key] = key_node.start_mark.line + 1
+            first_line[key] = _position(key_node, self.lines)[0] or 0
             count += nodes
             size += chars + len(key)
         for merge in merges:
@@ -316,7 +333,7 @@ def _decode(source: SourceFile, data: bytes) -> tuple[str | None, Finding | None
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        line = LineMap(data[:exc.start].decode("utf-8", "replace")).position(exc.start)[0]
         return None, Finding(
             "file-encoding", Severity.ERROR,
             f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
@@ -328,8 +345,7 @@ _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 
 
 def _control_finding(source: SourceFile, text: str, offset: int) -> Finding:
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    line, column = LineMap(text).position(offset)  # a CR-only file has its lines too
     return Finding(
         "yaml-syntax", Severity.ERROR,
         f"YAML syntax error: control character U+{ord(text[offset]):04X} is not allowed",
@@ -337,7 +353,8 @@ def _control_finding(source: SourceFile, text: str, offset: int) -> Finding:
     )
 
 
-def _syntax_finding(source: SourceFile, exc: yaml.YAMLError, doc: int) -> Finding:
+def _syntax_finding(source: SourceFile, exc: yaml.YAMLError, doc: int,
+                    lines: LineMap | None) -> Finding:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
@@ -345,7 +362,12 @@ def _syntax_finding(source: SourceFile, exc: yaml.YAMLError, doc: int) -> Findin
     hint = "check indentation and quoting near this line"
     if "'\\t'" in message:
         hint = "YAML forbids tabs for indentation; use spaces"
-    return _finding(source, "yaml-syntax", message, mark, hint, doc)
+    elif lines is not None and lines.yaml_only_break is not None:
+        name, line, column = lines.yaml_only_break
+        escape = "\\u" + name[2:6].lower()
+        hint = (f"the {name} on line {line}, column {column}, ends a line for YAML but not"
+                f" in an editor: remove it, or write it as {escape} in double quotes")
+    return _finding(source, "yaml-syntax", message, mark, hint, doc, lines)
 
 
 def parse_source(source: SourceFile, limits: Limits) -> ParsedFile:
@@ -362,10 +384,11 @@ def parse_source(source: SourceFile, limits: Limits) -> ParsedFile:
         parsed.findings.append(problem)  # type: ignore[arg-type]
         return parsed
     parsed.escapes = "\\u" in text or "\\U" in text
+    lines = line_map(text)
     composer_class = _composer_class(text)
     if composer_class is not _PyComposer:
         fast = ParsedFile(source, escapes=parsed.escapes)
-        if _read_documents(fast, composer_class(text), limits):
+        if _read_documents(fast, composer_class(text), limits, lines):
             return fast
     # broken (or very deep) YAML: the pure-Python composer gives the reference findings
     control = _NON_PRINTABLE.search(text)
@@ -374,8 +397,8 @@ def parse_source(source: SourceFile, limits: Limits) -> ParsedFile:
         return parsed
     deep = _deep_document(text, limits.max_depth) if LIBYAML else None
     if deep is not None:  # the Python scanner is quadratic in nesting: never hand it this
-        return _documents_before(parsed, text, deep, limits)
-    _read_documents(parsed, _PyComposer(text), limits)
+        return _documents_before(parsed, text, deep, limits, lines)
+    _read_documents(parsed, _PyComposer(text), limits, lines)
     return parsed
 
 
@@ -403,7 +426,7 @@ def _deep_document(text: str, limit: int) -> tuple[int, Any] | None:
 
 
 def _documents_before(parsed: ParsedFile, text: str, deep: tuple[int, Any],
-                      limits: Limits) -> ParsedFile:
+                      limits: Limits, lines: LineMap | None) -> ParsedFile:
     """Keep the documents before the too-deep one (libyaml composes them safely), then report."""
     index, mark = deep
     composer = _Composer(text)
@@ -411,26 +434,27 @@ def _documents_before(parsed: ParsedFile, text: str, deep: tuple[int, Any],
         for number in range(index):
             if not composer.check_node():
                 break
-            _add_document(parsed, composer.get_node(), number, limits)
+            _add_document(parsed, composer.get_node(), number, limits, lines)
     finally:
         composer.dispose()
     parsed.findings.append(_finding(
         parsed.source, "yaml-too-deep", f"nesting is deeper than {limits.max_depth} levels", mark,
         "catalog entities are a few levels deep; this looks generated or hostile", index,
-    ))
+        lines))
     return parsed
 
 
-def _read_documents(parsed: ParsedFile, composer: Any, limits: Limits) -> bool:
+def _read_documents(parsed: ParsedFile, composer: Any, limits: Limits,
+                    lines: LineMap | None) -> bool:
     """Add the file's documents and findings; False when it has a YAML syntax error."""
     source, index = parsed.source, 0
     try:
         while composer.check_node():
             node = composer.get_node()
-            _add_document(parsed, node, index, limits)
+            _add_document(parsed, node, index, limits, lines)
             index += 1
     except yaml.YAMLError as exc:
-        parsed.findings.append(_syntax_finding(source, exc, index))
+        parsed.findings.append(_syntax_finding(source, exc, index, lines))
         return False
     except RecursionError:
         # the pure-Python reader knows how far it got: the line where nesting ran away
@@ -438,16 +462,17 @@ def _read_documents(parsed: ParsedFile, composer: Any, limits: Limits) -> bool:
         parsed.findings.append(_finding(
             source, "yaml-too-deep", f"nesting is deeper than {limits.max_depth} levels", mark,
             "catalog entities are a few levels deep; this looks generated or hostile", index,
-        ))
+            lines))
     finally:
         composer.dispose()
     return True
 
 
-def _add_document(parsed: ParsedFile, node: Node | None, index: int, limits: Limits) -> None:
+def _add_document(parsed: ParsedFile, node: Node | None, index: int, limits: Limits,
+                  lines: LineMap | None) -> None:
     if node is None or (isinstance(node, ScalarNode) and node.tag == _TAG + "null"):
         return  # an empty document is not an entity, and not an error
-    builder = _Builder(parsed.source, index, limits, parsed.escapes)
+    builder = _Builder(parsed.source, index, limits, parsed.escapes, lines)
     try:
         data = builder.build(node)[0]
     except _Rejected as rejected:
@@ -455,7 +480,8 @@ def _add_document(parsed: ParsedFile, node: Node | None, index: int, limits: Lim
         parsed.findings.append(rejected.finding)
         return
     parsed.findings.extend(builder.findings)
-    parsed.documents.append(Document(parsed.source, index, node.start_mark.line + 1, data))
+    line = _position(node, lines)[0] or 1
+    parsed.documents.append(Document(parsed.source, index, line, data))
 
 
 def compose_documents(text: str) -> list[Node | None]:

@@ -19,6 +19,7 @@ from itsmctl.rules.registry import Rule
 from itsmctl.site.figures import dependents_graph
 from itsmctl.site.paths import ref_path
 from itsmctl.sources import SourceFile
+from itsmctl.textlines import split_lines
 from itsmctl.validate import ValidationResult
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ class SiteInput:
         lines = self._file_lines.get(source.label)
         if lines is None:
             text = source.bytes().decode("utf-8-sig", errors="replace")
-            lines = self._file_lines[source.label] = text.splitlines()
+            lines = self._file_lines[source.label] = split_lines(text)  # as entity.line counts
         return lines
 
     def source_text(self, entity: Entity) -> str:

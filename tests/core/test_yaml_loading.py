@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from itsmctl.sources import SourceFile
+from itsmctl.textlines import LineMap, split_lines
 from itsmctl.yamlload import Limits, parse_source
 
 
@@ -81,3 +84,42 @@ def test_bom_and_crlf_are_accepted() -> None:
 def test_empty_file_and_empty_documents_are_not_entities_or_errors() -> None:
     assert parse("").documents == [] and parse("").findings == []
     assert parse("---\n---\n").findings == []
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"], ids=["LS", "PS", "NEL"])
+def test_lines_are_counted_as_an_editor_shows_them(separator: str) -> None:
+    """YAML 1.1 breaks lines at NEL, U+2028 and U+2029 too; editors and GitHub do not. Every
+    line after one (findings, 'first defined on line', where a document starts) is the
+    editor's, and the site's source view splits the file the same way."""
+    text = (f'a: "x{separator}y"\nb: 1\nb: 2\n---\n# second\nkind: Team\n'
+            f"c: !!python/name:os.system x\n")
+    parsed = parse(text)
+    assert rules_and_lines(parsed) == [("yaml-duplicate-key", 3), ("yaml-tag", 7)]
+    assert "first defined on line 2" in parsed.findings[0].message
+    assert parsed.findings[1].column == 4
+    assert [d.line for d in parsed.documents] == [1]
+    assert split_lines(text)[6] == "c: !!python/name:os.system x"
+    second = parse(text.replace("!!python/name:os.system ", ""))
+    assert split_lines(text)[second.documents[1].line - 1] == "kind: Team"
+
+
+def test_a_syntax_error_after_a_yaml_only_line_break_names_it() -> None:
+    parsed = parse("a: x\u2028y\nb: 1\n")
+    assert rules_and_lines(parsed) == [("yaml-syntax", 2)]
+    assert "U+2028 LINE SEPARATOR on line 1, column 5" in parsed.findings[0].hint
+
+
+@pytest.mark.parametrize("ends", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_control_characters_and_bad_bytes_are_on_their_line_whatever_the_line_ends(
+        ends: str) -> None:
+    control = parse(ends.join(["a: 1", "b: 2", "c: x\x07"]) + ends)
+    assert [(f.rule, f.line, f.column) for f in control.findings] == [("yaml-syntax", 3, 5)]
+    latin = parse(ends.join(["a: 1", "b: 2", "c: x"]).encode() + b"\xfc" + ends.encode())
+    assert rules_and_lines(latin) == [("file-encoding", 3)]
+
+
+def test_line_map_positions() -> None:
+    lines = LineMap("ab\r\ncd\ref\ngh")
+    assert [lines.position(i) for i in (0, 1, 4, 7, 10, 11)] == [
+        (1, 1), (1, 2), (2, 1), (3, 1), (4, 1), (4, 2)]
+    assert split_lines("a\u2028b\x0bc\rd\r\ne\n") == ["a\u2028b\x0bc", "d", "e"]
