@@ -19,6 +19,7 @@ Functions (all small; `Repo` is `git.Repo`):
     commit_sources / worktree_sources(..., rels)    the same for a resolved sha / known prefix,
                                                     optionally only for some paths
     config_source(repo, sha | None, prefix)         the config file of one side (diff)
+    refuse_empty_scope(repo, sides, prefix)         no catalog file on any side: usage error
     matching_sources(repo, sha | None, prefix, globs)  files matching globs (policy files)
     grep_words(repo, sha | None, prefix, words)     which files contain which fixed strings
 """
@@ -32,7 +33,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from itsmctl.config import CONFIG_NAMES, Config
+from itsmctl.config import CONFIG_NAMES, DEFAULT_INCLUDE, Config
 from itsmctl.errors import ItsmctlError
 from itsmctl.sources import SourceFile, read_source, select
 from itsmctl.yamlload import Limits
@@ -291,6 +292,40 @@ def _blob_sources(repo: Repo, sha: str, prefix: str, wanted: set[str] | None,
             out.append(SourceFile(rel, label, size=entry.size,
                                   read=partial(read_blob, repo, entry.sha), blob=entry.sha))
     return out
+
+
+def refuse_empty_scope(repo: Repo, sides: Iterable[tuple[str | None, str, Config]],
+                       prefix: str) -> None:
+    """Raise unless some side (sha, or None for the working tree; its label; its config)
+    holds a catalog file under `prefix`.
+
+    A wrong path (`diff catalogue/`) or a wrong ref (one from before the catalog existed)
+    selects nothing at all, and comparing nothing with nothing would pass cleanly. One side
+    without files is fine (the pull request that adds the catalog, or removes it).
+    """
+    counts: list[tuple[str, int, int, Config]] = []  # label, files, YAML files, config
+    for sha, label, config in sides:
+        rels = _worktree_rels(repo, prefix) if sha is None else {
+            f.rel for f in list_files(repo, sha, prefix)}
+        if _selected(rels, config):
+            return
+        found = [r for r in select(sorted(rels), DEFAULT_INCLUDE, ()) if r not in CONFIG_NAMES]
+        counts.append((label, len(rels), len(found), config))
+    where = f"the folder {prefix!r}" if prefix else "the repository"
+    labels = " nor ".join(count[0] for count in counts)
+    label, files, yaml_files, config = max(counts, key=lambda c: (c[2], c[1]))
+    if yaml_files:
+        reason = (f"{label} has {yaml_files} YAML file(s) there, but include/exclude"
+                  f" ({list(config.include)} less {list(config.exclude)}) leave none")
+        hint = "narrow exclude (or widen include) in the config of that ref"
+    elif files:
+        reason = f"{label} has {files} file(s) there, none of them .yaml or .yml"
+        hint = "pass the catalog folder (the one holding the .yaml files)"
+    else:
+        reason = "there is no file there"
+        hint = ("check the path (the catalog folder, inside the repository) and the refs;"
+                f" `git ls-tree -r --name-only <ref> -- {prefix or '.'}` lists what a ref has")
+    raise ItsmctlError(f"no catalog file to check in {where} at {labels}: {reason}", hint)
 
 
 def working_tree_sources(repo: Repo, catalog_root: Path, config: Config) -> list[SourceFile]:

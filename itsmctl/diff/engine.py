@@ -63,6 +63,10 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
     governance = settings_changes(base_settings, head_settings)
     memo = memo if memo is not None else ParseMemo()
     base_loaded = load_side(repo, base_sha, prefix, base_settings.config, memo)
+    if not base_loaded.sources and (head_result is None or head_sha is not None
+                                    or not head_result.file_labels):
+        git.refuse_empty_scope(repo, ((base_sha, base_label, base_settings.config),
+                                      (head_sha, head_label, head_settings.config)), prefix)
     base_result = _check(base_loaded, base_settings, base_label, today, prefix, lenient=True)
     if head_result is None or head_sha is not None:
         head_loaded = load_side(repo, head_sha, prefix, head_settings.config, memo)

@@ -54,6 +54,9 @@ def load_catalog(catalog_root: Path, ref: str | None, config: Config,
     settings = read_settings(repo, sha, git.catalog_prefix(repo, catalog_root), ref,
                              config if explicit_config else None)
     sources = git.sources_at(repo, ref, catalog_root, settings.config)
+    if not sources:
+        git.refuse_empty_scope(repo, ((sha, ref, settings.config),),
+                               git.catalog_prefix(repo, catalog_root))
     loaded = load_sources([replace(s, label=s.rel) for s in sources], settings.config.limits, memo)
     return LoadedSite(loaded, settings.config, settings.policies)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from itsmctl.cli import cli
 from itsmctl.diff import diff_refs
 from itsmctl.errors import ItsmctlError
 from tests.diff.conftest import GitRepo, make_repo
@@ -86,3 +89,72 @@ def test_repository_without_commits(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=path, check=True)
     with pytest.raises(ItsmctlError, match="the repository has no commits yet"):
         diff_refs(path, "main")
+
+
+def test_a_catalog_path_with_no_file_on_either_side_is_a_usage_error(repo: GitRepo) -> None:
+    """`diff --catalog catalogue` (a typo) compares nothing with nothing: not a clean pass."""
+    (repo.path / "catalogue").mkdir()
+    result = CliRunner().invoke(cli, ["diff", "-C", str(repo.path), "--catalog",
+                                      str(repo.path / "catalogue"), "main"])
+    assert result.exit_code == 2, result.output
+    assert ("no catalog file to check in the folder 'catalogue' at main nor the working tree:"
+            " there is no file there") in result.output
+    assert "git ls-tree -r --name-only <ref> -- catalogue" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_refs_from_before_the_catalog_existed_are_a_usage_error(tmp_path: Path) -> None:
+    from tests.diff.conftest import CATALOG
+
+    repo = GitRepo(tmp_path / "repo", "catalog")
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    repo.write("notes.txt", "no YAML here yet\n")
+    docs = repo.commit("docs only")
+    shutil.copytree(CATALOG, repo.path / "catalog", dirs_exist_ok=True)
+    added = repo.commit("the catalog")
+    result = repo.cli(docs, docs)
+    assert result.exit_code == 2, result.output
+    assert (f"no catalog file to check in the folder 'catalog' at {docs} nor {docs}: {docs} has"
+            " 1 file(s) there, none of them .yaml or .yml") in result.output
+    with pytest.raises(ItsmctlError, match="no catalog file to check"):
+        diff_refs(repo.path, docs, docs, catalog_root=repo.path / "catalog")
+    other = repo.cli(docs, added)
+    assert other.exit_code in (0, 1), other.output  # one side with a catalog: a real diff
+
+
+def test_a_config_that_excludes_everything_at_both_refs_says_so(repo: GitRepo) -> None:
+    repo.write(".itsmctl.yaml", "exclude: ['**']\n")
+    repo.commit("exclude everything")
+    result = repo.cli("HEAD", "HEAD")
+    assert result.exit_code == 2, result.output
+    assert "YAML file(s) there, but include/exclude" in result.output
+
+
+def test_the_pull_request_that_adds_the_catalog_is_a_real_diff(tmp_path: Path) -> None:
+    from tests.diff.conftest import CATALOG
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    repo.write("README.md", "# empty at first\n")
+    repo.commit("start")
+    repo.branch()
+    shutil.copytree(CATALOG, repo.path, dirs_exist_ok=True)
+    repo.commit("add the catalog")
+    result = repo.cli("main", "feature")
+    assert result.exit_code in (0, 1), result.output
+    assert "no catalog file" not in result.output
+
+
+def test_render_at_a_ref_without_catalog_files_is_a_usage_error(repo: GitRepo,
+                                                                 tmp_path: Path) -> None:
+    (repo.path / "empty").mkdir()
+    (repo.path / "empty" / "keep.txt").write_text("x")
+    repo.commit("a folder without YAML")
+    result = CliRunner().invoke(cli, ["render", str(repo.path / "empty"), "--ref", "HEAD",
+                                      "-o", str(tmp_path / "site"), "--no-history"])
+    assert result.exit_code == 2, result.output
+    assert ("no catalog file to check in the folder 'empty' at HEAD: HEAD has 1 file(s) there,"
+            " none of them .yaml or .yml") in result.output
+    assert not (tmp_path / "site").exists()
