@@ -27,20 +27,36 @@ class Dependency:
 
 @dataclass
 class Catalog:
-    """Entities of one catalog; the first entity of a kind and name wins (others are findings)."""
+    """Entities of one catalog, by kind and name.
+
+    A name defined twice (or more) stands for nothing: every copy goes to `duplicates`, none
+    to the index or the entities, so no rule, reference, policy or approval uses either copy
+    (a pull request cannot shadow an entity by adding another of the same name).
+    """
 
     entities: list[Entity] = field(default_factory=list)
     _index: dict[Ref, Entity] = field(default_factory=dict, repr=False)
     _by_kind: dict[str, list[Entity]] = field(default_factory=dict, repr=False, compare=False)
     _dependencies: dict[int, tuple[Entity, tuple[Dependency, ...]]] = field(
         default_factory=dict, repr=False, compare=False)
+    duplicates: dict[Ref, list[Entity]] = field(default_factory=dict, repr=False,
+                                                compare=False)
 
     def add(self, entity: Entity) -> Entity | None:
-        """Index an entity; return the earlier one if the name is taken."""
-        existing = self._index.get(entity.ref)
+        """Index an entity; when the name is taken, return the earlier definition and set
+        every copy aside in `duplicates` (the name then resolves to nothing)."""
+        ref = entity.ref
+        if ref in self.duplicates:
+            copies = self.duplicates[ref]
+            copies.append(entity)
+            return copies[0]
+        existing = self._index.pop(ref, None)
         if existing is not None:
+            self.entities = [e for e in self.entities if e is not existing]
+            self.duplicates[ref] = [existing, entity]
+            self._forget()
             return existing
-        self._index[entity.ref] = entity
+        self._index[ref] = entity
         self.entities.append(entity)
         self._forget()
         return None

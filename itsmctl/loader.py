@@ -204,18 +204,26 @@ def load_sources(sources: Iterable[SourceFile], limits: Limits,
         result.documents += part.documents
         for entity in part.entities:
             register_entity(result, entity)
+    _duplicates(result)
     return result
 
 
 def register_entity(result: LoadResult, entity: Entity) -> None:
-    """Add an entity to a load result; a second entity of the same kind and name is a finding."""
-    earlier = result.catalog.add(entity)
-    if earlier is not None:
-        result.findings.append(entity.finding(
-            "duplicate-name",
-            f"{entity.kind} {entity.name!r} is already defined in {earlier.file}:{earlier.line}",
-            ("metadata", "name"), "names are unique per kind; rename one of them",
-        ))
+    """Add an entity to a load result (a duplicate name is reported by `_duplicates`)."""
+    result.catalog.add(entity)
+
+
+def _duplicates(result: LoadResult) -> None:
+    """Every definition of a name defined more than once is a finding at its own place."""
+    for ref, copies in result.catalog.duplicates.items():
+        for entity in copies:
+            others = ", ".join(f"{o.file}:{o.line}" for o in copies if o is not entity)
+            result.findings.append(entity.finding(
+                "duplicate-name",
+                f"{ref.kind} {ref.name!r} is also defined in {others}; no copy is used"
+                " (references to it resolve to none) until the names are unique",
+                ("metadata", "name"), "names are unique per kind; rename or remove all"
+                " copies but one"))
 
 
 def _entity(document: Document, findings: list[Finding]) -> Entity | None:

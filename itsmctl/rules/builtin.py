@@ -53,8 +53,11 @@ Kinds: Team, Service, BusinessCalendar, SLA, RACI, ChangeModel, ServiceCatalog, 
 (exact case).""")
 builtin_rule("duplicate-name", E, "reference", """Two entities of the same kind share a name.
 
-Names are unique per kind, because references name entities by kind and name. The first
-one read (in path order) is kept.""")
+Names are unique per kind, because references name entities by kind and name. Every
+definition is reported, each at its own file and line, and none of them is used: references
+to the name resolve to nothing (no `ref-unresolved` is added for them), and no rule, policy
+or approval reads either copy. Otherwise whichever file sorts first would silently stand for
+the entity, and a pull request could shadow a service by adding a second one.""")
 builtin_rule("waiver-expired", E, "waiver", """A waiver's expiry date has passed.
 
 The waived rule applies again (its findings come back), and the expired waiver is itself an

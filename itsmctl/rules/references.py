@@ -26,12 +26,13 @@ def unresolved(context: RuleContext) -> Iterable[Finding]:
 
     Owners, dependencies, SLAs, calendars, change models, RACI parties (`team:<name>`; a
     `role:<name>` party is not an entity) and catalog offerings must all name a defined
-    entity of the expected kind.
+    entity of the expected kind. A name defined twice resolves to nothing too, but that is
+    reported once per definition (`duplicate-name`), not again at every reference.
     """
     catalog = context.catalog
     for reference in catalog.references:
         target = reference.target
-        if target is None or catalog.get(target) is not None:
+        if target is None or catalog.get(target) is not None or target in catalog.duplicates:
             continue
         expected = "Team" if reference.expected == PARTY else reference.expected
         if target.kind != expected:

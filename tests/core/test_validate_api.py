@@ -67,11 +67,24 @@ def test_envelope_problems(write_catalog) -> None:
 
 
 def test_duplicate_names_per_kind(write_catalog) -> None:
+    """Both definitions are reported, each at its own place, naming the other."""
+    again = "# the same service again\n" + SERVICE.format(name="x", tier=2)
+    root = write_catalog({"a.yaml": SERVICE.format(name="x", tier=2), "b.yaml": again})
+    result = validate_path(root)
+    found = [(Path(f.file).name, f.line, f.rule) for f in result.findings]
+    assert found == [("a.yaml", 4, "duplicate-name"), ("b.yaml", 5, "duplicate-name")]
+    a, b = result.findings
+    assert "also defined in" in a.message and "b.yaml:2" in a.message
+    assert "a.yaml:1" in b.message and "no copy is used" in b.message
+    assert result.entities == 0  # neither copy stands for Service x
+
+
+def test_a_reference_to_a_duplicate_name_is_not_reported_again(write_catalog) -> None:
+    """Neither copy resolves a reference; the duplicate-name findings say why, once each."""
+    api = SERVICE.format(name="api", tier=2) + "  dependencies:\n    - {service: x}\n"
     root = write_catalog({"a.yaml": SERVICE.format(name="x", tier=2),
-                          "b.yaml": SERVICE.format(name="x", tier=2)})
-    [finding] = validate_path(root).findings
-    assert finding.rule == "duplicate-name" and finding.file.endswith("b.yaml")
-    assert finding.line == 4 and "a.yaml:1" in finding.message
+                          "b.yaml": SERVICE.format(name="x", tier=2), "api.yaml": api})
+    assert [f.rule for f in validate_path(root).findings] == ["duplicate-name"] * 2
 
 
 def test_reference_with_suggestion_and_wrong_kind(write_catalog) -> None:

@@ -104,3 +104,25 @@ def test_the_change_process_owner_of_base_stays(repo: GitRepo) -> None:
     assert found["team:cab"][0].startswith("CAB of change model normal-change")
     assert found["team:payments"][0].startswith("Accountable for change-config of the change"
                                                 " process (RACI mine)")
+
+
+def test_a_duplicate_cannot_shadow_a_service(repo: GitRepo) -> None:
+    """A second payments-api owned by another team, in a file that sorts first: neither copy
+    stands for the service, so BASE's Accountable and CAB approve, not the new owner, and
+    both definitions are new findings, each at its own line."""
+    text = repo.file(API).read_text(encoding="utf-8")
+    repo.write("services/aaa-shadow.yaml", "# mine now\n" + text.replace(
+        "owner: payments", "owner: platform").replace("tier: 1", "tier: 3"))
+    repo.commit()
+    result = repo.diff("main", "feature")
+    found = approvers(result)
+    assert set(found) == {"role:service-owner", "team:cab"}
+    assert "team:platform" not in found
+    assert sorted((f.file, f.line, f.rule) for f in result.new_findings) == [
+        ("services/aaa-shadow.yaml", 5, "duplicate-name"), (API, 4, "duplicate-name")]
+    run = repo.cli("main", "feature")
+    assert run.exit_code == 1
+    assert (f"5:9      error    Service 'payments-api' is also defined in {API}:1; no copy"
+            " is used (references to it resolve to none) until the names are unique") in run.output
+    assert ("4:9      error    Service 'payments-api' is also defined in"
+            " services/aaa-shadow.yaml:2; no copy is used") in run.output
