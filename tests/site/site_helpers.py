@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from itsmctl.config import load_config
 from itsmctl.site import RenderResult, render_site
@@ -63,3 +64,35 @@ def git(repo: Path, *args: str, when: str = "2026-01-05T10:00:00+00:00") -> str:
     out = subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True,
                          text=True)
     return out.stdout.strip()
+
+
+def internal_targets(page: Any) -> list[str]:
+    """Every link, stylesheet and script of a browser page that points at a local file."""
+    urls: list[str] = page.evaluate("""() => Array.from(
+        document.querySelectorAll('a[href], link[href], script[src]'),
+        el => new URL(el.getAttribute('href') || el.getAttribute('src'), document.baseURI).href
+    ).filter(u => u.startsWith('file:'))""")
+    return urls
+
+
+def crawl(page: Any, site: Path, start: str) -> tuple[set[str], list[str]]:
+    """Pages reachable from `start`, and every broken link or fragment on them."""
+    first = (site / start).as_uri()
+    queue, seen, ids, fragments, broken = [first], {first}, {}, [], []
+    while queue:
+        url = queue.pop()
+        page.goto(url, wait_until="domcontentloaded")
+        ids[url] = set(page.evaluate("Array.from(document.querySelectorAll('[id]'), e => e.id)"))
+        for target in internal_targets(page):
+            address, _, fragment = target.partition("#")
+            path = Path(unquote(urlsplit(address).path))
+            if not path.is_file() or not path.resolve().is_relative_to(site.resolve()):
+                broken.append(f"{url} -> {target}")
+                continue
+            if fragment:
+                fragments.append((url, address, fragment))
+            if path.suffix == ".html" and address not in seen:
+                seen.add(address)
+                queue.append(address)
+    broken += [f"{u} -> {a}#{f}" for u, a, f in fragments if f not in ids.get(a, set())]
+    return seen, broken

@@ -11,14 +11,12 @@ import os
 import re
 import shutil
 import sys
-from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import pytest
-from site_helpers import render_catalog
+from site_helpers import crawl, render_catalog
 
 # Debian's Chromium here and in .ci/run; GitHub's runners ship Google Chrome instead
 CHROMIUM = Path(os.environ.get("ITSMCTL_TEST_BROWSER", "/usr/bin/chromium"))
@@ -139,41 +137,11 @@ def test_filters_work_from_the_keyboard(page: Any, example_site: Path) -> None:
     assert page.errors == []
 
 
-def _internal_targets(page: Any) -> list[str]:
-    """Every link, stylesheet and script of the page that points at a local file."""
-    urls: list[str] = page.evaluate("""() => Array.from(
-        document.querySelectorAll('a[href], link[href], script[src]'),
-        el => new URL(el.getAttribute('href') || el.getAttribute('src'), document.baseURI).href
-    ).filter(u => u.startsWith('file:'))""")
-    return urls
-
-
 @pytest.mark.slow
 @pytest.mark.browser
 def test_every_page_loads_without_errors_and_no_link_is_broken(page: Any,
                                                                example_site: Path) -> None:
-    start = (example_site / "index.html").as_uri()
-    queue, seen = deque([start]), {start}
-    ids: dict[str, set[str]] = {}
-    fragments: list[tuple[str, str, str]] = []  # (page, target page, fragment)
-    broken = []
-    while queue:
-        url = queue.popleft()
-        page.goto(url, wait_until="domcontentloaded")
-        ids[url] = set(page.evaluate("Array.from(document.querySelectorAll('[id]'), e => e.id)"))
-        for target in _internal_targets(page):
-            address, _, fragment = target.partition("#")
-            path = Path(unquote(urlsplit(address).path))
-            if not path.is_file() or not path.resolve().is_relative_to(example_site.resolve()):
-                broken.append(f"{url} -> {target}")
-                continue
-            if fragment:
-                fragments.append((url, address, fragment))
-            if path.suffix == ".html" and address not in seen:
-                seen.add(address)
-                queue.append(address)
-    broken += [f"{url} -> {address}#{fragment}" for url, address, fragment in fragments
-               if fragment not in ids.get(address, set())]
+    seen, broken = crawl(page, example_site, "index.html")
     assert broken == []
     assert seen == {p.as_uri() for p in example_site.rglob("*.html")}  # all pages reachable
     assert page.errors == []
