@@ -11,8 +11,9 @@ from typing import Any
 from itsmctl.errors import ConfigError
 from itsmctl.findings import Severity
 from itsmctl.globs import matches_any
+from itsmctl.limits import DEFAULT_LIMITS, Limits, limits_from_settings
 from itsmctl.sources import SourceFile, read_source
-from itsmctl.yamlload import Limits, parse_source
+from itsmctl.yamlload import parse_source
 
 CONFIG_NAMES = (".itsmctl.yaml", ".itsmctl.yml", "itsmctl.yaml")
 DEFAULT_INCLUDE = ("**/*.yaml", "**/*.yml")
@@ -78,7 +79,7 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     # (never through a link out of the catalog); a --config the user names is theirs to choose
     boundary = Path(os.path.realpath(path if explicit else root))
     boundary = boundary.parent if explicit else boundary
-    source = read_source(path, path.name, str(path), boundary, Limits().max_file_size)
+    source = read_source(path, path.name, str(path), boundary, DEFAULT_LIMITS.max_file_size)
     if source.error:
         raise ConfigError(f"config file not read: {source.error}", location=str(path),
                           hint="keep .itsmctl.yaml a regular file inside the catalog folder")
@@ -153,7 +154,6 @@ def _unquoted_off(raw: dict[str, Any]) -> None:
 def _from_raw(raw: dict[str, Any], label: str) -> Config:
     settings = raw.get("settings", {})
     site = settings.get("site", {})
-    defaults = Limits()
     return Config(
         file=label,
         include=tuple(raw.get("include", DEFAULT_INCLUDE)),
@@ -164,12 +164,7 @@ def _from_raw(raw: dict[str, Any], label: str) -> Config:
         overrides=tuple(Override(tuple(o["paths"]), dict(o["rules"]))
                         for o in raw.get("overrides", [])),
         default_branch=settings.get("defaultBranch", "main"),
-        limits=Limits(
-            max_file_size=settings.get("maxFileSize", defaults.max_file_size),
-            max_alias_expansion=settings.get("maxAliasExpansion", defaults.max_alias_expansion),
-            max_expanded_size=settings.get("maxExpandedSize", defaults.max_expanded_size),
-            max_depth=settings.get("maxDepth", defaults.max_depth),
-        ),
+        limits=limits_from_settings(settings),
         site_title=site.get("title", "Service catalog"),
         site_output=site.get("output", "site"),
         roles={role: tuple(holders) for role, holders in raw.get("roles", {}).items()},

@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING
 
 from itsmctl.config import CONFIG_NAMES, DEFAULT_INCLUDE, Config
 from itsmctl.errors import ItsmctlError
+from itsmctl.limits import Limits
 from itsmctl.sources import SourceFile, read_source, select
-from itsmctl.yamlload import Limits
 
 if TYPE_CHECKING:
     import git as gitpython

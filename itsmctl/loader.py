@@ -16,11 +16,12 @@ from typing import Any
 from itsmctl.catalog import Catalog
 from itsmctl.config import CONFIG_NAMES, Config
 from itsmctl.findings import Finding, Severity
+from itsmctl.limits import Limits
 from itsmctl.model import API_VERSION, KINDS, Entity, canonical_kind
 from itsmctl.parallelparse import parse_all
 from itsmctl.parsecache import ParseCache, decode_many, encode, entry_key, rebuild
 from itsmctl.sources import SourceFile, directory_sources
-from itsmctl.yamlload import Document, Limits, ParsedFile, parse_source
+from itsmctl.yamlload import Document, ParsedFile, parse_source
 
 
 @dataclass

@@ -17,9 +17,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 
+from itsmctl.limits import Limits
 from itsmctl.parsecache import decode_many, encode, rebuild
 from itsmctl.sources import SourceFile
-from itsmctl.yamlload import Limits, ParsedFile, parse_source
+from itsmctl.yamlload import ParsedFile, parse_source
 
 MIN_FILES = 1000  # below this (or MIN_BYTES), forking costs more than it saves
 MIN_BYTES = 4 << 20

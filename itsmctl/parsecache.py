@@ -29,8 +29,9 @@ import yaml
 
 from itsmctl import __version__
 from itsmctl.findings import Finding, Severity
+from itsmctl.limits import Limits
 from itsmctl.sources import SourceFile
-from itsmctl.yamlload import REVISION, Document, Limits, ParsedFile
+from itsmctl.yamlload import REVISION, Document, ParsedFile
 
 FORMAT = 1  # the payload layout below; a change makes every older entry a miss
 DB_NAME = f"parses-v{FORMAT}.sqlite"

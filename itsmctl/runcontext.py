@@ -16,7 +16,7 @@ from itsmctl.config import Config, load_config
 from itsmctl.loader import ParseMemo
 from itsmctl.parsecache import ParseCache
 from itsmctl.policy import PolicySet, disk_reader, load_policies
-from itsmctl.yamlload import Limits
+from itsmctl.limits import Limits
 
 
 def clock_today() -> date:

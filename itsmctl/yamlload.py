@@ -19,6 +19,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from itsmctl.findings import Finding, Severity
+from itsmctl.limits import Limits
 from itsmctl.sources import SourceFile
 from itsmctl.textlines import LineMap, line_map
 from itsmctl.visible import quoted, visible
@@ -101,16 +102,6 @@ def _event_depth(text: str) -> int:
 # What a parse of the same bytes gives changed (findings, lines): the parse cache keys on this,
 # so entries made by an earlier parser of the same itsmctl version are misses. 2: editor lines.
 REVISION = 2
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Bounds that keep hostile input from exhausting CPU or memory."""
-
-    max_file_size: int = 1_048_576
-    max_alias_expansion: int = 10_000
-    max_expanded_size: int = 4_194_304  # bytes of text aliases may repeat, per document
-    max_depth: int = 64
 
 
 @dataclass(slots=True)

@@ -36,8 +36,8 @@ from itsmctl.interop.importing import finish_import
 from itsmctl.interop.mapping import ImportMapping
 from itsmctl.interop.names import EntityRef, parse_ref, to_name
 from itsmctl.interop.result import ImportResult, Mapped, Note
+from itsmctl.limits import Limits
 from itsmctl.model import API_VERSION
-from itsmctl.yamlload import Limits
 
 SERVICE_KINDS = ("component", "resource", "system")
 SKIPPED_KINDS_HINT = "Backstage kinds imported: Component, Resource, System, Domain, Group, User"

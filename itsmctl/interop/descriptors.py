@@ -17,8 +17,9 @@ from typing import Any
 
 from itsmctl.findings import Finding, JsonPath, Severity
 from itsmctl.globs import glob_match
+from itsmctl.limits import Limits
 from itsmctl.sources import SourceFile, read_source, walk_directory
-from itsmctl.yamlload import Limits, parse_source
+from itsmctl.yamlload import parse_source
 
 BACKSTAGE_API_PREFIX = "backstage.io/"
 YAML_SUFFIXES = (".yaml", ".yml")

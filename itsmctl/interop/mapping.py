@@ -20,8 +20,9 @@ from typing import Any
 import jsonschema
 
 from itsmctl.errors import ItsmctlError
+from itsmctl.limits import Limits
 from itsmctl.sources import read_source
-from itsmctl.yamlload import Limits, parse_source
+from itsmctl.yamlload import parse_source
 
 STAGES = ("proposed", "design", "transition", "operational", "retiring", "retired")
 

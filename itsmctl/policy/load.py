@@ -25,7 +25,8 @@ from itsmctl.policy.scorecard import Level, Scorecard
 from itsmctl.policy.selector import Selector, SelectorError, parse_selector
 from itsmctl.rules.registry import Rule
 from itsmctl.sources import SourceFile, directory_sources
-from itsmctl.yamlload import Limits, parse_source
+from itsmctl.limits import Limits
+from itsmctl.yamlload import parse_source
 
 if TYPE_CHECKING:
     from itsmctl.git import Repo

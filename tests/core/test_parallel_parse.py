@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from itsmctl import parallelparse
+from itsmctl.limits import Limits
 from itsmctl.sources import directory_sources
-from itsmctl.yamlload import Limits, ParsedFile
+from itsmctl.yamlload import ParsedFile
 from tests.conftest import EXAMPLES
 
 HOSTILE = Path(__file__).resolve().parent.parent / "hostile" / "corpus"

@@ -14,12 +14,13 @@ from click.testing import CliRunner
 
 from itsmctl import parsecache
 from itsmctl.cli import cli
+from itsmctl.limits import Limits
 from itsmctl.loader import ParseMemo, load_directory, load_sources
 from itsmctl.parsecache import DB_NAME, ParseCache, encode, entry_key
 from itsmctl.runcontext import resolve_context
 from itsmctl.sources import SourceFile
 from itsmctl.validate import validate
-from itsmctl.yamlload import Limits, parse_source
+from itsmctl.yamlload import parse_source
 from tests.conftest import EXAMPLES, TODAY
 
 HOSTILE = Path(__file__).resolve().parent.parent / "hostile" / "corpus"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from itsmctl.limits import Limits
 from itsmctl.sources import SourceFile
 from itsmctl.textlines import LineMap, split_lines
-from itsmctl.yamlload import Limits, parse_source
+from itsmctl.yamlload import parse_source
 
 
 def parse(text: str | bytes):

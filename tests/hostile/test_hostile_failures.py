@@ -17,8 +17,9 @@ import itsmctl.bugreport
 import itsmctl.yamlload
 from itsmctl.cli import BUG_URL, cli
 from itsmctl.errors import ItsmctlError
+from itsmctl.limits import Limits
 from itsmctl.sources import SourceFile
-from itsmctl.yamlload import Limits, parse_source
+from itsmctl.yamlload import parse_source
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 

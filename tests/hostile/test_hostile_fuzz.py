@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 from test_hostile_corpus import BASE
 
 from itsmctl.cli import cli
+from itsmctl.limits import Limits
 from itsmctl.sources import SourceFile
 from itsmctl.visible import has_hidden
-from itsmctl.yamlload import Limits, parse_source
+from itsmctl.yamlload import parse_source
 
 BUDGET = settings(derandomize=True, database=None, deadline=None, max_examples=40,
                   suppress_health_check=[HealthCheck.too_slow,

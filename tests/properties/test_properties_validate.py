@@ -22,11 +22,12 @@ from hypothesis import strategies as st
 
 from itsmctl.cli import cli
 from itsmctl.config import CONFIG_NAMES, Config
+from itsmctl.limits import Limits
 from itsmctl.loader import load_sources
 from itsmctl.model import KINDS
 from itsmctl.sources import SourceFile, matches_any
 from itsmctl.validate import check_loaded
-from itsmctl.yamlload import Limits, parse_source
+from itsmctl.yamlload import parse_source
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLE_FILES = sorted(p.relative_to(EXAMPLES).as_posix() for p in EXAMPLES.rglob("*.yaml"))

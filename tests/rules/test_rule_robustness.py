@@ -18,12 +18,13 @@ from hypothesis import strategies as st
 
 from itsmctl.catalog import Catalog
 from itsmctl.config import Config
+from itsmctl.limits import Limits
 from itsmctl.loader import load_sources
 from itsmctl.model import KINDS, Entity
 from itsmctl.rules import RuleContext, all_rules
 from itsmctl.sources import SourceFile
 from itsmctl.validate import check_loaded
-from itsmctl.yamlload import Document, Limits, parse_source
+from itsmctl.yamlload import Document, parse_source
 
 KEYS = ("owner", "lifecycle", "tier", "dependencies", "service", "type", "sla", "supportCalendar",
         "links", "runbook", "review", "lastReviewed", "interval", "availability", "targets",

@@ -1,0 +1,39 @@
+"""Parse limits: the bounds that keep hostile input from exhausting CPU or memory.
+
+Their own module because every reader of catalog bytes obeys them (sources, git, the
+loader, the config, policy files) and the parse cache keys on them; yamlload only enforces
+them. `settings.*` in `.itsmctl.yaml` may change them (`limits_from_settings`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds that keep hostile input from exhausting CPU or memory."""
+
+    max_file_size: int = 1_048_576
+    max_alias_expansion: int = 10_000
+    max_expanded_size: int = 4_194_304  # bytes of text aliases may repeat, per document
+    max_depth: int = 64
+
+
+DEFAULT_LIMITS = Limits()
+
+# `settings.<key>` in the config file -> the Limits field it sets
+SETTING_KEYS = {
+    "maxFileSize": "max_file_size",
+    "maxAliasExpansion": "max_alias_expansion",
+    "maxExpandedSize": "max_expanded_size",
+    "maxDepth": "max_depth",
+}
+
+
+def limits_from_settings(settings: Mapping[str, Any]) -> Limits:
+    """The limits a config's `settings:` asks for (schema-checked), defaults elsewhere."""
+    chosen = {field: settings[key] for key, field in SETTING_KEYS.items() if key in settings}
+    return Limits(**chosen)
