@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from itsmctl.diff.result import DiffResult
+    from itsmctl.git import Repo
     from itsmctl.github.approvals import ApprovalCheck
     from itsmctl.github.client import GitHubClient
     from itsmctl.github.event import PullRequest
@@ -125,8 +126,8 @@ def check(context: RunContext, *, base: str | None = None,
     validation = validate(context, strict=strict, memo=memo)
     diff = diff_refs(root, base, None, catalog_root=root, today=context.today, fail_on=fail_on,
                      config=context.config if explicit_config else None, memo=memo,
-                     head_result=validation, exact_base=exact_base)
-    site_dir, note = _site_to_check(root, site, context.config)
+                     head_result=validation, exact_base=exact_base, repo=context.repo)
+    site_dir, note = _site_to_check(context, site)
     checked = None
     if site_dir is not None:
         from itsmctl.site import check_site
@@ -154,7 +155,7 @@ def _reviewed(context: RunContext, diff: DiffResult, validation: ValidationResul
     from itsmctl.diff.settings import read_settings
     from itsmctl.github.approvals import check_approvals
 
-    repo = git.open_repo(context.root)
+    repo = context.repo
     prefix = git.catalog_prefix(repo, context.root)
     settings = read_settings(repo, diff.base_sha, prefix, diff.base, explicit)
     base = load_side(repo, diff.base_sha, prefix, settings.config, memo).catalog
@@ -163,8 +164,9 @@ def _reviewed(context: RunContext, diff: DiffResult, validation: ValidationResul
                            client, pull_request)
 
 
-def _site_to_check(root: Path, site: Path | str, config: Config) -> tuple[Path | None, str]:
+def _site_to_check(context: RunContext, site: Path | str) -> tuple[Path | None, str]:
     """Which site folder to compare, and a note saying why (or why not)."""
+    root, config = context.root, context.config
     if site == SITE_OFF:
         return None, "not checked (--no-site)"
     if isinstance(site, Path):
@@ -174,15 +176,14 @@ def _site_to_check(root: Path, site: Path | str, config: Config) -> tuple[Path |
     folder = configured_output(root, config)
     if not folder.is_dir():
         return None, f"not checked: no committed site in {config.site_output}/"
-    if not site_is_committed(root, folder):
+    if not site_is_committed(context.repo, folder):
         return None, f"not checked: {config.site_output}/ is not committed to git"
     return folder, ""
 
 
-def site_is_committed(root: Path, folder: Path) -> bool:
+def site_is_committed(repo: Repo, folder: Path) -> bool:
     """Whether git tracks any file under `folder` at HEAD (a built-only site is not checked)."""
     from itsmctl import git
 
-    repo = git.open_repo(root)
     prefix = git.catalog_prefix(repo, folder)
     return bool(prefix) and bool(git.list_files(repo, git.head_commit(repo), prefix))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -61,11 +61,24 @@ class Config:
         return ids
 
 
+def config_name(present: Callable[[str], bool]) -> str | None:
+    """The config file's name: the first of CONFIG_NAMES that is `present` (an entry that
+    is not a folder; a link counts, followed or not, and is then refused when read).
+
+    The one rule for disk and git alike, so that `validate` and each side of a diff agree
+    on which file is the config (a folder or dangling link named `.itsmctl.yaml` next to a
+    real `.itsmctl.yml` is the config, and an error, on both)."""
+    return next((name for name in CONFIG_NAMES if present(name)), None)
+
+
 def find_config(root: Path) -> Path | None:
-    for name in CONFIG_NAMES:
-        if (root / name).is_file():
-            return root / name
-    return None
+    """The config file of the catalog folder `root` on disk, None when it has none."""
+    def present(name: str) -> bool:
+        path = root / name
+        return path.is_symlink() or (path.exists() and not path.is_dir())
+
+    name = config_name(present)
+    return root / name if name is not None else None
 
 
 def load_config(root: Path, explicit: Path | None = None) -> Config:
@@ -73,7 +86,7 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     path = explicit or find_config(root)
     if path is None:
         return Config()
-    if not path.is_file():
+    if explicit is not None and not explicit.is_file():
         raise ConfigError(f"config file {path} does not exist")
     # the catalog's own config is untrusted pull-request content: read it like a catalog file
     # (never through a link out of the catalog); a --config the user names is theirs to choose

@@ -3,40 +3,38 @@
 Everything reads git objects directly (`ls-tree`, `cat-file`, `diff-tree`, `grep`): nothing is
 checked out, and no ref text reaches git before `check_ref` has refused option-like input.
 
+It knows git, not the catalog: which files are catalog files, which is the config file and
+what a size limit is live in `gitsources.py`, which builds SourceFiles from what this lists.
+
 Functions (all small; `Repo` is `git.Repo`):
     open_repo(path) -> Repo                         the repository containing `path`
     check_ref(text)                                 refuse empty / option-like refs
-    resolve_commit(repo, ref) -> sha                unknown ref / shallow clone -> ItsmctlError
-    head_commit(repo) -> sha; is_shallow(repo)
+    resolve_commit(repo, ref) -> sha                once per ref and repository handle;
+                                                    unknown ref / shallow clone -> ItsmctlError
+    head_commit(repo) -> sha; is_shallow(repo); has_commits(repo)
     merge_base(repo, a, b) -> sha
     origin_head(repo) -> ref | None; ref_exists(repo, ref) -> bool
-    catalog_prefix(repo, catalog_root) -> str       the catalog folder, repo-relative ("" = root)
+    working_dir(repo); catalog_prefix(repo, catalog_root) -> str  ("" = the repository root)
+    repo_path(prefix, rel) -> str                   a catalog-relative path, repository-relative
     list_files(repo, sha, prefix[, rels])           [TreeFile] under the catalog folder at a commit
+    worktree_paths(repo, prefix)                    the working tree's files (not ignored)
     read_blob(repo, sha) -> bytes; read_blobs(repo, shas) -> {sha: bytes} (one batch)
     changed_paths(repo, base, head, prefix)         catalog-relative paths a tree diff reports
-    sources_at(repo, ref, catalog_root, config)     [SourceFile] with lazy blob reads
-    working_tree_sources(repo, catalog_root, config)  the same for the working tree
-    commit_sources / worktree_sources(..., rels)    the same for a resolved sha / known prefix,
-                                                    optionally only for some paths
-    config_source(repo, sha | None, prefix)         the config file of one side (diff)
-    refuse_empty_scope(repo, sides, prefix)         no catalog file on any side: usage error
-    matching_sources(repo, sha | None, prefix, globs)  files matching globs (policy files)
     grep_words(repo, sha | None, prefix, words)     which files contain which fixed strings
+    file_history / file_changes / commits_between / first_parent_commits
+                                                    `git log` for the site's history pages
+    blob_sizes(repo, shas)                          sizes before reading (`cat-file --batch-check`)
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from itsmctl.config import CONFIG_NAMES, DEFAULT_INCLUDE, Config
 from itsmctl.errors import ItsmctlError
-from itsmctl.limits import Limits
-from itsmctl.sources import SourceFile, read_source, select
 
 if TYPE_CHECKING:
     import git as gitpython
@@ -56,6 +54,11 @@ class TreeFile:
     sha: str
     size: int
     mode: str
+
+    @property
+    def is_link(self) -> bool:
+        """A symbolic link (its blob is the target's path, never followed in a ref)."""
+        return self.mode == _SYMLINK_MODE
 
 
 def open_repo(path: Path) -> Repo:
@@ -88,14 +91,26 @@ def is_shallow(repo: Repo) -> bool:
     return _git(repo, "rev-parse", "--is-shallow-repository") == "true"
 
 
+_RESOLVED = "_itsmctl_resolved"  # a handle's {ref: sha}: see resolve_commit
+
+
 def resolve_commit(repo: Repo, ref: str) -> str:
-    """The commit sha a ref names; an unknown ref is a usage error with a useful hint."""
+    """The commit sha a ref names; an unknown ref is a usage error with a useful hint.
+
+    Checked and resolved once per ref and repository handle: a run's later questions about
+    the same ref are answered from memory (the same commit all through the run)."""
+    # kept on the handle itself (handles compare equal by git folder, so no shared table):
+    # a later `open_repo` starts afresh and sees commits made since
+    known: dict[str, str] = repo.__dict__.setdefault(_RESOLVED, {})
+    if ref in known:
+        return known[ref]
     check_ref(ref)
     sha = _try_git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options",
                    f"{ref}^{{commit}}")
-    if sha:
-        return sha
-    raise ItsmctlError(f"unknown git ref {ref!r}", hint=_unknown_ref_hint(repo, ref))
+    if not sha:
+        raise ItsmctlError(f"unknown git ref {ref!r}", hint=_unknown_ref_hint(repo, ref))
+    known[ref] = sha
+    return sha
 
 
 def _unknown_ref_hint(repo: Repo, ref: str) -> str:
@@ -158,6 +173,11 @@ def catalog_prefix(repo: Repo, catalog_root: Path) -> str:
     return "" if rel == "." else rel
 
 
+def repo_path(prefix: str, rel: str) -> str:
+    """A catalog-relative path as the repository names it (what a pull request shows)."""
+    return f"{prefix}/{rel}" if prefix else rel
+
+
 def _strip(prefix: str, path: str) -> str | None:
     """Repo-relative path -> catalog-relative path, None when outside the catalog folder."""
     if not prefix:
@@ -176,7 +196,7 @@ def list_files(repo: Repo, sha: str, prefix: str,
     if rels is None:
         return _parse_tree(_git(repo, "ls-tree", "-r", "-z", "-l", "--full-tree", sha,
                                 *_pathspec(prefix), strip=False), prefix)
-    paths = sorted({_label(prefix, rel) for rel in rels})
+    paths = sorted({repo_path(prefix, rel) for rel in rels})
     files: list[TreeFile] = []
     for start in range(0, len(paths), 1000):  # stay far below the command-line limit
         out = _git(repo, "--literal-pathspecs", "ls-tree", "-r", "-z", "-l", "--full-tree", sha,
@@ -249,147 +269,11 @@ def changed_paths(repo: Repo, base: str, head: str | None, prefix: str) -> list[
     return sorted(r for r in rels if r is not None)
 
 
-def _label(prefix: str, rel: str) -> str:
-    return f"{prefix}/{rel}" if prefix else rel
-
-
-def _selected(rels: Iterable[str], config: Config) -> set[str]:
-    return {r for r in select(list(rels), config.include, config.exclude) if r not in CONFIG_NAMES}
-
-
-def sources_at(repo: Repo, ref: str, catalog_root: Path, config: Config) -> list[SourceFile]:
-    """The catalog files at a ref as SourceFiles whose bytes are read only when parsed.
-
-    Labels are repository-relative, so findings point at the files a pull request shows.
-    """
-    return commit_sources(repo, resolve_commit(repo, ref), catalog_prefix(repo, catalog_root),
-                          config)
-
-
-def commit_sources(repo: Repo, sha: str, prefix: str, config: Config,
-                   rels: Iterable[str] | None = None) -> list[SourceFile]:
-    """`sources_at` for an already resolved commit and catalog prefix (or only `rels`)."""
-    wanted = None if rels is None else _selected(rels, config)
-    if wanted is not None and not wanted:
-        return []
-    return _blob_sources(repo, sha, prefix, wanted, lambda found: _selected(found, config),
-                         config.limits.max_file_size)
-
-
-def _blob_sources(repo: Repo, sha: str, prefix: str, wanted: set[str] | None,
-                  choose: Callable[[Iterable[str]], set[str]], limit: int) -> list[SourceFile]:
-    """SourceFiles for the files `choose` keeps among those listed at a commit."""
-    files = {f.rel: f for f in list_files(repo, sha, prefix, wanted)}
-    out = []
-    for rel in sorted(choose(files)):
-        entry, label = files[rel], _label(prefix, rel)
-        if entry.mode == _SYMLINK_MODE:
-            out.append(SourceFile(rel, label, error="symbolic links are not followed in git refs"))
-        elif entry.size > limit:
-            out.append(SourceFile(rel, label,
-                                  error=f"file is {entry.size} bytes, over the limit of {limit}"))
-        else:
-            out.append(SourceFile(rel, label, size=entry.size,
-                                  read=partial(read_blob, repo, entry.sha), blob=entry.sha))
-    return out
-
-
-def refuse_empty_scope(repo: Repo, sides: Iterable[tuple[str | None, str, Config]],
-                       prefix: str) -> None:
-    """Raise unless some side (sha, or None for the working tree; its label; its config)
-    holds a catalog file under `prefix`.
-
-    A wrong path (`diff catalogue/`) or a wrong ref (one from before the catalog existed)
-    selects nothing at all, and comparing nothing with nothing would pass cleanly. One side
-    without files is fine (the pull request that adds the catalog, or removes it).
-    """
-    counts: list[tuple[str, int, int, Config]] = []  # label, files, YAML files, config
-    for sha, label, config in sides:
-        rels = _worktree_rels(repo, prefix) if sha is None else {
-            f.rel for f in list_files(repo, sha, prefix)}
-        if _selected(rels, config):
-            return
-        found = [r for r in select(sorted(rels), DEFAULT_INCLUDE, ()) if r not in CONFIG_NAMES]
-        counts.append((label, len(rels), len(found), config))
-    where = f"the folder {prefix!r}" if prefix else "the repository"
-    labels = " nor ".join(count[0] for count in counts)
-    label, files, yaml_files, config = max(counts, key=lambda c: (c[2], c[1]))
-    if yaml_files:
-        reason = (f"{label} has {yaml_files} YAML file(s) there, but include/exclude"
-                  f" ({list(config.include)} less {list(config.exclude)}) leave none")
-        hint = "narrow exclude (or widen include) in the config of that ref"
-    elif files:
-        reason = f"{label} has {files} file(s) there, none of them .yaml or .yml"
-        hint = "pass the catalog folder (the one holding the .yaml files)"
-    else:
-        reason = "there is no file there"
-        hint = ("check the path (the catalog folder, inside the repository) and the refs;"
-                f" `git ls-tree -r --name-only <ref> -- {prefix or '.'}` lists what a ref has")
-    raise ItsmctlError(f"no catalog file to check in {where} at {labels}: {reason}", hint)
-
-
-def working_tree_sources(repo: Repo, catalog_root: Path, config: Config) -> list[SourceFile]:
-    """The working tree's catalog files (tracked and untracked, not ignored), read lazily."""
-    return worktree_sources(repo, catalog_prefix(repo, catalog_root), config)
-
-
-def worktree_sources(repo: Repo, prefix: str, config: Config,
-                     rels: Iterable[str] | None = None) -> list[SourceFile]:
-    """`working_tree_sources` for an already known catalog prefix (or only `rels`)."""
-    chosen = _selected(_worktree_rels(repo, prefix) if rels is None else rels, config)
-    return _read_worktree(repo, prefix, chosen, config.limits.max_file_size)
-
-
-def _worktree_rels(repo: Repo, prefix: str) -> set[str]:
+def worktree_paths(repo: Repo, prefix: str) -> set[str]:
     """Catalog-relative paths of the working tree: tracked and untracked, not ignored."""
     out = _git(repo, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
                *_pathspec(prefix), strip=False)
     return {r for r in (_strip(prefix, p) for p in out.split("\0") if p) if r is not None}
-
-
-def _read_worktree(repo: Repo, prefix: str, rels: Iterable[str], limit: int) -> list[SourceFile]:
-    top = working_dir(repo)
-    sources = []
-    root = Path(os.path.realpath(top / prefix if prefix else top))
-    for rel in sorted(rels):
-        path = top / prefix / rel if prefix else top / rel
-        if os.path.lexists(path):
-            # the same checked reader as `validate`: links out, specials and size are findings
-            sources.append(read_source(path, rel, _label(prefix, rel), root, limit))
-    return sources
-
-
-def matching_sources(repo: Repo, sha: str | None, prefix: str,
-                     patterns: Iterable[str]) -> list[SourceFile]:
-    """Files matching catalog-relative globs (policy files) at a commit, or in the working
-    tree (`sha` None); the config's include/exclude do not apply."""
-    globs = tuple(patterns)
-
-    def choose(rels: Iterable[str]) -> set[str]:
-        return set(select(list(rels), globs, ()))
-
-    limit = Limits().max_file_size
-    if sha is None:
-        return _read_worktree(repo, prefix, choose(_worktree_rels(repo, prefix)), limit)
-    return _blob_sources(repo, sha, prefix, None, choose, limit)
-
-
-def config_source(repo: Repo, sha: str | None, prefix: str) -> SourceFile | None:
-    """The catalog's own config file (first of CONFIG_NAMES) at a commit, or in the working
-    tree (`sha` None); None when there is none. Read like a catalog file: a link or an
-    oversized file is a SourceFile with an error."""
-    limit = Limits().max_file_size
-    if sha is None:
-        top = working_dir(repo)
-        found = [n for n in CONFIG_NAMES if os.path.lexists(top / prefix / n)]
-        sources = _read_worktree(repo, prefix, found[:1], limit)
-    else:
-        listed = {f.rel for f in list_files(repo, sha, prefix, CONFIG_NAMES)}
-        first = {n for n in CONFIG_NAMES if n in listed}
-        first = {min(first, key=CONFIG_NAMES.index)} if first else set()
-        sources = (_blob_sources(repo, sha, prefix, first, lambda rels: first, limit)
-                   if first else [])
-    return sources[0] if sources else None
 
 
 def grep_words(repo: Repo, sha: str | None, prefix: str,

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from itsmctl.config import Config, load_config
+from itsmctl.limits import Limits
+
+if TYPE_CHECKING:
+    from itsmctl.git import Repo
 from itsmctl.loader import ParseMemo
 from itsmctl.parsecache import ParseCache
 from itsmctl.policy import PolicySet, disk_reader, load_policies
-from itsmctl.limits import Limits
 
 
 def clock_today() -> date:
@@ -40,6 +45,14 @@ class RunContext:
     @property
     def limits(self) -> Limits:
         return self.config.limits
+
+    @cached_property
+    def repo(self) -> Repo:
+        """The run's one handle on the repository holding `root`, opened on first use: the
+        git gateway resolves each ref once per handle, so once per run."""
+        from itsmctl import git
+
+        return git.open_repo(self.root)
 
 
 def resolve_context(root: Path, *, config_file: Path | None = None, today: date | None = None,

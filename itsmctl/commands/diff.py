@@ -69,13 +69,9 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     """
     from itsmctl.config import load_config
     from itsmctl.diff import diff_refs
-    from itsmctl.git import check_ref
     from itsmctl.loader import ParseMemo
     from itsmctl.measure.run import MeasureOptions
 
-    for ref in (base, head):
-        if ref is not None:
-            check_ref(ref)
     root = catalog if catalog is not None else repo
     # without --config, each side of the diff reads its own config file
     config = load_config(root, config_file) if config_file is not None else None

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from itsmctl import git
+from itsmctl import git, gitsources
 from itsmctl.errors import ConfigError, ItsmctlError
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def _configured(repo: Repo, branch: str, prefix: str) -> str | None:
     """`settings.defaultBranch` as committed on `branch` (local, else `origin/`), if any."""
     from itsmctl.config import parse_config
 
-    source = git.config_source(repo, git.resolve_commit(repo, branch), prefix)
+    source = gitsources.config_source(repo, git.resolve_commit(repo, branch), prefix)
     if source is None or source.error:
         return None
     try:

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from itsmctl import git
+from itsmctl import git, gitsources
 from itsmctl.catalog import Catalog
 from itsmctl.config import Config
 from itsmctl.diff.approvals import required_approvals
@@ -44,16 +44,21 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
               today: date | None = None, fail_on: Iterable[str] = DEFAULT_FAIL_ON,
               exact_base: bool = False, memo: ParseMemo | None = None,
               head_result: ValidationResult | None = None,
-              records: MeasureOptions | None = None) -> DiffResult:
-    """Compare the catalog at BASE and HEAD (see itsmctl/diff/__init__.py)."""
+              records: MeasureOptions | None = None,
+              repo: Repo | None = None) -> DiffResult:
+    """Compare the catalog at BASE and HEAD (see itsmctl/diff/__init__.py).
+
+    `repo`: the run's repository handle, so that each ref is resolved once per run (a
+    command that already opened it passes it; None opens `repo_path`). No ref text reaches
+    git before `git.resolve_commit` has checked it."""
     thresholds = _thresholds(fail_on)
     spelled = parse_range(base, head, exact_base)
     base, head = spelled.base, spelled.head
     for ref in (base, head):
         if ref is not None:
-            git.check_ref(ref)  # before any git process runs
+            git.check_ref(ref)  # before any git process runs (resolve_commit checks again)
     root = catalog_root if catalog_root is not None else repo_path
-    repo = git.open_repo(repo_path)
+    repo = repo if repo is not None else git.open_repo(repo_path)
     head_sha = git.resolve_commit(repo, head) if head else None
     prefix = git.catalog_prefix(repo, root)
     head_label = head or "the working tree"
@@ -65,7 +70,7 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
     base_loaded = load_side(repo, base_sha, prefix, base_settings.config, memo)
     if not base_loaded.sources and (head_result is None or head_sha is not None
                                     or not head_result.file_labels):
-        git.refuse_empty_scope(repo, ((base_sha, base_label, base_settings.config),
+        gitsources.refuse_empty_scope(repo, ((base_sha, base_label, base_settings.config),
                                       (head_sha, head_label, head_settings.config)), prefix)
     base_result = _check(base_loaded, base_settings, base_label, today, prefix, lenient=True)
     if head_result is None or head_sha is not None:
@@ -90,7 +95,7 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
                                                   base_result, head_result), head_result.catalog)
     catalog_files = set(base_result.file_labels) | set(head_result.file_labels)
     changed = [label for r in git.changed_paths(repo, base_sha, head_sha, prefix)
-               if (label := _label(prefix, r)) in catalog_files]
+               if (label := git.repo_path(prefix, r)) in catalog_files]
     return DiffResult(
         base=base_label, head=head or "working tree", base_sha=base_sha, head_sha=head_sha or "",
         changes=changes, approvals=approvals, new_findings=comparison.new,
@@ -105,8 +110,8 @@ def load_side(repo: Repo, sha: str | None, prefix: str, config: Config,
               memo: ParseMemo) -> LoadResult:
     """Every catalog file of one side (`sha` None: the working tree), through the memo."""
     if sha is None:
-        return load_sources(git.worktree_sources(repo, prefix, config), config.limits, memo)
-    sources = git.commit_sources(repo, sha, prefix, config)
+        return load_sources(gitsources.worktree_sources(repo, prefix, config), config.limits, memo)
+    sources = gitsources.commit_sources(repo, sha, prefix, config)
     # the blobs this run has not parsed yet, read in one batch rather than one by one
     unread = [s.blob for s in sources if s.blob and not s.error
               and not memo.knows(s, config.limits)]
@@ -121,10 +126,6 @@ def changed_refs(base: Catalog, head: Catalog) -> set[Ref]:
     sides (the memo shares the entities of unchanged files; the others are compared)."""
     refs = {e.ref for e in base} | {e.ref for e in head}
     return {r for r in refs if base.get(r) is not head.get(r)}
-
-
-def _label(prefix: str, rel: str) -> str:
-    return f"{prefix}/{rel}" if prefix else rel
 
 
 def _check(loaded: LoadResult, settings: Settings, side: str, today: date | None,

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from itsmctl import git
+from itsmctl import gitsources
 from itsmctl.config import OFF, Config, parse_config
 from itsmctl.diff.classes import impact_of
 from itsmctl.diff.governance import leaves
@@ -49,7 +49,7 @@ def read_settings(repo: Repo, sha: str | None, prefix: str, side: str,
         reader = git_reader(repo, sha, prefix)
         if explicit is not None:
             return Settings(explicit, load_policies(explicit, reader), "")
-        source = git.config_source(repo, sha, prefix)
+        source = gitsources.config_source(repo, sha, prefix)
         if source is None:
             return Settings(Config(), PolicySet())
         if source.error:

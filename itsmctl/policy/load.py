@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from itsmctl.config import Config
 from itsmctl.errors import ConfigError
 from itsmctl.findings import JsonPath, Severity
+from itsmctl.limits import Limits
 from itsmctl.locate import Locator
 from itsmctl.policy.cycles import ref_cycle
 from itsmctl.policy.gate import Criteria, Gate, Required, Stage
@@ -25,7 +26,6 @@ from itsmctl.policy.scorecard import Level, Scorecard
 from itsmctl.policy.selector import Selector, SelectorError, parse_selector
 from itsmctl.rules.registry import Rule
 from itsmctl.sources import SourceFile, directory_sources
-from itsmctl.limits import Limits
 from itsmctl.yamlload import parse_source
 
 if TYPE_CHECKING:
@@ -67,10 +67,10 @@ def disk_reader(root: Path, display_root: str = "") -> PolicyReader:
 def git_reader(repo: Repo, sha: str | None, prefix: str) -> PolicyReader:
     """Policy files from one side of a diff: a commit, or the working tree (`sha` None);
     globs relative to the catalog folder `prefix` (repository-relative)."""
-    from itsmctl import git
+    from itsmctl import gitsources
 
     def read(patterns: tuple[str, ...]) -> list[SourceFile]:
-        return git.matching_sources(repo, sha, prefix, patterns)
+        return gitsources.matching_sources(repo, sha, prefix, patterns)
 
     return read
 

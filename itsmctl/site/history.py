@@ -46,17 +46,15 @@ def load_catalog(catalog_root: Path, ref: str | None, config: Config,
     """
     if ref is None:
         return LoadedSite(load_directory(catalog_root, config, "", memo), config)
-    from itsmctl import git
+    from itsmctl import git, gitsources
     from itsmctl.diff.settings import read_settings
 
     repo = git.open_repo(catalog_root)
-    sha = git.resolve_commit(repo, ref)
-    settings = read_settings(repo, sha, git.catalog_prefix(repo, catalog_root), ref,
-                             config if explicit_config else None)
-    sources = git.sources_at(repo, ref, catalog_root, settings.config)
+    sha, prefix = git.resolve_commit(repo, ref), git.catalog_prefix(repo, catalog_root)
+    settings = read_settings(repo, sha, prefix, ref, config if explicit_config else None)
+    sources = gitsources.commit_sources(repo, sha, prefix, settings.config)
     if not sources:
-        git.refuse_empty_scope(repo, ((sha, ref, settings.config),),
-                               git.catalog_prefix(repo, catalog_root))
+        gitsources.refuse_empty_scope(repo, ((sha, ref, settings.config),), prefix)
     loaded = load_sources([replace(s, label=s.rel) for s in sources], settings.config.limits, memo)
     return LoadedSite(loaded, settings.config, settings.policies)
 

@@ -23,7 +23,7 @@ from itsmctl.site.context import Commit, HistoryEntry
 if TYPE_CHECKING:
     from itsmctl.git import FileChange, Repo
     from itsmctl.loader import ParseMemo
-    from itsmctl.yamlload import Limits
+    from itsmctl.limits import Limits
 
 HISTORY_DEPTH = 10  # commits per entity (render --history-depth)
 

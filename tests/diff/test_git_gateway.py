@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from itsmctl import git
+from itsmctl import git, gitsources
 from itsmctl.config import Config
 from itsmctl.diff.classes import CHANGE_CLASSES
 from itsmctl.errors import ItsmctlError
@@ -29,12 +29,12 @@ def test_sources_at_a_ref_read_lazily(tmp_path: Path) -> None:
     repo.write("notes.txt", "not yaml\n")
     repo.commit()
     handle = git.open_repo(repo.path)
-    sources = git.sources_at(handle, "main", repo.path / "catalog", Config())
+    sources = gitsources.sources_at(handle, "main", repo.path / "catalog", Config())
     labels = [s.label for s in sources]
     assert "catalog/services/ledger-db.yaml" in labels and "catalog/notes.txt" not in labels
     ledger = next(s for s in sources if s.rel == "services/ledger-db.yaml")
     assert ledger.data is None and b"name: ledger-db" in ledger.bytes()
-    worktree = git.working_tree_sources(handle, repo.path / "catalog", Config())
+    worktree = gitsources.worktree_sources(handle, "catalog", Config())
     assert [s.rel for s in worktree] == [s.rel for s in sources]
 
 
@@ -62,3 +62,51 @@ def test_readme_lists_every_change_class() -> None:
     for change_class in CHANGE_CLASSES:
         row = f"| `{change_class.id}` | {change_class.impact.label} | {change_class.summary} |"
         assert row in section
+
+
+def test_the_gateway_knows_git_not_the_catalog() -> None:
+    """git.py is plumbing: of itsmctl it imports only the error type (catalog knowledge,
+    config and limits live in gitsources.py)."""
+    import ast
+
+    tree = ast.parse((PACKAGE / "git.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.module}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names}
+    assert {name for name in imported if name.startswith("itsmctl")} == {"itsmctl.errors"}
+
+
+def test_a_ref_is_resolved_once_per_handle(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    handle = git.open_repo(repo.path)
+    first = git.resolve_commit(handle, "main")
+    calls: list[tuple[str, ...]] = []
+    monkeypatch.setattr(git, "_try_git", lambda *args, **kwargs: calls.append(args[1:]))
+    assert git.resolve_commit(handle, "main") == first
+    assert calls == []
+    monkeypatch.undo()
+    repo.write("services/extra.yaml", "a: 1\n")
+    moved = repo.commit()
+    assert git.resolve_commit(git.open_repo(repo.path), "feature") == moved  # a new handle
+
+
+@pytest.mark.parametrize("impostor", ["folder", "dangling"])
+def test_disk_and_git_agree_on_the_config_file(repo: GitRepo, impostor: str) -> None:
+    """A folder named .itsmctl.yaml is no config, on disk and in a commit alike; a dangling
+    link of that name is the config, and unreadable, on both (no silent fall-through)."""
+    from itsmctl.config import find_config
+    from itsmctl.gitsources import config_source
+
+    repo.write(".itsmctl.yml", "rules: {}\n")
+    if impostor == "folder":
+        repo.write(".itsmctl.yaml/keep.txt", "x\n")
+    else:
+        (repo.path / ".itsmctl.yaml").symlink_to(repo.path / "missing.yaml")
+    sha = repo.commit()
+    handle = git.open_repo(repo.path)
+    found = find_config(repo.path)
+    assert found is not None
+    for side in (None, sha):
+        source = config_source(handle, side, "")
+        assert source is not None and source.rel == found.name
+        assert bool(source.error) == (impostor == "dangling")
