@@ -14,7 +14,7 @@ from itsmctl.config import Config
 from itsmctl.diff.approvals import required_approvals
 from itsmctl.diff.base import parse_range, resolve_base
 from itsmctl.diff.classes import impact_of
-from itsmctl.diff.findings import compare
+from itsmctl.diff.finding_delta import compare
 from itsmctl.diff.governance import Context, classify_entity
 from itsmctl.diff.lines import on_changed_lines
 from itsmctl.diff.result import (

@@ -4,8 +4,8 @@ Policies and scorecards live in the catalog's config (or in policy files it list
 loaded per catalog and handed to the validation run, never registered globally.
 """
 
+from itsmctl.policy.custom_rule import Policy
 from itsmctl.policy.load import PolicySet, disk_reader, git_reader, load_policies
-from itsmctl.policy.policy import Policy
 from itsmctl.policy.scorecard import (
     LevelChange,
     Scorecard,

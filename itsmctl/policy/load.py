@@ -19,9 +19,9 @@ from itsmctl.errors import ConfigError
 from itsmctl.findings import JsonPath, Severity
 from itsmctl.limits import Limits
 from itsmctl.locate import Locator
+from itsmctl.policy.custom_rule import Policy, via_fields
 from itsmctl.policy.cycles import ref_cycle
 from itsmctl.policy.gate import Criteria, Gate, Required, Stage
-from itsmctl.policy.policy import Policy, via_fields
 from itsmctl.policy.scorecard import Level, Scorecard
 from itsmctl.policy.selector import Selector, SelectorError, parse_selector
 from itsmctl.rules.registry import Rule

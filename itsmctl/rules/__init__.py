@@ -9,7 +9,7 @@ from itsmctl.rules import (  # noqa: F401  (each module registers its rules on i
     kpis,
     lifecycle,
     people,
-    policy,
+    policy_waivers,
     process_escalation,
     process_matrix,
     processes,
