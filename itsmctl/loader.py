@@ -21,7 +21,7 @@ from itsmctl.model import API_VERSION, KINDS, Entity, canonical_kind
 from itsmctl.parallelparse import parse_all
 from itsmctl.parsecache import ParseCache, decode_many, encode, entry_key, rebuild
 from itsmctl.sources import SourceFile, directory_sources
-from itsmctl.yamlload import Document, ParsedFile, parse_source
+from itsmctl.yamlload import Document, ParsedFile
 
 
 @dataclass
@@ -88,11 +88,6 @@ class FilePart:
     entities: tuple[Entity, ...]
     findings: tuple[Finding, ...]
     documents: int
-
-
-def parse_part(source: SourceFile, limits: Limits) -> FilePart:
-    """Parse one file into its entities; problems are findings."""
-    return part_of(parse_source(source, limits))
 
 
 def part_of(parsed: ParsedFile) -> FilePart:

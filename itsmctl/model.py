@@ -72,10 +72,6 @@ class Entity:
         return title if isinstance(title, str) and title else self.name
 
     @property
-    def has_valid_name(self) -> bool:
-        return bool(NAME_PATTERN.match(self.name))
-
-    @property
     def waivers(self) -> tuple[Waiver, ...]:
         raw = self.metadata.get("waivers")
         if not isinstance(raw, list):

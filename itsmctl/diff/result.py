@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from itsmctl.findings import Finding, Severity
+from itsmctl.findings import Finding
 
 FAIL_ON = ("new-errors", "new-warnings", "breaking", "approval-required", "none")
 DEFAULT_FAIL_ON = ("new-errors",)  # diff and check, when no --fail-on is given
@@ -111,9 +111,6 @@ class Approval:
                 "approved": self.approved, "approvedBy": list(self.approved_by)}
 
 
-APPROVAL_STATUSES = ("none-required", "outstanding", "approved")
-
-
 @dataclass(frozen=True, slots=True)
 class RecordsCheck:
     """`diff --records`: which records the changed SLAs were re-measured on (diff/records.py)."""
@@ -167,10 +164,6 @@ class DiffResult:
 
     def count(self, impact: Impact) -> int:
         return sum(1 for i in self.impacts if i.impact == impact)
-
-    @property
-    def new_errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.new_findings if f.severity >= Severity.ERROR)
 
     @property
     def failed(self) -> bool:

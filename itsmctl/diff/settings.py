@@ -25,7 +25,6 @@ from itsmctl.policy import PolicySet, git_reader, load_policies
 if TYPE_CHECKING:
     from itsmctl.git import Repo
 
-SETTINGS_KINDS = ("Config", "Policy", "Scorecard")
 _RANK = {OFF: 0, "info": 1, "warning": 2, "error": 3}
 _GRADING = ("rules", "overrides")  # read rule by rule (rule-disabled...), not as settings
 _OWN_ENTITIES = ("policies", "scorecards")  # reported as Policy / Scorecard changes

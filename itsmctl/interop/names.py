@@ -27,10 +27,6 @@ def to_name(text: str) -> str:
     return folded[:MAX_NAME].rstrip("-")
 
 
-def is_name(text: str) -> bool:
-    return bool(NAME_RE.match(text))
-
-
 @dataclass(frozen=True, order=True, slots=True)
 class EntityRef:
     """A Backstage entity reference, `[kind:][namespace/]name`, kind in lower case."""

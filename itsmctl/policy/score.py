@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 from itsmctl.errors import ConfigError
 from itsmctl.policy.scorecard import LevelChange, ScoreResult, level_changes, score_catalog
-from itsmctl.runcontext import RunContext, resolve_context
+from itsmctl.runcontext import RunContext
 from itsmctl.validate import ValidationResult, validate
 
 
@@ -15,12 +12,6 @@ def score_validation(result: ValidationResult) -> ScoreResult:
     """Score an existing validation run (diff and the site reuse the run they already have)."""
     findings = [*result.findings, *result.waived]
     return score_catalog(result.catalog, findings, result.policies.scorecards)
-
-
-def score_path(root: Path, *, config_file: Path | None = None, today: date | None = None,
-               display_root: str | None = None) -> ScoreResult:
-    return score(resolve_context(root, config_file=config_file, today=today,
-                                 label=display_root))
 
 
 def score(context: RunContext) -> ScoreResult:

@@ -79,15 +79,6 @@ class ScorecardResult:
 class ScoreResult:
     scorecards: tuple[ScorecardResult, ...]
 
-    def for_entity(self, entity: str) -> list[tuple[Scorecard, ServiceScore]]:
-        """Every scorecard's verdict on one entity (`Service:payments-api`), for the site."""
-        out = []
-        for result in self.scorecards:
-            score = result.get(entity)
-            if score is not None:
-                out.append((result.scorecard, score))
-        return out
-
 
 def score_catalog(catalog: Catalog, findings: Iterable[Finding],
                   scorecards: Iterable[Scorecard]) -> ScoreResult:

@@ -6,8 +6,6 @@ a path that escapes the output folder (`../`, `/`, `\\`, NUL...).
 
 from __future__ import annotations
 
-import posixpath
-
 from itsmctl.model import NAME_PATTERN, Entity, Ref
 
 FOLDERS = {
@@ -53,9 +51,3 @@ def root_of(page: str) -> str:
     """The prefix that leads from `page` back to the site root: `""` or `"../"`."""
     depth = page.count("/")
     return "../" * depth
-
-
-def relative(from_page: str, to_page: str) -> str:
-    """A link from one page to another, relative so the site works from disk."""
-    start = posixpath.dirname(from_page) or "."
-    return posixpath.relpath(to_page, start)
