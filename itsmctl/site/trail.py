@@ -22,8 +22,8 @@ from itsmctl.site.context import Commit, HistoryEntry
 
 if TYPE_CHECKING:
     from itsmctl.git import FileChange, Repo
-    from itsmctl.loader import ParseMemo
     from itsmctl.limits import Limits
+    from itsmctl.loader import ParseMemo
 
 HISTORY_DEPTH = 10  # commits per entity (render --history-depth)
 
