@@ -44,6 +44,9 @@ CHANNELS = (("self-service", 0.45), ("email", 0.25), ("phone", 0.2), ("chat", 0.
 PEAK = max(HOURLY) * max(WEEKDAY)
 
 
+CHANGE_TYPES = (("standard", 0.6), ("normal", 0.32), ("emergency", 0.08))
+
+
 def _pick(rng: random.Random, table: tuple[tuple[str, float], ...]) -> str:
     roll, total = rng.random(), 0.0
     for value, share in table:
@@ -71,6 +74,8 @@ def arrivals(rng: random.Random, start: float, count: int, per_day: float) -> It
 
 def write(out: Path, tickets: int, seed: int, start: datetime, per_day: float) -> None:
     rng = random.Random(seed)
+    # change types from a stream of their own: adding them left every other figure as it was
+    change_types = random.Random(seed + 1)
     out.mkdir(parents=True, exist_ok=True)
     events: list[tuple[float, int, str, str]] = []  # a heap: flushed in time order
     seq = 0
@@ -80,7 +85,7 @@ def write(out: Path, tickets: int, seed: int, start: datetime, per_day: float) -
         tw, ew = csv.writer(t_file, lineterminator="\n"), csv.writer(e_file, lineterminator="\n")
         tw.writerow(("id", "type", "service", "priority", "opened_at", "responded_at",
                      "resolved_at", "closed_at", "channel", "first_contact", "reopened", "csat",
-                     "lzs", "outcome", "cost"))
+                     "lzs", "outcome", "cost", "change_type"))
         ew.writerow(("id", "at", "status"))
         for number, opened in enumerate(arrivals(rng, start.timestamp(), tickets, per_day)):
             while events and events[0][0] <= opened:  # everything before this opening
@@ -125,7 +130,8 @@ def write(out: Path, tickets: int, seed: int, start: datetime, per_day: float) -
                 _pick(rng, CHANNELS), "true" if rng.random() < 0.7 else "false", reopened,
                 "" if still_open or rng.random() < 0.7 else rng.choice((3, 4, 4, 5, 5)),
                 "true" if rng.random() < 0.12 else "false", outcome,
-                f"{rng.lognormvariate(math.log(22), 0.5):.2f}"))
+                f"{rng.lognormvariate(math.log(22), 0.5):.2f}",
+                _pick(change_types, CHANGE_TYPES) if kind == "change" else ""))
         while events:
             at, _, ident, status = heapq.heappop(events)
             ew.writerow((ident, _iso(at), status))

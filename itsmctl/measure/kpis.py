@@ -2,9 +2,10 @@
 
 Each metric is computed as the metrics table (itsmctl/processes/metrics.py) defines it: its
 record types, its fields and the timestamp that places a ticket in a period (`stop`). KPI
-periods are calendar periods in UTC. Durations are minutes; under `clock: business` they
-are business minutes under the calendar of the ticket's service's SLA (wall time when the
-service has none).
+periods are calendar periods in UTC, and `--from`/`--to` are UTC dates for them: a sample
+counts when its stop instant falls in the window, as a ticket's does for SLA attainment.
+Durations are minutes; under `clock: business` they are business minutes under the calendar
+of the ticket's service's SLA (wall time when the service has none).
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class KpiResult:
 class KpiTally:
     kpis: list[Kpi]
     clock_of: Callable[[str, float], BusinessClock | None]
+    window: tuple[float, float] = (-math.inf, math.inf)  # [from, to) instants, UTC dates
     samples: dict[tuple[int, str], _Samples] = field(default_factory=dict)
     spans: dict[int, tuple[array[float], array[float]]] = field(default_factory=dict)
     mtbf: dict[int, dict[str, list[tuple[float, float]]]] = field(default_factory=dict)
@@ -116,7 +118,9 @@ class KpiTally:
                 stop_field, value = VALUES[metric]
                 stop, amount = getattr(ticket, stop_field), value(ticket)
                 if stop is not None and amount is not None:
-                    self._bucket(number, stop).values.append(amount)
+                    bucket = self._bucket(number, stop)
+                    if bucket is not None:
+                        bucket.values.append(amount)
             elif metric == "sla-attainment":
                 if sla_met is not None and ticket.resolved is not None:
                     self._rate(number, ticket.resolved, sla_met)
@@ -128,7 +132,11 @@ class KpiTally:
                 self.mtbf.setdefault(number, {}).setdefault(ticket.service, []).append(
                     (ticket.opened, ticket.resolved))
 
-    def _bucket(self, number: int, stop: float) -> _Samples:
+    def _bucket(self, number: int, stop: float) -> _Samples | None:
+        """The samples of the period of `stop`; None outside the --from/--to window."""
+        lo, hi = self.window
+        if not lo <= stop < hi:
+            return None
         key = (number, self._periods[number](stop))
         bucket = self.samples.get(key)
         if bucket is None:
@@ -140,11 +148,16 @@ class KpiTally:
             return
         clock = self.clock_of(ticket.service, ticket.opened) if kpi.clock == "business" \
             else None
+        bucket = self._bucket(number, stop)
+        if bucket is None:
+            return
         seconds = clock.elapsed(ticket.opened, stop) if clock else stop - ticket.opened
-        self._bucket(number, stop).values.append(seconds / 60.0)
+        bucket.values.append(seconds / 60.0)
 
     def _rate(self, number: int, stop: float, hit: bool) -> None:
         bucket = self._bucket(number, stop)
+        if bucket is None:
+            return
         bucket.counted += 1
         bucket.hits += hit
 
@@ -170,28 +183,32 @@ class KpiTally:
             for incidents in services.values():
                 incidents.sort()
                 for (_, restored), (failed, _) in pairwise(incidents):
-                    if failed >= restored:
-                        self._bucket(number, failed).values.append(
-                            (failed - restored) / 60.0)
+                    bucket = self._bucket(number, failed) if failed >= restored else None
+                    if bucket is not None:
+                        bucket.values.append((failed - restored) / 60.0)
         self.mtbf.clear()
 
     def _backlog(self, number: int, kpi: Kpi, as_of: float) -> list[KpiPeriod]:
         opened, resolved = self.spans.get(number, (array("d"), array("d")))
         if not opened:
             return []
-        first = min(opened)
+        # read at each period's end (the last one: as of the records, or the window's end)
+        lo, hi = self.window
+        first, limit = max(min(opened), lo), min(as_of, hi)
+        if first > limit:
+            return []
         rows = []
         key = period_key(first, kpi.period, UTC)
         while True:
             _, end = period_bounds(key, kpi.period, UTC)
-            moment = min(end, as_of)
+            moment = min(end, limit)
             bucket = _Samples()
             bucket.values = array("d", ((moment - o) / 60.0
                                         for o, r in zip(opened, resolved, strict=True)
                                         if o < moment <= r))
             bucket.counted = len(bucket.values)
             rows.append(self._period(kpi, key, bucket))
-            if end > as_of:
+            if end > limit:
                 return rows
             key = period_key(end, kpi.period, UTC)
 

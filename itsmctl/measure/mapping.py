@@ -1,7 +1,8 @@
 """mapping.yaml: how an export's columns and values map onto the generic record format.
 
     preset: servicenow-incident        # generic (default), servicenow-incident,
-                                       # servicenow-requested-item, jira-service-management
+                                       # servicenow-requested-item, servicenow-change-request,
+                                       # jira-service-management
     timezone: Europe/Berlin            # zone of timestamps written without offset (--assume-tz)
     timestampFormat: "%d/%m/%Y %H:%M"  # strptime format when the export is not ISO 8601
     files: {tickets: incident.csv, events: incident_state.csv, outages: outages.csv}

@@ -46,6 +46,26 @@ SERVICENOW_REQUESTED_ITEM: dict[str, Any] = {
     "values": SERVICENOW_INCIDENT["values"],
 }
 
+# ServiceNow change requests (change_request list export): the change is done at its actual
+# end (`work_end`, else its closure); `type` is the change type (Standard, Normal, Emergency),
+# `close_code` the outcome. "Successful with issues" counts as failed: the change degraded
+# the service (DORA's change failure), which is what the failure rate is for.
+SERVICENOW_CHANGE_REQUEST: dict[str, Any] = {
+    "columns": {
+        "id": "number", "opened_at": "opened_at", "responded_at": "work_start",
+        "resolved_at": ["work_end", "closed_at"], "closed_at": "closed_at",
+        "priority": "priority", "outcome": "close_code", "change_type": "type",
+        "service": ["business_service", "cmdb_ci"],
+    },
+    "constants": {"type": "change"},
+    "values": {
+        "priority": SERVICENOW_INCIDENT["values"]["priority"],
+        "outcome": {"Successful": "successful", "Successful with issues": "failed",
+                    "Unsuccessful": "failed"},
+        "change_type": {"Standard": "standard", "Normal": "normal", "Emergency": "emergency"},
+    },
+}
+
 # Jira Service Management issue export (Export > CSV): dates as Jira writes them by default
 # (`01/Dec/26 9:05 AM`, in the exporting user's zone: give --assume-tz); the first response
 # is the `[CHART] Date of First Response` field; services from `Affected services`.
@@ -77,5 +97,6 @@ PRESETS: dict[str, dict[str, Any]] = {
     "generic": GENERIC,
     "servicenow-incident": SERVICENOW_INCIDENT,
     "servicenow-requested-item": SERVICENOW_REQUESTED_ITEM,
+    "servicenow-change-request": SERVICENOW_CHANGE_REQUEST,
     "jira-service-management": JIRA_SERVICE_MANAGEMENT,
 }

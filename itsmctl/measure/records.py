@@ -232,18 +232,25 @@ def _header(path: Path, label: str, mapping_fields: dict[str, tuple[str, ...]]
 
 
 def read_tickets(path: Path, label: str, mapping: RecordMapping, parse: Parse,
-                 problems: list[RowProblem], resolve: Callable[[str], str] | None = None
-                 ) -> Iterator[Ticket]:
-    """Tickets of a file in file order; unreadable rows go to `problems`."""
+                 problems: list[RowProblem], resolve: Callable[[str], str] | None = None,
+                 change_models: dict[str, str] | None = None) -> Iterator[Ticket]:
+    """Tickets of a file in file order; unreadable rows go to `problems`.
+
+    `change_models`: catalog ChangeModel names to their `spec.type`, so a change record may
+    name its change model (`emergency-change`) where a change type is read.
+    """
     from itsmctl.measure.mapping import TICKET_FIELDS
 
-    fields = {f: mapping.ticket_columns(f) for f in TICKET_FIELDS}
+    # a constant wins over a column of the same name unless the mapping names that column
+    # (a ServiceNow change export has a `type` column: the change type, not the record type)
+    fields = {f: mapping.ticket_columns(f) for f in TICKET_FIELDS
+              if f not in mapping.constants or f in mapping.columns}
     rows, header = _header(path, label, fields)
     cols = _Columns(label, header, fields, ("id", "type", "service", "priority", "opened_at"),
                     mapping.constants)
     jsonl = path.suffix == ".jsonl"
     width = cols.width
-    reader = _TicketReader(cols, mapping, parse, resolve)
+    reader = _TicketReader(cols, mapping, parse, resolve, change_models or {})
     for line, row in rows:
         if isinstance(row, Exception):
             problems.append(RowProblem(label, line, None, "", f"unreadable row: {row}"))
@@ -262,8 +269,9 @@ class _TicketReader:
     """One row to a Ticket; column positions are looked up once, not per row."""
 
     def __init__(self, cols: _Columns, mapping: RecordMapping, parse: Parse,
-                 resolve: Callable[[str], str] | None) -> None:
+                 resolve: Callable[[str], str] | None, change_models: dict[str, str]) -> None:
         self.cols, self.mapping, self.parse = cols, mapping, parse
+        self.change_models = change_models
         self.resolve = resolve or (lambda text: text)
         self.types = mapping.values.get("type", {})
         self.priorities = mapping.values.get("priority", {})
@@ -325,7 +333,8 @@ class _TicketReader:
         ticket.first_contact = _flag(text(row, "first_contact"), "first_contact")
         ticket.lzs = _flag(text(row, "lzs"), "lzs")
         ticket.outcome = value("outcome", text(row, "outcome")).lower()
-        ticket.change_type = value("change_type", text(row, "change_type")).lower()
+        change_type = value("change_type", text(row, "change_type"))
+        ticket.change_type = self.change_models.get(change_type, change_type).lower()
         reopened = text(row, "reopened")
         if reopened and reopened != "0":
             lowered = reopened.lower()

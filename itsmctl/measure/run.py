@@ -108,6 +108,8 @@ def measure_catalog(catalog: Catalog, options: MeasureOptions, label: str,
     for plan in plans:
         by_service.setdefault(plan.service, []).append(plan)
     services = frozenset(e.name for e in catalog.of_kind("Service"))
+    change_models = {e.name: kind for e in catalog.of_kind("ChangeModel")
+                     if isinstance(kind := e.spec.get("type"), str)}
     window = _Window(options.date_from, options.date_to)
     def attempt(join: Callable[..., None]) -> tuple[Tally, JoinStats, KpiTally, int]:
         rows = 0
@@ -124,7 +126,7 @@ def measure_catalog(catalog: Catalog, options: MeasureOptions, label: str,
             if writer is not None:
                 writer.writerow(cells)
 
-        kpi_tally = KpiTally(all_kpis, _clock_of(by_service))
+        kpi_tally = KpiTally(all_kpis, _clock_of(by_service), window.bounds(_UTC))
         tally = Tally(by_service, services, steps, kpi_tally,
                       row if writer is not None else None, window=window)
         for outage in outages:
@@ -132,7 +134,7 @@ def measure_catalog(catalog: Catalog, options: MeasureOptions, label: str,
             tally.see(outage.end)
         stats = JoinStats()
         tickets = read_tickets(files["tickets"], _label(records_label, files, "tickets"),
-                               mapping, parse, stats.problems, resolve)
+                               mapping, parse, stats.problems, resolve, change_models)
         events = (read_events(files["events"], _label(records_label, files, "events"),
                               mapping, parse, stats.problems) if "events" in files else None)
         join(tickets, events, tally, stats)
@@ -160,6 +162,9 @@ def measure_catalog(catalog: Catalog, options: MeasureOptions, label: str,
         len(outages), as_of)
     return MeasureResult(label, summary, reports, kpi_results,
                          tuple(sorted(findings, key=Finding.sort_key)), rows)
+
+
+_UTC = ZoneInfo("UTC")
 
 
 class _Window:
