@@ -39,6 +39,9 @@ from itsmctl.reporters.registry import formats, report
               help="Print the build time in the footer (the bytes then differ per build).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: .itsmctl.yaml at the catalog root).")
+@click.option("--records", "records", type=click.Path(file_okay=False, path_type=Path),
+              help="Records folder (as for measure): attainment, error budget and KPI charts"
+                   " on the service, SLA and process pages.")
 @format_option(formats("RenderResult"), help="Format of the summary (and of the --check report).")
 @today_option
 @cache_option
@@ -46,7 +49,8 @@ from itsmctl.reporters.registry import formats, report
 def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None,
             since: str | None, pull_requests: Path | None, check_dir: Path | None,
             history: bool, history_depth: int, timestamp: bool,
-            config_file: Path | None, fmt: str, today: date | None, no_cache: bool) -> None:
+            config_file: Path | None, records: Path | None, fmt: str, today: date | None,
+            no_cache: bool) -> None:
     """Render the catalog in PATH as a static site for auditors and stakeholders.
 
     The site works from disk and any static host (relative links, no network). Findings
@@ -69,7 +73,8 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
                                "explicit_config": config_file is not None,
                                "pull_requests": pull_requests,
                                "history_depth": history_depth,
-                               "timestamp": datetime.now(UTC) if timestamp else None}
+                               "timestamp": datetime.now(UTC) if timestamp else None,
+                               "records": _records(records)}
     if check_dir is not None:
         # without --today, dates are judged as of the day the committed site records
         checked = check_site(path, check_dir, today=run.today if run.today_given else None,
@@ -82,6 +87,14 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
                              **options)
     emit(report(result, fmt), None)
     ctx.exit(result.exit_code)
+
+
+def _records(folder: Path | None) -> Any:
+    if folder is None:
+        return None
+    from itsmctl.measure.run import MeasureOptions
+
+    return MeasureOptions(folder, records_label=click.format_filename(folder))
 
 
 class _progress:

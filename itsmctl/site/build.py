@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itsmctl import runcontext
 from itsmctl.config import Config
@@ -24,6 +24,9 @@ from itsmctl.site.pages import MARKER, Progress, SitePlan, recorded_date, site_f
 from itsmctl.site.trail import HISTORY_DEPTH
 from itsmctl.validate import ValidationResult
 from itsmctl.visible import visible
+
+if TYPE_CHECKING:
+    from itsmctl.measure.run import MeasureOptions
 
 
 @dataclass(frozen=True)
@@ -72,12 +75,14 @@ class SiteCheckResult:
 def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: Config,
             today: date, history: bool, timestamp: datetime | None,
             memo: ParseMemo | None = None, explicit_config: bool = False,
-            pull_requests: Path | None = None, history_depth: int = HISTORY_DEPTH) -> SiteInput:
+            pull_requests: Path | None = None, history_depth: int = HISTORY_DEPTH,
+            measure: MeasureOptions | None = None) -> SiteInput:
     """Load (from disk or at a git ref), validate with the shared pipeline, add git history.
 
     `memo`: a parse memo the run already filled (`check`): files with the same label and
     bytes are not parsed again. `explicit_config`: `config` came from --config, so it also
-    judges `ref` and both sides of `since` (otherwise each commit reads its own)."""
+    judges `ref` and both sides of `since` (otherwise each commit reads its own).
+    `measure`: measure the shown catalog on these records (`render --records`)."""
     from itsmctl.site.history import audit_trail, changes_since, load_catalog, provenance
     from itsmctl.validate import check_loaded
 
@@ -99,9 +104,14 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
         changes = replace(changes, evidence=approval_evidence(
             catalog_root, changes.since, ref, records, pull_requests.name, explicit, today, memo))
     stamp = timestamp.isoformat(timespec="seconds") if timestamp is not None else None
+    measured = None
+    if measure is not None:
+        from itsmctl.measure.run import measure_catalog
+
+        measured = measure_catalog(validation.catalog, measure, ".")
     return SiteInput(validation, config, today, trail, changes, ref, stamp,
                      provenance(catalog_root, ref, history), semantic,
-                     history_depth if history else 0)
+                     history_depth if history else 0, measured=measured)
 
 
 def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
@@ -110,7 +120,8 @@ def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
                 timestamp: datetime | None = None, workers: int | None = None,
                 memo: ParseMemo | None = None, explicit_config: bool = False,
                 pull_requests: Path | None = None,
-                history_depth: int = HISTORY_DEPTH) -> RenderResult:
+                history_depth: int = HISTORY_DEPTH,
+                records: MeasureOptions | None = None) -> RenderResult:
     """Render the catalog at `catalog_root` (or at git `ref`) into the folder `output`.
 
     `history` adds each entity's commits when the catalog is in a git repository;
@@ -121,12 +132,14 @@ def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
     `explicit_config`: `config` is the user's --config; without it, `ref` and both sides of
     `since` are judged by their own config and policy files. `pull_requests`: a file of
     merged pull requests (site/pullrequests.py) shown as evidence of approval (needs `since`).
+    `records`: charts of what was measured on these records on the service, SLA and
+    process pages.
     """
     _check_output(catalog_root, output)
     site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
                    history=history, timestamp=timestamp, memo=memo,
                    explicit_config=explicit_config, pull_requests=pull_requests,
-                   history_depth=history_depth)
+                   history_depth=history_depth, measure=records)
     files = _write_atomically(output, site_plan(site), progress, workers)
     return RenderResult(output, files, site.validation, ref, bool(site.history))
 
@@ -137,7 +150,8 @@ def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
                clock: date | None = None, memo: ParseMemo | None = None,
                explicit_config: bool = False,
                pull_requests: Path | None = None,
-               history_depth: int = HISTORY_DEPTH) -> SiteCheckResult:
+               history_depth: int = HISTORY_DEPTH,
+               records: MeasureOptions | None = None) -> SiteCheckResult:
     """Compare a committed site with what `render_site` would write now (same options).
 
     Stable API for `itsmctl check`: pass the options the site was rendered with. A site
@@ -153,7 +167,7 @@ def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
     site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
                    history=history, timestamp=timestamp, memo=memo,
                    explicit_config=explicit_config, pull_requests=pull_requests,
-                   history_depth=history_depth)
+                   history_depth=history_depth, measure=records)
     wanted = dict(site_files(site))
     present = _existing_files(site_dir)
     stale = sorted(p for p in wanted if p in present

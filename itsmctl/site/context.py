@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from itsmctl.diff.result import DiffResult
     from itsmctl.site.people import Directory
     from itsmctl.site.pullrequests import ApprovalEvidence
+    from itsmctl.measure.result import MeasureResult
 
 DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?:\s|\Z)")
 
@@ -110,6 +111,7 @@ class SiteInput:
     provenance: Provenance = field(default_factory=Provenance)
     semantic: Mapping[str, tuple[HistoryEntry, ...]] = field(default_factory=dict)  # by ref
     history_depth: int = 0  # commits read per entity for `semantic` (0: none)
+    measured: MeasureResult | None = None  # render --records (site/measured.py)
 
     @property
     def catalog(self) -> Catalog:

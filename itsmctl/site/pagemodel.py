@@ -8,6 +8,7 @@ from typing import Any
 
 from itsmctl.model import Entity
 from itsmctl.site.context import SiteInput
+from itsmctl.site.measured import measured_section
 
 SAFE_URL = re.compile(r"(?:https?://|mailto:)[^\s<>\"']+\Z", re.IGNORECASE)
 
@@ -70,4 +71,5 @@ def entity_base(site: SiteInput, entity: Entity) -> dict[str, Any]:
         "history_depth": site.history_depth,
         "source": f"{entity.rel}:{entity.line}",
         "yaml": site.source_text(entity),
+        "measured": measured_section(site.measured, entity),
     }

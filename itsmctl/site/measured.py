@@ -1,0 +1,238 @@
+"""`render --records DIR`: what was measured, as charts on service, SLA and process pages.
+
+Charts are drawn here as inline SVG at build time, so they read without JavaScript and print.
+Each one is an image with a title and a description that says in words what it shows (every
+period's value and whether it missed), and the same figures follow as a table: nothing is
+said by colour alone (missed bars are also hatched and named in the labels).
+
+- SLA page: per priority and clock, attainment per period against its attainment target;
+  the error budget used per period (100 % = the budget spent).
+- Service page: the error budget of each SLA of the service.
+- Process page: each KPI per period against its target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from itsmctl.measure.evaluate import CLOCKS
+from itsmctl.measure.result import MeasureResult, SlaReport
+from itsmctl.measure.run import format_value
+from itsmctl.model import Entity
+
+WIDTH_PER_BAR, HEIGHT, LEFT, TOP, BOTTOM = 64, 120, 44, 18, 34
+MET, MISSED, AXIS = "#1f4e79", "#a4262c", "#4a4a4a"
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str  # the period
+    value: float | None
+    shown: str  # the value as written in the label and the table
+    missed: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart and its table: the template shows `svg`, then the table in <details>."""
+
+    id: str
+    title: str
+    description: str
+    svg: Markup
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def measured_section(measured: MeasureResult | None, entity: Entity) -> dict[str, Any] | None:
+    """The `measured` context of an entity page (None: no records, or nothing measured)."""
+    if measured is None:
+        return None
+    if entity.kind == "SLA":
+        charts = _sla_charts(measured, entity.name)
+    elif entity.kind == "Service":
+        charts = [c for r in measured.slas if r.plan.service == entity.name
+                  for c in _budget_chart(r, f"{entity.name}-{r.plan.name}")]
+    elif entity.kind == "Process":
+        charts = _kpi_charts(measured, entity)
+    else:
+        return None
+    as_of = measured.records.as_of
+    return {"records": measured.records.label, "tickets": measured.records.tickets,
+            "as_of": (datetime.fromtimestamp(as_of, UTC).isoformat(timespec="minutes")
+                      .replace("+00:00", "Z") if as_of is not None else ""),
+            "charts": charts}
+
+
+def _sla_charts(measured: MeasureResult, name: str) -> list[Chart]:
+    report = next((r for r in measured.slas if r.plan.name == name), None)
+    if report is None:
+        return []
+    charts = []
+    for priority, target in sorted(report.plan.targets.items()):
+        for clock in CLOCKS:
+            bars = []
+            for period in report.periods:
+                c = period.clocks.get(priority, {}).get(clock)
+                if c is not None and c.group.attainment is not None:
+                    bars.append(Bar(period.period, c.group.attainment,
+                                    f"{c.group.attainment:.1f}%", c.missed))
+            if not bars:
+                continue
+            minutes = target.seconds(clock)
+            within = f" within {_duration(minutes)}" if minutes is not None else ""
+            title = f"{priority} {clock} attainment per period ({name})"
+            charts.append(_chart(
+                f"{name}-{priority}-{clock}", title,
+                f"Share of {priority} tickets whose {clock} met the target{within}; the"
+                f" dashed line is the {target.attainment:g}% attainment target.",
+                bars, (100.0, "100%"), target.attainment, f"target {target.attainment:g}%",
+                ("Period", "Attainment", "Tickets", "Met", "Against the target"),
+                tuple(_attainment_row(report, b.label, priority, clock) for b in bars)))
+    return charts + _budget_chart(report, name)
+
+
+def _attainment_row(report: SlaReport, key: str, priority: str, clock: str
+                    ) -> tuple[str, ...]:
+    period = next(p for p in report.periods if p.period == key)
+    c = period.clocks[priority][clock]
+    return (key, f"{c.group.attainment:.1f}%", str(c.group.tickets), str(c.group.met),
+            "missed" if c.missed else "met")
+
+
+def _budget_chart(report: SlaReport, ident: str) -> list[Chart]:
+    """Error budget used per period: downtime over what the target allows."""
+    bars, rows = [], []
+    for period in report.periods:
+        a = period.availability
+        if a is None or a.budget_minutes is None or a.measured is None:
+            continue
+        used = 100.0 * a.downtime_minutes / a.budget_minutes if a.budget_minutes else (
+            0.0 if not a.downtime_minutes else float("inf"))
+        shown = f"{used:.0f}%" if used != float("inf") else "no budget"
+        label = period.period + (" (partial)" if a.partial else "")
+        bars.append(Bar(label, used if used != float("inf") else None, shown, a.met is False))
+        rows.append((label, f"{a.measured:.3f}%", f"{a.target:g}%" if a.target else "",
+                     f"{a.downtime_minutes:.1f}", f"{a.budget_minutes:.1f}", shown,
+                     f"{a.credit:g}%" if a.credit else "-"))
+    if not bars:
+        return []
+    top = max([100.0] + [b.value for b in bars if b.value is not None])
+    name = report.plan.name
+    return [_chart(f"{ident}-budget", f"Error budget used per period ({name})",
+                   f"Downtime as a share of the downtime {name} allows in each period; above"
+                   " the dashed 100% line the budget is overspent and availability is below"
+                   " its target.", bars, (top, f"{top:.0f}%"), 100.0, "budget",
+                   ("Period", "Measured", "Target", "Downtime (min)", "Budget (min)",
+                    "Budget used", "Credit"), tuple(rows))]
+
+
+def _kpi_charts(measured: MeasureResult, process: Entity) -> list[Chart]:
+    charts = []
+    for result in measured.kpis:
+        kpi = result.kpi
+        if kpi.process.ref != process.ref or kpi.metric is None:
+            continue
+        metric = kpi.metric
+        bars = [Bar(p.period, p.value, format_value(metric, p.value), p.met is False)
+                for p in result.periods]
+        if not any(b.value is not None for b in bars):
+            continue
+        target = kpi.target.value.amount if kpi.target is not None else None
+        written = f"target {kpi.target.op} {kpi.target.value}" if kpi.target else ""
+        values = [b.value for b in bars if b.value is not None]
+        top = 100.0 if metric.unit == "percent" else (max(values + [target or 0.0]) * 1.15
+                                                      or 1.0)
+        title = f"{kpi.name} per period ({kpi.statistic or 'mean'} {metric.id})"
+        charts.append(_chart(
+            f"kpi-{kpi.name}", title,
+            f"{metric.title} per {kpi.period} period" + (f"; the dashed line is the"
+                                                          f" {written}." if written else "."),
+            bars, (top, format_value(metric, top)), target, written,
+            ("Period", "Value", "Samples", "Against the target"),
+            tuple((p.period, format_value(metric, p.value), str(p.samples),
+                   "missed" if p.met is False else "met" if p.met else "-")
+                  for p in result.periods)))
+    return charts
+
+
+def _duration(seconds: float) -> str:
+    from itsmctl.durations import format_duration
+
+    return format_duration(round(seconds / 60.0))
+
+
+def _chart(ident: str, title: str, explain: str, bars: list[Bar], top: tuple[float, str],
+           line: float | None, line_label: str, headers: tuple[str, ...],
+           rows: tuple[tuple[str, ...], ...]) -> Chart:
+    words = "; ".join(f"{b.label}: {b.shown}" + (" (missed)" if b.missed else "")
+                      for b in bars)
+    description = f"{explain} {words}."
+    return Chart(_safe_id(ident), title, description,
+                 bar_svg(_safe_id(ident), title, description, bars, top[0], top[1], line,
+                         line_label),
+                 headers, rows)
+
+
+def _safe_id(text: str) -> str:
+    return "chart-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in text)
+
+
+def bar_svg(ident: str, title: str, description: str, bars: list[Bar], top: float,
+            top_text: str, line: float | None, line_label: str) -> Markup:
+    """Bars from 0 to `top`, a dashed line at `line`; every label is escaped."""
+    width = LEFT + WIDTH_PER_BAR * len(bars) + 70
+    height = TOP + HEIGHT + BOTTOM
+    top = top if top > 0 else 1.0
+
+    def y(value: float) -> float:
+        return TOP + HEIGHT * (1 - min(max(value, 0.0), top) / top)
+
+    out = [
+        (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}"'
+         f' height="{height}" viewBox="0 0 {width} {height}" role="img"'
+         f' aria-labelledby="{ident}-title {ident}-desc" font-family="system-ui, sans-serif"'
+         ' font-size="12">'),
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(description)}</desc>',
+        (f'<defs><pattern id="{ident}-hatch" width="6" height="6" patternUnits="userSpaceOnUse"'
+         ' patternTransform="rotate(45)"><rect width="6" height="6" fill="#a4262c"/>'
+         '<line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/></pattern>'
+         '</defs>'),
+        (f'<line x1="{LEFT}" y1="{TOP + HEIGHT}" x2="{width - 8}" y2="{TOP + HEIGHT}"'
+         f' stroke="{AXIS}"/>'),
+        (f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end" fill="{AXIS}">'
+         f'{escape(top_text)}</text>'),
+        (f'<text x="{LEFT - 6}" y="{TOP + HEIGHT + 4}" text-anchor="end"'
+         f' fill="{AXIS}">0</text>'),
+    ]
+    for index, bar in enumerate(bars):
+        x = LEFT + 10 + index * WIDTH_PER_BAR
+        bar_w = WIDTH_PER_BAR - 20
+        if bar.value is not None:
+            y0 = y(bar.value)
+            fill = f"url(#{ident}-hatch)" if bar.missed else MET
+            out.append(f'<rect x="{x}" y="{y0:.1f}" width="{bar_w}"'
+                       f' height="{TOP + HEIGHT - y0:.1f}" fill="{fill}"/>')
+        out.append(f'<text x="{x + bar_w / 2:.1f}" y="{(y(bar.value or 0) - 4):.1f}"'
+                   f' text-anchor="middle" fill="#1a1a1a">{escape(bar.shown)}</text>'
+                   if bar.value is not None else "")
+        out.append(f'<text x="{x + bar_w / 2:.1f}" y="{TOP + HEIGHT + 14}"'
+                   f' text-anchor="middle" fill="#1a1a1a">{escape(bar.label)}</text>')
+        if bar.missed:
+            out.append(f'<text x="{x + bar_w / 2:.1f}" y="{TOP + HEIGHT + 27}"'
+                       f' text-anchor="middle" fill="{MISSED}">missed</text>')
+    if line is not None:
+        ly = y(line)
+        out.append(f'<line x1="{LEFT}" y1="{ly:.1f}" x2="{width - 70}" y2="{ly:.1f}"'
+                   f' stroke="{AXIS}" stroke-width="1.5" stroke-dasharray="5 3"/>')
+        out.append(f'<text x="{width - 66}" y="{ly + 4:.1f}" fill="{AXIS}">'
+                   f'{escape(line_label)}</text>')
+    out.append("</svg>")
+    return Markup("\n".join(s for s in out if s) + "\n")
+
+

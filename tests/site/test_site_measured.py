@@ -1,0 +1,138 @@
+"""`render --records`: attainment, error budget and KPI charts, readable without JavaScript.
+
+Each chart is an SVG image named by its <title> and described in words by its <desc> (every
+period's value, "missed" where it missed), followed by the same figures as a table. The
+figures are those of `itsmctl measure` on the same records (tests/measure cover them).
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from site_helpers import render_catalog
+
+from itsmctl.cli import cli
+from itsmctl.measure.run import MeasureOptions
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+RECORDS = EXAMPLES / "records"
+
+
+@pytest.fixture(scope="module")
+def measured_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("measured") / "site"
+    render_catalog(EXAMPLES, site, records=MeasureOptions(RECORDS, records_label="records"))
+    return site
+
+
+class _Svgs(HTMLParser):
+    """Each <svg>'s role, aria-labelledby, and its <title> and <desc> texts by id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.svgs: list[dict[str, str]] = []
+        self.texts: dict[str, str] = {}
+        self._open: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "svg" and "chart" in values.get("class", ""):
+            self.svgs.append(values)
+        if tag in ("title", "desc") and "id" in values:
+            self._open = values["id"]
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self.texts[self._open] = self.texts.get(self._open, "") + data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("title", "desc"):
+            self._open = None
+
+
+def _charts(page: Path) -> list[tuple[str, str]]:
+    parser = _Svgs()
+    parser.feed(page.read_text(encoding="utf-8"))
+    out = []
+    for svg in parser.svgs:
+        assert svg["role"] == "img"
+        title_id, desc_id = svg["aria-labelledby"].split()
+        out.append((parser.texts[title_id], parser.texts[desc_id]))
+    return out
+
+
+def test_sla_page_charts_attainment_and_the_error_budget(measured_site: Path) -> None:
+    charts = dict(_charts(measured_site / "slas" / "checkout-sla.html"))
+    desc = charts["P2 resolution attainment per period (checkout-sla)"]
+    # the figures of `itsmctl measure examples --records examples/records`
+    assert desc.endswith("2026-09: 78.9% (missed); 2026-10: 81.2% (missed).")
+    assert "the dashed line is the 95% attainment target" in desc
+    budget = charts["Error budget used per period (checkout-sla)"]
+    assert "2026-10: 61%" in budget  # 27.2 of 44.7 minutes
+    page = (measured_site / "slas" / "checkout-sla.html").read_text(encoding="utf-8")
+    assert page.count("<details><summary>The figures as a table</summary>") == len(charts)
+    assert "<caption>P2 resolution attainment per period (checkout-sla)</caption>" in page
+    assert "From the records in <code>records</code>: 700 tickets" in page
+
+
+def test_service_and_process_pages(measured_site: Path) -> None:
+    service = dict(_charts(measured_site / "services" / "checkout.html"))
+    assert list(service) == ["Error budget used per period (checkout-sla)"]
+    kpis = dict(_charts(measured_site / "processes" / "change-enablement.html"))
+    share = kpis["emergency-change-share per period (rate emergency-change-share)"]
+    assert "2026-09: 11.1% (missed); 2026-10: 9.1%." in share
+    assert "the dashed line is the target <= 10%" in share
+
+
+def test_pages_without_figures_and_sites_without_records(measured_site: Path,
+                                                         tmp_path: Path) -> None:
+    assert _charts(measured_site / "teams" / "payments.html") == []
+    plain = tmp_path / "plain"
+    render_catalog(EXAMPLES, plain)
+    assert _charts(plain / "slas" / "checkout-sla.html") == []
+    assert 'id="measured"' not in (plain / "slas" / "checkout-sla.html").read_text()
+
+
+@pytest.mark.slow
+def test_render_records_option(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["render", str(EXAMPLES), "-o", str(out), "--no-history",
+                                      "--today", "2026-11-23", "--records", str(RECORDS)])
+    assert result.exit_code == 0, result.output
+    assert re.search(r'<svg [^>]*class="chart"', (out / "slas" / "checkout-sla.html").read_text())
+    missing = CliRunner().invoke(cli, ["render", str(EXAMPLES), "-o", str(tmp_path / "x"),
+                                       "--records", str(tmp_path / "none")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_charts_in_the_browser_are_named_images_and_pass_axe(measured_site: Path) -> None:
+    from test_site_browser import CHROMIUM, CHROMIUM_ARGS, require_browser
+
+    require_browser()
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        still = browser.new_page(java_script_enabled=False)  # the charts need no script
+        still.goto((measured_site / "processes" / "incident-management.html").as_uri())
+        assert still.get_by_role("img", name="mtta per period (mean mtta)").count() == 1
+        page = browser.new_page()
+        problems = []
+        for rel in ("slas/checkout-sla.html", "services/checkout.html",
+                    "processes/incident-management.html"):
+            page.goto((measured_site / rel).as_uri())
+            assert page.get_by_role("img", name=re.compile("per period")).count() > 0
+            result = Axe().run(page, options={"preload": False,
+                                              "resultTypes": ["violations"]})
+            problems += [f"{rel}: {v['id']} ({v['impact']})"
+                         for v in result.response["violations"]
+                         if v["impact"] in ("serious", "critical")]
+        browser.close()
+    assert problems == []
