@@ -24,9 +24,9 @@ from itsmctl.validate import ValidationResult
 
 if TYPE_CHECKING:
     from itsmctl.diff.result import DiffResult
+    from itsmctl.measure.result import MeasureResult
     from itsmctl.site.people import Directory
     from itsmctl.site.pullrequests import ApprovalEvidence
-    from itsmctl.measure.result import MeasureResult
 
 DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?:\s|\Z)")
 
