@@ -20,6 +20,7 @@ class Locator:
 
     def __init__(self) -> None:
         self._nodes: dict[str, tuple[list[Node | None], LineMap | None]] = {}
+        self._texts: dict[str, str] = {}
 
     def _documents(self, source: SourceFile) -> tuple[list[Node | None], LineMap | None]:
         known = self._nodes.get(source.label)
@@ -29,6 +30,7 @@ class Locator:
             except (UnicodeDecodeError, OSError):
                 text = ""
             known = self._nodes[source.label] = (compose_documents(text), line_map(text))
+            self._texts[source.label] = text
         return known
 
     def position(self, source: SourceFile, doc: int,
@@ -40,6 +42,25 @@ class Locator:
         if lines is not None:  # YAML counts a line at U+2028 (and NEL, U+2029); editors don't
             return lines.position(node.start_mark.index)
         return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def character_position(self, source: SourceFile, doc: int, path: JsonPath,
+                           offset: int) -> tuple[int | None, int | None]:
+        """Where the character at `offset` of the text value at `path` is in the file.
+
+        Exact for a value written on one line, plain or quoted, without escapes before
+        that character; otherwise (an escape, a folded block) the value's own position.
+        """
+        line, column = self.position(source, doc, path)
+        if line is None or column is None:
+            return line, column
+        node = _descend(self._documents(source)[0][doc], path)  # type: ignore[arg-type]
+        if not isinstance(node, ScalarNode):
+            return line, column
+        start = node.start_mark.index + (1 if node.style in ('"', "'") else 0)
+        written = self._texts[source.label][start:start + offset + 1]
+        if written != node.value[:offset + 1] or any(c in written for c in "\r\n"):
+            return line, column
+        return line, column + (start - node.start_mark.index) + offset
 
     def locate(self, findings: Iterable[Finding], sources: dict[str, SourceFile]) -> list[Finding]:
         out = []

@@ -130,7 +130,51 @@ def _to_finding(entity: Entity, error: ValidationError) -> Finding:
         extra = sorted(k for k in error.instance if k not in allowed)
         if extra:
             path = path + (extra[0],)
-    return entity.finding("schema", message, path, hint, Severity.ERROR)
+    finding = entity.finding("schema", message, path, hint, Severity.ERROR)
+    odd = odd_character(error)
+    if odd is not None:  # point at the look-alike itself, not at the start of the value
+        from itsmctl.locate import Locator
+
+        line, column = Locator().character_position(
+            entity.document.source, entity.document.index, path, odd)
+        finding = finding.at(line, column)
+    return finding
+
+
+def odd_character(error: ValidationError) -> int | None:
+    """The offset of the first character that alone makes a text miss its `pattern`: a
+    look-alike (U+0430, Cyrillic, for 'a') or an invisible one (U+200B), which no reader can see.
+
+    Only when the text *as it reads* (look-alikes as their ASCII letter, invisible ones
+    left out) matches: otherwise something else is wrong and naming a character would
+    mislead.
+    """
+    from itsmctl.patterns import PatternTimeout, search
+    from itsmctl.visible import odd_characters, unmasked
+
+    text, pattern = error.instance, error.validator_value
+    if error.validator != "pattern" or not isinstance(text, str) or not isinstance(pattern, str):
+        return None
+    offsets = odd_characters(text[:1000])  # names and references are short; a page is not
+    if not offsets:
+        return None
+    try:
+        return offsets[0] if search(pattern, unmasked(text)) else None
+    except PatternTimeout:
+        return None
+
+
+def _odd_sentence(text: str, offset: int) -> tuple[str, str]:
+    """": character 3 is U+0430 CYRILLIC SMALL LETTER A, which looks like 'a'" and the fix."""
+    from itsmctl.visible import character_name, look_alike, odd_characters
+
+    char = text[offset]
+    alike = look_alike(char)
+    what = f"which looks like {alike!r}" if alike else "which cannot be seen"
+    others = len(odd_characters(text[:1000])) - 1
+    more = f" (and {others} more such character{'s' if others > 1 else ''})" if others else ""
+    fix = f"Type the ASCII {alike!r} instead" if alike else "Delete it"
+    return f": character {offset + 1} is {character_name(char)}, {what}{more}", f"{fix}. "
 
 
 def describe_error(error: ValidationError) -> tuple[str, str]:
@@ -156,7 +200,10 @@ def describe_error(error: ValidationError) -> tuple[str, str]:
     if kind == "const":
         return f"{where}: must be {error.validator_value!r}, not {_short(error.instance)}", hint
     if kind == "pattern":
-        return f"{where}: {_short(error.instance)} does not have the expected form", hint
+        odd = odd_character(error)
+        sentence, fix = _odd_sentence(error.instance, odd) if odd is not None else ("", "")
+        return (f"{where}: {_short(error.instance)} does not have the expected form{sentence}",
+                fix + hint)
     if kind == "format":
         return f"{where}: {_short(error.instance)} is not a valid {error.validator_value}", hint
     message = error.message.replace(repr(error.instance), _short(error.instance), 1)

@@ -11,6 +11,7 @@ plain ASCII, valid in every format we write. Text quoted from the catalog is als
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # C0 and C1 controls and DEL, line/paragraph separators, bidi embeddings, overrides and
 # isolates, zero-width and other invisible format characters, the BOM, and every surrogate.
@@ -63,3 +64,39 @@ def quoted(value: object, limit: int = 80) -> str:
 def encode(text: str) -> bytes:
     """UTF-8 bytes of an output; anything unencodable that slipped through is escaped."""
     return text.encode("utf-8", "backslashreplace")
+
+
+# Letters of other scripts drawn like an ASCII letter: what a look-alike name is made of
+# (the commonest of Unicode's confusables for lowercase names; NFKC covers the fullwidth).
+_LOOKS_LIKE = dict(zip(
+    # Cyrillic a e o p c y x i j s d h q w l, Latin script g
+    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u0501\u04bb\u051b\u051d"
+    "\u04cf\u0261"
+    "\u03bf\u03b1\u03b9\u03ba\u03bd\u03c1\u03c4\u03c5\u03c7",  # Greek o a i k v p t u x
+    "aeopcyxijsdhqwlgoaikvptux", strict=True))
+
+
+def character_name(char: str) -> str:
+    """`U+0430 CYRILLIC SMALL LETTER A`: how a message names one character."""
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'an unnamed character')}"
+
+
+def look_alike(char: str) -> str:
+    """The ASCII character `char` passes for (U+0430 -> 'a'), or "" (none, or invisible)."""
+    if char in _LOOKS_LIKE:
+        return _LOOKS_LIKE[char]
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if folded.isascii() and folded.isprintable() and len(folded) == 1 else ""
+
+
+def odd_characters(text: str) -> list[int]:
+    """Offsets of the characters in `text` that are not printable ASCII: look-alikes,
+    invisible and control characters, which a reader cannot tell apart in a name."""
+    return [i for i, char in enumerate(text) if not (char.isascii() and char.isprintable())]
+
+
+def unmasked(text: str) -> str:
+    """`text` as it reads on screen: look-alikes as their ASCII letter, invisible ones gone."""
+    return "".join(char if char.isascii() and char.isprintable()
+                   else look_alike(char) if look_alike(char) or has_hidden(char) else char
+                   for char in text)

@@ -9,11 +9,18 @@ from itsmctl.findings import Finding, Severity
 from itsmctl.model import Ref, canonical_kind
 from itsmctl.references import PARTY
 from itsmctl.rules.registry import RuleContext, catalog_rule
-from itsmctl.visible import quoted
+from itsmctl.visible import character_name, look_alike, odd_characters, quoted, unmasked
 
 
 def _suggest(ref: Ref, context: RuleContext) -> str:
     names = [e.name for e in context.catalog.of_kind(ref.kind)]
+    odd = odd_characters(ref.name)
+    if odd and unmasked(ref.name) in names:  # reads the same, is not: say which character
+        char = ref.name[odd[0]]
+        alike = look_alike(char)
+        what = f"which looks like {alike!r}" if alike else "which cannot be seen"
+        return (f"did you mean {unmasked(ref.name)!r}? character {odd[0] + 1} of the name is"
+                f" {character_name(char)}, {what}")
     close = difflib.get_close_matches(ref.name, names, n=1)
     if close:
         return f"did you mean {close[0]!r}?"

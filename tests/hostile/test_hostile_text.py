@@ -1,0 +1,72 @@
+"""Text that reads as something it is not: look-alike and invisible characters are named,
+with the column where they are (`itsmctl/visible.py` names them, for every rule)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from test_hostile_corpus import BASE, CORPUS
+
+from itsmctl.cli import cli
+
+
+def findings(tmp_path: Path, *cases: str) -> list[dict[str, Any]]:
+    root = tmp_path / "catalog"
+    shutil.copytree(BASE, root)
+    for case in cases:
+        shutil.copy(CORPUS / case, root / "services" / Path(case).name)
+    result = CliRunner().invoke(cli, ["validate", str(root), "--format", "json",
+                                      "--today", "2026-11-23"])
+    assert result.exit_code == 1, result.output
+    found: list[dict[str, Any]] = json.loads(result.stdout)["findings"]
+    return found
+
+
+def test_a_look_alike_in_a_name_is_named_at_its_column(tmp_path: Path) -> None:
+    """`  name: pl?tform` (a Cyrillic U+0430): the value is at column 9, the letter at 11."""
+    [found] = findings(tmp_path, "model/name-look-alike.yaml")
+    assert (found["rule"], found["line"], found["column"]) == ("schema", 5, 11)
+    assert found["message"] == (
+        "metadata.name: 'pl\u0430tform' does not have the expected form: character 3 is"
+        " U+0430 CYRILLIC SMALL LETTER A, which looks like 'a'")
+    assert found["hint"].startswith("Type the ASCII 'a' instead. An entity name:")
+
+
+def test_a_look_alike_in_a_reference_is_named_by_both_findings(tmp_path: Path) -> None:
+    found = {f["rule"]: f for f in findings(tmp_path, "model/reference-look-alike.yaml")}
+    schema, unresolved = found["schema"], found["ref-unresolved"]
+    assert (schema["line"], schema["column"]) == (9, 20)  # value at 10, then 10 characters
+    assert "character 11 is U+043E CYRILLIC SMALL LETTER O, which looks like 'o'" in (
+        schema["message"])
+    assert unresolved["hint"] == ("did you mean 'platform'? character 6 of the name is"
+                                  " U+043E CYRILLIC SMALL LETTER O, which looks like 'o'")
+
+
+def test_invisible_and_fullwidth_characters_are_named_at_their_column(tmp_path: Path) -> None:
+    found = {Path(f["file"]).name: f for f in findings(
+        tmp_path, "model/name-zero-width.yaml", "model/name-fullwidth.yaml")}
+    zero, wide = found["name-zero-width.yaml"], found["name-fullwidth.yaml"]
+    assert (zero["line"], zero["column"]) == (5, 13)
+    assert "U+200B ZERO WIDTH SPACE, which cannot be seen" in zero["message"]
+    assert zero["hint"].startswith("Delete it.")
+    assert "'zero\\u200bwidth'" in zero["message"]  # and the value shows it escaped
+    assert (wide["line"], wide["column"]) == (5, 20)  # after the opening quote
+    assert "character 11 is U+FF41 FULLWIDTH LATIN SMALL LETTER A" in wide["message"]
+
+
+def test_a_name_wrong_for_another_reason_names_no_character(tmp_path: Path) -> None:
+    """'Pl?tform' (U+0430) has an upper-case P too: reading the U+0430 as 'a' would not fix
+    it, so no character is blamed."""
+    root = tmp_path / "catalog"
+    shutil.copytree(BASE, root)
+    text = (CORPUS / "model/name-look-alike.yaml").read_text(encoding="utf-8")
+    (root / "teams" / "upper.yaml").write_text(
+        text.replace("name: pl\u0430tform", "name: Pl\u0430tform"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(root), "--format", "json"])
+    [found] = json.loads(result.stdout)["findings"]
+    assert found["message"].endswith("does not have the expected form")
+    assert found["column"] == 9
