@@ -14,6 +14,7 @@ from itsmctl.site.graph import chain_svg
 from itsmctl.site.pagemodel import Page, as_dict, as_list, entity_base, safe_url, text
 from itsmctl.site.paths import entity_path
 from itsmctl.site.processes import process_fields
+from itsmctl.site.registers import window_status
 from itsmctl.site.services import raci_matrix, sla_summary
 
 
@@ -87,15 +88,6 @@ def raci_fields(site: SiteInput, raci: Entity) -> dict[str, Any]:
     }
 
 
-def _window_status(window: dict[str, Any], site: SiteInput) -> str:
-    start, end = parse_date(window.get("from")), parse_date(window.get("until"))
-    if start is None or end is None:
-        return ""
-    if end < site.today:
-        return "past"
-    return "in force" if start <= site.today else "upcoming"
-
-
 def change_model_fields(site: SiteInput, model: Entity) -> dict[str, Any]:
     approvals = as_dict(model.get("spec", "approvals"))
     states = [text(s) for s in as_list(model.get("spec", "states"))]
@@ -117,7 +109,7 @@ def change_model_fields(site: SiteInput, model: Entity) -> dict[str, Any]:
         "pir_required": text(pir.get("required")),
         "pir_within": text(pir.get("within")),
         "blackouts": [(text(w.get("name")), text(w.get("from")), text(w.get("until")),
-                       text(w.get("reason")), _window_status(w, site))
+                       text(w.get("reason")), window_status(w, site.today))
                       for _, w in list_of_dicts(model.get("spec", "blackoutWindows"))],
         "templates": templates,
         "services": _links(site, site.referrers_of(model, "Service", "change model")),

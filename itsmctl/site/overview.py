@@ -13,6 +13,7 @@ from itsmctl.site.graph import layout, svg
 from itsmctl.site.pagemodel import Page, as_dict, safe_url, text
 from itsmctl.site.paths import FOLDERS, PLURALS, kind_index, ref_path
 from itsmctl.site.processes import process_list
+from itsmctl.site.registers import attention, change_calendar, sla_register, teams_register
 
 SEVERITIES = [s.label for s in sorted(Severity, reverse=True)]
 
@@ -69,6 +70,11 @@ def home_page(site: SiteInput, services: list[Entity]) -> Page:
         "lifecycles": [x for x, _ in _counted(count("lifecycle"), list(LIFECYCLE_STAGES))],
         "owners": sorted({owner_name(site, s) for s in services} - {""}),
         "processes": process_list(site),
+        "attention": attention(site),
+        "services_count": len(services),
+        "sla_count": len(site.catalog.of_kind("SLA")),
+        "team_count": len(site.catalog.of_kind("Team")),
+        "window_count": len(change_calendar(site)),
     })
 
 
@@ -110,6 +116,11 @@ def graph_parts(site: SiteInput) -> Page:
 
 
 def kind_list_page(site: SiteInput, kind: str) -> Page:
+    """The list of one kind; for SLAs and teams the list is the register."""
+    if kind == "SLA":
+        return sla_register(site)
+    if kind == "Team":
+        return teams_register(site)
     entities = site.catalog.of_kind(kind)
     rows = [{"link": site.link_entity(e), "name": e.name,
              "description": text(e.metadata.get("description")),

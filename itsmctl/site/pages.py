@@ -24,6 +24,7 @@ from itsmctl.site.overview import (
 from itsmctl.site.pagemodel import Page
 from itsmctl.site.paths import FOLDERS, PLURALS, kind_index, ref_path
 from itsmctl.site.people import people_page
+from itsmctl.site.registers import change_calendar_page
 from itsmctl.site.render import NavItem, Renderer, package_file
 from itsmctl.site.search import index_files
 from itsmctl.site.services import service_page, services_index
@@ -61,6 +62,7 @@ def navigation(site: SiteInput) -> list[NavItem]:
     items += [NavItem(PLURALS[kind], kind_index(kind), kind) for kind in FOLDERS]
     items.append(NavItem("People", "people.html", "People"))
     items += [NavItem("Graph", "graph.html", "Graph"),
+              NavItem("Change calendar", "change-calendar.html", "ChangeModel"),
               NavItem("Findings", "findings.html", "Findings"),
               NavItem("Rules", "rules.html", "Rules")]
     if site.changes is not None:
@@ -83,7 +85,8 @@ def page_jobs(site: SiteInput) -> tuple[list[Callable[[], Page]], dict[str, byte
         jobs.append(partial(_ready, kind_list_page(site, kind)))
         jobs += [partial(kind_page, site, e) for e in site.catalog.of_kind(kind) if ref_path(e.ref)]
     changes = changes_page(site)
-    last = [graph_page, findings_page(site), rules_page(site), people_page(site)]
+    last = [graph_page, change_calendar_page(site), findings_page(site), rules_page(site),
+            people_page(site)]
     last += [changes] if changes else []
     jobs += [partial(_ready, page) for page in last]
     return jobs, index_files(site)

@@ -3,6 +3,7 @@ radius."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from itsmctl.model import Entity, list_of_dicts
@@ -13,6 +14,7 @@ from itsmctl.site.figures import blast_radius, downtime
 from itsmctl.site.gates import gate_section
 from itsmctl.site.pagemodel import Page, as_dict, as_list, entity_base, safe_url, text
 from itsmctl.site.paths import entity_path, kind_index
+from itsmctl.site.registers import freezes_of
 
 LINK_LABELS = {"runbook": "Runbook", "repository": "Repository", "dashboard": "Dashboard",
                "knowledgeBase": "Knowledge base"}
@@ -88,6 +90,7 @@ def service_fields(site: SiteInput, service: Entity) -> dict[str, Any]:
         "catalogs": [site.link_entity(c)
                      for c in site.referrers_of(service, "ServiceCatalog", "offering")],
         "gates": gate_section(site, service),
+        "freezes": freezes_of(site, service),
     }
 
 
@@ -107,9 +110,41 @@ def service_row(site: SiteInput, service: Entity) -> dict[str, Any]:
             "type": text(service.get("spec", "type")),
             "owner": site.link_text(service.get("spec", "owner"), "Team"),
             "availability": text(sla.get("spec", "availability")) if sla else "",
-            "broken": service.ref in site.broken}
+            "broken": service.ref in site.broken} | _level(site, service) | _findings(site, service)
+
+
+def _level(site: SiteInput, service: Entity) -> dict[str, Any]:
+    """The service's level on the config's first scorecard (its rank sorts the column)."""
+    scores = site.scores.get(str(service.ref), [])
+    if not scores:
+        return {"level": "", "level_rank": 0}
+    card, score = scores[0]
+    return {"level": score.level or "", "level_rank": card.rank(score.level)}
+
+
+def _findings(site: SiteInput, service: Entity) -> dict[str, Any]:
+    counts = Counter(f.severity for f in site.findings_of(service))
+    words = [f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}"
+             for s in sorted(counts, reverse=True)]
+    worst = max(counts).label if counts else "none"
+    rank = sum(counts[s] * 1000 ** int(s) for s in counts)
+    return {"findings_text": ", ".join(words) or "none", "findings_class": worst,
+            "findings_rank": rank}
 
 
 def services_index(site: SiteInput, services: list[Entity]) -> Page:
+    """The services table; the browser sorts and filters it (the HTML is complete without)."""
     rows = [service_row(site, s) for s in services]
-    return Page(kind_index("Service"), "services.html", "Services", "Service", {"rows": rows})
+    def options(key: str) -> list[str]:
+        return sorted({str(r[key]) for r in rows} - {""})
+    owners = sorted({r["owner"].text for r in rows if r["owner"] is not None})
+    levels = options("level")
+    filters = [("tier", "Tier", "Any tier", options("tier")),
+               ("lifecycle", "Lifecycle", "Any stage", options("lifecycle")),
+               ("type", "Type", "Any type", options("type")),
+               ("owner", "Owner", "Any team", owners),
+               ("level", "Scorecard level", "Any level", levels),
+               ("findings", "Worst finding", "Any", ["error", "warning", "info", "none"])]
+    cards = {card.title for s in services for card, _ in site.scores.get(str(s.ref), [])[:1]}
+    return Page(kind_index("Service"), "services.html", "Services", "Service",
+                {"rows": rows, "filters": filters, "card": ", ".join(sorted(cards))})
