@@ -43,11 +43,13 @@ def test_round_the_clock_sla_has_no_business_hours_line(page_text: PageText) -> 
 
 def test_raci_table_has_a_row_per_activity_and_a_column_per_party(small_site: Path) -> None:
     page = (small_site / "services" / "api.html").read_text()
-    start = page.index('<table class="raci">')
-    table = page[start:page.index("</table>", page.index('class="raci"'))]
+    start = page.index('<table class="raci stack">')
+    table = page[start:page.index("</table>", start)]
     assert '<th scope="col"><a href="../teams/dev.html">Developers</a></th>' in table
     assert "incident-manager</span> <span class=\"note\">(role)</span>" in table
-    assert '<th scope="row">Restore the API</th><td class="raci-cell">RA</td>' in table
+    # each cell names its party, so a phone can show the row as "Developers: RA" lines
+    assert ('<th scope="row">Restore the API</th><td class="raci-cell" data-label="Developers">'
+            "RA</td>") in table
 
 
 def test_dependents_and_transitive_blast_radius(page_text: PageText) -> None:
