@@ -1,14 +1,28 @@
-"""The dependency graph as an SVG picture, laid out at build time in pure Python.
+"""Dependency pictures as SVG, laid out at build time in pure Python (no Graphviz, no script).
 
-Layered layout by dependency depth: services that depend on nothing sit in the bottom
-layer, each service one layer above its deepest dependency. Within a layer, a few
-barycentre sweeps pull nodes towards their neighbours to cut crossings; ties break by name
-so the picture is the same bytes on every build. No JavaScript is needed to read it.
+A layered layout (Sugiyama style), iterative throughout so a chain of thousands is as deep as
+it is long:
+- layers by dependency depth: what depends on nothing sits in the bottom layer, each node one
+  layer above its deepest dependency (a cycle is cut where found);
+- an edge that skips layers gets a dummy node in every layer between, a narrow slot of its
+  own, so the edge runs between the boxes of those layers and never through one; an edge
+  inside one layer (only a cut cycle makes one) runs in the free band above that layer;
+- barycentre sweeps, down and up, order each layer to cut crossings, and the order with the
+  fewest crossings seen is kept; ties break by name, so a build gives the same bytes always.
+Between two layers an edge is a cubic curve whose control points lie in that band, so it
+stays inside the band (a Bezier curve stays in the hull of its control points).
+
+Boxes carry the full title (wrapped over two lines, and whole in the link's `<title>`, its
+accessible name), a second line with tier and findings, and a border that marks errors.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from itertools import pairwise
+from typing import TypeVar
 
 from markupsafe import Markup, escape
 
@@ -16,27 +30,74 @@ from itsmctl.catalog import Catalog
 from itsmctl.model import Entity, Ref
 from itsmctl.site.paths import ref_path
 
-NODE_W, NODE_H, GAP_X, GAP_Y, MARGIN = 184, 40, 24, 64, 16
-SWEEPS = 4
+NODE_W, NODE_H, GAP_X, GAP_Y, MARGIN = 184, 56, 24, 64, 16
+DUMMY_W, DUMMY_GAP = 10, 8
+SWEEPS = 8
 MAX_LABEL = 24
+LINE_H = 15
+COUNT_CROSSINGS_UP_TO = 20_000  # segments; past this the sweeps run without keeping the best
+K = TypeVar("K", bound=Hashable)
+
+MARKS = {"error": ("#b00020", 3.0, ""), "warning": ("#8a5a00", 2.5, "5 3"),
+         "info": ("#1f4e79", 2.0, "2 3"), "": ("#1f4e79", 1.5, "")}
+
+
+@dataclass(frozen=True)
+class Box:
+    """What a picture shows of one node: its key, texts, link and marks."""
+
+    key: str
+    title: str
+    href: str | None
+    meta: str = ""
+    mark: str = ""      # the worst finding severity: "error", "warning", "info" or ""
+    focus: bool = False  # the service whose neighbourhood this is
+    ref: Ref | None = None
+    tip: str = ""        # the accessible name; default: title (key) and meta
+
+
+@dataclass(frozen=True)
+class Link:
+    """A dependency: `source` needs `target`."""
+
+    source: str
+    target: str
+    hard: bool
+    weight: int = 1
 
 
 @dataclass(frozen=True)
 class Node:
-    ref: Ref
-    title: str
-    href: str | None
+    box: Box
     layer: int
     x: int
     y: int
-    broken: bool
+
+    @property
+    def ref(self) -> Ref | None:
+        return self.box.ref
+
+    @property
+    def title(self) -> str:
+        return self.box.title
+
+    @property
+    def href(self) -> str | None:
+        return self.box.href
+
+    @property
+    def broken(self) -> bool:
+        return self.box.mark == "error"
 
 
 @dataclass(frozen=True)
 class Edge:
-    source: Ref
-    target: Ref
+    source: str
+    target: str
     hard: bool
+    points: tuple[tuple[int, int], ...]  # from source to target; see `_path` for the curve
+    flat: bool = False
+    weight: int = 1
 
 
 @dataclass(frozen=True)
@@ -45,29 +106,34 @@ class Layout:
     edges: tuple[Edge, ...]
     width: int
     height: int
+    crossings: int = 0
+    dummies: int = 0
+    extra: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 def depths(services: list[Entity], edges: dict[Ref, list[Ref]]) -> dict[Ref, int]:
-    """Depth 0 for a service without dependencies; a dependency cycle is cut where found.
+    """Depth 0 for a service without dependencies; a dependency cycle is cut where found."""
+    return key_depths([s.ref for s in services], edges)
 
-    Iterative: a chain of thousands of services is as deep as it is long.
-    """
-    depth: dict[Ref, int] = {}
-    for service in services:
-        _visit(service.ref, edges, depth)
+
+def key_depths(keys: Iterable[K], edges: dict[K, list[K]]) -> dict[K, int]:
+    """Depth of every key: 0 without outgoing edges, else 1 + the deepest target's depth."""
+    depth: dict[K, int] = {}
+    for key in keys:
+        _visit(key, edges, depth)
     return depth
 
 
-def _visit(start: Ref, edges: dict[Ref, list[Ref]], depth: dict[Ref, int]) -> None:
-    """Depth-first from `start`, with an explicit stack; what `visit` did by recursion."""
+def _visit(start: K, edges: dict[K, list[K]], depth: dict[K, int]) -> None:
+    """Depth-first from `start`, with an explicit stack (no recursion limit)."""
     if start in depth:
         return
     on_stack = {start}
-    stack: list[tuple[Ref, list[int], list[Ref]]] = [(start, [], list(edges.get(start, [])))]
+    stack: list[tuple[K, list[int], list[K]]] = [(start, [], list(edges.get(start, [])))]
     while stack:
         ref, below, pending = stack[-1]
         if pending:
-            target = pending.pop(0)
+            target = pending.pop()
             if target in on_stack:
                 continue
             if target in depth:
@@ -83,95 +149,300 @@ def _visit(start: Ref, edges: dict[Ref, list[Ref]], depth: dict[Ref, int]) -> No
             stack[-1][1].append(depth[ref])
 
 
-def _barycentre(ref: Ref, neighbours: dict[Ref, list[Ref]], position: dict[Ref, int],
-                fallback: int) -> tuple[float, str]:
-    linked = [position[n] for n in neighbours.get(ref, []) if n in position]
-    return (sum(linked) / len(linked) if linked else float(fallback)), ref.name
+Item = tuple[str, int]  # (node key, -1) for a box; (edge id as text, layer) for a dummy
 
 
-def _order(layers: list[list[Ref]], up: dict[Ref, list[Ref]], down: dict[Ref, list[Ref]]
-           ) -> list[list[Ref]]:
-    """Barycentre sweeps: sort each layer by the mean position of its neighbours."""
+@dataclass(frozen=True)
+class Chain:
+    """One link as laid out: its items from the upper end to the lower end."""
+
+    link: Link
+    items: list[Item]
+    reverse: bool  # the source is the lower end (an edge of a cut cycle)
+    flat: bool     # both ends in one layer
+
+
+def _crossings(layers: list[list[Item]], down: dict[Item, list[Item]]) -> int:
+    """Crossings between every pair of adjacent layers (inversions, counted with a Fenwick tree)."""
+    total = 0
+    for upper, lower in zip(layers[1:], layers[:-1], strict=False):
+        at = {item: i for i, item in enumerate(lower)}
+        pairs = sorted((i, at[t]) for i, item in enumerate(upper)
+                       for t in down.get(item, []) if t in at)
+        tree = [0] * (len(lower) + 1)
+        for seen, (_, position) in enumerate(pairs):
+            index, smaller = position + 1, 0
+            while index > 0:
+                smaller += tree[index]
+                index -= index & -index
+            total += seen - smaller  # earlier segments ending to the right of this one
+            index = position + 1
+            while index <= len(lower):
+                tree[index] += 1
+                index += index & -index
+    return total
+
+
+def _barycentre(item: Item, neighbours: dict[Item, list[Item]],
+                position: dict[Item, int]) -> tuple[float, int]:
+    """Mean position of an item's neighbours in the adjacent layer (ties: where it is now)."""
+    linked = [position[n] for n in neighbours.get(item, [])]
+    here = position[item]
+    return (sum(linked) / len(linked) if linked else float(here)), here
+
+
+def _order(layers: list[list[Item]], up: dict[Item, list[Item]],
+           down: dict[Item, list[Item]], segments: int) -> tuple[list[list[Item]], int]:
+    """Barycentre sweeps, alternately up (each layer follows the one below it) and down (each
+    follows the one above); the order with the fewest crossings is kept when they are counted."""
+    counting = segments <= COUNT_CROSSINGS_UP_TO
+    best = [list(layer) for layer in layers]
+    fewest = _crossings(layers, down) if counting else -1
+    position = {item: i for layer in layers for i, item in enumerate(layer)}
     for sweep in range(SWEEPS):
-        neighbours, indices = (down, range(1, len(layers))) if sweep % 2 == 0 else (
-            up, range(len(layers) - 2, -1, -1))
+        upward = sweep % 2 == 0
+        neighbours = down if upward else up
+        indices = range(1, len(layers)) if upward else range(len(layers) - 2, -1, -1)
         for index in indices:
-            position = {ref: i for layer in layers for i, ref in enumerate(layer)}
-            layers[index] = sorted(layers[index], key=lambda ref: _barycentre(
-                ref, neighbours, position, position[ref]))
-    return layers
+            layers[index] = sorted(layers[index],
+                                   key=partial(_barycentre, neighbours=neighbours,
+                                               position=position))
+            position.update((item, i) for i, item in enumerate(layers[index]))
+        if counting:
+            count = _crossings(layers, down)
+            if count < fewest:
+                best, fewest = [list(layer) for layer in layers], count
+    return (best, fewest) if counting else (layers, -1)
 
 
-def layout(catalog: Catalog, broken: set[Ref]) -> Layout:
-    services = [s for s in catalog.of_kind("Service") if ref_path(s.ref) is not None]
-    known = {s.ref for s in services}
-    down: dict[Ref, list[Ref]] = {}
-    edges: list[Edge] = []
-    for service in services:
-        for target, kind in catalog.dependencies(service):
-            if target.ref in known and target.ref != service.ref:
-                down.setdefault(service.ref, []).append(target.ref)
-                edges.append(Edge(service.ref, target.ref, kind == "hard"))
-    up: dict[Ref, list[Ref]] = {}
-    for edge in edges:
-        up.setdefault(edge.target, []).append(edge.source)
-    depth = depths(services, down)
+def layout_boxes(boxes: list[Box], links: list[Link]) -> Layout:
+    """Lay out any boxes and links (services, or groups of them) as described above."""
+    by_key = {b.key: b for b in boxes}
+    links = sorted({(lk.source, lk.target): lk for lk in links
+                    if lk.source in by_key and lk.target in by_key
+                    and lk.source != lk.target}.values(), key=lambda lk: (lk.source, lk.target))
+    out_edges: dict[str, list[str]] = {}
+    for lk in links:
+        out_edges.setdefault(lk.source, []).append(lk.target)
+    for targets in out_edges.values():
+        targets.sort(reverse=True)  # visited in name order (the walk pops from the end)
+    keys = sorted(by_key)
+    depth = key_depths(keys, out_edges)
     count = max(depth.values(), default=-1) + 1
-    layers: list[list[Ref]] = [[] for _ in range(count)]
-    for service in services:
-        layers[depth[service.ref]].append(service.ref)
-    layers = _order(layers, up, down)
-    widest = max((len(layer) for layer in layers), default=0)
-    width = max(widest * (NODE_W + GAP_X) - GAP_X, NODE_W) + 2 * MARGIN
-    height = max(count * (NODE_H + GAP_Y) - GAP_Y, NODE_H) + 2 * MARGIN
-    by_ref = {s.ref: s for s in services}
+    layers: list[list[Item]] = [[] for _ in range(count)]
+    for key in keys:
+        layers[depth[key]].append((key, -1))
+    up: dict[Item, list[Item]] = {}
+    down: dict[Item, list[Item]] = {}
+    chains: list[Chain] = []
+    segments = 0
+    for number, lk in enumerate(links):
+        ls, lt = depth[lk.source], depth[lk.target]
+        if ls == lt:
+            chains.append(Chain(lk, [(lk.source, -1), (lk.target, -1)], False, True))
+            continue
+        top, bottom = ((lk.source, ls), (lk.target, lt)) if ls > lt else (
+            (lk.target, lt), (lk.source, ls))
+        chain: list[Item] = [(top[0], -1)]
+        for layer in range(top[1] - 1, bottom[1], -1):
+            dummy = (f"#{number}", layer)
+            layers[layer].append(dummy)
+            chain.append(dummy)
+        chain.append((bottom[0], -1))
+        for upper, lower in pairwise(chain):
+            down.setdefault(upper, []).append(lower)
+            up.setdefault(lower, []).append(upper)
+            segments += 1
+        chains.append(Chain(lk, chain, ls < lt, False))
+    layers, crossings = _order(layers, up, down, segments)
+    return _place(layers, by_key, chains, depth, crossings)
+
+
+def _place(layers: list[list[Item]], by_key: dict[str, Box], chains: list[Chain],
+           depth: dict[str, int], crossings: int) -> Layout:
+    """Coordinates: layers top (deepest) to bottom, each row centred; then the edge points."""
+    count = len(layers)
+    top_margin = MARGIN + (GAP_Y // 2 if any(c.flat for c in chains) else 0)
+
+    def gap(previous: Item, item: Item) -> int:
+        return DUMMY_GAP if previous[1] != -1 and item[1] != -1 else GAP_X
+
+    def size(item: Item) -> int:
+        return NODE_W if item[1] == -1 else DUMMY_W
+
+    def row_width(layer: list[Item]) -> int:
+        return sum(size(i) for i in layer) + sum(gap(a, b) for a, b in pairwise(layer))
+
+    width = max(max((row_width(layer) for layer in layers), default=0), NODE_W) + 2 * MARGIN
+    height = max(count * (NODE_H + GAP_Y) - GAP_Y, NODE_H) + top_margin + MARGIN
+    left_of: dict[Item, int] = {}
+    top_of: dict[int, int] = {}
     nodes = []
     for index, layer in enumerate(layers):
-        row_width = len(layer) * (NODE_W + GAP_X) - GAP_X
-        left = (width - row_width) // 2
-        top = MARGIN + (count - 1 - index) * (NODE_H + GAP_Y)
-        for i, ref in enumerate(layer):
-            nodes.append(Node(ref, by_ref[ref].title, ref_path(ref), index,
-                              left + i * (NODE_W + GAP_X), top, ref in broken))
+        x = (width - row_width(layer)) // 2
+        top_of[index] = top_margin + (count - 1 - index) * (NODE_H + GAP_Y)
+        for i, item in enumerate(layer):
+            x += gap(layer[i - 1], item) if i else 0
+            left_of[item] = x
+            if item[1] == -1:
+                nodes.append(Node(by_key[item[0]], index, x, top_of[index]))
+            x += size(item)
+    ports = _ports(chains, left_of)
+    edges = []
+    dummies = 0
+    for number, chain in enumerate(chains):
+        lk = chain.link
+        if chain.flat:
+            layer_top = top_of[depth[lk.source]]
+            xs, xt = (left_of[item] + NODE_W // 2 for item in chain.items)
+            edges.append(Edge(lk.source, lk.target, lk.hard, ((xs, layer_top), (xt, layer_top)),
+                              True, lk.weight))
+            continue
+        points: list[tuple[int, int]] = []
+        for position, item in enumerate(chain.items):
+            if item[1] != -1:
+                dummies += 1
+                x = left_of[item] + DUMMY_W // 2
+                points += [(x, top_of[item[1]]), (x, top_of[item[1]] + NODE_H)]
+            elif position == 0:
+                points.append((ports[(number, "bottom")], top_of[depth[item[0]]] + NODE_H))
+            else:
+                points.append((ports[(number, "top")], top_of[depth[item[0]]]))
+        if chain.reverse:
+            points.reverse()
+        edges.append(Edge(lk.source, lk.target, lk.hard, tuple(points), False, lk.weight))
+    nodes.sort(key=lambda n: (-n.layer, n.x))
     edges.sort(key=lambda e: (e.source, e.target))
-    return Layout(tuple(nodes), tuple(edges), width, height)
+    return Layout(tuple(nodes), tuple(edges), width, height, max(crossings, 0), dummies)
 
 
-def _label(text: str) -> str:
-    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "\u2026"
+def _ports(chains: list[Chain], left_of: dict[Item, int]) -> dict[tuple[int, str], int]:
+    """Where each edge meets a box: spread over the middle of its bottom or top side, in the
+    order of the other ends, so edges leaving one box do not cross each other there."""
+    attached: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for number, chain in enumerate(chains):
+        if chain.flat:
+            continue
+        items = chain.items
+        attached.setdefault((items[0][0], "bottom"), []).append((left_of[items[1]], number))
+        attached.setdefault((items[-1][0], "top"), []).append((left_of[items[-2]], number))
+    out: dict[tuple[int, str], int] = {}
+    span = NODE_W * 3 // 5
+    for (key, side), ends in attached.items():
+        ends.sort()
+        centre = left_of[(key, -1)] + NODE_W // 2
+        for i, (_, number) in enumerate(ends):
+            offset = (i + 1) * span // (len(ends) + 1) - span // 2 if len(ends) > 1 else 0
+            out[(number, side)] = centre + offset
+    return out
 
 
-def svg(graph: Layout, title: str = "Service dependency graph") -> Markup:
-    """The picture; links are relative to the site root (where graph.html lives)."""
-    at = {node.ref: node for node in graph.nodes}
+def _path(edge: Edge) -> str:
+    """A curve across each band between two layers; straight down a dummy's slot (every
+    odd segment: the points are the two ends, then two per dummy, in order)."""
+    if edge.flat:
+        (x1, y), (x2, _) = edge.points
+        lift = y - GAP_Y // 2
+        return f"M{x1},{y} C{x1},{lift} {x2},{lift} {x2},{y}"
+    x0, y0 = edge.points[0]
+    parts = [f"M{x0},{y0}"]
+    for index, ((x1, y1), (x2, y2)) in enumerate(pairwise(edge.points)):
+        if index % 2:
+            parts.append(f"L{x2},{y2}")
+        else:
+            mid = (y1 + y2) // 2
+            parts.append(f"C{x1},{mid} {x2},{mid} {x2},{y2}")
+    return " ".join(parts)
+
+
+def wrap(text: str, width: int = MAX_LABEL, lines: int = 2) -> list[str]:
+    """A title over at most `lines` lines of `width` characters, by words; `…` marks a cut."""
+    words = text.split()
+    out: list[str] = []
+    current = ""
+    for word in words:
+        while len(word) > width:  # a word longer than a line is split
+            if current:
+                out.append(current)
+                current = ""
+            out.append(word[:width])
+            word = word[width:]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= width:
+            current = candidate
+        else:
+            out.append(current)
+            current = word
+    if current:
+        out.append(current)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1].rstrip() + "\u2026"
+    return out or [""]
+
+
+def svg(graph: Layout, title: str = "Service dependency graph", root: str = "",
+        ident: str = "graph") -> Markup:
+    """The picture; `root` prefixes every link (links are relative to the site root)."""
     out = [
         (f'<svg xmlns="http://www.w3.org/2000/svg" class="dependency-graph" width="{graph.width}"'
          f' height="{graph.height}" viewBox="0 0 {graph.width} {graph.height}"'
-         ' aria-labelledby="graph-title" font-family="system-ui, sans-serif" font-size="13">'),
-        f'<title id="graph-title">{escape(title)}</title>',
-        ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7"'
-         ' markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#4a4a4a"/>'
-         '</marker></defs>'),
+         f' aria-labelledby="{ident}-title" font-family="system-ui, sans-serif" font-size="13">'),
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        (f'<defs><marker id="{ident}-arrow" viewBox="0 0 10 10" refX="10" refY="5"'
+         ' markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z"'
+         ' fill="#4a4a4a"/></marker></defs>'),
     ]
     for edge in graph.edges:
-        a, b = at[edge.source], at[edge.target]
-        x1, y1 = a.x + NODE_W // 2, a.y + NODE_H
-        x2, y2 = b.x + NODE_W // 2, b.y
-        mid = (y1 + y2) // 2
         dash = "" if edge.hard else ' stroke-dasharray="6 4"'
-        out.append(f'<path class="edge {"hard" if edge.hard else "soft"}" d="M{x1},{y1}'
-                   f' C{x1},{mid} {x2},{mid} {x2},{y2}" fill="none" stroke="#4a4a4a"'
-                   f' stroke-width="1.4"{dash} marker-end="url(#arrow)"/>')
+        thick = min(1.4 + 0.4 * (edge.weight - 1), 5.0)
+        out.append(f'<path class="edge {"hard" if edge.hard else "soft"}" d="{_path(edge)}"'
+                   f' fill="none" stroke="#4a4a4a" stroke-width="{thick:g}"{dash}'
+                   f' marker-end="url(#{ident}-arrow)"/>')
     for node in graph.nodes:
-        stroke = "#b00020" if node.broken else "#1f4e79"
-        box = (f'<rect x="{node.x}" y="{node.y}" width="{NODE_W}" height="{NODE_H}" rx="6"'
-               f' fill="#ffffff" stroke="{stroke}" stroke-width="{3 if node.broken else 1.5}"/>'
-               f'<text x="{node.x + NODE_W // 2}" y="{node.y + NODE_H // 2 + 5}"'
-               f' text-anchor="middle" fill="#1a1a1a">{escape(_label(node.title))}</text>')
-        tip = escape(f"{node.title} ({node.ref.name})" + (": has errors" if node.broken else ""))
-        out.append(f'<a href="{escape(node.href or "")}"><title>{tip}</title>{box}</a>')
+        out.append(_box(node, root))
     out.append("</svg>")
     return Markup("\n".join(out) + "\n")
+
+
+def _box(node: Node, root: str) -> str:
+    box = node.box
+    stroke, width, dash = MARKS.get(box.mark, MARKS[""])
+    if box.focus:
+        width = max(width, 3.0)
+    fill = "#e3edf7" if box.focus else "#ffffff"
+    dashed = f' stroke-dasharray="{dash}"' if dash else ""
+    lines = wrap(box.title)
+    centre = node.x + NODE_W // 2
+    first = node.y + (NODE_H - LINE_H * (len(lines) + (1 if box.meta else 0))) // 2 + 12
+    parts = [f'<rect class="node" x="{node.x}" y="{node.y}" width="{NODE_W}" height="{NODE_H}"'
+             f' rx="6" fill="{fill}" stroke="{stroke}" stroke-width="{width:g}"{dashed}/>']
+    for i, line in enumerate(lines):
+        weight = ' font-weight="700"' if box.focus else ""
+        parts.append(f'<text x="{centre}" y="{first + i * LINE_H}" text-anchor="middle"'
+                     f' fill="#1a1a1a"{weight}>{escape(line)}</text>')
+    if box.meta:
+        parts.append(f'<text x="{centre}" y="{first + len(lines) * LINE_H}" text-anchor="middle"'
+                     f' font-size="11" fill="#4f4f4f">{escape(box.meta)}</text>')
+    tip = box.tip or (f"{box.title} ({box.key})" + (f": {box.meta}" if box.meta else ""))
+    inner = f"<title>{escape(tip)}</title>{''.join(parts)}"
+    if box.href is None:
+        return f'<g class="box">{inner}</g>'
+    return f'<a href="{escape(root)}{escape(box.href)}">{inner}</a>'
+
+
+def layout(catalog: Catalog, broken: set[Ref]) -> Layout:
+    """Every service with a page and the dependencies between them (the whole graph)."""
+    services = [s for s in catalog.of_kind("Service") if ref_path(s.ref) is not None]
+    boxes = [Box(str(s.ref.name), s.title, ref_path(s.ref),
+                 mark="error" if s.ref in broken else "", ref=s.ref,
+                 tip=f"{s.title} ({s.ref.name})" + (": has errors" if s.ref in broken else ""))
+             for s in services]
+    known = {s.ref for s in services}
+    links = [Link(s.ref.name, target.ref.name, kind == "hard")
+             for s in services for target, kind in catalog.dependencies(s)
+             if target.ref in known]
+    return layout_boxes(boxes, links)
 
 
 STATE_W, STATE_H, STATE_GAP = 112, 36, 28
@@ -193,10 +464,11 @@ def chain_svg(states: list[str], title: str) -> Markup:
     y = MARGIN
     for index, state in enumerate(states):
         x = MARGIN + index * (STATE_W + STATE_GAP)
+        label = state if len(state) <= MAX_LABEL else state[: MAX_LABEL - 1].rstrip() + "\u2026"
         out.append(f'<rect x="{x}" y="{y}" width="{STATE_W}" height="{STATE_H}" rx="18"'
                    ' fill="#eef4fa" stroke="#1f4e79" stroke-width="1.5"/>'
                    f'<text x="{x + STATE_W // 2}" y="{y + STATE_H // 2 + 5}" text-anchor="middle"'
-                   f' fill="#1a1a1a">{escape(_label(state))}</text>')
+                   f' fill="#1a1a1a">{escape(label)}</text>')
         if index < len(states) - 1:
             x1, x2, mid = x + STATE_W, x + STATE_W + STATE_GAP, y + STATE_H // 2
             out.append(f'<path d="M{x1},{mid} L{x2},{mid}" stroke="#4a4a4a" stroke-width="1.4"'

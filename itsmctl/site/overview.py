@@ -9,7 +9,6 @@ from typing import Any
 from itsmctl.findings import Severity
 from itsmctl.model import LIFECYCLE_STAGES, Entity
 from itsmctl.site.context import SiteInput
-from itsmctl.site.graph import layout, svg
 from itsmctl.site.pagemodel import Page, as_dict, safe_url, text
 from itsmctl.site.paths import FOLDERS, PLURALS, kind_index, ref_path
 from itsmctl.site.processes import process_list
@@ -103,16 +102,6 @@ def findings_page(site: SiteInput) -> Page:
 
 def rules_page(site: SiteInput) -> Page:
     return Page("rules.html", "rules.html", "Rules", "Rules", {"rules": site.rules})
-
-
-def graph_parts(site: SiteInput) -> Page:
-    """The graph page; its picture is inline, the one copy (no separate graph.svg)."""
-    picture = layout(site.catalog, site.broken)
-    layers: dict[int, list[Any]] = {}
-    for node in picture.nodes:
-        layers.setdefault(node.layer, []).append(node)
-    return Page("graph.html", "graph.html", "Dependency graph", "Graph", {
-        "svg": svg(picture), "layers": sorted(layers.items(), reverse=True)})
 
 
 def kind_list_page(site: SiteInput, kind: str) -> Page:

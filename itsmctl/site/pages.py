@@ -13,10 +13,10 @@ from pathlib import Path
 from itsmctl.durations import parse_date
 from itsmctl.site.changes import changes_page
 from itsmctl.site.context import SiteInput
+from itsmctl.site.graphs import graph_pages as graph_site_pages
 from itsmctl.site.kinds import BUILDERS, kind_page
 from itsmctl.site.overview import (
     findings_page,
-    graph_parts,
     home_page,
     kind_list_page,
     rules_page,
@@ -77,7 +77,7 @@ def page_jobs(site: SiteInput) -> tuple[list[Callable[[], Page]], dict[str, byte
     renders; the site-wide pages (home, indexes, graph...) are built here, once.
     """
     services = site.catalog.of_kind("Service")
-    graph_page = graph_parts(site)
+    graph_pages = graph_site_pages(site)
     jobs: list[Callable[[], Page]] = [partial(_ready, home_page(site, services)),
                                       partial(_ready, services_index(site, services))]
     jobs += [partial(service_page, site, s) for s in services if ref_path(s.ref)]
@@ -85,7 +85,7 @@ def page_jobs(site: SiteInput) -> tuple[list[Callable[[], Page]], dict[str, byte
         jobs.append(partial(_ready, kind_list_page(site, kind)))
         jobs += [partial(kind_page, site, e) for e in site.catalog.of_kind(kind) if ref_path(e.ref)]
     changes = changes_page(site)
-    last = [graph_page, change_calendar_page(site), findings_page(site), rules_page(site),
+    last = [*graph_pages, change_calendar_page(site), findings_page(site), rules_page(site),
             people_page(site)]
     last += [changes] if changes else []
     jobs += [partial(_ready, page) for page in last]

@@ -12,6 +12,7 @@ from itsmctl.rules.reviews import review_due
 from itsmctl.site.context import SiteInput
 from itsmctl.site.figures import blast_radius, downtime
 from itsmctl.site.gates import gate_section
+from itsmctl.site.graphs import neighbourhood_svg
 from itsmctl.site.pagemodel import Page, as_dict, as_list, entity_base, safe_url, text
 from itsmctl.site.paths import entity_path, kind_index
 from itsmctl.site.registers import freezes_of
@@ -91,6 +92,7 @@ def service_fields(site: SiteInput, service: Entity) -> dict[str, Any]:
                      for c in site.referrers_of(service, "ServiceCatalog", "offering")],
         "gates": gate_section(site, service),
         "freezes": freezes_of(site, service),
+        "neighbourhood": neighbourhood_svg(site, service, "../"),
     }
 
 

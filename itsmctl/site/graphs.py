@@ -1,0 +1,216 @@
+"""The site's dependency pictures: each service's neighbourhood, and the catalog's graph.
+
+Up to `AGGREGATE_AT` services the graph page draws every service; past that one picture
+cannot be read (2,000 services made a 166,408 px wide band of edges), so it draws one box per
+group (the `domain` label when most services carry one, else the owner team) with an edge
+where a service of one group depends on a service of another, and each group gets a page of
+its own services and their direct dependencies elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from itsmctl.model import NAME_PATTERN, Entity, Ref
+from itsmctl.site.context import SiteInput
+from itsmctl.site.graph import Box, Layout, Link, layout_boxes, svg
+from itsmctl.site.pagemodel import Page, text
+from itsmctl.site.paths import ref_path, root_of
+
+AGGREGATE_AT = 150     # more services than this: the graph page shows groups
+NEIGHBOURS = 40        # at most this many services besides the focus in a neighbourhood
+GROUP_LABEL = "domain"
+
+
+def worst(site: SiteInput, entity: Entity) -> tuple[str, str]:
+    """(mark, text): the worst severity among an entity's findings, and their counts."""
+    counts = Counter(f.severity for f in site.findings_of(entity))
+    words = [f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}"
+             for s in sorted(counts, reverse=True)]
+    mark = max(counts).label if counts else ""
+    return mark, ", ".join(words)
+
+
+def service_box(site: SiteInput, service: Entity, focus: bool = False, note: str = "") -> Box:
+    mark, findings = worst(site, service)
+    tier = text(service.get("spec", "tier"))
+    meta = ", ".join(x for x in (f"tier {tier}" if tier else "", findings, note) if x)
+    return Box(service.ref.name, service.title, ref_path(service.ref), meta, mark, focus,
+               service.ref)
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """A service, what it needs and what needs it, within two hops; what was left out."""
+
+    layout: Layout
+    depth: int
+    left_out: int
+
+
+def neighbourhood(site: SiteInput, service: Entity) -> Neighbourhood | None:
+    """Depth 2 when it fits in `NEIGHBOURS` services, else depth 1 (cut at `NEIGHBOURS`)."""
+    catalog = site.catalog
+    downward: dict[Ref, list[tuple[Entity, str]]] = {}
+
+    def needs(entity: Entity) -> list[tuple[Entity, str]]:
+        if entity.ref not in downward:
+            downward[entity.ref] = [(t, k) for t, k in catalog.dependencies(entity)
+                                    if ref_path(t.ref) is not None]
+        return downward[entity.ref]
+
+    def needed_by(entity: Entity) -> list[tuple[Entity, str]]:
+        return [(s, k) for s, k in site.dependents.get(entity.ref, [])
+                if ref_path(s.ref) is not None]
+
+    # what it needs (following dependencies only) and what needs it (dependents only)
+    rings: list[dict[Ref, Entity]] = [{service.ref: service}, {}, {}]
+    for step in (needs, needed_by):
+        frontier = [service]
+        for hop in (1, 2):
+            found: list[Entity] = []
+            for entity in frontier:
+                for other, _ in step(entity):
+                    if all(other.ref not in r for r in rings):
+                        rings[hop][other.ref] = other
+                        found.append(other)
+            frontier = found
+    if not rings[1]:
+        return None
+    shown = dict(rings[0])
+    depth = 2 if len(rings[1]) + len(rings[2]) <= NEIGHBOURS else 1
+    candidates = sorted(rings[1].values(), key=lambda e: e.name)
+    if depth == 2:
+        candidates += sorted(rings[2].values(), key=lambda e: e.name)
+    total = len(candidates)
+    for entity in candidates[:NEIGHBOURS]:
+        shown[entity.ref] = entity
+    boxes = [service_box(site, e, e.ref == service.ref) for e in shown.values()]
+    links = [Link(e.ref.name, t.ref.name, k == "hard")
+             for e in shown.values() for t, k in needs(e) if t.ref in shown]
+    return Neighbourhood(layout_boxes(boxes, links), depth, total - min(total, NEIGHBOURS))
+
+
+def neighbourhood_svg(site: SiteInput, service: Entity, root: str) -> dict[str, Any] | None:
+    """What the service page shows: the picture and a sentence about what it leaves out."""
+    found = neighbourhood(site, service)
+    if found is None:
+        return None
+    picture = svg(found.layout, f"Dependencies of {service.title} within {found.depth}"
+                  f" hop{'s' if found.depth != 1 else ''}", root, "neighbourhood")
+    return {"svg": picture, "depth": found.depth, "left_out": found.left_out,
+            "count": len(found.layout.nodes) - 1}
+
+
+# --- the graph page -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    title: str
+    path: str
+    services: tuple[Entity, ...]
+
+
+def grouping(site: SiteInput, services: list[Entity]) -> tuple[str, list[Group]]:
+    """Groups by the `domain` label when at least half the services have one, else by owner."""
+    labelled = sum(1 for s in services if _label(s))
+    by_label = labelled * 2 >= len(services)
+    members: dict[str, list[Entity]] = {}
+    for service in services:
+        if by_label:
+            name = _label(service) or "(no domain)"
+        else:
+            link = site.link_text(service.get("spec", "owner"), "Team")
+            name = link.text if link is not None else "(no owner)"
+        members.setdefault(name, []).append(service)
+    groups = []
+    for index, name in enumerate(sorted(members)):
+        slug = name.lower() if NAME_PATTERN.match(name.lower()) else f"group-{index + 1}"
+        groups.append(Group(slug, name, f"graphs/{slug}.html", tuple(members[name])))
+    return ("domain" if by_label else "owner team"), groups
+
+
+def _label(service: Entity) -> str:
+    labels = service.metadata.get("labels")
+    value = labels.get(GROUP_LABEL) if isinstance(labels, dict) else None
+    return value if isinstance(value, str) and value else ""
+
+
+def graph_pages(site: SiteInput) -> list[Page]:
+    """graph.html, and past `AGGREGATE_AT` services one page per group."""
+    services = [s for s in site.catalog.of_kind("Service") if ref_path(s.ref) is not None]
+    if len(services) <= AGGREGATE_AT:
+        boxes = [service_box(site, s) for s in services]
+        known = {s.ref for s in services}
+        links = [Link(s.ref.name, t.ref.name, k == "hard")
+                 for s in services for t, k in site.catalog.dependencies(s) if t.ref in known]
+        picture = layout_boxes(boxes, links)
+        return [Page("graph.html", "graph.html", "Dependency graph", "Graph", {
+            "svg": svg(picture), "layers": _layers(picture), "groups": [], "by": "",
+            "count": len(services)})]
+    by, groups = grouping(site, services)
+    group_of = {s.ref: g for g in groups for s in g.services}
+    weights: Counter[tuple[str, str, bool]] = Counter()
+    for service in services:
+        for target, kind in site.catalog.dependencies(service):
+            source_group, target_group = group_of[service.ref], group_of.get(target.ref)
+            if target_group is not None and target_group is not source_group:
+                weights[(source_group.key, target_group.key, kind == "hard")] += 1
+    hard = {(a, b) for a, b, h in weights if h}
+    links = [Link(a, b, (a, b) in hard, sum(n for (x, y, _), n in weights.items()
+                                              if (x, y) == (a, b)))
+             for a, b in sorted({(a, b) for a, b, _ in weights})]
+    boxes = [_group_box(site, g) for g in groups]
+    picture = layout_boxes(boxes, links)
+    pages = [Page("graph.html", "graph.html", "Dependency graph", "Graph", {
+        "svg": svg(picture, f"Dependencies between groups of services, by {by}"),
+        "layers": _layers(picture), "groups": [(g, len(g.services)) for g in groups],
+        "by": by, "count": len(services)})]
+    for group in groups:
+        pages.append(_group_page(site, group, group_of, by))
+    return pages
+
+
+def _group_box(site: SiteInput, group: Group) -> Box:
+    errors = sum(1 for s in group.services if s.ref in site.broken)
+    marks = [worst(site, s)[0] for s in group.services]
+    mark = next((m for m in ("error", "warning", "info") if m in marks), "")
+    count = len(group.services)
+    meta = f"{count} service{'s' if count != 1 else ''}" + (
+        f", {errors} with errors" if errors else "")
+    return Box(group.key, group.title, group.path, meta, mark,
+               tip=f"{group.title}: {meta}")
+
+
+def _group_page(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str) -> Page:
+    inside = {s.ref for s in group.services}
+    shown: dict[Ref, Entity] = {s.ref: s for s in group.services}
+    outside: dict[Ref, Group] = {}
+    for service in group.services:
+        for target, _ in site.catalog.dependencies(service):
+            if target.ref not in inside and target.ref in group_of:
+                shown.setdefault(target.ref, target)
+                outside[target.ref] = group_of[target.ref]
+    boxes = [service_box(site, s, note=f"in {outside[s.ref].title}" if s.ref in outside else "")
+             for s in shown.values()]
+    links = [Link(s.ref.name, t.ref.name, k == "hard")
+             for s in group.services for t, k in site.catalog.dependencies(s) if t.ref in shown]
+    picture = layout_boxes(boxes, links)
+    others = sorted({g.key: g for g in outside.values()}.values(), key=lambda g: g.title)
+    return Page(group.path, "graph-group.html", f"Dependency graph: {group.title}", "Graph", {
+        "svg": svg(picture, f"Services of {group.title} ({by}) and what they need elsewhere",
+                   root_of(group.path)),
+        "layers": _layers(picture), "group": group, "by": by, "others": others,
+        "count": len(group.services)})
+
+
+def _layers(picture: Layout) -> list[tuple[int, list[Box]]]:
+    layers: dict[int, list[Box]] = {}
+    for node in picture.nodes:
+        layers.setdefault(node.layer, []).append(node.box)
+    return [(layer, sorted(boxes, key=lambda b: b.title)) for layer, boxes
+            in sorted(layers.items(), reverse=True)]
+
