@@ -38,8 +38,7 @@ LINE_H = 15
 COUNT_CROSSINGS_UP_TO = 20_000  # segments; past this the sweeps run without keeping the best
 K = TypeVar("K", bound=Hashable)
 
-MARKS = {"error": ("#b00020", 3.0, ""), "warning": ("#8a5a00", 2.5, "5 3"),
-         "info": ("#1f4e79", 2.0, "2 3"), "": ("#1f4e79", 1.5, "")}
+MARKS = ("error", "warning", "info")  # box borders by the worst finding (site.css: .mark-*)
 
 
 @dataclass(frozen=True)
@@ -200,6 +199,8 @@ def _order(layers: list[list[Item]], up: dict[Item, list[Item]],
     fewest = _crossings(layers, down) if counting else -1
     position = {item: i for layer in layers for i, item in enumerate(layer)}
     for sweep in range(SWEEPS):
+        if fewest == 0:
+            break  # nothing left to untangle (most neighbourhoods start here)
         upward = sweep % 2 == 0
         neighbours = down if upward else up
         indices = range(1, len(layers)) if upward else range(len(layers) - 2, -1, -1)
@@ -383,7 +384,10 @@ def wrap(text: str, width: int = MAX_LABEL, lines: int = 2) -> list[str]:
 
 def svg(graph: Layout, title: str = "Service dependency graph", root: str = "",
         ident: str = "graph") -> Markup:
-    """The picture; `root` prefixes every link (links are relative to the site root)."""
+    """The picture; `root` prefixes every link (links are relative to the site root).
+
+    Inline in the page, it is styled by the site's stylesheet (classes `edge hard|soft`,
+    `node mark-*`, `focus`, `meta`), which keeps each box a few hundred bytes."""
     out = [
         (f'<svg xmlns="http://www.w3.org/2000/svg" class="dependency-graph" width="{graph.width}"'
          f' height="{graph.height}" viewBox="0 0 {graph.width} {graph.height}"'
@@ -394,11 +398,10 @@ def svg(graph: Layout, title: str = "Service dependency graph", root: str = "",
          ' fill="#4a4a4a"/></marker></defs>'),
     ]
     for edge in graph.edges:
-        dash = "" if edge.hard else ' stroke-dasharray="6 4"'
-        thick = min(1.4 + 0.4 * (edge.weight - 1), 5.0)
+        thick = f' stroke-width="{min(1.4 + 0.4 * (edge.weight - 1), 5.0):g}"' if (
+            edge.weight > 1) else ""
         out.append(f'<path class="edge {"hard" if edge.hard else "soft"}" d="{_path(edge)}"'
-                   f' fill="none" stroke="#4a4a4a" stroke-width="{thick:g}"{dash}'
-                   f' marker-end="url(#{ident}-arrow)"/>')
+                   f'{thick} marker-end="url(#{ident}-arrow)"/>')
     for node in graph.nodes:
         out.append(_box(node, root))
     out.append("</svg>")
@@ -407,23 +410,18 @@ def svg(graph: Layout, title: str = "Service dependency graph", root: str = "",
 
 def _box(node: Node, root: str) -> str:
     box = node.box
-    stroke, width, dash = MARKS.get(box.mark, MARKS[""])
-    if box.focus:
-        width = max(width, 3.0)
-    fill = "#e3edf7" if box.focus else "#ffffff"
-    dashed = f' stroke-dasharray="{dash}"' if dash else ""
+    classes = "node" + (f" mark-{box.mark}" if box.mark in MARKS and box.mark else "") + (
+        " focus" if box.focus else "")
     lines = wrap(box.title)
     centre = node.x + NODE_W // 2
     first = node.y + (NODE_H - LINE_H * (len(lines) + (1 if box.meta else 0))) // 2 + 12
-    parts = [f'<rect class="node" x="{node.x}" y="{node.y}" width="{NODE_W}" height="{NODE_H}"'
-             f' rx="6" fill="{fill}" stroke="{stroke}" stroke-width="{width:g}"{dashed}/>']
-    for i, line in enumerate(lines):
-        weight = ' font-weight="700"' if box.focus else ""
-        parts.append(f'<text x="{centre}" y="{first + i * LINE_H}" text-anchor="middle"'
-                     f' fill="#1a1a1a"{weight}>{escape(line)}</text>')
+    parts = [f'<rect class="{classes}" x="{node.x}" y="{node.y}" width="{NODE_W}"'
+             f' height="{NODE_H}" rx="6"/>']
+    parts += [f'<text x="{centre}" y="{first + i * LINE_H}">{escape(line)}</text>'
+              for i, line in enumerate(lines)]
     if box.meta:
-        parts.append(f'<text x="{centre}" y="{first + len(lines) * LINE_H}" text-anchor="middle"'
-                     f' font-size="11" fill="#4f4f4f">{escape(box.meta)}</text>')
+        parts.append(f'<text class="meta" x="{centre}" y="{first + len(lines) * LINE_H}">'
+                     f"{escape(box.meta)}</text>")
     tip = box.tip or (f"{box.title} ({box.key})" + (f": {box.meta}" if box.meta else ""))
     inner = f"<title>{escape(tip)}</title>{''.join(parts)}"
     if box.href is None:

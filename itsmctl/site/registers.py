@@ -52,9 +52,12 @@ class Freeze:
     services: tuple[Link, ...]
 
 
-def _model_windows(site: SiteInput, model: Entity) -> list[Freeze]:
+def _model_windows(site: SiteInput, model: Entity, with_services: bool = True) -> list[Freeze]:
+    """The model's windows; `with_services` False leaves out the services that use it (a
+    service page needs only its own freezes, and listing 2,000 users on each page is costly)."""
     services = tuple(site.link_entity(s)
-                     for s in site.referrers_of(model, "Service", "change model"))
+                     for s in site.referrers_of(model, "Service", "change model")
+                     ) if with_services else ()
     return [Freeze(site.link_entity(model), text(w.get("name")), text(w.get("from")),
                    text(w.get("until")), text(w.get("reason")), window_status(w, site.today),
                    services)
@@ -75,7 +78,8 @@ def freezes_of(site: SiteInput, service: Entity) -> list[Freeze]:
         ref = parse_ref(value, "ChangeModel") if isinstance(value, str) else None
         model = site.catalog.get(ref) if ref is not None else None
         if model is not None and model.kind == "ChangeModel" and ref_path(model.ref):
-            out += [w for w in _model_windows(site, model) if w.status == "in force"]
+            out += [w for w in _model_windows(site, model, with_services=False)
+                    if w.status == "in force"]
     return sorted(out, key=lambda w: (w.end, w.model.text, w.name))
 
 

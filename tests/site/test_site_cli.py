@@ -24,7 +24,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_render_writes_the_site_and_says_so(tmp_path: Path) -> None:
     code, out, _ = run(str(SMALL), "-o", str(tmp_path / "site"), "--no-history")
     assert code == 0
-    assert out.startswith(f"Rendered 27 pages (31 files) into {tmp_path / 'site'}.")
+    assert out.startswith(f"Rendered 28 pages (32 files) into {tmp_path / 'site'}.")
     assert "\nCatalog findings: " in out
     assert (tmp_path / "site" / "index.html").is_file()
 
@@ -42,7 +42,7 @@ def test_check_passes_on_a_fresh_site_and_lists_stale_files(tmp_path: Path) -> N
     site = tmp_path / "site"
     run(str(SMALL), "-o", str(site), "--no-history")
     code, out, _ = run(str(SMALL), "--check", str(site), "--no-history")
-    assert (code, out) == (0, f"OK: the site in {site} is up to date (31 files).\n")
+    assert (code, out) == (0, f"OK: the site in {site} is up to date (32 files).\n")
 
     (site / "services" / "api.html").write_text("edited by hand")
     (site / "teams" / "dev.html").unlink()
@@ -160,7 +160,7 @@ def test_check_judges_dates_as_of_the_committed_sites_day(tmp_path: Path,
 
     later = CliRunner().invoke(cli, ["render", str(SMALL), "--check", str(site), "--no-history"])
     assert (later.exit_code, later.stdout) == (
-        0, f"OK: the site in {site} is up to date (31 files).\n")
+        0, f"OK: the site in {site} is up to date (32 files).\n")
 
     explicit = CliRunner().invoke(cli, ["render", str(SMALL), "--check", str(site),
                                         "--no-history", "--today", "2027-06-01"])

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from itsmctl.config import Config
 from itsmctl.loader import load_directory
 from itsmctl.model import Ref
-from itsmctl.site.graph import NODE_H, layout, svg
+from itsmctl.site.graph import NODE_H, NODE_W, layout, svg
 
 WriteCatalog = Callable[[dict[str, str]], Path]
 
@@ -58,4 +61,159 @@ def test_broken_services_are_marked(write_catalog: WriteCatalog) -> None:
     root = write_catalog({"s.yaml": service("web")})
     catalog = load_directory(root, Config(), "").catalog
     picture = svg(layout(catalog, broken={Ref("Service", "web")}))
-    assert 'stroke="#b00020"' in picture and "web (web): has errors" in picture
+    assert 'class="node mark-error"' in picture and "web (web): has errors" in picture
+
+
+# --- layout quality: long edges around boxes, fewer crossings, full titles --------------------
+
+def _sample(d: str) -> list[tuple[float, float]]:
+    """Points along an SVG path of M, L and C commands (what the layout writes)."""
+    tokens = re.findall(r"[MLC]|-?\d+(?:\.\d+)?", d)
+    points: list[tuple[float, float]] = []
+    current = (0.0, 0.0)
+    index, command = 0, ""
+    while index < len(tokens):
+        if tokens[index] in ("M", "L", "C"):
+            command = tokens[index]
+            index += 1
+            continue
+        values = [float(v) for v in tokens[index:index + (6 if command == "C" else 2)]]
+        index += len(values)
+        if command == "M":
+            current = (values[0], values[1])
+        elif command == "L":
+            points += [(current[0] + (values[0] - current[0]) * k / 20,
+                        current[1] + (values[1] - current[1]) * k / 20) for k in range(21)]
+            current = (values[0], values[1])
+        else:
+            p1, p2, p3 = (values[0], values[1]), (values[2], values[3]), (values[4], values[5])
+            for k in range(41):
+                t, u = k / 40, 1 - k / 40
+                points.append(tuple(u ** 3 * a + 3 * u * u * t * b + 3 * u * t * t * c + t ** 3 * e
+                                    for a, b, c, e in zip(current, p1, p2, p3, strict=True)))
+            current = p3
+    return points
+
+
+def boxes_crossed(picture: str) -> list[str]:
+    """Edges of an SVG picture that pass through the inside of a box (1 px in from its border)."""
+    rects = [tuple(float(v) for v in m) for m in re.findall(
+        r'<rect class="node[^"]*" x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)"', picture)]
+    crossed = []
+    for d in re.findall(r'<path class="edge[^"]*" d="([^"]+)"', picture):
+        for x, y in _sample(d):
+            if any(rx + 1 < x < rx + w - 1 and ry + 1 < y < ry + h - 1 for rx, ry, w, h in rects):
+                crossed.append(d)
+                break
+    return crossed
+
+
+def test_an_edge_that_skips_a_layer_goes_around_the_box_between(
+        write_catalog: WriteCatalog) -> None:
+    # app -> db skips the layer of api; with api right above db, a straight edge would cross it
+    root = write_catalog({"s.yaml": "---\n".join([
+        service("app", "api", "db"), service("api", "db"), service("db")])})
+    graph = graph_of(root)
+    long_edge = next(e for e in graph.edges if (e.source, e.target) == ("app", "db"))
+    assert len(long_edge.points) == 4  # the two ends and a dummy's slot through api's layer
+    api = next(n for n in graph.nodes if n.ref is not None and n.ref.name == "api")
+    slot = long_edge.points[1][0]
+    assert not api.x <= slot <= api.x + NODE_W
+    assert boxes_crossed(svg(graph)) == []
+
+
+def test_no_edge_crosses_a_box_in_random_graphs() -> None:
+    import random
+
+    from itsmctl.site.graph import Box, Link, layout_boxes
+
+    generator = random.Random(7)
+    for _ in range(25):
+        count = generator.randint(3, 40)
+        boxes = [Box(f"s{i:02d}", f"Service {i}", f"services/s{i:02d}.html") for i in range(count)]
+        links = [Link(f"s{i:02d}", f"s{generator.randrange(count):02d}", generator.random() < 0.7)
+                 for i in range(count) for _ in range(generator.randint(0, 3))]
+        picture = svg(layout_boxes(boxes, links))
+        assert boxes_crossed(picture) == [], picture
+
+
+def test_barycentre_sweeps_untangle_a_crossing() -> None:
+    from itsmctl.site.graph import Box, Link, layout_boxes
+
+    # by name alone: a b over x y, with a -> y and b -> x crossing
+    boxes = [Box(k, k, None) for k in ("a", "b", "x", "y")]
+    graph = layout_boxes(boxes, [Link("a", "y", True), Link("b", "x", True)])
+    assert graph.crossings == 0
+    x = {n.box.key: n.x for n in graph.nodes}
+    assert (x["a"] < x["b"]) == (x["y"] < x["x"])
+
+
+def test_long_titles_wrap_and_stay_whole_in_the_accessible_name(
+        write_catalog: WriteCatalog) -> None:
+    title = "Customer notification gateway for every market and channel"
+    root = write_catalog({"s.yaml": service("notify").replace(
+        "metadata: {name: notify}", f"metadata: {{name: notify, title: {title}}}")})
+    picture = str(svg(graph_of(root)))
+    assert f"<title>{title} (notify)</title>" in picture
+    assert "<text" in picture and ">Customer notification</text>" in picture
+    assert ">gateway for every marke\u2026</text>" in picture
+
+
+def test_every_example_picture_keeps_edges_out_of_boxes(tmp_path: Path) -> None:
+    from site_helpers import render_catalog
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    site = tmp_path / "site"
+    render_catalog(examples, site)
+    pages = [site / "graph.html", *sorted((site / "services").glob("*.html"))]
+    drawn = 0
+    for page in pages:
+        markup = page.read_text(encoding="utf-8")
+        for picture in re.findall(r'<svg[^>]*class="dependency-graph".*?</svg>', markup, re.S):
+            drawn += 1
+            assert boxes_crossed(picture) == [], page.name
+    assert drawn > 10
+
+
+# --- the neighbourhood on each service page, and groups past AGGREGATE_AT --------------------
+
+def test_a_service_page_draws_what_it_needs_and_what_needs_it(small_site: Path) -> None:
+    page = (small_site / "services" / "api.html").read_text()
+    picture = page[page.index('<svg'):page.index("</svg>")]
+    assert 'id="neighbourhood-title">Dependencies of Public API within 2 hops' in picture
+    assert '<rect class="node focus"' in picture  # api itself, highlighted
+    assert '<a href="../services/db.html"><title>Database (db): tier 1, 3 errors</title>' in picture
+    assert ('<a href="../services/web.html"><title>Web Shop (web): tier 2, 1 warning</title>'
+            in picture)
+    assert 'class="node mark-error"' in picture and 'class="node mark-warning"' in picture
+    assert picture.count('class="edge hard"') == 2  # web -> api -> db
+
+
+def test_a_service_without_dependencies_or_dependents_draws_nothing(
+        write_catalog: WriteCatalog, tmp_path: Path) -> None:
+    from site_helpers import render_catalog
+
+    root = write_catalog({"s.yaml": service("alone")})
+    render_catalog(root, tmp_path / "site")
+    assert "Dependency neighbourhood" not in (tmp_path / "site" / "services" / "alone.html"
+                                              ).read_text()
+
+
+def test_past_the_threshold_the_graph_shows_groups_with_pages_of_their_own(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from site_helpers import SMALL, render_catalog, visible_text
+
+    from itsmctl.site import graphs
+
+    monkeypatch.setattr(graphs, "AGGREGATE_AT", 2)
+    render_catalog(SMALL, tmp_path / "site")
+    page = (tmp_path / "site" / "graph.html").read_text()
+    text = visible_text(page)
+    assert "4 services are too many for one readable picture" in text
+    assert "Groups by owner team Groups of services" in text
+    assert '<a href="graphs/developers.html"><title>Developers: 2 services' in page
+    group = (tmp_path / "site" / "graphs" / "developers.html").read_text()
+    assert "<h1>Developers</h1>" in group
+    assert ('<a href="../services/db.html"><title>Database (db): tier 1, 3 errors,'
+            " in Operations") in group
+    assert '<a href="../graphs/operations.html">Operations</a>' in group
