@@ -24,6 +24,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+pytestmark = [pytest.mark.slow, pytest.mark.browser]  # minutes in a browser: not the fast loop
 # one page of every template, and the pages most likely to hold findings
 AXE_PAGES = ("index.html", "services.html", "services/payments-api.html",
              "teams.html", "teams/payments.html", "slas/payments-api-ola.html",

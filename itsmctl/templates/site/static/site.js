@@ -97,6 +97,7 @@
     if (!table) { return; }
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
+    var original = rows.slice();
     var controls = Array.prototype.slice.call(form.querySelectorAll("[data-filter]"));
     form.hidden = false;
 
@@ -124,29 +125,57 @@
     }
 
     var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var picker = form.querySelector("select[data-sort-select]");  // phones: no headers shown
+
+    function sortBy(column, ascending) {
+      var th = headers[column];
+      var numeric = th.getAttribute("data-sort") === "number";
+      headers.forEach(function (other) { other.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      rows.sort(function (a, b) {
+        var x = key(a, column, numeric), y = key(b, column, numeric);
+        var order = numeric ? (x === y ? 0 : (x < y ? -1 : 1)) : x.localeCompare(y, "en");
+        if (order === 0) { order = key(a, 0, false).localeCompare(key(b, 0, false), "en"); }
+        return ascending ? order : -order;
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+      if (picker) { picker.value = column + (ascending ? ":asc" : ":desc"); }
+    }
+
     headers.forEach(function (th, column) {
-      var kind = th.getAttribute("data-sort");
-      if (!kind) { return; }
+      if (!th.getAttribute("data-sort")) { return; }
+      var label = th.textContent;
       var button = document.createElement("button");
       button.type = "button";
       button.className = "sort";
-      button.textContent = th.textContent;
+      button.textContent = label;
       th.textContent = "";
       th.appendChild(button);
       button.addEventListener("click", function () {
-        var ascending = th.getAttribute("aria-sort") !== "ascending";
-        headers.forEach(function (other) { other.removeAttribute("aria-sort"); });
-        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-        var numeric = kind === "number";
-        rows.sort(function (a, b) {
-          var x = key(a, column, numeric), y = key(b, column, numeric);
-          var order = numeric ? (x === y ? 0 : (x < y ? -1 : 1)) : x.localeCompare(y, "en");
-          if (order === 0) { order = key(a, 0, false).localeCompare(key(b, 0, false), "en"); }
-          return ascending ? order : -order;
-        });
-        rows.forEach(function (row) { body.appendChild(row); });
+        sortBy(column, th.getAttribute("aria-sort") !== "ascending");
       });
+      if (picker) {
+        [["asc", "ascending"], ["desc", "descending"]].forEach(function (way) {
+          var option = document.createElement("option");
+          option.value = column + ":" + way[0];
+          option.textContent = label + ", " + way[1];
+          picker.appendChild(option);
+        });
+      }
     });
+    if (picker) {
+      picker.addEventListener("change", function (event) {
+        event.stopPropagation();
+        var parts = picker.value.split(":");
+        if (parts.length === 2) {
+          sortBy(parseInt(parts[0], 10), parts[1] === "asc");
+        } else {  // back to the order of the page
+          headers.forEach(function (other) { other.removeAttribute("aria-sort"); });
+          original.forEach(function (row) { body.appendChild(row); });
+          rows = original.slice();
+        }
+      });
+    }
     form.addEventListener("input", filter);
     form.addEventListener("change", filter);
     form.addEventListener("submit", function (event) { event.preventDefault(); filter(); });
