@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from sys import intern as _intern
 from typing import Any
@@ -473,6 +474,19 @@ def _add_document(parsed: ParsedFile, node: Node | None, index: int, limits: Lim
     parsed.findings.extend(builder.findings)
     line = _position(node, lines)[0] or 1
     parsed.documents.append(Document(parsed.source, index, line, data))
+
+
+def events(text: str) -> Iterator[Any]:
+    """The YAML event stream of `text`, libyaml's when available: iterative, so safe at any
+    depth; ends quietly at the first syntax error (parse_source reports it)."""
+    parser = _Parser(text) if LIBYAML else _PyComposer(text)
+    try:
+        while parser.check_event():
+            yield parser.get_event()
+    except yaml.YAMLError:
+        return
+    finally:
+        parser.dispose()
 
 
 def compose_documents(text: str) -> list[Node | None]:

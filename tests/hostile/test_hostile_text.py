@@ -70,3 +70,31 @@ def test_a_name_wrong_for_another_reason_names_no_character(tmp_path: Path) -> N
     [found] = json.loads(result.stdout)["findings"]
     assert found["message"].endswith("does not have the expected form")
     assert found["column"] == 9
+
+
+def test_a_value_through_an_alias_is_reported_at_the_alias(tmp_path: Path) -> None:
+    """Where the user used the value (`tier: *t`, `<<: *labels`), with the line where it is
+    written (the anchor) in the hint."""
+    found = {Path(f["file"]).name: f for f in findings(
+        tmp_path, "yaml/alias-wrong-type.yaml", "yaml/merge-wrong-value.yaml")}
+    alias, merge = found["alias-wrong-type.yaml"], found["merge-wrong-value.yaml"]
+    assert (alias["line"], alias["column"]) == (14, 9)
+    assert alias["hint"].endswith(
+        "(the value comes through the alias *t: it is written at the anchor &t, line 9)")
+    assert (merge["line"], merge["column"]) == (12, 7)
+    assert merge["hint"].endswith("it is written at the anchor &labels, line 9)")
+
+
+def test_alias_places_from_the_event_stream() -> None:
+    from itsmctl.locate import alias_index
+
+    text = ("a: &x 1\nb:\n  c: *x\n  d: [*x, 2, {e: *x}]\nm: &m {k: 1}\nn:\n  <<: *m\n"
+            "? [complex]\n: *x\n---\nz: *q\n")
+    first, second = alias_index(text)
+    assert {path: (mark.line + 1, anchor) for path, (mark, anchor) in first.at.items()} == {
+        ("b", "c"): (3, "x"), ("b", "d", 0): (4, "x"), ("b", "d", 2, "e"): (4, "x"),
+        ("n", "<<"): (7, "m")}
+    assert first.first_on(("b", "d", 2, "e")) == first.at[("b", "d", 2, "e")]
+    assert first.first_on(("n", "k")) == first.at[("n", "<<")]  # merged, not written
+    assert first.first_on(("b", "d", 1)) is None
+    assert list(second.at) == [("z",)]
