@@ -15,6 +15,7 @@ from itsmctl.model import KINDS, Ref
 from itsmctl.reporters.diff_text import field_line
 from itsmctl.site.context import Link, SiteInput
 from itsmctl.site.pagemodel import Page
+from itsmctl.site.people import Holders, owner_of
 from itsmctl.site.pullrequests import ApprovalEvidence, PullRequestEvidence
 
 
@@ -61,6 +62,21 @@ def change_row(site: SiteInput, change: EntityChange, approvals: tuple[Approval,
                     for p in (evidence.pulls_of(change.ref) if evidence else ())))
 
 
+def holders_of(site: SiteInput, approval: Approval) -> list[Holders]:
+    """Who holds an approving party at the rendered commit (`role:service-owner`: the owner
+    of each service the approval concerns)."""
+    from itsmctl.diff.approvals import served_by
+
+    owners: list[str | None] = []
+    for text in approval.entities:
+        kind, _, name = text.partition(":")
+        entity = site.catalog.get(Ref(kind, name))
+        service = site.catalog.get(served_by(entity)) if entity is not None else None
+        owners.append(owner_of(service))
+    found = [site.directory.holders(approval.party, owner) for owner in dict.fromkeys(owners)]
+    return list(dict.fromkeys(found)) or [site.directory.holders(approval.party)]
+
+
 def changes_context(site: SiteInput, diff: DiffResult,
                     evidence: ApprovalEvidence | None = None) -> dict[str, Any]:
     """What the changes page shows of one diff (and of the pull requests, when given)."""
@@ -68,7 +84,8 @@ def changes_context(site: SiteInput, diff: DiffResult,
     return {
         "diff": diff,
         "rows": rows,
-        "approvals": [(a.party, a.reasons, [anchor_of(e) for e in a.entities], a.entities)
+        "approvals": [(a.party, a.reasons, [anchor_of(e) for e in a.entities], a.entities,
+                       holders_of(site, a))
                       for a in diff.approvals],
         "new_findings": list(diff.new_findings),
         "fixed_findings": list(diff.fixed_findings),

@@ -54,6 +54,8 @@ def test_changes_page_shows_the_diff_engines_readings(repo: Path, tmp_path: Path
         for reason in approval.reasons:
             assert reason in text
     assert 'href="#change-SLA-api-sla"' in page and 'id="change-SLA-api-sla"' in page
+    # who holds each approving party: service-owner is the API's owner team, dev
+    assert "role:service-owner role:service-owner : Developers Accountable for" in text
     assert '<a href="slas/api-sla.html">API SLA</a>' in page
 
 
@@ -336,3 +338,41 @@ def test_the_history_depth_bounds_what_is_read(repo: Path, tmp_path: Path,
     plain = section(visible_text((tmp_path / "plain" / "services" / "api.html").read_text()),
                     "History", "All fields")
     assert "Initial catalog" in plain and "spec.availability" not in plain
+
+
+def test_people_text_is_escaped_and_hidden_characters_shown(tmp_path: Path,
+                                                            render: Render) -> None:
+    root = tmp_path / "catalog"
+    shutil.copytree(SMALL, root)
+    edit(root / "teams.yaml", "{name: Ada Lovelace, email: ada@example.com, role: lead}",
+         '{name: "<script>alert(1)</script>", email: "ada\\u202e@example.com", role: lead}')
+    render(root, tmp_path / "site")
+    for rel in ("people.html", "services/db.html"):
+        page = (tmp_path / "site" / rel).read_text()
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "\u202e" not in page
+    index = (tmp_path / "site" / "assets" / "search-index.js").read_text()
+    assert "<script>" not in index and "\u202e" not in index
+
+
+def test_an_explicit_config_also_judges_a_ref(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from itsmctl.cli import cli
+
+    root = tmp_path / "repo"
+    shutil.copytree(SMALL, root)
+    (root / ".itsmctl.yaml").write_text(
+        "apiVersion: itsmctl.io/v1\nkind: Config\nsettings: {site: {title: Committed}}\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "Initial catalog")
+    (tmp_path / "mine.yaml").write_text(
+        "apiVersion: itsmctl.io/v1\nkind: Config\nsettings: {site: {title: Given}}\n")
+    for args, title in (([], "Committed"), (["--config", str(tmp_path / "mine.yaml")], "Given")):
+        out = tmp_path / f"site-{title}"
+        result = CliRunner().invoke(cli, ["render", str(root), "-o", str(out), "--ref", "HEAD",
+                                          *args])
+        assert result.exit_code == 0, result.output
+        assert f"<title>{title}</title>" in (out / "index.html").read_text()
