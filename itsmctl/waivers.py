@@ -42,6 +42,12 @@ def apply_waivers(findings: list[Finding], catalog: Catalog, today: date,
     return WaiverOutcome(active, waived)
 
 
+def active_waiver(entity: Entity | None, rule: str, today: date) -> Waiver | None:
+    """The entity's waiver of `rule` in force on `today`, if any."""
+    waiver = _matching(entity, rule) if entity is not None else None
+    return None if waiver is None or _expired(waiver, today) else waiver
+
+
 def _matching(entity: Entity, rule: str) -> Waiver | None:
     return next((w for w in entity.waivers if w.rule == rule), None)
 

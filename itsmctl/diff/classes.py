@@ -61,6 +61,15 @@ CHANGE_CLASSES: tuple[ChangeClass, ...] = (
     ChangeClass("retired-with-dependents", B, "A service is retired while other services still"
                 " depend on it."),
     ChangeClass("lifecycle-changed", R, "A service moves to another lifecycle stage."),
+    ChangeClass("lifecycle-gate", R, "A lifecycle move meets the exit and entry criteria of"
+                " a gate at HEAD; the gate's approvers approve it (docs/gates.md)."),
+    ChangeClass("lifecycle-gate-unmet", A, "A lifecycle move misses criteria of a gate, or"
+                " skips a stage the gate does not allow to be skipped (the findings say which)."),
+    ChangeClass("evidence-added", R, "A service records new evidence (a sign-off, a test),"
+                " shown with its date and approver."),
+    ChangeClass("evidence-renewed", R, "Evidence gets a later date (a test repeated)."),
+    ChangeClass("evidence-changed", R, "Evidence changes its approver or record, or is"
+                " removed."),
     ChangeClass("tier-lowered", A, "A service becomes less critical (higher tier number):"
                 " less monitoring, on-call and change scrutiny."),
     ChangeClass("tier-raised", R, "A service becomes more critical (lower tier number)."),

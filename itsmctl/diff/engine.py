@@ -8,13 +8,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from itsmctl import git, gitsources
+from itsmctl import git, gitsources, runcontext
 from itsmctl.catalog import Catalog
 from itsmctl.config import Config
 from itsmctl.diff.approvals import required_approvals
 from itsmctl.diff.base import parse_range, resolve_base
 from itsmctl.diff.classes import impact_of
 from itsmctl.diff.finding_delta import compare
+from itsmctl.diff.gates import merge_approvals, review_moves, with_gate_impacts
 from itsmctl.diff.governance import Context, classify_entity
 from itsmctl.diff.lines import on_changed_lines
 from itsmctl.diff.result import (
@@ -89,19 +90,26 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
         pairs, checked = reevaluate(pairs, base_result.catalog, head_result.catalog, records,
                                     calendars)
     comparison = compare(base_result.findings, head_result.findings)
-    approvals = required_approvals((c for c, _ in pairs), head_result.catalog,
-                                   base_result.catalog, governance, comparison.new)
-    changes = on_changed_lines(with_level_changes(tuple(c for c, _ in pairs) + governance,
+    gates = review_moves((c for c, _ in pairs), base_result.catalog, head_result.catalog,
+                         base_result.policies, head_result.policies,
+                         today or runcontext.clock_today(), head_settings.config,
+                         (*head_result.findings, *head_result.waived))
+    entity_list = with_gate_impacts(tuple(c for c, _ in pairs), gates)
+    new_findings = tuple(sorted((*comparison.new, *gates.findings), key=Finding.sort_key))
+    approvals = merge_approvals(required_approvals(entity_list, head_result.catalog,
+                                                   base_result.catalog, governance, new_findings),
+                                gates.approvals)
+    changes = on_changed_lines(with_level_changes(entity_list + governance,
                                                   base_result, head_result), head_result.catalog)
     catalog_files = set(base_result.file_labels) | set(head_result.file_labels)
     changed = [label for r in git.changed_paths(repo, base_sha, head_sha, prefix)
                if (label := git.repo_path(prefix, r)) in catalog_files]
     return DiffResult(
         base=base_label, head=head or "working tree", base_sha=base_sha, head_sha=head_sha or "",
-        changes=changes, approvals=approvals, new_findings=comparison.new,
+        changes=changes, approvals=approvals, new_findings=new_findings,
         existing_findings=comparison.existing, fixed_findings=comparison.fixed,
         fail_on=thresholds, files_changed=tuple(changed),
-        files_parsed=memo.parsed, reasons=_reasons(thresholds, changes, comparison.new),
+        files_parsed=memo.parsed, reasons=_reasons(thresholds, changes, new_findings),
         records=checked,
     )
 

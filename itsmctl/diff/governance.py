@@ -19,6 +19,7 @@ from itsmctl.diff.process_changes import DETECTORS as PROCESS_DETECTORS
 from itsmctl.diff.result import Classified, FieldChange
 from itsmctl.diff.semantic import diff_values
 from itsmctl.durations import parse_duration
+from itsmctl.evidence import latest
 from itsmctl.model import Entity, Ref
 from itsmctl.rules.common import number, percent, tier
 
@@ -285,6 +286,26 @@ def _waiver(fc: FieldChange, m: re.Match[str], ctx: Context) -> Reading:
     return "documentation-changed", f"waiver of rule {rule}: {field} changed"
 
 
+def _evidence(fc: FieldChange, m: re.Match[str], ctx: Context) -> Reading:
+    """Evidence with its date and approver: who vouches for the sign-off or test."""
+    name, field = m["key"].partition("#")[0], m["field"]
+    if field is None:
+        item = fc.after if fc.op == "added" else fc.before
+        data = item if isinstance(item, dict) else {}
+        signed = f"{_v(data.get('date'))}, approved by {_v(data.get('approver'))}"
+        if fc.op == "added":
+            return "evidence-added", f"evidence {name} added: {signed}"
+        return "evidence-changed", f"evidence {name} removed (was {signed})"
+    if field == "date":
+        found = latest(ctx.after, (name,)) if ctx.after is not None else None
+        who = f", approved by {found.approver}" if found is not None else ""
+        later = str(fc.after) > str(fc.before)
+        return ("evidence-renewed" if later else "evidence-changed",
+                f"evidence {name} {'renewed' if later else 'redated'}:"
+                f" {_arrow(fc.before, fc.after)}{who}")
+    return "evidence-changed", f"evidence {name}: {field} {_arrow(fc.before, fc.after)}"
+
+
 def _documentation(fc: FieldChange, m: re.Match[str], ctx: Context) -> Reading:
     return "documentation-changed", f"{fc.path} {fc.op}"
 
@@ -326,6 +347,7 @@ DETECTORS: tuple[tuple[str, str, Detector], ...] = (
     ("Service", r"spec\.owner", _owner),
     ("Service", r"spec\.dependencies" + _ITEM + _FIELD, _dependency),
     ("Service", r"spec\.lifecycle", _lifecycle),
+    ("Service", r"spec\.evidence" + _ITEM + _FIELD, _evidence),
     ("Service", r"spec\.tier", _tier),
     ("Service", r"spec\.dataClassification", _classification),
     ("Service", r"spec\.changeModels" + _ITEM, _change_models),

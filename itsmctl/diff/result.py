@@ -45,6 +45,29 @@ class FieldChange:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceNote:
+    """Evidence a lifecycle gate relies on, as HEAD has it: `date` empty when missing."""
+
+    name: str
+    date: str = ""
+    age: int = 0  # days on the run's day (negative: dated in the future)
+    approver: str = ""
+    ref: str = ""
+
+    def describe(self) -> str:
+        if not self.date:
+            return f"{self.name} missing"
+        age = ("dated in the future" if self.age < 0 else "today" if self.age == 0
+               else "1 day old" if self.age == 1 else f"{self.age} days old")
+        return f"{self.name} of {self.date} ({age}, approved by {self.approver})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "date": self.date or None,
+                "ageDays": self.age if self.date else None,
+                "approver": self.approver or None, "ref": self.ref or None}
+
+
+@dataclass(frozen=True, slots=True)
 class Classified:
     """A governance reading of one change: its class (see classes.py), impact and wording."""
 
@@ -54,10 +77,15 @@ class Classified:
     entity: str
     paths: tuple[str, ...] = ()
     line: int = 0  # HEAD line of the first path's field (diff/lines.py); 0: the entity's line
+    evidence: tuple[EvidenceNote, ...] = ()  # what a lifecycle gate relies on (diff/gates.py)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"class": self.change_class, "impact": self.impact.label, "message": self.message,
-                "entity": self.entity, "paths": list(self.paths), "line": self.line or None}
+        out: dict[str, Any] = {
+            "class": self.change_class, "impact": self.impact.label, "message": self.message,
+            "entity": self.entity, "paths": list(self.paths), "line": self.line or None}
+        if self.evidence:
+            out["evidence"] = [e.to_dict() for e in self.evidence]
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,13 +66,14 @@ def in_side(error: ConfigError, side: str) -> ConfigError:
 
 
 def settings_changes(base: Settings, head: Settings) -> tuple[EntityChange, ...]:
-    """Config, policy and scorecard changes from BASE to HEAD, as pseudo-entity changes."""
+    """Config, policy, scorecard and gate changes from BASE to HEAD, as pseudo-entity changes."""
     policies = ({p.id: p for p in base.policies.policies},
                 {p.id: p for p in head.policies.policies})
     cards = ({c.name: c for c in base.policies.scorecards},
              {c.name: c for c in head.policies.scorecards})
+    gates = ({g.name: g for g in base.policies.gates}, {g.name: g for g in head.policies.gates})
     return (*_config_change(base, head), *_definition_changes("Policy", *policies),
-            *_definition_changes("Scorecard", *cards))
+            *_definition_changes("Scorecard", *cards), *_definition_changes("Gate", *gates))
 
 
 def _config_change(base: Settings, head: Settings) -> list[EntityChange]:
@@ -177,9 +178,7 @@ def _definition_changes(kind: str, before: Mapping[str, Any],
             status, cls, message = "added", "policy-added", _added(kind, new)
         elif new is None:
             status, cls = "removed", "policy-removed"
-            message = f"{kind.lower()} {name} removed: " + (
-                "its rule no longer runs" if kind == "Policy"
-                else "services are no longer placed on it")
+            message = f"{kind.lower()} {name} removed: " + _REMOVED[kind]
         else:
             fields = tuple(diff_values(old.definition, new.definition))
             if not fields:
@@ -200,9 +199,16 @@ def _definition_changes(kind: str, before: Mapping[str, Any],
     return out
 
 
+_REMOVED = {"Policy": "its rule no longer runs",
+            "Scorecard": "services are no longer placed on it",
+            "Gate": "its criteria no longer hold lifecycle stages and moves"}
+
+
 def _added(kind: str, item: Any) -> str:
     if kind == "Policy":
         return f"policy {item.id} added ({item.severity.label}): {item.summary}"
+    if kind == "Gate":
+        return f"gate {item.name} added: stages {', '.join(s.name for s in item.stages)}"
     return f"scorecard {item.name} added: levels {', '.join(lv.name for lv in item.levels)}"
 
 
