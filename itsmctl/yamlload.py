@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from sys import intern as _intern
 from typing import Any
 
@@ -40,11 +41,27 @@ _SAFE_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 class _Resolver(yaml.resolver.Resolver):
     """YAML 1.1 implicit typing, minus timestamps: dates stay strings for the schema to judge."""
 
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        """A plain scalar's tag depends on its text alone (no path resolvers are added), so
+        it is looked up once per distinct short text: `hard`, `P1`, `true` come back in
+        every entity, and the regular expressions were about a sixth of loading."""
+        if kind is ScalarNode and implicit[0] and len(value) <= _RESOLVED_LENGTH:
+            return _plain_tag(value)
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return,no-untyped-call]
+
 
 _Resolver.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != _TAG + "timestamp"]
     for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
 }
+_RESOLVED_LENGTH = 64  # longer plain texts (descriptions) seldom repeat: resolved each time
+_PLAIN = _Resolver()
+
+
+@lru_cache(maxsize=1 << 14)
+def _plain_tag(value: str) -> str:
+    return yaml.resolver.BaseResolver.resolve(  # type: ignore[no-any-return,no-untyped-call]
+        _PLAIN, ScalarNode, value, (True, False))
 
 
 class _PyComposer(

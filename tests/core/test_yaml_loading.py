@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from itsmctl.limits import Limits
 from itsmctl.sources import SourceFile
@@ -124,3 +126,19 @@ def test_line_map_positions() -> None:
     assert [lines.position(i) for i in (0, 1, 4, 7, 10, 11)] == [
         (1, 1), (1, 2), (2, 1), (3, 1), (4, 1), (4, 2)]
     assert split_lines("a\u2028b\x0bc\rd\r\ne\n") == ["a\u2028b\x0bc", "d", "e"]
+
+
+@given(st.one_of(st.sampled_from(["true", "True", "yes", "no", "1", "-1.5", "0x1F", "0o17", "null",
+                                  "~", "", "2026-01-01", ".inf", "1_000", "P1", "hard", "1e3"]),
+                 st.text(max_size=70)))
+def test_the_memoised_resolver_types_plain_scalars_as_pyyaml_does(text: str) -> None:
+    """Plain scalars are typed from a memo by their text: the same tag as resolving afresh."""
+    from yaml.nodes import ScalarNode
+    from yaml.resolver import BaseResolver
+
+    from itsmctl.yamlload import _Resolver
+
+    resolver = _Resolver()
+    for implicit in ((True, False), (True, True), (False, True)):
+        assert resolver.resolve(ScalarNode, text, implicit) == BaseResolver.resolve(
+            resolver, ScalarNode, text, implicit)
