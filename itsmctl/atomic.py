@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import secrets
 import stat
@@ -19,11 +20,36 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, encode(text))
 
 
+def streamed(path: Path) -> bool:
+    """Whether `path` is a character device or a pipe (`-o /dev/null`, `-o /dev/stdout`, a
+    FIFO): written straight, as a shell redirection would. Renaming over it would replace the
+    device node with a regular file (as root: /dev/null itself, for every process after)."""
+    try:
+        mode = os.stat(path).st_mode  # /dev/stdout is a link to the real stream
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def _write_stream(path: Path, data: bytes) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise ItsmctlError(f"cannot write {path}: {exc.strerror or exc}",
+                           "check that the output can be written") from exc
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Write a temporary file beside `path` and rename it over. A new file gets the mode
     open() would give it (0666 less the umask, applied by the kernel: we never read or
-    change the process umask, which other threads share); an existing one keeps its mode."""
+    change the process umask, which other threads share); an existing one keeps its mode.
+    A device or pipe is written straight (`streamed`)."""
     path = Path(path)
+    if streamed(path):
+        _write_stream(path, data)
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp, fd = _temporary(path)
@@ -61,6 +87,11 @@ def atomic_text_writer(path: Path) -> Iterator[IO[str]]:
     file next to `path`, renamed over it at the end, removed on any error.
     """
     path = Path(path)
+    if streamed(path):
+        with io.StringIO(newline="") as buffer:
+            yield buffer
+            _write_stream(path, buffer.getvalue().encode("utf-8", "backslashreplace"))
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp, fd = _temporary(path)
