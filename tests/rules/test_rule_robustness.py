@@ -98,6 +98,7 @@ def _catalog(documents: list[dict[str, Any]], source: SourceFile) -> Catalog:
     return catalog
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", sorted(CASES.glob("*/*/*.yaml")),
                          ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}/{p.name}")
 def test_rules_survive_every_wrong_type_in_the_cases(path: Path) -> None:
