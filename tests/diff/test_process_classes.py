@@ -61,10 +61,10 @@ def test_process_change_class(examples_repo: GitRepo, old: str, new: str, cls: s
                               impact: str, message: str) -> None:
     examples_repo.edit(INCIDENT, old, new)
     examples_repo.commit()
-    found = classes(examples_repo.diff("main", "feature"), REF)
+    result = examples_repo.diff("main", "feature")
+    found = classes(result, REF)
     assert found.get(cls) == message, found
-    impacts = {i.impact.label for i in change(examples_repo.diff("main", "feature"), REF).impacts
-               if i.change_class == cls}
+    impacts = {i.impact.label for i in change(result, REF).impacts if i.change_class == cls}
     assert impacts == {impact}
 
 
