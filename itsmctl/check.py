@@ -127,6 +127,7 @@ def check(context: RunContext, *, base: str | None = None,
     diff = diff_refs(root, base, None, catalog_root=root, today=context.today, fail_on=fail_on,
                      config=context.config if explicit_config else None, memo=memo,
                      head_result=validation, exact_base=exact_base, repo=context.repo)
+    validation = _as_diff_shows(validation, diff)
     site_dir, note = _site_to_check(context, site)
     checked = None
     if site_dir is not None:
@@ -145,6 +146,20 @@ def check(context: RunContext, *, base: str | None = None,
 
         diff = with_reviews(diff, approvals.approved_map())
     return CheckResult(context.label, validation, diff, checked, note, approvals)
+
+
+def _as_diff_shows(validation: ValidationResult, diff: DiffResult) -> ValidationResult:
+    """HEAD's findings where the diff placed them: a cycle the change closes sits on the
+    entry it added (diff/cycles.py), in the annotations and SARIF as in the diff."""
+    moved = {f.fingerprint: f for f in diff.new_findings if f.identity}
+    if not moved:
+        return validation
+    from dataclasses import replace
+
+    from itsmctl.findings import Finding
+
+    findings = (moved.get(f.fingerprint, f) if f.identity else f for f in validation.findings)
+    return replace(validation, findings=tuple(sorted(findings, key=Finding.sort_key)))
 
 
 def _reviewed(context: RunContext, diff: DiffResult, validation: ValidationResult,

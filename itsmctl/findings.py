@@ -70,6 +70,9 @@ class Finding:
     entity: str = ""
     doc: int = 0
     waived_by: Waiver | None = field(default=None, compare=False)
+    identity: str = ""
+    """What makes two findings of the rule the same problem, when that is not where it is
+    reported (a dependency cycle: the loop, whichever entry of it the finding sits on)."""
 
     @property
     def json_path(self) -> str:
@@ -82,9 +85,12 @@ class Finding:
         Entity findings are keyed by entity and JSON path, so they survive a file move or
         reformatting. File-level findings (a YAML error) are keyed by file, document and
         path, never by the message: a parser's wording (which names a line or a token) is
-        not what makes two findings the same problem.
+        not what makes two findings the same problem. A finding with an `identity` is keyed
+        by it alone, so it can be shown on another entry without becoming another finding.
         """
-        if self.entity:
+        if self.identity:
+            key = "\x1f".join((self.rule, self.identity))
+        elif self.entity:
             key = "\x1f".join((self.rule, self.entity, self.json_path))
         else:
             key = "\x1f".join((self.rule, self.file, str(self.doc), self.json_path))

@@ -41,6 +41,7 @@ from itsmctl.findings import Finding, Severity
 from itsmctl.model import Entity, Ref
 from itsmctl.parties import CATALOG_MAINTAINERS, SERVICE_OWNER, role_name
 from itsmctl.references import PARTY, parse_ref
+from itsmctl.rules.dependencies import cycle_names
 
 _SERVICE_FIELD = {"Service": (), "SLA": ("service",), "RACI": ("scope", "service")}
 
@@ -233,14 +234,19 @@ def _entity_change(out: _Collector, change: EntityChange, sides: _Sides) -> None
 
 def _broken_promises(out: _Collector, findings: Iterable[Finding], edited: set[str],
                      sides: _Sides) -> None:
-    """New findings on entities the change did not edit: their services' Accountable approve."""
+    """New findings on entities the change did not edit: their services' Accountable approve.
+    A new dependency cycle concerns every service of its loop, whichever entry it sits on."""
     for finding in findings:
-        if finding.severity < Severity.WARNING or not finding.entity or finding.entity in edited:
+        if finding.severity < Severity.WARNING or not finding.entity:
             continue
-        kind, _, name = finding.entity.partition(":")
-        why = f"{finding.entity} gets a new {finding.severity.label} ({finding.rule})"
-        for service in affected_services(sides.versions(Ref(kind, name))):
-            _accountable(out, service, why, finding.entity, sides)
+        concerned = [f"Service:{n}" for n in cycle_names(finding)] or [finding.entity]
+        for entity in concerned:
+            if entity in edited:
+                continue
+            kind, _, name = entity.partition(":")
+            why = f"{entity} gets a new {finding.severity.label} ({finding.rule})"
+            for service in affected_services(sides.versions(Ref(kind, name))):
+                _accountable(out, service, why, entity, sides)
 
 
 def required_approvals(changes: Iterable[EntityChange], head: Catalog, base: Catalog,

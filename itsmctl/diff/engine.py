@@ -14,6 +14,7 @@ from itsmctl.config import Config
 from itsmctl.diff.approvals import required_approvals
 from itsmctl.diff.base import parse_range, resolve_base
 from itsmctl.diff.classes import impact_of
+from itsmctl.diff.cycles import on_added_edges
 from itsmctl.diff.finding_delta import compare
 from itsmctl.diff.gates import merge_approvals, review_moves, with_gate_impacts
 from itsmctl.diff.governance import Context, classify_entity
@@ -90,6 +91,8 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
         pairs, checked = reevaluate(pairs, base_result.catalog, head_result.catalog, records,
                                     calendars)
     comparison = compare(base_result.findings, head_result.findings)
+    comparison = replace(comparison, new=on_added_edges(comparison.new, base_result.catalog,
+                                                        head_result.catalog))
     gates = review_moves((c for c, _ in pairs), base_result.catalog, head_result.catalog,
                          base_result.policies, head_result.policies,
                          today or runcontext.clock_today(), head_settings.config,

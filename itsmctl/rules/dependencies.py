@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from itsmctl.catalog import Dependency
 from itsmctl.findings import Finding, Severity
@@ -10,8 +12,26 @@ from itsmctl.model import Entity, Ref
 from itsmctl.rules.common import dependencies, lifecycle, tier
 from itsmctl.rules.registry import RuleContext, catalog_rule, entity_rule
 
+CYCLE = "dependency-cycle"
 
-def _cycles(context: RuleContext) -> Iterator[tuple[Dependency, list[Entity]]]:
+
+def cycle_identity(names: tuple[str, ...]) -> str:
+    """The identity of a cycle's finding: its services in loop order, from the least name."""
+    return json.dumps(list(names))
+
+
+def cycle_names(finding: Finding) -> tuple[str, ...]:
+    """The services of a dependency-cycle finding's loop (empty for any other finding)."""
+    if finding.rule != CYCLE or not finding.identity:
+        return ()
+    try:
+        names = json.loads(finding.identity)
+    except ValueError:
+        return ()
+    return tuple(n for n in names if isinstance(n, str)) if isinstance(names, list) else ()
+
+
+def _cycles(context: RuleContext) -> Iterator[tuple[Dependency, list[Entity], tuple[str, ...]]]:
     """Depth-first search (iterative, deterministic): each back edge closes one cycle.
 
     Services are visited by name and dependencies in the order written, so the same catalog
@@ -43,7 +63,7 @@ def _cycles(context: RuleContext) -> Iterator[tuple[Dependency, list[Entity]]]:
                 key = names[first:] + names[:first]
                 if key not in seen:
                     seen.add(key)
-                    yield dep, cycle + [target]
+                    yield dep, cycle + [target], key
             elif target.ref not in done:
                 position[target.ref] = len(path)
                 path.append(target)
@@ -61,15 +81,19 @@ def dependency_cycle(context: RuleContext) -> Iterable[Finding]:
     itself is a cycle of one.
 
     Each cycle is reported once, on the dependency entry that closes it, with the whole loop
-    in the message (`a -> b -> c -> a`). Fix it by removing one of the dependencies, or by
-    splitting the shared part into a service of its own that both depend on.
+    in the message (`a -> b -> c -> a`). A cycle is the same finding whichever entry it is
+    reported on (its fingerprint is the loop), and `diff` and `check` report a cycle that a
+    change closes on the dependency entry the change added. Fix it by removing one of the
+    dependencies, or by splitting the shared part into a service of its own that both depend
+    on.
     """
-    for dep, cycle in _cycles(context):
+    for dep, cycle, key in _cycles(context):
         loop = " -> ".join(e.name for e in cycle)
-        yield context.emit(
+        finding = context.emit(
             dep.source, f"dependency cycle: {loop}", dep.path,
             f"remove the dependency of {dep.source.name!r} on {dep.target.name!r}, or move what"
             " both need into a separate service")
+        yield replace(finding, identity=cycle_identity(key))
 
 
 @entity_rule("dependency-on-retired", Severity.ERROR, "Service")
