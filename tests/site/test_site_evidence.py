@@ -171,7 +171,7 @@ def test_search_finds_people_emails_cost_centres_labels_and_targets(examples_sit
     assert "Service:Kubernetes Platform" in found("CC-4200")
     assert "Service:Checkout" in found("domain=commerce")
     assert any(hit.startswith("SLA:") for hit in found("99.97%"))
-    assert any(hit.startswith("SLA:") for hit in found("P1 response 15m"))
+    assert any(hit.startswith("SLA:") for hit in found("P1 15m 4h"))
     entry = next(e for e in entries if e["title"] == "Thomas Richter")
     assert (examples_site / entry["url"].partition("#")[0]).is_file()
 
