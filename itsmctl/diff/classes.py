@@ -46,6 +46,10 @@ CHANGE_CLASSES: tuple[ChangeClass, ...] = (
                 " availability), or would owe a larger service credit."),
     ChangeClass("attainment-reevaluated", I, "Measured on the records (`diff --records`), the"
                 " changed SLA's figures move; no target is newly missed."),
+    ChangeClass("kpi-newly-missed", A, "Measured on the records (`diff --records`), a changed"
+                " KPI of a process misses its target in a period where BASE's met it."),
+    ChangeClass("kpi-reevaluated", I, "Measured on the records (`diff --records`), a changed"
+                " KPI's values or verdicts move; no target is newly missed."),
     ChangeClass("owner-changed", A, "The service owner team changes."),
     ChangeClass("owner-removed", A, "The service loses its owner team."),
     ChangeClass("accountable-changed", A, "The Accountable party of a RACI activity changes"

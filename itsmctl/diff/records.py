@@ -11,6 +11,8 @@ are reported per priority and clock, and for availability:
   availability) misses its target where BASE's met it, or a larger service credit would be
   owed: the change promises what the records say was not delivered.
 - `attainment-reevaluated` (info): the figures move, no target is newly missed.
+- `kpi-newly-missed` (approval-required) and `kpi-reevaluated` (info): the same for the
+  KPIs of a Process whose `spec.kpis` the change edits (its target, statistic, period...).
 
 Periods are matched by their key (`2026-11`): a change of `measurement.period` compares
 periods of different lengths only where their keys agree. Records come from disk (the user's
@@ -28,12 +30,15 @@ from itsmctl.diff.result import Classified, EntityChange, Impact, RecordsCheck
 from itsmctl.durations import format_duration
 from itsmctl.measure.availability import AvailabilityPeriod
 from itsmctl.measure.evaluate import CLOCKS
+from itsmctl.measure.kpis import KpiResult
 from itsmctl.measure.result import ClockReport, MeasureResult, SlaReport
-from itsmctl.measure.run import MeasureOptions, measure_catalog
+from itsmctl.measure.run import MeasureOptions, format_value, measure_catalog
 from itsmctl.model import Entity, Ref
 
 NEWLY_MISSED = "attainment-newly-missed"
 REEVALUATED = "attainment-reevaluated"
+KPI_NEWLY_MISSED = "kpi-newly-missed"
+KPI_REEVALUATED = "kpi-reevaluated"
 # the spec fields whose change can move a measured figure
 MEASURED_FIELDS = ("service", "calendar", "targets", "measurement", "pauseOn", "availability",
                    "serviceCredits", "maintenanceWindows", "effective")
@@ -56,16 +61,29 @@ def reevaluate(pairs: list[Pair], base: Catalog, head: Catalog, options: Measure
     `modified`, no field changes), like a scorecard level change does.
     """
     touched = _touched(pairs, base, head, set(changed_calendars))
+    processes = _processes(pairs)
     label = options.records_label or str(options.records)
-    if not touched:
+    if not touched and not processes:
         return pairs, RecordsCheck(label, None, (), None)
-    base_run = measure_catalog(base, options, label,
-                               slas=frozenset(t.base for t in touched if t.base), with_kpis=False)
-    head_run = measure_catalog(head, options, label,
-                               slas=frozenset(t.head for t in touched), with_kpis=False)
+    # a KPI may read SLA attainment: with a KPI to re-measure, every SLA is measured
+    base_run = measure_catalog(base, options, label, with_kpis=bool(processes),
+                               slas=None if processes else frozenset(
+                                   t.base for t in touched if t.base))
+    head_run = measure_catalog(head, options, label, with_kpis=bool(processes),
+                               slas=None if processes else frozenset(t.head for t in touched))
     base_reports = {r.plan.name: r for r in base_run.slas}
     head_reports = {r.plan.name: r for r in head_run.slas}
     by_ref = {c.ref: (c, e) for c, e in pairs}
+    for change, _ in pairs:
+        if change.ref in processes:
+            was = processes[change.ref]
+            readings = compare_kpis(
+                [k for k in base_run.kpis if k.kpi.process.name == was],
+                [k for k in head_run.kpis if k.kpi.process.name == change.name])
+            if readings:
+                entry, process = by_ref[change.ref]
+                by_ref[change.ref] = (replace(entry, impacts=(*entry.impacts, *readings)),
+                                      process)
     for t in touched:
         report = head_reports.get(t.head)
         if report is None:  # not measurable at HEAD (validate says why)
@@ -83,7 +101,8 @@ def reevaluate(pairs: list[Pair], base: Catalog, head: Catalog, options: Measure
         by_ref[ref] = (replace(change, impacts=(*change.impacts, *impacts)), entity)
     out = sorted(by_ref.values(), key=lambda p: (p[0].kind, p[0].name))
     return out, RecordsCheck(label, head_run.records.tickets,
-                             tuple(sorted(t.head for t in touched)), _iso(head_run))
+                             tuple(sorted(t.head for t in touched)), _iso(head_run),
+                             tuple(sorted(ref.partition(":")[2] for ref in processes)))
 
 
 def _iso(run: MeasureResult) -> str | None:
@@ -112,6 +131,62 @@ def _touched(pairs: list[Pair], base: Catalog, head: Catalog,
             if calendars.intersection(u for u in uses if u):
                 out[entity.name] = _Touched(before.name if before else None, entity.name)
     return [out[name] for name in sorted(out)]
+
+
+def _processes(pairs: list[Pair]) -> dict[str, str | None]:
+    """Processes whose KPIs a change edits: HEAD ref -> the name at BASE (None: added)."""
+    out: dict[str, str | None] = {}
+    for change, _ in pairs:
+        if change.kind == "Process" and change.status != "removed" and (
+                change.status == "added"
+                or any(f.path.startswith("spec.kpis") for f in change.fields)):
+            out[change.ref] = (None if change.status == "added"
+                               else change.renamed_from or change.name)
+    return out
+
+
+def compare_kpis(base: list[KpiResult], head: list[KpiResult]) -> list[Classified]:
+    """Each KPI of HEAD next to the same-named KPI of BASE, period by period."""
+    before = {k.kpi.name: k for k in base}
+    out = []
+    for result in head:
+        kpi, old = result.kpi, before.get(result.kpi.name)
+        metric = kpi.metric
+        if metric is None or not result.periods:
+            continue
+        now = {p.period: p for p in result.periods}
+        was = {p.period: p for p in old.periods} if old is not None else {}
+        old_target = str(old.kpi.target) if old is not None and old.kpi.target else "none"
+        new_target = str(kpi.target) if kpi.target else "none"
+        if old is not None and old_target == new_target and all(
+                (w := was.get(k)) is not None and (w.value, w.met) == (p.value, p.met)
+                for k, p in now.items()) and len(was) == len(now):
+            continue
+        keys = sorted(now)
+        newly = [k for k in keys if now[k].met is False
+                 and not (k in was and was[k].met is False)]
+        again = [k for k in keys if k in was and was[k].met is False
+                 and now[k].met is not False]
+        shown = (newly or again or keys)[-1]
+        head_words = (f"KPI {kpi.name} {old_target} -> {new_target}" if old_target != new_target
+                      else f"KPI {kpi.name} ({new_target})")
+        if old is None:
+            head_words = f"KPI {kpi.name} {new_target} (new)"
+        value = format_value(metric, now[shown].value)
+        if shown in was and was[shown].value != now[shown].value:
+            value = f"{format_value(metric, was[shown].value)} -> {value}"
+        verdict = ("missing the target" if now[shown].met is False
+                   else "meeting the target" if now[shown].met else "no target to meet")
+        words = [f"{head_words}: {shown} {value}, {verdict}"]
+        if newly:
+            words.append(f"newly missed in {_periods(newly, len(keys))}")
+        elif again:
+            words.append(f"met again in {_periods(again, len(keys))}")
+        impact = Impact.APPROVAL_REQUIRED if newly else Impact.INFO
+        out.append(Classified(KPI_NEWLY_MISSED if newly else KPI_REEVALUATED, impact,
+                              "; ".join(words), str(Ref("Process", kpi.process.name)),
+                              (f"spec.kpis[{kpi.name}].target",)))
+    return out
 
 
 def _calendar(catalog: Catalog, sla: Entity | None) -> str | None:

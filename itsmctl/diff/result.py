@@ -141,25 +141,28 @@ class Approval:
 
 @dataclass(frozen=True, slots=True)
 class RecordsCheck:
-    """`diff --records`: which records the changed SLAs were re-measured on (diff/records.py)."""
+    """`diff --records`: which records the changed SLAs and KPIs were re-measured on
+    (diff/records.py)."""
 
     label: str
-    tickets: int | None  # None: no SLA change to re-measure, the records were not read
+    tickets: int | None  # None: nothing to re-measure, the records were not read
     slas: tuple[str, ...]  # the SLAs measured under BASE and HEAD
     as_of: str | None  # the records' newest instant, ISO 8601 UTC
+    processes: tuple[str, ...] = ()  # the processes whose KPIs were measured
 
     def to_dict(self) -> dict[str, Any]:
         return {"folder": self.label, "tickets": self.tickets, "slas": list(self.slas),
-                "asOf": self.as_of}
+                "processes": list(self.processes), "asOf": self.as_of}
 
     def describe(self) -> str:
-        """`examples/records: 700 tickets as of 2026-11-30T...Z; 2 SLAs measured under BASE
-        and HEAD (a, b)`: one line for every report format."""
+        """`examples/records: 700 tickets as of 2026-11-30T...Z; measured under BASE and HEAD:
+        SLA checkout-sla`: one line for every report format."""
         if self.tickets is None:
-            return f"{self.label}: no SLA change to measure, the records were not read"
-        names = ", ".join(self.slas)
+            return f"{self.label}: no SLA or KPI change to measure, the records were not read"
+        names = ", ".join([f"SLA {n}" for n in self.slas]
+                          + [f"Process {n}" for n in self.processes])
         return (f"{self.label}: {self.tickets} tickets as of {self.as_of or '-'};"
-                f" {len(self.slas)} SLA(s) measured under BASE and HEAD ({names})")
+                f" measured under BASE and HEAD: {names}")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import pytest
 from itsmctl.diff.classes import BY_ID
 from itsmctl.diff.result import Impact
 from itsmctl.measure.run import MeasureOptions
-from tests.diff.conftest import GitRepo, change, classes
+from tests.diff.conftest import EXAMPLES, GitRepo, change, classes
 
 SLA = "slas/payments-api-sla.yaml"
 RESOLUTIONS = ["01:00", "01:30", "02:00", "02:00", "02:30", "03:00", "03:00", "03:30", "03:45"]
@@ -178,7 +178,8 @@ def test_every_format_shows_the_reading(tightened: GitRepo, records: Path) -> No
     assert "10 tickets as of 2026-11-11T23:00:00Z" in markdown
     data = json.loads(tightened.cli(*args, "-f", "json").output)
     assert data["records"] == {"folder": str(records), "tickets": 10,
-                               "slas": ["payments-api-sla"], "asOf": "2026-11-11T23:00:00Z"}
+                               "slas": ["payments-api-sla"], "processes": [],
+                               "asOf": "2026-11-11T23:00:00Z"}
     sla = next(c for c in data["changes"] if c["ref"] == "SLA:payments-api-sla")
     assert {i["class"] for i in sla["impacts"]} == {"target-tightened",
                                                     "attainment-reevaluated"}
@@ -194,3 +195,17 @@ def test_bad_records_are_a_usage_error(tightened: GitRepo, records: Path) -> Non
     assert result.exit_code == 2 and "more than --max-bad-rows 0" in result.output
     allowed = tightened.cli("main", "feature", "--records", str(records), "--max-bad-rows", "1")
     assert allowed.exit_code == 1 and "6 of 10 tickets" in allowed.output
+
+
+def test_a_kpi_target_the_records_miss_needs_approval(examples_repo: GitRepo) -> None:
+    # examples/records: emergency changes were 11.1 % of September's, 9.1 % of October's
+    examples_repo.edit("processes/change.yaml", 'value: 10%}', 'value: 5%}')
+    examples_repo.commit()
+    result = examples_repo.diff(records=MeasureOptions(EXAMPLES / "records",
+                                                       records_label="records"))
+    found = classes(result, "Process:change-enablement")
+    assert found["kpi-newly-missed"] == (
+        "KPI emergency-change-share <= 10% -> <= 5%: 2026-10 9.1%, missing the target;"
+        " newly missed in 1 of 2 periods (2026-10)")
+    assert result.records is not None and result.records.processes == ("change-enablement",)
+    assert "Process change-enablement" in result.records.describe()
