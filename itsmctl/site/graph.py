@@ -393,7 +393,8 @@ def svg(graph: Layout, title: str = "Service dependency graph", root: str = "",
          f' height="{graph.height}" viewBox="0 0 {graph.width} {graph.height}"'
          f' aria-labelledby="{ident}-title" font-family="system-ui, sans-serif" font-size="13">'),
         f'<title id="{ident}-title">{escape(title)}</title>',
-        (f'<defs><marker id="{ident}-arrow" viewBox="0 0 10 10" refX="10" refY="5"'
+        # one dependency picture a page: site.css gives every edge this arrow head
+        ('<defs><marker id="dependency-arrow" viewBox="0 0 10 10" refX="10" refY="5"'
          ' markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z"'
          ' fill="#4a4a4a"/></marker></defs>'),
     ]
@@ -401,7 +402,7 @@ def svg(graph: Layout, title: str = "Service dependency graph", root: str = "",
         thick = f' stroke-width="{min(1.4 + 0.4 * (edge.weight - 1), 5.0):g}"' if (
             edge.weight > 1) else ""
         out.append(f'<path class="edge {"hard" if edge.hard else "soft"}" d="{_path(edge)}"'
-                   f'{thick} marker-end="url(#{ident}-arrow)"/>')
+                   f"{thick}/>")
     for node in graph.nodes:
         out.append(_box(node, root))
     out.append("</svg>")

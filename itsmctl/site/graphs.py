@@ -20,7 +20,7 @@ from itsmctl.site.pagemodel import Page, text
 from itsmctl.site.paths import ref_path, root_of
 
 AGGREGATE_AT = 150     # more services than this: the graph page shows groups
-NEIGHBOURS = 40        # at most this many services besides the focus in a neighbourhood
+NEIGHBOURS = 24        # at most this many services besides the focus in a neighbourhood
 GROUP_LABEL = "domain"
 
 
@@ -51,7 +51,8 @@ class Neighbourhood:
 
 
 def neighbourhood(site: SiteInput, service: Entity) -> Neighbourhood | None:
-    """Depth 2 when it fits in `NEIGHBOURS` services, else depth 1 (cut at `NEIGHBOURS`)."""
+    """Depth 2 when it fits in `NEIGHBOURS` services, else depth 1 (cut at `NEIGHBOURS`,
+    so a picture stays a few screens wide; every dependent is in the tables below it)."""
     catalog = site.catalog
     downward: dict[Ref, list[tuple[Entity, str]]] = {}
 
@@ -67,14 +68,17 @@ def neighbourhood(site: SiteInput, service: Entity) -> Neighbourhood | None:
 
     # what it needs (following dependencies only) and what needs it (dependents only)
     rings: list[dict[Ref, Entity]] = [{service.ref: service}, {}, {}]
+    seen = {service.ref}
     for step in (needs, needed_by):
         frontier = [service]
         for hop in (1, 2):
             found: list[Entity] = []
             for entity in frontier:
                 for other, _ in step(entity):
-                    if all(other.ref not in r for r in rings):
-                        rings[hop][other.ref] = other
+                    ref = other.ref
+                    if ref not in seen:
+                        seen.add(ref)
+                        rings[hop][ref] = other
                         found.append(other)
             frontier = found
     if not rings[1]:
