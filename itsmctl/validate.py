@@ -16,7 +16,8 @@ from itsmctl.findings import Finding, Severity, count_by_severity
 from itsmctl.loader import LoadResult, ParseMemo, load_directory
 from itsmctl.locate import Locator
 from itsmctl.policy import PolicySet, load_policies
-from itsmctl.rules.registry import RuleContext, all_rules
+from itsmctl.rules import all_rules
+from itsmctl.rules.registry import RuleContext
 from itsmctl.runcontext import RunContext, resolve_context
 from itsmctl.waivers import apply_waivers
 

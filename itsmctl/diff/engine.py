@@ -159,7 +159,7 @@ def _check(loaded: LoadResult, settings: Settings, side: str, today: date | None
 
 def _known_rules_only(settings: Settings) -> Config:
     from itsmctl.config import Override
-    from itsmctl.rules.registry import all_rules
+    from itsmctl.rules import all_rules
 
     known = {rule.id for rule in all_rules(settings.policies.rules)}
     config = settings.config

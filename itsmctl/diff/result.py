@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from itsmctl.findings import Finding
+from itsmctl.visible import clip, visible
 
 FAIL_ON = ("new-errors", "new-warnings", "breaking", "approval-required", "none")
 DEFAULT_FAIL_ON = ("new-errors",)  # diff and check, when no --fail-on is given
@@ -42,6 +44,30 @@ class FieldChange:
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "op": self.op, "before": self.before, "after": self.after}
+
+    def line(self) -> str:
+        """The change on one line, as every output shows it (text, Markdown, the site)."""
+        before, after = shown_value(self.before), shown_value(self.after)
+        if self.op == "changed":
+            return f"{self.path}: {before} -> {after}"
+        if self.op == "added":
+            return f"{self.path}: added {after}"
+        if self.op == "removed":
+            return f"{self.path}: removed (was {before})"
+        return f"{self.path}: reordered {before} -> {after}"
+
+
+FIELD_LIMIT = 200  # characters of a value shown in a field line; the rest is counted
+
+
+def shown_value(data: Any) -> str:
+    """A value on one line: scalars as written, structures as compact JSON; clipped, with
+    hidden characters shown (a 100 kB value changed must not print 100 kB per line)."""
+    if isinstance(data, (dict, list)):
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    else:
+        text = "(none)" if data is None else str(data)[:FIELD_LIMIT + 1]
+    return visible(clip(text, FIELD_LIMIT))
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,7 +144,7 @@ def _grades(config: Config) -> dict[tuple[str, str], str]:
 def _rule_readings(base: Settings, head: Settings, ref: str) -> Iterator[Classified]:
     """Each rule whose severity changes somewhere: where an override has no say, the
     top-level setting applies, and without one the rule's (or policy's) own severity."""
-    from itsmctl.rules.registry import all_rules
+    from itsmctl.rules import all_rules
 
     defaults = {r.id: r.severity.label for s in (base, head) for r in all_rules(s.policies.rules)}
     old, new = _grades(base.config), _grades(head.config)

@@ -16,7 +16,7 @@ from itsmctl.atomic import write_text_atomic
 from itsmctl.catalog import Catalog
 from itsmctl.findings import Finding
 from itsmctl.interop.result import ExportResult, Note
-from itsmctl.rules.registry import all_rules
+from itsmctl.rules import all_rules
 from itsmctl.validate import validate_path
 
 STRUCTURAL = ("yaml", "schema", "reference")

@@ -17,7 +17,7 @@ from itsmctl.interop.writer import (
     write_plan,
 )
 from itsmctl.locate import Locator
-from itsmctl.rules.registry import all_rules
+from itsmctl.rules import all_rules
 from itsmctl.sources import SourceFile
 
 # governance findings every mapper already reports in its own words

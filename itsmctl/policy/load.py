@@ -182,7 +182,7 @@ class _Builder:
         self.seen[key] = location
 
     def policy(self, rule_id: str, raw: dict[str, Any], where: _Where, location: str) -> None:
-        from itsmctl.rules.registry import get_rule
+        from itsmctl.rules import get_rule
 
         if get_rule(rule_id) is not None:
             raise ConfigError(f"policy id {rule_id!r} is the id of a built-in rule",
@@ -218,7 +218,7 @@ class _Builder:
 
     def gate(self, name: str, raw: dict[str, Any], where: _Where, location: str) -> None:
         from itsmctl.durations import parse_date, parse_duration
-        from itsmctl.rules.registry import get_rule
+        from itsmctl.rules import get_rule
 
         if get_rule(name) is not None:
             raise ConfigError(f"gate {name!r} has the id of a built-in rule",
@@ -240,7 +240,7 @@ class _Builder:
                                 {k: v for k, v in raw.items()}, where.relative(location)), where))
 
     def finish(self) -> PolicySet:
-        from itsmctl.rules.registry import all_rules
+        from itsmctl.rules import all_rules
 
         known = sorted({*(r.id for r in all_rules(p.rule for p in self.policies)),
                         *(g.name for g, _ in self.gates)})
@@ -418,7 +418,7 @@ def _refs(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
 def catalog_rules(root: Path, config_file: Path | None = None) -> list[Rule]:
     """Built-in rules plus the policies of the catalog at `root` (for `itsmctl rules`)."""
     from itsmctl.config import load_config
-    from itsmctl.rules.registry import all_rules
+    from itsmctl.rules import all_rules
 
     config = load_config(root, config_file)
     return all_rules(load_policies(config, disk_reader(root, root.as_posix())).rules)

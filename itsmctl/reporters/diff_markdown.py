@@ -10,10 +10,9 @@ from __future__ import annotations
 import html
 import re
 
-from itsmctl.diff.result import DiffResult, EntityChange
+from itsmctl.diff.result import DiffResult, EntityChange, shown_value
 from itsmctl.findings import Finding
 from itsmctl.reporters import ReportOptions
-from itsmctl.reporters.diff_text import value
 from itsmctl.reporters.wording import change_counts, headline, plural, short, verdict_words
 from itsmctl.visible import visible
 
@@ -107,8 +106,8 @@ def _details(change: EntityChange) -> list[str]:
     if change.fields:
         out += ["", "| Field | Change | Before | After |", "|---|---|---|---|"]
         for f in change.fields:
-            before = code(value(f.before)) if f.before is not None else ""
-            after = code(value(f.after)) if f.after is not None else ""
+            before = code(shown_value(f.before)) if f.before is not None else ""
+            after = code(shown_value(f.after)) if f.after is not None else ""
             out.append(f"| {code(f.path)} | {f.op} | {before} | {after} |")
     return out + ["", "</details>"]
 

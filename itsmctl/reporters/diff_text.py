@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from itsmctl.diff.result import DiffResult, EntityChange, FieldChange, Impact
+from itsmctl.diff.result import DiffResult, EntityChange, Impact
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.text_report import format_finding
 from itsmctl.reporters.wording import approval_words, change_counts, short
-from itsmctl.visible import clip, visible
+from itsmctl.visible import visible
 
 _COLORS = {Impact.BREAKING: "31", Impact.APPROVAL_REQUIRED: "33", Impact.REVIEW: "36",
            Impact.INFO: "2"}
@@ -19,35 +16,12 @@ def _paint(text: str, code: str, options: ReportOptions) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if options.color else text
 
 
-FIELD_LIMIT = 200  # characters of a value shown in a field line; the rest is counted
-
-
-def value(data: Any) -> str:
-    """A value on one line: scalars as written, structures as compact JSON; clipped, with
-    hidden characters shown (a 100 kB value changed must not print 100 kB per line)."""
-    if isinstance(data, (dict, list)):
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
-    else:
-        text = "(none)" if data is None else str(data)[:FIELD_LIMIT + 1]
-    return visible(clip(text, FIELD_LIMIT))
-
-
-def field_line(change: FieldChange) -> str:
-    if change.op == "changed":
-        return f"{change.path}: {value(change.before)} -> {value(change.after)}"
-    if change.op == "added":
-        return f"{change.path}: added {value(change.after)}"
-    if change.op == "removed":
-        return f"{change.path}: removed (was {value(change.before)})"
-    return f"{change.path}: reordered {value(change.before)} -> {value(change.after)}"
-
-
 def _entity(change: EntityChange, options: ReportOptions) -> list[str]:
     level = _paint(change.impact.label, _COLORS[change.impact], options)
     renamed = f" from {change.renamed_from}" if change.renamed_from else ""
     lines = [_paint(visible(f"{change.kind} {change.name}"), "1", options)
              + visible(f"  {change.status}{renamed}  [") + level + visible(f"]  {change.file}")]
-    lines += [f"  {visible(field_line(f))}" for f in change.fields]
+    lines += [f"  {visible(f.line())}" for f in change.fields]
     for impact in sorted(change.impacts, key=lambda i: -i.impact):
         lines.append(visible(f"  * {impact.impact.label}: {impact.message}"
                              f"  ({impact.change_class})"))

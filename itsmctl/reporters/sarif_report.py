@@ -9,7 +9,8 @@ from urllib.parse import quote
 from itsmctl import __version__
 from itsmctl.findings import Finding, Severity
 from itsmctl.reporters import ReportOptions
-from itsmctl.rules.registry import Rule, all_rules
+from itsmctl.rules import all_rules
+from itsmctl.rules.registry import Rule
 from itsmctl.validate import ValidationResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -127,20 +127,7 @@ def builtin_rule(rule_id: str, severity: Severity, category: str, text: str) -> 
     return add(Rule(rule_id, severity, category, summary, doc))
 
 
-def all_rules(extra: Iterable[Rule] = ()) -> list[Rule]:
-    """The built-in rules, plus `extra` ones (a catalog's policies) for this call only.
-
-    Custom rules belong to one catalog's config: they never enter REGISTRY, so nothing leaks
-    into the next catalog checked in the same process.
-    """
-    import itsmctl.rules  # noqa: F401  (imports every rule module, filling the registry)
-
-    rules = {**REGISTRY, **{rule.id: rule for rule in extra}}
+def sorted_rules(rules: Iterable[Rule]) -> list[Rule]:
+    """Rules in the order every listing shows them: by category, then id."""
     order = {c: i for i, c in enumerate(CATEGORIES)}
-    return sorted(rules.values(), key=lambda r: (order.get(r.category, 99), r.id))
-
-
-def get_rule(rule_id: str) -> Rule | None:
-    import itsmctl.rules  # noqa: F401
-
-    return REGISTRY.get(rule_id)
+    return sorted(rules, key=lambda r: (order.get(r.category, 99), r.id))

@@ -12,9 +12,9 @@ from typing import Any
 
 from itsmctl.diff.result import Approval, DiffResult, EntityChange
 from itsmctl.model import KINDS, Ref
-from itsmctl.reporters.diff_text import field_line
-from itsmctl.site.context import Link, SiteInput
+from itsmctl.site.context import SiteInput
 from itsmctl.site.pagemodel import Page
+from itsmctl.site.paths import Link
 from itsmctl.site.people import Holders, owner_of
 from itsmctl.site.pullrequests import ApprovalEvidence, PullRequestEvidence
 
@@ -55,7 +55,7 @@ def change_row(site: SiteInput, change: EntityChange, approvals: tuple[Approval,
     return ChangeRow(
         ref=change.ref, link=_link(site, change), status=change.status,
         renamed_from=change.renamed_from, impact=change.impact.label,
-        fields=tuple(field_line(f) for f in change.fields), readings=readings,
+        fields=tuple(f.line() for f in change.fields), readings=readings,
         approvers=tuple(a.party for a in approvals if change.ref in a.entities),
         anchor=anchor_of(change.ref),
         pulls=tuple((p.record.number, f"pr-{p.record.number}")

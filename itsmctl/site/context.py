@@ -17,7 +17,7 @@ from itsmctl.policy.scorecard import Scorecard, ServiceScore
 from itsmctl.references import PARTY, parse_ref
 from itsmctl.rules.registry import Rule
 from itsmctl.site.figures import dependents_graph
-from itsmctl.site.paths import ref_path
+from itsmctl.site.paths import Link, ref_path
 from itsmctl.sources import SourceFile
 from itsmctl.textlines import split_lines
 from itsmctl.validate import ValidationResult
@@ -88,16 +88,6 @@ class Provenance:
 
 
 @dataclass(frozen=True)
-class Link:
-    """A reference as shown on a page: `href` is relative to the site root, None for no page."""
-
-    text: str
-    href: str | None = None
-    note: str = ""
-    title: str = ""
-
-
-@dataclass(frozen=True)
 class SiteInput:
     """Everything the pages are made from; same input, same bytes."""
 
@@ -138,7 +128,7 @@ class SiteInput:
     @cached_property
     def rules(self) -> list[Rule]:
         """Built-in rules plus the catalog's own policies, as validate ran them."""
-        from itsmctl.rules.registry import all_rules
+        from itsmctl.rules import all_rules
 
         return all_rules(self.validation.policies.rules)
 

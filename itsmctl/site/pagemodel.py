@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itsmctl.model import Entity
-from itsmctl.site.context import SiteInput
 from itsmctl.site.measured import measured_section
+
+if TYPE_CHECKING:
+    from itsmctl.site.context import SiteInput
 
 SAFE_URL = re.compile(r"(?:https?://|mailto:)[^\s<>\"']+\Z", re.IGNORECASE)
 

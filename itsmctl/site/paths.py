@@ -6,6 +6,8 @@ a path that escapes the output folder (`../`, `/`, `\\`, NUL...).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from itsmctl.model import NAME_PATTERN, Entity, Ref
 
 FOLDERS = {
@@ -28,6 +30,16 @@ PLURALS = {
     "ServiceCatalog": "Service catalogs",
     "Process": "Processes",
 }
+
+
+@dataclass(frozen=True)
+class Link:
+    """A reference as shown on a page: `href` is relative to the site root, None for no page."""
+
+    text: str
+    href: str | None = None
+    note: str = ""
+    title: str = ""
 
 
 def ref_path(ref: Ref) -> str | None:

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itsmctl.model import Entity, Ref, list_of_dicts
 from itsmctl.parties import Parties, resolve_party
 from itsmctl.references import parse_ref
-from itsmctl.site.context import Link, SiteInput
 from itsmctl.site.pagemodel import Page, as_dict, text
+from itsmctl.site.paths import Link
+
+if TYPE_CHECKING:
+    from itsmctl.site.context import SiteInput
 
 PEOPLE_PAGE = "people.html"
 _SLUG = re.compile(r"[^a-z0-9]+")

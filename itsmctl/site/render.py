@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from itsmctl.site.context import Link
 from itsmctl.site.pagemodel import Page
-from itsmctl.site.paths import root_of
+from itsmctl.site.paths import Link, root_of
 from itsmctl.visible import encode, visible
 
 if TYPE_CHECKING:

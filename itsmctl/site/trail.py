@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from itsmctl.catalog import Catalog
 from itsmctl.diff.semantic import diff_entities
 from itsmctl.model import Entity, Ref
-from itsmctl.reporters.diff_text import field_line
 from itsmctl.site.context import Commit, HistoryEntry
 
 if TYPE_CHECKING:
@@ -104,7 +103,7 @@ def _lines(subject: Entity, entity: Entity, before: Entity | None,
         return [f"{prefix}added"]
     if after is None:
         return [f"{prefix}removed"]
-    return [prefix + field_line(f) for f in diff_entities(before, after)]
+    return [prefix + f.line() for f in diff_entities(before, after)]
 
 
 def semantic_history(repo: Repo, changes: dict[str, list[FileChange]], catalog: Catalog,
