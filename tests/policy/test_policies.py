@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from itsmctl.cli import cli
 from itsmctl.findings import Severity
-from itsmctl.rules.registry import all_rules
+from itsmctl.rules import all_rules
 from itsmctl.validate import ValidationResult, validate_path
 
 Make = Callable[..., Path]

@@ -109,7 +109,7 @@ def test_every_field_is_on_the_page(page_text: PageText) -> None:
 
 
 def test_rules_page_documents_every_rule(page_text: PageText) -> None:
-    from itsmctl.rules.registry import all_rules
+    from itsmctl.rules import all_rules
 
     text = page_text("rules.html")
     for rule in all_rules():
