@@ -32,7 +32,8 @@ from itsmctl.model import LIFECYCLE_STAGES, Entity, Ref
 from itsmctl.policy import PolicySet
 from itsmctl.policy.gate import Assessment, Criteria, Gate, assess, stage_order
 from itsmctl.rules.common import lifecycle
-from itsmctl.rules.registry import Rule, RuleContext, all_rules
+from itsmctl.rules import all_rules
+from itsmctl.rules.registry import Rule, RuleContext
 from itsmctl.waivers import active_waiver
 
 LIFECYCLE_PATH = "spec.lifecycle"

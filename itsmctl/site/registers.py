@@ -19,10 +19,10 @@ from itsmctl.references import parse_ref
 from itsmctl.rules.common import lifecycle
 from itsmctl.rules.reviews import review_due
 from itsmctl.rules.security import HOLDS_DATA, review_settings
-from itsmctl.site.context import Link, SiteInput
+from itsmctl.site.context import SiteInput
 from itsmctl.site.figures import downtime
 from itsmctl.site.pagemodel import Page, as_list, text
-from itsmctl.site.paths import kind_index, ref_path
+from itsmctl.site.paths import Link, kind_index, ref_path
 
 ATTENTION_DAYS = 30  # waivers and evidence that lapse within this many days are listed
 ATTENTION_ROWS = 10  # entities with errors listed by name on the home page (all: findings.html)
