@@ -31,8 +31,8 @@ from itsmctl.locate import Locator
 from itsmctl.model import LIFECYCLE_STAGES, Entity, Ref
 from itsmctl.policy import PolicySet
 from itsmctl.policy.gate import Assessment, Criteria, Gate, assess, stage_order
-from itsmctl.rules.common import lifecycle
 from itsmctl.rules import all_rules
+from itsmctl.rules.common import lifecycle
 from itsmctl.rules.registry import Rule, RuleContext
 from itsmctl.waivers import active_waiver
 
