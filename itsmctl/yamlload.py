@@ -118,8 +118,8 @@ def _event_depth(text: str) -> int:
 
 
 # What a parse of the same bytes gives changed (findings, lines): the parse cache keys on this,
-# so entries made by an earlier parser of the same itsmctl version are misses. 2: editor lines.
-REVISION = 2
+# so entries made by an earlier parser of the same itsmctl version are misses (2: editor lines).
+REVISION = 3  # 3: an alias inside its own anchor is named as such
 
 
 @dataclass(slots=True)
@@ -173,6 +173,7 @@ class _Builder:
         self.source, self.doc, self.limits, self.escapes = source, doc, limits, escapes
         self.lines = lines
         self.memo: dict[int, tuple[Any, int, int]] = {}
+        self.open: set[int] = set()  # collections being built: an alias back into one loops
         self.expanded = 0
         self.expanded_size = 0
         self.findings: list[Finding] = []
@@ -195,10 +196,18 @@ class _Builder:
         if isinstance(node, ScalarNode):
             value = self._scalar(node)
             result = (value, 1, len(node.value))
-        elif isinstance(node, SequenceNode):
-            result = self._sequence(node, depth)
         else:
-            result = self._mapping(node, depth)  # type: ignore[arg-type]
+            if id(node) in self.open:  # `&a [*a]`: an alias inside the node it names
+                raise _Rejected(self._error(
+                    "yaml-alias-limit", "an alias names a list or mapping that contains it,"
+                    " so its value would be infinite", key or node, "an alias must name a"
+                    " node defined before it and outside it; write the value out"))
+            self.open.add(id(node))
+            if isinstance(node, SequenceNode):
+                result = self._sequence(node, depth)
+            else:
+                result = self._mapping(node, depth)  # type: ignore[arg-type]
+            self.open.discard(id(node))
         self.memo[id(node)] = result
         return result
 

@@ -142,3 +142,13 @@ def test_the_memoised_resolver_types_plain_scalars_as_pyyaml_does(text: str) -> 
     for implicit in ((True, False), (True, True), (False, True)):
         assert resolver.resolve(ScalarNode, text, implicit) == BaseResolver.resolve(
             resolver, ScalarNode, text, implicit)
+
+
+def test_an_alias_inside_its_own_anchor_is_named_as_such() -> None:
+    for text in ("a: &a [*a]\n", "&a {b: *a}\n", "x: &m {k: 1, <<: *m}\n",
+                 "x: &m\n  k: [1, {j: *m}]\n"):
+        parsed = parse(text)
+        assert [f.rule for f in parsed.findings] == ["yaml-alias-limit"], text
+        assert "contains it, so its value would be infinite" in parsed.findings[0].message
+        assert parsed.documents == []
+    assert parse("a: &a [1]\nb: [*a, *a]\n").documents[0].data == {"a": [1], "b": [[1], [1]]}
