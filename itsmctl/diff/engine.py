@@ -96,7 +96,7 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
     gates = review_moves((c for c, _ in pairs), base_result.catalog, head_result.catalog,
                          base_result.policies, head_result.policies,
                          today or runcontext.clock_today(), head_settings.config,
-                         (*head_result.findings, *head_result.waived))
+                         (*head_result.findings, *head_result.waived), base_settings.config)
     entity_list = with_gate_impacts(tuple(c for c, _ in pairs), gates)
     new_findings = tuple(sorted((*comparison.new, *gates.findings), key=Finding.sort_key))
     approvals = merge_approvals(required_approvals(entity_list, head_result.catalog,

@@ -26,7 +26,7 @@ from itsmctl.diff.approvals import party
 from itsmctl.diff.classes import impact_of
 from itsmctl.diff.result import Approval, Classified, EntityChange, EvidenceNote
 from itsmctl.evidence import latest
-from itsmctl.findings import Finding
+from itsmctl.findings import Finding, Severity
 from itsmctl.locate import Locator
 from itsmctl.model import LIFECYCLE_STAGES, Entity, Ref
 from itsmctl.policy import PolicySet
@@ -106,17 +106,21 @@ def judges(base: PolicySet, head: PolicySet, catalog: Catalog, today: date,
 
 def review_moves(changes: Iterable[EntityChange], base_catalog: Catalog, head_catalog: Catalog,
                  base: PolicySet, head: PolicySet, today: date, config: Config,
-                 head_findings: Iterable[Finding] = ()) -> GateReview:
+                 head_findings: Iterable[Finding] = (), grading: Config | None = None
+                 ) -> GateReview:
     """Judge every lifecycle move of the diff against the gates (see the module docstring).
 
-    `head_findings`: HEAD's validation (active and waived); a finding it already has (the
-    entry criteria of the new stage, as HEAD's own gate checks them) is not repeated."""
+    `config`: the settings the criteria's rules read (HEAD's). `grading`: the config whose
+    severities apply to the findings (BASE's: HEAD cannot switch off or downgrade the gate
+    that judges it). `head_findings`: HEAD's validation (active and waived); a finding it
+    already has with the same severity (the entry criteria of the new stage, as HEAD's own
+    gate checks them) is not repeated."""
     found = list(moves(changes, base_catalog, head_catalog))
     if not found:
         return GateReview({}, (), ())
-    seen = {(f.rule, f.entity, f.message) for f in head_findings}
+    seen = {(f.rule, f.entity, f.message, f.severity) for f in head_findings}
     impacts: dict[str, list[Classified]] = {}
-    findings: dict[tuple[str, str, str], Finding] = {}
+    findings: dict[tuple[str, str, str, Severity], Finding] = {}
     approvers: dict[str, dict[str, None]] = {}
     entities: dict[str, set[str]] = {}
     for judge in judges(base, head, head_catalog, today, config):
@@ -126,8 +130,8 @@ def review_moves(changes: Iterable[EntityChange], base_catalog: Catalog, head_ca
                 continue
             ref = str(move.after.ref)
             problems = list(_problems(judge, move))
-            for finding in problems:
-                key = (finding.rule, finding.entity, finding.message)
+            for finding in _graded(problems, grading, move.after):
+                key = (finding.rule, finding.entity, finding.message, finding.severity)
                 if key not in seen and key not in findings:
                     findings[key] = finding
             who = _approvers(gate, move)
@@ -144,6 +148,16 @@ def review_moves(changes: Iterable[EntityChange], base_catalog: Catalog, head_ca
         tuple(sorted(located, key=Finding.sort_key)),
         tuple(Approval(name, tuple(approvers[name]), tuple(sorted(entities[name])))
               for name in sorted(approvers)))
+
+
+def _graded(findings: list[Finding], grading: Config | None, service: Entity
+            ) -> Iterator[Finding]:
+    """The findings with the severities `grading` gives them at the service's file."""
+    for finding in findings:
+        severity = (finding.severity if grading is None
+                    else grading.severity_for(finding.rule, finding.severity, service.rel))
+        if severity is not None:
+            yield finding if severity == finding.severity else finding.with_severity(severity)
 
 
 def _ref(entity: str) -> Ref:

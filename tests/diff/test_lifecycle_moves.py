@@ -189,3 +189,21 @@ def test_renewed_evidence_is_shown_with_its_approver(examples_repo: GitRepo) -> 
         "evidence load-test renewed: 2026-01-10 -> 2026-11-20, approved by"
         " julia.schneider@larkspur.example"]
     assert not readings(result, "Service:checkout", "lifecycle-gate"), "no move, no gate"
+
+
+def test_head_cannot_postpone_or_switch_off_the_gate_for_its_own_move(
+        examples_repo: GitRepo) -> None:
+    """HEAD moves enableOn to next year (warnings only) and switches the gate off in the
+    config: BASE's gate and BASE's grading still make the missing sign-off an error."""
+    to_transition(examples_repo)
+    examples_repo.edit(GATES, "enableOn: 2026-10-01", "enableOn: 2027-10-01")
+    examples_repo.edit(".itsmctl.yaml", "policyFiles: [policies/*.yaml]",
+                       "policyFiles: [policies/*.yaml]\nrules: {production-readiness: off}")
+    examples_repo.commit("loyalty into transition, gate postponed and switched off")
+    result = examples_repo.diff("main", "feature")
+    errors = [f for f in result.new_findings
+              if f.rule == "production-readiness" and f.severity.label == "error"]
+    assert [f.message for f in errors] == [
+        "transition service 'loyalty-programme' does not meet the entry criteria of gate"
+        " 'production-readiness': evidence 'security-signoff' is missing"]
+    assert result.exit_code == 1
