@@ -41,9 +41,18 @@ def schema_text(filename: str) -> str:
     return (resources.files("itsmctl") / "schemas" / filename).read_text(encoding="utf-8")
 
 
+SCHEMA_BASE = "https://itsmctl.io/schemas/v1/"
+
+
 @cache
 def load_schema(filename: str) -> dict[str, Any]:
-    return json.loads(schema_text(filename))  # type: ignore[no-any-return]
+    """A built-in schema, known in process by `SCHEMA_BASE` + its file name.
+
+    The files themselves carry no `$id`: a tool that reads them from disk (check-jsonschema,
+    an editor) resolves their relative `$ref`s beside them, with no network; an `$id` would
+    send it to the web instead. A policy's `$ref` may still name the full URI.
+    """
+    return {"$id": SCHEMA_BASE + filename, **json.loads(schema_text(filename))}
 
 
 @lru_cache(maxsize=1)

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from itsmctl.git import Repo
 
 PolicyReader = Callable[[tuple[str, ...]], list[SourceFile]]
-_BASE_URI = "https://itsmctl.io/schemas/v1/policy-{id}.json"  # relative $refs reach ours
+# schemas.SCHEMA_BASE + the policy: its relative $refs reach the built-in schemas
+_BASE_URI = "https://itsmctl.io/schemas/v1/policy-{id}.json"
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,8 @@ def test_schema_command_lists_prints_and_writes(tmp_path: Path, invoke: Invoke) 
     listing = invoke("schema").output.split()
     assert "service.schema.json" in listing and "entity.schema.json" in listing
     printed = json.loads(invoke("schema", "Service").output)
-    assert printed["$id"].endswith("service.schema.json")
+    assert "$id" not in printed  # written out, its relative $refs resolve beside it
+    assert printed["properties"]["metadata"]["$ref"] == "envelope.schema.json#/$defs/metadata"
     written = invoke("schema", "--output-dir", str(tmp_path / "s"))
     assert written.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == sorted(listing)
