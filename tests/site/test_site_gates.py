@@ -50,11 +50,14 @@ def test_stale_evidence_and_hostile_refs(examples_copy: Path, tmp_path: Path) ->
     source = path.read_text(encoding="utf-8")
     old = "https://security.larkspur.example/reviews/checkout-2026"
     assert old in source
-    path.write_text(source.replace(old, "javascript:alert(1)"), encoding="utf-8")
+    source = source.replace(old, "javascript:alert(1)").replace(
+        "approver: luca.moretti@larkspur.example", "approver: <script>alert(2)</script>", 1)
+    path.write_text(source, encoding="utf-8")
     render_catalog(examples_copy, tmp_path / "site")
     markup = page(tmp_path / "site", "checkout")
     assert 'href="javascript:' not in markup
     assert "<td>javascript:alert(1)</td>" in markup
+    assert "<script>alert(2)" not in markup and "&lt;script&gt;alert(2)" in markup
     render_catalog(examples_copy, tmp_path / "later", today=date(2027, 3, 1))
     text = section(page(tmp_path / "later", "checkout"))
     assert "entry criteria not met" in text
