@@ -38,12 +38,12 @@ class Person:
     anchor: str = ""
     teams: list[tuple[str, Link, str]] = field(default_factory=list)  # name, page, role in it
     roles: list[str] = field(default_factory=list)
-    accountable: dict[str, list[Link]] = field(default_factory=dict)  # why -> what
+    # why -> what, each link once in first-seen order (a dict, so a team owning N services
+    # costs N look-ups, not N²/2 list comparisons)
+    accountable: dict[str, dict[Link, None]] = field(default_factory=dict)
 
     def answer_for(self, why: str, what: Link) -> None:
-        links = self.accountable.setdefault(why, [])
-        if what not in links:
-            links.append(what)
+        self.accountable.setdefault(why, {}).setdefault(what, None)
 
     @property
     def names(self) -> set[str]:
@@ -79,8 +79,9 @@ class Directory:
         self.team_names = {t.name for t in site.catalog.of_kind("Team")}
         self.people: dict[str, Person] = {}
         self._by_name: dict[str, Person] = {}
-        self._anchors: set[str] = set()
+        self._anchors = _Anchors()
         self._members: dict[str, list[Person]] = {}
+        self._listed: dict[str, set[Person]] = {}  # team -> its members, beside the list
         for team in site.catalog.of_kind("Team"):
             for _, member in list_of_dicts(team.get("spec", "members")):
                 self._member(team, member)
@@ -101,12 +102,13 @@ class Directory:
         person = self._by_name.get(key.lower())
         if person is None:
             person = self.people[key.lower()] = Person(key, name or key, email, github,
-                                                       _anchor(key, self._anchors))
+                                                       self._anchors.take(key))
         person.email, person.github = person.email or email, person.github or github
         person.teams.append((team.name, self.site.link_entity(team), text(member.get("role"))))
-        listed = self._members.setdefault(team.name, [])
+        listed = self._listed.setdefault(team.name, set())
         if person not in listed:
-            listed.append(person)
+            listed.add(person)
+            self._members.setdefault(team.name, []).append(person)
         for alias in person.names:
             self._by_name.setdefault(alias, person)
 
@@ -115,7 +117,7 @@ class Directory:
         person = self._by_name.get(who.lower())
         if person is None:
             person = self.people[who.lower()] = Person(who, who,
-                                                       anchor=_anchor(who, self._anchors))
+                                                       anchor=self._anchors.take(who))
             self._by_name[who.lower()] = person
         return person
 
@@ -136,13 +138,27 @@ class Directory:
         return sorted(self.people.values(), key=lambda p: (p.name.lower(), p.key.lower()))
 
 
-def _anchor(key: str, taken: set[str]) -> str:
-    base = "person-" + (_SLUG.sub("-", key.lower()).strip("-") or "x")
-    anchor, n = base, 2
-    while anchor in taken:
-        anchor, n = f"{base}-{n}", n + 1
-    taken.add(anchor)
-    return anchor
+class _Anchors:
+    """Unique `person-...` anchors, in the order people are met.
+
+    Keys without ASCII letters or digits (CJK names, say) all slug to `person-x`; a counter
+    per base slug continues where the last suffix ended, so N such people cost N steps, not
+    N²/2. The taken set still guards a suffix that another key's slug produced (`x-2`).
+    """
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.next_suffix: dict[str, int] = {}
+
+    def take(self, key: str) -> str:
+        base = "person-" + (_SLUG.sub("-", key.lower()).strip("-") or "x")
+        anchor = base
+        while anchor in self.taken:
+            n = self.next_suffix.get(base, 2)
+            self.next_suffix[base] = n + 1
+            anchor = f"{base}-{n}"
+        self.taken.add(anchor)
+        return anchor
 
 
 def owner_of(service: Entity | None) -> str | None:

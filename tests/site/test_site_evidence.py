@@ -376,3 +376,35 @@ def test_an_explicit_config_also_judges_a_ref(tmp_path: Path) -> None:
                                           *args])
         assert result.exit_code == 0, result.output
         assert f"<title>{title}</title>" in (out / "index.html").read_text()
+
+
+def test_people_without_ascii_names_get_distinct_anchors_in_order(tmp_path: Path,
+                                                                  render: Render) -> None:
+    root = tmp_path / "catalog"
+    shutil.copytree(SMALL, root)
+    edit(root / "teams.yaml", "    - {name: Ada Lovelace, email: ada@example.com, role: lead}\n",
+         "    - {name: Ada Lovelace, email: ada@example.com, role: lead}\n"
+         "    - {name: 山田}\n    - {name: 佐藤}\n    - {name: x-2}\n    - {name: 鈴木}\n"
+         "    - {name: 山田}\n")
+    render(root, tmp_path / "site")
+    page = (tmp_path / "site" / "people.html").read_text()
+    anchors = {name: page.split(f">{name}</h2>")[0].rsplit('id="', 1)[1].split('-name"')[0]
+               for name in ("山田", "佐藤", "x-2", "鈴木")}
+    assert anchors == {"山田": "person-x", "佐藤": "person-x-2", "x-2": "person-x-2-2",
+                       "鈴木": "person-x-3"}
+    db = visible_text((tmp_path / "site" / "services" / "db.html").read_text())
+    owners = section(db, "People Owner team", "RACI")
+    assert owners.count("山田") == 1 and owners.count("鈴木") == 1
+
+
+def test_a_person_answers_for_each_owned_service_once_in_name_order(
+        tmp_path: Path, render: Render) -> None:
+    root = tmp_path / "catalog"
+    shutil.copytree(SMALL, root)
+    edit(root / "teams.yaml", "    - {name: Ada Lovelace, email: ada@example.com, role: lead}\n",
+         "    - {name: Ada Lovelace, email: ada@example.com, role: lead}\n"
+         "    - {name: Ada Lovelace, email: ada@example.com, role: again}\n")
+    render(root, tmp_path / "site")
+    page = visible_text((tmp_path / "site" / "people.html").read_text())
+    ada = section(page, "Ada Lovelace", "Alan Turing")
+    assert "services of team ops, which owns them: Nightly Batch , Database " in ada
