@@ -7,6 +7,7 @@ it is long:
 - an edge that skips layers gets a dummy node in every layer between, a narrow slot of its
   own, so the edge runs between the boxes of those layers and never through one; an edge
   inside one layer (only a cut cycle makes one) runs in the free band above that layer;
+- a layer of more than `MAX_ROW` boxes wraps onto rows stacked in its place;
 - barycentre sweeps, down and up, order each layer to cut crossings, and the order with the
   fewest crossings seen is kept; ties break by name, so a build gives the same bytes always.
 Between two layers an edge is a cubic curve whose control points lie in that band, so it
@@ -33,6 +34,7 @@ from itsmctl.site.paths import ref_path
 NODE_W, NODE_H, GAP_X, GAP_Y, MARGIN = 184, 56, 24, 64, 16
 DUMMY_W, DUMMY_GAP = 10, 8
 SWEEPS = 8
+MAX_ROW = 12  # boxes side by side at most; a wider layer wraps onto more rows
 MAX_LABEL = 24
 LINE_H = 15
 COUNT_CROSSINGS_UP_TO = 20_000  # segments; past this the sweeps run without keeping the best
@@ -216,6 +218,26 @@ def _order(layers: list[list[Item]], up: dict[Item, list[Item]],
     return (best, fewest) if counting else (layers, -1)
 
 
+def _wrap(depth: dict[str, int], keys: list[str]) -> dict[str, int]:
+    """Rows of at most `MAX_ROW` boxes: a wider layer is split into rows stacked in its place
+    (by name), so 200 services of one depth make a picture 17 rows high, not 40,000 px wide.
+    Edges between rows of one layer and past them get dummy slots like any other."""
+    by_layer: dict[int, list[str]] = {}
+    for key in keys:  # in name order
+        by_layer.setdefault(depth[key], []).append(key)
+    if all(len(row) <= MAX_ROW for row in by_layer.values()):
+        return depth
+    out: dict[str, int] = {}
+    base = 0
+    for layer in sorted(by_layer):
+        members = by_layer[layer]
+        rows = -(-len(members) // MAX_ROW)
+        for index, key in enumerate(members):
+            out[key] = base + rows - 1 - index // MAX_ROW  # the first names on the top row
+        base += rows
+    return out
+
+
 def layout_boxes(boxes: list[Box], links: list[Link]) -> Layout:
     """Lay out any boxes and links (services, or groups of them) as described above."""
     by_key = {b.key: b for b in boxes}
@@ -228,7 +250,8 @@ def layout_boxes(boxes: list[Box], links: list[Link]) -> Layout:
     for targets in out_edges.values():
         targets.sort(reverse=True)  # visited in name order (the walk pops from the end)
     keys = sorted(by_key)
-    depth = key_depths(keys, out_edges)
+    layer_of = key_depths(keys, out_edges)
+    depth = _wrap(layer_of, keys)  # the row each box is drawn in
     count = max(depth.values(), default=-1) + 1
     layers: list[list[Item]] = [[] for _ in range(count)]
     for key in keys:
@@ -256,11 +279,11 @@ def layout_boxes(boxes: list[Box], links: list[Link]) -> Layout:
             segments += 1
         chains.append(Chain(lk, chain, ls < lt, False))
     layers, crossings = _order(layers, up, down, segments)
-    return _place(layers, by_key, chains, depth, crossings)
+    return _place(layers, by_key, chains, depth, crossings, layer_of)
 
 
 def _place(layers: list[list[Item]], by_key: dict[str, Box], chains: list[Chain],
-           depth: dict[str, int], crossings: int) -> Layout:
+           depth: dict[str, int], crossings: int, layer_of: dict[str, int]) -> Layout:
     """Coordinates: layers top (deepest) to bottom, each row centred; then the edge points."""
     count = len(layers)
     top_margin = MARGIN + (GAP_Y // 2 if any(c.flat for c in chains) else 0)
@@ -286,7 +309,7 @@ def _place(layers: list[list[Item]], by_key: dict[str, Box], chains: list[Chain]
             x += gap(layer[i - 1], item) if i else 0
             left_of[item] = x
             if item[1] == -1:
-                nodes.append(Node(by_key[item[0]], index, x, top_of[index]))
+                nodes.append(Node(by_key[item[0]], layer_of[item[0]], x, top_of[index]))
             x += size(item)
     ports = _ports(chains, left_of)
     edges = []
@@ -312,7 +335,7 @@ def _place(layers: list[list[Item]], by_key: dict[str, Box], chains: list[Chain]
         if chain.reverse:
             points.reverse()
         edges.append(Edge(lk.source, lk.target, lk.hard, tuple(points), False, lk.weight))
-    nodes.sort(key=lambda n: (-n.layer, n.x))
+    nodes.sort(key=lambda n: (n.y, n.x))
     edges.sort(key=lambda e: (e.source, e.target))
     return Layout(tuple(nodes), tuple(edges), width, height, max(crossings, 0), dummies)
 

@@ -190,22 +190,39 @@ def _group_box(site: SiteInput, group: Group) -> Box:
 
 
 def _group_page(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str) -> Page:
+    """A group's services, and one box for each other group they need (not every service
+    of it: at 2,000 services that made pictures 70,000 px wide)."""
     inside = {s.ref for s in group.services}
-    shown: dict[Ref, Entity] = {s.ref: s for s in group.services}
-    outside: dict[Ref, Group] = {}
+    needed: dict[str, dict[Ref, Entity]] = {}  # other group -> the services of it needed
+    hard: set[tuple[str, str]] = set()
+    links = []
     for service in group.services:
-        for target, _ in site.catalog.dependencies(service):
-            if target.ref not in inside and target.ref in group_of:
-                shown.setdefault(target.ref, target)
-                outside[target.ref] = group_of[target.ref]
-    boxes = [service_box(site, s, note=f"in {outside[s.ref].title}" if s.ref in outside else "")
-             for s in shown.values()]
-    links = [Link(s.ref.name, t.ref.name, k == "hard")
-             for s in group.services for t, k in site.catalog.dependencies(s) if t.ref in shown]
+        for target, kind in site.catalog.dependencies(service):
+            if target.ref in inside:
+                links.append(Link(service.ref.name, target.ref.name, kind == "hard"))
+            elif target.ref in group_of:
+                other = group_of[target.ref]
+                needed.setdefault(other.key, {})[target.ref] = target
+                pair = (service.ref.name, f"group:{other.key}")
+                links.append(Link(*pair, kind == "hard"))
+                if kind == "hard":
+                    hard.add(pair)
+    links = [Link(lk.source, lk.target, lk.hard or (lk.source, lk.target) in hard)
+             for lk in links]
+    by_key = {g.key: g for g in group_of.values()}
+    boxes = [service_box(site, s) for s in group.services]
+    for name, targets in sorted(needed.items()):
+        other = by_key[name]
+        marks = [worst(site, t)[0] for t in targets.values()]
+        mark = next((m for m in ("error", "warning", "info") if m in marks), "")
+        count = len(targets)
+        meta = f"{count} service{'s' if count != 1 else ''} needed"
+        boxes.append(Box(f"group:{name}", other.title, other.path, meta, mark,
+                         tip=f"{other.title} ({by}): {meta}"))
     picture = layout_boxes(boxes, links)
-    others = sorted({g.key: g for g in outside.values()}.values(), key=lambda g: g.title)
+    others = sorted((by_key[k] for k in needed), key=lambda g: g.title)
     return Page(group.path, "graph-group.html", f"Dependency graph: {group.title}", "Graph", {
-        "svg": svg(picture, f"Services of {group.title} ({by}) and what they need elsewhere",
+        "svg": svg(picture, f"Services of {group.title} ({by}) and the groups they need",
                    root_of(group.path)),
         "layers": _layers(picture), "group": group, "by": by, "others": others,
         "count": len(group.services)})

@@ -214,6 +214,20 @@ def test_past_the_threshold_the_graph_shows_groups_with_pages_of_their_own(
     assert '<a href="graphs/developers.html"><title>Developers: 2 services' in page
     group = (tmp_path / "site" / "graphs" / "developers.html").read_text()
     assert "<h1>Developers</h1>" in group
-    assert ('<a href="../services/db.html"><title>Database (db): tier 1, 3 errors,'
-            " in Operations") in group
+    assert ('<a href="../graphs/operations.html"><title>Operations (owner team): 1 service'
+            " needed</title>") in group
     assert '<a href="../graphs/operations.html">Operations</a>' in group
+
+
+def test_a_wide_layer_wraps_onto_rows_and_edges_still_go_around_boxes() -> None:
+    from itsmctl.site.graph import GAP_X, MARGIN, MAX_ROW, Box, Link, layout_boxes
+
+    # 30 services that all need one database: one layer of 30 would be 6,000 px wide
+    boxes = [Box("db", "Database", None)] + [Box(f"app{i:02d}", f"App {i}", None)
+                                             for i in range(30)]
+    graph = layout_boxes(boxes, [Link(f"app{i:02d}", "db", True) for i in range(30)])
+    rows = sorted({n.y for n in graph.nodes if n.box.key != "db"})
+    assert len(rows) == 3  # 12 + 12 + 6
+    assert {n.layer for n in graph.nodes if n.box.key != "db"} == {1}  # still one depth
+    assert graph.width <= MAX_ROW * (NODE_W + GAP_X) + 2 * MARGIN + 30 * 20
+    assert boxes_crossed(svg(graph)) == []
