@@ -12,6 +12,10 @@ its BASE or its HEAD version (relabelling a service does not take it out of its 
 the rules a BASE gate names run as BASE's policies define them. Findings carry the gate's
 name as their rule id and grade (a warning before `enableOn`), so a waiver of the gate on
 the service waives them, as in `validate`.
+
+A service the pull request adds (also one that a delete-and-add rename pairing does not pair)
+moves from the first stage, `proposed`, to the stage HEAD gives it: adding a service directly
+in `operational` must not skip the approvers and the non-skippable stages a move would meet.
 """
 
 from __future__ import annotations
@@ -43,16 +47,41 @@ LIFECYCLE_PATH = "spec.lifecycle"
 class Move:
     """One service's lifecycle move, with both versions of the service."""
 
-    before: Entity
+    before: Entity | None  # None: the pull request adds the service
     after: Entity
     source: str  # X
     target: str  # Y
+
+    @property
+    def added(self) -> bool:
+        return self.before is None
 
     @property
     def skipped(self) -> tuple[str, ...]:
         """Stages strictly between X and Y when the move goes forward."""
         start, end = stage_order(self.source), stage_order(self.target)
         return LIFECYCLE_STAGES[start + 1:end] if 0 <= start < end else ()
+
+    @property
+    def leaves(self) -> bool:
+        """Whether the service leaves X (an added service at `proposed` only enters it)."""
+        return self.source != self.target
+
+    @property
+    def arrow(self) -> str:
+        """`X -> Y`, marked `(added)` for a service the pull request adds."""
+        if self.added and not self.leaves:
+            return f"added in {self.target}"
+        shown = f"{self.source} -> {self.target}"
+        return f"{shown} (added)" if self.added else shown
+
+    def selected_by(self, gate: Gate) -> bool:
+        """The gate selects the BASE or the HEAD version (an added one has only HEAD's);
+        an added service is read only by gates that define a stage it meets."""
+        if self.before is None:
+            met = (*((self.source,) if self.leaves else ()), *self.skipped, self.target)
+            return gate.selector.matches(self.after) and any(gate.stage(n) for n in met)
+        return gate.selector.matches(self.after) or gate.selector.matches(self.before)
 
 
 @dataclass(frozen=True)
@@ -73,9 +102,18 @@ class _Judge:
 
 
 def moves(changes: Iterable[EntityChange], base: Catalog, head: Catalog) -> Iterator[Move]:
-    """Services whose `spec.lifecycle` differs between BASE and HEAD (both stages named)."""
+    """Services whose `spec.lifecycle` differs between BASE and HEAD (both stages named),
+    and services HEAD adds with a stage (a move from `proposed`, the first stage)."""
     for change in changes:
-        if change.kind != "Service" or change.status not in ("modified", "renamed"):
+        if change.kind != "Service":
+            continue
+        if change.status == "added":
+            added = head.get(Ref("Service", change.name))
+            stage = lifecycle(added) if added is not None else None
+            if added is not None and stage:
+                yield Move(None, added, LIFECYCLE_STAGES[0], stage)
+            continue
+        if change.status not in ("modified", "renamed"):
             continue
         before = base.get(Ref("Service", change.renamed_from or change.name))
         after = head.get(Ref("Service", change.name))
@@ -126,7 +164,7 @@ def review_moves(changes: Iterable[EntityChange], base_catalog: Catalog, head_ca
     for judge in judges(base, head, head_catalog, today, config):
         for move in found:
             gate = judge.gate
-            if not (gate.selector.matches(move.before) or gate.selector.matches(move.after)):
+            if not move.selected_by(gate):
                 continue
             ref = str(move.after.ref)
             problems = list(_problems(judge, move))
@@ -171,7 +209,7 @@ def _problems(judge: _Judge, move: Move) -> Iterator[Finding]:
     source, target = gate.stage(move.source), gate.stage(move.target)
     hint = ("add the evidence (name, date, ref, approver) or fix the rule's finding; or waive"
             " the gate with a reason")
-    if source is not None:
+    if source is not None and move.leaves:
         for item in _unmet(source.exit, service, context):
             yield service.finding(
                 gate.name, f"service {service.name!r} leaves {move.source} without meeting the"
@@ -187,7 +225,7 @@ def _problems(judge: _Judge, move: Move) -> Iterator[Finding]:
         stage = gate.stage(name)
         if stage is not None and not stage.skippable:
             yield service.finding(
-                gate.name, f"lifecycle {move.source} -> {move.target} skips {name}, which gate"
+                gate.name, f"lifecycle {move.arrow} skips {name}, which gate"
                 f" {gate.name!r} does not allow to be skipped", ("spec", "lifecycle"),
                 f"move to {name} first (its criteria then apply), or waive the gate with a"
                 " reason", severity)
@@ -206,8 +244,14 @@ def _approvers(gate: Gate, move: Move) -> list[tuple[str, str]]:
             verb = "enters" if name == move.target else "skips"
             out.append((party(who), f"approves a move to {name} under gate {gate.name}:"
                         f" Service:{move.after.name} {verb} {name}"
-                        f" ({move.source} -> {move.target})"))
+                        f" ({_how(move)})"))
     return out
+
+
+def _how(move: Move) -> str:
+    if not move.added:
+        return f"{move.source} -> {move.target}"
+    return f"added, {move.source} -> {move.target}" if move.leaves else move.arrow
 
 
 def _reading(judge: _Judge, move: Move, problems: list[Finding],
@@ -215,8 +259,8 @@ def _reading(judge: _Judge, move: Move, problems: list[Finding],
     """The move as the gate reads it, with the evidence it relies on and each one's age."""
     gate, today = judge.gate, judge.context.today
     source, target = gate.stage(move.source), gate.stage(move.target)
-    wanted = [*(source.exit.evidence if source else ()), *(target.entry.evidence if target
-                                                           else ())]
+    wanted = [*(source.exit.evidence if source and move.leaves else ()),
+              *(target.entry.evidence if target else ())]
     notes = []
     for name in dict.fromkeys(item.name for item in wanted):
         found = latest(move.after, (name,))
@@ -230,7 +274,7 @@ def _reading(judge: _Judge, move: Move, problems: list[Finding],
         verdict += f" (the gate is waived until {waiver.expires})"
     parties = ", ".join(dict.fromkeys(name for name, _ in who))
     shown = "; ".join(n.describe() for n in notes)
-    message = (f"gate {gate.name}: {move.source} -> {move.target}, {verdict}"
+    message = (f"gate {gate.name}: {move.arrow}, {verdict}"
                + (f"; approved by {parties}" if parties else "")
                + (f"; evidence: {shown}" if shown else ""))
     cls = "lifecycle-gate-unmet" if problems else "lifecycle-gate"

@@ -207,3 +207,85 @@ def test_head_cannot_postpone_or_switch_off_the_gate_for_its_own_move(
         "transition service 'loyalty-programme' does not meet the entry criteria of gate"
         " 'production-readiness': evidence 'security-signoff' is missing"]
     assert result.exit_code == 1
+
+
+def add_wallet(repo: GitRepo, stage: str) -> None:
+    """A new service, a copy of loyalty-programme, added directly in `stage`."""
+    text = repo.file("services/loyalty-programme.yaml").read_text(encoding="utf-8")
+    text = text.replace("name: loyalty-programme", "name: rewards-wallet")
+    repo.write("services/rewards-wallet.yaml",
+               text.replace("lifecycle: design", f"lifecycle: {stage}") + SIGNOFF)
+
+
+def test_a_service_added_in_a_later_stage_is_judged_as_a_move_from_proposed(
+        examples_repo: GitRepo) -> None:
+    """Adding a service directly in operational does not skip the gate's approvers: it
+    enters operational from proposed, jumping over transition."""
+    add_wallet(examples_repo, "operational")
+    examples_repo.commit("a new service, straight into operational")
+    result = examples_repo.diff("main", "feature")
+    assert change(result, "Service:rewards-wallet").status == "added"
+    [reading] = readings(result, "Service:rewards-wallet", "lifecycle-gate-unmet")
+    assert reading.startswith("gate production-readiness: proposed -> operational (added),")
+    assert "approved by role:change-manager, team:change-advisory-board" in reading
+    [manager] = [a for a in result.approvals if a.party == "role:change-manager"]
+    assert manager.reasons == (
+        "approves a move to transition under gate production-readiness:"
+        " Service:rewards-wallet skips transition (added, proposed -> operational)",
+        "approves a move to operational under gate production-readiness:"
+        " Service:rewards-wallet enters operational (added, proposed -> operational)")
+    [board] = [a for a in result.approvals if a.party == "team:change-advisory-board"]
+    assert board.entities == ("Service:rewards-wallet",)
+    # operational's entry criteria, as validate reports them at HEAD, once
+    assert any("operational service 'rewards-wallet' does not meet the entry criteria" in m
+               and "'load-test' is missing" in m for m in gate_findings(result))
+
+
+def test_an_added_service_cannot_skip_a_stage_the_base_gate_forbids_to_skip(
+        examples_repo: GitRepo) -> None:
+    """BASE's gate makes transition non-skippable; a delete-and-add that rename pairing does
+    not pair (loyalty-programme removed, rewards-wallet added in operational) meets it."""
+    examples_repo.git("checkout", "-q", "main")
+    examples_repo.edit(GATES, "      approvers: [role:change-manager]\n",
+                       "      approvers: [role:change-manager]\n      skippable: false\n")
+    examples_repo.commit("transition may not be skipped")
+    examples_repo.git("checkout", "-q", "-B", "feature")
+    add_wallet(examples_repo, "operational")
+    examples_repo.edit("services/rewards-wallet.yaml", "Larkspur Club loyalty programme",
+                       "Rewards wallet")
+    examples_repo.remove("services/loyalty-programme.yaml")
+    # HEAD relaxes the gate again: BASE's gate still judges the added service
+    examples_repo.edit(GATES, "      skippable: false\n", "", )
+    examples_repo.commit("loyalty replaced by a wallet, live at once")
+    result = examples_repo.diff("main", "feature")
+    assert change(result, "Service:rewards-wallet").status == "added"
+    assert ("lifecycle proposed -> operational (added) skips transition, which gate"
+            " 'production-readiness' does not allow to be skipped") in gate_findings(result)
+    assert result.exit_code == 1
+
+
+def test_a_service_added_in_proposed_meets_only_the_gates_of_proposed(
+        examples_repo: GitRepo) -> None:
+    """The example gate says nothing about proposed: no reading; a gate HEAD adds for
+    proposed is read, with its approvers."""
+    add_wallet(examples_repo, "proposed")
+    examples_repo.commit("a new idea")
+    result = examples_repo.diff("main", "feature")
+    assert not readings(result, "Service:rewards-wallet", "lifecycle-gate")
+    assert not gate_findings(result)
+    examples_repo.write("policies/ideas.yaml", """\
+apiVersion: itsmctl.io/v1
+kind: Gate
+metadata: {name: idea-intake}
+spec:
+  stages:
+    proposed:
+      approvers: [team:platform]
+""")
+    examples_repo.commit("ideas are approved by the platform team")
+    result = examples_repo.diff("main", "feature")
+    assert readings(result, "Service:rewards-wallet", "lifecycle-gate") == [
+        "gate idea-intake: added in proposed, criteria met at HEAD; approved by team:platform"]
+    [platform] = [a for a in result.approvals if a.party == "team:platform"]
+    assert platform.reasons == ("approves a move to proposed under gate idea-intake:"
+                                " Service:rewards-wallet enters proposed (added in proposed)",)
