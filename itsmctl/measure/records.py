@@ -182,6 +182,10 @@ def _json_row(text: str, columns_of: list[str]) -> Any:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return csv.Error(f"not a JSON object: {exc.msg}")
+    except RecursionError:  # hostile nesting: a bad row, not a crash
+        return csv.Error("not a JSON object: nested too deeply")
+    except ValueError as exc:  # e.g. an integer over Python's 4300-digit limit
+        return csv.Error(f"not a JSON object: {str(exc).split(';')[0][:120]}")
     if not isinstance(data, dict):
         return csv.Error("not a JSON object")
     return ["" if data.get(c) is None else _text(data.get(c)) for c in columns_of]

@@ -178,7 +178,9 @@ class _Window:
         cached = self._cache.get(zone.key)
         if cached is None:
             lo = _midnight(self.first, zone) if self.first else -float("inf")
-            hi = _midnight(self.last + timedelta(days=1), zone) if self.last else float("inf")
+            # --to 9999-12-31 has no next day: the window is open-ended, as without --to
+            hi = (_midnight(self.last + timedelta(days=1), zone)
+                  if self.last and self.last < date.max else float("inf"))
             cached = self._cache[zone.key] = (lo, hi)
         return cached
 

@@ -128,8 +128,9 @@ def read_pull_requests(path: Path) -> tuple[PullRequestRecord, ...]:
     data = _read_bounded(path)
     try:
         items = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ItsmctlError(f"{path}: not a JSON file ({exc})", HINT) from None
+    except (ValueError, RecursionError) as exc:  # bad UTF-8/JSON, deep nesting, huge integers
+        reason = str(exc).split(";")[0][:200]
+        raise ItsmctlError(f"{path}: not a JSON file ({reason})", HINT) from None
     if not isinstance(items, list):
         raise ItsmctlError(f"{path}: expected a JSON list of pull requests", HINT)
     if len(items) > MAX_PULL_REQUESTS:

@@ -273,6 +273,7 @@ def test_pull_requests_link_changes_reviewers_and_flag_missing_approvals(
     ('[{"number": 1, "mergeCommit": {"oid": "../../x"}}]', "mergeCommit.oid is not a 40-char"),
     ('[{"number": 1, "reviews": [{"state": "LGTM"}]}]', "reviews[0]: state 'LGTM' is not one"),
     ("[" * 100_000, "not a JSON file"),
+    ('[{"number": ' + "9" * 5000 + "}]", "not a JSON file"),  # past int's 4300-digit limit
 ])
 def test_a_hostile_pull_request_file_is_a_usage_error(tmp_path: Path, content: str,
                                                       message: str) -> None:
