@@ -7,8 +7,6 @@ and the findings. Every value that comes from records is escaped for its format.
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
 
 from itsmctl.durations import format_duration
@@ -17,21 +15,17 @@ from itsmctl.measure.kpis import KpiResult
 from itsmctl.measure.result import MeasureResult, SlaReport
 from itsmctl.measure.run import format_value
 from itsmctl.reporters import ReportOptions
+from itsmctl.reporters.diff_markdown import cell
 from itsmctl.reporters.measure_json import records_dict
 from itsmctl.reporters.wording import plural
+from itsmctl.visible import visible
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 Table = tuple[list[str], list[list[str]]]
 
 
 def plain(text: str) -> str:
-    """Safe on a terminal: control characters (escape sequences) shown as `?`."""
-    return _CONTROL.sub("?", text)
-
-
-def cell(text: str) -> str:
-    """Safe inside a Markdown table cell: no HTML, no pipes, no line breaks."""
-    return html.escape(plain(text), quote=False).replace("|", "\\|")
+    """Safe on a terminal: control, bidi and separator characters shown escaped (visible.py)."""
+    return visible(text)
 
 
 def minutes(value: float | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,25 @@ def test_to_the_last_representable_day_is_an_open_ended_window() -> None:
     plain = run("measure", str(EXAMPLES), "--records", records, "-f", "json")
     assert capped.exit_code == plain.exit_code == 1, capped.output
     assert json.loads(capped.output)["slas"] == json.loads(plain.output)["slas"]
+
+
+MARKDOWN = ("[Click here](https://evil.example/x) @larkspur/security **B**"
+            " ![i](https://evil.example/p.png)")
+
+
+def test_record_cells_are_inert_in_markdown_and_text(tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "tickets.csv").write_text(
+        "id,type,service,priority,opened_at,responded_at,resolved_at\n"
+        f'A,incident,"{MARKDOWN}",P1,2026-11-23T09:00:00Z,,\n'
+        "B,incident,legacy-erp,P\u20289\x1b[31m,2026-11-23T09:00:00Z,,\n", encoding="utf-8")
+    md = run("measure", str(EXAMPLES), "--records", str(folder), "-f", "markdown").output
+    line = next(x for x in md.splitlines() if x.startswith("- unknown services:"))
+    assert not re.search(r"(?<!\\)[\[\]*]", line), line  # every bracket and star escaped
+    assert "@larkspur" not in line and "https://" not in line  # no mention, no autolink
+    assert "\\[Click here\\]" in line and "\\*\\*B\\*\\*" in line  # shown, not formatted
+    text = run("measure", str(EXAMPLES), "--records", str(folder)).output
+    for output in (md, text):
+        assert "\u2028" not in output and "\x1b" not in output
+        assert "P\\u20289\\x1b" in output.replace("\\\\", "\\")
