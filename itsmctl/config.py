@@ -96,13 +96,15 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     if source.error:
         raise ConfigError(f"config file not read: {source.error}", location=str(path),
                           hint="keep .itsmctl.yaml a regular file inside the catalog folder")
-    return parse_config(source.bytes(), str(path))
+    return parse_config(source.bytes(), str(path), path.name)
 
 
-def parse_config(data: bytes, label: str) -> Config:
+def parse_config(data: bytes, label: str, rel: str = "") -> Config:
+    """Check and read a config's bytes; `label` is how findings name the file, `rel` its
+    path from the catalog root (`Config.source` keeps both, and the bytes, for locations)."""
     from itsmctl.schemas import validator_for
 
-    source = SourceFile(label, label, data=data)
+    source = SourceFile(rel or label, label, data=data)
     parsed = parse_source(source, Limits())
     if parsed.findings:
         first = parsed.findings[0]

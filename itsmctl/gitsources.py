@@ -10,6 +10,7 @@ oversized file becomes a SourceFile carrying its error, as on disk.
                                                        working tree, optionally only some paths
     matching_sources(repo, sha | None, prefix, globs)  files matching globs (policy files)
     config_source(repo, sha | None, prefix)            one side's config file (diff)
+    config_at(repo, sha | None, prefix)                that file read and checked (a Config)
     refuse_empty_scope(repo, sides, prefix)            no catalog file on any side: usage error
 """
 
@@ -22,8 +23,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from itsmctl import git
-from itsmctl.config import CONFIG_NAMES, DEFAULT_INCLUDE, Config, config_name, find_config
-from itsmctl.errors import ItsmctlError
+from itsmctl.config import (
+    CONFIG_NAMES,
+    DEFAULT_INCLUDE,
+    Config,
+    config_name,
+    find_config,
+    parse_config,
+)
+from itsmctl.errors import ConfigError, ItsmctlError
 from itsmctl.limits import DEFAULT_LIMITS
 from itsmctl.sources import SourceFile, read_source, select
 
@@ -122,6 +130,18 @@ def config_source(repo: Repo, sha: str | None, prefix: str) -> SourceFile | None
     if name is None:
         return None
     return next(iter(_blob_sources(repo, sha, prefix, {name}, lambda rels: {name}, limit)), None)
+
+
+def config_at(repo: Repo, sha: str | None, prefix: str) -> Config | None:
+    """One side's config, found, read and checked as `load_config` does on disk; None when
+    the side has no config file. Unreadable or invalid: a ConfigError with file:line."""
+    source = config_source(repo, sha, prefix)
+    if source is None:
+        return None
+    if source.error:
+        raise ConfigError(f"config file not read: {source.error}", location=source.label,
+                          hint="keep .itsmctl.yaml a regular file inside the catalog folder")
+    return parse_config(source.bytes(), source.label, source.rel)
 
 
 def refuse_empty_scope(repo: Repo, sides: Iterable[tuple[str | None, str, Config]],

@@ -80,15 +80,12 @@ def default_branch(repo: Repo, prefix: str) -> str:
 
 def _configured(repo: Repo, branch: str, prefix: str) -> str | None:
     """`settings.defaultBranch` as committed on `branch` (local, else `origin/`), if any."""
-    from itsmctl.config import parse_config
-
-    source = gitsources.config_source(repo, git.resolve_commit(repo, branch), prefix)
-    if source is None or source.error:
-        return None
     try:
-        config = parse_config(source.bytes(), source.label)
+        config = gitsources.config_at(repo, git.resolve_commit(repo, branch), prefix)
     except ConfigError:
         return None  # BASE's settings report it; here it only cannot name a branch
+    if config is None:
+        return None
     settings = config.raw.get("settings") if isinstance(config.raw, dict) else None
     named = settings.get("defaultBranch") if isinstance(settings, dict) else None
     if not isinstance(named, str) or not named:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from itsmctl import gitsources
-from itsmctl.config import OFF, Config, parse_config
+from itsmctl.config import OFF, Config
 from itsmctl.diff.classes import impact_of
 from itsmctl.diff.governance import leaves
 from itsmctl.diff.result import Classified, EntityChange, FieldChange
@@ -48,14 +48,10 @@ def read_settings(repo: Repo, sha: str | None, prefix: str, side: str,
         reader = git_reader(repo, sha, prefix)
         if explicit is not None:
             return Settings(explicit, load_policies(explicit, reader), "")
-        source = gitsources.config_source(repo, sha, prefix)
-        if source is None:
+        config = gitsources.config_at(repo, sha, prefix)
+        if config is None:
             return Settings(Config(), PolicySet())
-        if source.error:
-            raise ConfigError(f"config file not read: {source.error}", location=source.label,
-                              hint="keep .itsmctl.yaml a regular file inside the catalog folder")
-        config = parse_config(source.bytes(), source.label)
-        return Settings(config, load_policies(config, reader, source), source.label)
+        return Settings(config, load_policies(config, reader), config.file)
     except ConfigError as error:
         raise in_side(error, side) from None
 

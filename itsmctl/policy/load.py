@@ -76,15 +76,15 @@ def git_reader(repo: Repo, sha: str | None, prefix: str) -> PolicyReader:
     return read
 
 
-def load_policies(config: Config, reader: PolicyReader | None = None,
-                  config_source: SourceFile | None = None) -> PolicySet:
-    """The config's policy set; `reader` supplies policy files (default: next to the config);
-    `config_source` the config's bytes when they are not on disk at `config.file` (git)."""
+def load_policies(config: Config, reader: PolicyReader | None = None) -> PolicySet:
+    """The config's policy set; `reader` supplies policy files (default: next to the config).
+    Locations in the config come from the bytes it was parsed from (`config.source`), never
+    from reading the file again."""
     patterns = tuple(config.raw.get("policyFiles", ()))
     if not (patterns or config.raw.get("policies") or config.raw.get("scorecards")):
         return PolicySet()
     builder = _Builder()
-    config_source = config_source or _config_source(config)
+    config_source = config.source or SourceFile(Path(config.file).name, config.file, data=b"")
     for index, raw in enumerate(config.raw.get("policies", [])):
         where = _Where(builder.locator, config_source, 0, ("policies", index))
         builder.policy(raw["id"], raw, where, where.at("id"))
@@ -97,13 +97,6 @@ def load_policies(config: Config, reader: PolicyReader | None = None,
             builder.file(source)
     return builder.finish()
 
-
-def _config_source(config: Config) -> SourceFile:
-    try:
-        data = Path(config.file).read_bytes()
-    except OSError:
-        data = b""  # config from git or memory: errors then point at the file only
-    return SourceFile(Path(config.file).name, config.file, data=data)
 
 
 def _policy_sources(config: Config, patterns: tuple[str, ...], reader: PolicyReader | None,
