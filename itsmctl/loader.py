@@ -209,11 +209,20 @@ def register_entity(result: LoadResult, entity: Entity) -> None:
     result.catalog.add(entity)
 
 
+SHOWN_COPIES = 3
+"""How many other definitions a duplicate-name finding names: k copies listing each other
+would be k² in size (a pull request can hold thousands)."""
+
+
 def _duplicates(result: LoadResult) -> None:
-    """Every definition of a name defined more than once is a finding at its own place."""
+    """Every definition of a name defined more than once is a finding at its own place; each
+    names the first other definitions in file order, then how many more there are."""
     for ref, copies in result.catalog.duplicates.items():
         for entity in copies:
-            others = ", ".join(f"{o.file}:{o.line}" for o in copies if o is not entity)
+            shown = [o for o in copies[:SHOWN_COPIES + 1] if o is not entity][:SHOWN_COPIES]
+            others = ", ".join(f"{o.file}:{o.line}" for o in shown)
+            if len(copies) - 1 > len(shown):
+                others += f" and {len(copies) - 1 - len(shown)} more"
             result.findings.append(entity.finding(
                 "duplicate-name",
                 f"{ref.kind} {ref.name!r} is also defined in {others}; no copy is used"

@@ -79,6 +79,22 @@ def test_duplicate_names_per_kind(write_catalog) -> None:
     assert result.entities == 0  # neither copy stands for Service x
 
 
+def test_a_duplicate_names_three_other_places_then_how_many_more(write_catalog) -> None:
+    """k copies naming each other would be k² text: each names the first three others in
+    file order, then counts the rest; there is still one finding per copy."""
+    files = {f"{letter}.yaml": SERVICE.format(name="x", tier=2) for letter in "abcdef"}
+    root = write_catalog(files)
+    result = validate_path(root)
+    assert [(Path(f.file).name, f.rule) for f in result.findings] == [
+        (name, "duplicate-name") for name in files]
+    named = {Path(f.file).name: f.message.split(" is also defined in ")[1].split(";")[0]
+             .replace(f"{root}/", "") for f in result.findings}
+    assert named["a.yaml"] == "b.yaml:1, c.yaml:1, d.yaml:1 and 2 more"
+    assert named["c.yaml"] == "a.yaml:1, b.yaml:1, d.yaml:1 and 2 more"
+    assert named["f.yaml"] == "a.yaml:1, b.yaml:1, c.yaml:1 and 2 more"
+    assert result.entities == 0
+
+
 def test_a_reference_to_a_duplicate_name_is_not_reported_again(write_catalog) -> None:
     """Neither copy resolves a reference; the duplicate-name findings say why, once each."""
     api = SERVICE.format(name="api", tier=2) + "  dependencies:\n    - {service: x}\n"

@@ -62,9 +62,15 @@ def base_60_number() -> bytes:
     return text.replace("spec:\n", "spec:\n  tier: 1" + ":59" * 300_000 + "\n", 1).encode()
 
 
+def many_copies() -> bytes:
+    """The base's Team `platform` 500 times more: each finding names three others, not all."""
+    team = TEAM.format(name="platform", description="again").replace("long@", "platform@")
+    return ("---\n" + team).encode() * 500
+
+
 GENERATORS: dict[str, Callable[[], bytes]] = {
     f.__name__: f for f in (long_description, long_name, oversize, deep_flow,
-                            deep_block_sequence, deep_block_mapping, base_60_number)
+                            deep_block_sequence, deep_block_mapping, base_60_number, many_copies)
 }
 
 
