@@ -34,13 +34,21 @@ class Catalog:
     (a pull request cannot shadow an entity by adding another of the same name).
     """
 
-    entities: list[Entity] = field(default_factory=list)
     _index: dict[Ref, Entity] = field(default_factory=dict, repr=False)
+    _entities: list[Entity] | None = field(default=None, repr=False, compare=False)
     _by_kind: dict[str, list[Entity]] = field(default_factory=dict, repr=False, compare=False)
     _dependencies: dict[int, tuple[Entity, tuple[Dependency, ...]]] = field(
         default_factory=dict, repr=False, compare=False)
     duplicates: dict[Ref, list[Entity]] = field(default_factory=dict, repr=False,
                                                 compare=False)
+
+    @property
+    def entities(self) -> list[Entity]:
+        """The entities whose name is unique, in the order added: the index's values, listed
+        once after the last `add` (taking a duplicate out of a list per name was quadratic)."""
+        if self._entities is None:
+            self._entities = list(self._index.values())
+        return self._entities
 
     def add(self, entity: Entity) -> Entity | None:
         """Index an entity; when the name is taken, return the earlier definition and set
@@ -52,17 +60,16 @@ class Catalog:
             return copies[0]
         existing = self._index.pop(ref, None)
         if existing is not None:
-            self.entities = [e for e in self.entities if e is not existing]
             self.duplicates[ref] = [existing, entity]
             self._forget()
             return existing
         self._index[ref] = entity
-        self.entities.append(entity)
         self._forget()
         return None
 
     def _forget(self) -> None:
         """Drop what was derived from the entities: a new one can change any of it."""
+        self._entities = None
         self._by_kind.clear()
         self._dependencies.clear()
         for name in ("references", "referrers"):
