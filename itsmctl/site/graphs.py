@@ -130,11 +130,36 @@ def grouping(site: SiteInput, services: list[Entity]) -> tuple[str, list[Group]]
             link = site.link_text(service.get("spec", "owner"), "Team")
             name = link.text if link is not None else "(no owner)"
         members.setdefault(name, []).append(service)
-    groups = []
-    for index, name in enumerate(sorted(members)):
-        slug = name.lower() if NAME_PATTERN.match(name.lower()) else f"group-{index + 1}"
-        groups.append(Group(slug, name, f"graphs/{slug}.html", tuple(members[name])))
+    slugs = _group_slugs(sorted(members))
+    groups = [Group(slug, name, f"graphs/{slug}.html", tuple(members[name]))
+              for name, slug in slugs.items()]
     return ("domain" if by_label else "owner team"), groups
+
+
+def _group_slugs(names: list[str]) -> dict[str, str]:
+    """A unique page name per group, the same for the same names whatever the file order.
+
+    A name that is a valid entity name once lower-cased keeps it (`Payments` -> `payments`),
+    the others get `group-N` by their place in `names`. Names come first, so a label written
+    `group-3` keeps its page and the generated one moves aside; a clash (`Payments` and
+    `payments`) takes the next free `-2`, `-3`... in sorted order. One counter per base keeps
+    many clashes linear.
+    """
+    wanted = {name: name.lower() if NAME_PATTERN.match(name.lower()) else f"group-{i + 1}"
+              for i, name in enumerate(names)}
+    taken: set[str] = set()
+    next_suffix: dict[str, int] = {}
+    out: dict[str, str] = {}
+    natural = [n for n in names if NAME_PATTERN.match(n.lower())]
+    for name in natural + [n for n in names if not NAME_PATTERN.match(n.lower())]:
+        base = slug = wanted[name]
+        while slug in taken:
+            n = next_suffix.get(base, 2)
+            next_suffix[base] = n + 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        out[name] = slug
+    return {name: out[name] for name in names}
 
 
 def _label(service: Entity) -> str:
@@ -164,9 +189,10 @@ def graph_pages(site: SiteInput) -> list[Page]:
             if target_group is not None and target_group is not source_group:
                 weights[(source_group.key, target_group.key, kind == "hard")] += 1
     hard = {(a, b) for a, b, h in weights if h}
-    links = [Link(a, b, (a, b) in hard, sum(n for (x, y, _), n in weights.items()
-                                              if (x, y) == (a, b)))
-             for a, b in sorted({(a, b) for a, b, _ in weights})]
+    pair_weight: Counter[tuple[str, str]] = Counter()
+    for (a, b, _), n in weights.items():
+        pair_weight[(a, b)] += n
+    links = [Link(a, b, (a, b) in hard, n) for (a, b), n in sorted(pair_weight.items())]
     boxes = [_group_box(site, g) for g in groups]
     picture = layout_boxes(boxes, links)
     pages = [Page("graph.html", "graph.html", "Dependency graph", "Graph", {

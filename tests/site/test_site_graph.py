@@ -231,3 +231,38 @@ def test_a_wide_layer_wraps_onto_rows_and_edges_still_go_around_boxes() -> None:
     assert {n.layer for n in graph.nodes if n.box.key != "db"} == {1}  # still one depth
     assert graph.width <= MAX_ROW * (NODE_W + GAP_X) + 2 * MARGIN + 30 * 20
     assert boxes_crossed(svg(graph)) == []
+
+
+def labelled(name: str, domain: str, *needs: tuple[str, str]) -> str:
+    deps = "".join(f"\n    - {{service: {n}, type: {k}}}" for n, k in needs)
+    return (f"apiVersion: itsmctl.io/v1\nkind: Service\nmetadata:\n  name: {name}\n"
+            f"  labels: {{domain: {domain!r}}}\nspec:\n  type: technical\n  lifecycle: design\n"
+            f"  tier: 3\n  dependencies:{deps or ' []'}\n")
+
+
+def test_groups_whose_names_slug_alike_get_pages_of_their_own(
+        monkeypatch: pytest.MonkeyPatch, write_catalog: WriteCatalog, tmp_path: Path) -> None:
+    from site_helpers import render_catalog, visible_text
+
+    from itsmctl.site import graphs
+
+    monkeypatch.setattr(graphs, "AGGREGATE_AT", 2)
+    root = write_catalog({"s.yaml": "---\n".join([
+        labelled("a", "Payments", ("c", "hard")), labelled("b", "Payments", ("c", "soft")),
+        labelled("c", "payments"), labelled("d", "group-2"),
+        labelled("e", "Zahlung & Co")])})
+    render_catalog(root, tmp_path / "site")
+    pages = {p.name: visible_text(p.read_text()) for p in (tmp_path / "site" / "graphs").iterdir()}
+    # a label that is a page name keeps it; a clash and a generated name move aside
+    assert sorted(pages) == ["group-2-2.html", "group-2.html", "payments-2.html",
+                             "payments.html"]
+    assert "Dependency graph: Payments" in pages["payments.html"]
+    assert "Dependency graph: payments" in pages["payments-2.html"]
+    assert "Dependency graph: group-2" in pages["group-2.html"]
+    assert "Dependency graph: Zahlung & Co" in pages["group-2-2.html"]
+    graph = (tmp_path / "site" / "graph.html").read_text()
+    for name in pages:
+        assert f'href="graphs/{name}"' in graph
+    # a hard and a soft dependency from Payments to payments: one edge of weight 2, drawn hard
+    assert graph.count('<path class="edge hard"') == 1
+    assert 'stroke-width="1.8"' in graph
