@@ -138,7 +138,7 @@ def judge_parties(required: Iterable[Approval], base: Catalog, head: Catalog,
 def _judge(approval: Approval, base: Catalog, head: Catalog, roles: dict[str, tuple[str, ...]],
            members: TeamMembers, approving: Mapping[str, str]) -> PartyApproval:
     groups = list(dict.fromkeys(on_github(approval.party, roles, base, owner)
-                                for owner in _owners(approval, base, head)))
+                                for owner in owners_of(approval, base, head)))
     could: dict[str, None] = {}
     approved: dict[str, None] = {}
     notes: dict[str, None] = {}
@@ -160,7 +160,7 @@ def _logins(group: GitHubParties, members: TeamMembers) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _owners(approval: Approval, base: Catalog, head: Catalog) -> list[str | None]:
+def owners_of(approval: Approval, base: Catalog, head: Catalog) -> list[str | None]:
     """The owner teams of the services the approval concerns (BASE's, else HEAD's for an
     entity the change adds), for `role:service-owner`; None for each entity that concerns
     no service (a config or policy change), so that part is judged too and, unless the

@@ -69,6 +69,9 @@ class Changes:
     modified: tuple[Ref, ...]
     diff: DiffResult | None = None
     evidence: ApprovalEvidence | None = None  # with --pull-requests
+    # BASE (SINCE) as the approval check reads it: who holds an approving party
+    base_catalog: Catalog | None = None
+    base_roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

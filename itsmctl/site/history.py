@@ -109,11 +109,16 @@ def changes_since(catalog_root: Path, since: str, ref: str | None, config: Confi
     --config applied to both sides; None: each side reads its own config and policies."""
     from itsmctl import git
     from itsmctl.diff import diff_refs
+    from itsmctl.diff.engine import load_side
+    from itsmctl.diff.settings import read_settings
+    from itsmctl.loader import ParseMemo
 
+    memo = memo if memo is not None else ParseMemo()
     repo = git.open_repo(catalog_root)
     base = git.resolve_commit(repo, since)
     head = git.resolve_commit(repo, ref or "HEAD")
     prefix = git.catalog_prefix(repo, catalog_root)
+    settings = read_settings(repo, base, prefix, since, config)
     diff = diff_refs(catalog_root, since, ref, catalog_root=catalog_root, config=config,
                      today=today, fail_on=("none",), exact_base=True, memo=memo)
     by_status: dict[str, list[Ref]] = {"added": [], "removed": [], "modified": []}
@@ -128,6 +133,9 @@ def changes_since(catalog_root: Path, since: str, ref: str | None, config: Confi
         removed=_sorted(by_status["removed"]),
         modified=_sorted(by_status["modified"]),
         diff=diff,
+        # who may approve is BASE's word, as for `check --require-approvals`
+        base_catalog=load_side(repo, base, prefix, settings.config, memo).catalog,
+        base_roles=settings.config.roles,
     )
 
 

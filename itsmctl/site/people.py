@@ -11,6 +11,7 @@ A holder matches a member by GitHub login, e-mail, or the e-mail's part before t
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -57,8 +58,8 @@ class Person:
 
     @property
     def link(self) -> Link:
-        """The person's entry on the people page."""
-        return Link(self.name, f"{PEOPLE_PAGE}#{self.anchor}")
+        """The person's entry on the people page (plain text for one it does not list)."""
+        return Link(self.name, f"{PEOPLE_PAGE}#{self.anchor}" if self.anchor else None)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Directory:
         self._anchors = _Anchors()
         self._members: dict[str, list[Person]] = {}
         self._listed: dict[str, set[Person]] = {}  # team -> its members, beside the list
+        self._others: dict[str, Person] = {}  # named at another side only (holders_at)
         for team in site.catalog.of_kind("Team"):
             for _, member in list_of_dicts(team.get("spec", "members")):
                 self._member(team, member)
@@ -130,6 +132,18 @@ class Directory:
         teams = tuple((t, self.site.link_ref(Ref("Team", t), t)) for t in found.teams)
         people = tuple(self._find(p) for p in found.people)
         return Holders(party, teams, people, found.unresolved)
+
+    def holders_at(self, party: str, roles: Mapping[str, Sequence[str]],
+                   teams: Collection[str], service_owner: str | None = None) -> Holders:
+        """`party` resolved through another side's roles and Teams (BASE's, for approvals),
+        linked to the pages where they exist; adds nobody to the people page."""
+        found = resolve_party(party, roles, teams, service_owner)
+        links = tuple((t, self.site.link_ref(Ref("Team", t), t)
+                       if self.site.catalog.get(Ref("Team", t)) is not None
+                       else Link(t, None, "not in the rendered catalog")) for t in found.teams)
+        people = tuple(self._by_name.get(p.lower()) or self._others.setdefault(
+            p.lower(), Person(p, p)) for p in found.people)
+        return Holders(party, links, people, found.unresolved)
 
     def members_of(self, team: str | None) -> list[Person]:
         return self._members.get(team, []) if team is not None else []

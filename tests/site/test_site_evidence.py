@@ -409,3 +409,17 @@ def test_a_person_answers_for_each_owned_service_once_in_name_order(
     page = visible_text((tmp_path / "site" / "people.html").read_text())
     ada = section(page, "Ada Lovelace", "Alan Turing")
     assert "services of team ops, which owns them: Nightly Batch , Database " in ada
+
+
+def test_approvers_are_held_by_bases_owners_not_those_the_change_appoints(
+        repo: Path, tmp_path: Path, render: Render) -> None:
+    """The change also hands the API to ops: the approval check asks BASE's owner (dev),
+    and so does the changes page; ops, whom the change appoints, holds nothing for it."""
+    edit(repo / "services.yaml", "  owner: dev\n", "  owner: ops\n")
+    git(repo, "commit", "-q", "-am", "The API moves to ops")
+    render(repo, tmp_path / "site", since="v1")
+    page = (tmp_path / "site" / "changes.html").read_text()
+    text = visible_text(page)
+    assert "Held by (at v1, as the approval check resolves it)" in text
+    row = text.split("role:service-owner role:service-owner", 1)[1][:40]
+    assert row.startswith(" : Developers ") and "Operations" not in row, row
