@@ -52,7 +52,7 @@ class Neighbourhood:
 
 def neighbourhood(site: SiteInput, service: Entity) -> Neighbourhood | None:
     """Depth 2 when it fits in `NEIGHBOURS` services, else depth 1 (cut at `NEIGHBOURS`,
-    so a picture stays a few screens wide; every dependent is in the tables below it)."""
+    so a picture stays a few screens wide; the tables below count every dependent)."""
     catalog = site.catalog
     downward: dict[Ref, list[tuple[Entity, str]]] = {}
 

@@ -17,6 +17,10 @@ from itsmctl.site.pagemodel import Page, as_dict, as_list, entity_base, safe_url
 from itsmctl.site.paths import entity_path, kind_index
 from itsmctl.site.registers import freezes_of
 
+BLAST_SHOWN = 50
+"""Rows of a service page's blast-radius table: a chain of n services would otherwise list
+n(n-1)/2 rows over the site (1,200 services: 74 MB). The count stays exact."""
+
 LINK_LABELS = {"runbook": "Runbook", "repository": "Repository", "dashboard": "Dashboard",
                "knowledgeBase": "Knowledge base"}
 
@@ -65,6 +69,7 @@ def service_fields(site: SiteInput, service: Entity) -> dict[str, Any]:
     spec = service.spec
     sla = site.catalog.resolve_field(service, "sla", "SLA")
     dependents = site.dependents.get(service.ref, [])
+    impacted = blast_radius(service, site.dependents)  # nearest first, then by name
     return {
         "type": text(spec.get("type")),
         "lifecycle": text(spec.get("lifecycle")),
@@ -86,7 +91,8 @@ def service_fields(site: SiteInput, service: Entity) -> dict[str, Any]:
                          for _, d in list_of_dicts(spec.get("dependencies"))],
         "dependents": [(site.link_entity(s), kind) for s, kind in dependents],
         "blast_radius": [(site.link_entity(i.service), i.distance, i.hard)
-                         for i in blast_radius(service, site.dependents)],
+                         for i in impacted[:BLAST_SHOWN]],
+        "blast_total": len(impacted),
         "raci": [raci_matrix(site, r) for r in site.referrers_of(service, "RACI", "scope")],
         "catalogs": [site.link_entity(c)
                      for c in site.referrers_of(service, "ServiceCatalog", "offering")],

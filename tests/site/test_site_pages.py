@@ -62,6 +62,33 @@ def test_dependents_and_transitive_blast_radius(page_text: PageText) -> None:
     assert "No other service is affected" in page_text("services/web.html")
 
 
+def test_a_long_chain_lists_the_nearest_50_and_counts_the_rest(tmp_path: Path) -> None:
+    from itsmctl.site.services import BLAST_SHOWN
+    from tests.site.site_helpers import render_catalog, visible_text
+
+    # s00 <- s01 <- ... <- s59: everything above s00 depends on it, transitively
+    docs = [f"""apiVersion: itsmctl.io/v1
+kind: Service
+metadata: {{name: s{n:02d}}}
+spec:
+  type: technical
+  owner: ops
+  lifecycle: operational
+  dependencies: [{{service: s{n - 1:02d}, type: hard}}]
+""" if n else "apiVersion: itsmctl.io/v1\nkind: Service\nmetadata: {name: s00}\n"
+        "spec: {type: technical, owner: ops, lifecycle: operational}\n" for n in range(60)]
+    (tmp_path / "cat").mkdir()
+    (tmp_path / "cat" / "services.yaml").write_text("---\n".join(docs))
+    render_catalog(tmp_path / "cat", tmp_path / "site")
+    page = (tmp_path / "site" / "services" / "s00.html").read_text(encoding="utf-8")
+    text = visible_text(page)
+    assert BLAST_SHOWN == 50 and "can affect 59 services" in text
+    assert "The 50 nearest are listed; 9 more are not." in text
+    assert "s50 50 hard" in text and "s51 " not in text
+    assert "more are not" not in visible_text(
+        (tmp_path / "site" / "services" / "s09.html").read_text(encoding="utf-8"))
+
+
 def test_dependencies_link_to_their_pages(small_site: Path) -> None:
     page = (small_site / "services" / "web.html").read_text()
     assert ('<a href="../services/api.html">Public API</a></td><td>hard</td>'
