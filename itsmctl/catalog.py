@@ -41,6 +41,8 @@ class Catalog:
         default_factory=dict, repr=False, compare=False)
     duplicates: dict[Ref, list[Entity]] = field(default_factory=dict, repr=False,
                                                 compare=False)
+    unparsed: dict[Ref, str] = field(default_factory=dict, repr=False, compare=False)
+    """What files that do not parse appear to define, by the file's label (unparsed.py)."""
 
     @property
     def entities(self) -> list[Entity]:

@@ -21,6 +21,7 @@ from itsmctl.model import API_VERSION, KINDS, Entity, canonical_kind
 from itsmctl.parallelparse import parse_all
 from itsmctl.parsecache import ParseCache, decode_many, encode, entry_key, rebuild
 from itsmctl.sources import SourceFile, directory_sources
+from itsmctl.unparsed import UNPARSED_RULES, apparent_entities
 from itsmctl.yamlload import Document, ParsedFile
 
 
@@ -200,6 +201,9 @@ def load_sources(sources: Iterable[SourceFile], limits: Limits,
         result.documents += part.documents
         for entity in part.entities:
             register_entity(result, entity)
+        if any(f.rule in UNPARSED_RULES and not f.entity for f in part.findings):
+            for ref in apparent_entities(part.source):
+                result.catalog.unparsed.setdefault(ref, part.source.label)
     _duplicates(result)
     return result
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import Ref, canonical_kind
-from itsmctl.references import PARTY
+from itsmctl.references import PARTY, Reference
+from itsmctl.rules.common import count
 from itsmctl.rules.registry import RuleContext, catalog_rule
 from itsmctl.visible import character_name, look_alike, odd_characters, quoted, unmasked
 
@@ -34,12 +35,14 @@ def unresolved(context: RuleContext) -> Iterable[Finding]:
     Owners, dependencies, SLAs, calendars, change models, RACI parties (`team:<name>`; a
     `role:<name>` party is not an entity) and catalog offerings must all name a defined
     entity of the expected kind. A name defined twice resolves to nothing too, but that is
-    reported once per definition (`duplicate-name`), not again at every reference.
+    reported once per definition (`duplicate-name`), not again at every reference; so is a
+    name that a file which does not parse appears to define (`ref-into-broken-file`).
     """
     catalog = context.catalog
     for reference in catalog.references:
         target = reference.target
-        if target is None or catalog.get(target) is not None or target in catalog.duplicates:
+        if (target is None or catalog.get(target) is not None or target in catalog.duplicates
+                or target in catalog.unparsed):
             continue
         expected = "Team" if reference.expected == PARTY else reference.expected
         if target.kind != expected:
@@ -76,3 +79,40 @@ def _names(kind: str, expected: str) -> str:
     if canonical_kind(kind) is None:
         return f"starts with {quoted(kind)}, which is not a kind; a {expected} is expected"
     return f"names a {kind}, but a {expected} is expected"
+
+
+_SHOWN = 3  # referrers named in the message; the count says how many there are
+
+
+@catalog_rule("ref-into-broken-file", Severity.ERROR, category="reference")
+def into_broken_file(context: RuleContext) -> Iterable[Finding]:
+    """References name entities of a file that does not parse.
+
+    A file with a YAML error (or one that cannot be read or decoded) defines no entity, so
+    every reference to what it held would otherwise be a `ref-unresolved` of its own, in
+    other files, for what is one problem. Instead they are reported once, on the broken
+    file, with how many references wait on it and from where. The names come from a scan of
+    the file's raw text (`kind:` and `metadata.name` lines, else the file's name). Fix the
+    file's own error; the references are checked again once it parses.
+    """
+    catalog = context.catalog
+    waiting: dict[str, list[Reference]] = {}
+    for reference in catalog.references:
+        target = reference.target
+        if target is not None and catalog.get(target) is None and target in catalog.unparsed:
+            waiting.setdefault(catalog.unparsed[target], []).append(reference)
+    for label in sorted(waiting):
+        references = waiting[label]
+        names = sorted({str(r.target) for r in references})
+        where = sorted({f"{r.source.ref}" for r in references})
+        more = f" and {len(where) - _SHOWN} more" if len(where) > _SHOWN else ""
+        yield context.emit_file(
+            label, f"{count(len(references), 'reference')} to {_listed(names)}, which this file"
+            f" appears to define, cannot be checked while it does not parse (from"
+            f" {', '.join(where[:_SHOWN])}{more})",
+            "fix this file's YAML error; the references are checked again once it parses")
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(quoted(n) for n in names[:_SHOWN])
+    return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")

@@ -37,6 +37,12 @@ class RuleContext:
             raise RuntimeError("emit() outside Rule.run: no rule is bound")
         return entity.finding(self.rule.id, message, path, hint, self.rule.severity)
 
+    def emit_file(self, file: str, message: str, hint: str = "", line: int = 1) -> Finding:
+        """A finding of the running rule about a whole file (one that defines no entity)."""
+        if self.rule is None:
+            raise RuntimeError("emit_file() outside Rule.run: no rule is bound")
+        return Finding(self.rule.id, self.rule.severity, message, file, line, 1, hint=hint)
+
 
 EntityCheck = Callable[[Entity, RuleContext], Iterable[Finding]]
 CatalogCheck = Callable[[RuleContext], Iterable[Finding]]

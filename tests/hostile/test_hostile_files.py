@@ -209,8 +209,11 @@ def test_read_error_in_the_middle_of_reading_is_a_finding(
     monkeypatch.setattr(itsmctl.sources.os, "fdopen", fdopen)
     result, report = validate(catalog)
     assert result.exit_code == 1
-    [finding] = findings_for(report, "teams/platform.yaml")
+    finding, waiting = findings_for(report, "teams/platform.yaml")
     assert finding["message"] == "cannot read file: Input/output error"
+    # what the file defined is known by its name: the references wait on it, reported once
+    assert waiting["rule"] == "ref-into-broken-file" and "'Team:platform'" in waiting["message"]
+    assert not [f for f in report["findings"] if f["rule"] == "ref-unresolved"]
 
 
 @pytest.mark.parametrize("make", ["missing", "file"])
