@@ -3,6 +3,7 @@
     python3 benchmarks/run.py                 # 1,000 and 10,000 services
     python3 benchmarks/run.py --large         # then 100,000 beside 10,000 (large.py)
     python3 benchmarks/run.py --sizes 2000    # any sizes
+    python3 benchmarks/run.py --gate --sizes 10000   # the pull-request gate only (gate_bench.py)
 
 Every figure is the best of `--repeat` runs (3 by default) of a whole child process, so
 interpreter start-up counts for every tool alike; peak memory is the child's maximum RSS
@@ -183,6 +184,16 @@ def measure_diff(root: Path, repeat: int) -> Measure:
     a branch that edits one service's description and budget; `itsmctl diff main change`."""
     if not has_command("diff"):
         return Measure(note="pending: `itsmctl diff` does not exist yet")
+    service = make_change(root)
+    measure = tolerant(repeat, [[*itsmctl(), "diff", "main", "change", "-C", str(root),
+                                 "--today", TODAY.isoformat()]])
+    measure.note = measure.note or f"changes {service}"
+    return measure
+
+
+def make_change(root: Path) -> str:
+    """Commit the catalog on main and, on branch `change` (checked out), one commit editing
+    one service's description and budget; the edited file's name."""
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "catalog")
@@ -193,10 +204,7 @@ def measure_diff(root: Path, repeat: int) -> Measure:
         "description: ", "description: Re-platformed. ", 1)
     service.write_text(text, encoding="utf-8")
     git(root, "commit", "-q", "-am", "change one service")
-    measure = tolerant(repeat, [[*itsmctl(), "diff", "main", "change", "-C", str(root),
-                                 "--today", TODAY.isoformat()]])
-    measure.note = measure.note or f"changes {service.name}"
-    return measure
+    return service.name
 
 
 def measure_check(root: Path, repeat: int) -> Measure:
@@ -417,7 +425,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", type=Path, help="where catalogs go (default: a temp folder)")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--gate", action="store_true",
+                        help="only the pull-request gate: cold validate, diff and check side by"
+                             " side, and diff with a warm cache (benchmarks/gate_bench.py)")
     args = parser.parse_args(argv)
+    if args.gate:
+        import gate_bench
+
+        for count in args.sizes:
+            gate_bench.main(["--services", str(count), "--repeat", str(args.repeat),
+                             "--seed", str(args.seed)] + ([] if args.no_write else ["--write"])
+                            + (["--work", str(args.work)] if args.work else []))
+        return 0
     sizes = args.sizes
     work = args.work or Path(tempfile.mkdtemp(prefix="itsmctl-bench-"))
     info = machine()
