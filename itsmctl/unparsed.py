@@ -20,7 +20,8 @@ UNPARSED_RULES = frozenset({"yaml-syntax", "yaml-too-deep", "yaml-alias-limit", 
                             "file-encoding", "file-too-large", "file-unreadable"})
 _SEPARATOR = re.compile(r"^---", re.MULTILINE)
 _KIND = re.compile(r"^kind:[ \t]*[\"']?([A-Za-z]+)", re.MULTILINE)
-_FLOW_NAME = re.compile(r"\{[^}]*?\bname:[ \t]*[\"']?([^\"',}\s]+)")
+_FLOW_NAME = re.compile(r"\bname:[ \t]*[\"']?([^\"',}\s]+)")
+_LINE = 500  # characters of a line looked at: names are short, hostile lines are not
 _NAME = re.compile(r"name:[ \t]*[\"']?([^\"'#\s]+)")
 
 
@@ -30,7 +31,8 @@ def _name(chunk: str) -> str | None:
     inside = False
     for line in chunk.splitlines():
         if line.startswith("metadata:"):
-            flow = _FLOW_NAME.search(line)
+            head = line[:_LINE]
+            flow = _FLOW_NAME.search(head) if "{" in head else None
             if flow:
                 return flow.group(1)
             inside, indent = True, None
@@ -43,7 +45,7 @@ def _name(chunk: str) -> str | None:
             inside = False
             continue
         indent = depth if indent is None else indent
-        match = _NAME.match(stripped) if depth == indent else None
+        match = _NAME.match(stripped[:_LINE]) if depth == indent else None
         if match:
             return match.group(1)
     return None

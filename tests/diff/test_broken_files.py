@@ -62,3 +62,10 @@ def test_a_real_typo_elsewhere_is_still_unresolved(repo: GitRepo) -> None:
     repo.edit("slas/ledger-db-sla.yaml", "service: ledger-db", "service: ledger-dbb")
     found = validate(repo)
     assert ("ref-unresolved", "slas/ledger-db-sla.yaml") in {(r, f) for r, f, _ in found}
+
+
+def test_a_hostile_broken_file_is_scanned_in_linear_time(repo: GitRepo) -> None:
+    """A megabyte-long `metadata: {{{...` line: the salvage looks at the line's start only."""
+    repo.write(API, "metadata: " + "{" * 1_000_000 + "\n")
+    found = validate(repo)
+    assert "'Service:payments-api'" in found[0][2]  # known by its file name

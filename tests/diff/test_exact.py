@@ -76,7 +76,8 @@ def test_a_reworded_yaml_error_is_not_new(repo: GitRepo) -> None:
     repo.write(api, "\n\napiVersion: itsmctl.io/v1\nkind: Service\nmetadata: [payments-api\n")
     repo.commit()
     result = repo.diff("main", "feature")
-    assert [f.rule for f in result.existing_findings if f.file == api] == ["yaml-syntax"]
+    assert [f.rule for f in result.existing_findings if f.file == api] == [
+        "ref-into-broken-file", "yaml-syntax"]
     assert not [f for f in result.new_findings if f.file == api]
 
 
