@@ -33,7 +33,7 @@ from itsmctl.config import (
 )
 from itsmctl.errors import ConfigError, ItsmctlError
 from itsmctl.limits import DEFAULT_LIMITS
-from itsmctl.sources import SourceFile, read_source, select
+from itsmctl.sources import ReadProblem, SourceFile, read_source, select
 
 if TYPE_CHECKING:
     from itsmctl.git import Repo
@@ -70,10 +70,12 @@ def _blob_sources(repo: Repo, sha: str, prefix: str, wanted: set[str] | None,
     for rel in sorted(choose(files)):
         entry, label = files[rel], git.repo_path(prefix, rel)
         if entry.is_link:
-            out.append(SourceFile(rel, label, error="symbolic links are not followed in git refs"))
+            out.append(SourceFile.refused(rel, label, ReadProblem.LINK_IN_REF,
+                                          "symbolic links are not followed in git refs"))
         elif entry.size > limit:
-            out.append(SourceFile(rel, label,
-                                  error=f"file is {entry.size} bytes, over the limit of {limit}"))
+            out.append(SourceFile.refused(
+                rel, label, ReadProblem.TOO_LARGE,
+                f"file is {entry.size} bytes, over the limit of {limit}"))
         else:
             out.append(SourceFile(rel, label, size=entry.size,
                                   read=partial(git.read_blob, repo, entry.sha), blob=entry.sha))

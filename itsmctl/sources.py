@@ -5,6 +5,7 @@ The loader only sees `SourceFile`s, so every command parses the same way whateve
 
 from __future__ import annotations
 
+import enum
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -16,9 +17,34 @@ from itsmctl.globs import matches_any
 from itsmctl.visible import visible
 
 
+class ReadProblem(enum.Enum):
+    """Why a file's bytes were not read (`SourceFile.problem`): a kind, not a message to
+    match. `rule` is the finding the loader reports, `hint` how to fix it."""
+
+    TOO_LARGE = "over the size limit"
+    LINK_OUTSIDE = "a link out of the catalog"
+    LINK_IN_REF = "a link in a git ref"
+    DANGLING_LINK = "a link to nothing"
+    NOT_REGULAR = "not a regular file"
+    VANISHED = "gone while being read"
+    OS_ERROR = "not readable"
+
+    @property
+    def rule(self) -> str:
+        return "file-too-large" if self is ReadProblem.TOO_LARGE else "file-unreadable"
+
+    @property
+    def hint(self) -> str:
+        if self is ReadProblem.TOO_LARGE:
+            return "raise settings.maxFileSize if this file is legitimate"
+        return "check the file's permissions and that it stays in the catalog folder"
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """One YAML file: `rel` is its posix path from the catalog root, `label` what users see."""
+    """One YAML file: `rel` is its posix path from the catalog root, `label` what users see.
+
+    A file that was not read carries `error` (the message) and `problem` (its kind)."""
 
     rel: str
     label: str
@@ -27,6 +53,12 @@ class SourceFile:
     size: int = 0
     read: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
     blob: str = ""  # the git blob id when known without reading (a file in a commit)
+    problem: ReadProblem | None = None
+
+    @classmethod
+    def refused(cls, rel: str, label: str, problem: ReadProblem, message: str) -> SourceFile:
+        """A file whose bytes were not read, saying why (a kind and a sentence)."""
+        return cls(rel, label, error=message, problem=problem)
 
     def bytes(self) -> bytes:
         if self.data is not None:
@@ -122,25 +154,31 @@ def read_source(path: Path, rel: str, label: str, root: Path, max_size: int) -> 
     """
     link = path.is_symlink()
     if link and not _inside(path, root):
-        return SourceFile(rel, label,
-                          error="symlink points outside the catalog root (not followed)")
+        return SourceFile.refused(rel, label, ReadProblem.LINK_OUTSIDE,
+                                  "symlink points outside the catalog root (not followed)")
     try:
         # O_NONBLOCK: opening a named pipe must not hang; fstat then rejects it
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
-                return SourceFile(rel, label, error="not a regular file (never read)")
+                return SourceFile.refused(rel, label, ReadProblem.NOT_REGULAR,
+                                          "not a regular file (never read)")
             if info.st_size > max_size:
-                return SourceFile(
-                    rel, label, error=f"file is {info.st_size} bytes, over the limit of {max_size}")
+                return SourceFile.refused(
+                    rel, label, ReadProblem.TOO_LARGE,
+                    f"file is {info.st_size} bytes, over the limit of {max_size}")
             data = handle.read(max_size + 1)
     except FileNotFoundError:
-        error = ("symlink target does not exist" if link
-                 else "file disappeared while the catalog was being read")
-        return SourceFile(rel, label, error=error)
+        if link:
+            return SourceFile.refused(rel, label, ReadProblem.DANGLING_LINK,
+                                      "symlink target does not exist")
+        return SourceFile.refused(rel, label, ReadProblem.VANISHED,
+                                  "file disappeared while the catalog was being read")
     except OSError as exc:
-        return SourceFile(rel, label, error=f"cannot read file: {exc.strerror or exc}")
+        return SourceFile.refused(rel, label, ReadProblem.OS_ERROR,
+                                  f"cannot read file: {exc.strerror or exc}")
     if len(data) > max_size:
-        return SourceFile(rel, label, error=f"file is over the limit of {max_size} bytes")
+        return SourceFile.refused(rel, label, ReadProblem.TOO_LARGE,
+                                  f"file is over the limit of {max_size} bytes")
     return SourceFile(rel, label, data=data, size=len(data))

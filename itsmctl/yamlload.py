@@ -22,7 +22,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from itsmctl.findings import Finding, Severity
 from itsmctl.limits import Limits
-from itsmctl.sources import SourceFile
+from itsmctl.sources import ReadProblem, SourceFile
 from itsmctl.textlines import LineMap, line_map
 from itsmctl.visible import quoted, visible
 
@@ -392,10 +392,9 @@ def parse_source(source: SourceFile, limits: Limits) -> ParsedFile:
     """Parse every document of one file; a problem is a finding, never an exception."""
     parsed = ParsedFile(source)
     if source.error:
-        rule = "file-too-large" if "limit" in source.error else "file-unreadable"
-        hint = ("raise settings.maxFileSize if this file is legitimate" if rule == "file-too-large"
-                else "check the file's permissions and that it stays in the catalog folder")
-        parsed.findings.append(Finding(rule, Severity.ERROR, source.error, source.label, hint=hint))
+        kind = source.problem or ReadProblem.OS_ERROR
+        parsed.findings.append(Finding(kind.rule, Severity.ERROR, source.error, source.label,
+                                       hint=kind.hint))
         return parsed
     text, problem = _decode(source, source.bytes())
     if text is None:

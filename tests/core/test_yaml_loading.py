@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -152,3 +154,18 @@ def test_an_alias_inside_its_own_anchor_is_named_as_such() -> None:
         assert "contains it, so its value would be infinite" in parsed.findings[0].message
         assert parsed.documents == []
     assert parse("a: &a [1]\nb: [*a, *a]\n").documents[0].data == {"a": [1], "b": [[1], [1]]}
+
+
+def test_an_unread_file_is_judged_by_its_kind_not_its_words(tmp_path: Path) -> None:
+    """The finding comes from `SourceFile.problem`: an OS error whose message mentions a
+    limit is unreadable, not too large (the message used to be matched for "limit")."""
+    from itsmctl.sources import ReadProblem, read_source
+
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"a: 1\n" * 100)
+    refused = read_source(big, "big.yaml", "big.yaml", tmp_path, 10)
+    assert refused.problem is ReadProblem.TOO_LARGE
+    assert [f.rule for f in parse_source(refused, Limits()).findings] == ["file-too-large"]
+    worded = SourceFile.refused("x.yaml", "x.yaml", ReadProblem.OS_ERROR,
+                                "cannot read file: open files limit reached")
+    assert [f.rule for f in parse_source(worded, Limits()).findings] == ["file-unreadable"]
