@@ -107,7 +107,7 @@ class GitHubClient:
                               f" {self.max_bytes // (1024 * 1024)} MiB; not read")
         try:
             return Page(status, headers, json.loads(body))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
             raise GitHubError(f"GitHub answered {what} with invalid JSON",
                               "check GITHUB_API_URL points at the REST API") from None
 

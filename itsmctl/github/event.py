@@ -68,7 +68,7 @@ def _event(path: str) -> tuple[int, str]:
         if len(data) > MAX_EVENT_BYTES:
             raise GitHubError(f"the event payload {path} is larger than 16 MiB", hint)
         payload = json.loads(data)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         raise GitHubError(f"cannot read the event payload {path}: {error}", hint) from None
     pull = payload.get("pull_request") if isinstance(payload, dict) else None
     number = pull.get("number") if isinstance(pull, dict) else None

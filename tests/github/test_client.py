@@ -84,8 +84,10 @@ def test_refusals_say_what_to_do(github: FakeGitHub, status: int, headers: dict[
     assert error.value.exit_code == 2 and "\n" not in text
 
 
-def test_invalid_json_is_an_error(github: FakeGitHub) -> None:
-    github.routes[MEMBERS] = Error(200, {}, b"<html>")
+@pytest.mark.parametrize("body", [b"<html>", b"[" * 100_000 + b"]" * 100_000],
+                         ids=["not JSON", "nested too deeply"])
+def test_invalid_json_is_an_error(github: FakeGitHub, body: bytes) -> None:
+    github.routes[MEMBERS] = Error(200, {}, body)
     with pytest.raises(GitHubError, match="invalid JSON"):
         client(github).get_list(MEMBERS, "members")
 

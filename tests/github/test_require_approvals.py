@@ -173,6 +173,16 @@ def test_an_event_that_is_no_pull_request_is_a_usage_error(pr: tuple[Path, str],
     assert result.exit_code == 2 and "not about a pull request" in result.output
 
 
+def test_an_event_nested_too_deeply_is_a_usage_error(pr: tuple[Path, str],
+                                                    github: FakeGitHub) -> None:
+    repo, head = pr
+    event = repo.parent / "deep.json"
+    event.write_text("[" * 100_000 + "]" * 100_000)
+    result = check(repo, github, head, env={"GITHUB_EVENT_PATH": str(event)})
+    assert result.exit_code == 2 and "cannot read the event payload" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_team_members_the_token_cannot_read_say_which_permission(pr: tuple[Path, str],
                                                                  github: FakeGitHub) -> None:
     repo, head = pr
