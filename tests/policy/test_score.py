@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -153,3 +154,22 @@ def test_lowered_levels_between_two_runs(examples_dir: Path, examples_copy: Path
     assert [c.describe() for c in lowered_levels(base, head)] == [
         "operational-readiness level lowered from gold to bronze (lacks: tier1-sla-availability)"]
     assert lowered_levels(head, base) == []
+
+
+def test_a_scorecard_level_can_require_a_lifecycle_gate(tmp_path: Path) -> None:
+    """A gate's id is a rule id: a scorecard level can list it, and a waived gate is a gap."""
+    root = tmp_path / "catalog"
+    shutil.copytree(Path(__file__).parents[2] / "examples", root)
+    with (root / "policies" / "larkspur.yaml").open("a", encoding="utf-8") as policies:
+        policies.write("---\napiVersion: itsmctl.io/v1\nkind: Scorecard\nmetadata:\n"
+                       "  name: launch-readiness\nspec:\n  select: {kind: Service}\n"
+                       "  levels:\n    - name: ready\n      rules: [production-readiness]\n")
+    result = CliRunner().invoke(cli, ["score", str(root), "-f", "json", "--today", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    (card,) = [c for c in json.loads(result.stdout)["scorecards"]
+               if c["name"] == "launch-readiness"]
+    services = {s["name"]: s for s in card["services"]}
+    assert services["checkout"]["level"] == "ready"
+    waived = services["click-and-collect"]  # in transition, its security sign-off waived
+    assert waived["level"] is None
+    assert waived["missing"] == waived["waived"] == ["production-readiness"]
