@@ -24,7 +24,8 @@ from itsmctl.reporters.registry import formats, report
 @click.option("--pull-requests", "pull_requests",
               type=click.Path(dir_okay=False, path_type=Path),
               help="With --since: a JSON file of merged pull requests (`gh pr list --state merged"
-                   " --json number,title,url,author,mergedBy,mergedAt,mergeCommit,reviews`);"
+                   " --json number,title,url,author,mergedBy,mergedAt,mergeCommit,headRefOid,"
+                   "reviews`);"
                    " changes.html links each change to its pull request, lists reviewers and"
                    " flags missing approvals and commits without a pull request.")
 @click.option("--check", "check_dir", type=click.Path(file_okay=False, path_type=Path),

@@ -118,7 +118,8 @@ def pull_row(pull: PullRequestEvidence) -> dict[str, Any]:
         "url": record.url, "author": record.author, "merged_by": record.merged_by,
         "merged_at": record.merged_at, "commit": pull.commit,
         "reviews": [(r.login or "(deleted account)", r.state.lower().replace("_", " "),
-                     r.submitted_at) for r in record.reviews],
+                     r.submitted_at, record.by_author(r)) for r in record.reviews],
+        "self_approved": record.self_approved,
         "approvers": record.approvers,
         "parties": [(p.party, p.satisfied, p.approved_by, p.could_approve, p.notes)
                     for p in pull.parties],

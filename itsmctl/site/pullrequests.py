@@ -3,14 +3,17 @@ approvals each change needed (`render --since REF --pull-requests FILE`).
 
 The file is what
 
-    gh pr list --state merged --json number,title,url,author,mergedBy,mergedAt,mergeCommit,reviews
+    gh pr list --state merged \
+      --json number,title,url,author,mergedBy,mergedAt,mergeCommit,headRefOid,reviews
 
-prints (`headRefOid` may be added): a JSON list of objects with `number`, `title`, `url`,
-`author.login`, `mergedBy.login`, `mergedAt`, `mergeCommit.oid` and `reviews[]` (each with
-`author.login`, `state`, `submittedAt` and, in recent gh versions, `commit.oid`). It is
-hostile input: its size and length are bounded, every field is checked before use (a bad
-file is a usage error naming the item and field), logins must be GitHub logins, links must
-be https, and the pages escape everything.
+prints (without `headRefOid`, a squashed or rebased pull request's approvals count on any
+commit, and the page says so): a JSON list of objects with `number`, `title`, `url`,
+`author.login`, `mergedBy.login`, `mergedAt`, `mergeCommit.oid`, `headRefOid` and
+`reviews[]` (each with `author.login`, `state`, `submittedAt` and, in recent gh versions,
+`commit.oid`). It is hostile input: its size and length are bounded, every field is checked
+before use (a bad file is a usage error naming the item and field), logins must be GitHub
+logins, links must be https, and the pages escape everything. Two pull requests claiming one
+merge commit are a usage error (which one merged it cannot be told from the file).
 
 Each commit that reached the branch since SINCE (`git log --first-parent`) is matched to the
 pull request whose `mergeCommit.oid` it is; a commit without one is flagged. For each matched
@@ -18,9 +21,10 @@ pull request the diff engine computes the approvals its merge needed (`diff_refs
 merge)`, as `check --require-approvals` does for an open one) and `github.approvals` judges
 them against the approving reviews: a reviewer counts by their latest decisive review, on
 the head commit when the file says which that is (a merge commit's second parent, or
-`headRefOid`). Who may approve comes from the parent commit (BASE). Offline there is no
-GitHub API: a GitHub team's members are the `members[].github` logins of the catalog team
-that names it in `spec.github`.
+`headRefOid`). Nobody approves their own change: a review by the pull request's author does
+not count (the page says so). Who may approve comes from the parent commit (BASE).
+Offline there is no GitHub API: a GitHub team's members are the `members[].github` logins of
+the catalog team that names it in `spec.github`.
 """
 
 from __future__ import annotations
@@ -53,8 +57,8 @@ TEXT_CHARS = 500
 _SHA = re.compile(r"[0-9a-f]{40}\Z")
 _URL = re.compile(r"https://[^\s<>\"'`\\]+\Z")
 STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING")
-HINT = ("write the file with `gh pr list --state merged --json"
-        " number,title,url,author,mergedBy,mergedAt,mergeCommit,reviews > prs.json`")
+FIELDS = "number,title,url,author,mergedBy,mergedAt,mergeCommit,headRefOid,reviews"
+HINT = f"write the file with `gh pr list --state merged --json {FIELDS} > prs.json`"
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,19 @@ class PullRequestRecord:
     head: str  # headRefOid, "" when absent
     reviews: tuple[Review, ...]
 
+    def by_author(self, review: Review) -> bool:
+        """A review of the pull request's own author (never an approval of it)."""
+        return bool(self.author) and review.login.lower() == self.author.lower()
+
     @property
     def approvers(self) -> tuple[str, ...]:
-        return tuple(sorted({r.login for r in self.reviews if r.state == "APPROVED"}))
+        """Who approved, the author's own approval left out."""
+        return tuple(sorted({r.login for r in self.reviews
+                             if r.state == "APPROVED" and not self.by_author(r)}))
+
+    @property
+    def self_approved(self) -> bool:
+        return any(r.state == "APPROVED" and self.by_author(r) for r in self.reviews)
 
 
 @dataclass(frozen=True)
@@ -142,6 +156,15 @@ def read_pull_requests(path: Path) -> tuple[PullRequestRecord, ...]:
             out.append(_record(item))
         except _Bad as bad:
             raise ItsmctlError(f"{path}: pull request [{index}]: {bad}", HINT) from None
+    claimed: dict[str, PullRequestRecord] = {}
+    for record in out:
+        first = claimed.setdefault(record.merge_commit, record) if record.merge_commit else None
+        if first is not None and first is not record:
+            raise ItsmctlError(
+                f"{path}: pull requests #{first.number} and #{record.number} both claim merge"
+                f" commit {record.merge_commit[:12]}: the file cannot say which one merged it",
+                "write the file again from one repository with gh pr list; remove the"
+                " duplicate")
     return tuple(out)
 
 
@@ -246,12 +269,14 @@ class CatalogMembers:
 
 
 def approving(record: PullRequestRecord, head: str) -> dict[str, str]:
-    """Logins whose latest decisive review approved (`head` "": on any commit)."""
+    """Logins whose latest decisive review approved (`head` "": on any commit); the pull
+    request's author never approves it."""
     from itsmctl.github.approvals import approving_logins
 
     ordered = sorted(record.reviews, key=lambda r: r.submitted_at)
     rest = [{"user": {"login": r.login}, "state": r.state,
-             "commit_id": r.commit if head else ""} for r in ordered if r.login]
+             "commit_id": r.commit if head else ""} for r in ordered
+            if r.login and not record.by_author(r)]
     return approving_logins(rest, head)
 
 

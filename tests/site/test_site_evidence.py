@@ -423,3 +423,49 @@ def test_approvers_are_held_by_bases_owners_not_those_the_change_appoints(
     assert "Held by (at v1, as the approval check resolves it)" in text
     row = text.split("role:service-owner role:service-owner", 1)[1][:40]
     assert row.startswith(" : Developers ") and "Operations" not in row, row
+
+
+def test_the_authors_own_approval_does_not_count(tmp_path: Path, render: Render) -> None:
+    """alan-t (dev, the API's owner team) opens PR #1 and approves it himself: the service
+    owner's approval is missing, and the page says why his review does not count."""
+    import json
+
+    root = tmp_path / "repo"
+    shas = pr_repo(root)
+    own = pr(1, "Lower the API availability", shas["pr1"], [
+        review("alan-t", "APPROVED", "2026-01-31T09:00:00Z", shas["pr1-head"]),
+        review("ada-l", "APPROVED", "2026-01-31T10:00:00Z", shas["pr1-head"])])
+    own["author"] = {"login": "Alan-T"}  # logins compare without case, as on GitHub
+    (tmp_path / "prs.json").write_text(json.dumps([own]))
+    render(root, tmp_path / "site", since="v1", pull_requests=tmp_path / "prs.json")
+    text = visible_text((tmp_path / "site" / "changes.html").read_text())
+    one = section(text, "#1 Lower the API availability Author", "Commits on the branch")
+    assert "alan-t: approved (2026-01-31T09:00:00Z) (the author's own review: it does not" \
+        " count)" in one
+    assert ("Approved by ada-l (the author Alan-T approved their own pull request: not"
+            " counted; nobody approves their own change)") in one
+    assert "role:service-owner missing" in one and "team:ops yes ada-l" in one
+    assert "merged without a required approval: #1 (missing role:service-owner)" in text
+
+
+def test_two_pull_requests_claiming_one_merge_commit_are_a_usage_error(
+        tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from itsmctl.cli import cli
+
+    root = tmp_path / "repo"
+    shas = pr_repo(root)
+    (tmp_path / "prs.json").write_text(json.dumps([
+        pr(1, "Lower the API availability", shas["pr1"], []),
+        pr(7, "Claims the same merge", shas["pr1"], [
+            review("ada-l", "APPROVED", "2026-01-31T10:00:00Z", shas["pr1-head"])])]))
+    result = CliRunner().invoke(cli, ["render", str(root), "-o", str(tmp_path / "site"),
+                                      "--since", "v1", "--pull-requests",
+                                      str(tmp_path / "prs.json")])
+    assert result.exit_code == 2, result.output
+    assert (f"pull requests #1 and #7 both claim merge commit {shas['pr1'][:12]}: the file"
+            " cannot say which one merged it") in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "site").exists()
