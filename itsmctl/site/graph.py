@@ -8,6 +8,9 @@ it is long:
   own, so the edge runs between the boxes of those layers and never through one; an edge
   inside one layer (only a cut cycle makes one) runs in the free band above that layer;
 - a layer of more than `MAX_ROW` boxes wraps onto rows stacked in its place;
+- past `MAX_PICTURE` boxes plus dummy slots nothing is drawn (`Layout.drawn` is False; the
+  nodes keep their layers, so a page lists them instead): a chain of 1,200 services that all
+  also need the first one makes ~720,000 dummies, minutes of layout and a 36 MB picture;
 - barycentre sweeps, down and up, order each layer to cut crossings, and the order with the
   fewest crossings seen is kept; ties break by name, so a build gives the same bytes always.
 Between two layers an edge is a cubic curve whose control points lie in that band, so it
@@ -35,6 +38,7 @@ NODE_W, NODE_H, GAP_X, GAP_Y, MARGIN = 184, 56, 24, 64, 16
 DUMMY_W, DUMMY_GAP = 10, 8
 SWEEPS = 8
 MAX_ROW = 12  # boxes side by side at most; a wider layer wraps onto more rows
+MAX_PICTURE = 2_000  # boxes + dummy slots; past this a picture is not drawn (docs/site.md)
 MAX_LABEL = 24
 LINE_H = 15
 COUNT_CROSSINGS_UP_TO = 20_000  # segments; past this the sweeps run without keeping the best
@@ -110,6 +114,8 @@ class Layout:
     crossings: int = 0
     dummies: int = 0
     extra: dict[str, int] = field(default_factory=dict, compare=False)
+    drawn: bool = True  # False past MAX_PICTURE: nodes have layers only, no coordinates
+    items: int = 0      # boxes + dummy slots the picture would need
 
 
 def depths(services: list[Entity], edges: dict[Ref, list[Ref]]) -> dict[Ref, int]:
@@ -253,6 +259,12 @@ def layout_boxes(boxes: list[Box], links: list[Link]) -> Layout:
     layer_of = key_depths(keys, out_edges)
     depth = _wrap(layer_of, keys)  # the row each box is drawn in
     count = max(depth.values(), default=-1) + 1
+    # counted before any is made: a hostile catalog's dummies grow with n², its boxes with n
+    items = len(keys) + sum(max(abs(depth[lk.source] - depth[lk.target]) - 1, 0)
+                            for lk in links)
+    if items > MAX_PICTURE:
+        nodes = tuple(Node(by_key[k], layer_of[k], 0, 0) for k in keys)
+        return Layout(nodes, (), 0, 0, drawn=False, items=items)
     layers: list[list[Item]] = [[] for _ in range(count)]
     for key in keys:
         layers[depth[key]].append((key, -1))
@@ -337,7 +349,8 @@ def _place(layers: list[list[Item]], by_key: dict[str, Box], chains: list[Chain]
         edges.append(Edge(lk.source, lk.target, lk.hard, tuple(points), False, lk.weight))
     nodes.sort(key=lambda n: (n.y, n.x))
     edges.sort(key=lambda e: (e.source, e.target))
-    return Layout(tuple(nodes), tuple(edges), width, height, max(crossings, 0), dummies)
+    return Layout(tuple(nodes), tuple(edges), width, height, max(crossings, 0), dummies,
+                  items=len(nodes) + dummies)
 
 
 def _ports(chains: list[Chain], left_of: dict[Item, int]) -> dict[tuple[int, str], int]:
@@ -410,7 +423,10 @@ def svg(graph: Layout, title: str = "Service dependency graph", root: str = "",
     """The picture; `root` prefixes every link (links are relative to the site root).
 
     Inline in the page, it is styled by the site's stylesheet (classes `edge hard|soft`,
-    `node mark-*`, `focus`, `meta`), which keeps each box a few hundred bytes."""
+    `node mark-*`, `focus`, `meta`), which keeps each box a few hundred bytes. An undrawn
+    layout (past `MAX_PICTURE`) is empty markup; the page says why and lists the layers."""
+    if not graph.drawn:
+        return Markup("")
     out = [
         (f'<svg xmlns="http://www.w3.org/2000/svg" class="dependency-graph" width="{graph.width}"'
          f' height="{graph.height}" viewBox="0 0 {graph.width} {graph.height}"'

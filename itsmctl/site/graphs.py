@@ -15,7 +15,7 @@ from typing import Any
 
 from itsmctl.model import NAME_PATTERN, Entity, Ref
 from itsmctl.site.context import SiteInput
-from itsmctl.site.graph import Box, Layout, Link, layout_boxes, svg
+from itsmctl.site.graph import MAX_PICTURE, Box, Layout, Link, layout_boxes, svg
 from itsmctl.site.pagemodel import Page, text
 from itsmctl.site.paths import ref_path, root_of
 
@@ -105,7 +105,14 @@ def neighbourhood_svg(site: SiteInput, service: Entity, root: str) -> dict[str, 
     picture = svg(found.layout, f"Dependencies of {service.title} within {found.depth}"
                   f" hop{'s' if found.depth != 1 else ''}", root, "neighbourhood")
     return {"svg": picture, "depth": found.depth, "left_out": found.left_out,
+            "undrawn": undrawn(found.layout),
             "count": len(found.layout.nodes) - 1}
+
+
+def undrawn(picture: Layout) -> int:
+    """How many boxes and edge slots a picture not drawn (past `MAX_PICTURE`) would need; 0
+    when it is drawn. Pages say so and list what it would show."""
+    return 0 if picture.drawn else picture.items
 
 
 # --- the graph page -------------------------------------------------------------------------
@@ -178,7 +185,8 @@ def graph_pages(site: SiteInput) -> list[Page]:
                  for s in services for t, k in site.catalog.dependencies(s) if t.ref in known]
         picture = layout_boxes(boxes, links)
         return [Page("graph.html", "graph.html", "Dependency graph", "Graph", {
-            "svg": svg(picture), "layers": _layers(picture), "groups": [], "by": "",
+            "svg": svg(picture), "undrawn": undrawn(picture), "limit": MAX_PICTURE,
+            "layers": _layers(picture), "groups": [], "by": "",
             "count": len(services)})]
     by, groups = grouping(site, services)
     group_of = {s.ref: g for g in groups for s in g.services}
@@ -197,6 +205,7 @@ def graph_pages(site: SiteInput) -> list[Page]:
     picture = layout_boxes(boxes, links)
     pages = [Page("graph.html", "graph.html", "Dependency graph", "Graph", {
         "svg": svg(picture, f"Dependencies between groups of services, by {by}"),
+        "undrawn": undrawn(picture), "limit": MAX_PICTURE,
         "layers": _layers(picture), "groups": [(g, len(g.services)) for g in groups],
         "by": by, "count": len(services)})]
     for group in groups:
@@ -250,6 +259,7 @@ def _group_page(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: s
     return Page(group.path, "graph-group.html", f"Dependency graph: {group.title}", "Graph", {
         "svg": svg(picture, f"Services of {group.title} ({by}) and the groups they need",
                    root_of(group.path)),
+        "undrawn": undrawn(picture), "limit": MAX_PICTURE,
         "layers": _layers(picture), "group": group, "by": by, "others": others,
         "count": len(group.services)})
 

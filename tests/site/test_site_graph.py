@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,43 @@ def test_groups_whose_names_slug_alike_get_pages_of_their_own(
     # a hard and a soft dependency from Payments to payments: one edge of weight 2, drawn hard
     assert graph.count('<path class="edge hard"') == 1
     assert 'stroke-width="1.8"' in graph
+
+
+def test_a_picture_past_the_limit_is_not_drawn_and_the_page_lists_the_layers(
+        monkeypatch: pytest.MonkeyPatch, write_catalog: WriteCatalog, tmp_path: Path) -> None:
+    from site_helpers import render_catalog, visible_text
+
+    from itsmctl.site import graph, graphs
+    from itsmctl.site.graph import Box, Link, layout_boxes
+
+    # s01 <- s02 <- ... <- s30, and every one also needs s01: 28 + 27 + ... + 1 = 406 dummies
+    chain = [f"s{i:02d}" for i in range(1, 31)]
+    boxes = [Box(k, k, None) for k in chain]
+    links = [Link(b, a, True) for a, b in pairwise(chain)] + [Link(k, "s01", True)
+                                                              for k in chain[2:]]
+    assert layout_boxes(boxes, links).items == 30 + 406
+    monkeypatch.setattr(graph, "MAX_PICTURE", 435)
+    big = layout_boxes(boxes, links)
+    assert not big.drawn and big.items == 436 and big.edges == ()
+    assert sorted((n.layer, n.box.key) for n in big.nodes) == list(enumerate(chain))
+    assert graph.svg(big) == ""
+
+    monkeypatch.setattr(graphs, "MAX_PICTURE", 435)
+    root = write_catalog({"s.yaml": "---\n".join(
+        service(k, *([chain[i - 1]] + (["s01"] if i > 1 else []))) if i else service(k)
+        for i, k in enumerate(chain))})
+    render_catalog(root, tmp_path / "site")
+    page = (tmp_path / "site" / "graph.html").read_text()
+    assert "<svg" not in page
+    text = visible_text(page)
+    assert ("Not drawn: this picture would need 436 boxes and edge slots (a box per service, a"
+            " slot per layer an arrow passes), more than the 435 a picture is drawn with") in text
+    assert "Layer 29 s30 Layer 28 s29" in text and "Layer 0 (no dependencies) s01" in text
+    # past AGGREGATE_AT the one group's page says the same and keeps its layers
+    monkeypatch.setattr(graphs, "AGGREGATE_AT", 2)
+    render_catalog(root, tmp_path / "grouped")
+    group = (tmp_path / "grouped" / "graphs" / "group-1.html").read_text()
+    assert "<svg" not in group
+    text = visible_text(group)
+    assert "Not drawn: this picture would need 436 boxes and edge slots" in text
+    assert "Services by layer Layer 29 s30" in text
