@@ -7,6 +7,7 @@ annotations per level and step (github_report.Budget); the rest are log lines.
 
 from __future__ import annotations
 
+from itsmctl.diff.records import KPI_REEVALUATED, REEVALUATED
 from itsmctl.diff.result import Classified, DiffResult, EntityChange, Impact
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.diff_text import summary
@@ -19,6 +20,8 @@ from itsmctl.reporters.github_report import (
 from itsmctl.reporters.wording import approval_words
 
 _LEVEL = {Impact.BREAKING: "error", Impact.APPROVAL_REQUIRED: "warning", Impact.REVIEW: "notice"}
+# the records' info readings (`diff --records`), shown by every format: SLAs' and KPIs'
+RECORDS_INFO = (REEVALUATED, KPI_REEVALUATED)
 
 
 def annotation(change: EntityChange, impact: Classified) -> str:
@@ -60,7 +63,7 @@ def render(result: DiffResult, options: ReportOptions) -> str:
         lines += ["itsmctl: " + escape_data(f"{c.kind} {c.name}: {i.message}"
                                             f" ({i.change_class})")
                   for c in result.changes for i in c.impacts
-                  if i.change_class == "attainment-reevaluated"]
+                  if i.change_class in RECORDS_INFO]
     lines += render_findings(result.new_findings, budget)[0] + budget.note("findings and changes")
     for approval in result.approvals:
         lines.append("itsmctl: " + escape_data(

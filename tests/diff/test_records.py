@@ -13,6 +13,7 @@ incidents of November 2026, each responded to after 10 minutes, resolved after
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import pytest
 from itsmctl.diff.classes import BY_ID
 from itsmctl.diff.result import Impact
 from itsmctl.measure.run import MeasureOptions
+from itsmctl.reporters.github_report import escape_data
 from tests.diff.conftest import EXAMPLES, GitRepo, change, classes
 
 SLA = "slas/payments-api-sla.yaml"
@@ -209,3 +211,26 @@ def test_a_kpi_target_the_records_miss_needs_approval(examples_repo: GitRepo) ->
         " newly missed in 1 of 2 periods (2026-10)")
     assert result.records is not None and result.records.processes == ("change-enablement",)
     assert "Process change-enablement" in result.records.describe()
+
+
+def test_a_kpi_reading_is_shown_in_every_format(examples_repo: GitRepo) -> None:
+    """Loosening a KPI the records met anyway is information: text, markdown, json and
+    github all show it."""
+    examples_repo.edit("processes/change.yaml", 'value: 10%}', 'value: 15%}')
+    examples_repo.commit()
+    args = ("main", "feature", "--records", str(EXAMPLES / "records"))
+    data = json.loads(examples_repo.cli(*args, "-f", "json").output)
+    process = next(c for c in data["changes"] if c["ref"] == "Process:change-enablement")
+    [reading] = [i["message"] for i in process["impacts"] if i["class"] == "kpi-reevaluated"]
+    # September's 11.1 % missed the 10 % target and meets 15 %
+    assert reading == ("KPI emergency-change-share <= 10% -> <= 15%: 2026-09 11.1%, meeting"
+                       " the target; met again in 1 of 2 periods (2026-09)")
+    text = examples_repo.cli(*args).output
+    assert f"  * info: {reading}  (kpi-reevaluated)" in text
+    markdown = examples_repo.cli(*args, "-f", "markdown").output
+    assert (f"- **info** {html.escape(reading, quote=False)} (<code>kpi-reevaluated</code>)"
+            in markdown)
+    github = examples_repo.cli(*args, "-f", "github").output
+    # a log line, escaped as workflow commands are (`%` is `%25`)
+    assert (f"itsmctl: Process change-enablement: {escape_data(reading)} (kpi-reevaluated)"
+            in github.splitlines())
