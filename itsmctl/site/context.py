@@ -17,6 +17,7 @@ from itsmctl.policy.scorecard import Scorecard, ServiceScore
 from itsmctl.references import PARTY, parse_ref
 from itsmctl.rules.registry import Rule
 from itsmctl.site.figures import dependents_graph
+from itsmctl.site.measured import MeasuredIndex, index_measured
 from itsmctl.site.paths import Link, ref_path
 from itsmctl.sources import SourceFile
 from itsmctl.textlines import split_lines
@@ -106,6 +107,11 @@ class SiteInput:
     history_depth: int = 0  # commits read per entity for `semantic` (0: none)
     measured: MeasureResult | None = None  # render --records (site/measured.py)
 
+    @cached_property
+    def measured_index(self) -> MeasuredIndex | None:
+        """The measure run's reports by SLA, service and process, looked up by every page."""
+        return index_measured(self.measured)
+
     @property
     def catalog(self) -> Catalog:
         return self.validation.catalog
@@ -187,7 +193,8 @@ class SiteInput:
         process, and forked workers sharing its pipe would read each other's answers.
         """
         _ = (self.findings_by_entity, self.waived_by_entity, self.broken, self.dependents,
-             self.scores, self.rule_ids, self.catalog.referrers, self.directory)
+             self.scores, self.rule_ids, self.catalog.referrers, self.directory,
+             self.measured_index)
         for entity in self.catalog:
             self._lines_of(entity.document.source)
 

@@ -9,23 +9,30 @@ said by colour alone (missed bars are also hatched and named in the labels).
   the error budget used per period (100 % = the budget spent).
 - Service page: the error budget of each SLA of the service.
 - Process page: each KPI per period against its target.
+
+Records are hostile input like the catalog: reports are indexed once per site (by SLA, service
+and process), a chart draws the newest `MAX_BARS` periods (its table lists every one, and the
+description says how many are drawn), and chart ids are unique on a page even when names differ
+only in punctuation (`a.b` and `a-b`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from itsmctl.measure.evaluate import CLOCKS
-from itsmctl.measure.result import MeasureResult, SlaReport
+from itsmctl.measure.kpis import KpiResult
+from itsmctl.measure.result import MeasureResult, PeriodReport, SlaReport
 from itsmctl.measure.run import format_value
-from itsmctl.model import Entity
+from itsmctl.model import Entity, Ref
 
 WIDTH_PER_BAR, HEIGHT, LEFT, TOP, BOTTOM = 64, 120, 44, 18, 34
 MET, MISSED, AXIS = "#1f4e79", "#a4262c", "#4a4a4a"
+MAX_BARS = 36  # periods drawn per chart, the newest; the table below it lists every period
 
 
 @dataclass(frozen=True)
@@ -48,19 +55,63 @@ class Chart:
     rows: tuple[tuple[str, ...], ...]
 
 
-def measured_section(measured: MeasureResult | None, entity: Entity) -> dict[str, Any] | None:
-    """The `measured` context of an entity page (None: no records, or nothing measured)."""
+@dataclass(frozen=True)
+class MeasuredIndex:
+    """The reports of one `measure` run by what a page asks for, built once per site, so a
+    page looks its reports up instead of scanning every report of the run."""
+
+    measured: MeasureResult
+    sla: dict[str, SlaReport] = field(default_factory=dict)  # the first report of each SLA
+    by_service: dict[str, list[SlaReport]] = field(default_factory=dict)
+    by_process: dict[Ref, list[KpiResult]] = field(default_factory=dict)
+
+
+def index_measured(measured: MeasureResult | None) -> MeasuredIndex | None:
     if measured is None:
         return None
+    index = MeasuredIndex(measured)
+    for report in measured.slas:
+        index.sla.setdefault(report.plan.name, report)
+        index.by_service.setdefault(report.plan.service, []).append(report)
+    for result in measured.kpis:
+        index.by_process.setdefault(result.kpi.process.ref, []).append(result)
+    return index
+
+
+class _Ids:
+    """Chart ids unique on one page: `a.b` and `a-b` both make `chart-a-b`, the second gets
+    `chart-a-b-2` (a counter per base keeps many such names linear)."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.next_suffix: dict[str, int] = {}
+
+    def take(self, text: str) -> str:
+        base = ident = _safe_id(text)
+        while ident in self.taken:
+            n = self.next_suffix.get(base, 2)
+            self.next_suffix[base] = n + 1
+            ident = f"{base}-{n}"
+        self.taken.add(ident)
+        return ident
+
+
+def measured_section(index: MeasuredIndex | None, entity: Entity) -> dict[str, Any] | None:
+    """The `measured` context of an entity page (None: no records, or nothing measured)."""
+    if index is None:
+        return None
+    ids = _Ids()
     if entity.kind == "SLA":
-        charts = _sla_charts(measured, entity.name)
+        report = index.sla.get(entity.name)
+        charts = _sla_charts(report, entity.name, ids) if report is not None else []
     elif entity.kind == "Service":
-        charts = [c for r in measured.slas if r.plan.service == entity.name
-                  for c in _budget_chart(r, f"{entity.name}-{r.plan.name}")]
+        charts = [c for r in index.by_service.get(entity.name, [])
+                  for c in _budget_chart(r, f"{entity.name}-{r.plan.name}", ids)]
     elif entity.kind == "Process":
-        charts = _kpi_charts(measured, entity)
+        charts = _kpi_charts(index.by_process.get(entity.ref, []), ids)
     else:
         return None
+    measured = index.measured
     as_of = measured.records.as_of
     return {"records": measured.records.label, "tickets": measured.records.tickets,
             "as_of": (datetime.fromtimestamp(as_of, UTC).isoformat(timespec="minutes")
@@ -68,43 +119,39 @@ def measured_section(measured: MeasureResult | None, entity: Entity) -> dict[str
             "charts": charts}
 
 
-def _sla_charts(measured: MeasureResult, name: str) -> list[Chart]:
-    report = next((r for r in measured.slas if r.plan.name == name), None)
-    if report is None:
-        return []
+def _sla_charts(report: SlaReport, name: str, ids: _Ids) -> list[Chart]:
     charts = []
     for priority, target in sorted(report.plan.targets.items()):
         for clock in CLOCKS:
-            bars = []
+            bars, rows = [], []
             for period in report.periods:
                 c = period.clocks.get(priority, {}).get(clock)
                 if c is not None and c.group.attainment is not None:
                     bars.append(Bar(period.period, c.group.attainment,
                                     f"{c.group.attainment:.1f}%", c.missed))
+                    rows.append(_attainment_row(period, priority, clock))
             if not bars:
                 continue
             minutes = target.seconds(clock)
             within = f" within {_duration(minutes)}" if minutes is not None else ""
             title = f"{priority} {clock} attainment per period ({name})"
             charts.append(_chart(
-                f"{name}-{priority}-{clock}", title,
+                ids.take(f"{name}-{priority}-{clock}"), title,
                 f"Share of {priority} tickets whose {clock} met the target{within}; the"
                 f" dashed line is the {target.attainment:g}% attainment target.",
                 bars, (100.0, "100%"), target.attainment, f"target {target.attainment:g}%",
                 ("Period", "Attainment", "Tickets", "Met", "Against the target"),
-                tuple(_attainment_row(report, b.label, priority, clock) for b in bars)))
-    return charts + _budget_chart(report, name)
+                tuple(rows)))
+    return charts + _budget_chart(report, name, ids)
 
 
-def _attainment_row(report: SlaReport, key: str, priority: str, clock: str
-                    ) -> tuple[str, ...]:
-    period = next(p for p in report.periods if p.period == key)
+def _attainment_row(period: PeriodReport, priority: str, clock: str) -> tuple[str, ...]:
     c = period.clocks[priority][clock]
-    return (key, f"{c.group.attainment:.1f}%", str(c.group.tickets), str(c.group.met),
-            "missed" if c.missed else "met")
+    return (period.period, f"{c.group.attainment:.1f}%", str(c.group.tickets),
+            str(c.group.met), "missed" if c.missed else "met")
 
 
-def _budget_chart(report: SlaReport, ident: str) -> list[Chart]:
+def _budget_chart(report: SlaReport, ident: str, ids: _Ids) -> list[Chart]:
     """Error budget used per period: downtime over what the target allows."""
     bars, rows = [], []
     for period in report.periods:
@@ -123,7 +170,7 @@ def _budget_chart(report: SlaReport, ident: str) -> list[Chart]:
         return []
     top = max([100.0] + [b.value for b in bars if b.value is not None])
     name = report.plan.name
-    return [_chart(f"{ident}-budget", f"Error budget used per period ({name})",
+    return [_chart(ids.take(f"{ident}-budget"), f"Error budget used per period ({name})",
                    f"Downtime as a share of the downtime {name} allows in each period; above"
                    " the dashed 100% line the budget is overspent and availability is below"
                    " its target.", bars, (top, f"{top:.0f}%"), 100.0, "budget",
@@ -131,11 +178,11 @@ def _budget_chart(report: SlaReport, ident: str) -> list[Chart]:
                     "Budget used", "Credit"), tuple(rows))]
 
 
-def _kpi_charts(measured: MeasureResult, process: Entity) -> list[Chart]:
+def _kpi_charts(results: list[KpiResult], ids: _Ids) -> list[Chart]:
     charts = []
-    for result in measured.kpis:
+    for result in results:
         kpi = result.kpi
-        if kpi.process.ref != process.ref or kpi.metric is None:
+        if kpi.metric is None:
             continue
         metric = kpi.metric
         bars = [Bar(p.period, p.value, format_value(metric, p.value), p.met is False)
@@ -149,7 +196,7 @@ def _kpi_charts(measured: MeasureResult, process: Entity) -> list[Chart]:
                                                       or 1.0)
         title = f"{kpi.name} per period ({kpi.statistic or 'mean'} {metric.id})"
         charts.append(_chart(
-            f"kpi-{kpi.name}", title,
+            ids.take(f"kpi-{kpi.name}"), title,
             f"{metric.title} per {kpi.period} period" + (f"; the dashed line is the"
                                                           f" {written}." if written else "."),
             bars, (top, format_value(metric, top)), target, written,
@@ -169,12 +216,16 @@ def _duration(seconds: float) -> str:
 def _chart(ident: str, title: str, explain: str, bars: list[Bar], top: tuple[float, str],
            line: float | None, line_label: str, headers: tuple[str, ...],
            rows: tuple[tuple[str, ...], ...]) -> Chart:
+    """`ident` is already unique on the page (`_Ids.take`); past `MAX_BARS` periods the newest
+    are drawn and described, and the description says so (the table keeps them all)."""
+    drawn = bars[-MAX_BARS:]
     words = "; ".join(f"{b.label}: {b.shown}" + (" (missed)" if b.missed else "")
-                      for b in bars)
-    description = f"{explain} {words}."
-    return Chart(_safe_id(ident), title, description,
-                 bar_svg(_safe_id(ident), title, description, bars, top[0], top[1], line,
-                         line_label),
+                      for b in drawn)
+    cut = (f" The newest {len(drawn)} of {len(bars)} periods are drawn; the table lists"
+           " every one." if len(drawn) < len(bars) else "")
+    description = f"{explain} {words}.{cut}"
+    return Chart(ident, title, description,
+                 bar_svg(ident, title, description, drawn, top[0], top[1], line, line_label),
                  headers, rows)
 
 

@@ -73,5 +73,5 @@ def entity_base(site: SiteInput, entity: Entity) -> dict[str, Any]:
         "history_depth": site.history_depth,
         "source": f"{entity.rel}:{entity.line}",
         "yaml": site.source_text(entity),
-        "measured": measured_section(site.measured, entity),
+        "measured": measured_section(site.measured_index, entity),
     }

@@ -136,3 +136,37 @@ def test_charts_in_the_browser_are_named_images_and_pass_axe(measured_site: Path
                          if v["impact"] in ("serious", "critical")]
         browser.close()
     assert problems == []
+
+
+def test_every_id_on_a_measured_page_is_unique(measured_site: Path) -> None:
+    for page in measured_site.rglob("*.html"):
+        ids = re.findall(r'\bid="([^"]+)"', page.read_text(encoding="utf-8"))
+        assert len(ids) == len(set(ids)), page
+
+
+def test_names_differing_only_in_punctuation_get_distinct_chart_ids() -> None:
+    from itsmctl.site.measured import _Ids
+
+    ids = _Ids()
+    assert [ids.take(t) for t in ("a.b", "a-b", "a_b", "a-b-2", "a b")] == [
+        "chart-a-b", "chart-a-b-2", "chart-a_b", "chart-a-b-2-2", "chart-a-b-3"]
+
+
+def test_a_chart_draws_the_newest_periods_and_its_table_keeps_every_one(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from itsmctl.site import measured
+
+    monkeypatch.setattr(measured, "MAX_BARS", 1)
+    site = tmp_path / "site"
+    render_catalog(EXAMPLES, site, records=MeasureOptions(RECORDS, records_label="records"))
+    page = site / "slas" / "checkout-sla.html"
+    desc = dict(_charts(page))["P2 resolution attainment per period (checkout-sla)"]
+    assert "2026-09" not in desc
+    assert desc.endswith("2026-10: 81.2% (missed). The newest 1 of 2 periods are drawn; the"
+                         " table lists every one.")
+    markup = page.read_text(encoding="utf-8")
+    chart = markup.split('aria-labelledby="chart-checkout-sla-P2-resolution-title')[1]
+    drawn, table = chart.split("</svg>", 1)
+    assert drawn.count("<rect ") == 2  # the hatch pattern's, and one bar
+    rows = table.split("</table>", 1)[0]
+    assert "2026-09" in rows and "2026-10" in rows
