@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from site_helpers import render_catalog
-from test_site_browser import CHROMIUM, CHROMIUM_ARGS, EXAMPLES, require_browser
+from test_site_browser import EXAMPLES, launched
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
@@ -26,13 +26,8 @@ NEW_PAGES = ("index.html", "services.html", "slas.html", "teams.html", "change-c
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

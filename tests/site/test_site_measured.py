@@ -112,14 +112,11 @@ def test_render_records_option(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.browser
 def test_charts_in_the_browser_are_named_images_and_pass_axe(measured_site: Path) -> None:
-    from test_site_browser import CHROMIUM, CHROMIUM_ARGS, require_browser
+    from test_site_browser import launched
 
-    require_browser()
-    from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
+    with launched() as browser:
+        from axe_playwright_python.sync_playwright import Axe
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         still = browser.new_page(java_script_enabled=False)  # the charts need no script
         still.goto((measured_site / "processes" / "incident-management.html").as_uri())
         assert still.get_by_role("img", name="mtta per period (mean mtta)").count() == 1
