@@ -27,7 +27,7 @@ from run import PARSE_FLOOR, Measure, best_of  # noqa: E402
 START, END = "<!-- cache:start -->", "<!-- cache:end -->"
 
 
-def _validate(root: Path, *extra: str) -> list[str]:
+def validate_command(root: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "itsmctl", "validate", str(root), "--today",
             TODAY.isoformat(), "-f", "json", *extra]
 
@@ -37,20 +37,20 @@ def measure(root: Path, repeat: int) -> dict[str, Measure]:
     os.environ["ITSMCTL_CACHE_DIR"] = str(cache)
     out: dict[str, Measure] = {}
     out["floor"] = best_of(repeat, [[sys.executable, "-c", PARSE_FLOOR, str(root)]])
-    out["cold, --no-cache"] = best_of(repeat, [_validate(root, "--no-cache")])
+    out["cold, --no-cache"] = best_of(repeat, [validate_command(root, "--no-cache")])
     cold: list[Measure] = []
     for _ in range(repeat):
         shutil.rmtree(cache, ignore_errors=True)
-        cold.append(best_of(1, [_validate(root)]))
+        cold.append(best_of(1, [validate_command(root)]))
     out["cold, filling the cache"] = min(cold, key=lambda m: m.seconds or 0.0)
-    out["warm"] = best_of(repeat, [_validate(root)])
+    out["warm"] = best_of(repeat, [validate_command(root)])
     edited = next((root / "services").glob("*.yaml"))
     original = edited.read_text(encoding="utf-8")
     edits: list[Measure] = []
     try:
         for i in range(repeat):
             edited.write_text(original + f"# edit {i}\n", encoding="utf-8")
-            edits.append(best_of(1, [_validate(root)]))
+            edits.append(best_of(1, [validate_command(root)]))
     finally:
         edited.write_text(original, encoding="utf-8")
     out["warm, one file edited"] = min(edits, key=lambda m: m.seconds or 0.0)
@@ -71,6 +71,17 @@ def markdown(services: int, rows: dict[str, Measure]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_section(text: str, start: str, end: str) -> None:
+    """Replace the section between `start` and `end` in RESULTS.md (after the results table)."""
+    results = HERE / "RESULTS.md"
+    old = results.read_text(encoding="utf-8")
+    if start in old:
+        old = old[:old.index(start)] + old[old.index(end) + len(end) + 1:]
+    marker = "<!-- results:end -->\n"
+    new = old.replace(marker, marker + "\n" + text, 1) if marker in old else old + text
+    results.write_text(new, encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=10000)
@@ -85,13 +96,7 @@ def main() -> int:
     text = markdown(args.services, measure(root, args.repeat))
     print(text)
     if args.write:
-        results = HERE / "RESULTS.md"
-        old = results.read_text(encoding="utf-8")
-        if START in old:
-            old = old[:old.index(START)] + old[old.index(END) + len(END) + 1:]
-        marker = "<!-- results:end -->\n"
-        new = old.replace(marker, marker + "\n" + text, 1) if marker in old else old + text
-        results.write_text(new, encoding="utf-8")
+        write_section(text, START, END)
     return 0
 
 

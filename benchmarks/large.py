@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import TODAY  # noqa: E402  (the generator beside this file)
+from cache_bench import validate_command, write_section  # noqa: E402
 from run import Measure, best_of  # noqa: E402
 
 START, END = "<!-- large:start -->", "<!-- large:end -->"
@@ -32,21 +32,16 @@ MEMORY_TARGET_MB = 2.5 * 1024
 TIME_TARGET = 11.0
 
 
-def _validate(root: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "itsmctl", "validate", str(root), "--today",
-            TODAY.isoformat(), "-f", "json", *extra]
-
-
 def measure(root: Path, repeat: int) -> dict[str, Measure]:
     """Cold without a cache, cold filling one, and warm, for one catalog."""
     cache = Path(tempfile.mkdtemp(prefix="itsmctl-cache-"))
     os.environ["ITSMCTL_CACHE_DIR"] = str(cache)
     os.environ["ITSMCTL_CACHE_MAX_MB"] = "4096"  # 250,000 entries must fit, or warm is not warm
     try:
-        out = {"cold, --no-cache": best_of(repeat, [_validate(root, "--no-cache")])}
+        out = {"cold, --no-cache": best_of(repeat, [validate_command(root, "--no-cache")])}
         shutil.rmtree(cache, ignore_errors=True)
-        out["cold, filling the cache"] = best_of(1, [_validate(root)])
-        out["warm"] = best_of(repeat, [_validate(root)])
+        out["cold, filling the cache"] = best_of(1, [validate_command(root)])
+        out["warm"] = best_of(repeat, [validate_command(root)])
         return out
     finally:
         shutil.rmtree(cache, ignore_errors=True)
@@ -82,16 +77,6 @@ def markdown(rows: dict[int, dict[str, Measure]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(text: str) -> None:
-    results = HERE / "RESULTS.md"
-    old = results.read_text(encoding="utf-8")
-    if START in old:
-        old = old[:old.index(START)] + old[old.index(END) + len(END) + 1:]
-    marker = "<!-- results:end -->\n"
-    new = old.replace(marker, marker + "\n" + text, 1) if marker in old else old + text
-    results.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -108,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(rows)
     print(text)
     if args.write:
-        write(text)
+        write_section(text, START, END)
     return 0
 
 
