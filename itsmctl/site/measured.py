@@ -18,6 +18,7 @@ only in punctuation (`a.b` and `a-b`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,7 @@ from itsmctl.measure.kpis import KpiResult
 from itsmctl.measure.result import MeasureResult, PeriodReport, SlaReport
 from itsmctl.measure.run import format_value
 from itsmctl.model import Entity, Ref
+from itsmctl.processes.metrics import Metric
 
 WIDTH_PER_BAR, HEIGHT, LEFT, TOP, BOTTOM = 64, 120, 44, 18, 34
 MET, MISSED, AXIS = "#1f4e79", "#a4262c", "#4a4a4a"
@@ -139,7 +141,8 @@ def _sla_charts(report: SlaReport, name: str, ids: _Ids) -> list[Chart]:
                 ids.take(f"{name}-{priority}-{clock}"), title,
                 f"Share of {priority} tickets whose {clock} met the target{within}; the"
                 f" dashed line is the {target.attainment:g}% attainment target.",
-                bars, (100.0, "100%"), target.attainment, f"target {target.attainment:g}%",
+                bars, _fixed_scale(100.0, "100%"), target.attainment,
+                f"target {target.attainment:g}%",
                 ("Period", "Attainment", "Tickets", "Met", "Against the target"),
                 tuple(rows)))
     return charts + _budget_chart(report, name, ids)
@@ -168,12 +171,11 @@ def _budget_chart(report: SlaReport, ident: str, ids: _Ids) -> list[Chart]:
                      f"{a.credit:g}%" if a.credit else "-"))
     if not bars:
         return []
-    top = max([100.0] + [b.value for b in bars if b.value is not None])
     name = report.plan.name
     return [_chart(ids.take(f"{ident}-budget"), f"Error budget used per period ({name})",
                    f"Downtime as a share of the downtime {name} allows in each period; above"
                    " the dashed 100% line the budget is overspent and availability is below"
-                   " its target.", bars, (top, f"{top:.0f}%"), 100.0, "budget",
+                   " its target.", bars, _budget_scale, 100.0, "budget",
                    ("Period", "Measured", "Target", "Downtime (min)", "Budget (min)",
                     "Budget used", "Credit"), tuple(rows))]
 
@@ -191,20 +193,40 @@ def _kpi_charts(results: list[KpiResult], ids: _Ids) -> list[Chart]:
             continue
         target = kpi.target.value.amount if kpi.target is not None else None
         written = f"target {kpi.target.op} {kpi.target.value}" if kpi.target else ""
-        values = [b.value for b in bars if b.value is not None]
-        top = 100.0 if metric.unit == "percent" else (max(values + [target or 0.0]) * 1.15
-                                                      or 1.0)
         title = f"{kpi.name} per period ({kpi.statistic or 'mean'} {metric.id})"
         charts.append(_chart(
             ids.take(f"kpi-{kpi.name}"), title,
             f"{metric.title} per {kpi.period} period" + (f"; the dashed line is the"
                                                           f" {written}." if written else "."),
-            bars, (top, format_value(metric, top)), target, written,
+            bars, _kpi_scale(metric, target), target, written,
             ("Period", "Value", "Samples", "Against the target"),
             tuple((p.period, format_value(metric, p.value), str(p.samples),
                    "missed" if p.met is False else "met" if p.met else "-")
                   for p in result.periods)))
     return charts
+
+
+Scale = Callable[[list[Bar]], tuple[float, str]]  # the drawn bars -> the top and its label
+
+
+def _budget_scale(drawn: list[Bar]) -> tuple[float, str]:
+    """100 %, or the most overspent drawn period."""
+    top = max([100.0] + [b.value for b in drawn if b.value is not None])
+    return top, f"{top:.0f}%"
+
+
+def _kpi_scale(metric: Metric, target: float | None) -> Scale:
+    """Percentages up to 100; other units 15 % above the largest drawn value or the target."""
+    def scale(drawn: list[Bar]) -> tuple[float, str]:
+        values = [b.value for b in drawn if b.value is not None]
+        top = 100.0 if metric.unit == "percent" else (max(values + [target or 0.0]) * 1.15
+                                                      or 1.0)
+        return top, format_value(metric, top)
+    return scale
+
+
+def _fixed_scale(top: float, text: str) -> Scale:
+    return lambda drawn: (top, text)
 
 
 def _duration(seconds: float) -> str:
@@ -213,12 +235,14 @@ def _duration(seconds: float) -> str:
     return format_duration(round(seconds / 60.0))
 
 
-def _chart(ident: str, title: str, explain: str, bars: list[Bar], top: tuple[float, str],
+def _chart(ident: str, title: str, explain: str, bars: list[Bar], scale: Scale,
            line: float | None, line_label: str, headers: tuple[str, ...],
            rows: tuple[tuple[str, ...], ...]) -> Chart:
     """`ident` is already unique on the page (`_Ids.take`); past `MAX_BARS` periods the newest
-    are drawn and described, and the description says so (the table keeps them all)."""
+    are drawn and described, and the description says so (the table keeps them all). The
+    scale is taken over the drawn bars only: an old outlier must not flatten the drawn ones."""
     drawn = bars[-MAX_BARS:]
+    top = scale(drawn)
     words = "; ".join(f"{b.label}: {b.shown}" + (" (missed)" if b.missed else "")
                       for b in drawn)
     cut = (f" The newest {len(drawn)} of {len(bars)} periods are drawn; the table lists"

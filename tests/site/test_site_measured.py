@@ -167,3 +167,19 @@ def test_a_chart_draws_the_newest_periods_and_its_table_keeps_every_one(
     assert drawn.count("<rect ") == 2  # the hatch pattern's, and one bar
     rows = table.split("</table>", 1)[0]
     assert "2026-09" in rows and "2026-10" in rows
+    # the scale is that of the drawn bars: 2026-10's 415% (not drawn) must not flatten 2026-11
+    budget = (site / "slas" / "kubernetes-platform-ola.html").read_text(encoding="utf-8")
+    svg = budget.split('aria-labelledby="chart-kubernetes-platform-ola-budget-title')[1]
+    svg = svg.split("</svg>", 1)[0]
+    assert ">100%</text>" in svg and "415%" not in svg
+
+
+def test_a_kpi_chart_scale_is_that_of_the_drawn_bars() -> None:
+    from itsmctl.processes.metrics import METRICS
+    from itsmctl.site.measured import Bar, _kpi_scale
+
+    minutes = next(m for m in METRICS if m.unit == "count")
+    scale = _kpi_scale(minutes, 10.0)
+    assert scale([Bar("2026-11", 20.0, "20", False)])[0] == pytest.approx(23.0)
+    assert scale([Bar("2026-11", 2.0, "2", False)])[0] == pytest.approx(11.5)  # the target
+    assert scale([Bar("2026-11", None, "-", False)])[0] == pytest.approx(11.5)
