@@ -10,10 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from itsmctl import parsecache
-from itsmctl.cli import cli
 from itsmctl.limits import Limits
 from itsmctl.loader import ParseMemo, load_directory, load_sources
 from itsmctl.parsecache import DB_NAME, ParseCache, encode, entry_key
@@ -21,13 +19,13 @@ from itsmctl.runcontext import resolve_context
 from itsmctl.sources import SourceFile
 from itsmctl.validate import validate
 from itsmctl.yamlload import parse_source
-from tests.conftest import EXAMPLES, TODAY
+from tests.conftest import EXAMPLES, TODAY, run_cli
 
 HOSTILE = Path(__file__).resolve().parent.parent / "hostile" / "corpus"
 
 
 def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    result = run_cli(*args)
     return result.exit_code, result.output
 
 

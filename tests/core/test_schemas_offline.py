@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from itsmctl.schemas import SCHEMA_FILES
+from tests.conftest import Invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
@@ -64,14 +65,11 @@ def _check_jsonschema(schema: Path, instance: Path) -> subprocess.CompletedProce
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(SCHEMA_FILES))
-def test_check_jsonschema_validates_an_example_from_disk(kind: str, tmp_path: Path) -> None:
+def test_check_jsonschema_validates_an_example_from_disk(kind: str, tmp_path: Path,
+                                                         invoke: Invoke) -> None:
     """The repository's schemas/ and the ones `itsmctl schema --output-dir` writes alike."""
-    from click.testing import CliRunner
-
-    from itsmctl.cli import cli
-
     written = tmp_path / "schemas"
-    assert CliRunner().invoke(cli, ["schema", "--output-dir", str(written)]).exit_code == 0
+    assert invoke("schema", "--output-dir", str(written)).exit_code == 0
     example = _example_of(kind)
     for folder in (SCHEMAS, written):
         done = _check_jsonschema(folder / SCHEMA_FILES[kind], example)

@@ -9,19 +9,19 @@ from typing import Any
 import pytest
 import yaml
 from backstage_schemas import problems
-from click.testing import CliRunner, Result
+from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from itsmctl.cli import cli
 from itsmctl.config import Config
 from itsmctl.loader import load_directory
+from tests.conftest import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return run_cli(*args)
 
 
 def descriptors(folder: Path) -> list[dict[str, Any]]:

@@ -9,16 +9,16 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from itsmctl.cli import cli
 from itsmctl.validate import validate_path
+from tests.conftest import run_cli
 
 DATA = Path(__file__).parent / "data" / "backstage"
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return run_cli(*args)
 
 
 def load(root: Path, rel: str) -> dict[str, Any]:

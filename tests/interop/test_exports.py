@@ -11,12 +11,12 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from itsmctl.cli import cli
 from itsmctl.interop.openslo_export import window_start
+from tests.conftest import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 OPENSLO = Path(__file__).parent / "schemas" / "openslo"
@@ -25,7 +25,7 @@ TF_REF = re.compile(r"\$\{(data\.)?([a-z_]+)\.([a-zA-Z0-9_-]+)\.id\}")
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, [*args, "--today", "2026-11-23"], catch_exceptions=False)
+    return run_cli(*args, "--today", "2026-11-23")
 
 
 @pytest.fixture

@@ -6,16 +6,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from itsmctl.cli import cli
 from itsmctl.validate import validate_path
+from tests.conftest import run_cli
 
 DATA = Path(__file__).parent / "data" / "servicenow"
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return run_cli(*args)
 
 
 def full(out: Path, *extra: str) -> Result:

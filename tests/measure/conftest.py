@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from itsmctl.cli import cli
+from tests.conftest import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -42,7 +42,7 @@ legacy-erp,2026-11-24T20:00:00+01:00,2026-11-24T22:00:00+01:00,full,,false
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return run_cli(*args)
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from itsmctl.cli import cli
+from tests.conftest import Invoke
 
 HEADER = "apiVersion: itsmctl.io/v1\nkind: Config\n"
 
@@ -188,11 +187,11 @@ def _marked(root: Path) -> str:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_policy_is_a_config_error_at_its_line(
-        name: str, write_catalog: Callable[[dict[str, str]], Path]) -> None:
+        name: str, write_catalog: Callable[[dict[str, str]], Path], invoke: Invoke) -> None:
     config, files, message = CASES[name]
     root = write_catalog({".itsmctl.yaml": HEADER + textwrap.dedent(config), **files,
                           "services/x.yaml": "apiVersion: itsmctl.io/v1\n"})
-    result = CliRunner().invoke(cli, ["validate", str(root)])
+    result = invoke("validate", str(root))
     assert result.exit_code == 2, result.output
     first = result.output.splitlines()[0]
     assert first.startswith(f"itsmctl: error: {_marked(root)}: "), first
@@ -205,17 +204,18 @@ def test_bad_policy_is_a_config_error_at_its_line(
     ("fragment-unknown-keyword-in-a-policy-file", "did you mean 'required'?"),
     ("gate-unknown-field", "did you mean 'skippable'?")])
 def test_a_typo_in_a_policy_suggests_the_closest_keyword(
-        name: str, guess: str, write_catalog: Callable[[dict[str, str]], Path]) -> None:
+        name: str, guess: str, write_catalog: Callable[[dict[str, str]], Path],
+        invoke: Invoke) -> None:
     config, files, _ = CASES[name]
     root = write_catalog({".itsmctl.yaml": HEADER + textwrap.dedent(config), **files,
                           "services/x.yaml": "apiVersion: itsmctl.io/v1\n"})
-    result = CliRunner().invoke(cli, ["validate", str(root)])
+    result = invoke("validate", str(root))
     assert result.exit_code == 2
     assert f"hint: {guess}" in result.output
 
 
 def test_extension_annotations_and_property_names_are_not_keywords(
-        write_catalog: Callable[[dict[str, str]], Path]) -> None:
+        write_catalog: Callable[[dict[str, str]], Path], invoke: Invoke) -> None:
     """`x-` keys are annotations, and names under `properties` are field names: no error."""
     root = write_catalog({".itsmctl.yaml": HEADER + textwrap.dedent("""
         policies:
@@ -228,5 +228,5 @@ def test_extension_annotations_and_property_names_are_not_keywords(
                 minimun: {type: string}
                 spec: {required: [owner]}
         """), "services/x.yaml": "apiVersion: itsmctl.io/v1\n"})
-    result = CliRunner().invoke(cli, ["validate", str(root)])
+    result = invoke("validate", str(root))
     assert result.exit_code != 2, result.output

@@ -8,19 +8,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from itsmctl.cli import cli
 from itsmctl.findings import Severity
 from itsmctl.rules import all_rules
 from itsmctl.validate import ValidationResult, validate_path
+from tests.conftest import Invoke, run_cli
 
 Make = Callable[..., Path]
 Edit = Callable[[Path, str, str], None]
 
 
 def run(*args: str) -> object:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return run_cli(*args)
 
 
 def check(root: Path, today: date) -> ValidationResult:
@@ -150,9 +149,10 @@ overrides:
     assert [(f.entity, f.severity) for f in found] == [("Service:checkout", Severity.WARNING)]
 
 
-def test_unknown_policy_id_in_rules_is_a_config_error(catalog: Make, tier1_sla: str) -> None:
+def test_unknown_policy_id_in_rules_is_a_config_error(catalog: Make, tier1_sla: str,
+                                                      invoke: Invoke) -> None:
     root = catalog("policies:" + tier1_sla + "\nrules: {tier1-sla-availabilty: warning}\n")
-    result = CliRunner().invoke(cli, ["validate", str(root)])
+    result = invoke("validate", str(root))
     assert result.exit_code == 2
     assert "did you mean 'tier1-sla-availability'?" in result.output
 

@@ -9,15 +9,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from itsmctl.catalog import Catalog
-from itsmctl.cli import cli
 from itsmctl.findings import Finding, Severity, Waiver
 from itsmctl.policy import Scorecard, level_changes, score_catalog
 from itsmctl.policy.scorecard import Level
 from itsmctl.policy.selector import parse_selector
 from itsmctl.validate import validate_path
+from tests.conftest import Invoke, run_cli
 
 Make = Callable[..., Path]
 CARD = Scorecard("maturity", "Maturity", parse_selector({"kind": "Service"}), (
@@ -77,7 +76,7 @@ def test_level_changes_report_lowered_and_raised(example_catalog: Catalog) -> No
 
 
 def run(*args: str) -> object:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return run_cli(*args)
 
 
 def test_score_text_table_of_the_examples(examples_dir: Path) -> None:
@@ -136,8 +135,8 @@ scorecards:
     assert "strong 5, committed 2, none 0" in result.output
 
 
-def test_score_without_scorecards_is_a_usage_error(catalog: Make) -> None:
-    result = CliRunner().invoke(cli, ["score", str(catalog(""))])
+def test_score_without_scorecards_is_a_usage_error(catalog: Make, invoke: Invoke) -> None:
+    result = invoke("score", str(catalog("")))
     assert result.exit_code == 2
     assert "the config defines no scorecards" in result.output
 
@@ -156,7 +155,7 @@ def test_lowered_levels_between_two_runs(examples_dir: Path, examples_copy: Path
     assert lowered_levels(head, base) == []
 
 
-def test_a_scorecard_level_can_require_a_lifecycle_gate(tmp_path: Path) -> None:
+def test_a_scorecard_level_can_require_a_lifecycle_gate(tmp_path: Path, invoke: Invoke) -> None:
     """A gate's id is a rule id: a scorecard level can list it, and a waived gate is a gap."""
     root = tmp_path / "catalog"
     shutil.copytree(Path(__file__).parents[2] / "examples", root)
@@ -164,7 +163,7 @@ def test_a_scorecard_level_can_require_a_lifecycle_gate(tmp_path: Path) -> None:
         policies.write("---\napiVersion: itsmctl.io/v1\nkind: Scorecard\nmetadata:\n"
                        "  name: launch-readiness\nspec:\n  select: {kind: Service}\n"
                        "  levels:\n    - name: ready\n      rules: [production-readiness]\n")
-    result = CliRunner().invoke(cli, ["score", str(root), "-f", "json", "--today", "2026-11-23"])
+    result = invoke("score", str(root), "-f", "json", "--today", "2026-11-23")
     assert result.exit_code == 0, result.output
     (card,) = [c for c in json.loads(result.stdout)["scorecards"]
                if c["name"] == "launch-readiness"]

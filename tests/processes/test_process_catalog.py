@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from itsmctl.cli import cli
 from itsmctl.processes.metrics import METRICS
+from tests.conftest import Invoke, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "processes.md"
@@ -18,7 +18,7 @@ START, END = "<!-- metrics:start -->\n", "<!-- metrics:end -->"
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return run_cli(*args)
 
 
 def test_the_examples_have_a_process_per_practice_and_validate_clean(examples_dir: Path) -> None:
@@ -101,8 +101,8 @@ def test_metrics_lists_every_metric_as_json() -> None:
     assert mttr["unit"] == "duration" and "opened_at" in mttr["fields"]
 
 
-def test_metrics_refuses_an_unknown_id() -> None:
-    result = CliRunner().invoke(cli, ["metrics", "mean-time-to-coffee"])
+def test_metrics_refuses_an_unknown_id(invoke: Invoke) -> None:
+    result = invoke("metrics", "mean-time-to-coffee")
     assert result.exit_code == 2
     assert "unknown metric 'mean-time-to-coffee'" in result.output
 

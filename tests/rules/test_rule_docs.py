@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from itsmctl.cli import cli
 from itsmctl.rules import Rule, all_rules
+from tests.conftest import Invoke
 
 CASES = Path(__file__).parent / "cases"
 README = Path(__file__).parents[2] / "README.md"
@@ -43,8 +42,8 @@ def test_every_case_folder_names_a_rule() -> None:
     assert not unknown, f"case folders for unknown rules: {unknown}"
 
 
-def test_readme_rule_table_is_generated() -> None:
-    result = CliRunner().invoke(cli, ["rules", "--format", "markdown"], catch_exceptions=False)
+def test_readme_rule_table_is_generated(invoke: Invoke) -> None:
+    result = invoke("rules", "--format", "markdown")
     assert result.exit_code == 0
     text = README.read_text(encoding="utf-8")
     assert START in text and END in text, "README.md lost its rules:start/rules:end markers"
