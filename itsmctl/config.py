@@ -105,7 +105,7 @@ def parse_config(data: bytes, label: str, rel: str = "") -> Config:
     from itsmctl.schemas import validator_for
 
     source = SourceFile(rel or label, label, data=data)
-    parsed = parse_source(source, Limits())
+    parsed = parse_source(source, DEFAULT_LIMITS)  # settings.* limits the catalog, not itself
     if parsed.findings:
         first = parsed.findings[0]
         raise ConfigError(first.message, first.hint, f"{label}:{first.line or 1}")
@@ -149,7 +149,7 @@ def config_location(source: SourceFile, path: tuple[str | int, ...]) -> str:
     """`file:line` of a value in the config, for ConfigErrors raised after loading too."""
     from itsmctl.locate import Locator
 
-    line, _ = Locator().position(source, 0, path)
+    line, _ = Locator(DEFAULT_LIMITS).position(source, 0, path)  # as parse_config parsed it
     return f"{source.label}:{line or 1}"
 
 

@@ -15,6 +15,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from itsmctl.findings import Finding, JsonPath
+from itsmctl.limits import Limits
 from itsmctl.sources import SourceFile
 from itsmctl.textlines import LineMap, line_map
 from itsmctl.yamlload import compose_documents, events
@@ -115,9 +116,11 @@ class Place:
 
 
 class Locator:
-    """Re-composes each file at most once per run."""
+    """Re-composes each file at most once per run, under the `limits` it was parsed with
+    (they decide which documents were kept, so which index is which)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
         self._nodes: dict[str, tuple[list[Node | None], LineMap | None]] = {}
         self._texts: dict[str, str] = {}
         self._aliases: dict[str, list[Aliases]] = {}
@@ -129,7 +132,8 @@ class Locator:
                 text = source.bytes().decode("utf-8-sig")
             except (UnicodeDecodeError, OSError):
                 text = ""
-            known = self._nodes[source.label] = (compose_documents(text), line_map(text))
+            known = self._nodes[source.label] = (compose_documents(text, self.limits),
+                                                  line_map(text))
             self._texts[source.label] = text
         return known
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
+    from itsmctl.limits import Limits
     from itsmctl.model import Entity
 
 SCHEMA_FILES = {
@@ -107,8 +108,9 @@ def fast_check(filename: str) -> Callable[[Any], bool] | None:
     return compile_documents(documents, load_schema(filename).get("$id", filename))
 
 
-def schema_findings(entity: Entity) -> list[Finding]:
-    """Validate one entity against its kind's schema; each error points at its own value.
+def schema_findings(entity: Entity, limits: Limits) -> list[Finding]:
+    """Validate one entity against its kind's schema; each error points at its own value
+    (`limits`: those its file was parsed under, for the locator).
 
     Most entities are valid: a fast check answers for them, and jsonschema explains the rest.
     """
@@ -117,7 +119,8 @@ def schema_findings(entity: Entity) -> list[Finding]:
     if check is not None and check(entity.data):
         return []
     validator = validator_for(filename)
-    return [_to_finding(entity, error) for error in _leaf_errors(validator, entity.data)]
+    return [_to_finding(entity, error, limits)
+            for error in _leaf_errors(validator, entity.data)]
 
 
 def _leaf_errors(validator: Validator, data: Any) -> Iterator[ValidationError]:
@@ -131,7 +134,7 @@ def _leaf_errors(validator: Validator, data: Any) -> Iterator[ValidationError]:
             yield error
 
 
-def _to_finding(entity: Entity, error: ValidationError) -> Finding:
+def _to_finding(entity: Entity, error: ValidationError, limits: Limits) -> Finding:
     path: JsonPath = tuple(error.absolute_path)
     message, hint = describe_error(error)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -144,7 +147,7 @@ def _to_finding(entity: Entity, error: ValidationError) -> Finding:
     if odd is not None:  # point at the look-alike itself, not at the start of the value
         from itsmctl.locate import Locator
 
-        line, column = Locator().character_position(
+        line, column = Locator(limits).character_position(
             entity.document.source, entity.document.index, path, odd)
         finding = finding.at(line, column)
     return finding

@@ -96,7 +96,7 @@ def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = Non
     graded = _grade(raw, config, loaded)
     outcome = apply_waivers(graded, loaded.catalog, context.today, set(rules))
     active = _grade(outcome.active, config, loaded)
-    locator = Locator()
+    locator = Locator(config.limits)
     return ValidationResult(
         root=root,
         findings=tuple(sorted(locator.locate(active, loaded.sources), key=Finding.sort_key)),

@@ -388,6 +388,39 @@ def _syntax_finding(source: SourceFile, exc: yaml.YAMLError, doc: int,
     return _finding(source, "yaml-syntax", message, mark, hint, doc, lines)
 
 
+@dataclass(frozen=True, slots=True)
+class ComposePlan:
+    """How a file's text is composed: which composer, and how many documents it keeps.
+
+    `compose_plan` is the one place this is decided, so `parse_source` and the locator
+    (`compose_documents`) keep the same documents and their indices always agree.
+    `retry`: libyaml on the whole file; if it meets a syntax error, plan again with
+    `broken=True` (its findings and documents are thrown away for the fallback's).
+    """
+
+    composer: type | None  # _Composer (libyaml), _PyComposer, or None: no document is kept
+    keep: int = -1  # how many documents to compose (-1: all there are)
+    deep: tuple[int, Any] | None = None  # (index, mark) of the too-deep document it stops at
+    control: int | None = None  # offset of a control character (the Python reader refuses it)
+    retry: bool = False
+
+
+def compose_plan(text: str, limits: Limits, *, broken: bool = False) -> ComposePlan:
+    """Choose the composer for `text` under the run's `limits`; `broken`: libyaml met a
+    syntax error in it, so the pure-Python composer gives the reference findings, unless
+    the text has a control character (no document is kept) or is too deep for it (the
+    Python scanner is quadratic in nesting: only the documents before that one, by libyaml)."""
+    if not broken and _composer_class(text) is not _PyComposer:
+        return ComposePlan(_Composer, retry=True)
+    control = _NON_PRINTABLE.search(text)
+    if control is not None:  # the Python reader would raise in its constructor
+        return ComposePlan(None, keep=0, control=control.start())
+    deep = _deep_document(text, limits.max_depth) if LIBYAML else None
+    if deep is not None:
+        return ComposePlan(_Composer, keep=deep[0], deep=deep)
+    return ComposePlan(_PyComposer)
+
+
 def parse_source(source: SourceFile, limits: Limits) -> ParsedFile:
     """Parse every document of one file; a problem is a finding, never an exception."""
     parsed = ParsedFile(source)
@@ -402,19 +435,17 @@ def parse_source(source: SourceFile, limits: Limits) -> ParsedFile:
         return parsed
     parsed.escapes = "\\u" in text or "\\U" in text
     lines = line_map(text)
-    composer_class = _composer_class(text)
-    if composer_class is not _PyComposer:
+    plan = compose_plan(text, limits)
+    if plan.retry:
         fast = ParsedFile(source, escapes=parsed.escapes)
-        if _read_documents(fast, composer_class(text), limits, lines):
+        if _read_documents(fast, _Composer(text), limits, lines):
             return fast
-    # broken (or very deep) YAML: the pure-Python composer gives the reference findings
-    control = _NON_PRINTABLE.search(text)
-    if control is not None:  # the Python reader would raise in its constructor
-        parsed.findings.append(_control_finding(source, text, control.start()))
+        plan = compose_plan(text, limits, broken=True)
+    if plan.control is not None:
+        parsed.findings.append(_control_finding(source, text, plan.control))
         return parsed
-    deep = _deep_document(text, limits.max_depth) if LIBYAML else None
-    if deep is not None:  # the Python scanner is quadratic in nesting: never hand it this
-        return _documents_before(parsed, text, deep, limits, lines)
+    if plan.deep is not None:
+        return _documents_before(parsed, text, plan.deep, limits, lines)
     _read_documents(parsed, _PyComposer(text), limits, lines)
     return parsed
 
@@ -514,21 +545,20 @@ def events(text: str) -> Iterator[Any]:
         parser.dispose()
 
 
-def compose_documents(text: str) -> list[Node | None]:
-    """The node trees of a file, for mapping JSON paths back to lines."""
-    composer_class = _composer_class(text)
-    deep = _deep_document(text, _C_MAX_DEPTH) if composer_class is _PyComposer and LIBYAML else None
-    if deep is not None:  # only the documents before the too-deep one were kept
-        nodes, _ = _compose_all(_Composer(text), deep[0])
-        return nodes
-    nodes, complete = _compose_all(composer_class(text))
-    if not complete and composer_class is not _PyComposer:
-        deep = _deep_document(text, Limits().max_depth) if LIBYAML else None
-        if deep is not None:  # as in parse_source: the Python scanner is quadratic in depth
-            nodes, _ = _compose_all(_Composer(text), deep[0])
-        elif _NON_PRINTABLE.search(text) is None:  # else parse_source kept no document
-            nodes, _ = _compose_all(_PyComposer(text))  # the documents parse_source kept
+def compose_documents(text: str, limits: Limits) -> list[Node | None]:
+    """The node trees of a file, for mapping JSON paths back to lines: the documents
+    `parse_source` kept under the same `limits` (one `compose_plan`), at the same indices."""
+    plan = compose_plan(text, limits)
+    nodes, complete = _compose(text, plan)
+    if plan.retry and not complete:
+        nodes, _ = _compose(text, compose_plan(text, limits, broken=True))
     return nodes
+
+
+def _compose(text: str, plan: ComposePlan) -> tuple[list[Node | None], bool]:
+    if plan.composer is None:
+        return [], True
+    return _compose_all(plan.composer(text), plan.keep)
 
 
 def _compose_all(composer: Any, count: int = -1) -> tuple[list[Node | None], bool]:

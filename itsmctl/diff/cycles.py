@@ -15,16 +15,18 @@ from dataclasses import replace
 
 from itsmctl.catalog import Catalog, Dependency
 from itsmctl.findings import Finding
+from itsmctl.limits import Limits
 from itsmctl.locate import Locator
 from itsmctl.model import Entity, Ref, list_of_dicts
 from itsmctl.references import parse_ref
 from itsmctl.rules.dependencies import cycle_names
 
 
-def on_added_edges(findings: Iterable[Finding], base: Catalog,
-                   head: Catalog) -> tuple[Finding, ...]:
-    """`findings` with each new dependency cycle moved onto the edge the change added."""
-    locator = Locator()
+def on_added_edges(findings: Iterable[Finding], base: Catalog, head: Catalog,
+                   limits: Limits) -> tuple[Finding, ...]:
+    """`findings` with each new dependency cycle moved onto the edge the change added
+    (`limits`: HEAD's, which its files were parsed under)."""
+    locator = Locator(limits)
     return tuple(_moved(f, base, head, locator) for f in findings)
 
 

@@ -91,8 +91,9 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
         pairs, checked = reevaluate(pairs, base_result.catalog, head_result.catalog, records,
                                     calendars)
     comparison = compare(base_result.findings, head_result.findings)
+    head_limits = head_settings.config.limits
     comparison = replace(comparison, new=on_added_edges(comparison.new, base_result.catalog,
-                                                        head_result.catalog))
+                                                        head_result.catalog, head_limits))
     gates = review_moves((c for c, _ in pairs), base_result.catalog, head_result.catalog,
                          base_result.policies, head_result.policies,
                          today or runcontext.clock_today(), head_settings.config,
@@ -103,7 +104,8 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
                                                    base_result.catalog, governance, new_findings),
                                 gates.approvals)
     changes = on_changed_lines(with_level_changes(entity_list + governance,
-                                                  base_result, head_result), head_result.catalog)
+                                                  base_result, head_result), head_result.catalog,
+                               head_limits)
     catalog_files = set(base_result.file_labels) | set(head_result.file_labels)
     changed = [label for r in git.changed_paths(repo, base_sha, head_sha, prefix)
                if (label := git.repo_path(prefix, r)) in catalog_files]

@@ -179,7 +179,7 @@ def review_moves(changes: Iterable[EntityChange], base_catalog: Catalog, head_ca
             impacts.setdefault(ref, []).append(_reading(judge, move, problems, who))
     active = [f for f in findings.values()
               if active_waiver(head_catalog.get(_ref(f.entity)), f.rule, today) is None]
-    located = Locator().locate(active, {f.file: e.document.source for f in active
+    located = Locator(config.limits).locate(active, {f.file: e.document.source for f in active
                                         if (e := head_catalog.get(_ref(f.entity)))})
     return GateReview(
         {ref: _merged(items) for ref, items in impacts.items()},

@@ -17,6 +17,7 @@ from itsmctl.catalog import Catalog
 from itsmctl.diff.result import Classified, EntityChange
 from itsmctl.diff.semantic import item_identity
 from itsmctl.findings import JsonPath
+from itsmctl.limits import Limits
 from itsmctl.locate import Locator
 from itsmctl.model import Ref
 
@@ -59,9 +60,11 @@ def _item(items: Any, name: str, ident: str) -> int | None:
     return None
 
 
-def on_changed_lines(changes: tuple[EntityChange, ...], head: Catalog) -> tuple[EntityChange, ...]:
-    """Each impact with the HEAD line of its first path (0 when there is none to point at)."""
-    locator = Locator()
+def on_changed_lines(changes: tuple[EntityChange, ...], head: Catalog,
+                     limits: Limits) -> tuple[EntityChange, ...]:
+    """Each impact with the HEAD line of its first path (0 when there is none to point at);
+    `limits`: HEAD's, which its files were parsed under."""
+    locator = Locator(limits)
     out = []
     for change in changes:
         entity = head.get(Ref(change.kind, change.name)) if change.status != "removed" else None

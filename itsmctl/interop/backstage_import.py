@@ -504,5 +504,6 @@ def import_backstage(paths: list[Path], target: Path, *, mapping: ImportMapping 
     importer = BackstageImporter(read.descriptors, mapping or ImportMapping())
     mapped = importer.run()
     mapped.findings = read.findings + mapped.findings
-    return finish_import("backstage", mapped, read.sources, target, force=force, today=today)
+    return finish_import("backstage", mapped, read.sources, target, force=force, today=today,
+                         limits=limits or Limits())
 

@@ -16,6 +16,7 @@ from itsmctl.interop.writer import (
     validate_plan,
     write_plan,
 )
+from itsmctl.limits import DEFAULT_LIMITS, Limits
 from itsmctl.locate import Locator
 from itsmctl.rules import all_rules
 from itsmctl.sources import SourceFile
@@ -29,17 +30,19 @@ def _subject(finding: Finding) -> str:
     return f"{kind.lower()}:{name}" if sep else finding.file
 
 
-def _located(findings: Iterable[Finding], sources: dict[str, SourceFile]) -> tuple[Finding, ...]:
-    return tuple(sorted(Locator().locate(findings, sources), key=Finding.sort_key))
+def _located(findings: Iterable[Finding], sources: dict[str, SourceFile],
+             limits: Limits) -> tuple[Finding, ...]:
+    return tuple(sorted(Locator(limits).locate(findings, sources), key=Finding.sort_key))
 
 
 def finish_import(source_format: str, mapped: Mapped, sources: dict[str, SourceFile],
                   target: Path, *, force: bool = False, today: date | None = None,
-                  label: str | None = None) -> ImportResult:
+                  label: str | None = None, limits: Limits = DEFAULT_LIMITS) -> ImportResult:
     """Plan, validate and (when the result is sound) write the imported catalog to `target`.
 
     Governance gaps (no SLA, no runbook, ...) do not stop the write: they are what the
     report's "needs a person" section lists. Structural breakage does: nothing is written.
+    `limits`: those `sources` were parsed under (where the mappers' findings are located).
     """
     shown = label if label is not None else target.as_posix()
     files = plan_catalog(mapped.documents)
@@ -63,7 +66,7 @@ def finish_import(source_format: str, mapped: Mapped, sources: dict[str, SourceF
         mapped=tuple(sorted((s, o, n) for (s, o), n in mapped.mapped.items())),
         kept=tuple(sorted(set(mapped.kept))),
         attention=tuple(sorted(set(attention))),
-        findings=_located(mapped.findings, sources),
+        findings=_located(mapped.findings, sources, limits),
         validation=tuple(f for f in checked.findings if is_blocking(f, categories)),
         blocked=blocked,
     )

@@ -16,6 +16,7 @@ from itsmctl.catalog import Catalog
 from itsmctl.config import load_config
 from itsmctl.errors import ItsmctlError
 from itsmctl.findings import Finding, Severity
+from itsmctl.limits import Limits
 from itsmctl.loader import load_directory
 from itsmctl.locate import Locator
 from itsmctl.measure.availability import AvailabilityPeriod, measure_availability
@@ -63,9 +64,9 @@ def measure_path(root: Path, options: MeasureOptions,
     """
     label = options.display_root if options.display_root is not None else str(root)
     _check_records(options)
-    catalog, sources, load_findings = _load_catalog(root, options, label)
+    catalog, sources, load_findings, limits = _load_catalog(root, options, label)
     result = measure_catalog(catalog, options, label, per_ticket)
-    findings = Locator().locate([*load_findings, *result.findings], sources)
+    findings = Locator(limits).locate([*load_findings, *result.findings], sources)
     return dataclasses.replace(result, findings=tuple(sorted(findings, key=Finding.sort_key)))
 
 
@@ -194,7 +195,7 @@ def _midnight(day: date, zone: ZoneInfo) -> float:
 
 
 def _load_catalog(root: Path, options: MeasureOptions, label: str
-                  ) -> tuple[Catalog, dict[str, SourceFile], list[Finding]]:
+                  ) -> tuple[Catalog, dict[str, SourceFile], list[Finding], Limits]:
     config = load_config(root, options.config_file)
     inside = _relative(options.records, root)
     if inside is not None:  # records kept next to the catalog are not catalog files
@@ -205,7 +206,7 @@ def _load_catalog(root: Path, options: MeasureOptions, label: str
                      f"{len(broken)} catalog file(s) could not be loaded (e.g. {broken[0]});"
                      " their entities are not measured", label, None, None,
                      hint="run itsmctl validate for the details")] if broken else []
-    return loaded.catalog, dict(loaded.sources), notes
+    return loaded.catalog, dict(loaded.sources), notes, config.limits
 
 
 def _relative(path: Path, root: Path) -> str | None:

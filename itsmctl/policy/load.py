@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from itsmctl.config import Config
 from itsmctl.errors import ConfigError
 from itsmctl.findings import JsonPath, Severity
-from itsmctl.limits import Limits
+from itsmctl.limits import DEFAULT_LIMITS, Limits
 from itsmctl.locate import Locator
 from itsmctl.policy.custom_rule import Policy, via_fields
 from itsmctl.policy.cycles import ref_cycle
@@ -137,7 +137,7 @@ class _Where:
 
 @dataclass
 class _Builder:
-    locator: Locator = field(default_factory=Locator)
+    locator: Locator = field(default_factory=lambda: Locator(DEFAULT_LIMITS))  # as file() parses
     policies: list[Policy] = field(default_factory=list)
     scorecards: list[tuple[Scorecard, _Where]] = field(default_factory=list)
     gates: list[tuple[Gate, _Where]] = field(default_factory=list)
@@ -146,7 +146,7 @@ class _Builder:
     def file(self, source: SourceFile) -> None:
         from itsmctl.schemas import describe_error, validator_for
 
-        parsed = parse_source(source, Limits())
+        parsed = parse_source(source, DEFAULT_LIMITS)
         if parsed.findings:
             first = parsed.findings[0]
             raise ConfigError(first.message, first.hint, f"{source.label}:{first.line or 1}")

@@ -18,4 +18,4 @@ def check_schema(entity: Entity, context: RuleContext) -> Iterable[Finding]:
     was expected, and quotes the field's documentation from the schema as the hint. The
     schemas are in `schemas/` and `itsmctl schema` writes them out for editors.
     """
-    return schema_findings(entity)
+    return schema_findings(entity, context.config.limits)
