@@ -12,7 +12,7 @@ from itsmctl.site.context import SiteInput
 from itsmctl.site.figures import WEEKDAYS, day_minutes, weekly_hours
 from itsmctl.site.graph import chain_svg
 from itsmctl.site.pagemodel import Page, as_dict, as_list, entity_base, safe_url, text
-from itsmctl.site.paths import entity_path
+from itsmctl.site.paths import Link, entity_path
 from itsmctl.site.processes import process_fields
 from itsmctl.site.registers import window_status
 from itsmctl.site.services import raci_matrix, sla_summary
@@ -20,6 +20,13 @@ from itsmctl.site.services import raci_matrix, sla_summary
 
 def _links(site: SiteInput, entities: list[Entity]) -> list[Any]:
     return [site.link_entity(e) for e in entities]
+
+
+def _member_link(site: SiteInput, member: dict[str, Any]) -> Link:
+    """A member's name, linked to their entry on the people page."""
+    person = site.directory.member(member)
+    name = text(member.get("name")) or (person.name if person is not None else "")
+    return Link(name, person.link.href if person is not None else None)
 
 
 def team_fields(site: SiteInput, team: Entity) -> dict[str, Any]:
@@ -38,7 +45,7 @@ def team_fields(site: SiteInput, team: Entity) -> dict[str, Any]:
         "chat": text(team.get("spec", "chat")),
         "parent": site.link_text(team.get("spec", "parent"), "Team"),
         "children": _links(site, site.referrers_of(team, "Team", "parent team")),
-        "members": [(text(m.get("name")), text(m.get("email")), text(m.get("role")))
+        "members": [(_member_link(site, m), text(m.get("email")), text(m.get("role")))
                     for _, m in list_of_dicts(team.get("spec", "members"))],
         "schedule": text(on_call.get("schedule")),
         "schedule_href": safe_url(on_call.get("schedule")),

@@ -98,7 +98,7 @@ class Directory:
     def _member(self, team: Entity, member: dict[str, Any]) -> None:
         name, email = text(member.get("name")), text(member.get("email"))
         github = text(member.get("github"))
-        key = (email or github or name).strip()
+        key = member_key(member)
         if not key:
             return
         person = self._by_name.get(key.lower())
@@ -106,13 +106,22 @@ class Directory:
             person = self.people[key.lower()] = Person(key, name or key, email, github,
                                                        self._anchors.take(key))
         person.email, person.github = person.email or email, person.github or github
-        person.teams.append((team.name, self.site.link_entity(team), text(member.get("role"))))
+        role = text(member.get("role"))
         listed = self._listed.setdefault(team.name, set())
         if person not in listed:
             listed.add(person)
             self._members.setdefault(team.name, []).append(person)
+            person.teams.append((team.name, self.site.link_entity(team), role))
+        else:  # listed again in the same team: one entry, its roles joined
+            person.teams[:] = [(t, link, _join_roles(was, role)) if t == team.name
+                               else (t, link, was) for t, link, was in person.teams]
         for alias in person.names:
             self._by_name.setdefault(alias, person)
+
+    def member(self, member: dict[str, Any]) -> Person | None:
+        """The person a team's `members[]` entry is (None: it names nobody)."""
+        key = member_key(member)
+        return self._by_name.get(key.lower()) if key else None
 
     def _find(self, who: str) -> Person:
         """The person a holder names; a new entry when no team lists them."""
@@ -150,6 +159,17 @@ class Directory:
 
     def sorted_people(self) -> list[Person]:
         return sorted(self.people.values(), key=lambda p: (p.name.lower(), p.key.lower()))
+
+
+def member_key(member: dict[str, Any]) -> str:
+    """A member's identity: e-mail, else GitHub login, else name (as `Directory` keys them)."""
+    return (text(member.get("email")) or text(member.get("github"))
+            or text(member.get("name"))).strip()
+
+
+def _join_roles(was: str, role: str) -> str:
+    roles = [r for r in was.split(", ") if r]
+    return ", ".join(roles + [role]) if role and role not in roles else was
 
 
 class _Anchors:

@@ -6,6 +6,7 @@ repositories in tmp_path.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -398,17 +399,34 @@ def test_people_without_ascii_names_get_distinct_anchors_in_order(tmp_path: Path
     assert owners.count("山田") == 1 and owners.count("鈴木") == 1
 
 
-def test_a_person_answers_for_each_owned_service_once_in_name_order(
+def test_a_person_listed_twice_in_a_team_shows_it_once_and_answers_once(
         tmp_path: Path, render: Render) -> None:
     root = tmp_path / "catalog"
     shutil.copytree(SMALL, root)
     edit(root / "teams.yaml", "    - {name: Ada Lovelace, email: ada@example.com, role: lead}\n",
          "    - {name: Ada Lovelace, email: ada@example.com, role: lead}\n"
-         "    - {name: Ada Lovelace, email: ada@example.com, role: again}\n")
+         "    - {name: Ada Lovelace, email: ada@example.com, role: again}\n"
+         "    - {name: Ada Lovelace, email: ada@example.com, role: lead}\n")
     render(root, tmp_path / "site")
     page = visible_text((tmp_path / "site" / "people.html").read_text())
     ada = section(page, "Ada Lovelace", "Alan Turing")
     assert "services of team ops, which owns them: Nightly Batch , Database " in ada
+    # one entry for the team, its roles joined in the order written
+    assert "Teams Operations (lead, again) Roles" in ada
+    team = (tmp_path / "site" / "teams" / "ops.html").read_text()
+    assert team.count('<a href="../people.html#person-ada-example-com">Ada Lovelace</a>') == 3
+
+
+def test_team_pages_link_each_member_to_the_people_page(examples_site: Path) -> None:
+    page = (examples_site / "teams" / "commerce.html").read_text()
+    members = page.split("<caption>Members of Commerce</caption>", 1)[1].split("</table>")[0]
+    assert ('<td><a href="../people.html#person-julia-schneider-larkspur-example">Julia'
+            ' Schneider</a></td><td>julia.schneider@larkspur.example</td><td>lead</td>') in members
+    people = (examples_site / "people.html").read_text()
+    for anchor in re.findall(r'href="\.\./people\.html#([^"]+)"', members):
+        assert f'id="{anchor}"' in people
+    assert members.count("<tr>") == 7  # the header and six members, each linked
+    assert members.count('href="../people.html#') == 6
 
 
 def test_approvers_are_held_by_bases_owners_not_those_the_change_appoints(
