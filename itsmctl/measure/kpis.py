@@ -15,6 +15,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from itsmctl.measure.calendar import BusinessClock
@@ -91,75 +92,72 @@ class KpiTally:
     mtbf: dict[int, dict[str, list[tuple[float, float]]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # per ticket type, the KPIs that read it (checked once, not per ticket)
-        self._by_type: dict[str, list[tuple[int, Kpi, str]]] = {}
-        self._periods: dict[int, PeriodCache] = {}
+        # per ticket type, the KPIs that read it, compiled once: (how, series, priorities,
+        # services, stop field, counts, hit); `add` then dispatches on a small int
+        self._by_type: dict[str, list[_Entry]] = {}
+        self._series: dict[int, _Series] = {}
         for number, kpi in enumerate(self.kpis):
             if kpi.metric is None:
                 continue
-            self._periods[number] = PeriodCache(kpi.period, UTC)
+            series = self._series[number] = _Series(number, kpi.period, self.window,
+                                                    self.samples)
+            entry = _entry(number, kpi, series)
             for kind in kpi.types:
-                self._by_type.setdefault(kind, []).append((number, kpi, kpi.metric.id))
+                self._by_type.setdefault(kind, []).append(entry)
 
     def add(self, ticket: Ticket, sla_met: bool | None) -> None:
-        for number, kpi, metric in self._by_type.get(ticket.type, ()):
-            if kpi.priorities and ticket.priority not in kpi.priorities:
+        """Count one ticket into every KPI of its type, in one pass over those KPIs."""
+        for how, series, number, priorities, services, stop_field, counts, hit in \
+                self._by_type.get(ticket.type, ()):
+            if priorities and ticket.priority not in priorities:
                 continue
-            if kpi.services and ticket.service not in kpi.services:
+            if services and ticket.service not in services:
                 continue
-            if metric in DURATIONS:
-                self._duration(number, kpi, ticket, getattr(ticket, DURATIONS[metric]))
-            elif metric in RATES:
-                stop_field, counts, hit = RATES[metric]
+            if how == _RATE:
                 stop = getattr(ticket, stop_field)
                 if stop is not None and counts(ticket):
-                    self._rate(number, stop, hit(ticket))
-            elif metric in VALUES:
-                stop_field, value = VALUES[metric]
-                stop, amount = getattr(ticket, stop_field), value(ticket)
+                    bucket = (series.bucket if series.lo <= stop < series.hi
+                              else series.find(stop))
+                    if bucket is not None:
+                        bucket.counted += 1
+                        bucket.hits += hit(ticket)
+            elif how in (_DURATION, _BUSINESS):
+                stop = getattr(ticket, stop_field)
+                if stop is None:
+                    continue
+                bucket = series.bucket if series.lo <= stop < series.hi else series.find(stop)
+                if bucket is None:
+                    continue
+                clock = self.clock_of(ticket.service, ticket.opened) if how == _BUSINESS \
+                    else None
+                seconds = clock.elapsed(ticket.opened, stop) if clock else stop - ticket.opened
+                bucket.values.append(seconds / 60.0)
+            elif how == _VALUE:
+                stop, amount = getattr(ticket, stop_field), counts(ticket)
                 if stop is not None and amount is not None:
-                    bucket = self._bucket(number, stop)
+                    bucket = (series.bucket if series.lo <= stop < series.hi
+                              else series.find(stop))
                     if bucket is not None:
                         bucket.values.append(amount)
-            elif metric == "sla-attainment":
-                if sla_met is not None and ticket.resolved is not None:
-                    self._rate(number, ticket.resolved, sla_met)
-            elif metric in BACKLOG:
+            elif how == _SLA:
+                stop = ticket.resolved
+                if sla_met is not None and stop is not None:
+                    bucket = (series.bucket if series.lo <= stop < series.hi
+                              else series.find(stop))
+                    if bucket is not None:
+                        bucket.counted += 1
+                        bucket.hits += sla_met
+            elif how == _BACKLOG:
                 opened, resolved = self.spans.setdefault(number, (array("d"), array("d")))
                 opened.append(ticket.opened)
                 resolved.append(ticket.resolved if ticket.resolved is not None else math.inf)
-            elif metric == "mtbf" and ticket.resolved is not None:
+            elif how == _MTBF and ticket.resolved is not None:
                 self.mtbf.setdefault(number, {}).setdefault(ticket.service, []).append(
                     (ticket.opened, ticket.resolved))
 
     def _bucket(self, number: int, stop: float) -> _Samples | None:
         """The samples of the period of `stop`; None outside the --from/--to window."""
-        lo, hi = self.window
-        if not lo <= stop < hi:
-            return None
-        key = (number, self._periods[number](stop))
-        bucket = self.samples.get(key)
-        if bucket is None:
-            bucket = self.samples[key] = _Samples()
-        return bucket
-
-    def _duration(self, number: int, kpi: Kpi, ticket: Ticket, stop: float | None) -> None:
-        if stop is None:
-            return
-        clock = self.clock_of(ticket.service, ticket.opened) if kpi.clock == "business" \
-            else None
-        bucket = self._bucket(number, stop)
-        if bucket is None:
-            return
-        seconds = clock.elapsed(ticket.opened, stop) if clock else stop - ticket.opened
-        bucket.values.append(seconds / 60.0)
-
-    def _rate(self, number: int, stop: float, hit: bool) -> None:
-        bucket = self._bucket(number, stop)
-        if bucket is None:
-            return
-        bucket.counted += 1
-        bucket.hits += hit
+        return self._series[number].find(stop)
 
     def results(self, as_of: float) -> list[KpiResult]:
         self._finish_mtbf()
@@ -212,6 +210,69 @@ class KpiTally:
                 return rows
             key = period_key(end, kpi.period, UTC)
 
+
+
+_RATE, _DURATION, _BUSINESS, _VALUE, _SLA, _BACKLOG, _MTBF, _NONE = range(8)
+_Entry = tuple[int, "_Series", int, tuple[str, ...], tuple[str, ...], str,
+               Callable[[Ticket], Any], Callable[[Ticket], bool]]
+
+
+def _never(ticket: Ticket) -> bool:
+    return False
+
+
+def _entry(number: int, kpi: Kpi, series: _Series) -> _Entry:
+    """How `add` computes one KPI: a metric kind and what it reads, decided once."""
+    metric = kpi.metric.id if kpi.metric is not None else ""
+    how, stop = _NONE, "resolved"
+    counts: Callable[[Ticket], Any] = _never
+    hit: Callable[[Ticket], bool] = _never
+    if metric in DURATIONS:
+        how, stop = _BUSINESS if kpi.clock == "business" else _DURATION, DURATIONS[metric]
+    elif metric in RATES:
+        how = _RATE
+        stop, counts, hit = RATES[metric]
+    elif metric in VALUES:
+        how = _VALUE
+        stop, counts = VALUES[metric]
+    elif metric == "sla-attainment":
+        how = _SLA
+    elif metric in BACKLOG:
+        how = _BACKLOG
+    elif metric == "mtbf":
+        how = _MTBF
+    return (how, series, number, kpi.priorities, kpi.services, stop, counts, hit)
+
+
+class _Series:
+    """One KPI's samples by period, remembering the bucket used last.
+
+    Tickets arrive roughly in time order, so most samples fall in the period of the one
+    before: `lo <= stop < hi` (that period clipped to the window) then finds the bucket
+    without computing a period key. The answer is `find`'s either way.
+    """
+
+    __slots__ = ("bucket", "hi", "lo", "number", "periods", "samples", "window")
+
+    def __init__(self, number: int, kind: str, window: tuple[float, float],
+                 samples: dict[tuple[int, str], _Samples]) -> None:
+        self.number, self.window, self.samples = number, window, samples
+        self.periods = PeriodCache(kind, UTC)
+        self.lo, self.hi = math.inf, -math.inf
+        self.bucket = _Samples()
+
+    def find(self, stop: float) -> _Samples | None:
+        """The samples of the period of `stop`; None outside the --from/--to window."""
+        lo, hi = self.window
+        if not lo <= stop < hi:
+            return None
+        key = (self.number, self.periods(stop))
+        bucket = self.samples.get(key)
+        if bucket is None:
+            bucket = self.samples[key] = _Samples()
+        self.bucket = bucket
+        self.lo, self.hi = max(self.periods.lo, lo), min(self.periods.hi, hi)
+        return bucket
 
 def _statistic(statistic: str, bucket: _Samples) -> tuple[float | None, int]:
     if statistic == "rate":
