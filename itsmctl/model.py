@@ -45,10 +45,11 @@ class Entity:
     metadata: dict[str, Any]
     spec: dict[str, Any]
     document: Document = field(compare=False, repr=False)
+    # built once: render and the rules read it hundreds of thousands of times
+    ref: Ref = field(init=False, compare=False, repr=False)
 
-    @property
-    def ref(self) -> Ref:
-        return Ref(self.kind, self.name)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ref", Ref(self.kind, self.name))
 
     @property
     def file(self) -> str:

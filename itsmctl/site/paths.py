@@ -42,12 +42,21 @@ class Link:
     title: str = ""
 
 
+_PATHS: dict[tuple[str, str], str | None] = {}  # a page asks for each path many times
+
+
 def ref_path(ref: Ref) -> str | None:
     """`services/payments-api.html`, or None when the name is not a valid entity name."""
-    folder = FOLDERS.get(ref.kind)
-    if folder is None or not NAME_PATTERN.match(ref.name):
-        return None
-    return f"{folder}/{ref.name}.html"
+    key = (ref.kind, ref.name)
+    try:
+        return _PATHS[key]
+    except KeyError:
+        folder = FOLDERS.get(ref.kind)
+        path = (f"{folder}/{ref.name}.html"
+                if folder is not None and NAME_PATTERN.match(ref.name) else None)
+        if len(_PATHS) < 1_000_000:  # bounded: a long-lived process renders many catalogs
+            _PATHS[key] = path
+        return path
 
 
 def entity_path(entity: Entity) -> str | None:
