@@ -1,14 +1,19 @@
 """The one gateway to git: the only module that imports GitPython (lazily, inside functions).
 
 Everything reads git objects directly (`ls-tree`, `cat-file`, `diff-tree`, `grep`): nothing is
-checked out, and no ref text reaches git before `check_ref` has refused option-like input.
+checked out. A ref the user gave (on the command line or as `settings.defaultBranch`) is
+checked once, by `check_ref`, where it enters the core and before any repository is opened:
+`diff_refs` (diff, check), the site's `prepare` (render --ref/--since), `diff/base.py` (the
+configured default branch). Every ref then reaches git after `--end-of-options`, so even one
+that was never checked cannot be read as an option.
 
 It knows git, not the catalog: which files are catalog files, which is the config file and
 what a size limit is live in `gitsources.py`, which builds SourceFiles from what this lists.
 
 Functions (all small; `Repo` is `git.Repo`):
     open_repo(path) -> Repo                         the repository containing `path`
-    check_ref(text)                                 refuse empty / option-like refs
+    check_ref(text)                                 refuse empty / option-like refs (where a
+                                                    user's ref enters, once)
     resolve_commit(repo, ref) -> sha                once per ref and repository handle;
                                                     unknown ref / shallow clone -> ItsmctlError
     head_commit(repo) -> sha; is_shallow(repo); has_commits(repo)
@@ -97,14 +102,14 @@ _RESOLVED = "_itsmctl_resolved"  # a handle's {ref: sha}: see resolve_commit
 def resolve_commit(repo: Repo, ref: str) -> str:
     """The commit sha a ref names; an unknown ref is a usage error with a useful hint.
 
-    Checked and resolved once per ref and repository handle: a run's later questions about
-    the same ref are answered from memory (the same commit all through the run)."""
+    Resolved once per ref and repository handle: a run's later questions about the same ref
+    are answered from memory (the same commit all through the run). A user's ref was checked
+    (`check_ref`) where it entered; `--end-of-options` keeps any ref text from being an option."""
     # kept on the handle itself (handles compare equal by git folder, so no shared table):
     # a later `open_repo` starts afresh and sees commits made since
     known: dict[str, str] = repo.__dict__.setdefault(_RESOLVED, {})
     if ref in known:
         return known[ref]
-    check_ref(ref)
     sha = _try_git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options",
                    f"{ref}^{{commit}}")
     if not sha:

@@ -77,13 +77,10 @@ def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool,
     """
     from itsmctl.check import SITE_AUTO, SITE_OFF, run_check
     from itsmctl.errors import ItsmctlError
-    from itsmctl.git import check_ref
     from itsmctl.reporters.ci_files import ReportFiles, write_reports
 
     if site_dir is not None and no_site:
         raise ItsmctlError("--site and --no-site contradict each other", "pass one of them")
-    if base is not None:
-        check_ref(base)
     result = run_check(
         path, base=base, fail_on=fail_on or DEFAULT_FAIL_ON,
         site=SITE_OFF if no_site else (site_dir or SITE_AUTO), config_file=config_file,

@@ -51,14 +51,14 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
     """Compare the catalog at BASE and HEAD (see itsmctl/diff/__init__.py).
 
     `repo`: the run's repository handle, so that each ref is resolved once per run (a
-    command that already opened it passes it; None opens `repo_path`). No ref text reaches
-    git before `git.resolve_commit` has checked it."""
+    command that already opened it passes it; None opens `repo_path`). BASE and HEAD are
+    checked (`git.check_ref`) here, once, before the repository is opened."""
     thresholds = _thresholds(fail_on)
     spelled = parse_range(base, head, exact_base)
     base, head = spelled.base, spelled.head
     for ref in (base, head):
         if ref is not None:
-            git.check_ref(ref)  # before any git process runs (resolve_commit checks again)
+            git.check_ref(ref)  # where diff's and check's refs enter: before git is opened
     root = catalog_root if catalog_root is not None else repo_path
     repo = repo if repo is not None else git.open_repo(repo_path)
     head_sha = git.resolve_commit(repo, head) if head else None

@@ -15,7 +15,7 @@ from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from itsmctl import runcontext
+from itsmctl import git, runcontext
 from itsmctl.config import Config
 from itsmctl.errors import ItsmctlError
 from itsmctl.loader import ParseMemo
@@ -82,9 +82,15 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
     `memo`: a parse memo the run already filled (`check`): files with the same label and
     bytes are not parsed again. `explicit_config`: `config` came from --config, so it also
     judges `ref` and both sides of `since` (otherwise each commit reads its own).
-    `measure`: measure the shown catalog on these records (`render --records`)."""
+    `measure`: measure the shown catalog on these records (`render --records`).
+    `ref` and `since` are checked here (`git.check_ref`), before any git runs (an empty
+    `since` adds no page, as it always has)."""
     from itsmctl.site.history import audit_trail, changes_since, load_catalog, provenance
     from itsmctl.validate import check_loaded
+
+    for given in (ref, since or None):
+        if given is not None:
+            git.check_ref(given)
 
     shown = load_catalog(catalog_root, ref, config, memo, explicit_config)
     config = shown.config
