@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from itsmctl.github.approvals import ApprovalCheck
     from itsmctl.github.client import GitHubClient
     from itsmctl.github.event import PullRequest
+    from itsmctl.measure.run import MeasureOptions
 
     Connect = Callable[[], tuple[GitHubClient, PullRequest]]
     from itsmctl.site import SiteCheckResult
@@ -84,7 +85,8 @@ def run_check(root: Path, *, base: str | None = None,
               config_file: Path | None = None, today: date | None = None,
               strict: bool = False, exact_base: bool = False,
               cache: ParseCache | None = None,
-              connect: Connect | None = None) -> CheckResult:
+              connect: Connect | None = None,
+              records: MeasureOptions | None = None) -> CheckResult:
     """Validate the catalog in `root`, diff it against `base` and check its committed site.
 
     The diff compares with the merge base of `base` and HEAD (`exact_base`: with `base`'s
@@ -103,13 +105,14 @@ def run_check(root: Path, *, base: str | None = None,
                               cache=cache)
     return check(context, base=base, fail_on=fail_on, site=site, strict=strict,
                  explicit_config=config_file is not None, exact_base=exact_base,
-                 connect=connect)
+                 connect=connect, records=records)
 
 
 def check(context: RunContext, *, base: str | None = None,
           fail_on: tuple[str, ...] = DEFAULT_FAIL_ON, site: Path | str = SITE_AUTO,
           strict: bool = False, explicit_config: bool = False,
-          exact_base: bool = False, connect: Connect | None = None) -> CheckResult:
+          exact_base: bool = False, connect: Connect | None = None,
+          records: MeasureOptions | None = None) -> CheckResult:
     """`run_check` for a resolved run: HEAD is loaded and validated once.
 
     That one validation is what `check` reports, and it is diff's HEAD side (the working
@@ -118,15 +121,19 @@ def check(context: RunContext, *, base: str | None = None,
     from --config and applies to both sides of the diff; otherwise each side reads its own.
     `connect` (--require-approvals): opens the GitHub client and names the pull request,
     only when the change needs approvals; their reviews are then held against them.
+    `records`: see `run_check`.
     """
     from itsmctl.diff import diff_refs
 
     memo = context.memo
     root = context.root
+    if records is not None:
+        records_inside(context.repo, records)
     validation = validate(context, strict=strict, memo=memo)
     diff = diff_refs(root, base, None, catalog_root=root, today=context.today, fail_on=fail_on,
                      config=context.config if explicit_config else None, memo=memo,
-                     head_result=validation, exact_base=exact_base, repo=context.repo)
+                     head_result=validation, exact_base=exact_base, repo=context.repo,
+                     records=records)
     validation = _as_diff_shows(validation, diff)
     site_dir, note = _site_to_check(context, site)
     checked = None
@@ -202,3 +209,30 @@ def site_is_committed(repo: Repo, folder: Path) -> bool:
 
     prefix = git.catalog_prefix(repo, folder)
     return bool(prefix) and bool(git.list_files(repo, git.head_commit(repo), prefix))
+
+
+def records_inside(repo: Repo, options: MeasureOptions) -> None:
+    """Refuse a records folder, or a file in it, that leads out of the repository.
+
+    The records of a pull request come from it like its catalog: a symlink to a file of the
+    runner (`/proc/self/environ`) must not be read into the report. The rest is measure's
+    own guarding (plain file names, the mapping's size, `--max-bad-rows`).
+    """
+    import os
+
+    from itsmctl import git
+    from itsmctl.errors import ItsmctlError
+    from itsmctl.visible import visible
+
+    top = git.working_dir(repo).resolve()
+    label = options.records_label or str(options.records)
+    hint = "pass a records folder committed inside the repository (docs/measure.md)"
+    if not Path(os.path.realpath(options.records)).is_relative_to(top):
+        raise ItsmctlError(f"records folder {label} is outside the repository {top}", hint)
+    if not options.records.is_dir():
+        return  # measure says the folder does not exist
+    with os.scandir(options.records) as entries:
+        for entry in entries:
+            if entry.is_symlink() and not Path(os.path.realpath(entry.path)).is_relative_to(top):
+                raise ItsmctlError(f"records folder {label}: {visible(entry.name)} is a symlink"
+                                   " that leads outside the repository (not followed)", hint)

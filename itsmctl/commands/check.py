@@ -16,6 +16,8 @@ from itsmctl.commands.common import (
     emit,
     format_option,
     open_cache,
+    records_measure,
+    records_options,
     report_output_option,
     resolve_format,
     today_option,
@@ -56,6 +58,7 @@ CHECK_FORMATS = formats("CheckResult")
               help="Fail until every required party approved the head commit, as the pull"
                    " request's reviews say (GitHub REST API: GITHUB_TOKEN, GITHUB_REPOSITORY,"
                    " GITHUB_EVENT_PATH, GITHUB_API_URL).")
+@records_options
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: .itsmctl.yaml at the catalog root).")
 @today_option
@@ -65,15 +68,19 @@ CHECK_FORMATS = formats("CheckResult")
 def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool,
             fail_on: tuple[str, ...], strict: bool, fmt: str, output: Path | None,
             sarif: Path | None, comment: Path | None, site_dir: Path | None, no_site: bool,
-            require_approvals: bool,
-            config_file: Path | None, today: date | None, color: str, no_cache: bool) -> None:
+            require_approvals: bool, records: Path | None, assume_tz: str | None,
+            max_bad_rows: int, config_file: Path | None, today: date | None, color: str,
+            no_cache: bool) -> None:
     """The CI command: validate PATH, diff it against the base, check its committed site.
 
     One exit code for all three checks. When
     GITHUB_STEP_SUMMARY is set, a Markdown report is appended to it. Exits 0 when all pass,
     1 on validation errors, a --fail-on threshold met, a stale site or (with
     --require-approvals) a required approval missing, 2 on a usage or environment problem
-    (not a git repository, unknown base, shallow clone, GitHub API refused or unreachable).
+    (not a git repository, unknown base, shallow clone, GitHub API refused or unreachable,
+    a --records folder outside the repository or with more bad rows than --max-bad-rows).
+    With --records, the diff re-measures every changed SLA and KPI on those records under
+    BASE and HEAD, as `diff --records` does (docs/measure.md).
     """
     from itsmctl.check import SITE_AUTO, SITE_OFF, run_check
     from itsmctl.errors import ItsmctlError
@@ -86,6 +93,7 @@ def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool,
         site=SITE_OFF if no_site else (site_dir or SITE_AUTO), config_file=config_file,
         today=today, strict=strict, exact_base=exact_base, cache=open_cache(no_cache),
         connect=github_connection if require_approvals else None,
+        records=records_measure(records, assume_tz, max_bad_rows),
     )
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     write_reports(result, ReportFiles(Path(summary) if summary else None, sarif, comment))

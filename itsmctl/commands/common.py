@@ -15,6 +15,7 @@ from itsmctl.atomic import write_text_atomic
 from itsmctl.visible import encode
 
 if TYPE_CHECKING:
+    from itsmctl.measure.run import MeasureOptions
     from itsmctl.parsecache import ParseCache
 
 
@@ -108,3 +109,30 @@ def open_cache(no_cache: bool) -> ParseCache | None:
     from itsmctl.parsecache import ParseCache, default_directory, max_bytes_from
 
     return ParseCache(default_directory(), max_bytes_from())
+
+
+def records_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`--records DIR`, `--assume-tz`, `--max-bad-rows`: re-measure changed SLAs and KPIs
+    (diff and check; docs/measure.md)."""
+    for option in reversed((
+        click.option("--records", "records", type=click.Path(file_okay=False, path_type=Path),
+                     help="Records folder (as for measure): re-measure the changed SLAs on it"
+                     " under BASE and HEAD."),
+        click.option("--assume-tz", metavar="ZONE",
+                     help="With --records: zone of timestamps written without a UTC offset."),
+        click.option("--max-bad-rows", type=click.IntRange(min=0), default=0, show_default=True,
+                     help="With --records: unreadable record rows tolerated."),
+    )):
+        func = option(func)
+    return func
+
+
+def records_measure(records: Path | None, assume_tz: str | None,
+                    max_bad_rows: int) -> MeasureOptions | None:
+    """What `records_options` asked for, as the measure options of the diff (None: off)."""
+    if records is None:
+        return None
+    from itsmctl.measure.run import MeasureOptions
+
+    return MeasureOptions(records, assume_tz, max_bad_rows=max_bad_rows,
+                          records_label=click.format_filename(records))

@@ -13,6 +13,8 @@ from itsmctl.commands.common import (
     emit,
     format_option,
     open_cache,
+    records_measure,
+    records_options,
     report_output_option,
     resolve_format,
     today_option,
@@ -40,13 +42,7 @@ from itsmctl.reporters.registry import formats, report
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file for both sides (default: each side's own .itsmctl.yaml).")
 @click.option("-v", "--verbose", is_flag=True, help="Also list findings that were already there.")
-@click.option("--records", "records", type=click.Path(file_okay=False, path_type=Path),
-              help="Records folder (as for measure): re-measure the changed SLAs on it under"
-              " BASE and HEAD.")
-@click.option("--assume-tz", metavar="ZONE",
-              help="With --records: zone of timestamps written without a UTC offset.")
-@click.option("--max-bad-rows", type=click.IntRange(min=0), default=0, show_default=True,
-              help="With --records: unreadable record rows tolerated.")
+@records_options
 @today_option
 @color_option
 @cache_option
@@ -70,7 +66,6 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     from itsmctl.config import load_config
     from itsmctl.diff import diff_refs
     from itsmctl.loader import ParseMemo
-    from itsmctl.measure.run import MeasureOptions
 
     root = catalog if catalog is not None else repo
     # without --config, each side of the diff reads its own config file
@@ -78,9 +73,7 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     result = diff_refs(repo, base, head, catalog_root=root, config=config, today=today,
                        fail_on=fail_on or DEFAULT_FAIL_ON, exact_base=exact_base,
                        memo=ParseMemo(open_cache(no_cache)),
-                       records=None if records is None else MeasureOptions(
-                           records, assume_tz, max_bad_rows=max_bad_rows,
-                           records_label=click.format_filename(records)))
+                       records=records_measure(records, assume_tz, max_bad_rows))
     fmt = resolve_format(fmt)
     options = ReportOptions(color=use_color(color, output) and fmt == "text", verbose=verbose)
     emit(report(result, fmt, options), output)

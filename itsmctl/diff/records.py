@@ -39,6 +39,7 @@ NEWLY_MISSED = "attainment-newly-missed"
 REEVALUATED = "attainment-reevaluated"
 KPI_NEWLY_MISSED = "kpi-newly-missed"
 KPI_REEVALUATED = "kpi-reevaluated"
+READING_CLASSES = (NEWLY_MISSED, REEVALUATED, KPI_NEWLY_MISSED, KPI_REEVALUATED)
 # the spec fields whose change can move a measured figure
 MEASURED_FIELDS = ("service", "calendar", "targets", "measurement", "pauseOn", "availability",
                    "serviceCredits", "maintenanceWindows", "effective")

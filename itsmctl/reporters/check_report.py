@@ -81,12 +81,13 @@ def render_json(result: CheckResult, options: ReportOptions) -> str:
 
 def render_github(result: CheckResult, options: ReportOptions) -> str:
     """Annotations for the findings (validate) and the governance impacts (diff)."""
-    from itsmctl.reporters.diff_github import change_lines
+    from itsmctl.reporters.diff_github import change_lines, records_lines
     from itsmctl.reporters.diff_text import summary
     from itsmctl.reporters.github_report import Budget, escape_data, finding_lines
 
     budget = Budget()  # one step: findings and change annotations share GitHub's 10 per level
     lines = finding_lines(result.validation, budget) + change_lines(result.diff, budget)
+    lines += records_lines(result.diff)
     lines += budget.note("findings and changes")
     lines.append(f"itsmctl diff: {summary(result.diff)}")
     if result.site is not None and not result.site.ok:

@@ -10,6 +10,7 @@ from itsmctl.check import CheckResult
 from itsmctl.errors import ItsmctlError
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.check_report import comment_body, summary_markdown
+from itsmctl.reporters.sarif_report import records_readings
 from itsmctl.reporters.sarif_report import render as render_sarif
 
 
@@ -30,7 +31,8 @@ def write_reports(result: CheckResult, files: ReportFiles) -> list[Path]:
         append_text(files.step_summary, summary_markdown(result))
         written.append(files.step_summary)
     if files.sarif is not None:
-        write_text_atomic(files.sarif, render_sarif(result.validation, ReportOptions()))
+        write_text_atomic(files.sarif, render_sarif(result.validation, ReportOptions(),
+                                                     records_readings(result.diff)))
         written.append(files.sarif)
     if files.comment is not None:
         write_text_atomic(files.comment, comment_body(result))

@@ -55,15 +55,19 @@ def change_lines(result: DiffResult, budget: Budget) -> list[str]:
     return lines
 
 
+def records_lines(result: DiffResult) -> list[str]:
+    """`--records`: which records were read, and the info readings (not annotations: one
+    log line each; the approval-required ones are annotations of `change_lines`)."""
+    if result.records is None:
+        return []
+    return ["itsmctl: " + escape_data(f"records {result.records.describe()}")] + [
+        "itsmctl: " + escape_data(_body(c, i)) for c in result.changes for i in c.impacts
+        if i.change_class in RECORDS_INFO]
+
+
 def render(result: DiffResult, options: ReportOptions) -> str:
     budget = Budget()
-    lines = change_lines(result, budget)
-    if result.records is not None:  # info readings are not annotations: one log line each
-        lines.append("itsmctl: " + escape_data(f"records {result.records.describe()}"))
-        lines += ["itsmctl: " + escape_data(f"{c.kind} {c.name}: {i.message}"
-                                            f" ({i.change_class})")
-                  for c in result.changes for i in c.impacts
-                  if i.change_class in RECORDS_INFO]
+    lines = change_lines(result, budget) + records_lines(result)
     lines += render_findings(result.new_findings, budget)[0] + budget.note("findings and changes")
     for approval in result.approvals:
         lines.append("itsmctl: " + escape_data(
