@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from itsmctl.errors import ItsmctlError
+from tests.conftest import Invoke
 from tests.diff.conftest import GitRepo, change, classes, make_repo
 
 LEDGER = "services/ledger-db.yaml"
@@ -112,14 +113,10 @@ def test_origin_head_comes_first(repo: GitRepo, tmp_path: Path) -> None:
     assert other.diff(None).base == "merge base with origin/production"
 
 
-def test_check_compares_with_the_merge_base(main_moved_on: GitRepo) -> None:
-    from click.testing import CliRunner
-
-    from itsmctl.cli import cli
-
+def test_check_compares_with_the_merge_base(main_moved_on: GitRepo, invoke: Invoke) -> None:
     repo = main_moved_on
     args = ["check", str(repo.path), "--base", "main", "--no-site", "-f", "text"]
-    merge = CliRunner().invoke(cli, args)
-    exact = CliRunner().invoke(cli, [*args, "--exact-base"])
+    merge = invoke(*args)
+    exact = invoke(*args, "--exact-base")
     assert "fraud-cache" not in merge.output and "ledger-db" in merge.output
     assert "fraud-cache" in exact.output

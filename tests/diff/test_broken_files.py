@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
-
-from itsmctl.cli import cli
+from tests.conftest import Invoke, run_cli
 from tests.diff.conftest import TODAY, GitRepo
 
 API = "services/payments-api.yaml"
@@ -18,8 +16,8 @@ WAITING = ("2 references to 'Service:payments-api', which this file appears to d
 
 def validate(repo: GitRepo) -> list[tuple[str, str, str]]:
     """(rule, file, message) of the errors `itsmctl validate --format json` reports."""
-    run = CliRunner().invoke(cli, ["validate", str(repo.path), "--format", "json",
-                                   "--today", TODAY.isoformat()])
+    run = run_cli("validate", str(repo.path), "--format", "json",
+                  "--today", TODAY.isoformat())
     report = json.loads(run.stdout)
     return [(f["rule"], f["file"].removeprefix(str(repo.path) + "/"), f["message"])
             for f in report["findings"] if f["severity"] == "error"]
@@ -34,9 +32,9 @@ def test_validate_names_the_broken_file_once(repo: GitRepo) -> None:
     assert not any("no Service named" in message for _, _, message in found)
 
 
-def test_the_text_report_shows_it_on_the_broken_file(repo: GitRepo) -> None:
+def test_the_text_report_shows_it_on_the_broken_file(repo: GitRepo, invoke: Invoke) -> None:
     repo.write(API, BROKEN)
-    run = CliRunner().invoke(cli, ["validate", str(repo.path), "--today", TODAY.isoformat()])
+    run = invoke("validate", str(repo.path), "--today", TODAY.isoformat())
     assert run.exit_code == 1
     assert "ref-unresolved" not in run.output
     assert f"{API}\n" in run.output and WAITING in run.output

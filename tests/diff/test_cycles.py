@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
-
-from itsmctl.cli import cli
 from itsmctl.validate import validate_path
+from tests.conftest import Invoke
 from tests.diff.conftest import TODAY, GitRepo
 
 LEDGER = "services/ledger-db.yaml"
@@ -61,10 +59,10 @@ def test_every_service_of_the_loop_approves(repo: GitRepo) -> None:
                for r in reasons["role:service-owner"])
 
 
-def test_check_annotates_the_added_entry(repo: GitRepo) -> None:
+def test_check_annotates_the_added_entry(repo: GitRepo, invoke: Invoke) -> None:
     close_the_cycle(repo)
-    run = CliRunner().invoke(cli, ["check", str(repo.path), "--base", "main", "--no-site",
-                                   "--format", "github", "--today", TODAY.isoformat()])
+    run = invoke("check", str(repo.path), "--base", "main", "--no-site",
+                 "--format", "github", "--today", TODAY.isoformat())
     assert run.exit_code == 1, run.output
     [line] = [x for x in run.output.splitlines() if "dependency cycle" in x]
     assert line.startswith(f"::error file={LEDGER},line=10,")

@@ -7,11 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from itsmctl.cli import cli
 from itsmctl.diff import diff_refs
 from itsmctl.errors import ItsmctlError
+from tests.conftest import Invoke
 from tests.diff.conftest import GitRepo, make_repo
 
 
@@ -39,16 +38,12 @@ def test_option_like_ref_is_refused_before_git_runs(repo: GitRepo, ref: str,
     assert not (repo.path / "x").exists()
 
 
-def test_not_a_repository(tmp_path: Path) -> None:
+def test_not_a_repository(tmp_path: Path, invoke: Invoke) -> None:
     folder = tmp_path / "plain"
     folder.mkdir()
     with pytest.raises(ItsmctlError, match="is not inside a git repository"):
         diff_refs(folder, "main")
-    from click.testing import CliRunner
-
-    from itsmctl.cli import cli
-
-    result = CliRunner().invoke(cli, ["diff", "-C", str(folder)])
+    result = invoke("diff", "-C", str(folder))
     assert result.exit_code == 2 and "not inside a git repository" in result.output
 
 
@@ -91,11 +86,12 @@ def test_repository_without_commits(tmp_path: Path) -> None:
         diff_refs(path, "main")
 
 
-def test_a_catalog_path_with_no_file_on_either_side_is_a_usage_error(repo: GitRepo) -> None:
+def test_a_catalog_path_with_no_file_on_either_side_is_a_usage_error(repo: GitRepo,
+                                                                     invoke: Invoke) -> None:
     """`diff --catalog catalogue` (a typo) compares nothing with nothing: not a clean pass."""
     (repo.path / "catalogue").mkdir()
-    result = CliRunner().invoke(cli, ["diff", "-C", str(repo.path), "--catalog",
-                                      str(repo.path / "catalogue"), "main"])
+    result = invoke("diff", "-C", str(repo.path), "--catalog",
+                    str(repo.path / "catalogue"), "main")
     assert result.exit_code == 2, result.output
     assert ("no catalog file to check in the folder 'catalogue' at main nor the working tree:"
             " there is no file there") in result.output
@@ -148,12 +144,13 @@ def test_the_pull_request_that_adds_the_catalog_is_a_real_diff(tmp_path: Path) -
 
 
 def test_render_at_a_ref_without_catalog_files_is_a_usage_error(repo: GitRepo,
-                                                                 tmp_path: Path) -> None:
+                                                                 tmp_path: Path,
+                                                                invoke: Invoke) -> None:
     (repo.path / "empty").mkdir()
     (repo.path / "empty" / "keep.txt").write_text("x")
     repo.commit("a folder without YAML")
-    result = CliRunner().invoke(cli, ["render", str(repo.path / "empty"), "--ref", "HEAD",
-                                      "-o", str(tmp_path / "site"), "--no-history"])
+    result = invoke("render", str(repo.path / "empty"), "--ref", "HEAD",
+                    "-o", str(tmp_path / "site"), "--no-history")
     assert result.exit_code == 2, result.output
     assert ("no catalog file to check in the folder 'empty' at HEAD: HEAD has 1 file(s) there,"
             " none of them .yaml or .yml") in result.output

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
-
-from itsmctl.cli import cli
 from itsmctl.validate import validate_path
+from tests.conftest import Invoke
 from tests.diff.conftest import TODAY, UNMAPPED, GitRepo
 
 POSTGRES_OLA = "slas/postgres-platform-ola.yaml"
@@ -26,12 +24,12 @@ def test_lowering_a_dependency_warns_on_every_dependent_sla(examples_repo: GitRe
     assert result.reasons == ("new-warnings: 3",) and result.exit_code == 1
 
 
-def test_check_fails_on_the_new_warnings(examples_repo: GitRepo) -> None:
+def test_check_fails_on_the_new_warnings(examples_repo: GitRepo, invoke: Invoke) -> None:
     repo = examples_repo
     repo.edit(POSTGRES_OLA, "availability: 99.99\n", "availability: 99.95\n")
     repo.commit()
-    run = CliRunner().invoke(cli, ["check", str(repo.path), "--base", "main", "--no-site",
-                                   "--fail-on", "new-warnings", "--today", TODAY.isoformat()])
+    run = invoke("check", str(repo.path), "--base", "main", "--no-site",
+                 "--fail-on", "new-warnings", "--today", TODAY.isoformat())
     assert run.exit_code == 1, run.output
     assert "new-warnings: 3" in run.output
 

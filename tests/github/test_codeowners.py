@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from itsmctl.cli import cli
 from itsmctl.codeowners import escape_path
+from tests.conftest import run_cli
 
 TEAM = """apiVersion: itsmctl.io/v1
 kind: Team
@@ -37,7 +37,7 @@ CONFIG = "apiVersion: itsmctl.io/v1\nkind: Config\nroles: {change-manager: [ana.
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["codeowners", *args], catch_exceptions=False)
+    return run_cli("codeowners", *args)
 
 
 def owners(text: str) -> dict[str, str]:

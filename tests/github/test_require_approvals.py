@@ -10,14 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from itsmctl.cli import cli
+from tests.conftest import Invoke, run_cli
 from tests.github.fake import Error, FakeGitHub, review, user
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "E", "GIT_AUTHOR_EMAIL": "e@example.com",
            "GIT_COMMITTER_NAME": "E", "GIT_COMMITTER_EMAIL": "e@example.com",
            "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+# the scaffold is made, and the change judged, on the clock's day (see `check`)
+CLOCK: dict[str, str | None] = {"ITSMCTL_TODAY": None}
 REVIEWS = "/repos/example-org/intranet-catalog/pulls/7/reviews"
 OWNERS = "/orgs/example-org/teams/workplace/members"
 CAB = "/orgs/example-org/teams/change-advisory-board/members"
@@ -33,7 +35,7 @@ def pr(tmp_path: Path) -> tuple[Path, str]:
     """The init scaffold on main, and a pull request lowering the intranet SLA (it needs the
     service owner, team workplace, and the CAB)."""
     repo = tmp_path / "catalog"
-    assert CliRunner().invoke(cli, ["init", str(repo)]).exit_code == 0
+    assert run_cli("init", str(repo), env=CLOCK).exit_code == 0
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "base")
@@ -54,10 +56,9 @@ def check(repo: Path, github: FakeGitHub, head: str, *extra: str,
         "GITHUB_EVENT_PATH": str(event), "GITHUB_TOKEN": "t0ken", "GITHUB_ACTIONS": None,
         "GITHUB_STEP_SUMMARY": None, **(env or {})}
     # the scaffold was made today (its SLA is effective from today), so it is judged today
-    variables["ITSMCTL_TODAY"] = None
-    return CliRunner().invoke(cli, ["check", str(repo), "--base", "main", "--no-site",
-                                    "--require-approvals", *extra], env=variables,
-                              catch_exceptions=False)
+    variables.update(CLOCK)
+    return run_cli("check", str(repo), "--base", "main", "--no-site",
+                   "--require-approvals", *extra, env=variables)
 
 
 def serve(github: FakeGitHub, reviews: list[Any]) -> None:
@@ -139,9 +140,10 @@ def test_the_pull_request_cannot_add_its_own_approver(pr: tuple[Path, str],
 
 
 def test_a_change_without_required_approvals_asks_github_nothing(tmp_path: Path,
-                                                                 github: FakeGitHub) -> None:
+                                                                 github: FakeGitHub,
+                                                                 invoke: Invoke) -> None:
     repo = tmp_path / "catalog"
-    CliRunner().invoke(cli, ["init", str(repo)])
+    invoke("init", str(repo), env=CLOCK)
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "base")
@@ -208,7 +210,7 @@ def config_pr(tmp_path: Path, on_main: dict[str, str | None]) -> tuple[Path, str
     """The init scaffold with `on_main` edits (None: remove) on main, and a pull request that
     switches a rule off in .itsmctl.yaml (a config change: the change process approves)."""
     repo = tmp_path / "catalog"
-    assert CliRunner().invoke(cli, ["init", str(repo)]).exit_code == 0
+    assert run_cli("init", str(repo), env=CLOCK).exit_code == 0
     for rel, text in on_main.items():
         if text is None:
             (repo / rel).unlink()
@@ -233,7 +235,7 @@ SWAP = ("role:change-manager: A, role:service-owner: C",
 def scaffold_text(tmp_path: Path, rel: str) -> str:
     scratch = tmp_path / "scratch"
     if not scratch.exists():
-        CliRunner().invoke(cli, ["init", str(scratch)])
+        run_cli("init", str(scratch), env=CLOCK)
     return (scratch / rel).read_text(encoding="utf-8")
 
 
