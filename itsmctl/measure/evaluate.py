@@ -17,7 +17,7 @@ Decisions (docs/measure.md#tickets):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from itsmctl.measure.plans import RESOLVED_STATUSES, SlaPlan
 from itsmctl.measure.records import Ticket
@@ -26,9 +26,8 @@ from itsmctl.measure.ticket_clock import Interval, business_elapsed, deadline, m
 CLOCKS = ("response", "resolution")
 
 
-@dataclass(frozen=True, slots=True)
-class Clocked:
-    """One clock of one ticket under one SLA."""
+class Clocked(NamedTuple):
+    """One clock of one ticket under one SLA (a tuple: one is made per ticket and clock)."""
 
     seconds: float          # business seconds until the stop (or the as-of instant)
     target: float
@@ -73,14 +72,25 @@ def response_stop(ticket: Ticket) -> float | None:
     return ticket.resolved if ticket.resolved is not None else ticket.closed
 
 
+def resolution_stop(ticket: Ticket) -> float | None:
+    return ticket.resolved if ticket.resolved is not None else ticket.closed
+
+
 def measure_clock(plan: SlaPlan, ticket: Ticket, clock: str, target: float,
                   as_of: float) -> Clocked:
-    stop = response_stop(ticket) if clock == "response" else (
-        ticket.resolved if ticket.resolved is not None else ticket.closed)
-    paused = plan.pause_on if clock == "response" else plan.pause_on | RESOLVED_STATUSES
+    response = clock == "response"
+    return clocked(plan, ticket, response, target, as_of,
+                   response_stop(ticket) if response else resolution_stop(ticket),
+                   plan.pause_on if response else plan.pause_on | RESOLVED_STATUSES)
+
+
+def clocked(plan: SlaPlan, ticket: Ticket, response: bool, target: float, as_of: float,
+            stop: float | None, paused: frozenset[str]) -> Clocked:
+    """measure_clock with the stop and the pausing statuses already worked out (the tally
+    computes them once per ticket and SLA, not per clock)."""
     end = stop if stop is not None else max(as_of, ticket.opened)
     pauses = merge_pauses(pauses_of(ticket, paused, end)) if ticket.statuses else []
-    if stop is not None and clock == "resolution":
+    if stop is not None and not response:
         # the final resolution is the stop, not a pause
         pauses = [(a, b) for a, b in pauses if a < stop]
     seconds = business_elapsed(plan.clock, ticket.opened, end, pauses)

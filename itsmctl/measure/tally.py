@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from itsmctl.measure.evaluate import CLOCKS, Clocked, measure_clock
+from itsmctl.measure.evaluate import CLOCKS, Clocked, clocked, resolution_stop, response_stop
 from itsmctl.measure.kpis import KpiTally
 from itsmctl.measure.periods import PeriodCache
-from itsmctl.measure.plans import SlaPlan, Target
+from itsmctl.measure.plans import RESOLVED_STATUSES, SlaPlan, Target
 from itsmctl.measure.records import TICKET_TYPES, Ticket
 from itsmctl.model import PRIORITIES
 from itsmctl.processes.spec import EscalationStep
@@ -64,7 +64,7 @@ GroupKey = tuple[str, str, str, str]  # sla, period, priority, clock
 
 
 class Window(Protocol):
-    def holds(self, instant: float, zone: ZoneInfo) -> bool: ...
+    def bounds(self, zone: ZoneInfo) -> tuple[float, float]: ...
 
 Row = Callable[[list[str]], None]
 
@@ -92,7 +92,13 @@ class Tally:
     latest: float = -math.inf
     earliest: float = math.inf
     measured: int = 0
-    _periods: dict[str, PeriodCache] = field(default_factory=dict)
+    _states: dict[str, _PlanState] = field(default_factory=dict)
+    _steps: list[tuple[EscalationStep, float, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # each step's threshold as a share and its label, once (not per ticket)
+        self._steps = [(step, step.percent / 100.0, escalation_label(step))
+                       for step in self.escalation if step.percent is not None]
 
     def see(self, instant: float | None) -> None:
         if instant is not None:
@@ -119,6 +125,7 @@ class Tally:
     def _incident(self, ticket: Ticket, as_of: float) -> bool | None:
         """Measure an incident under each SLA of its service; whether it met the first."""
         first: bool | None = None
+        stops: tuple[float | None, float | None] | None = None
         for plan in self.plans.get(ticket.service, ()):
             if not plan.in_force(ticket.opened):
                 self.not_in_force[plan.name] += 1
@@ -127,7 +134,9 @@ class Tally:
             if target is None:
                 self.no_target[(plan.name, ticket.priority)] += 1
                 continue
-            met = self._measure(plan, target, ticket, as_of)
+            if stops is None:  # the same for every SLA: worked out once per ticket
+                stops = (response_stop(ticket), resolution_stop(ticket))
+            met = self._measure(plan, target, ticket, as_of, stops)
             if first is None:
                 first = met
         return first
@@ -136,59 +145,72 @@ class Tally:
         counter[value] += 1
         self.first_line.setdefault((kind, value), line)
 
-    def _measure(self, plan: SlaPlan, target: Target, ticket: Ticket,
-                 as_of: float) -> bool | None:
+    def _plan(self, plan: SlaPlan) -> _PlanState:
+        state = self._states.get(plan.name)
+        if state is None:
+            state = self._states[plan.name] = _PlanState(plan, self.window)
+        return state
+
+    def _measure(self, plan: SlaPlan, target: Target, ticket: Ticket, as_of: float,
+                 stops: tuple[float | None, float | None]) -> bool | None:
         """Count both clocks; True when every counted clock met its target."""
+        state = self._plan(plan)
         clocks: dict[str, Clocked] = {}
-        for clock in CLOCKS:
-            seconds = target.seconds(clock)
+        counted = breached = False
+        priority = ticket.priority
+        for clock, seconds, stop, paused in (
+                ("response", target.response, stops[0], plan.pause_on),
+                ("resolution", target.resolution, stops[1], state.resolution_pauses)):
             if seconds is None:
                 continue
-            clocked = clocks[clock] = measure_clock(plan, ticket, clock, seconds, as_of)
-            if not clocked.counted:
-                self.open_within[(plan.name, ticket.priority, clock)] += 1
+            c = clocks[clock] = clocked(plan, ticket, clock == "response", seconds, as_of,
+                                        stop, paused)
+            if not (c.stopped or c.breached):
+                self.open_within[(state.name, priority, clock)] += 1
                 continue
+            counted = True
+            breached = breached or c.breached
             # a ticket belongs to the period of its stop; an open breached one to its breach's
-            instant = _stop(ticket, clock) if clocked.stopped else clocked.breach_at
-            instant = instant if instant is not None else as_of
-            if self.window is not None and not self.window.holds(instant, plan.zone):
+            instant = stop if c.stopped else c.breach_at
+            if instant is None:
+                instant = as_of
+            if not state.lo <= instant < state.hi:
                 continue
-            periods = self._periods.get(plan.name)
-            if periods is None:
-                periods = self._periods[plan.name] = PeriodCache(plan.period, plan.zone)
-            period = periods(instant)
-            key = (plan.name, period, ticket.priority, clock)
+            key = (state.name, state.periods(instant), priority, clock)
             group = self.groups.get(key)
             if group is None:
                 group = self.groups[key] = Group()
-            group.add(ticket.id, clocked)
-        crossed = self._escalations(plan, ticket.priority, clocks) if self.escalation else []
+            group.add(ticket.id, c)
+        crossed = self._escalations(state, priority, clocks) if self.escalation else []
         self.measured += 1
         if self.per_ticket is not None:
             self.per_ticket(_row(ticket, plan, clocks, crossed))
-        counted = [c for c in clocks.values() if c.counted]
-        return not any(c.breached for c in counted) if counted else None
+        return not breached if counted else None
 
-    def _escalations(self, plan: SlaPlan, priority: str,
+    def _escalations(self, state: _PlanState, priority: str,
                      clocks: dict[str, Clocked]) -> list[str]:
         """The escalation steps whose threshold the ticket's clocks went past."""
         crossed = []
-        for step in self.escalation:
+        for step, share, label in self._steps:
             clocked = clocks.get(step.of)
-            if (clocked is not None and step.percent is not None and step.applies_to(priority)
-                    and clocked.seconds > step.percent / 100.0 * clocked.target):
-                label = escalation_label(step)
+            if (clocked is not None and step.applies_to(priority)
+                    and clocked.seconds > share * clocked.target):
                 crossed.append(label)
-                self.escalations[(plan.name, priority, label)] += 1
+                self.escalations[(state.name, priority, label)] += 1
         return crossed
 
 
-def _stop(ticket: Ticket, clock: str) -> float | None:
-    from itsmctl.measure.evaluate import response_stop
+class _PlanState:
+    """What the tally needs of one SLA for every ticket, worked out once."""
 
-    if clock == "response":
-        return response_stop(ticket)
-    return ticket.resolved if ticket.resolved is not None else ticket.closed
+    __slots__ = ("hi", "lo", "name", "periods", "resolution_pauses")
+
+    def __init__(self, plan: SlaPlan, window: Window | None) -> None:
+        self.name = plan.name
+        self.periods = PeriodCache(plan.period, plan.zone)
+        self.resolution_pauses = plan.pause_on | RESOLVED_STATUSES
+        self.lo, self.hi = window.bounds(plan.zone) if window is not None else (
+            -math.inf, math.inf)
 
 
 def _row(ticket: Ticket, plan: SlaPlan, clocks: dict[str, Clocked],
