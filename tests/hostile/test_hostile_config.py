@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from test_hostile_corpus import ALL_CASES, BASE, CORPUS
 
-from itsmctl.cli import cli
+from tests.conftest import Invoke, run_cli
 
 CONFIG_CASES = [case for case in ALL_CASES if case.get("config")]
 
@@ -23,7 +22,7 @@ def run_with_config(config: bytes, tmp_path: Path, command: str = "validate") ->
     root = tmp_path / "catalog"
     shutil.copytree(BASE, root)
     (root / ".itsmctl.yaml").write_bytes(config)
-    result = CliRunner().invoke(cli, [command, str(root)])
+    result = run_cli(command, str(root))
     assert "internal error" not in result.output and "Traceback" not in result.output
     return result
 
@@ -48,7 +47,8 @@ POLICY = """policies:
 """
 
 
-def test_a_catastrophic_policy_pattern_times_out_as_a_finding(tmp_path: Path) -> None:
+def test_a_catastrophic_policy_pattern_times_out_as_a_finding(tmp_path: Path,
+                                                              invoke: Invoke) -> None:
     """`^(a|aa)+$` on 60 letters and a `!` backtracks ~10**12 steps: it is stopped at the
     time bound, reported as a finding at the value, and not run again for the next entity."""
     root = tmp_path / "catalog"
@@ -59,7 +59,7 @@ def test_a_catastrophic_policy_pattern_times_out_as_a_finding(tmp_path: Path) ->
     (root / "services" / "copy.yaml").write_text(
         text.replace("name: kubernetes-platform", "name: copy-platform"))
     (root / ".itsmctl.yaml").write_text(POLICY)
-    result = CliRunner().invoke(cli, ["validate", str(root)])
+    result = invoke("validate", str(root))
     assert result.exit_code == 1, result.output
     assert result.output.count("pattern '^(a|aa)+$' took longer than 0.5 s") == 2
     assert "slow-pattern" in result.output and "5:10" in result.output

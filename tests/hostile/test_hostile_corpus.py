@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from itsmctl.cli import cli
 from itsmctl.visible import visible
+from tests.conftest import Invoke, run_cli
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
@@ -81,8 +81,7 @@ def case_bytes(case: dict[str, Any]) -> bytes:
 
 
 def validate(root: Path) -> tuple[Result, dict[str, Any]]:
-    result = CliRunner().invoke(
-        cli, ["validate", str(root), "--format", "json", "--today", "2026-11-23"])
+    result = run_cli("validate", str(root), "--format", "json", "--today", "2026-11-23")
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert result.exit_code in (0, 1), result.output
     assert "Traceback" not in result.output and "internal error" not in result.output
@@ -175,10 +174,11 @@ def test_every_corpus_file_is_declared() -> None:
     assert on_disk == declared
 
 
-def test_syntax_errors_name_the_problem_and_tabs_get_their_hint(tmp_path: Path) -> None:
+def test_syntax_errors_name_the_problem_and_tabs_get_their_hint(tmp_path: Path,
+                                                                invoke: Invoke) -> None:
     for name in ("syntax-error.yaml", "tabs.yaml"):
         shutil.copy(CORPUS / "yaml" / name, tmp_path / name)
-    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    result = invoke("validate", str(tmp_path))
     assert "tabs.yaml\n  4:1" in result.output
     assert "hint: YAML forbids tabs for indentation; use spaces" in result.output
     assert "syntax-error.yaml\n  8:1" in result.output

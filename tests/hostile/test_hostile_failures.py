@@ -10,16 +10,17 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 import itsmctl
 import itsmctl.bugreport
 import itsmctl.yamlload
-from itsmctl.cli import BUG_URL, cli
+from itsmctl.cli import BUG_URL
 from itsmctl.errors import ItsmctlError
 from itsmctl.limits import Limits
 from itsmctl.sources import SourceFile
 from itsmctl.yamlload import parse_source
+from tests.conftest import Invoke, run_cli
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -29,7 +30,7 @@ def crash(*_: object, **__: object) -> None:
 
 
 def run(catalog: Path, *args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(cli, [*args, "validate", str(catalog)], env=env)
+    return run_cli(*args, "validate", str(catalog), env=env)
 
 
 @pytest.fixture
@@ -90,12 +91,13 @@ def test_debug_env_switched_off_hides_the_traceback(catalog: Path, value: str) -
 
 
 def test_usage_error_is_exit_2_and_interrupt_is_130(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    invoke: Invoke) -> None:
     def refuse(*_: object, **__: object) -> None:
         raise ItsmctlError("the ref 'nope' does not exist", hint="list refs with git branch")
 
     monkeypatch.setattr("itsmctl.validate.validate", refuse)
-    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    result = invoke("validate", str(tmp_path))
     assert (result.exit_code, result.stderr) == (
         2, "itsmctl: error: the ref 'nope' does not exist\n  hint: list refs with git branch\n")
 
@@ -103,18 +105,19 @@ def test_usage_error_is_exit_2_and_interrupt_is_130(tmp_path: Path,
         raise KeyboardInterrupt
 
     monkeypatch.setattr("itsmctl.validate.validate", interrupt)
-    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    result = invoke("validate", str(tmp_path))
     assert (result.exit_code, result.stderr) == (130, "itsmctl: interrupted\n")
 
 
-def test_python_tags_never_execute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_python_tags_never_execute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   invoke: Invoke) -> None:
     catalog = tmp_path / "catalog"
     catalog.mkdir()
     shutil.copy(CORPUS / "yaml" / "unsafe-tags.yaml", catalog / "unsafe.yaml")
     workdir = tmp_path / "cwd"
     workdir.mkdir()
     monkeypatch.chdir(workdir)  # the payloads write PWNED-* relative to the working folder
-    result = CliRunner().invoke(cli, ["validate", str(catalog)])
+    result = invoke("validate", str(catalog))
     assert result.exit_code == 1
     assert result.output.count("yaml-tag") == 4
     assert list(workdir.iterdir()) == []
@@ -157,7 +160,7 @@ def test_merge_key_bomb_is_bounded_too() -> None:
     assert peak < 50 * 2**20, peak
 
 
-def test_limits_come_from_the_config(tmp_path: Path) -> None:
+def test_limits_come_from_the_config(tmp_path: Path, invoke: Invoke) -> None:
     catalog = tmp_path / "catalog"
     catalog.mkdir()
     (catalog / ".itsmctl.yaml").write_text(
@@ -166,7 +169,7 @@ def test_limits_come_from_the_config(tmp_path: Path) -> None:
     (catalog / "deep.yaml").write_text("a: [[[[x]]]]\n")
     (catalog / "aliases.yaml").write_text("a: &a [1, 2, 3]\nb: [*a, *a]\n")
     (catalog / "big.yaml").write_text("# " + "x" * 300 + "\n")
-    result = CliRunner().invoke(cli, ["validate", str(catalog)])
+    result = invoke("validate", str(catalog))
     assert result.exit_code == 1
     for rule in ("yaml-too-deep", "yaml-alias-limit", "file-too-large"):
         assert rule in result.output
@@ -183,10 +186,11 @@ def _amplified_team(catalog: Path, aliases: int) -> None:
         "spec:\n  email: a@example.com\n  members: []\n")
 
 
-def test_a_long_value_repeated_by_aliases_does_not_blow_up_the_report(tmp_path: Path) -> None:
+def test_a_long_value_repeated_by_aliases_does_not_blow_up_the_report(tmp_path: Path,
+                                                                      invoke: Invoke) -> None:
     """40 aliases of a 100 kB title (4 MB, under maxExpandedSize): 40 findings, each clipped."""
     _amplified_team(tmp_path / "catalog", 40)
-    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "catalog"), "--format", "json"])
+    result = invoke("validate", str(tmp_path / "catalog"), "--format", "json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert len(report["findings"]) >= 40
@@ -194,10 +198,10 @@ def test_a_long_value_repeated_by_aliases_does_not_blow_up_the_report(tmp_path: 
     assert len(result.stdout) < 200_000  # unclipped, this report was 4 MB
 
 
-def test_aliases_past_the_expanded_size_limit_are_refused(tmp_path: Path) -> None:
+def test_aliases_past_the_expanded_size_limit_are_refused(tmp_path: Path, invoke: Invoke) -> None:
     """1,000 aliases of 100 kB would be 100 MB of text in every output: one finding instead."""
     _amplified_team(tmp_path / "catalog", 1000)
-    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "catalog"), "--format", "json"])
+    result = invoke("validate", str(tmp_path / "catalog"), "--format", "json")
     findings = json.loads(result.stdout)["findings"]
     assert [(f["rule"], f["line"]) for f in findings] == [("yaml-alias-limit", 48)]
     assert "more than 4,194,304 bytes of text" in findings[0]["message"]

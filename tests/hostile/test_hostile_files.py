@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 import itsmctl.sources
-from itsmctl.cli import cli
+from tests.conftest import Invoke, run_cli
 
 BASE = Path(__file__).resolve().parent / "corpus" / "base"
 SECRET = "TOP-SECRET-9f3c"  # must never appear in a report: its file is outside the catalog
@@ -40,7 +40,7 @@ def outside(tmp_path: Path) -> Path:
 
 
 def validate(root: Path, *args: str) -> tuple[Result, dict[str, Any]]:
-    result = CliRunner().invoke(cli, ["validate", str(root), "--format", "json", *args])
+    result = run_cli("validate", str(root), "--format", "json", *args)
     assert result.exit_code in (0, 1), result.output
     assert "Traceback" not in result.output
     return result, json.loads(result.stdout)
@@ -217,11 +217,12 @@ def test_read_error_in_the_middle_of_reading_is_a_finding(
 
 
 @pytest.mark.parametrize("make", ["missing", "file"])
-def test_a_path_that_is_not_a_catalog_folder_is_a_usage_error(tmp_path: Path, make: str) -> None:
+def test_a_path_that_is_not_a_catalog_folder_is_a_usage_error(tmp_path: Path, make: str,
+                                                              invoke: Invoke) -> None:
     path = tmp_path / "catalog"
     if make == "file":
         path.write_text("a: 1\n")
-    result = CliRunner().invoke(cli, ["validate", str(path)])
+    result = invoke("validate", str(path))
     assert result.exit_code == 2
     assert result.stderr.startswith("itsmctl: error: catalog folder ")
     assert "hint: pass the folder that holds your catalog YAML" in result.stderr
@@ -229,11 +230,12 @@ def test_a_path_that_is_not_a_catalog_folder_is_a_usage_error(tmp_path: Path, ma
 
 
 @posix_only
-def test_config_symlinked_out_of_the_catalog_is_not_read(catalog: Path, tmp_path: Path) -> None:
+def test_config_symlinked_out_of_the_catalog_is_not_read(catalog: Path, tmp_path: Path,
+                                                         invoke: Invoke) -> None:
     secret = tmp_path / "outside.json"
     secret.write_text(f'{{"include": "{SECRET}"}}\n')
     (catalog / ".itsmctl.yaml").symlink_to(secret)
-    result = CliRunner().invoke(cli, ["validate", str(catalog)])
+    result = invoke("validate", str(catalog))
     assert SECRET not in result.output
     assert result.exit_code == 2
     assert "symlink points outside the catalog root" in result.output

@@ -16,16 +16,15 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_hostile_corpus import BASE
 
-from itsmctl.cli import cli
 from itsmctl.limits import Limits
 from itsmctl.sources import SourceFile
 from itsmctl.visible import has_hidden
 from itsmctl.yamlload import parse_source
+from tests.conftest import run_cli
 
 BUDGET = settings(derandomize=True, database=None, deadline=None, max_examples=40,
                   suppress_health_check=[HealthCheck.too_slow,
@@ -63,8 +62,8 @@ def dump(document: dict[str, Any]) -> str:
 
 def check_outputs(root: Path) -> None:
     for fmt in ("json", "sarif", "junit", "github", "text"):
-        result = CliRunner().invoke(cli, ["validate", str(root), "--format", fmt,
-                                          "--today", "2026-11-23"])
+        result = run_cli("validate", str(root), "--format", fmt,
+                         "--today", "2026-11-23")
         assert result.exit_code in (0, 1, 2), result.output
         assert "internal error" not in result.output, result.output
         if result.exit_code == 2:
@@ -119,7 +118,7 @@ def test_fuzzed_policy_requirements_are_evaluated_or_refused_never_a_crash(
     policy = {"policies": [{"id": "fuzzed", "description": "fuzzed", "select": {"kind": "Service"},
                             "require": require}]}
     (root / ".itsmctl.yaml").write_text(json.dumps(policy))
-    result = CliRunner().invoke(cli, ["validate", str(root), "--today", "2026-11-23"])
+    result = run_cli("validate", str(root), "--today", "2026-11-23")
     assert result.exit_code in (0, 1, 2), result.output
     assert "internal error" not in result.output
 

@@ -12,9 +12,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from itsmctl.cli import cli
+from tests.conftest import run_cli
 
 HERE = Path(__file__).resolve().parent
 BASE = HERE / "corpus" / "base"
@@ -46,7 +46,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def itsmctl(*args: str) -> Result:
-    result = CliRunner().invoke(cli, list(args))
+    result = run_cli(*args)
     assert "Traceback" not in result.output
     assert result.exit_code != 3, result.output
     return result

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from test_hostile_corpus import BASE, CASES, install
 
-from itsmctl.cli import cli
 from itsmctl.visible import has_hidden
+from tests.conftest import run_cli
 
 OUTPUT_CASES = [case for case in CASES if case.get("outputs")]
 COMMAND_LINE = ("::error ", "::warning ", "::notice ", "itsmctl")
@@ -36,7 +35,7 @@ def catalog_for(case: dict[str, Any], tmp_path: Path) -> Path:
 
 
 def run(*args: str) -> str:
-    result = CliRunner().invoke(cli, [*args, "--today", "2026-11-23"])
+    result = run_cli(*args, "--today", "2026-11-23")
     assert result.exit_code in (0, 1), result.output
     assert "internal error" not in result.output
     return result.stdout

@@ -10,13 +10,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_hostile_corpus import BASE
 
-from itsmctl.cli import cli
 from itsmctl.globs import glob_match
+from tests.conftest import Invoke, run_cli
 
 
 def backtracking_glob(rel: str, pattern: str) -> bool:
@@ -61,8 +60,8 @@ def catalog(tmp_path: Path) -> Path:
 
 
 def validate_json(root: Path) -> dict:  # type: ignore[type-arg]
-    result = CliRunner().invoke(cli, ["validate", str(root), "--format", "json",
-                                      "--today", "2026-11-23"])
+    result = run_cli("validate", str(root), "--format", "json",
+                     "--today", "2026-11-23")
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
@@ -75,10 +74,10 @@ def test_a_folder_named_x_yaml_is_not_parsed_nor_its_other_files(tmp_path: Path)
     assert report["summary"]["files"] == 10 and report["findings"] == []
 
 
-def test_a_rendered_site_is_never_read_back_wherever_it_is(tmp_path: Path) -> None:
+def test_a_rendered_site_is_never_read_back_wherever_it_is(tmp_path: Path, invoke: Invoke) -> None:
     root = catalog(tmp_path)
     (root / ".itsmctl.yaml").write_text("settings: {site: {output: public}}\n")
-    assert CliRunner().invoke(cli, ["render", str(root)]).exit_code == 0
+    assert invoke("render", str(root)).exit_code == 0
     (root / "public" / "planted.yaml").write_text("kind: [\n")  # even a YAML file in it
     report = validate_json(root)
     assert report["summary"]["files"] == 10
@@ -101,18 +100,19 @@ def test_a_linked_folder_out_is_a_finding_also_with_policy_files(tmp_path: Path)
             if f["severity"] == "error"] == [("file-unreadable", ["policies", "linked"])]
 
 
-def test_render_check_refuses_a_committed_site_that_links_out(tmp_path: Path) -> None:
+def test_render_check_refuses_a_committed_site_that_links_out(tmp_path: Path,
+                                                              invoke: Invoke) -> None:
     root = catalog(tmp_path)
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (outside / "private-file-name.txt").write_text("x")
     (root / "site").symlink_to(outside)
-    result = CliRunner().invoke(cli, ["render", str(root), "--check", str(root / "site")])
+    result = invoke("render", str(root), "--check", str(root / "site"))
     assert result.exit_code == 2, result.output
     assert "is a link to" in result.output and "private-file-name" not in result.output
 
 
-def test_check_site_refuses_it_too(tmp_path: Path) -> None:
+def test_check_site_refuses_it_too(tmp_path: Path, invoke: Invoke) -> None:
     root = catalog(tmp_path)
     outside = tmp_path / "elsewhere"
     outside.mkdir()
@@ -122,12 +122,12 @@ def test_check_site_refuses_it_too(tmp_path: Path) -> None:
            "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@example.com"}
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"]):
         subprocess.run(["git", *args], cwd=root, check=True, env=env)
-    result = CliRunner().invoke(cli, ["check", str(root), "--base", "main"])
+    result = invoke("check", str(root), "--base", "main")
     assert "private-file-name" not in result.output
     assert result.exit_code == 2 and "inside the catalog folder" in result.output, result.output
 
 
-def test_render_never_replaces_a_linked_output_folder(tmp_path: Path) -> None:
+def test_render_never_replaces_a_linked_output_folder(tmp_path: Path, invoke: Invoke) -> None:
     """`-o site` where `site` is a link (to an empty folder, a site, or nowhere): the swap
     would replace the link with a real folder, or fail half-way. Refused, nothing written."""
     root = catalog(tmp_path)
@@ -136,8 +136,8 @@ def test_render_never_replaces_a_linked_output_folder(tmp_path: Path) -> None:
     (tmp_path / "to-empty").symlink_to(empty)
     (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
     for name in ("to-empty", "dangling"):
-        result = CliRunner().invoke(cli, ["render", str(root), "-o", str(tmp_path / name),
-                                          "--no-history"])
+        result = invoke("render", str(root), "-o", str(tmp_path / name),
+                        "--no-history")
         assert result.exit_code == 2, result.output
         assert "it is a link" in result.output and "Traceback" not in result.output
         assert (tmp_path / name).is_symlink()
@@ -145,13 +145,14 @@ def test_render_never_replaces_a_linked_output_folder(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
 
 
-def test_render_never_writes_through_links_inside_an_old_site(tmp_path: Path) -> None:
+def test_render_never_writes_through_links_inside_an_old_site(tmp_path: Path,
+                                                              invoke: Invoke) -> None:
     """An old site whose files and folders are links out: re-rendering replaces the folder
     as a whole and removes the old one without following a link."""
     root = catalog(tmp_path)
     site = tmp_path / "site"
     args = ["render", str(root), "-o", str(site), "--no-history"]
-    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert invoke(*args).exit_code == 0
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "kept.txt").write_text("keep me")
@@ -162,7 +163,7 @@ def test_render_never_writes_through_links_inside_an_old_site(tmp_path: Path) ->
     assets = next(p for p in sorted(site.iterdir()) if p.is_dir())
     shutil.rmtree(assets)
     assets.symlink_to(outside)
-    result = CliRunner().invoke(cli, args)
+    result = invoke(*args)
     assert result.exit_code == 0, result.output
     assert secret.read_text() == "mine"
     assert [p.name for p in outside.iterdir()] == ["kept.txt"]
@@ -170,7 +171,7 @@ def test_render_never_writes_through_links_inside_an_old_site(tmp_path: Path) ->
     assert (site / "index.html").is_file()
 
 
-def test_a_linked_marker_does_not_make_a_folder_ours(tmp_path: Path) -> None:
+def test_a_linked_marker_does_not_make_a_folder_ours(tmp_path: Path, invoke: Invoke) -> None:
     root = catalog(tmp_path)
     theirs = tmp_path / "theirs"
     theirs.mkdir()
@@ -178,6 +179,6 @@ def test_a_linked_marker_does_not_make_a_folder_ours(tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     marker.write_text("x")
     (theirs / ".itsmctl-site").symlink_to(marker)
-    result = CliRunner().invoke(cli, ["render", str(root), "-o", str(theirs), "--no-history"])
+    result = invoke("render", str(root), "-o", str(theirs), "--no-history")
     assert result.exit_code == 2 and "was not made by itsmctl render" in result.output
     assert (theirs / "thesis.tex").read_text() == "keep me"

@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from test_hostile_corpus import BASE
 
-from itsmctl.cli import cli
 from itsmctl.schemas import load_schema, schema_names
 from itsmctl.site.graph import depths
+from tests.conftest import Invoke
 
 LENGTH = 100_000
 # shapes that make backtracking patterns blow up: long runs, a bad last character, no repeats
@@ -92,19 +91,19 @@ def catalog_with_chain(tmp_path: Path, count: int) -> Path:
     return root
 
 
-def test_a_chain_of_1200_services_validates(tmp_path: Path) -> None:
+def test_a_chain_of_1200_services_validates(tmp_path: Path, invoke: Invoke) -> None:
     root = catalog_with_chain(tmp_path, 1200)
-    result = CliRunner().invoke(cli, ["validate", str(root), "--format", "json"])
+    result = invoke("validate", str(root), "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["summary"]["entities"] == 1200 + 11
 
 
 @pytest.mark.slow
-def test_a_chain_of_600_services_renders(tmp_path: Path) -> None:
+def test_a_chain_of_600_services_renders(tmp_path: Path, invoke: Invoke) -> None:
     """Past the ~400 where the recursive layout stopped (each page lists the whole chain
     below it, so the site grows with the square of the chain: 600 keeps this test short)."""
     root = catalog_with_chain(tmp_path, 600)
-    result = CliRunner().invoke(cli, ["render", str(root), "-o", str(tmp_path / "site")])
+    result = invoke("render", str(root), "-o", str(tmp_path / "site"))
     assert result.exit_code == 0, result.output
     site = tmp_path / "site"
     assert (site / "services" / "s599.html").is_file()

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from itsmctl.cli import cli
+from tests.conftest import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEEP = '{"id":"A","x":' + "[" * 100_000 + "]" * 100_000 + "}"
@@ -17,7 +17,7 @@ HUGE = '{"id":"B","x":' + "9" * 5000 + "}"  # past Python's 4300-digit int limit
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args))
+    return run_cli(*args)
 
 
 def _jsonl(tmp_path: Path) -> Path:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from itsmctl.cli import cli
+from tests.conftest import run_cli
 
 BASE = Path(__file__).resolve().parent / "corpus" / "base"
 SCRIPT = '<script>alert("pwned")</script>'
@@ -58,8 +58,8 @@ def poisoned_catalog(root: Path) -> Path:
 
 
 def render(catalog: Path, output: Path, *args: str) -> Result:
-    result = CliRunner().invoke(cli, ["render", str(catalog), "-o", str(output), "--no-history",
-                                      "--today", "2026-11-23", *args])
+    result = run_cli("render", str(catalog), "-o", str(output), "--no-history",
+                     "--today", "2026-11-23", *args)
     assert "Traceback" not in result.output
     return result
 

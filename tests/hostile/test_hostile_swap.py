@@ -9,25 +9,24 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from test_hostile_corpus import BASE
 
 from itsmctl import git
 from itsmctl.atomic import write_text_atomic
-from itsmctl.cli import cli
 from itsmctl.site.build import recover_swap
+from tests.conftest import Invoke, run_cli
 
 
 def rendered(tmp_path: Path) -> tuple[Path, Path]:
     root = tmp_path / "catalog"
     shutil.copytree(BASE, root)
     site = tmp_path / "site"
-    result = CliRunner().invoke(cli, ["render", str(root), "-o", str(site), "--no-history"])
+    result = run_cli("render", str(root), "-o", str(site), "--no-history")
     assert result.exit_code == 0, result.output
     return root, site
 
 
-def test_a_render_killed_mid_swap_gets_its_site_back(tmp_path: Path) -> None:
+def test_a_render_killed_mid_swap_gets_its_site_back(tmp_path: Path, invoke: Invoke) -> None:
     """Killed after the old site went aside and before the new one came in: no site at all.
     The next render (or --check) puts the old one back before anything else."""
     root, site = rendered(tmp_path)
@@ -36,13 +35,13 @@ def test_a_render_killed_mid_swap_gets_its_site_back(tmp_path: Path) -> None:
     os.rename(site, aside / "site")
     staging = tmp_path / ".site.new-def456"
     shutil.copytree(aside / "site", staging)  # a half-written staging folder, marker first
-    result = CliRunner().invoke(cli, ["render", str(root), "--check", str(site), "--no-history"])
+    result = invoke("render", str(root), "--check", str(site), "--no-history")
     assert result.exit_code == 0, result.output  # the repaired site is up to date
     assert (site / "index.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["catalog", "site"]
 
 
-def test_leftovers_without_our_marker_are_never_removed(tmp_path: Path) -> None:
+def test_leftovers_without_our_marker_are_never_removed(tmp_path: Path, invoke: Invoke) -> None:
     root, site = rendered(tmp_path)
     foreign = tmp_path / ".site.old-someone-elses"
     (foreign / "site").mkdir(parents=True)
@@ -52,7 +51,7 @@ def test_leftovers_without_our_marker_are_never_removed(tmp_path: Path) -> None:
     (ours / ".itsmctl-site").write_text("being written by itsmctl render\n")
     assert recover_swap(site) == [ours]
     assert (foreign / "site" / "thesis.tex").read_text() == "keep me"
-    assert CliRunner().invoke(cli, ["render", str(root), "-o", str(site)]).exit_code == 0
+    assert invoke("render", str(root), "-o", str(site)).exit_code == 0
     assert (foreign / "site" / "thesis.tex").is_file() and not ours.exists()
 
 

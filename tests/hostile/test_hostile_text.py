@@ -8,10 +8,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner
 from test_hostile_corpus import BASE, CORPUS
 
-from itsmctl.cli import cli
+from tests.conftest import Invoke, run_cli
 
 
 def findings(tmp_path: Path, *cases: str) -> list[dict[str, Any]]:
@@ -19,8 +18,8 @@ def findings(tmp_path: Path, *cases: str) -> list[dict[str, Any]]:
     shutil.copytree(BASE, root)
     for case in cases:
         shutil.copy(CORPUS / case, root / "services" / Path(case).name)
-    result = CliRunner().invoke(cli, ["validate", str(root), "--format", "json",
-                                      "--today", "2026-11-23"])
+    result = run_cli("validate", str(root), "--format", "json",
+                     "--today", "2026-11-23")
     assert result.exit_code == 1, result.output
     found: list[dict[str, Any]] = json.loads(result.stdout)["findings"]
     return found
@@ -58,7 +57,7 @@ def test_invisible_and_fullwidth_characters_are_named_at_their_column(tmp_path: 
     assert "character 11 is U+FF41 FULLWIDTH LATIN SMALL LETTER A" in wide["message"]
 
 
-def test_a_name_wrong_for_another_reason_names_no_character(tmp_path: Path) -> None:
+def test_a_name_wrong_for_another_reason_names_no_character(tmp_path: Path, invoke: Invoke) -> None:
     """'Pl?tform' (U+0430) has an upper-case P too: reading the U+0430 as 'a' would not fix
     it, so no character is blamed."""
     root = tmp_path / "catalog"
@@ -66,7 +65,7 @@ def test_a_name_wrong_for_another_reason_names_no_character(tmp_path: Path) -> N
     text = (CORPUS / "model/name-look-alike.yaml").read_text(encoding="utf-8")
     (root / "teams" / "upper.yaml").write_text(
         text.replace("name: pl\u0430tform", "name: Pl\u0430tform"), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["validate", str(root), "--format", "json"])
+    result = invoke("validate", str(root), "--format", "json")
     [found] = json.loads(result.stdout)["findings"]
     assert found["message"].endswith("does not have the expected form")
     assert found["column"] == 9
