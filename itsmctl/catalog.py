@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 from itsmctl.findings import JsonPath
 from itsmctl.model import Entity, Ref, list_of_dicts
 from itsmctl.references import Reference, parse_ref, references_of
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,8 @@ class Catalog:
     _entities: list[Entity] | None = field(default=None, repr=False, compare=False)
     _by_kind: dict[str, list[Entity]] = field(default_factory=dict, repr=False, compare=False)
     _dependencies: dict[int, tuple[Entity, tuple[Dependency, ...]]] = field(
+        default_factory=dict, repr=False, compare=False)
+    _derived: dict[tuple[str, int], tuple[Entity, Any]] = field(
         default_factory=dict, repr=False, compare=False)
     duplicates: dict[Ref, list[Entity]] = field(default_factory=dict, repr=False,
                                                 compare=False)
@@ -74,6 +79,7 @@ class Catalog:
         self._entities = None
         self._by_kind.clear()
         self._dependencies.clear()
+        self._derived.clear()
         for name in ("references", "referrers"):
             self.__dict__.pop(name, None)
 
@@ -134,6 +140,20 @@ class Catalog:
         # the entity is kept: its id stays its own
         self._dependencies[id(service)] = (service, result)
         return result
+
+    def derived(self, name: str, entity: Entity, compute: Callable[[Entity], T]) -> T:
+        """`compute(entity)`, computed once per entity and catalog under `name`.
+
+        For what several rules derive from one entity and this catalog (the agreements an
+        SLA rests on): `compute` must depend on nothing else, and its value must not be
+        changed by callers (return tuples). The entry holds the entity: ids are not reused.
+        """
+        hit = self._derived.get((name, id(entity)))
+        if hit is not None and hit[0] is entity:
+            return hit[1]  # type: ignore[no-any-return]
+        value = compute(entity)
+        self._derived[(name, id(entity))] = (entity, value)
+        return value
 
     def dependencies(self, service: Entity, hard_only: bool = False) -> list[tuple[Entity, str]]:
         """Resolved (service, hard|soft) dependencies of a service."""

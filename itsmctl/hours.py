@@ -116,9 +116,22 @@ def _minutes(local: datetime) -> int:
 
 
 def daily_minutes(calendar: Entity) -> list[int]:
-    """Open minutes of each open weekday, e.g. [600] * 5 for Monday-Friday 08:00-18:00."""
-    return [sum(end - start for start, end in spans)
-            for spans in _weekly(calendar.spec).values() if spans]
+    """Open minutes of each open weekday, e.g. [600] * 5 for Monday-Friday 08:00-18:00.
+
+    Computed once per calendar entity (every SLA on the calendar asks); a copy is returned.
+    """
+    hit = _DAILY.get(id(calendar))
+    if hit is None or hit[0] is not calendar:
+        if len(_DAILY) >= 4096:
+            _DAILY.clear()
+        hit = _DAILY[id(calendar)] = (calendar, tuple(
+            sum(end - start for start, end in spans)
+            for spans in _weekly(calendar.spec).values() if spans))
+    return list(hit[1])
+
+
+_DAILY: dict[int, tuple[Entity, tuple[int, ...]]] = {}
+"""Each calendar entity's daily minutes, by identity (the entry holds the entity)."""
 
 
 def _key(spec: dict[str, Any]) -> Key | None:

@@ -42,13 +42,18 @@ class Support:
 
 
 def supporting(sla: Entity, catalog: Catalog) -> Iterator[Support]:
-    """The agreements `sla` rests on.
+    """The agreements `sla` rests on (worked out once per SLA and catalog: both chain rules
+    ask for every SLA's).
 
     - a lower-ranked agreement of the same service (the UC behind an OLA, the OLA behind an
       SLA);
     - for an SLA or OLA, the OLA or UC named by `spec.sla` of each hard dependency of its
       service (a soft dependency has a fallback, so the promise does not rest on it).
     """
+    return iter(catalog.derived("supporting", sla, lambda e: tuple(_supporting(e, catalog))))
+
+
+def _supporting(sla: Entity, catalog: Catalog) -> Iterator[Support]:
     kind, service = agreement_type(sla), catalog.resolve_field(sla, "service", "Service")
     if kind is None or service is None:
         return
@@ -95,11 +100,16 @@ def chain_targets(sla: Entity, context: RuleContext) -> Iterable[Finding]:
     agreement. Fix it by tightening the supporting target, renegotiating the supported one, or
     making the dependency soft with a fallback.
     """
-    wanted = priority_targets(sla)
+    wanted = _targets(sla, context)
     for support in supporting(sla, context.catalog):
-        offered = {t.priority: t for t in priority_targets(support.agreement)}
+        offered = {t.priority: t for t in _targets(support.agreement, context)}
         clocks = (_clock(sla, context), _clock(support.agreement, context))
         yield from _compare(context, support, wanted, offered, clocks)
+
+
+def _targets(sla: Entity, context: RuleContext) -> list[Target]:
+    """`priority_targets`, read once per agreement (an OLA supports many SLAs)."""
+    return list(context.catalog.derived("targets", sla, lambda e: tuple(priority_targets(e))))
 
 
 def _clock(sla: Entity, context: RuleContext) -> Hours | None:

@@ -146,9 +146,9 @@ def day_ambiguous(sla: Entity, context: RuleContext) -> Iterable[Finding]:
     """
     calendar = context.catalog.resolve_field(sla, "calendar", "BusinessCalendar")
     hours = calendar_hours(calendar, context.today) if calendar is not None else None
-    day = business_day(calendar) if calendar is not None else None
     if calendar is None or hours is None or hours.weekly_24x7:
         return
+    day = business_day(calendar)
     for index, target in list_of_dicts(sla.get("spec", "targets")):
         for field in ("response", "resolution"):
             text = target.get(field)
