@@ -84,7 +84,16 @@ def test_the_changes_page_with_pull_requests_has_no_broken_link_or_error(
                      if v["impact"] in ("serious", "critical")]
     assert problems == []
     page.goto((site / "changes.html").as_uri())
+    # a missing approval reads as a warning without colour: a sign before the word, a border
+    flag = page.locator(".flag-missing", has_text="missing").first
+    assert flag.evaluate("e => getComputedStyle(e, '::before').content").startswith('"\u26a0')
+    assert flag.evaluate("e => getComputedStyle(e).borderTopWidth") == "2px"
     page.get_by_role("link", name="#2", exact=True).first.click()
     assert page.evaluate("location.hash") == "#pr-2"
+    # a team page's member leads to their entry on the people page
+    page.goto((site / "teams" / "ops.html").as_uri())
+    page.get_by_role("link", name="Ada Lovelace", exact=True).click()
+    assert page.evaluate("location.hash") == "#person-ada-example-com"
+    assert page.locator("#person-ada-example-com h2").inner_text() == "Ada Lovelace"
     assert page.errors == []
     page.context.close()
