@@ -83,11 +83,18 @@ def environment() -> Environment:
 
 
 class Renderer:
-    """Renders pages with the site-wide context (title, navigation, ref, timestamp)."""
+    """Renders pages with the site-wide context (title, navigation, ref, timestamp).
+
+    What every page repeats is rendered once and spliced in as markup: the provenance line
+    (twice a page) once per site, the navigation once per root, current page and section.
+    """
 
     def __init__(self, common: dict[str, Any]) -> None:
         self.env = environment()
         self.common = common
+        self._provenance: Markup | None = None
+        self._nav: dict[tuple[str, str, str], Markup] = {}
+        self._nav_pages = frozenset(item.href for item in common.get("nav", ()))
 
     def preload(self) -> None:
         """Compile every template now, once, rather than in each worker process."""
@@ -96,8 +103,25 @@ class Renderer:
             if entry.name.endswith(".html"):
                 self.env.get_template(entry.name)
 
+    def _fragment(self, name: str, **context: Any) -> Markup:
+        return Markup(self.env.get_template(name).render(self.common, **context))
+
+    def nav_items(self, root: str, path: str, section: str) -> Markup:
+        """The navigation list items of a page (only these three inputs change them)."""
+        key = (root, path if path in self._nav_pages else "", section)
+        items = self._nav.get(key)
+        if items is None:
+            items = self._nav[key] = self._fragment("nav.html", root=key[0], path=key[1],
+                                                    section=section)
+        return items
+
     def render(self, page: Page) -> bytes:
         template = self.env.get_template(page.template)
-        html = template.render(self.common | page.context, page=page, root=root_of(page.path))
+        root = root_of(page.path)
+        if self._provenance is None:
+            self._provenance = self._fragment("provenance.html")
+        html = template.render(self.common | page.context, page=page, root=root,
+                               provenance_text=self._provenance,
+                               nav_items=self.nav_items(root, page.path, page.section))
         # templates hold no control or bidi character: any in the page came from the catalog
         return encode(visible(html, lines=True))
