@@ -133,18 +133,17 @@ def stale_lines(committed: str, fresh: Codeowners) -> list[str]:
 def catalog_codeowners(context: RunContext, codeowners_file: str = DEFAULT_FILE) -> Codeowners:
     """CODEOWNERS for the catalog folder of a run (config, policy files and entity files)."""
     from itsmctl import git
-    from itsmctl.config import find_config
     from itsmctl.errors import ItsmctlError
     from itsmctl.loader import load_directory
     from itsmctl.sources import directory_sources
 
     root, config = context.root, context.config
     try:
-        prefix = git.catalog_prefix(git.open_repo(root), root)
+        prefix = git.catalog_prefix(context.repo, root)
     except ItsmctlError:
         prefix = ""  # not in git: paths relative to the catalog folder
     loaded = load_directory(root, config, "")
-    found = find_config(root)
+    found = context.own_config_file
     settings = [found.name] if found is not None else []
     patterns = tuple(str(p) for p in config.raw.get("policyFiles", ()))
     if patterns:

@@ -1,9 +1,10 @@
 """The run context: what one command needs, resolved once at the command boundary.
 
-A command turns its options into one `RunContext` (catalog root, config, policies, today,
-limits) and hands it down; lower layers take what they need from it and never find, read or
-consult the config again, nor read the clock. `clock_today` is the one place the clock is
-read, so a test sets the day in one place.
+A command turns its options into one `RunContext` (catalog root, config and whether the user
+named it, the catalog's own config file, policies, today, limits, the parse memo, the
+repository handle) and hands it down; lower layers take what they need from it and never
+find, read or consult the config again, nor read the clock. `clock_today` is the one place
+the clock is read, so a test sets the day in one place.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from itsmctl.config import Config, load_config
+from itsmctl.config import Config, find_config, load_config
 from itsmctl.limits import Limits
 
 if TYPE_CHECKING:
@@ -32,7 +33,8 @@ def clock_today() -> date:
 @dataclass(frozen=True)
 class RunContext:
     """One run's inputs. `label` is how file names begin in reports ("" or "." : relative to
-    the root); `today_given` says the day came from --today/ITSMCTL_TODAY, not the clock."""
+    the root); `today_given` says the day came from --today/ITSMCTL_TODAY, not the clock;
+    `config_given` that `config` is the user's --config (not the catalog's own file)."""
 
     root: Path
     label: str
@@ -41,10 +43,17 @@ class RunContext:
     today: date
     today_given: bool = False
     memo: ParseMemo = field(default_factory=ParseMemo, compare=False)
+    config_given: bool = False
 
     @property
     def limits(self) -> Limits:
         return self.config.limits
+
+    @cached_property
+    def own_config_file(self) -> Path | None:
+        """The catalog's own config file at `root` (None: it has none), whatever --config
+        names: the file a pull request changes (CODEOWNERS lists it). Found on first use."""
+        return find_config(self.root)
 
     @cached_property
     def repo(self) -> Repo:
@@ -57,15 +66,18 @@ class RunContext:
 
 def resolve_context(root: Path, *, config_file: Path | None = None, today: date | None = None,
                     label: str | None = None, read_policies: bool = True,
-                    cache: ParseCache | None = None) -> RunContext:
+                    cache: ParseCache | None = None, read_config: bool = True) -> RunContext:
     """Find and read the config and the policy files of the catalog at `root`, once.
 
     `read_policies` False: the caller reads them its own way (the site, beside the config).
     `cache`: the persistent parse cache the run's memo consults (None: parse everything).
+    `read_config` False: only a `config_file` is read (`diff`: each side reads its own
+    config otherwise); without one the context's config is the defaults, `config_given` False.
     """
-    config = load_config(root, config_file)
+    given = config_file is not None
+    config = load_config(root, config_file) if read_config or given else Config()
     shown = label if label is not None else str(root)
     policies = load_policies(config, disk_reader(root, shown)) if read_policies else PolicySet()
     return RunContext(root, shown, config, policies, today or clock_today(), today is not None,
-                      ParseMemo(cache))
+                      ParseMemo(cache), given)
 

@@ -63,16 +63,16 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     Exits 0 when no --fail-on threshold is met, 1 when one is, 2 on a usage or environment
     problem (unknown ref, not a git repository, shallow clone without the base).
     """
-    from itsmctl.config import load_config
     from itsmctl.diff import diff_refs
-    from itsmctl.loader import ParseMemo
+    from itsmctl.runcontext import resolve_context
 
     root = catalog if catalog is not None else repo
     # without --config, each side of the diff reads its own config file
-    config = load_config(root, config_file) if config_file is not None else None
-    result = diff_refs(repo, base, head, catalog_root=root, config=config, today=today,
-                       fail_on=fail_on or DEFAULT_FAIL_ON, exact_base=exact_base,
-                       memo=ParseMemo(open_cache(no_cache)),
+    run = resolve_context(root, config_file=config_file, today=today, read_config=False,
+                          read_policies=False, cache=open_cache(no_cache))
+    result = diff_refs(repo, base, head, catalog_root=root,
+                       config=run.config if run.config_given else None, today=run.today,
+                       fail_on=fail_on or DEFAULT_FAIL_ON, exact_base=exact_base, memo=run.memo,
                        records=records_measure(records, assume_tz, max_bad_rows))
     fmt = resolve_format(fmt)
     options = ReportOptions(color=use_color(color, output) and fmt == "text", verbose=verbose)

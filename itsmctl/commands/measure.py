@@ -42,17 +42,21 @@ def command(ctx: click.Context, path: Path, records: Path, date_from: date | Non
     records cannot be read (more unreadable rows than --max-bad-rows): nothing is written then.
     """
     from itsmctl.atomic import atomic_text_writer
-    from itsmctl.measure.run import MeasureOptions, measure_path
+    from itsmctl.measure.run import MeasureOptions, check_records, measure_path
+    from itsmctl.runcontext import resolve_context
 
     if date_from and date_to and date_to < date_from:
         raise click.BadParameter("--to is before --from", param_hint="--to")
-    options = MeasureOptions(records, assume_tz, date_from, date_to, max_bad_rows, config_file,
-                             click.format_filename(path), click.format_filename(records))
+    options = MeasureOptions(records, assume_tz, date_from, date_to, max_bad_rows,
+                             click.format_filename(records))
     with contextlib.ExitStack() as stack:
         sink: IO[str] | None = None
         if per_ticket is not None:
             sink = stack.enter_context(atomic_text_writer(per_ticket))
-        result = measure_path(path, options, sink)
+        check_records(options)  # a missing records folder is said before the config is read
+        run = resolve_context(path, config_file=config_file, label=click.format_filename(path),
+                              read_policies=False)
+        result = measure_path(run, options, sink)
         text = report(result, fmt)
     emit(text, output)
     ctx.exit(result.exit_code)

@@ -71,7 +71,7 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
     config = run.config
     options: dict[str, Any] = {"ref": ref, "since": since, "config": config,
                                "history": history, "memo": run.memo,
-                               "explicit_config": config_file is not None,
+                               "explicit_config": run.config_given,
                                "pull_requests": pull_requests,
                                "history_depth": history_depth,
                                "timestamp": datetime.now(UTC) if timestamp else None,

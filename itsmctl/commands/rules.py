@@ -23,10 +23,12 @@ def command(rule_ids: tuple[str, ...], fmt: str, catalog: Path, config_file: Pat
     The catalog's own policies (category "policy") are listed after the built-in rules.
     """
     from itsmctl.errors import ItsmctlError
-    from itsmctl.policy.load import catalog_rules
+    from itsmctl.rules import all_rules
     from itsmctl.rules.registry import RuleListing
+    from itsmctl.runcontext import resolve_context
 
-    rules = catalog_rules(catalog, config_file)
+    # built-in rules, then the catalog's own policies (read once, with its config)
+    rules = all_rules(resolve_context(catalog, config_file=config_file).policies.rules)
     if rule_ids:
         known = {r.id for r in rules}
         unknown = [r for r in rule_ids if r not in known]

@@ -9,14 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from itsmctl.catalog import Catalog
-from itsmctl.config import load_config
 from itsmctl.errors import ItsmctlError
 from itsmctl.findings import Finding, Severity
-from itsmctl.limits import Limits
 from itsmctl.loader import load_directory
 from itsmctl.locate import Locator
 from itsmctl.measure.availability import AvailabilityPeriod, measure_availability
@@ -41,6 +39,9 @@ from itsmctl.processes.metrics import Metric
 from itsmctl.processes.spec import escalation, kpis, process_name
 from itsmctl.sources import SourceFile
 
+if TYPE_CHECKING:
+    from itsmctl.runcontext import RunContext
+
 
 @dataclass(frozen=True)
 class MeasureOptions:
@@ -49,28 +50,26 @@ class MeasureOptions:
     date_from: date | None = None
     date_to: date | None = None
     max_bad_rows: int = 0
-    config_file: Path | None = None
-    display_root: str | None = None
     records_label: str | None = None
 
 
-def measure_path(root: Path, options: MeasureOptions,
+def measure_path(context: RunContext, options: MeasureOptions,
                  per_ticket: IO[str] | None = None) -> MeasureResult:
-    """Measure every SLA and KPI of the catalog in `root` against `options.records`.
+    """Measure every SLA and KPI of the run's catalog against `options.records`.
 
     `per_ticket`, when given, receives the per-ticket CSV (the caller writes it atomically,
     so nothing is left behind when this raises). Raises ItsmctlError (exit 2) when records
     are missing or more rows are unreadable than `max_bad_rows` allows.
     """
-    label = options.display_root if options.display_root is not None else str(root)
-    _check_records(options)
-    catalog, sources, load_findings, limits = _load_catalog(root, options, label)
-    result = measure_catalog(catalog, options, label, per_ticket)
-    findings = Locator(limits).locate([*load_findings, *result.findings], sources)
+    check_records(options)
+    catalog, sources, load_findings = _load_catalog(context, options)
+    result = measure_catalog(catalog, options, context.label, per_ticket)
+    findings = Locator(context.limits).locate([*load_findings, *result.findings], sources)
     return dataclasses.replace(result, findings=tuple(sorted(findings, key=Finding.sort_key)))
 
 
-def _check_records(options: MeasureOptions) -> None:
+def check_records(options: MeasureOptions) -> None:
+    """A records folder that does not exist is a usage error (exit 2), said first."""
     if not options.records.is_dir():
         raise ItsmctlError(f"records folder {options.records_label or options.records}"
                            " does not exist",
@@ -85,7 +84,7 @@ def measure_catalog(catalog: Catalog, options: MeasureOptions, label: str,
     `slas`: only these SLAs (by name); `with_kpis` False: no KPI is computed. Findings are
     not yet placed at file:line (the caller has the sources: see `measure_path`).
     """
-    _check_records(options)
+    check_records(options)
     records_label = options.records_label or str(options.records)
     mapping = load_mapping(options.records)
     parse = InstantParser(_zone(options.assume_tz or mapping.timezone),
@@ -194,19 +193,19 @@ def _midnight(day: date, zone: ZoneInfo) -> float:
     return datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()
 
 
-def _load_catalog(root: Path, options: MeasureOptions, label: str
-                  ) -> tuple[Catalog, dict[str, SourceFile], list[Finding], Limits]:
-    config = load_config(root, options.config_file)
+def _load_catalog(context: RunContext, options: MeasureOptions
+                  ) -> tuple[Catalog, dict[str, SourceFile], list[Finding]]:
+    root, config, label = context.root, context.config, context.label
     inside = _relative(options.records, root)
     if inside is not None:  # records kept next to the catalog are not catalog files
         config = dataclasses.replace(config, exclude=(*config.exclude, f"{inside}/**"))
-    loaded = load_directory(root, config, options.display_root)
+    loaded = load_directory(root, config, label)
     broken = sorted({f.file for f in loaded.findings if f.severity >= Severity.ERROR})
     notes = [Finding("catalog-not-loaded", Severity.WARNING,
                      f"{len(broken)} catalog file(s) could not be loaded (e.g. {broken[0]});"
                      " their entities are not measured", label, None, None,
                      hint="run itsmctl validate for the details")] if broken else []
-    return loaded.catalog, dict(loaded.sources), notes, config.limits
+    return loaded.catalog, dict(loaded.sources), notes
 
 
 def _relative(path: Path, root: Path) -> str | None:

@@ -407,12 +407,3 @@ def _refs(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
                     stack.append((value, path + (key,)))
         elif isinstance(node, list):
             stack.extend((item, path + (index,)) for index, item in enumerate(node))
-
-
-def catalog_rules(root: Path, config_file: Path | None = None) -> list[Rule]:
-    """Built-in rules plus the policies of the catalog at `root` (for `itsmctl rules`)."""
-    from itsmctl.config import load_config
-    from itsmctl.rules import all_rules
-
-    config = load_config(root, config_file)
-    return all_rules(load_policies(config, disk_reader(root, root.as_posix())).rules)
