@@ -15,16 +15,15 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from itsmctl.cli import cli
 from itsmctl.diff import diff_refs
 from itsmctl.loader import ParseMemo
 from itsmctl.parsecache import ParseCache
 from itsmctl.runcontext import resolve_context
 from itsmctl.validate import ValidationResult, validate
+from tests.conftest import Invoke
 from tests.properties.test_properties_diff import EDITS, EXAMPLES, TODAY, Edit
 
 
@@ -68,15 +67,15 @@ def test_validate_and_diff_are_the_same_with_a_warm_cache(edits: list[Edit],
 
 
 @pytest.mark.slow
-def test_render_writes_the_same_site_with_and_without_the_cache(tmp_path: Path) -> None:
+def test_render_writes_the_same_site_with_and_without_the_cache(tmp_path: Path,
+                                                                invoke: Invoke) -> None:
     catalog = tmp_path / "catalog"
     shutil.copytree(EXAMPLES, catalog)
     sites = []
     for name, extra in (("cold", []), ("warm", []), ("none", ["--no-cache"])):
         site = tmp_path / name
-        run = CliRunner().invoke(cli, ["render", str(catalog), "-o", str(site), "--no-history",
-                                       "--today", TODAY.isoformat(), *extra],
-                                 catch_exceptions=False)
+        run = invoke("render", str(catalog), "-o", str(site), "--no-history",
+                     "--today", TODAY.isoformat(), *extra)
         assert run.exit_code == 0, run.output
         sites.append(site)
     for other in sites[1:]:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_properties_validate import (
@@ -20,7 +19,7 @@ from test_properties_validate import (
     structural_mutation,
 )
 
-from itsmctl.cli import cli
+from tests.conftest import run_cli
 
 TODAY = "2026-11-23"
 NAMES = st.one_of(HOSTILE_SCALARS.map(str), TEXT, st.sampled_from(
@@ -42,8 +41,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def render(workspace: Path) -> None:
-    result = CliRunner().invoke(cli, ["render", str(workspace / "catalog"), "-o",
-                                      str(workspace / "site"), "--no-history", "--today", TODAY])
+    result = run_cli("render", str(workspace / "catalog"), "-o",
+                     str(workspace / "site"), "--no-history", "--today", TODAY)
     assert result.exit_code in (0, 1) or (result.exit_code == 2 and result.stderr.startswith(
         "itsmctl: error: ")), result.output
     assert "Traceback" not in result.output
@@ -120,8 +119,8 @@ def test_diff_never_crashes_on_a_mutated_working_tree(repo: Path,
     target.write_bytes(data)
     try:
         before = tree_and_objects(repo)
-        result = CliRunner().invoke(cli, ["diff", "-C", str(repo), "main", "--today", TODAY,
-                                          "--format", "json"])
+        result = run_cli("diff", "-C", str(repo), "main", "--today", TODAY,
+                         "--format", "json")
         assert "Traceback" not in result.output
         assert result.exit_code in (0, 1) or (result.exit_code == 2 and result.stderr.startswith(
             "itsmctl: error: ")), result.output

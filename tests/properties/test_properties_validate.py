@@ -16,11 +16,9 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from itsmctl.cli import cli
 from itsmctl.config import CONFIG_NAMES, Config
 from itsmctl.limits import Limits
 from itsmctl.loader import load_sources
@@ -28,6 +26,7 @@ from itsmctl.model import KINDS
 from itsmctl.sources import SourceFile, matches_any
 from itsmctl.validate import check_loaded
 from itsmctl.yamlload import parse_source
+from tests.conftest import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLE_FILES = sorted(p.relative_to(EXAMPLES).as_posix() for p in EXAMPLES.rglob("*.yaml"))
@@ -81,8 +80,7 @@ def run_validate(root: Path, config_mutated: bool) -> None:
 
     A broken config or policy file is a usage error (exit 2, one message), not catalog content.
     """
-    result = CliRunner().invoke(
-        cli, ["validate", str(root), "--format", "json", "--today", TODAY.isoformat()])
+    result = run_cli("validate", str(root), "--format", "json", "--today", TODAY.isoformat())
     assert "Traceback" not in result.output
     if config_mutated and result.exit_code == 2:
         assert result.stderr.startswith("itsmctl: error: ") and result.stdout == ""

@@ -6,18 +6,18 @@ import json
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from click.testing import CliRunner
 from site_helpers import SMALL, visible_text
 
-from itsmctl.cli import cli
+from tests.conftest import Invoke, run_cli
 
 TODAY = ["--today", "2026-11-23"]
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, ["render", *args, *TODAY], catch_exceptions=False)
+    result = run_cli("render", *args, *TODAY)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -107,13 +107,13 @@ def test_a_progress_bar_only_on_a_terminal(tmp_path: Path,
     assert "Rendering" in terminal.getvalue() and "100%" in terminal.getvalue()
 
 
-def test_a_review_interval_past_the_calendar_renders(tmp_path: Path) -> None:
+def test_a_review_interval_past_the_calendar_renders(tmp_path: Path, invoke: Invoke) -> None:
     """`validate` accepts `999999w` (never due); render must too, not crash on the date."""
     catalog = tmp_path / "catalog"
     shutil.copytree(SMALL, catalog)
     text = (catalog / "services.yaml").read_text()
     (catalog / "services.yaml").write_text(text.replace("interval: 26w", "interval: 999999w", 1))
-    validate = CliRunner().invoke(cli, ["validate", str(catalog), *TODAY])
+    validate = invoke("validate", str(catalog), *TODAY)
     assert "999999w" not in validate.stdout and "review-overdue" not in validate.stdout
     code, _, err = run(str(catalog), "-o", str(tmp_path / "site"), "--no-history")
     assert (code, err) == (0, "")
@@ -123,11 +123,13 @@ def test_a_review_interval_past_the_calendar_renders(tmp_path: Path) -> None:
 
 
 class Clock:
-    """Set the clock `render` reads when --today is not given (ITSMCTL_TODAY unset)."""
+    """Set the clock `render` reads when --today is not given (run it with `env=Clock.UNSET`,
+    as `invoke` otherwise fixes the day through ITSMCTL_TODAY)."""
+
+    UNSET: ClassVar[dict[str, str | None]] = {"ITSMCTL_TODAY": None}
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.monkeypatch = monkeypatch
-        monkeypatch.delenv("ITSMCTL_TODAY", raising=False)
 
     def set(self, day: date) -> None:
         from itsmctl import runcontext
@@ -136,10 +138,11 @@ class Clock:
 
 
 def test_the_site_records_the_day_it_judged_dates_by(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      invoke: Invoke) -> None:
     Clock(monkeypatch).set(date(2026, 11, 1))
-    result = CliRunner().invoke(cli, ["render", str(SMALL), "-o", str(tmp_path / "site"),
-                                      "--no-history"])
+    result = invoke("render", str(SMALL), "-o", str(tmp_path / "site"), "--no-history",
+                    env=Clock.UNSET)
     assert result.exit_code == 0, result.output
     assert "as-of: 2026-11-01" in (tmp_path / "site" / ".itsmctl-site").read_text()
     page = visible_text((tmp_path / "site" / "services" / "db.html").read_text())
@@ -148,61 +151,53 @@ def test_the_site_records_the_day_it_judged_dates_by(tmp_path: Path,
 
 
 def test_check_judges_dates_as_of_the_committed_sites_day(tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           invoke: Invoke) -> None:
     """Days passing do not make a committed site stale; only the catalog (or --today) does."""
     site = tmp_path / "site"
     clock = Clock(monkeypatch)
     clock.set(date(2026, 11, 1))
-    rendered = CliRunner().invoke(cli, ["render", str(SMALL), "-o", str(site), "--no-history",
-                                        "--today", "2026-11-01"])
+    rendered = invoke("render", str(SMALL), "-o", str(site), "--no-history",
+                      "--today", "2026-11-01", env=Clock.UNSET)
     assert rendered.exit_code == 0, rendered.output
     clock.set(date(2027, 6, 1))  # db's review (due 2027-03-02) is overdue by then
 
-    later = CliRunner().invoke(cli, ["render", str(SMALL), "--check", str(site), "--no-history"])
+    later = invoke("render", str(SMALL), "--check", str(site), "--no-history", env=Clock.UNSET)
     assert (later.exit_code, later.stdout) == (
         0, f"OK: the site in {site} is up to date (32 files).\n")
 
-    explicit = CliRunner().invoke(cli, ["render", str(SMALL), "--check", str(site),
-                                        "--no-history", "--today", "2027-06-01"])
+    explicit = invoke("render", str(SMALL), "--check", str(site),
+                      "--no-history", "--today", "2027-06-01", env=Clock.UNSET)
     assert explicit.exit_code == 1
     assert f"stale    {site}/services/db.html" in explicit.stdout
     assert f"stale    {site}/.itsmctl-site" in explicit.stdout
 
 
-def test_a_retired_service_is_never_shown_overdue(tmp_path: Path) -> None:
+def test_a_retired_service_is_never_shown_overdue(tmp_path: Path, invoke: Invoke) -> None:
     """The rule skips retired services; the page must agree with it."""
     import shutil
-
-    from click.testing import CliRunner
-
-    from itsmctl.cli import cli
-
     catalog = tmp_path / "catalog"
     shutil.copytree(Path(__file__).resolve().parents[2] / "examples", catalog)
     service = catalog / "services" / "legacy-erp.yaml"
     service.write_text(service.read_text().replace("lifecycle: retiring", "lifecycle: retired"))
-    result = CliRunner().invoke(cli, ["render", str(catalog), "-o", str(tmp_path / "site"),
-                                      "--today", "2035-01-01", "--no-history"])
+    result = invoke("render", str(catalog), "-o", str(tmp_path / "site"),
+                    "--today", "2035-01-01", "--no-history")
     assert result.exit_code == 0, result.output
     page = (tmp_path / "site" / "services" / "legacy-erp.html").read_text()
     assert "(overdue)" not in page
     assert "(overdue)" in (tmp_path / "site" / "services" / "storefront.html").read_text()
 
 
-def test_check_does_not_follow_a_committed_marker_link(tmp_path: Path) -> None:
+def test_check_does_not_follow_a_committed_marker_link(tmp_path: Path, invoke: Invoke) -> None:
     """A pull request may commit the site marker as a link to /dev/zero: never read it."""
-    from click.testing import CliRunner
-
-    from itsmctl.cli import cli
-
     examples = Path(__file__).resolve().parents[2] / "examples"
     site = tmp_path / "site"
-    assert CliRunner().invoke(cli, ["render", str(examples), "-o", str(site), "--no-history",
-                                    "--today", "2026-11-23"]).exit_code == 0
+    assert invoke("render", str(examples), "-o", str(site), "--no-history",
+                  "--today", "2026-11-23").exit_code == 0
     marker = site / ".itsmctl-site"
     marker.unlink()
     marker.symlink_to("/dev/zero")
-    result = CliRunner().invoke(cli, ["render", str(examples), "--check", str(site),
-                                      "--no-history", "--today", "2026-11-23"])
+    result = invoke("render", str(examples), "--check", str(site),
+                    "--no-history", "--today", "2026-11-23")
     assert result.exit_code == 1, result.output  # stale marker, not a crash or a hang
     assert ".itsmctl-site" in result.output

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from site_helpers import SMALL, Render, git, visible_text
 
+from tests.conftest import Invoke
+
 
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
@@ -277,17 +279,13 @@ def test_pull_requests_link_changes_reviewers_and_flag_missing_approvals(
     ('[{"number": ' + "9" * 5000 + "}]", "not a JSON file"),  # past int's 4300-digit limit
 ])
 def test_a_hostile_pull_request_file_is_a_usage_error(tmp_path: Path, content: str,
-                                                      message: str) -> None:
-    from click.testing import CliRunner
-
-    from itsmctl.cli import cli
-
+                                                      message: str, invoke: Invoke) -> None:
     root = tmp_path / "repo"
     pr_repo(root)
     (tmp_path / "prs.json").write_text(content)
-    result = CliRunner().invoke(cli, ["render", str(root), "-o", str(tmp_path / "site"),
-                                      "--since", "v1", "--pull-requests",
-                                      str(tmp_path / "prs.json")])
+    result = invoke("render", str(root), "-o", str(tmp_path / "site"),
+                    "--since", "v1", "--pull-requests",
+                    str(tmp_path / "prs.json"))
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output and not (tmp_path / "site").exists()
@@ -358,11 +356,7 @@ def test_people_text_is_escaped_and_hidden_characters_shown(tmp_path: Path,
     assert "<script>" not in index and "\u202e" not in index
 
 
-def test_an_explicit_config_also_judges_a_ref(tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
-    from itsmctl.cli import cli
-
+def test_an_explicit_config_also_judges_a_ref(tmp_path: Path, invoke: Invoke) -> None:
     root = tmp_path / "repo"
     shutil.copytree(SMALL, root)
     (root / ".itsmctl.yaml").write_text(
@@ -374,8 +368,8 @@ def test_an_explicit_config_also_judges_a_ref(tmp_path: Path) -> None:
         "apiVersion: itsmctl.io/v1\nkind: Config\nsettings: {site: {title: Given}}\n")
     for args, title in (([], "Committed"), (["--config", str(tmp_path / "mine.yaml")], "Given")):
         out = tmp_path / f"site-{title}"
-        result = CliRunner().invoke(cli, ["render", str(root), "-o", str(out), "--ref", "HEAD",
-                                          *args])
+        result = invoke("render", str(root), "-o", str(out), "--ref", "HEAD",
+                        *args)
         assert result.exit_code == 0, result.output
         assert f"<title>{title}</title>" in (out / "index.html").read_text()
 
@@ -467,12 +461,8 @@ def test_the_authors_own_approval_does_not_count(tmp_path: Path, render: Render)
 
 
 def test_two_pull_requests_claiming_one_merge_commit_are_a_usage_error(
-        tmp_path: Path) -> None:
+        tmp_path: Path, invoke: Invoke) -> None:
     import json
-
-    from click.testing import CliRunner
-
-    from itsmctl.cli import cli
 
     root = tmp_path / "repo"
     shas = pr_repo(root)
@@ -480,9 +470,9 @@ def test_two_pull_requests_claiming_one_merge_commit_are_a_usage_error(
         pr(1, "Lower the API availability", shas["pr1"], []),
         pr(7, "Claims the same merge", shas["pr1"], [
             review("ada-l", "APPROVED", "2026-01-31T10:00:00Z", shas["pr1-head"])])]))
-    result = CliRunner().invoke(cli, ["render", str(root), "-o", str(tmp_path / "site"),
-                                      "--since", "v1", "--pull-requests",
-                                      str(tmp_path / "prs.json")])
+    result = invoke("render", str(root), "-o", str(tmp_path / "site"),
+                    "--since", "v1", "--pull-requests",
+                    str(tmp_path / "prs.json"))
     assert result.exit_code == 2, result.output
     assert (f"pull requests #1 and #7 both claim merge commit {shas['pr1'][:12]}: the file"
             " cannot say which one merged it") in result.output

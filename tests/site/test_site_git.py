@@ -6,10 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from site_helpers import SMALL, Render, git, visible_text
 
-from itsmctl.cli import cli
+from tests.conftest import Invoke
 
 
 @pytest.fixture
@@ -65,13 +64,13 @@ def test_since_lists_what_changed(repo: Path, tmp_path: Path, render: Render) ->
     assert 'href="changes.html"' in (tmp_path / "site" / "index.html").read_text()
 
 
-def test_unknown_ref_is_a_usage_error(repo: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["render", str(repo / "catalog"), "-o", str(tmp_path / "s"),
-                                      "--ref", "v9"])
+def test_unknown_ref_is_a_usage_error(repo: Path, tmp_path: Path, invoke: Invoke) -> None:
+    result = invoke("render", str(repo / "catalog"), "-o", str(tmp_path / "s"),
+                    "--ref", "v9")
     assert result.exit_code == 2
     assert "unknown git ref 'v9'" in result.stderr
-    option = CliRunner().invoke(cli, ["render", str(repo / "catalog"), "-o", str(tmp_path / "s"),
-                                      "--since=--output=x"])
+    option = invoke("render", str(repo / "catalog"), "-o", str(tmp_path / "s"),
+                    "--since=--output=x")
     assert option.exit_code == 2 and "looks like an option" in option.stderr
 
 

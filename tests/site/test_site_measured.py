@@ -12,11 +12,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from site_helpers import render_catalog
 
-from itsmctl.cli import cli
 from itsmctl.measure.run import MeasureOptions
+from tests.conftest import Invoke
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 RECORDS = EXAMPLES / "records"
@@ -98,14 +97,14 @@ def test_pages_without_figures_and_sites_without_records(measured_site: Path,
 
 
 @pytest.mark.slow
-def test_render_records_option(tmp_path: Path) -> None:
+def test_render_records_option(tmp_path: Path, invoke: Invoke) -> None:
     out = tmp_path / "site"
-    result = CliRunner().invoke(cli, ["render", str(EXAMPLES), "-o", str(out), "--no-history",
-                                      "--today", "2026-11-23", "--records", str(RECORDS)])
+    result = invoke("render", str(EXAMPLES), "-o", str(out), "--no-history",
+                    "--today", "2026-11-23", "--records", str(RECORDS))
     assert result.exit_code == 0, result.output
     assert re.search(r'<svg [^>]*class="chart"', (out / "slas" / "checkout-sla.html").read_text())
-    missing = CliRunner().invoke(cli, ["render", str(EXAMPLES), "-o", str(tmp_path / "x"),
-                                       "--records", str(tmp_path / "none")])
+    missing = invoke("render", str(EXAMPLES), "-o", str(tmp_path / "x"),
+                     "--records", str(tmp_path / "none"))
     assert missing.exit_code == 2 and "does not exist" in missing.output
 
 
