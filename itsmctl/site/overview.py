@@ -13,6 +13,7 @@ from itsmctl.site.pagemodel import Page, as_dict, safe_url, text
 from itsmctl.site.paths import FOLDERS, PLURALS, kind_index, ref_path
 from itsmctl.site.processes import process_list
 from itsmctl.site.registers import attention, change_calendar, sla_register, teams_register
+from itsmctl.site.review import service_review
 
 SEVERITIES = [s.label for s in sorted(Severity, reverse=True)]
 
@@ -70,6 +71,7 @@ def home_page(site: SiteInput, services: list[Entity]) -> Page:
         "owners": sorted({owner_name(site, s) for s in services} - {""}),
         "processes": process_list(site),
         "attention": attention(site),
+        "review": service_review(site),
         "services_count": len(services),
         "sla_count": len(site.catalog.of_kind("SLA")),
         "team_count": len(site.catalog.of_kind("Team")),

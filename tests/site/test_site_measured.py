@@ -7,6 +7,7 @@ figures are those of `itsmctl measure` on the same records (tests/measure cover 
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -111,6 +112,7 @@ def test_render_records_option(tmp_path: Path, invoke: Invoke) -> None:
 @pytest.mark.slow
 @pytest.mark.browser
 def test_charts_in_the_browser_are_named_images_and_pass_axe(measured_site: Path) -> None:
+    """The charts, and the home page's service review, read without script and pass axe."""
     from test_site_browser import launched
 
     with launched() as browser:
@@ -119,12 +121,18 @@ def test_charts_in_the_browser_are_named_images_and_pass_axe(measured_site: Path
         still = browser.new_page(java_script_enabled=False)  # the charts need no script
         still.goto((measured_site / "processes" / "incident-management.html").as_uri())
         assert still.get_by_role("img", name="mtta per period (mean mtta)").count() == 1
+        still.goto((measured_site / "index.html").as_uri())  # the service review: no script
+        review = still.get_by_role("region", name="Service review")
+        assert review.get_by_role("table", name="KPIs missed").count() == 1
+        below = review.get_by_role("table", name="SLAs below their availability target")
+        assert below.get_by_role("link", name="Order Management OLA").count() == 1
         page = browser.new_page()
         problems = []
-        for rel in ("slas/checkout-sla.html", "services/checkout.html",
+        for rel in ("index.html", "slas/checkout-sla.html", "services/checkout.html",
                     "processes/incident-management.html"):
             page.goto((measured_site / rel).as_uri())
-            assert page.get_by_role("img", name=re.compile("per period")).count() > 0
+            if rel != "index.html":
+                assert page.get_by_role("img", name=re.compile("per period")).count() > 0
             result = Axe().run(page, options={"preload": False,
                                               "resultTypes": ["violations"]})
             problems += [f"{rel}: {v['id']} ({v['impact']})"
@@ -182,3 +190,77 @@ def test_a_kpi_chart_scale_is_that_of_the_drawn_bars() -> None:
     assert scale([Bar("2026-11", 20.0, "20", False)])[0] == pytest.approx(23.0)
     assert scale([Bar("2026-11", 2.0, "2", False)])[0] == pytest.approx(11.5)  # the target
     assert scale([Bar("2026-11", None, "-", False)])[0] == pytest.approx(11.5)
+
+
+def _review(site: Path) -> str:
+    page = (site / "index.html").read_text(encoding="utf-8")
+    return page.split('<section id="service-review"', 1)[1].split("</section>", 1)[0]
+
+
+def _rows(review: str, caption: str) -> list[list[str]]:
+    """The rows of one review table, as the cell texts (the entity's link text first)."""
+    table = review.split(f"<caption>{caption}</caption>", 1)[1].split("</table>", 1)[0]
+    return [[html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in
+             re.findall(r"<t[hd] [^>]*>(.*?)</t[hd]>", row)]
+            for row in re.findall(r"<tr><th scope=\"row\".*?</tr>", table)]
+
+
+def test_the_home_page_reviews_the_latest_complete_period(measured_site: Path) -> None:
+    """The records end on 25 November 2026: October is the latest complete month, Q3 the
+    latest complete quarter; November and Q4 are still running and not reviewed."""
+    page = (measured_site / "index.html").read_text(encoding="utf-8")
+    # governance first: health, then the review, then search
+    assert page.index('id="health"') < page.index('id="service-review"') < page.index(
+        'id="search"')
+    review = _review(measured_site)
+    assert ("The latest complete period of each SLA and KPI, measured on the records in"
+            " <code>records</code>: 700 tickets, as of 2026-11-25T15:29Z.") in review
+    assert "<strong>Availability below target:</strong> 4 SLAs" in review
+    assert ("<strong>Attainment below target:</strong> 11 response or resolution targets"
+            in review)
+    assert "<strong>KPIs missed:</strong> 9 KPIs" in review
+    periods = {cell for caption in ("SLAs below their availability target",
+                                    "SLAs with attainment below target, per priority",
+                                    "KPIs missed") for row in _rows(review, caption)
+               for cell in row if re.fullmatch(r"2026-(\d\d|Q\d|W\d\d)", cell)}
+    assert periods == {"2026-10", "2026-Q3", "2026-W44"}
+    availability = _rows(review, "SLAs below their availability target")
+    assert availability[0] == ["Order Management OLA", "order-management", "2026-10",
+                               "99.945%", "99.97%", "-"]  # 0.025 points short: the worst
+    assert [r[0] for r in availability[1:]] == [
+        "Nimbus Cloud enterprise agreement (compute, network, managed Kubernetes)",
+        "Kubernetes Platform OLA", "Customer Identity OLA"]
+    assert availability[1][-1] == "10%"  # the credit the supplier owes
+    attainment = _rows(review, "SLAs with attainment below target, per priority")
+    assert attainment[0][1:] == ["P3", "resolution", "2026-10", "50.0%", "95%", "1 of 2"]
+    assert [float(r[4].rstrip("%")) for r in attainment] == sorted(
+        float(r[4].rstrip("%")) for r in attainment)  # worst first
+    assert attainment[-1] == ["Checkout SLA", "P4", "resolution", "2026-10", "93.9%", "95%",
+                              "3 of 49"]
+    kpis = _rows(review, "KPIs missed")
+    assert kpis[0] == ["Major incident management", "major-incident-mttr", "2026-Q3", "6h22m",
+                       "<= 2h"]  # 3.2 times its target
+    assert ["Incident management", "mtta", "2026-W44", "22m", "<= 15m"] in kpis
+    assert '<a href="slas/order-management-ola.html">' in review
+    assert '<a href="processes/major-incident-management.html">' in review
+
+
+def test_without_records_the_home_page_has_no_review(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    render_catalog(EXAMPLES, plain)
+    page = (plain / "index.html").read_text(encoding="utf-8")
+    assert "service-review" not in page and "Service review" not in page
+
+
+def test_a_long_review_list_shows_the_worst_and_counts_the_rest(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from itsmctl.site import review
+
+    monkeypatch.setattr(review, "SHOWN", 2)
+    site = tmp_path / "site"
+    render_catalog(EXAMPLES, site, records=MeasureOptions(RECORDS, records_label="records"))
+    text = _review(site)
+    assert len(_rows(text, "SLAs with attainment below target, per priority")) == 2
+    assert "And 9 more, not as far from their targets: each page has its figures." in text
+    assert ("<strong>Attainment below target:</strong> 11 response or resolution targets"
+            in text)
