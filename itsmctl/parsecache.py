@@ -184,6 +184,8 @@ class CacheInfo:
     usable: bool
     problem: str = ""
     cleared: int | None = None  # `cache clear`: how many entries it removed
+    results: int = 0  # entries of the result memo beside it (itsmctl/resultmemo.py)
+    results_bytes: int = 0
 
 
 TOUCH_AFTER_NS = 3600 * 10**9  # how stale a hit's `used` mark may get before it is rewritten
@@ -193,9 +195,11 @@ class ParseCache:
     """The on-disk store. Every failure to use it (a read-only disk, a corrupt database) makes
     it a no-op for the run, never an error: a cache may only ever save work."""
 
-    def __init__(self, directory: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, directory: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+                 database: str = DB_NAME) -> None:
+        """`database`: the file in `directory` (the result memo keeps its own beside it)."""
         self.directory = directory
-        self.path = directory / DB_NAME
+        self.path = directory / database
         self.max_bytes = max_bytes
         self.problem = ""
         self.hits = 0

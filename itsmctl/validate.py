@@ -16,8 +16,9 @@ from itsmctl.findings import Finding, Severity, count_by_severity
 from itsmctl.loader import LoadResult, ParseMemo, load_directory
 from itsmctl.locate import Locator
 from itsmctl.policy import PolicySet, load_policies
+from itsmctl.resultmemo import Findings, ResultMemo, result_key
 from itsmctl.rules import all_rules
-from itsmctl.rules.registry import RuleContext
+from itsmctl.rules.registry import Rule, RuleContext
 from itsmctl.runcontext import RunContext, resolve_context
 from itsmctl.waivers import apply_waivers
 
@@ -68,27 +69,51 @@ def validate(context: RunContext, *, strict: bool = False,
     """Validate the catalog of a resolved run: its config and policies are not read again.
 
     `memo`: the run's parse memo, so that later steps (diff, the site check) reuse each
-    file's parse instead of parsing it again.
+    file's parse instead of parsing it again; its persistent cache also holds the results.
     """
     memo = memo if memo is not None else context.memo
     loaded = load_directory(context.root, context.config, context.label, memo)
     return check_loaded(loaded, context.config, today=context.today, strict=strict,
-                        root=context.label, policies=context.policies)
+                        root=context.label, policies=context.policies,
+                        results=ResultMemo.beside(memo.cache))
 
 
 def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = None,
                  strict: bool = False, root: str = "",
-                 policies: PolicySet | None = None) -> ValidationResult:
+                 policies: PolicySet | None = None,
+                 results: ResultMemo | None = None) -> ValidationResult:
     """Run rules over an already-loaded catalog (disk, or git blobs for diff and --ref).
 
     `policies` are the catalog's own rules; by default they are read from the config and the
-    policy files next to it (pass them when the catalog comes from git).
+    policy files next to it (pass them when the catalog comes from git). `results`: the
+    memo of earlier runs' findings (itsmctl/resultmemo.py), consulted and filled.
     """
     if policies is None:
         policies = load_policies(config)
     day = today or runcontext.clock_today()
     rules = {rule.id: rule for rule in all_rules(policies.rules_on(day))}
     _check_config_rules(config, set(rules))
+    key = result_key(loaded, config, day, policies) if results is not None else None
+    found = results.get(key) if results is not None and key is not None else None
+    if found is None:
+        found = _findings(loaded, config, day, rules)
+        if results is not None and key is not None:
+            results.put(key, found)
+    return ValidationResult(
+        root=root,
+        findings=found[0],
+        waived=found[1],
+        file_labels=tuple(sorted(loaded.sources)),
+        documents=loaded.documents,
+        catalog=loaded.catalog,
+        fail_at=Severity.WARNING if strict else Severity.ERROR,
+        policies=policies,
+    )
+
+
+def _findings(loaded: LoadResult, config: Config, day: date,
+              rules: dict[str, Rule]) -> Findings:
+    """Every rule's findings, graded, waived and located: (active, waived), each sorted."""
     context = RuleContext(loaded.catalog, day, rules, config)
     raw = list(loaded.findings)
     for rule in rules.values():
@@ -97,16 +122,8 @@ def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = Non
     outcome = apply_waivers(graded, loaded.catalog, context.today, set(rules))
     active = _grade(outcome.active, config, loaded)
     locator = Locator(config.limits)
-    return ValidationResult(
-        root=root,
-        findings=tuple(sorted(locator.locate(active, loaded.sources), key=Finding.sort_key)),
-        waived=tuple(sorted(locator.locate(outcome.waived, loaded.sources), key=Finding.sort_key)),
-        file_labels=tuple(sorted(loaded.sources)),
-        documents=loaded.documents,
-        catalog=loaded.catalog,
-        fail_at=Severity.WARNING if strict else Severity.ERROR,
-        policies=policies,
-    )
+    return (tuple(sorted(locator.locate(active, loaded.sources), key=Finding.sort_key)),
+            tuple(sorted(locator.locate(outcome.waived, loaded.sources), key=Finding.sort_key)))
 
 
 def _grade(findings: list[Finding], config: Config, loaded: LoadResult) -> list[Finding]:

@@ -33,6 +33,7 @@ from itsmctl.errors import ConfigError, ItsmctlError
 from itsmctl.findings import Finding, Severity
 from itsmctl.loader import LoadResult, ParseMemo, load_sources
 from itsmctl.model import Entity, Ref
+from itsmctl.resultmemo import ResultMemo
 
 if TYPE_CHECKING:
     from itsmctl.git import Repo
@@ -74,10 +75,12 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
                                     or not head_result.file_labels):
         gitsources.refuse_empty_scope(repo, ((base_sha, base_label, base_settings.config),
                                       (head_sha, head_label, head_settings.config)), prefix)
-    base_result = _check(base_loaded, base_settings, base_label, today, prefix, lenient=True)
+    results = ResultMemo.beside(memo.cache)
+    base_result = _check(base_loaded, base_settings, base_label, today, prefix, results,
+                         lenient=True)
     if head_result is None or head_sha is not None:
         head_loaded = load_side(repo, head_sha, prefix, head_settings.config, memo)
-        head_result = _check(head_loaded, head_settings, head_label, today, prefix)
+        head_result = _check(head_loaded, head_settings, head_label, today, prefix, results)
     unreadable = frozenset(f.file for f in (*head_result.findings, *head_result.waived)
                            if not f.entity)  # files that do not parse at HEAD
     pairs = entity_changes(changed_refs(base_result.catalog, head_result.catalog),
@@ -142,8 +145,9 @@ def changed_refs(base: Catalog, head: Catalog) -> set[Ref]:
 
 
 def _check(loaded: LoadResult, settings: Settings, side: str, today: date | None,
-           prefix: str, lenient: bool = False) -> ValidationResult:
-    """Validate one side with its own config and policies.
+           prefix: str, results: ResultMemo | None, lenient: bool = False) -> ValidationResult:
+    """Validate one side with its own config and policies (`results`: the result memo; the
+    merge base is typically what the default branch's own run validated).
 
     `lenient` (BASE): rule ids the config names but this itsmctl does not know are ignored,
     so that a base with a typo, or one written for another itsmctl version, does not block
@@ -154,7 +158,7 @@ def _check(loaded: LoadResult, settings: Settings, side: str, today: date | None
     config = _known_rules_only(settings) if lenient else settings.config
     try:
         return check_loaded(loaded, config, today=today, root=prefix or ".",
-                            policies=settings.policies)
+                            policies=settings.policies, results=results)
     except ConfigError as error:
         raise in_side(error, side) from None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,7 @@ from itsmctl.config import Config
 from itsmctl.errors import ConfigError
 from itsmctl.findings import JsonPath, Severity
 from itsmctl.limits import DEFAULT_LIMITS, Limits
+from itsmctl.loader import blob_id
 from itsmctl.locate import Locator
 from itsmctl.policy.custom_rule import Policy, via_fields
 from itsmctl.policy.cycles import ref_cycle
@@ -43,6 +44,15 @@ class PolicySet:
     policies: tuple[Policy, ...] = ()
     scorecards: tuple[Scorecard, ...] = ()
     gates: tuple[Gate, ...] = ()
+    inputs: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
+    """The policy files read: (label, read error, content hash), for the result memo's key."""
+
+    @property
+    def names(self) -> tuple[tuple[str, ...], ...]:
+        """The ids of the policies, scorecards and gates (with `inputs`, what tells two sets
+        read under one config apart: an empty set from a caller that skipped them)."""
+        return (tuple(p.id for p in self.policies),
+                tuple(c.name for c in self.scorecards), tuple(g.name for g in self.gates))
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -91,12 +101,14 @@ def load_policies(config: Config, reader: PolicyReader | None = None) -> PolicyS
     for index, raw in enumerate(config.raw.get("scorecards", [])):
         where = _Where(builder.locator, config_source, 0, ("scorecards", index))
         builder.scorecard(raw["name"], raw.get("title", ""), raw, where, where.at("name"))
+    inputs = []
     if patterns:
         location = _Where(builder.locator, config_source, 0, ()).at("policyFiles")
         for source in _policy_sources(config, patterns, reader, location):
             builder.file(source)
-    return builder.finish()
-
+            content = "" if source.error else source.blob or blob_id(source.bytes())
+            inputs.append((source.label, source.error, content))
+    return replace(builder.finish(), inputs=tuple(inputs))
 
 
 def _policy_sources(config: Config, patterns: tuple[str, ...], reader: PolicyReader | None,

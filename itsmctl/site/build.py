@@ -85,6 +85,7 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
     `measure`: measure the shown catalog on these records (`render --records`).
     `ref` and `since` are checked here (`git.check_ref`), before any git runs (an empty
     `since` adds no page, as it always has)."""
+    from itsmctl.resultmemo import ResultMemo
     from itsmctl.site.history import audit_trail, changes_since, load_catalog, provenance
     from itsmctl.validate import check_loaded
 
@@ -94,8 +95,10 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
 
     shown = load_catalog(catalog_root, ref, config, memo, explicit_config)
     config = shown.config
+    # the default branch's render is the run whose results its pull requests' diffs reuse
     validation = check_loaded(shown.loaded, config, today=today, root=".",
-                              policies=shown.policies)
+                              policies=shown.policies,
+                              results=ResultMemo.beside(memo.cache if memo else None))
     trail, semantic = (audit_trail(catalog_root, ref, validation.catalog, config, memo,
                                    history_depth) if history else ({}, {}))
     explicit = config if explicit_config else None

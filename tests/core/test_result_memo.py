@@ -1,0 +1,218 @@
+"""The result memo: a hit gives exactly what validating again would; any keyed input misses."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from itsmctl import resultmemo
+from itsmctl import validate as validate_module
+from itsmctl.cli import cli
+from itsmctl.diff import diff_refs
+from itsmctl.loader import ParseMemo
+from itsmctl.parsecache import ParseCache, _checksum
+from itsmctl.resultmemo import DB_NAME
+from itsmctl.runcontext import resolve_context
+from itsmctl.validate import ValidationResult, validate
+from tests.conftest import TODAY
+
+
+def validate_json(path: Path, *extra: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["validate", str(path), "-f", "json", "--today",
+                                      TODAY.isoformat(), *extra], catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def memo_entries() -> int:
+    db = sqlite3.connect(Path(os.environ["ITSMCTL_CACHE_DIR"]) / DB_NAME)
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM parses").fetchone()[0])
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def rule_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the runs that checked the catalog (ran the rules) instead of using the memo."""
+    runs: list[int] = []
+    real = validate_module._findings
+
+    def counted(*args: object, **kwargs: object) -> resultmemo.Findings:
+        runs.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validate_module, "_findings", counted)
+    return runs
+
+
+@pytest.fixture
+def broken(examples_copy: Path) -> Path:
+    """examples/ with a schema error and a YAML error besides its waived findings."""
+    service = examples_copy / "services" / "checkout.yaml"
+    service.write_text(service.read_text(encoding="utf-8") + "  bogus: 1\n", encoding="utf-8")
+    (examples_copy / "services" / "broken.yaml").write_text("a: [\n", encoding="utf-8")
+    return examples_copy
+
+
+def test_a_memoised_result_is_what_validating_again_reports(broken: Path,
+                                                            rule_runs: list[int]) -> None:
+    cold = validate_json(broken)
+    warm = validate_json(broken)
+    assert rule_runs == [1] and memo_entries() == 1  # the warm run checked nothing again
+    assert cold == warm == validate_json(broken, "--no-cache")
+    data = json.loads(cold[1])
+    assert cold[0] == 1 and data["waived"] and {"schema", "yaml-syntax"} <= {
+        f["rule"] for f in data["findings"]}
+
+
+def test_no_cache_neither_reads_nor_writes_results(broken: Path, rule_runs: list[int]) -> None:
+    validate_json(broken)
+    validate_json(broken, "--no-cache")
+    assert len(rule_runs) == 2 and memo_entries() == 1
+
+
+def _corrupt(update: str, checksum: bool = False) -> None:
+    db = sqlite3.connect(Path(os.environ["ITSMCTL_CACHE_DIR"]) / DB_NAME)
+    with db:
+        db.execute(update)
+        if checksum:  # poisoned by someone who also fixed the checksum up
+            for key, payload in db.execute("SELECT key, payload FROM parses").fetchall():
+                db.execute("UPDATE parses SET checksum = ? WHERE key = ?",
+                           (_checksum(payload), key))
+    db.close()
+
+
+@pytest.mark.parametrize(("update", "checksum"), [
+    ("UPDATE parses SET payload = CAST(replace(CAST(payload AS TEXT), 'schema', 'schemo')"
+     " AS BLOB)", False),  # a flipped byte: the checksum no longer holds
+    ("UPDATE parses SET payload = CAST('{\"a\": [[1]], \"w\": []}' AS BLOB)", True),
+    ("UPDATE parses SET payload = CAST('{\"a\": [], \"w\": [], \"x\": NaN}' AS BLOB)", True),
+    ("UPDATE parses SET payload = CAST('[[[' AS BLOB)", True),
+])
+def test_a_corrupt_entry_is_ignored_and_checked_again(broken: Path, rule_runs: list[int],
+                                                      update: str, checksum: bool) -> None:
+    expected = validate_json(broken)
+    _corrupt(update, checksum)
+    assert validate_json(broken) == expected
+    assert len(rule_runs) == 2  # the bad entry was a miss, and was replaced
+    assert validate_json(broken) == expected and len(rule_runs) == 2
+
+
+def _run(root: Path, cache: ParseCache, today: date = TODAY, label: str = "") -> ValidationResult:
+    return validate(resolve_context(root, today=today, label=label), memo=ParseMemo(cache))
+
+
+def _append(rel: str, text: str) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        path = root / rel
+        path.write_bytes(path.read_bytes() + text.encode())
+    return edit
+
+
+@pytest.mark.parametrize("change", [
+    _append(".itsmctl.yaml", "# one more config byte\n"),
+    _append("services/checkout.yaml", "# a comment changes the blob\n"),
+    _append("teams/platform.yaml", " "),  # one byte of whitespace
+    lambda root: (root / "services" / "checkout.yaml").rename(root / "services" / "co.yaml"),
+])
+def test_any_change_of_a_keyed_input_misses(broken: Path, tmp_path: Path, rule_runs: list[int],
+                                            change: Callable[[Path], None]) -> None:
+    cache = ParseCache(tmp_path / "c")
+    _run(broken, cache)
+    change(broken)
+    fresh = _run(broken, cache)
+    assert len(rule_runs) == 2
+    assert fresh.findings == _run(broken, ParseCache(tmp_path / "empty")).findings
+
+
+def test_a_policy_file_is_a_keyed_input(examples_copy: Path, tmp_path: Path,
+                                        rule_runs: list[int]) -> None:
+    cache = ParseCache(tmp_path / "c")
+    _run(examples_copy, cache)
+    policy = sorted((examples_copy / "policies").glob("*.yaml"))[0]
+    policy.write_text(policy.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    _run(examples_copy, cache)
+    assert len(rule_runs) == 2
+
+
+def test_today_label_and_environment_are_keyed(broken: Path, tmp_path: Path,
+                                               rule_runs: list[int],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = ParseCache(tmp_path / "c")
+    _run(broken, cache)
+    _run(broken, cache)
+    assert len(rule_runs) == 1
+    _run(broken, cache, today=TODAY + timedelta(days=1))
+    assert len(rule_runs) == 2
+    _run(broken, cache, label="catalog")  # findings carry the label
+    assert len(rule_runs) == 3
+    resultmemo.environment.cache_clear()
+    monkeypatch.setattr(resultmemo, "_package_digest", lambda: "another itsmctl or schema")
+    _run(broken, cache)
+    assert len(rule_runs) == 4
+    resultmemo.environment.cache_clear()
+    monkeypatch.setattr(resultmemo, "_zone_data", lambda: "another zone database")
+    _run(broken, cache)
+    assert len(rule_runs) == 5
+    resultmemo.environment.cache_clear()
+    monkeypatch.setattr(resultmemo, "_zone_data", lambda: None)  # cannot be keyed: no memo
+    _run(broken, cache)
+    _run(broken, cache)
+    assert len(rule_runs) == 7
+    resultmemo.environment.cache_clear()
+
+
+def test_the_package_digest_covers_the_bundled_schemas() -> None:
+    digest = resultmemo._package_digest()
+    assert len(digest) == 40 and digest == resultmemo._package_digest()
+
+
+def test_cache_info_and_clear_count_the_results(broken: Path) -> None:
+    validate_json(broken)
+    out = CliRunner().invoke(cli, ["cache", "info", "-f", "json"]).output
+    assert json.loads(out)["cache"]["results"]["entries"] == 1
+    text = CliRunner().invoke(cli, ["cache", "info"]).output
+    assert "result memo beside it: 1 entries" in text
+    CliRunner().invoke(cli, ["cache", "clear"])
+    assert memo_entries() == 0
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("main_run", ["validate", "render"])
+def test_diff_takes_base_from_the_default_branch_run(examples_copy: Path, tmp_path: Path,
+                                                     rule_runs: list[int], main_run: str,
+                                                     isolated_git: None,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default branch's run (`itsmctl validate .` or `render .` on a push) validated the
+    merge base: the diff checks HEAD only, and reports what it reports without a cache."""
+    root = examples_copy
+    monkeypatch.chdir(root)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "base")
+    monkeypatch.setenv("ITSMCTL_CACHE_DIR", str(tmp_path / "c"))
+    cache = ParseCache(tmp_path / "c")
+    args = ["render", ".", "-o", str(tmp_path / "site"), "--no-history"] \
+        if main_run == "render" else ["validate", "."]
+    CliRunner().invoke(cli, [*args, "--today", TODAY.isoformat()], catch_exceptions=False)
+    _git(root, "checkout", "-q", "-b", "change")
+    sla = root / "slas" / "postgres-platform-ola.yaml"
+    sla.write_text(sla.read_text(encoding="utf-8").replace("99.99", "99.95"), encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "lower the OLA")
+    warm = diff_refs(root, "main", "change", today=TODAY, memo=ParseMemo(cache))
+    assert len(rule_runs) == 2  # main's run, then HEAD: BASE came from the memo
+    cold = diff_refs(root, "main", "change", today=TODAY, memo=ParseMemo())
+    assert warm.new_findings and warm.new_findings == cold.new_findings
+    for field in ("fixed_findings", "existing_findings", "changes", "approvals"):
+        assert getattr(warm, field) == getattr(cold, field), field
