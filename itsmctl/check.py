@@ -13,9 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from itsmctl.config import Config
 from itsmctl.diff.result import DEFAULT_FAIL_ON
-from itsmctl.loader import ParseMemo
 from itsmctl.parsecache import ParseCache
 from itsmctl.runcontext import RunContext, resolve_context
 from itsmctl.validate import ValidationResult, validate
@@ -147,8 +145,7 @@ def check(context: RunContext, *, base: str | None = None,
                              clock=context.today)
     approvals = None
     if connect is not None and diff.approvals:
-        approvals = _reviewed(context, diff, validation, memo, connect,
-                              context.config if explicit_config else None)
+        approvals = _reviewed(diff, validation, connect)
         from itsmctl.diff.result import with_reviews
 
         diff = with_reviews(diff, approvals.approved_map())
@@ -169,21 +166,16 @@ def _as_diff_shows(validation: ValidationResult, diff: DiffResult) -> Validation
     return replace(validation, findings=tuple(sorted(findings, key=Finding.sort_key)))
 
 
-def _reviewed(context: RunContext, diff: DiffResult, validation: ValidationResult,
-              memo: ParseMemo, connect: Connect, explicit: Config | None) -> ApprovalCheck:
-    """The required approvals against the reviews; who may approve is read from BASE."""
-    from itsmctl import git
-    from itsmctl.diff.engine import load_side
-    from itsmctl.diff.settings import read_settings
+def _reviewed(diff: DiffResult, validation: ValidationResult,
+              connect: Connect) -> ApprovalCheck:
+    """The required approvals against the reviews; who may approve is read from BASE (as
+    the diff loaded it: its catalog and its config's roles)."""
     from itsmctl.github.approvals import check_approvals
 
-    repo = context.repo
-    prefix = git.catalog_prefix(repo, context.root)
-    settings = read_settings(repo, diff.base_sha, prefix, diff.base, explicit)
-    base = load_side(repo, diff.base_sha, prefix, settings.config, memo).catalog
+    assert diff.base_catalog is not None  # diff_refs always sets it
     client, pull_request = connect()
-    return check_approvals(diff.approvals, base, validation.catalog, settings.config.roles,
-                           client, pull_request)
+    return check_approvals(diff.approvals, diff.base_catalog, validation.catalog,
+                           diff.base_roles, client, pull_request)
 
 
 def _site_to_check(context: RunContext, site: Path | str) -> tuple[Path | None, str]:

@@ -118,7 +118,8 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
         existing_findings=comparison.existing, fixed_findings=comparison.fixed,
         fail_on=thresholds, files_changed=tuple(changed),
         files_parsed=memo.parsed, reasons=_reasons(thresholds, changes, new_findings),
-        records=checked,
+        records=checked, base_catalog=base_result.catalog,
+        base_roles=base_settings.config.roles,
     )
 
 

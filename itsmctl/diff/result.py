@@ -6,10 +6,13 @@ import enum
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itsmctl.findings import Finding
 from itsmctl.visible import clip, visible
+
+if TYPE_CHECKING:
+    from itsmctl.catalog import Catalog
 
 FAIL_ON = ("new-errors", "new-warnings", "breaking", "approval-required", "none")
 DEFAULT_FAIL_ON = ("new-errors",)  # diff and check, when no --fail-on is given
@@ -210,6 +213,11 @@ class DiffResult:
     reasons: tuple[str, ...] = field(default=())  # which --fail-on thresholds were met
     approvals_checked: bool = False  # the pull request's reviews were read (`with_reviews`)
     records: RecordsCheck | None = None  # `--records`: the changed SLAs re-measured
+    # BASE as the diff loaded it and who holds each role there: the approval check reads
+    # them (check --require-approvals), without listing and loading BASE again
+    base_catalog: Catalog | None = field(default=None, compare=False, repr=False)
+    base_roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False,
+                                                      repr=False)
 
     @property
     def impacts(self) -> tuple[Classified, ...]:
