@@ -10,8 +10,11 @@ diff). Measured as child processes, best of `--repeat`, with a parse cache of th
 - the parse floor (yaml.load_all with CSafeLoader, one process);
 - `validate --no-cache`, `diff main change --no-cache` and `check --base main --no-site
   --no-cache`: nothing cached, the exact diff validates both sides in full;
-- `diff main change` with the cache holding HEAD's parses (one `validate` first), so only
-  BASE's version of the edited file is parsed.
+- `diff main change` with the cache holding HEAD's parses (one `validate .` on the branch
+  first, labels as diff's), so only BASE's version of the edited file is parsed;
+- `diff main change` after the default branch's own run (`validate .` on main, as CI runs on a
+  push): the cache holds BASE's parses and BASE's result (the result memo), so BASE's rules do
+  not run and only HEAD's edited file is parsed.
 
 Targets (issue 12): diff within 1.5x and check within 1.6x of the cold validate, and the
 warm diff within 0.6x of the parse floor. Ratios compare figures of the same run (wall and
@@ -52,7 +55,8 @@ START, END = "<!-- gate:start -->", "<!-- gate:end -->"
 TARGETS = (  # (figure, compared with, at most, wording)
     ("diff_cold", "validate_cold", 1.5, "diff (one service, no cache) / validate (no cache)"),
     ("check_cold", "validate_cold", 1.6, "check (one service, no cache) / validate (no cache)"),
-    ("diff_warm", "floor", 0.6, "diff (unchanged files cached) / parse floor"))
+    ("diff_warm", "floor", 0.6, "diff (unchanged files cached) / parse floor"),
+    ("diff_main_run", "floor", 0.6, "diff (after main's run: parses and BASE's result) / floor"))
 
 
 def measure(root: Path, cache: Path, repeat: int) -> dict[str, Measure]:
@@ -65,9 +69,14 @@ def measure(root: Path, cache: Path, repeat: int) -> dict[str, Measure]:
            "validate_cold": tolerant(repeat, [[*validate, "--no-cache"]]),
            "diff_cold": tolerant(repeat, [[*diff, "--no-cache"]]),
            "check_cold": tolerant(repeat, [[*check, "--no-cache"]])}
-    shutil.rmtree(cache, ignore_errors=True)
-    subprocess.run(validate, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    out["diff_warm"] = tolerant(repeat, [diff])
+    here = [*itsmctl(), "validate", ".", *today]  # labels as diff's: the same cache entries
+    for key, branch in (("diff_warm", "change"), ("diff_main_run", "main")):
+        shutil.rmtree(cache, ignore_errors=True)
+        subprocess.run(["git", "checkout", "-q", branch], cwd=root, check=True)
+        subprocess.run(here, cwd=root, check=False, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        subprocess.run(["git", "checkout", "-q", "change"], cwd=root, check=True)
+        out[key] = tolerant(repeat, [diff])
     return out
 
 
@@ -81,7 +90,8 @@ def markdown(services: int, files: int, found: dict[str, Measure], repeat: int) 
     names = {"floor": "parse floor", "validate_cold": "validate --no-cache",
              "diff_cold": "diff main change --no-cache",
              "check_cold": "check --base main --no-site --no-cache",
-             "diff_warm": "diff main change, HEAD's parses cached"}
+             "diff_warm": "diff main change, HEAD's parses cached",
+             "diff_main_run": "diff main change, after main's run (parses, BASE's result)"}
     for key, label in names.items():
         m = found[key]
         used = "—" if m.cpu_seconds is None else f"{m.cpu_seconds:.2f} s"
