@@ -12,12 +12,13 @@ import json
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from itsmctl.errors import ItsmctlError
 from itsmctl.measure.mapping import RecordMapping
-from itsmctl.measure.timestamps import TimestampError
+from itsmctl.measure.timestamps import TimestampError, iso_reader
 
 TICKET_TYPES = ("incident", "request", "change", "problem")
 _TRUE = {"true", "yes", "1", "y", "t"}
@@ -162,16 +163,14 @@ def _rows(path: Path, label: str, columns_of: list[str]) -> Iterator[tuple[int, 
             reader = csv.reader(handle)
             while True:
                 try:
-                    row = next(reader)
-                except StopIteration:
+                    for row in reader:  # one loop in C until a row fails (then resume)
+                        start, last = last + 1, reader.line_num
+                        if row:
+                            yield start, row
                     return
                 except csv.Error as exc:
                     last = reader.line_num
                     yield last, exc
-                    continue
-                start, last = last + 1, reader.line_num
-                if row:
-                    yield start, row
         except UnicodeDecodeError:
             raise ItsmctlError(f"{label} is not UTF-8 text (after line {last})",
                                "export the file as UTF-8") from None
@@ -269,19 +268,39 @@ def read_tickets(path: Path, label: str, mapping: RecordMapping, parse: Parse,
             problems.append(cols.problem(line, bad.field, bad.message))
 
 
+_MAIN = ("id", "opened_at", "type", "priority", "service", "responded_at", "resolved_at",
+         "closed_at")
+_EXTRA = ("channel", "first_contact", "lzs", "outcome", "change_type", "reopened", "csat",
+          "cost")
+
+
 class _TicketReader:
     """One row to a Ticket; column positions are looked up once, not per row."""
 
     def __init__(self, cols: _Columns, mapping: RecordMapping, parse: Parse,
                  resolve: Callable[[str], str] | None, change_models: dict[str, str]) -> None:
         self.cols, self.mapping, self.parse = cols, mapping, parse
+        self.read = iso_reader(parse)
         self.change_models = change_models
         self.resolve = resolve or (lambda text: text)
         self.types = mapping.values.get("type", {})
         self.priorities = mapping.values.get("priority", {})
+        self.channels = mapping.values.get("channel", {})
+        self.outcomes = mapping.values.get("outcome", {})
+        self.change_types = mapping.values.get("change_type", {})
         self.single = {name: idx[0] for name, idx in cols.index.items()
                        if len(idx) == 1 and name not in cols.constants}
         self.services: dict[str, str] = {}
+        self.main = self._cells(_MAIN)
+        self.extra = self._cells(_EXTRA)
+
+    def _cells(self, names: tuple[str, ...]) -> Callable[[list[str]], tuple[str, ...]]:
+        """The stripped texts of `names` in one row: one C-level pick when every field has
+        one column of its own (rows reaching here have the header's width), else by name."""
+        if all(n in self.single for n in names):
+            pick = itemgetter(*(self.single[n] for n in names))
+            return lambda row: tuple(map(str.strip, pick(row)))
+        return lambda row: tuple(self.text(row, n) for n in names)
 
     def text(self, row: list[str], name: str) -> str:
         i = self.single.get(name)
@@ -289,12 +308,11 @@ class _TicketReader:
             return row[i].strip() if i < len(row) else ""
         return self.cols.get(row, name)
 
-    def instant(self, row: list[str], name: str, opened: float) -> float | None:
-        text = self.text(row, name)
+    def instant(self, text: str, name: str, opened: float) -> float | None:
         if not text:
             return None
         try:
-            value = self.parse(text)
+            value = self.read(text)
         except TimestampError as exc:
             raise _Bad(name, str(exc)) from None
         if value < opened:
@@ -302,54 +320,52 @@ class _TicketReader:
         return value
 
     def ticket(self, row: list[str], line: int) -> Ticket:
-        text, single = self.text, self.single
-        # the usual case (one column per field) without a call per field
-        i = single.get("id")
-        ident = row[i].strip() if i is not None else text(row, "id")
+        ident, opened_text, kind, priority, service, responded, resolved, closed = \
+            self.main(row)
         if not ident:
             raise _Bad("id", "is empty")
-        i = single.get("opened_at")
-        opened_text = row[i].strip() if i is not None else text(row, "opened_at")
         if not opened_text:
             raise _Bad("opened_at", "is empty")
-        i = single.get("type")
-        kind = row[i].strip() if i is not None else text(row, "type")
-        i = single.get("priority")
-        priority = row[i].strip() if i is not None else text(row, "priority")
-        service = text(row, "service")
         resolved_service = self.services.get(service)
         if resolved_service is None:
             resolved_service = self.services[service] = self.resolve(service)
         ticket = Ticket(ident, self.types.get(kind, kind).lower(), resolved_service,
                         self.priorities.get(priority, priority),
-                        _instant(self.parse, opened_text, "opened_at"), line)
+                        _instant(self.read, opened_text, "opened_at"), line)
         opened = ticket.opened
-        ticket.responded = self.instant(row, "responded_at", opened)
-        ticket.resolved = self.instant(row, "resolved_at", opened)
-        ticket.closed = self.instant(row, "closed_at", opened)
+        ticket.responded = self.instant(responded, "responded_at", opened)
+        ticket.resolved = self.instant(resolved, "resolved_at", opened)
+        ticket.closed = self.instant(closed, "closed_at", opened)
         if self.cols.optional:
             self.optional(row, ticket)
         return ticket
 
     def optional(self, row: list[str], ticket: Ticket) -> None:
-        text, value = self.text, self.mapping.value
-        ticket.channel = value("channel", text(row, "channel"))
-        ticket.first_contact = _flag(text(row, "first_contact"), "first_contact")
-        ticket.lzs = _flag(text(row, "lzs"), "lzs")
-        ticket.outcome = value("outcome", text(row, "outcome")).lower()
-        change_type = value("change_type", text(row, "change_type"))
+        channel, first_contact, lzs, outcome, change_type, reopened, csat, cost = \
+            self.extra(row)
+        ticket.channel = self.channels.get(channel, channel)
+        ticket.first_contact = _flag(first_contact, "first_contact")
+        ticket.lzs = _flag(lzs, "lzs")
+        ticket.outcome = self.outcomes.get(outcome, outcome).lower()
+        change_type = self.change_types.get(change_type, change_type)
         ticket.change_type = self.change_models.get(change_type, change_type).lower()
-        reopened = text(row, "reopened")
         if reopened and reopened != "0":
             lowered = reopened.lower()
             ticket.reopened = (1 if lowered in _TRUE - {"1"} else 0 if lowered in _FALSE
                                else int(_number(reopened, "reopened", 0, 1e6)))
-        csat = text(row, "csat")
         if csat:
-            ticket.csat = _number(csat, "csat", 1, 5)
-        cost = text(row, "cost")
+            ticket.csat = _bounded(csat, "csat", 1, 5)
         if cost:
-            ticket.cost = _number(cost, "cost", 0, 1e12)
+            ticket.cost = _bounded(cost, "cost", 0, 1e12)
+
+
+def _bounded(text: str, field: str, lo: float, hi: float) -> float:
+    """_number for a finite range: a NaN or infinity fails the bounds and is refused there."""
+    try:
+        value = float(text)
+    except ValueError:
+        return _number(text, field, lo, hi)
+    return value if lo <= value <= hi else _number(text, field, lo, hi)
 
 
 EventRow = tuple[str, float, str, int]  # id, at, status, line
@@ -366,6 +382,7 @@ def read_events(path: Path, label: str, mapping: RecordMapping, parse: Parse,
     i_id, i_at, i_status = cols.index["id"][0], cols.index["at"][0], cols.index["status"][0]
     width = cols.width
     status_map = mapping.values.get("status", {})
+    read = iso_reader(parse)
     for line, row in rows:
         if isinstance(row, Exception) or len(row) != width:
             problems.append(RowProblem(label, line, None, "", f"unreadable row: {row}"
@@ -378,7 +395,7 @@ def read_events(path: Path, label: str, mapping: RecordMapping, parse: Parse,
             problems.append(cols.problem(line, name, "is empty"))
             continue
         try:
-            at = parse(at_text)
+            at = read(at_text)
         except TimestampError as exc:
             problems.append(cols.problem(line, "at", str(exc)))
             continue

@@ -7,6 +7,7 @@ time that happens twice (the autumn hour) is read as its first occurrence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -42,3 +43,26 @@ class InstantParser:
         if not FIRST <= instant < LAST:
             raise TimestampError(f"{text[:40]!r} is outside the years 1970-2199")
         return instant
+
+
+def iso_reader(parse: Callable[[str], float]) -> Callable[[str], float]:
+    """`parse`, faster for the usual ISO 8601 timestamp with an offset inside the years.
+
+    The answer is parse's: an unusual text (no offset, a typo, a strptime format) is left
+    to `parse`, which reads it again and says why it is refused.
+    """
+    if not isinstance(parse, InstantParser) or parse.fmt is not None:
+        return parse
+    fromisoformat = datetime.fromisoformat
+
+    def read(text: str) -> float:
+        try:
+            moment = fromisoformat(text)
+        except ValueError:
+            return parse(text)
+        if moment.tzinfo is None:
+            return parse(text)
+        instant = moment.timestamp()
+        return instant if FIRST <= instant < LAST else parse(text)
+
+    return read
