@@ -19,7 +19,7 @@ from itsmctl.findings import Finding, Severity
 from itsmctl.limits import Limits
 from itsmctl.model import API_VERSION, KINDS, Entity, canonical_kind
 from itsmctl.parallelparse import parse_all
-from itsmctl.parsecache import ParseCache, decode_many, encode, entry_key, rebuild
+from itsmctl.parsecache import ParseCache, decode_many, encode, entry_key, judge, rebuild
 from itsmctl.sources import SourceFile, directory_sources
 from itsmctl.unparsed import UNPARSED_RULES, apparent_entities
 from itsmctl.yamlload import Document, ParsedFile
@@ -172,7 +172,7 @@ class ParseMemo:
                   todo: list[int], parsed: list[ParsedFile], limits: Limits) -> None:
         if self.cache is None:
             return
-        entries = {entry_key(keys[i][0], keys[i][1], limits): encode(p)  # type: ignore[index]
+        entries = {entry_key(keys[i][0], keys[i][1], limits): encode(judge(p))  # type: ignore[index]
                    for i, p in zip(todo, parsed, strict=True) if keys[i] is not None}
         self.cache.put_many(entries)
 

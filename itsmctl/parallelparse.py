@@ -2,7 +2,8 @@
 
 Parsing YAML is most of a cold run, and each file parses alone. Forked workers inherit the
 files' bytes (nothing is pickled on the way in), parse contiguous chunks and send each parse
-back in the cache's JSON payload (itsmctl/parsecache.py), which the parent rebuilds against
+back in the cache's JSON payload (itsmctl/parsecache.py) with each document's schema verdict
+(so the schema's fast check runs on every core too), which the parent rebuilds against
 its own SourceFile: the same documents, data and findings, in the same order, as a serial
 parse (tests/core/test_parallel_parse.py compares them). Below `MIN_FILES`, or where fork is
 unavailable or unsafe (a multi-threaded process), parsing stays in this process.
@@ -18,7 +19,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 
 from itsmctl.limits import Limits
-from itsmctl.parsecache import decode_many, encode, rebuild
+from itsmctl.parsecache import decode_many, encode, judge, rebuild
+from itsmctl.schemas import prepare_fast_checks
 from itsmctl.sources import SourceFile
 from itsmctl.yamlload import ParsedFile, parse_source
 
@@ -61,7 +63,7 @@ def _init(sources: list[SourceFile], limits: Limits) -> None:
 def _parse_chunk(start: int, stop: int) -> list[bytes]:
     assert _STATE is not None, "worker used before its initialiser ran"
     sources, limits = _STATE
-    return [encode(parse_source(sources[i], limits)) for i in range(start, stop)]
+    return [encode(judge(parse_source(sources[i], limits))) for i in range(start, stop)]
 
 
 def _parallel(sources: list[SourceFile], limits: Limits, workers: int) -> list[ParsedFile]:
@@ -71,6 +73,7 @@ def _parallel(sources: list[SourceFile], limits: Limits, workers: int) -> list[P
               else replace(source, data=source.bytes(), read=None) for source in sources]
     total = len(loaded)
     workers = min(workers, -(-total // CHUNK))
+    prepare_fast_checks()  # compiled once here, not once per worker
     context = multiprocessing.get_context("fork")
     executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
                                    initargs=(loaded, limits))

@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ import yaml
 from itsmctl import __version__
 from itsmctl.findings import Finding, Severity
 from itsmctl.limits import Limits
+from itsmctl.schemas import VERDICT_REVISION, schema_names, schema_text, schema_verdict
 from itsmctl.sources import SourceFile
 from itsmctl.yamlload import REVISION, Document, ParsedFile
 
@@ -59,9 +61,17 @@ def max_bytes_from(environ: Mapping[str, str] | None = None) -> int:
 
 
 def entry_key(label: str, blob: str, limits: Limits) -> str:
-    """Everything a parse depends on: content, label (findings carry it), versions, limits."""
-    text = "\0".join((_SALT, repr(limits), label, blob))
+    """Everything a parse depends on: content, label (findings carry it), versions, limits,
+    and (for the schema verdicts stored with it) the built-in schemas."""
+    text = "\0".join((_salt(), repr(limits), label, blob))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+@cache
+def _salt() -> str:
+    schemas = "\0".join(schema_text(name) for name in schema_names())
+    digest = hashlib.blake2b(schemas.encode("utf-8"), digest_size=16).hexdigest()
+    return "\0".join((_SALT, f"schemas {digest}", f"verdict {VERDICT_REVISION}"))
 
 
 def _checksum(payload: bytes) -> str:
@@ -70,12 +80,23 @@ def _checksum(payload: bytes) -> str:
 
 # ---- the payload: a ParsedFile without its source, as JSON -----------------------------------
 
+def judge(parsed: ParsedFile) -> ParsedFile:
+    """Work out each document's schema verdict (`Document.valid_as`) where it is not known:
+    done with the parse, on the worker's core, and stored, so the schema rule skips it."""
+    for document in parsed.documents:
+        if document.valid_as is None:
+            document.valid_as = schema_verdict(document.data)
+    return parsed
+
+
 def encode(parsed: ParsedFile) -> bytes:
-    """The parse as JSON bytes (ASCII: lone surrogates survive as \\u escapes)."""
+    """The parse as JSON bytes (ASCII: lone surrogates survive as \\u escapes), with the
+    schema verdicts known (`judge`)."""
     findings = [[f.rule, int(f.severity), f.message, f.line, f.column, list(f.path), f.hint,
                  f.entity, f.doc] for f in parsed.findings]
     documents = [[d.index, d.line, d.data] for d in parsed.documents]
-    body = {"d": documents, "f": findings, "e": parsed.escapes}
+    body = {"d": documents, "f": findings, "e": parsed.escapes,
+            "v": [d.valid_as for d in parsed.documents]}
     return json.dumps(body, separators=(",", ":"), allow_nan=False).encode("ascii")
 
 
@@ -142,6 +163,11 @@ def rebuild(body: Any, source: SourceFile) -> ParsedFile | None:
         return None
     if not isinstance(escapes, bool):
         return None
+    verdicts = body.get("v")
+    if (isinstance(verdicts, list) and len(verdicts) == len(documents)
+            and all(v is None or type(v) is str for v in verdicts)):
+        for document, verdict in zip(documents, verdicts, strict=True):
+            document.valid_as = verdict
     return ParsedFile(source, documents, findings, escapes)
 
 

@@ -130,6 +130,10 @@ class Document:
     index: int
     line: int
     data: Any
+    valid_as: str | None = field(default=None, compare=False)
+    """The kind whose built-in schema's fast check accepted `data`, when that is known
+    (schemas.schema_verdict, worked out with the parse by the cache and the parallel parse):
+    the schema rule then has nothing to check. None: not known, or not accepted."""
 
 
 @dataclass(slots=True)

@@ -7,7 +7,9 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -277,3 +279,67 @@ def test_decoded_payloads_share_their_short_strings() -> None:
     assert a["type"] is b["type"] is a["deps"][0]["type"]
     assert a["deps"][1] is b["deps"][1]
     assert a["note"] == b["note"] and a["note"] is not b["note"]
+
+
+def _rewrite_entries(change: Callable[[dict[str, Any]], None]) -> None:
+    """Rewrite every stored payload with `change`, with a checksum that matches (poisoned)."""
+    from itsmctl.parsecache import _checksum
+
+    db = sqlite3.connect(Path(os.environ["ITSMCTL_CACHE_DIR"]) / DB_NAME)
+    with db:
+        for key, payload in db.execute("SELECT key, payload FROM parses").fetchall():
+            body = json.loads(payload)
+            change(body)
+            new = json.dumps(body).encode("ascii")
+            db.execute("UPDATE parses SET payload = ?, checksum = ? WHERE key = ?",
+                       (new, _checksum(new), key))
+    db.close()
+
+
+def test_schema_verdicts_are_stored_and_a_warm_run_checks_nothing_again(
+        examples_copy: Path) -> None:
+    cache = ParseCache(Path(os.environ["ITSMCTL_CACHE_DIR"]))
+    config = resolve_context(examples_copy, today=TODAY).config
+    load_directory(examples_copy, config, "examples", ParseMemo(cache))
+    warm = load_directory(examples_copy, config, "examples", ParseMemo(cache))
+    assert [e.document.valid_as for e in warm.catalog] == [e.kind for e in warm.catalog]
+
+
+@pytest.mark.parametrize("change", [
+    lambda body: body.pop("v"),  # an entry written before verdicts were stored
+    lambda body: body.update(v=[]),  # fewer verdicts than documents
+    lambda body: body.update(v=[1] * len(body["d"])),  # not kinds
+    lambda body: body.update(v="Service"),
+])
+def test_a_missing_or_malformed_verdict_is_ignored(examples_copy: Path,
+                                                   change: Callable[[dict[str, Any]], None]
+                                                   ) -> None:
+    checkout = examples_copy / "services" / "checkout.yaml"
+    checkout.write_text(checkout.read_text().replace("tier: 1", "tier: seven"))
+    expected = validate_json(examples_copy, "--no-cache")
+    assert validate_json(examples_copy) == expected
+    _rewrite_entries(change)
+    assert validate_json(examples_copy) == expected
+    assert any(f["rule"] == "schema" for f in expected[1]["findings"])  # type: ignore[attr-defined]
+
+
+def test_a_verdict_for_another_kind_does_not_pass_an_entity(examples_copy: Path) -> None:
+    checkout = examples_copy / "services" / "checkout.yaml"
+    checkout.write_text(checkout.read_text().replace("tier: 1", "tier: seven"))
+    expected = validate_json(examples_copy, "--no-cache")
+    validate_json(examples_copy)
+    _rewrite_entries(lambda body: body.update(v=["Team"] * len(body["d"])))
+    assert validate_json(examples_copy) == expected
+
+
+def test_the_key_covers_the_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = entry_key("a.yaml", "b" * 40, Limits())
+    original = parsecache.schema_text
+    monkeypatch.setattr(parsecache, "schema_text", lambda name: original(name) + " ")
+    parsecache._salt.cache_clear()
+    try:
+        assert entry_key("a.yaml", "b" * 40, Limits()) != base
+    finally:
+        monkeypatch.undo()
+        parsecache._salt.cache_clear()
+    assert entry_key("a.yaml", "b" * 40, Limits()) == base
