@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from itsmctl.catalog import Catalog
 from itsmctl.config import Config
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from itsmctl.site.people import Directory
     from itsmctl.site.pullrequests import ApprovalEvidence
 
+T = TypeVar("T")
 DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?:\s|\Z)")
 
 
@@ -198,11 +199,32 @@ class SiteInput:
         for entity in self.catalog:
             self._lines_of(entity.document.source)
 
+    @cached_property
+    def _memos(self) -> dict[str, dict[Any, Any]]:
+        return {}
+
+    def per_entity(self, name: str, entity: Entity, make: Callable[[], T],
+                   variant: Hashable = None) -> T:
+        """`make()`, computed once per process for this entity (and `variant`), not once per
+        page that shows it: the site's input never changes while its pages are built.
+
+        Entities are not hashable (their fields are dicts), so the key is the object's id;
+        the entry keeps the entity alive, so the id cannot be reused for another one."""
+        known = self._memos.setdefault(name, {})
+        key = (id(entity), variant)
+        found = known.get(key)
+        if found is not None and found[0] is entity:
+            return found[1]  # type: ignore[no-any-return]
+        value = make()
+        known[key] = (entity, value)
+        return value
+
     def findings_of(self, entity: Entity) -> list[Finding]:
         return self.findings_by_entity.get(str(entity.ref), [])
 
     def link_entity(self, entity: Entity) -> Link:
-        return Link(entity.title, ref_path(entity.ref), title=entity.name)
+        return self.per_entity("link", entity,
+                               lambda: Link(entity.title, ref_path(entity.ref), title=entity.name))
 
     def link_ref(self, ref: Ref | None, text: str) -> Link:
         """A link to a referenced entity, or plain text marked unresolved."""

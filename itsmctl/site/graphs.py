@@ -34,11 +34,20 @@ def worst(site: SiteInput, entity: Entity) -> tuple[str, str]:
 
 
 def service_box(site: SiteInput, service: Entity, focus: bool = False, note: str = "") -> Box:
-    mark, findings = worst(site, service)
-    tier = text(service.get("spec", "tier"))
-    meta = ", ".join(x for x in (f"tier {tier}" if tier else "", findings, note) if x)
-    return Box(service.ref.name, service.title, ref_path(service.ref), meta, mark, focus,
-               service.ref)
+    """A service's box: the same in every picture that shows it, so made once per site."""
+    def make() -> Box:
+        mark, findings = worst(site, service)
+        tier = text(service.get("spec", "tier"))
+        meta = ", ".join(x for x in (f"tier {tier}" if tier else "", findings, note) if x)
+        return Box(service.ref.name, service.title, ref_path(service.ref), meta, mark, focus,
+                   service.ref)
+    return site.per_entity("service_box", service, make, (focus, note))
+
+
+def drawn_dependencies(site: SiteInput, service: Entity) -> list[tuple[Entity, str]]:
+    """What a service needs that has a page (so a box), with the kind of need; once a site."""
+    return site.per_entity("drawn_dependencies", service, lambda: [
+        (t, k) for t, k in site.catalog.dependencies(service) if ref_path(t.ref) is not None])
 
 
 @dataclass(frozen=True)
@@ -53,14 +62,8 @@ class Neighbourhood:
 def neighbourhood(site: SiteInput, service: Entity) -> Neighbourhood | None:
     """Depth 2 when it fits in `NEIGHBOURS` services, else depth 1 (cut at `NEIGHBOURS`,
     so a picture stays a few screens wide; the tables below count every dependent)."""
-    catalog = site.catalog
-    downward: dict[Ref, list[tuple[Entity, str]]] = {}
-
     def needs(entity: Entity) -> list[tuple[Entity, str]]:
-        if entity.ref not in downward:
-            downward[entity.ref] = [(t, k) for t, k in catalog.dependencies(entity)
-                                    if ref_path(t.ref) is not None]
-        return downward[entity.ref]
+        return drawn_dependencies(site, entity)
 
     def needed_by(entity: Entity) -> list[tuple[Entity, str]]:
         return [(s, k) for s, k in site.dependents.get(entity.ref, [])
