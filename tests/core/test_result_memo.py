@@ -11,23 +11,21 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from itsmctl import resultmemo
 from itsmctl import validate as validate_module
-from itsmctl.cli import cli
 from itsmctl.diff import diff_refs
 from itsmctl.loader import ParseMemo
 from itsmctl.parsecache import ParseCache, _checksum
 from itsmctl.resultmemo import DB_NAME
 from itsmctl.runcontext import resolve_context
 from itsmctl.validate import ValidationResult, validate
-from tests.conftest import TODAY
+from tests.conftest import TODAY, Invoke, run_cli
 
 
 def validate_json(path: Path, *extra: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["validate", str(path), "-f", "json", "--today",
-                                      TODAY.isoformat(), *extra], catch_exceptions=False)
+    result = run_cli("validate", str(path), "-f", "json", "--today",
+                     TODAY.isoformat(), *extra)
     return result.exit_code, result.output
 
 
@@ -175,13 +173,13 @@ def test_the_package_digest_covers_the_bundled_schemas() -> None:
     assert len(digest) == 40 and digest == resultmemo._package_digest()
 
 
-def test_cache_info_and_clear_count_the_results(broken: Path) -> None:
+def test_cache_info_and_clear_count_the_results(broken: Path, invoke: Invoke) -> None:
     validate_json(broken)
-    out = CliRunner().invoke(cli, ["cache", "info", "-f", "json"]).output
+    out = invoke("cache", "info", "-f", "json").output
     assert json.loads(out)["cache"]["results"]["entries"] == 1
-    text = CliRunner().invoke(cli, ["cache", "info"]).output
+    text = invoke("cache", "info").output
     assert "result memo beside it: 1 entries" in text
-    CliRunner().invoke(cli, ["cache", "clear"])
+    invoke("cache", "clear")
     assert memo_entries() == 0
 
 
@@ -193,7 +191,8 @@ def _git(root: Path, *args: str) -> None:
 def test_diff_takes_base_from_the_default_branch_run(examples_copy: Path, tmp_path: Path,
                                                      rule_runs: list[int], main_run: str,
                                                      isolated_git: None,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     invoke: Invoke) -> None:
     """The default branch's run (`itsmctl validate .` or `render .` on a push) validated the
     merge base: the diff checks HEAD only, and reports what it reports without a cache."""
     root = examples_copy
@@ -205,7 +204,7 @@ def test_diff_takes_base_from_the_default_branch_run(examples_copy: Path, tmp_pa
     cache = ParseCache(tmp_path / "c")
     args = ["render", ".", "-o", str(tmp_path / "site"), "--no-history"] \
         if main_run == "render" else ["validate", "."]
-    CliRunner().invoke(cli, [*args, "--today", TODAY.isoformat()], catch_exceptions=False)
+    invoke(*args, "--today", TODAY.isoformat())
     _git(root, "checkout", "-q", "-b", "change")
     sla = root / "slas" / "postgres-platform-ola.yaml"
     sla.write_text(sla.read_text(encoding="utf-8").replace("99.99", "99.95"), encoding="utf-8")
