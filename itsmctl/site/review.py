@@ -52,20 +52,24 @@ def service_review(site: SiteInput) -> dict[str, Any] | None:
     availability: list[ReviewRow] = []
     attainment: list[ReviewRow] = []
     kpis: list[ReviewRow] = []
+    reviewed = 0  # SLAs and KPIs with a complete period
     if as_of is not None:
         for report in measured.slas:
             period = _latest_sla_period(report, as_of)
             if period is not None:
+                reviewed += 1
                 availability += _availability(site, report, period)
                 attainment += _attainment(site, report, period)
         for result in measured.kpis:
             latest = _latest_kpi_period(result, as_of)
             if latest is not None:
+                reviewed += 1
                 kpis += _kpi(site, result, latest)
     return {
         "records": measured.records.label, "tickets": measured.records.tickets,
         "as_of": (datetime.fromtimestamp(as_of, UTC).isoformat(timespec="minutes")
                   .replace("+00:00", "Z") if as_of is not None else ""),
+        "reviewed": reviewed,
         "availability": _worst_first(availability),
         "attainment": _worst_first(attainment),
         "kpis": _worst_first(kpis),

@@ -264,3 +264,19 @@ def test_a_long_review_list_shows_the_worst_and_counts_the_rest(
     assert "And 9 more, not as far from their targets: each page has its figures." in text
     assert ("<strong>Attainment below target:</strong> 11 response or resolution targets"
             in text)
+
+
+def test_records_without_a_complete_period_say_so(tmp_path: Path) -> None:
+    """One ticket of 23 November 2026: no month, quarter or week has ended by its as-of."""
+    records = tmp_path / "records"
+    records.mkdir()
+    (records / "tickets.csv").write_text(
+        "id,type,service,priority,opened_at,responded_at,resolved_at\n"
+        "T1,incident,checkout,P2,2026-11-23T09:00:00+01:00,2026-11-23T09:05:00+01:00,"
+        "2026-11-23T10:00:00+01:00\n", encoding="utf-8")
+    site = tmp_path / "site"
+    render_catalog(EXAMPLES, site, records=MeasureOptions(records, records_label="records"))
+    review = _review(site)
+    assert ("No SLA or KPI has a complete period in these records yet: the review shows a"
+            " period once it has ended.") in review
+    assert "<table" not in review and "attention-ok" not in review
