@@ -96,6 +96,7 @@ class KpiTally:
         # services, stop field, counts, hit); `add` then dispatches on a small int
         self._by_type: dict[str, list[_Entry]] = {}
         self._series: dict[int, _Series] = {}
+        self._by_kind: dict[tuple[str, str], list[_Entry]] = {}
         for number, kpi in enumerate(self.kpis):
             if kpi.metric is None:
                 continue
@@ -107,10 +108,12 @@ class KpiTally:
 
     def add(self, ticket: Ticket, sla_met: bool | None) -> None:
         """Count one ticket into every KPI of its type, in one pass over those KPIs."""
-        for how, series, number, priorities, services, stop_field, counts, hit in \
-                self._by_type.get(ticket.type, ()):
-            if priorities and ticket.priority not in priorities:
-                continue
+        entries = self._by_kind.get((ticket.type, ticket.priority))
+        if entries is None:  # the KPIs of a type and priority, filtered once
+            entries = self._by_kind[(ticket.type, ticket.priority)] = [
+                e for e in self._by_type.get(ticket.type, ())
+                if not e[3] or ticket.priority in e[3]]
+        for how, series, number, _, services, stop_field, counts, hit in entries:
             if services and ticket.service not in services:
                 continue
             if how == _RATE:

@@ -176,11 +176,20 @@ class Tally:
                 instant = as_of
             if not state.lo <= instant < state.hi:
                 continue
-            key = (state.name, state.periods(instant), priority, clock)
+            periods = state.periods
+            key = (state.name, periods.key if periods.lo <= instant < periods.hi
+                   else periods(instant), priority, clock)
             group = self.groups.get(key)
             if group is None:
                 group = self.groups[key] = Group()
-            group.add(ticket.id, c)
+            group.tickets += 1  # Group.add, written out
+            group.minutes.append(c.seconds / 60.0)
+            if c.breached:
+                group.breached += 1
+                if c.breach_at is not None:
+                    group.breaches.append((ticket.id, c.breach_at))
+            else:
+                group.met += 1
         crossed = self._escalations(state, priority, clocks) if self.escalation else []
         self.measured += 1
         if self.per_ticket is not None:
