@@ -224,28 +224,29 @@ def _order(layers: list[list[Item]], up: dict[Item, list[Item]],
     return (best, fewest) if counting else (layers, -1)
 
 
-def _wrap(depth: dict[str, int], keys: list[str]) -> dict[str, int]:
-    """Rows of at most `MAX_ROW` boxes: a wider layer is split into rows stacked in its place
+def _wrap(depth: dict[str, int], keys: list[str], max_row: int = MAX_ROW) -> dict[str, int]:
+    """Rows of at most `max_row` boxes: a wider layer is split into rows stacked in its place
     (by name), so 200 services of one depth make a picture 17 rows high, not 40,000 px wide.
     Edges between rows of one layer and past them get dummy slots like any other."""
     by_layer: dict[int, list[str]] = {}
     for key in keys:  # in name order
         by_layer.setdefault(depth[key], []).append(key)
-    if all(len(row) <= MAX_ROW for row in by_layer.values()):
+    if all(len(row) <= max_row for row in by_layer.values()):
         return depth
     out: dict[str, int] = {}
     base = 0
     for layer in sorted(by_layer):
         members = by_layer[layer]
-        rows = -(-len(members) // MAX_ROW)
+        rows = -(-len(members) // max_row)
         for index, key in enumerate(members):
-            out[key] = base + rows - 1 - index // MAX_ROW  # the first names on the top row
+            out[key] = base + rows - 1 - index // max_row  # the first names on the top row
         base += rows
     return out
 
 
-def layout_boxes(boxes: list[Box], links: list[Link]) -> Layout:
-    """Lay out any boxes and links (services, or groups of them) as described above."""
+def layout_boxes(boxes: list[Box], links: list[Link], max_row: int = MAX_ROW) -> Layout:
+    """Lay out any boxes and links (services, or groups of them) as described above; a layer
+    wraps past `max_row` boxes."""
     by_key = {b.key: b for b in boxes}
     links = sorted({(lk.source, lk.target): lk for lk in links
                     if lk.source in by_key and lk.target in by_key
@@ -257,7 +258,7 @@ def layout_boxes(boxes: list[Box], links: list[Link]) -> Layout:
         targets.sort(reverse=True)  # visited in name order (the walk pops from the end)
     keys = sorted(by_key)
     layer_of = key_depths(keys, out_edges)
-    depth = _wrap(layer_of, keys)  # the row each box is drawn in
+    depth = _wrap(layer_of, keys, max_row)  # the row each box is drawn in
     count = max(depth.values(), default=-1) + 1
     # counted before any is made: a hostile catalog's dummies grow with n², its boxes with n
     items = len(keys) + sum(max(abs(depth[lk.source] - depth[lk.target]) - 1, 0)

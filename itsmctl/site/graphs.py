@@ -10,16 +10,20 @@ its own services and their direct dependencies elsewhere.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from itsmctl.model import NAME_PATTERN, Entity, Ref
 from itsmctl.site.context import SiteInput
-from itsmctl.site.graph import MAX_PICTURE, Box, Layout, Link, layout_boxes, svg
+from itsmctl.site.graph import MAX_PICTURE, Box, Layout, Link, key_depths, layout_boxes, svg
 from itsmctl.site.pagemodel import Page, text
 from itsmctl.site.paths import ref_path, root_of
 
 AGGREGATE_AT = 150     # more services than this: the graph page shows groups
+MAX_WIDTH = 2_000      # px: a group's picture wider than this is drawn in parts
+GROUP_ROWS = (8, 6, 4)  # boxes side by side on a group's pictures, fewer when too wide
+PART = 24              # services a part starts with; a part too wide for MAX_WIDTH is halved
 NEIGHBOURS = 24        # at most this many services besides the focus in a neighbourhood
 GROUP_LABEL = "domain"
 
@@ -193,6 +197,23 @@ def graph_pages(site: SiteInput) -> list[Page]:
             "count": len(services)})]
     by, groups = grouping(site, services)
     group_of = {s.ref: g for g in groups for s in g.services}
+    links = _between(site, services, group_of)
+    boxes = [_group_box(site, g) for g in groups]
+    picture = layout_boxes(boxes, links)
+    pages = [Page("graph.html", "graph.html", "Dependency graph", "Graph", {
+        "svg": svg(picture, f"Dependencies between groups of services, by {by}"),
+        "undrawn": undrawn(picture), "limit": MAX_PICTURE,
+        "layers": _layers(picture), "groups": [(g, len(g.services)) for g in groups],
+        "by": by, "count": len(services)})]
+    for group in groups:
+        pages += _group_pages(site, group, group_of, by)
+    return pages
+
+
+def _between(site: SiteInput, services: Iterable[Entity], group_of: dict[Ref, Group]
+             ) -> list[Link]:
+    """One link per pair of groups where a service of one needs a service of the other,
+    weighted by how many such dependencies there are; hard when any of them is."""
     weights: Counter[tuple[str, str, bool]] = Counter()
     for service in services:
         for target, kind in site.catalog.dependencies(service):
@@ -203,17 +224,7 @@ def graph_pages(site: SiteInput) -> list[Page]:
     pair_weight: Counter[tuple[str, str]] = Counter()
     for (a, b, _), n in weights.items():
         pair_weight[(a, b)] += n
-    links = [Link(a, b, (a, b) in hard, n) for (a, b), n in sorted(pair_weight.items())]
-    boxes = [_group_box(site, g) for g in groups]
-    picture = layout_boxes(boxes, links)
-    pages = [Page("graph.html", "graph.html", "Dependency graph", "Graph", {
-        "svg": svg(picture, f"Dependencies between groups of services, by {by}"),
-        "undrawn": undrawn(picture), "limit": MAX_PICTURE,
-        "layers": _layers(picture), "groups": [(g, len(g.services)) for g in groups],
-        "by": by, "count": len(services)})]
-    for group in groups:
-        pages.append(_group_page(site, group, group_of, by))
-    return pages
+    return [Link(a, b, (a, b) in hard, n) for (a, b), n in sorted(pair_weight.items())]
 
 
 def _group_box(site: SiteInput, group: Group) -> Box:
@@ -227,11 +238,93 @@ def _group_box(site: SiteInput, group: Group) -> Box:
                tip=f"{group.title}: {meta}")
 
 
-def _group_page(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str) -> Page:
+def fits(picture: Layout) -> bool:
+    """Drawn, and no wider than `MAX_WIDTH`: a group picture that is not gets split."""
+    return picture.drawn and picture.width <= MAX_WIDTH
+
+
+def _group_pages(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str
+                 ) -> list[Page]:
+    """The group's page; a group too large for one readable picture is drawn in parts (each
+    a page), and its own page draws the parts and the other groups they need."""
+    whole = _group_picture(site, group, group_of, by)
+    if fits(whole) or len(group.services) == 1:
+        return [_group_page(site, group, whole, group_of, by)]
+    parts, local, pictures = _parts(site, group, group_of, by)
+    boxes = [_group_box(site, part) for part in parts]
+    # keyed by group key as `_between` links them (a part's key has a `/`, a group's never)
+    others = [_needed_box(site, other, targets, by, "")
+              for other, targets in _needed(site, group.services, group_of)]
+    links = _between(site, group.services, local)
+    overview = _narrowest(boxes + others, links)
+    others_drawn = fits(overview)
+    if not others_drawn:  # the parts alone; the other groups are listed below the picture
+        overview = _narrowest(boxes, links)
+    page = _group_page(site, group, overview, group_of, by, whole)
+    page.context.update(parts=[(p, len(p.services)) for p in parts], others_drawn=others_drawn)
+    pages = [page]
+    for part, picture in zip(parts, pictures, strict=True):
+        part_page = _group_page(site, part, picture, local, by)
+        part_page.context["part_of"] = group
+        pages.append(part_page)
+    return pages
+
+
+def _parts(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str
+           ) -> tuple[list[Group], dict[Ref, Group], list[Layout]]:
+    """Parts of `PART` services, in the order of their depth inside the group (what the others
+    need first), then by name; a part whose picture does not fit is halved, until each fits
+    or is one service. Returns the parts, every service's group or part, and the pictures."""
+    inside = {s.ref for s in group.services}
+    edges = {s.ref: [t.ref for t, _ in site.catalog.dependencies(s) if t.ref in inside]
+             for s in group.services}
+    depth = key_depths([s.ref for s in group.services], edges)
+    ordered = sorted(group.services, key=lambda s: (depth[s.ref], s.name))
+    chunks = [ordered[i:i + PART] for i in range(0, len(ordered), PART)]
+    base = group.path.removesuffix(".html")
+    while True:
+        parts = [Group(f"{group.key}/part-{i}", f"{group.title}, part {i} of {len(chunks)}",
+                       f"{base}/part-{i}.html", tuple(chunk))
+                 for i, chunk in enumerate(chunks, 1)]
+        local = group_of | {s.ref: part for part in parts for s in part.services}
+        pictures = [_group_picture(site, part, local, by) for part in parts]
+        wide = {i for i, picture in enumerate(pictures)
+                if not fits(picture) and len(chunks[i]) > 1}
+        if not wide:
+            return parts, local, pictures
+        chunks = [half for i, chunk in enumerate(chunks)
+                  for half in ((chunk[:len(chunk) // 2], chunk[len(chunk) // 2:])
+                               if i in wide else (chunk,))]
+
+
+def _needed(site: SiteInput, services: Iterable[Entity], group_of: dict[Ref, Group]
+            ) -> list[tuple[Group, dict[Ref, Entity]]]:
+    """The other groups `services` need, each with the services of it needed, by key."""
+    mine = {s.ref for s in services}
+    needed: dict[str, tuple[Group, dict[Ref, Entity]]] = {}
+    for service in services:
+        for target, _ in site.catalog.dependencies(service):
+            if target.ref not in mine and target.ref in group_of:
+                other = group_of[target.ref]
+                needed.setdefault(other.key, (other, {}))[1][target.ref] = target
+    return [needed[key] for key in sorted(needed)]
+
+
+def _needed_box(site: SiteInput, other: Group, targets: dict[Ref, Entity], by: str,
+                prefix: str = "group:") -> Box:
+    marks = [worst(site, t)[0] for t in targets.values()]
+    mark = next((m for m in ("error", "warning", "info") if m in marks), "")
+    count = len(targets)
+    meta = f"{count} service{'s' if count != 1 else ''} needed"
+    return Box(f"{prefix}{other.key}", other.title, other.path, meta, mark,
+               tip=f"{other.title} ({by}): {meta}")
+
+
+def _group_picture(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str
+                   ) -> Layout:
     """A group's services, and one box for each other group they need (not every service
     of it: at 2,000 services that made pictures 70,000 px wide)."""
     inside = {s.ref for s in group.services}
-    needed: dict[str, dict[Ref, Entity]] = {}  # other group -> the services of it needed
     hard: set[tuple[str, str]] = set()
     links = []
     for service in group.services:
@@ -239,32 +332,41 @@ def _group_page(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: s
             if target.ref in inside:
                 links.append(Link(service.ref.name, target.ref.name, kind == "hard"))
             elif target.ref in group_of:
-                other = group_of[target.ref]
-                needed.setdefault(other.key, {})[target.ref] = target
-                pair = (service.ref.name, f"group:{other.key}")
+                pair = (service.ref.name, f"group:{group_of[target.ref].key}")
                 links.append(Link(*pair, kind == "hard"))
                 if kind == "hard":
                     hard.add(pair)
     links = [Link(lk.source, lk.target, lk.hard or (lk.source, lk.target) in hard)
              for lk in links]
-    by_key = {g.key: g for g in group_of.values()}
     boxes = [service_box(site, s) for s in group.services]
-    for name, targets in sorted(needed.items()):
-        other = by_key[name]
-        marks = [worst(site, t)[0] for t in targets.values()]
-        mark = next((m for m in ("error", "warning", "info") if m in marks), "")
-        count = len(targets)
-        meta = f"{count} service{'s' if count != 1 else ''} needed"
-        boxes.append(Box(f"group:{name}", other.title, other.path, meta, mark,
-                         tip=f"{other.title} ({by}): {meta}"))
-    picture = layout_boxes(boxes, links)
-    others = sorted((by_key[k] for k in needed), key=lambda g: g.title)
+    boxes += [_needed_box(site, other, targets, by)
+              for other, targets in _needed(site, group.services, group_of)]
+    return _narrowest(boxes, links)
+
+
+def _narrowest(boxes: list[Box], links: list[Link]) -> Layout:
+    """The first layout that fits with `GROUP_ROWS` boxes side by side, else the narrowest
+    (a row of fewer boxes is taller, and a long edge crosses more rows)."""
+    picture = layout_boxes(boxes, links, GROUP_ROWS[0])
+    for row in GROUP_ROWS[1:]:
+        if fits(picture) or not picture.drawn:
+            break
+        picture = layout_boxes(boxes, links, row)
+    return picture
+
+
+def _group_page(site: SiteInput, group: Group, picture: Layout, group_of: dict[Ref, Group],
+                by: str, whole: Layout | None = None) -> Page:
+    """`whole`: the picture of every service of a group drawn in parts (its layers are
+    listed below the picture of the parts)."""
+    others = sorted((g for g, _ in _needed(site, group.services, group_of)),
+                    key=lambda g: g.title)
+    drawn = ("the parts of " if whole is not None else "Services of ") + group.title
     return Page(group.path, "graph-group.html", f"Dependency graph: {group.title}", "Graph", {
-        "svg": svg(picture, f"Services of {group.title} ({by}) and the groups they need",
-                   root_of(group.path)),
+        "svg": svg(picture, f"{drawn} ({by}) and the groups they need", root_of(group.path)),
         "undrawn": undrawn(picture), "limit": MAX_PICTURE,
-        "layers": _layers(picture), "group": group, "by": by, "others": others,
-        "count": len(group.services)})
+        "layers": _layers(whole or picture), "group": group, "by": by, "others": others,
+        "count": len(group.services), "parts": [], "part_of": None})
 
 
 def _layers(picture: Layout) -> list[tuple[int, list[Box]]]:
