@@ -40,7 +40,7 @@ from itsmctl.diff.result import Approval, EntityChange, Impact
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import Entity, Ref
 from itsmctl.parties import CATALOG_MAINTAINERS, SERVICE_OWNER, role_name
-from itsmctl.references import PARTY, parse_ref
+from itsmctl.references import PARTY, parse_ref, references_of
 from itsmctl.rules.dependencies import cycle_names
 
 _SERVICE_FIELD = {"Service": (), "SLA": ("service",), "RACI": ("scope", "service")}
@@ -71,6 +71,23 @@ class _Sides:
 
     def __init__(self, base: Catalog, head: Catalog) -> None:
         self.base, self.head = base, head
+        self._scopes: dict[int, dict[Ref, list[Entity]]] = {}
+
+    def racis(self, service: Ref, catalog: Catalog) -> list[Entity]:
+        """`racis_of`, from an index of the RACIs' scopes built once per side. BASE's
+        referrers are not there for free when its result came from the memo (its rules did
+        not run), and building them means reading every reference of every entity."""
+        if "referrers" in vars(catalog):  # computed already (HEAD's rules)
+            return racis_of(service, catalog)
+        scopes = self._scopes.get(id(catalog))
+        if scopes is None:
+            scopes = self._scopes[id(catalog)] = {}
+            for raci in catalog.of_kind("RACI"):
+                for reference in references_of(raci):
+                    target = reference.target
+                    if reference.label == "scope" and target is not None:
+                        scopes.setdefault(target, []).append(raci)
+        return _by_name(scopes.get(service, []))
 
     def __iter__(self) -> Iterator[Catalog]:
         return iter((self.base, self.head))
@@ -98,9 +115,12 @@ def affected_services(versions: Iterable[Entity]) -> list[Ref]:
 
 def racis_of(service: Ref, catalog: Catalog) -> list[Entity]:
     """RACI matrices scoped to a service in one catalog, by name."""
-    return sorted({r.source.name: r.source for r in catalog.referrers.get(service, [])
-                   if r.source.kind == "RACI" and r.label == "scope"}.values(),
-                  key=lambda e: e.name)
+    return _by_name([r.source for r in catalog.referrers.get(service, [])
+                     if r.source.kind == "RACI" and r.label == "scope"])
+
+
+def _by_name(entities: list[Entity]) -> list[Entity]:
+    return sorted({e.name: e for e in entities}.values(), key=lambda e: e.name)
 
 
 def accountable_parties(raci: Entity) -> list[tuple[str, str]]:
@@ -114,7 +134,7 @@ def accountable_parties(raci: Entity) -> list[tuple[str, str]]:
 def _accountable(out: _Collector, service: Ref, why: str, entity: str, sides: _Sides) -> None:
     """The Accountable parties of `service` on each side; a side without a RACI: its owner."""
     for catalog in sides:
-        racis = racis_of(service, catalog)
+        racis = sides.racis(service, catalog)
         for raci in racis:
             for activity, who in accountable_parties(raci):
                 out.add(party(who), f"Accountable for {activity} of service {service.name}"

@@ -87,3 +87,26 @@ def test_accountable_handover_needs_both_parties(repo: GitRepo) -> None:
     repo.commit()
     found = approvers(repo.diff("main", "feature"))
     assert {"role:service-owner", "team:platform", "team:cab"} == set(found)
+
+
+def test_racis_from_the_scope_index_are_those_of_the_referrers() -> None:
+    """BASE's RACIs come from an index of scopes when its referrers were never built (its
+    result came from the memo); both ways give the same RACIs for every service."""
+    from itsmctl.catalog import Catalog
+    from itsmctl.diff.approvals import _Sides, racis_of
+    from itsmctl.runcontext import resolve_context
+    from itsmctl.validate import validate
+    from tests.conftest import EXAMPLES, TODAY
+
+    def catalog() -> Catalog:
+        return validate(resolve_context(EXAMPLES, today=TODAY)).catalog
+
+    fresh, built = catalog(), catalog()
+    for built_by_rules in ("referrers", "references"):
+        vars(fresh).pop(built_by_rules, None)  # as after a memoised BASE
+    sides = _Sides(fresh, built)
+    services = [s.ref for s in built.of_kind("Service")]
+    for ref in services:
+        assert [e.name for e in sides.racis(ref, fresh)] == [e.name for e in racis_of(ref, built)]
+    assert "referrers" not in vars(fresh)  # the index answered
+    assert any(racis_of(ref, built) for ref in services)
