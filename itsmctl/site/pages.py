@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 from itsmctl.durations import parse_date
@@ -70,29 +70,36 @@ def navigation(site: SiteInput) -> list[NavItem]:
     return items
 
 
-def page_jobs(site: SiteInput) -> tuple[list[Callable[[], Page]], dict[str, bytes]]:
-    """The HTML pages as builders in site order, and the other generated files.
+def page_jobs(site: SiteInput) -> tuple[list[Callable[[], Page]], Callable[[], dict[str, bytes]]]:
+    """The HTML pages as builders in site order, and what makes the other generated files.
 
-    Entity pages are built only when called, so a worker process builds the pages it
-    renders; the site-wide pages (home, indexes, graph...) are built here, once.
+    Every page is built only when called, so worker processes build the pages they render,
+    the site-wide ones (home, indexes...) included, and the parent builds the search index
+    while they work; only the graph pages, whose number depends on the grouping, are built
+    here, once.
     """
     services = site.catalog.of_kind("Service")
     graph_pages = graph_site_pages(site)
-    jobs: list[Callable[[], Page]] = [partial(_ready, home_page(site, services)),
-                                      partial(_ready, services_index(site, services))]
+    jobs: list[Callable[[], Page]] = [partial(home_page, site, services),
+                                      partial(services_index, site, services)]
     jobs += [partial(service_page, site, s) for s in services if ref_path(s.ref)]
     for kind in BUILDERS:
-        jobs.append(partial(_ready, kind_list_page(site, kind)))
+        jobs.append(partial(kind_list_page, site, kind))
         jobs += [partial(kind_page, site, e) for e in site.catalog.of_kind(kind) if ref_path(e.ref)]
-    changes = changes_page(site)
-    last = [*graph_pages, change_calendar_page(site), findings_page(site), rules_page(site),
-            people_page(site)]
-    last += [changes] if changes else []
-    jobs += [partial(_ready, page) for page in last]
-    return jobs, index_files(site)
+    jobs += [partial(_ready, page) for page in graph_pages]
+    jobs += [partial(change_calendar_page, site), partial(findings_page, site),
+             partial(rules_page, site), partial(people_page, site)]
+    jobs += [partial(_changes_page, site)] if site.changes is not None else []
+    return jobs, partial(index_files, site)
 
 
 def _ready(page: Page) -> Page:
+    return page
+
+
+def _changes_page(site: SiteInput) -> Page:
+    page = changes_page(site)
+    assert page is not None, "changes_page is None only without --since"
     return page
 
 
@@ -108,11 +115,17 @@ def static_files() -> dict[str, bytes]:
 
 @dataclass(frozen=True)
 class SitePlan:
-    """The site before its pages are rendered: page builders in order, other files, renderer."""
+    """The site before its pages are rendered: page builders in order, what makes the other
+    files (called once, when first needed: during a parallel render, while workers render
+    pages), renderer."""
 
     pages: list[Callable[[], Page]]
-    files: dict[str, bytes]
+    make_files: Callable[[], dict[str, bytes]]
     renderer: Renderer
+
+    @cached_property
+    def files(self) -> dict[str, bytes]:
+        return self.make_files()
 
     @property
     def total(self) -> int:
@@ -138,7 +151,10 @@ def site_plan(site: SiteInput) -> SitePlan:
                          "rule_ids": site.rule_ids})
     renderer.preload()
     site.warm()
-    return SitePlan(jobs, extra | static_files() | {MARKER: marker(site.today)}, renderer)
+    def files() -> dict[str, bytes]:
+        return extra() | static_files() | {MARKER: marker(site.today)}
+
+    return SitePlan(jobs, files, renderer)
 
 
 def site_files(site: SiteInput, progress: Progress | None = None) -> Iterator[tuple[str, bytes]]:

@@ -86,12 +86,16 @@ def write_pages(plan: SitePlan, write: Writer, workers: int,
     executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
                                    initargs=(plan, write))
     try:
-        futures: list[Future[list[str]]] = [
-            executor.submit(_render_chunk, start, min(start + CHUNK, total))
-            for start in range(0, total, CHUNK)]
+        starts = list(range(0, total, CHUNK))
+        # the last chunk first: it holds the heaviest pages (people, findings, rules), so
+        # no worker starts them when the others have nothing left to do
+        futures: dict[int, Future[list[str]]] = {
+            start: executor.submit(_render_chunk, start, min(start + CHUNK, total))
+            for start in starts[-1:] + starts[:-1]}
+        _ = plan.files  # the search index and other files, made while the workers render
         written: list[str] = []
-        for future in futures:
-            written += future.result()
+        for start in starts:
+            written += futures[start].result()
             if progress is not None:
                 progress(len(written), plan.total)
         return written
