@@ -108,19 +108,21 @@ def decode_many(payloads: list[bytes]) -> list[Any]:
     """Decode payloads in one go: JSON's key memo then shares the mapping keys of every file
     (the loader interns them for the same reason). A bad one fails only itself.
 
-    Short string values are shared too (`share_strings`): JSON makes a new object for every
+    Short string values are shared too (`_shared_object`): JSON makes a new object for every
     `hard`, `operational` or team name, and those copies were an eighth of a loaded catalog.
     """
     try:
-        joined = json.loads(b"[" + b",".join(payloads) + b"]", parse_constant=_reject_constant)
+        joined = json.loads(b"[" + b",".join(payloads) + b"]", parse_constant=_reject_constant,
+                            object_pairs_hook=_shared_object)
         if isinstance(joined, list) and len(joined) == len(payloads):
-            return share_strings(joined)  # type: ignore[no-any-return]
+            return joined
     except (ValueError, RecursionError):
         pass
     out: list[Any] = []
     for payload in payloads:
         try:
-            out.append(share_strings(json.loads(payload, parse_constant=_reject_constant)))
+            out.append(json.loads(payload, parse_constant=_reject_constant,
+                                  object_pairs_hook=_shared_object))
         except (ValueError, RecursionError):
             out.append(None)
     return out
@@ -129,28 +131,34 @@ def decode_many(payloads: list[bytes]) -> list[Any]:
 SHARED_LENGTH = 64  # longer strings (descriptions, URLs) seldom repeat
 
 
-def share_strings(value: Any) -> Any:
-    """`value` with each short string value replaced by its interned copy (equal, so nothing
-    a rule or report sees changes; only the memory held). Lists and mappings are updated in
-    place; depth is bounded by the parse limits the payload was written under."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for key, item in node.items():
-                if type(item) is str:
-                    if len(item) <= SHARED_LENGTH:
-                        node[key] = sys.intern(item)
-                elif isinstance(item, (dict, list)):
-                    stack.append(item)
-        elif isinstance(node, list):
-            for index, item in enumerate(node):
-                if type(item) is str:
-                    if len(item) <= SHARED_LENGTH:
-                        node[index] = sys.intern(item)
-                elif isinstance(item, (dict, list)):
-                    stack.append(item)
-    return value
+def _shared_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A decoded mapping with each short string value, in it or in its lists, replaced by its
+    interned copy (equal, so nothing a rule or report sees changes; only the memory held).
+
+    Done as JSON builds each mapping (its mappings are built before it): one walk of the
+    decoded payloads afterwards cost as much as decoding them. Later keys win, as in `dict`.
+    """
+    out: dict[str, Any] = {}
+    for key, item in pairs:
+        kind = type(item)
+        if kind is str:
+            if len(item) <= SHARED_LENGTH:
+                item = sys.intern(item)
+        elif kind is list:
+            _share_list(item)
+        out[key] = item
+    return out
+
+
+def _share_list(items: list[Any]) -> None:
+    """Intern the short strings of a freshly decoded list and of the lists in it, in place."""
+    for index, item in enumerate(items):
+        kind = type(item)
+        if kind is str:
+            if len(item) <= SHARED_LENGTH:
+                items[index] = sys.intern(item)
+        elif kind is list:
+            _share_list(item)
 
 
 def rebuild(body: Any, source: SourceFile) -> ParsedFile | None:

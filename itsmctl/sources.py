@@ -6,6 +6,7 @@ The loader only sees `SourceFile`s, so every command parses the same way whateve
 from __future__ import annotations
 
 import enum
+import errno
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -107,12 +108,44 @@ def _label(display_root: str, rel: str) -> str:
 
 def walk_directory(root: Path) -> Iterator[tuple[str, Path]]:
     """Yield (posix rel path, absolute path) of files, and of symlinked folders (never entered)."""
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        linked = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
-        for name in sorted(filenames + linked):
-            full = Path(dirpath, name)
-            yield full.relative_to(root).as_posix(), full
+    for rel, path, _ in walk_entries(root):
+        yield rel, Path(path)
+
+
+def walk_entries(root: Path) -> Iterator[tuple[str, str, bool]]:
+    """`walk_directory` as (rel, path text, is a linked folder), in the same order: top-down,
+    each folder's files and linked folders by name, then its other folders by name; hidden
+    folders are not entered, nor are linked ones.
+
+    One `scandir` per folder and no `Path` per file: at 25,000 files os.walk, `Path` and
+    `relative_to` were a tenth of a warm run's loading.
+    """
+    stack = [("", os.fspath(root))]
+    while stack:
+        rel_dir, folder = stack.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = list(scan)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed is skipped
+        names: list[str] = []
+        folders: list[os.DirEntry[str]] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                names.append(entry.name)
+            elif not entry.name.startswith("."):
+                folders.append(entry)
+        linked = {entry.name for entry in folders if entry.is_symlink()}
+        prefix = rel_dir + "/" if rel_dir else ""
+        for name in sorted(names + list(linked)):
+            yield prefix + name, os.path.join(folder, name), name in linked
+        for entry in sorted((e for e in folders if e.name not in linked),
+                            key=lambda e: e.name, reverse=True):
+            stack.append((prefix + entry.name, os.path.join(folder, entry.name)))
 
 
 def directory_sources(
@@ -128,9 +161,10 @@ def directory_sources(
             f"catalog folder {display_root!r} does not exist or is not a folder",
             hint="pass the folder that holds your catalog YAML, e.g. `itsmctl validate catalog/`",
         )
-    files = dict(walk_directory(root))
+    entries = list(walk_entries(root))
+    files = {rel: path for rel, path, _ in entries}
     resolved_root = root.resolve()
-    folders = {rel for rel, path in files.items() if path.is_symlink() and path.is_dir()}
+    folders = {rel for rel, path, linked in entries if linked and os.path.isdir(path)}
     chosen = [rel for rel in select(list(files), include, exclude) if rel not in folders]
     # a symlinked folder is never entered; one that leads out of the catalog is reported
     # whatever the config excludes (policyFiles included): only the built-in excludes apply
@@ -141,18 +175,32 @@ def directory_sources(
             for rel in sorted(chosen)]
 
 
-def _inside(path: Path, root: Path) -> bool:
+def _inside(path: Path | str, root: Path) -> bool:
     """Where a symlink really leads; realpath, unlike Path.resolve, never raises on a loop."""
     return Path(os.path.realpath(path)).is_relative_to(root)
 
 
-def read_source(path: Path, rel: str, label: str, root: Path, max_size: int) -> SourceFile:
+_GONE_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+_GONE_WINERRORS = (21, 123, 1921)  # not ready, invalid name, cannot resolve the name
+
+
+def _is_link(path: Path | str) -> bool:
+    """`Path.is_symlink` without building a Path: the same errors mean "no", others raise."""
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError as error:
+        if error.errno in _GONE_ERRNOS or getattr(error, "winerror", None) in _GONE_WINERRORS:
+            return False
+        raise
+
+
+def read_source(path: Path | str, rel: str, label: str, root: Path, max_size: int) -> SourceFile:
     """Read one catalog file, or say why not: every reader of the disk goes through here.
 
     Links out of `root` are never followed, special files never opened for reading, and the
     size limit is checked before the bytes are read.
     """
-    link = path.is_symlink()
+    link = _is_link(path)
     if link and not _inside(path, root):
         return SourceFile.refused(rel, label, ReadProblem.LINK_OUTSIDE,
                                   "symlink points outside the catalog root (not followed)")
@@ -168,7 +216,11 @@ def read_source(path: Path, rel: str, label: str, root: Path, max_size: int) -> 
                 return SourceFile.refused(
                     rel, label, ReadProblem.TOO_LARGE,
                     f"file is {info.st_size} bytes, over the limit of {max_size}")
-            data = handle.read(max_size + 1)
+            # ask for the size seen (+1), not the limit: a buffer of the limit (1 MiB) per
+            # file was most of reading a large catalog; a file that grew meanwhile is read on
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(max_size + 1 - len(data))
     except FileNotFoundError:
         if link:
             return SourceFile.refused(rel, label, ReadProblem.DANGLING_LINK,

@@ -171,14 +171,14 @@ def test_file_deleted_during_the_run_is_a_finding(catalog: Path,
     """The file is listed, then removed before it is read (a real race, made certain)."""
     doomed = catalog / "teams" / "doomed.yaml"
     shutil.copy(catalog / "teams" / "platform.yaml", doomed)
-    real_walk = itsmctl.sources.walk_directory
+    real_walk = itsmctl.sources.walk_entries
 
-    def walk_then_delete(root: Path) -> Iterator[tuple[str, Path]]:
+    def walk_then_delete(root: Path) -> Iterator[tuple[str, str, bool]]:
         entries = list(real_walk(root))
         doomed.unlink()
         return iter(entries)
 
-    monkeypatch.setattr(itsmctl.sources, "walk_directory", walk_then_delete)
+    monkeypatch.setattr(itsmctl.sources, "walk_entries", walk_then_delete)
     assert_unreadable(catalog, "teams/doomed.yaml",
                       "file disappeared while the catalog was being read")
 
