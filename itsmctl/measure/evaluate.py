@@ -89,11 +89,14 @@ def clocked(plan: SlaPlan, ticket: Ticket, response: bool, target: float, as_of:
     """measure_clock with the stop and the pausing statuses already worked out (the tally
     computes them once per ticket and SLA, not per clock)."""
     end = stop if stop is not None else max(as_of, ticket.opened)
-    pauses = merge_pauses(pauses_of(ticket, paused, end)) if ticket.statuses else []
-    if stop is not None and not response:
+    pauses = pauses_of(ticket, paused, end) if ticket.statuses else []
+    if len(pauses) > 1 or (pauses and pauses[0][1] <= pauses[0][0]):
+        pauses = merge_pauses(pauses)  # one proper pause is merged already
+    if pauses and stop is not None and not response:
         # the final resolution is the stop, not a pause
         pauses = [(a, b) for a, b in pauses if a < stop]
-    seconds = business_elapsed(plan.clock, ticket.opened, end, pauses)
+    seconds = (business_elapsed(plan.clock, ticket.opened, end, pauses) if pauses
+               else plan.clock.elapsed(ticket.opened, end))
     breached = seconds > target
     due = deadline(plan.clock, ticket.opened, target, pauses) if breached else None
     return Clocked(seconds, target, stop is not None, breached, due)
