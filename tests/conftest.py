@@ -72,6 +72,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                                 " @pytest.mark.slow:\n  " + "\n  ".join(unmarked))
 
 
+def named_tests(args: list[str]) -> list[str]:
+    """The arguments that name a test file or a test (`path.py`, `path.py::test`), not a folder."""
+    return [arg for arg in args if arg.split("::", 1)[0].endswith(".py")]
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject's addopts): every core for the suite or a folder (xdist's count), one
+    process when the command names test files or tests - a debugging loop, where workers only
+    add their start-up and hide `print`."""
+    return 0 if named_tests(list(config.args)) else None
+
+
 @pytest.fixture(autouse=True)
 def _own_parse_cache(tmp_path_factory: pytest.TempPathFactory,
                      monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.conftest import named_tests
+
 TESTS = Path(__file__).resolve().parents[1]
 RUNNER = re.compile(r"\bCliRunner\s*\(")
 
@@ -36,3 +38,12 @@ def test_the_check_finds_a_runner_in_a_nested_folder(tmp_path: Path) -> None:
     (tmp_path / "deep" / "test_x.py").write_text("import x\nrunner = CliRunner ()\n")
     (tmp_path / "deep" / "conftest.py").write_text("from click.testing import CliRunner\n")
     assert hand_made_runners(tmp_path) == ["deep/test_x.py:2"]
+
+
+def test_a_run_that_names_files_or_tests_gets_one_process() -> None:
+    """pyproject's `-n auto` gives a folder or the suite every core, a named file or test one."""
+    assert named_tests(["tests"]) == []
+    assert named_tests(["tests/site", "-k", "page"]) == []
+    assert named_tests(["tests/core/test_cli.py", "tests/site"]) == ["tests/core/test_cli.py"]
+    assert named_tests(["tests/core/test_cli.py::test_version[a.py]"]) == [
+        "tests/core/test_cli.py::test_version[a.py]"]
