@@ -7,7 +7,7 @@ and for render (links between pages).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -73,11 +73,13 @@ class Reference:
     text: str
     expected: str
     label: str
+    target: Ref | None = field(init=False, compare=False, repr=False)
+    """The entity named, or None for a role party; a wrong kind prefix keeps its kind. Worked
+    out once (`parse_ref` of the text): the reference rules, referrers and the site read it
+    for every reference."""
 
-    @property
-    def target(self) -> Ref | None:
-        """The entity named, or None for a role party; a wrong kind prefix keeps its kind."""
-        return parse_ref(self.text, self.expected)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "target", parse_ref(self.text, self.expected))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -97,26 +99,31 @@ def parse_ref(text: str, expected: str) -> Ref | None:
     return Ref(kind, name)
 
 
-def _walk(node: Any, path: tuple[str, ...], at: JsonPath) -> Iterator[tuple[JsonPath, Any]]:
-    if not path:
-        yield at, node
-        return
-    head, rest = path[0], path[1:]
-    if head == EACH:
-        if isinstance(node, list):
-            for index, item in enumerate(node):
-                yield from _walk(item, rest, at + (index,))
-    elif head == KEYS:
-        if isinstance(node, dict):
-            for key in node:
-                yield at + (key,), key
-    elif isinstance(node, dict) and head in node:
-        yield from _walk(node[head], rest, at + (head,))
+def _walk(node: Any, path: tuple[str, ...], at: JsonPath,
+          out: list[tuple[JsonPath, Any]]) -> list[tuple[JsonPath, Any]]:
+    """Append (JSON path, value) of what `path` reaches from `node` to `out`, in document
+    order (a list, not nested generators: every entity of a catalog is walked)."""
+    for depth, head in enumerate(path):
+        if head == EACH:
+            if isinstance(node, list):
+                rest = path[depth + 1:]
+                for index, item in enumerate(node):
+                    _walk(item, rest, at + (index,), out)
+            return out
+        if head == KEYS:
+            if isinstance(node, dict):
+                out.extend((at + (key,), key) for key in node)
+            return out
+        if not isinstance(node, dict) or head not in node:
+            return out
+        node, at = node[head], at + (head,)
+    out.append((at, node))
+    return out
 
 
 def references_of(entity: Entity) -> Iterator[Reference]:
     """Every reference an entity makes (only string values: the schema flags the rest)."""
     for spec in REFERENCE_FIELDS.get(entity.kind, ()):
-        for path, value in _walk(entity.data, spec.path, ()):
+        for path, value in _walk(entity.data, spec.path, (), []):
             if isinstance(value, str):
                 yield Reference(entity, path, value, spec.kind, spec.label)

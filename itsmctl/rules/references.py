@@ -96,6 +96,8 @@ def into_broken_file(context: RuleContext) -> Iterable[Finding]:
     file's own error; the references are checked again once it parses.
     """
     catalog = context.catalog
+    if not catalog.unparsed:
+        return  # no file failed to parse: no reference waits on one
     waiting: dict[str, list[Reference]] = {}
     for reference in catalog.references:
         target = reference.target
