@@ -207,3 +207,48 @@ def test_a_service_page_prints_on_a4_with_its_raci_matrix_inside_the_sheet(
                                                  "left": "12mm", "right": "12mm"})
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
     context.close()
+
+
+@pytest.fixture(scope="module")
+def grouped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """200 generated services in 12 domains, pictures at most 1,000 px wide: every domain is
+    drawn in parts (as at 2,000 services and the real 2,000 px)."""
+    import subprocess
+    import sys
+
+    from itsmctl.site import graphs
+
+    base = tmp_path_factory.mktemp("grouped")
+    generator = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
+    subprocess.run([sys.executable, str(generator), "--services", "200", str(base / "catalog")],
+                   check=True, capture_output=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(graphs, "MAX_WIDTH", 1_000)
+        render_catalog(base / "catalog", base / "site")
+    return base / "site"
+
+
+def test_a_group_drawn_in_parts_leads_down_to_the_services(screen: Any,
+                                                           grouped_site: Path) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    screen.goto((grouped_site / "graph.html").as_uri())
+    screen.locator("svg.dependency-graph a[href='graphs/payments.html']").click()
+    screen.wait_for_url("**/graphs/payments.html")
+    axe, problems = Axe(), []
+    for step in ("group", "part"):
+        picture = screen.locator("svg.dependency-graph")
+        assert picture.count() == 1 and int(picture.get_attribute("width") or 0) <= 1_000
+        assert screen.evaluate(GEOMETRY) == [], screen.url
+        result = axe.run(screen, options={"preload": False, "resultTypes": ["violations"]})
+        problems += [f"{screen.url}: {v['id']} ({v['impact']})"
+                     for v in result.response["violations"]
+                     if v["impact"] in ("serious", "critical")]
+        if step == "group":
+            screen.locator("svg.dependency-graph a[href='../graphs/payments/part-1.html']").click()
+            screen.wait_for_url("**/graphs/payments/part-1.html")
+    assert screen.get_by_role("heading", level=1).inner_text().startswith("payments, part 1 of")
+    screen.locator("svg.dependency-graph a[href^='../../services/']").first.click()
+    screen.wait_for_url("**/services/*.html")
+    assert problems == []
+    assert screen.errors == []
