@@ -102,21 +102,20 @@ def run_check(root: Path, *, base: str | None = None,
     context = resolve_context(root, config_file=config_file, today=today, label=label,
                               cache=cache)
     return check(context, base=base, fail_on=fail_on, site=site, strict=strict,
-                 explicit_config=config_file is not None, exact_base=exact_base,
-                 connect=connect, records=records)
+                 exact_base=exact_base, connect=connect, records=records)
 
 
 def check(context: RunContext, *, base: str | None = None,
           fail_on: tuple[str, ...] = DEFAULT_FAIL_ON, site: Path | str = SITE_AUTO,
-          strict: bool = False, explicit_config: bool = False,
-          exact_base: bool = False, connect: Connect | None = None,
+          strict: bool = False, exact_base: bool = False, connect: Connect | None = None,
           records: MeasureOptions | None = None) -> CheckResult:
     """`run_check` for a resolved run: HEAD is loaded and validated once.
 
     That one validation is what `check` reports, and it is diff's HEAD side (the working
     tree as `validate` reads it). One parse memo serves the whole run, so BASE's unchanged
-    files and the site's render reuse HEAD's parses. `explicit_config`: the config came
-    from --config and applies to both sides of the diff; otherwise each side reads its own.
+    files and the site's render reuse HEAD's parses. A config the user named
+    (`context.given_config`, --config) applies to both sides of the diff; otherwise each
+    side reads its own.
     `connect` (--require-approvals): opens the GitHub client and names the pull request,
     only when the change needs approvals; their reviews are then held against them.
     `records`: see `run_check`.
@@ -129,7 +128,7 @@ def check(context: RunContext, *, base: str | None = None,
         records_inside(context.repo, records)
     validation = validate(context, strict=strict, memo=memo)
     diff = diff_refs(root, base, None, catalog_root=root, today=context.today, fail_on=fail_on,
-                     config=context.config if explicit_config else None, memo=memo,
+                     config=context.given_config, memo=memo,
                      head_result=validation, exact_base=exact_base, repo=context.repo,
                      records=records)
     validation = _as_diff_shows(validation, diff)

@@ -49,6 +49,12 @@ class RunContext:
     def limits(self) -> Limits:
         return self.config.limits
 
+    @property
+    def given_config(self) -> Config | None:
+        """The user's --config, which judges every side and ref of the run (None: none was
+        named, so each git side reads its own config and policies)."""
+        return self.config if self.config_given else None
+
     @cached_property
     def own_config_file(self) -> Path | None:
         """The catalog's own config file at `root` (None: it has none), whatever --config

@@ -71,7 +71,7 @@ def command(ctx: click.Context, base: str | None, head: str | None, repo: Path,
     run = resolve_context(root, config_file=config_file, today=today, read_config=False,
                           read_policies=False, cache=open_cache(no_cache))
     result = diff_refs(repo, base, head, catalog_root=root,
-                       config=run.config if run.config_given else None, today=run.today,
+                       config=run.given_config, today=run.today,
                        fail_on=fail_on or DEFAULT_FAIL_ON, exact_base=exact_base, memo=run.memo,
                        records=records_measure(records, assume_tz, max_bad_rows))
     fmt = resolve_format(fmt)
