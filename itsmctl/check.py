@@ -98,9 +98,10 @@ def run_check(root: Path, *, base: str | None = None,
     """
     from itsmctl import git
 
-    label = git.catalog_prefix(git.open_repo(root), root) or "."
-    context = resolve_context(root, config_file=config_file, today=today, label=label,
-                              cache=cache)
+    repo = git.open_repo(root)  # not a git repository: said before the config is read
+    context = resolve_context(root, config_file=config_file, today=today,
+                              label=git.catalog_prefix(repo, root) or ".", cache=cache,
+                              repo=repo)
     return check(context, base=base, fail_on=fail_on, site=site, strict=strict,
                  exact_base=exact_base, connect=connect, records=records)
 

@@ -44,6 +44,7 @@ class RunContext:
     today_given: bool = False
     memo: ParseMemo = field(default_factory=ParseMemo, compare=False)
     config_given: bool = False
+    opened_repo: Repo | None = field(default=None, compare=False, repr=False)
 
     @property
     def limits(self) -> Limits:
@@ -63,8 +64,11 @@ class RunContext:
 
     @cached_property
     def repo(self) -> Repo:
-        """The run's one handle on the repository holding `root`, opened on first use: the
-        git gateway resolves each ref once per handle, so once per run."""
+        """The run's one handle on the repository holding `root`, opened on first use (or
+        `opened_repo`, the one the command opened before resolving the run): the git gateway
+        resolves each ref once per handle, so once per run."""
+        if self.opened_repo is not None:
+            return self.opened_repo
         from itsmctl import git
 
         return git.open_repo(self.root)
@@ -72,18 +76,21 @@ class RunContext:
 
 def resolve_context(root: Path, *, config_file: Path | None = None, today: date | None = None,
                     label: str | None = None, read_policies: bool = True,
-                    cache: ParseCache | None = None, read_config: bool = True) -> RunContext:
+                    cache: ParseCache | None = None, read_config: bool = True,
+                    repo: Repo | None = None) -> RunContext:
     """Find and read the config and the policy files of the catalog at `root`, once.
 
     `read_policies` False: the caller reads them its own way (the site, beside the config).
     `cache`: the persistent parse cache the run's memo consults (None: parse everything).
     `read_config` False: only a `config_file` is read (`diff`: each side reads its own
     config otherwise); without one the context's config is the defaults, `config_given` False.
+    `repo`: the handle the command already opened (`check`, which names files from the
+    repository root), kept as the run's one handle.
     """
     given = config_file is not None
     config = load_config(root, config_file) if read_config or given else Config()
     shown = label if label is not None else str(root)
     policies = load_policies(config, disk_reader(root, shown)) if read_policies else PolicySet()
     return RunContext(root, shown, config, policies, today or clock_today(), today is not None,
-                      ParseMemo(cache), given)
+                      ParseMemo(cache), given, repo)
 

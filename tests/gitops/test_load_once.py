@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import itsmctl.git
 import itsmctl.parallelparse
 from tests.gitops.conftest import Git, Invoke
 
@@ -45,3 +46,19 @@ def test_check_parses_each_file_once_per_side(example_repo: Path, invoke: Invoke
              if p.relative_to(example_repo).parts[0] not in ("site", "policies", ".itsmctl.yaml")}
     # the edited file has different bytes on each side: one parse per side; others once
     assert parsed == Counter({f: 2 if f == EDITED else 1 for f in files})
+
+
+def test_check_opens_the_repository_once(example_repo: Path, invoke: Invoke,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """One handle for the whole run, so each ref is resolved once (git.resolve_commit)."""
+    opened: list[Path] = []
+    real = itsmctl.git.open_repo
+
+    def counting(path):  # type: ignore[no-untyped-def]
+        opened.append(path)
+        return real(path)
+
+    monkeypatch.setattr(itsmctl.git, "open_repo", counting)
+    result = invoke("check", str(example_repo), "--base", "main", "--no-cache")
+    assert result.exit_code == 0 and "is up to date" in result.output, result.output
+    assert opened == [example_repo]
