@@ -5,8 +5,10 @@ The one core function (also used by `itsmctl check`)::
     diff_refs(repo_path: Path, base: str | None = None, head: str | None = None, *,
               catalog_root: Path | None = None, config: Config | None = None,
               today: date | None = None, fail_on: Iterable[str] = ("new-errors",),
-              memo: ParseMemo | None = None,
-              head_result: ValidationResult | None = None) -> DiffResult
+              exact_base: bool = False, memo: ParseMemo | None = None,
+              head_result: ValidationResult | None = None,
+              records: MeasureOptions | None = None, repo: Repo | None = None,
+              refs_checked: bool = False) -> DiffResult
 
 - base None: the merge base of HEAD with the default branch (settings.defaultBranch,
   origin/HEAD, main, master); head None: the working tree (tracked and untracked files).
@@ -19,6 +21,9 @@ The one core function (also used by `itsmctl check`)::
   files unchanged since BASE are not parsed again.
 - head_result: HEAD's validation when the caller already has it (HEAD = the working tree,
   validated with the same config, policies and `today`); it is then used, not recomputed.
+- repo: the run's repository handle (each ref is resolved once per handle).
+- refs_checked: the caller checked BASE and HEAD (`git.check_ref`) where they entered
+  (the site's `prepare` for `render --since`); otherwise they are checked here.
 
 Both sides are loaded and validated in full (the findings diff is exact); a file with the
 same path and blob on both sides is parsed once (the memo).

@@ -48,17 +48,18 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
               exact_base: bool = False, memo: ParseMemo | None = None,
               head_result: ValidationResult | None = None,
               records: MeasureOptions | None = None,
-              repo: Repo | None = None) -> DiffResult:
+              repo: Repo | None = None, refs_checked: bool = False) -> DiffResult:
     """Compare the catalog at BASE and HEAD (see itsmctl/diff/__init__.py).
 
     `repo`: the run's repository handle, so that each ref is resolved once per run (a
     command that already opened it passes it; None opens `repo_path`). BASE and HEAD are
-    checked (`git.check_ref`) here, once, before the repository is opened."""
+    checked (`git.check_ref`) here, once, before the repository is opened, unless the
+    caller checked them where they entered (`refs_checked`: the site's `prepare`)."""
     thresholds = _thresholds(fail_on)
     spelled = parse_range(base, head, exact_base)
     base, head = spelled.base, spelled.head
     for ref in (base, head):
-        if ref is not None:
+        if ref is not None and not refs_checked:
             git.check_ref(ref)  # where diff's and check's refs enter: before git is opened
     root = catalog_root if catalog_root is not None else repo_path
     repo = repo if repo is not None else git.open_repo(repo_path)

@@ -119,8 +119,10 @@ def changes_since(catalog_root: Path, since: str, ref: str | None, config: Confi
     head = git.resolve_commit(repo, ref or "HEAD")
     prefix = git.catalog_prefix(repo, catalog_root)
     settings = read_settings(repo, base, prefix, since, config)
+    # `since` and `ref` were checked where they entered (the site's `prepare`)
     diff = diff_refs(catalog_root, since, ref, catalog_root=catalog_root, config=config,
-                     today=today, fail_on=("none",), exact_base=True, memo=memo)
+                     today=today, fail_on=("none",), exact_base=True, memo=memo, repo=repo,
+                     refs_checked=True)
     by_status: dict[str, list[Ref]] = {"added": [], "removed": [], "modified": []}
     for change in diff.changes:
         if change.kind in ENTITY_KINDS:

@@ -62,3 +62,20 @@ def test_check_opens_the_repository_once(example_repo: Path, invoke: Invoke,
     result = invoke("check", str(example_repo), "--base", "main", "--no-cache")
     assert result.exit_code == 0 and "is up to date" in result.output, result.output
     assert opened == [example_repo]
+
+
+def test_render_since_checks_each_ref_once(example_repo: Path, invoke: Invoke, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: list[str] = []
+    real = itsmctl.git.check_ref
+
+    def counting(ref: str) -> None:
+        checked.append(ref)
+        real(ref)
+
+    monkeypatch.setattr(itsmctl.git, "check_ref", counting)
+    result = invoke("render", str(example_repo), "--since", "main", "--no-history",
+                    "-o", str(tmp_path / "site"), "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert checked == ["main"]
+    assert (tmp_path / "site" / "changes.html").is_file()
