@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from itsmctl.commands.common import emit, format_option, today_option
 from itsmctl.reporters.registry import formats, report
+
+if TYPE_CHECKING:
+    from itsmctl.interop.result import ExportResult
+    from itsmctl.runcontext import RunContext
 
 
 @click.group("export")
@@ -41,7 +45,13 @@ def _options(output_help: str, folder: bool) -> Callable[[Callable[..., Any]], A
     return wrap
 
 
-def _finish(ctx: click.Context, result: Any, fmt: str, report_file: Path | None) -> None:
+def _run(ctx: click.Context, export: Callable[[RunContext, Path], ExportResult], path: Path,
+         output: Path, config_file: Path | None, today: date | None, fmt: str,
+         report_file: Path | None) -> None:
+    """Resolve the run once (config, policies, today) and export its catalog."""
+    from itsmctl.runcontext import resolve_context
+
+    result = export(resolve_context(path, config_file=config_file, today=today), output)
     emit(report(result, fmt), report_file)
     ctx.exit(result.exit_code)
 
@@ -59,8 +69,7 @@ def backstage(ctx: click.Context, path: Path, output: Path, config_file: Path | 
     """
     from itsmctl.interop.backstage_export import export_backstage
 
-    _finish(ctx, export_backstage(path, output, config_file=config_file, today=today), fmt,
-            report_file)
+    _run(ctx, export_backstage, path, output, config_file, today, fmt, report_file)
 
 
 def _one(name: str, module: str, function: str, output_help: str, folder: bool,
@@ -72,8 +81,7 @@ def _one(name: str, module: str, function: str, output_help: str, folder: bool,
         import importlib
 
         export = getattr(importlib.import_module(f"itsmctl.interop.{module}"), function)
-        _finish(ctx, export(path, output, config_file=config_file, today=today), fmt,
-                report_file)
+        _run(ctx, export, path, output, config_file, today, fmt, report_file)
 
 
 _one("openslo", "openslo_export", "export_openslo",

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itsmctl.catalog import Catalog
 from itsmctl.interop.carry import (
@@ -33,6 +32,9 @@ from itsmctl.interop.names import to_name
 from itsmctl.interop.result import ExportResult, Note
 from itsmctl.interop.writer import dump_yaml
 from itsmctl.model import Entity
+
+if TYPE_CHECKING:
+    from itsmctl.runcontext import RunContext
 
 API = "backstage.io/v1alpha1"
 KEPT = PREFIX + "backstage-"
@@ -282,9 +284,8 @@ def descriptor_files(descriptors: list[dict[str, Any]]) -> dict[str, str]:
     return files
 
 
-def export_backstage(path: Path, output: Path, *, config_file: Path | None = None,
-                     today: date | None = None) -> ExportResult:
-    loaded = load_catalog(path, config_file=config_file, today=today)
+def export_backstage(context: RunContext, output: Path) -> ExportResult:
+    loaded = load_catalog(context)
     if loaded.blocking:
         return refused("backstage", output, loaded)
     exporter = BackstageExporter(loaded.catalog)

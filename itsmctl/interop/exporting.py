@@ -8,16 +8,18 @@ are the catalog's business, not the target format's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itsmctl.atomic import write_text_atomic
 from itsmctl.catalog import Catalog
 from itsmctl.findings import Finding
 from itsmctl.interop.result import ExportResult, Note
 from itsmctl.rules import all_rules
-from itsmctl.validate import validate_path
+from itsmctl.validate import validate
+
+if TYPE_CHECKING:
+    from itsmctl.runcontext import RunContext
 
 STRUCTURAL = ("yaml", "schema", "reference")
 
@@ -28,9 +30,9 @@ class Loaded:
     blocking: tuple[Finding, ...]
 
 
-def load_catalog(path: Path, *, config_file: Path | None = None,
-                 today: date | None = None) -> Loaded:
-    result = validate_path(path, config_file=config_file, today=today)
+def load_catalog(context: RunContext) -> Loaded:
+    """The run's catalog through the one validate pipeline, with what blocks an export."""
+    result = validate(context)
     categories = {rule.id: rule.category for rule in all_rules()}
     blocking = tuple(f for f in result.findings
                      if categories.get(f.rule, "governance") in STRUCTURAL

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itsmctl.catalog import Catalog
 from itsmctl.interop.carry import encode
@@ -24,6 +24,9 @@ from itsmctl.interop.exporting import exported, load_catalog, refused, spec_of, 
 from itsmctl.interop.result import ExportResult, Note
 from itsmctl.interop.writer import dump_yaml
 from itsmctl.model import Entity, Ref
+
+if TYPE_CHECKING:
+    from itsmctl.runcontext import RunContext
 
 API = "openslo/v1"
 WINDOW = {"monthly": "1M", "quarterly": "1Q", "yearly": "1Y"}
@@ -157,12 +160,11 @@ class OpenSloExporter:
         return files
 
 
-def export_openslo(path: Path, output: Path, *, config_file: Path | None = None,
-                   today: date | None = None) -> ExportResult:
-    loaded = load_catalog(path, config_file=config_file, today=today)
+def export_openslo(context: RunContext, output: Path) -> ExportResult:
+    loaded = load_catalog(context)
     if loaded.blocking:
         return refused("openslo", output, loaded)
-    exporter = OpenSloExporter(loaded.catalog, today or date.today())
+    exporter = OpenSloExporter(loaded.catalog, context.today)
     files = exporter.documents()
     counts = Counter("SLO" if rel.startswith("slos/") else "Service" for rel in files)
     return exported("openslo", output, write_files(output, files), dict(counts),

@@ -10,8 +10,8 @@ with an owner team: an `opsgenie_service` of that team.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from itsmctl.catalog import Catalog
 from itsmctl.interop.exporting import load_catalog, refused, spec_of, write_one
@@ -19,6 +19,9 @@ from itsmctl.interop.oncall import is_person, steps
 from itsmctl.interop.result import ExportResult, Note
 from itsmctl.interop.terraform import ContactKeys, Document, literal, ref, tf_name
 from itsmctl.model import Entity
+
+if TYPE_CHECKING:
+    from itsmctl.runcontext import RunContext
 
 ADMIN_WORDS = ("lead", "manager", "head", "owner")
 
@@ -89,9 +92,8 @@ class OpsgenieExporter:
         return self.doc
 
 
-def export_opsgenie(path: Path, output: Path, *, config_file: Path | None = None,
-                    today: date | None = None) -> ExportResult:
-    loaded = load_catalog(path, config_file=config_file, today=today)
+def export_opsgenie(context: RunContext, output: Path) -> ExportResult:
+    loaded = load_catalog(context)
     if loaded.blocking:
         return refused("opsgenie", output, loaded)
     exporter = OpsgenieExporter(loaded.catalog)

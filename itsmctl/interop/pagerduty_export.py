@@ -12,8 +12,8 @@ or `data.pagerduty_schedule` (by name) look-ups: users and schedules are PagerDu
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from itsmctl.catalog import Catalog
 from itsmctl.interop.exporting import load_catalog, refused, spec_of, write_one
@@ -21,6 +21,9 @@ from itsmctl.interop.oncall import is_person, steps
 from itsmctl.interop.result import ExportResult, Note
 from itsmctl.interop.terraform import ContactKeys, Document, literal, ref, tf_name
 from itsmctl.model import Entity
+
+if TYPE_CHECKING:
+    from itsmctl.runcontext import RunContext
 
 SERVICE_ID = "pagerduty.com/service-id"
 
@@ -87,9 +90,8 @@ class PagerDutyExporter:
         return self.doc
 
 
-def export_pagerduty(path: Path, output: Path, *, config_file: Path | None = None,
-                     today: date | None = None) -> ExportResult:
-    loaded = load_catalog(path, config_file=config_file, today=today)
+def export_pagerduty(context: RunContext, output: Path) -> ExportResult:
+    loaded = load_catalog(context)
     if loaded.blocking:
         return refused("pagerduty", output, loaded)
     exporter = PagerDutyExporter(loaded.catalog)

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itsmctl.catalog import Catalog
 from itsmctl.interop.exporting import load_catalog, refused, spec_of, write_one
 from itsmctl.interop.result import ExportResult, Note
 from itsmctl.model import Entity, Ref
+
+if TYPE_CHECKING:
+    from itsmctl.runcontext import RunContext
 
 CLASSES = {"business": "cmdb_ci_service_business", "technical": "cmdb_ci_service_technical"}
 CLASSIFICATION = {"business": "Business Service", "technical": "Technical Service"}
@@ -84,9 +86,8 @@ def payload(catalog: Catalog) -> tuple[dict[str, Any], list[Note]]:
     return {"items": [item(catalog, s) for s in services], "relations": relations}, notes
 
 
-def export_servicenow(path: Path, output: Path, *, config_file: Path | None = None,
-                      today: date | None = None) -> ExportResult:
-    loaded = load_catalog(path, config_file=config_file, today=today)
+def export_servicenow(context: RunContext, output: Path) -> ExportResult:
+    loaded = load_catalog(context)
     if loaded.blocking:
         return refused("servicenow", output, loaded)
     body, notes = payload(loaded.catalog)
