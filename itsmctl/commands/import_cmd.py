@@ -9,10 +9,15 @@ from typing import TYPE_CHECKING
 import click
 
 from itsmctl.commands.common import emit, format_option, today_option
+from itsmctl.limits import DEFAULT_LIMITS
 from itsmctl.reporters.registry import formats, report
 
 if TYPE_CHECKING:
     from itsmctl.interop.result import ImportResult
+
+# an import reads no catalog config (the catalog it writes has none yet, and is validated
+# under the defaults): its run's parse limits are the defaults, passed to each core step
+IMPORT_LIMITS = DEFAULT_LIMITS
 
 _TARGET = click.option("-o", "--output-dir", "target", required=True,
                        type=click.Path(file_okay=False, path_type=Path),
@@ -58,7 +63,8 @@ def backstage(ctx: click.Context, paths: tuple[Path, ...], target: Path, force: 
     from itsmctl.interop.backstage_import import import_backstage
     from itsmctl.interop.mapping import load_mapping
 
-    result = import_backstage(list(paths), target, mapping=load_mapping(mapping), force=force,
+    result = import_backstage(list(paths), target, limits=IMPORT_LIMITS,
+                              mapping=load_mapping(mapping, IMPORT_LIMITS), force=force,
                               today=today)
     _report(result, fmt, report_file, ctx)
 
@@ -97,6 +103,7 @@ def servicenow(ctx: click.Context, services: Path, relations: Path | None,
     from itsmctl.interop.servicenow_import import ServiceNowFiles, import_servicenow
 
     files = ServiceNowFiles(services, relations, groups, members)
-    result = import_servicenow(files, target, mapping=load_mapping(mapping), force=force,
+    result = import_servicenow(files, target, limits=IMPORT_LIMITS,
+                               mapping=load_mapping(mapping, IMPORT_LIMITS), force=force,
                                today=today)
     _report(result, fmt, report_file, ctx)

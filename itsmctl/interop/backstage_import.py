@@ -496,14 +496,16 @@ def _ordered(data: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
     return dict(sorted(data.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
 
-def import_backstage(paths: list[Path], target: Path, *, mapping: ImportMapping | None = None,
-                     force: bool = False, today: date | None = None,
-                     limits: Limits | None = None) -> ImportResult:
-    """Read the descriptors under `paths`, map them, validate, and write a catalog to `target`."""
+def import_backstage(paths: list[Path], target: Path, *, limits: Limits,
+                     mapping: ImportMapping | None = None, force: bool = False,
+                     today: date | None = None) -> ImportResult:
+    """Read the descriptors under `paths`, map them, validate, and write a catalog to `target`.
+
+    `limits`: the run's parse limits, for the descriptors and where findings are located."""
     read = read_descriptors(paths, limits)
     importer = BackstageImporter(read.descriptors, mapping or ImportMapping())
     mapped = importer.run()
     mapped.findings = read.findings + mapped.findings
     return finish_import("backstage", mapped, read.sources, target, force=force, today=today,
-                         limits=limits or Limits())
+                         limits=limits)
 

@@ -186,10 +186,10 @@ def _walk_root(path: Path) -> list[Path]:
     return [p for _, p in walk_directory(path) if p.suffix in YAML_SUFFIXES and p.is_file()]
 
 
-def read_descriptors(paths: list[Path], limits: Limits | None = None,
+def read_descriptors(paths: list[Path], limits: Limits,
                      max_files: int = MAX_FILES) -> ReadResult:
-    """Read every Backstage entity under `paths` (files or folders), following Locations."""
-    limits = limits or Limits()
+    """Read every Backstage entity under `paths` (files or folders), following Locations,
+    under the run's parse `limits`."""
     roots = []
     for path in paths:
         real = Path(os.path.realpath(path))

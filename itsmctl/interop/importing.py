@@ -16,7 +16,7 @@ from itsmctl.interop.writer import (
     validate_plan,
     write_plan,
 )
-from itsmctl.limits import DEFAULT_LIMITS, Limits
+from itsmctl.limits import Limits
 from itsmctl.locate import Locator
 from itsmctl.rules import all_rules
 from itsmctl.sources import SourceFile
@@ -36,8 +36,8 @@ def _located(findings: Iterable[Finding], sources: dict[str, SourceFile],
 
 
 def finish_import(source_format: str, mapped: Mapped, sources: dict[str, SourceFile],
-                  target: Path, *, force: bool = False, today: date | None = None,
-                  label: str | None = None, limits: Limits = DEFAULT_LIMITS) -> ImportResult:
+                  target: Path, *, limits: Limits, force: bool = False,
+                  today: date | None = None, label: str | None = None) -> ImportResult:
     """Plan, validate and (when the result is sound) write the imported catalog to `target`.
 
     Governance gaps (no SLA, no runbook, ...) do not stop the write: they are what the

@@ -78,12 +78,12 @@ def _lower(table: Mapping[str, Any]) -> dict[str, Any]:
     return {str(k).strip().lower(): v for k, v in table.items()}
 
 
-def load_mapping(path: Path | None, limits: Limits | None = None) -> ImportMapping:
-    """The default mapping, with the entries of the mapping file at `path` laid over it."""
+def load_mapping(path: Path | None, limits: Limits) -> ImportMapping:
+    """The default mapping, with the entries of the mapping file at `path` (read under the
+    run's parse `limits`) laid over it."""
     base = ImportMapping()
     if path is None:
         return base
-    limits = limits or Limits()
     source = read_source(path, path.name, str(path), path.resolve().parent, limits.max_file_size)
     parsed = parse_source(source, limits)
     if parsed.findings or len(parsed.documents) != 1:

@@ -23,6 +23,7 @@ from itsmctl.interop.importing import finish_import
 from itsmctl.interop.mapping import ImportMapping
 from itsmctl.interop.names import to_name
 from itsmctl.interop.result import ImportResult, Mapped, Note
+from itsmctl.limits import Limits
 from itsmctl.model import API_VERSION
 from itsmctl.sources import SourceFile
 
@@ -251,10 +252,12 @@ class ServiceNowImporter:
         return self.out
 
 
-def import_servicenow(files: ServiceNowFiles, target: Path, *,
+def import_servicenow(files: ServiceNowFiles, target: Path, *, limits: Limits,
                       mapping: ImportMapping | None = None, force: bool = False,
                       today: date | None = None) -> ImportResult:
+    """Map the CMDB export `files`, validate, and write a catalog to `target`; `limits`:
+    the run's parse limits (where findings are located)."""
     importer = ServiceNowImporter(mapping or ImportMapping())
     mapped = importer.run(files)
     return finish_import("servicenow", mapped, importer.sources, target, force=force,
-                         today=today)
+                         today=today, limits=limits)

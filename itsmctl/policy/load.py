@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from itsmctl.config import Config
 from itsmctl.errors import ConfigError
 from itsmctl.findings import JsonPath, Severity
-from itsmctl.limits import DEFAULT_LIMITS, Limits
+from itsmctl.limits import DEFAULT_LIMITS
 from itsmctl.loader import blob_id
 from itsmctl.locate import Locator
 from itsmctl.policy.custom_rule import Policy, via_fields
@@ -70,7 +70,8 @@ def disk_reader(root: Path, display_root: str = "") -> PolicyReader:
     def read(patterns: tuple[str, ...]) -> list[SourceFile]:
         label = "" if display_root in ("", ".") else display_root.rstrip("/")
         # a linked folder out of the catalog is the catalog's finding, not a config error
-        return directory_sources(root, patterns, (), label, Limits().max_file_size, links=False)
+        return directory_sources(root, patterns, (), label, DEFAULT_LIMITS.max_file_size,
+                                 links=False)
 
     return read
 
