@@ -1,4 +1,4 @@
-"""`itsmctl check` loads each side once: one parse per catalog file and side, not four."""
+"""`check`, `render` and `score` load each side once: one parse per catalog file and side."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+import itsmctl.config
 import itsmctl.git
 import itsmctl.parallelparse
+import itsmctl.policy.load
 from tests.gitops.conftest import Git, Invoke
 
 EDITED = "slas/checkout-sla.yaml"
@@ -30,22 +32,48 @@ def example_repo(tmp_path: Path, examples_dir: Path, run_git: Git, invoke: Invok
     return repo
 
 
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How often each file is parsed: catalog files (parallelparse), policy files and the
+    config (each parsed where it is read), by label."""
+    counts: Counter[str] = Counter()
+    for module in (itsmctl.parallelparse, itsmctl.policy.load, itsmctl.config):
+        real = module.parse_source
+
+        def counting(source, limits, real=real):  # type: ignore[no-untyped-def]
+            counts[source.label] += 1
+            return real(source, limits)
+
+        monkeypatch.setattr(module, "parse_source", counting)
+    return counts
+
+
+def catalog_files(repo: Path) -> set[str]:
+    return {p.relative_to(repo).as_posix() for p in repo.rglob("*.yaml")
+            if p.relative_to(repo).parts[0] not in ("site", "policies", ".itsmctl.yaml")}
+
+
+def relative(parsed: Counter[str], repo: Path) -> Counter[str]:
+    """The parses by file relative to `repo`, however the command labelled them."""
+    prefix = f"{repo.as_posix()}/"
+    out: Counter[str] = Counter()
+    for label, n in parsed.items():
+        out[label.removeprefix(prefix)] += n
+    return out
+
+
+def catalog_parses(parsed: Counter[str], repo: Path) -> Counter[str]:
+    files = catalog_files(repo)
+    return Counter({rel: n for rel, n in relative(parsed, repo).items() if rel in files})
+
+
 def test_check_parses_each_file_once_per_side(example_repo: Path, invoke: Invoke,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    parsed: Counter[str] = Counter()
-    real = itsmctl.parallelparse.parse_source  # where every catalog file is parsed
-
-    def counting(source, limits):  # type: ignore[no-untyped-def]
-        parsed[source.label] += 1
-        return real(source, limits)
-
-    monkeypatch.setattr(itsmctl.parallelparse, "parse_source", counting)
+                                              parsed: Counter[str]) -> None:
     result = invoke("check", str(example_repo), "--base", "main", "--no-cache")
     assert result.exit_code == 0 and "is up to date" in result.output, result.output
-    files = {p.relative_to(example_repo).as_posix() for p in example_repo.rglob("*.yaml")
-             if p.relative_to(example_repo).parts[0] not in ("site", "policies", ".itsmctl.yaml")}
     # the edited file has different bytes on each side: one parse per side; others once
-    assert parsed == Counter({f: 2 if f == EDITED else 1 for f in files})
+    assert catalog_parses(parsed, example_repo) == Counter(
+        {f: 2 if f == EDITED else 1 for f in catalog_files(example_repo)})
 
 
 def test_check_opens_the_repository_once(example_repo: Path, invoke: Invoke,
@@ -79,3 +107,31 @@ def test_render_since_checks_each_ref_once(example_repo: Path, invoke: Invoke, t
     assert result.exit_code == 0, result.output
     assert checked == ["main"]
     assert (tmp_path / "site" / "changes.html").is_file()
+
+
+
+ONCE_EACH = {".itsmctl.yaml": 1, "policies/larkspur.yaml": 1}
+
+
+@pytest.mark.parametrize("args", [("render", "--no-history"), ("score",)],
+                         ids=["render", "score"])
+def test_render_and_score_parse_each_file_once(example_repo: Path, invoke: Invoke,
+                                               parsed: Counter[str], tmp_path: Path,
+                                               args: tuple[str, ...]) -> None:
+    out = ("-o", str(tmp_path / "site")) if args[0] == "render" else ()
+    result = invoke(args[0], str(example_repo), *args[1:], *out, "--no-cache")
+    assert result.exit_code == 0, result.output
+    # the catalog, its config and its policy file, each parsed once
+    assert relative(parsed, example_repo) == Counter(
+        {**dict.fromkeys(catalog_files(example_repo), 1), **ONCE_EACH})
+
+
+def test_render_since_parses_each_catalog_file_once_per_side(
+        example_repo: Path, invoke: Invoke, parsed: Counter[str], tmp_path: Path) -> None:
+    result = invoke("render", str(example_repo), "--since", "main", "--no-history",
+                    "-o", str(tmp_path / "site"), "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "site" / "changes.html").is_file()
+    # both sides of the changes page: the edited file once per side, the others once
+    assert catalog_parses(parsed, example_repo) == Counter(
+        {f: 2 if f == EDITED else 1 for f in catalog_files(example_repo)})
