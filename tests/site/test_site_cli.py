@@ -190,14 +190,13 @@ def test_a_retired_service_is_never_shown_overdue(tmp_path: Path, invoke: Invoke
 
 def test_check_does_not_follow_a_committed_marker_link(tmp_path: Path, invoke: Invoke) -> None:
     """A pull request may commit the site marker as a link to /dev/zero: never read it."""
-    examples = Path(__file__).resolve().parents[2] / "examples"
     site = tmp_path / "site"
-    assert invoke("render", str(examples), "-o", str(site), "--no-history",
+    assert invoke("render", str(SMALL), "-o", str(site), "--no-history",
                   "--today", "2026-11-23").exit_code == 0
     marker = site / ".itsmctl-site"
     marker.unlink()
     marker.symlink_to("/dev/zero")
-    result = invoke("render", str(examples), "--check", str(site),
+    result = invoke("render", str(SMALL), "--check", str(site),
                     "--no-history", "--today", "2026-11-23")
     assert result.exit_code == 1, result.output  # stale marker, not a crash or a hang
     assert ".itsmctl-site" in result.output

@@ -28,7 +28,9 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(itsmctl.site.parallel, "CHUNK", 4)
 
 
-@pytest.mark.parametrize("catalog", [SMALL, EXAMPLES], ids=["small", "examples"])
+# the examples (more page kinds, 6 s): with the slow tests; the small catalog in the fast loop
+@pytest.mark.parametrize("catalog", [SMALL, pytest.param(EXAMPLES, marks=pytest.mark.slow)],
+                         ids=["small", "examples"])
 def test_workers_write_the_same_files_in_the_same_order(catalog: Path, tmp_path: Path,
                                                         render: Render) -> None:
     serial = render(catalog, tmp_path / "serial", workers=1)
