@@ -144,6 +144,10 @@ def _characters_match(rel: str, pattern: str) -> bool:
 
 
 Matcher = Callable[[str], bool]
+_GLOB_CHARS = frozenset("*?[")
+"""What fnmatch treats as other than itself; the two commonest patterns, the defaults'
+`**/*.yaml` and `site/**`, have none in their names and are matched as plain text (the
+answers `_segments_match` gives; tests/core/test_sources_walk.py compares them)."""
 
 
 @lru_cache(maxsize=512)
@@ -152,6 +156,14 @@ def _matcher(pattern: str) -> Matcher:
     if "/" not in pattern:  # fnmatch is linear since Python 3.9 (atomic groups for `*`)
         name = re.compile(fnmatch.translate(pattern))
         return lambda rel: any(name.match(part) for part in rel.split("/"))
+    head, _, tail = pattern.partition("/")
+    if tail == "**" and head and not _GLOB_CHARS & set(head):
+        inside = head + "/"  # `site/**`: everything in one folder at the root
+        return lambda rel: rel.startswith(inside)
+    if (head == "**" and tail[:1] == "*" and tail[1:] and "/" not in tail
+            and not _GLOB_CHARS & set(tail[1:])):
+        ending = tail[1:]  # `**/*.yaml`: a name at any depth that ends so
+        return lambda rel: any(part.endswith(ending) for part in rel.split("/"))
     if all(s == "**" or "**" not in s for s in pattern.split("/")):
         return partial(_segments_match, pattern=pattern)
     return partial(_characters_match, pattern=pattern)

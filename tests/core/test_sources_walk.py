@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from itsmctl.globs import _segments_match, glob_match
 from itsmctl.sources import walk_directory, walk_entries
 
 
@@ -40,3 +41,16 @@ def test_the_walk_lists_what_os_walk_listed_in_its_order(tmp_path: Path) -> None
     assert [(rel, Path(path)) for rel, path, _ in entries] == expected
     assert {rel for rel, _, linked in entries if linked} == {"linked", "m/inner"}
     assert len(expected) == 12
+
+
+@pytest.mark.parametrize("pattern", ["**/*.yaml", "**/*.yml", "site/**", "node_modules/**",
+                                     "./site/**", "site/**/", "**/*.d.yaml", "a.b/**",
+                                     "**/*/x.yaml", "**/*?.yaml", "s*/**", "**/*"])
+def test_the_default_globs_match_as_the_segment_matcher_does(pattern: str) -> None:
+    rels = ["a.yaml", "site", "site/a.yaml", "sites/a.yaml", "x/site/a.yaml", "site/x/y.yml",
+            "node_modules/p/a.yaml", "a/b.yaml/c.txt", ".yaml", "a/.yaml", "x.d.yaml",
+            "a.b/c.yaml", "aXb/c.yaml", "a.yml", "deep/er/still.yaml", "site.yaml",
+            "q/x.yaml", "x.yaml"]
+    normal = pattern.strip().removeprefix("./").rstrip("/")
+    assert [glob_match(rel, pattern) for rel in rels] == [
+        _segments_match(rel, normal) for rel in rels]
