@@ -315,8 +315,7 @@ def _write_atomically(output: Path, plan: SitePlan, progress: Progress | None,
         if count > 1:
             written = write_pages(plan, write, count, progress)
         else:
-            for index in range(len(plan.pages)):
-                rel, data = plan.render(index)
+            for rel, data in plan.page_files():
                 write(rel, data)
                 written.append(rel)
                 if progress is not None:

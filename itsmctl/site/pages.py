@@ -70,31 +70,26 @@ def navigation(site: SiteInput) -> list[NavItem]:
     return items
 
 
-def page_jobs(site: SiteInput) -> tuple[list[Callable[[], Page]], Callable[[], dict[str, bytes]]]:
-    """The HTML pages as builders in site order, and what makes the other generated files.
+def page_jobs(site: SiteInput) -> tuple[list[Callable[[], Page]], int]:
+    """The HTML pages as builders in site order, but for the graph pages; where those go.
 
     Every page is built only when called, so worker processes build the pages they render,
-    the site-wide ones (home, indexes...) included, and the parent builds the search index
-    while they work; only the graph pages, whose number depends on the grouping, are built
-    here, once.
+    the site-wide ones (home, indexes...) included. The graph pages are not among them: how
+    many there are depends on their layout (a group too wide is drawn in parts), so the
+    parent lays them out (`SitePlan.late`) while the workers render the others.
     """
     services = site.catalog.of_kind("Service")
-    graph_pages = graph_site_pages(site)
     jobs: list[Callable[[], Page]] = [partial(home_page, site, services),
                                       partial(services_index, site, services)]
     jobs += [partial(service_page, site, s) for s in services if ref_path(s.ref)]
     for kind in BUILDERS:
         jobs.append(partial(kind_list_page, site, kind))
         jobs += [partial(kind_page, site, e) for e in site.catalog.of_kind(kind) if ref_path(e.ref)]
-    jobs += [partial(_ready, page) for page in graph_pages]
+    late_at = len(jobs)
     jobs += [partial(change_calendar_page, site), partial(findings_page, site),
              partial(rules_page, site), partial(people_page, site)]
     jobs += [partial(_changes_page, site)] if site.changes is not None else []
-    return jobs, partial(index_files, site)
-
-
-def _ready(page: Page) -> Page:
-    return page
+    return jobs, late_at
 
 
 def _changes_page(site: SiteInput) -> Page:
@@ -115,26 +110,47 @@ def static_files() -> dict[str, bytes]:
 
 @dataclass(frozen=True)
 class SitePlan:
-    """The site before its pages are rendered: page builders in order, what makes the other
-    files (called once, when first needed: during a parallel render, while workers render
-    pages), renderer."""
+    """The site before its pages are rendered: page builders in order, where the graph pages
+    go among them and what makes those, what makes the other files, the renderer. The graph
+    pages and the other files are made once, when first needed: during a parallel render, by
+    the parent while the workers render the pages."""
 
     pages: list[Callable[[], Page]]
     make_files: Callable[[], dict[str, bytes]]
     renderer: Renderer
+    make_late: Callable[[], list[Page]] = list
+    late_at: int = 0
 
     @cached_property
     def files(self) -> dict[str, bytes]:
         return self.make_files()
 
+    @cached_property
+    def late(self) -> list[tuple[str, bytes]]:
+        """The graph pages, rendered: (posix path, bytes), in site order."""
+        return [(page.path, self.renderer.render(page)) for page in self.make_late()]
+
     @property
     def total(self) -> int:
-        return len(self.pages) + len(self.files)
+        return len(self.pages) + len(self.late) + len(self.files)
 
     def render(self, index: int) -> tuple[str, bytes]:
         """Build and render the page at `index`: its path and its bytes."""
         page = self.pages[index]()
         return page.path, self.renderer.render(page)
+
+    def page_files(self) -> Iterator[tuple[str, bytes]]:
+        """Every page in site order, rendered in this process."""
+        for index in range(self.late_at):
+            yield self.render(index)
+        yield from self.late
+        for index in range(self.late_at, len(self.pages)):
+            yield self.render(index)
+
+    def in_order(self, rendered: list[str]) -> list[str]:
+        """The paths of every page in site order, from those of `pages` (in their order)."""
+        return [*rendered[:self.late_at], *(rel for rel, _ in self.late),
+                *rendered[self.late_at:]]
 
     def other_files(self) -> list[tuple[str, bytes]]:
         """The files that are not pages, in the order they follow the pages."""
@@ -143,7 +159,7 @@ class SitePlan:
 
 def site_plan(site: SiteInput) -> SitePlan:
     """Everything shared by all pages, computed once (before any worker process is forked)."""
-    jobs, extra = page_jobs(site)
+    jobs, late_at = page_jobs(site)
     renderer = Renderer({"site_title": site.config.site_title, "nav": navigation(site),
                          "ref": site.ref, "timestamp": site.timestamp,
                          "provenance": site.provenance,
@@ -151,20 +167,24 @@ def site_plan(site: SiteInput) -> SitePlan:
                          "rule_ids": site.rule_ids})
     renderer.preload()
     site.warm()
-    def files() -> dict[str, bytes]:
-        return extra() | static_files() | {MARKER: marker(site.today)}
 
-    return SitePlan(jobs, files, renderer)
+    def files() -> dict[str, bytes]:
+        return index_files(site) | static_files() | {MARKER: marker(site.today)}
+
+    return SitePlan(jobs, files, renderer, partial(graph_site_pages, site), late_at)
 
 
 def site_files(site: SiteInput, progress: Progress | None = None) -> Iterator[tuple[str, bytes]]:
     """Yield (posix path, bytes) for every file; `progress(done, total)` after each page."""
     plan = site_plan(site)
-    for index in range(len(plan.pages)):
-        yield plan.render(index)
-        if progress is not None:
-            progress(index + 1, plan.total)
-    for done, (path, data) in enumerate(plan.other_files(), len(plan.pages) + 1):
+    done = 0
+    for path, data in plan.page_files():
         yield path, data
+        done += 1
+        if progress is not None:
+            progress(done, plan.total)
+    for path, data in plan.other_files():
+        yield path, data
+        done += 1
         if progress is not None:
             progress(done, plan.total)

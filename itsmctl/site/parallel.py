@@ -73,7 +73,8 @@ def _tracked_fork(started: list[ForkProcess]) -> ForkContext:
 
 def write_pages(plan: SitePlan, write: Writer, workers: int,
                 progress: Progress | None = None) -> list[str]:
-    """Write every page of `plan` with `write`, in `workers` processes; paths in page order.
+    """Write every page of `plan` with `write`, in `workers` processes (the graph pages in
+    this one, meanwhile); paths in page order.
 
     The first error of any worker is raised here once every worker has stopped, so the
     caller can remove the staging folder and keep the previous site. A worker that dies
@@ -92,13 +93,16 @@ def write_pages(plan: SitePlan, write: Writer, workers: int,
         futures: dict[int, Future[list[str]]] = {
             start: executor.submit(_render_chunk, start, min(start + CHUNK, total))
             for start in starts[-1:] + starts[:-1]}
-        _ = plan.files  # the search index and other files, made while the workers render
+        # made here while the workers render: the graph pages, the search index, the rest
+        for rel, data in plan.late:
+            write(rel, data)
+        _ = plan.files
         written: list[str] = []
         for start in starts:
             written += futures[start].result()
             if progress is not None:
-                progress(len(written), plan.total)
-        return written
+                progress(len(written) + len(plan.late), plan.total)
+        return plan.in_order(written)
     except BrokenProcessPool as exc:
         executor.shutdown(wait=True, cancel_futures=True)
         message, hint = death_cause([p.exitcode for p in started])
