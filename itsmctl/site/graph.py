@@ -116,6 +116,7 @@ class Layout:
     extra: dict[str, int] = field(default_factory=dict, compare=False)
     drawn: bool = True  # False past MAX_PICTURE: nodes have layers only, no coordinates
     items: int = 0      # boxes + dummy slots the picture would need
+    too_wide: bool = False  # not drawn because it would be wider than `max_width`
 
 
 def depths(services: list[Entity], edges: dict[Ref, list[Ref]]) -> dict[Ref, int]:
@@ -244,9 +245,11 @@ def _wrap(depth: dict[str, int], keys: list[str], max_row: int = MAX_ROW) -> dic
     return out
 
 
-def layout_boxes(boxes: list[Box], links: list[Link], max_row: int = MAX_ROW) -> Layout:
+def layout_boxes(boxes: list[Box], links: list[Link], max_row: int = MAX_ROW,
+                 max_width: int | None = None) -> Layout:
     """Lay out any boxes and links (services, or groups of them) as described above; a layer
-    wraps past `max_row` boxes."""
+    wraps past `max_row` boxes. With `max_width`, a picture whose rows are certainly wider
+    (`_least_width`, before the costly ordering) is not drawn (`too_wide`)."""
     by_key = {b.key: b for b in boxes}
     links = sorted({(lk.source, lk.target): lk for lk in links
                     if lk.source in by_key and lk.target in by_key
@@ -291,8 +294,26 @@ def layout_boxes(boxes: list[Box], links: list[Link], max_row: int = MAX_ROW) ->
             up.setdefault(lower, []).append(upper)
             segments += 1
         chains.append(Chain(lk, chain, ls < lt, False))
+    if max_width is not None and _least_width(layers) > max_width:
+        nodes = tuple(Node(by_key[k], layer_of[k], 0, 0) for k in keys)
+        return Layout(nodes, (), 0, 0, drawn=False, items=items, too_wide=True)
     layers, crossings = _order(layers, up, down, segments)
     return _place(layers, by_key, chains, depth, crossings, layer_of)
+
+
+def _least_width(layers: list[list[Item]]) -> int:
+    """A lower bound of the picture's width whatever the order of each row (`_place` measures
+    the same sizes and gaps): a gap next to a box is `GAP_X`, and a row with b boxes and a
+    dummy has at least b such gaps (b - 1 without dummies); every other gap is `DUMMY_GAP`."""
+    widest = NODE_W
+    for layer in layers:
+        boxes = sum(1 for item in layer if item[1] == -1)
+        dummies = len(layer) - boxes
+        touching = boxes if dummies and boxes else max(boxes - 1, 0)
+        gaps = max(len(layer) - 1, 0)
+        widest = max(widest, boxes * NODE_W + dummies * DUMMY_W + touching * GAP_X
+                     + (gaps - touching) * DUMMY_GAP)
+    return widest + 2 * MARGIN
 
 
 def _place(layers: list[list[Item]], by_key: dict[str, Box], chains: list[Chain],

@@ -249,6 +249,8 @@ def _group_pages(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: 
     a page), and its own page draws the parts and the other groups they need."""
     whole = _group_picture(site, group, group_of, by)
     if fits(whole) or len(group.services) == 1:
+        if not fits(whole):
+            whole = _group_picture(site, group, group_of, by, real=True)
         return [_group_page(site, group, whole, group_of, by)]
     parts, local, pictures = _parts(site, group, group_of, by)
     boxes = [_group_box(site, part) for part in parts]
@@ -259,7 +261,7 @@ def _group_pages(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: 
     overview = _narrowest(boxes + others, links)
     others_drawn = fits(overview)
     if not others_drawn:  # the parts alone; the other groups are listed below the picture
-        overview = _narrowest(boxes, links)
+        overview = _narrowest(boxes, links, real=True)
     page = _group_page(site, group, overview, group_of, by, whole)
     page.context.update(parts=[(p, len(p.services)) for p in parts], others_drawn=others_drawn)
     pages = [page]
@@ -290,8 +292,10 @@ def _parts(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str
         pictures = [_group_picture(site, part, local, by) for part in parts]
         wide = {i for i, picture in enumerate(pictures)
                 if not fits(picture) and len(chunks[i]) > 1}
-        if not wide:
-            return parts, local, pictures
+        if not wide:  # a part of one service that does not fit is drawn as wide as it is
+            return parts, local, [picture if fits(picture) else
+                                  _group_picture(site, part, local, by, real=True)
+                                  for part, picture in zip(parts, pictures, strict=True)]
         chunks = [half for i, chunk in enumerate(chunks)
                   for half in ((chunk[:len(chunk) // 2], chunk[len(chunk) // 2:])
                                if i in wide else (chunk,))]
@@ -320,8 +324,8 @@ def _needed_box(site: SiteInput, other: Group, targets: dict[Ref, Entity], by: s
                tip=f"{other.title} ({by}): {meta}")
 
 
-def _group_picture(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str
-                   ) -> Layout:
+def _group_picture(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str,
+                   real: bool = False) -> Layout:
     """A group's services, and one box for each other group they need (not every service
     of it: at 2,000 services that made pictures 70,000 px wide)."""
     inside = {s.ref for s in group.services}
@@ -341,17 +345,18 @@ def _group_picture(site: SiteInput, group: Group, group_of: dict[Ref, Group], by
     boxes = [service_box(site, s) for s in group.services]
     boxes += [_needed_box(site, other, targets, by)
               for other, targets in _needed(site, group.services, group_of)]
-    return _narrowest(boxes, links)
+    return _narrowest(boxes, links, real)
 
 
-def _narrowest(boxes: list[Box], links: list[Link]) -> Layout:
+def _narrowest(boxes: list[Box], links: list[Link], real: bool = False) -> Layout:
     """The first layout that fits with `GROUP_ROWS` boxes side by side, else the narrowest
-    (a row of fewer boxes is taller, and a long edge crosses more rows)."""
-    picture = layout_boxes(boxes, links, GROUP_ROWS[0])
-    for row in GROUP_ROWS[1:]:
-        if fits(picture) or not picture.drawn:
+    (a row of fewer boxes is taller, and a long edge crosses more rows). An attempt that
+    certainly cannot fit is not ordered (`too_wide`); `real` draws the last one anyway."""
+    for row in GROUP_ROWS:
+        bound = None if real and row == GROUP_ROWS[-1] else MAX_WIDTH
+        picture = layout_boxes(boxes, links, row, bound)
+        if fits(picture) or not (picture.drawn or picture.too_wide):
             break
-        picture = layout_boxes(boxes, links, row)
     return picture
 
 

@@ -362,3 +362,30 @@ def test_a_group_too_wide_for_one_picture_is_drawn_in_parts_that_fit(
         count = int(re.search(r"(\d+) services of this domain", text)[1])  # type: ignore[index]
         assert len(services) == len(set(services)) == count
     assert split == 12
+
+
+def test_a_picture_refused_as_too_wide_would_have_been_wider() -> None:
+    """`max_width` skips the ordering of a picture that cannot fit; it must never refuse one
+    that would (the group pages draw the same bytes with and without it)."""
+    import random
+
+    from itsmctl.site.graph import Box, Link, layout_boxes
+
+    generator = random.Random(11)
+    refused = 0
+    for _ in range(40):
+        count = generator.randint(3, 60)
+        boxes = [Box(f"s{i:02d}", f"Service {i}", None) for i in range(count)]
+        links = [Link(f"s{i:02d}", f"s{generator.randrange(count):02d}", True)
+                 for i in range(count) for _ in range(generator.randint(0, 3))]
+        for row, limit in ((8, 1_000), (4, 700), (6, 1_400)):
+            drawn = layout_boxes(boxes, links, row)
+            bounded = layout_boxes(boxes, links, row, limit)
+            if bounded.too_wide:
+                refused += 1
+                assert drawn.width > limit and not bounded.drawn
+                assert [(n.box.key, n.layer) for n in bounded.nodes] == sorted(
+                    (n.box.key, n.layer) for n in drawn.nodes)
+            else:
+                assert bounded == drawn
+    assert refused > 10
