@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from site_helpers import SMALL, Render, render_catalog, visible_text
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
 
 @pytest.fixture
 def render() -> Render:
@@ -15,10 +17,19 @@ def render() -> Render:
     return render_catalog
 
 
-@pytest.fixture(scope="module")
+# The sites many modules only read, rendered once per run (per xdist worker): a test that
+# changes a site renders its own into tmp_path.
+@pytest.fixture(scope="session")
 def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("small") / "site"
     render_catalog(SMALL, output)
+    return output
+
+
+@pytest.fixture(scope="session")
+def examples_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("examples") / "site"
+    render_catalog(EXAMPLES, output)
     return output
 
 

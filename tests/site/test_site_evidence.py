@@ -101,18 +101,6 @@ def test_a_ref_render_uses_that_refs_config_and_policies(tmp_path: Path, render:
     assert "sla-credit-tiers" not in (tmp_path / "then" / "findings.html").read_text()
 
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-@pytest.fixture(scope="module")
-def examples_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from site_helpers import render_catalog
-
-    output = tmp_path_factory.mktemp("examples") / "site"
-    render_catalog(EXAMPLES, output)
-    return output
-
-
 def section(text: str, start: str, end: str) -> str:
     assert start in text, start
     return text.split(start, 1)[1].split(end, 1)[0]

@@ -9,14 +9,11 @@ from pathlib import Path
 import pytest
 from site_helpers import render_catalog, visible_text
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    output = tmp_path_factory.mktemp("processes") / "site"
-    render_catalog(EXAMPLES, output)
-    return output
+@pytest.fixture
+def site(examples_site: Path) -> Path:
+    """The examples' site (tests/site/conftest.py), which these tests only read."""
+    return examples_site
 
 
 def text_of(site: Path, rel: str) -> str:
