@@ -50,6 +50,9 @@ CHANGE_CLASSES: tuple[ChangeClass, ...] = (
                 " KPI of a process misses its target in a period where BASE's met it."),
     ChangeClass("kpi-reevaluated", I, "Measured on the records (`diff --records`), a changed"
                 " KPI's values or verdicts move; no target is newly missed."),
+    ChangeClass("records-changed", R, "With `--records`, the change edits the records folder"
+                " itself (inside the repository): the readings are taken under BASE's records"
+                " and HEAD's, and the change process owner reviews the edit."),
     ChangeClass("owner-changed", A, "The service owner team changes."),
     ChangeClass("owner-removed", A, "The service loses its owner team."),
     ChangeClass("accountable-changed", A, "The Accountable party of a RACI activity changes"

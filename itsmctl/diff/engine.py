@@ -88,12 +88,13 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
                            base_result.catalog, head_result.catalog, unreadable)
     checked = None
     if records is not None:
-        from itsmctl.diff.records import reevaluate
+        from itsmctl.diff.records import reevaluate_sides
 
         calendars = {c.name for c, _ in pairs if c.kind == "BusinessCalendar"
                      and c.status != "added"}
-        pairs, checked = reevaluate(pairs, base_result.catalog, head_result.catalog, records,
-                                    calendars)
+        pairs, checked, edited = reevaluate_sides(repo, base_sha, pairs, base_result.catalog,
+                                                  head_result.catalog, records, calendars)
+        governance = (*governance, *edited)  # the change process owner reviews the records
     comparison = compare(base_result.findings, head_result.findings)
     head_limits = head_settings.config.limits
     comparison = replace(comparison, new=on_added_edges(comparison.new, base_result.catalog,

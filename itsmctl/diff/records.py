@@ -16,29 +16,49 @@ are reported per priority and clock, and for availability:
 
 Periods are matched by their key (`2026-11`): a change of `measurement.period` compares
 periods of different lengths only where their keys agree. Records come from disk (the user's
-export), never from either commit; the same folder gives the same reading on every run.
+export); the same folder gives the same reading on every run.
+
+A records folder inside the repository is part of the change like the catalog: the reading
+decides whether the CAB must approve, and a pull request must not remove an approver by
+editing the records it is measured on. So when the change touches that folder
+(`reevaluate_sides`), the same SLAs and KPIs are measured again under the records as BASE
+has them (read through the git gateway into a temporary folder), the approval-required
+readings of both are kept (a change can add approvers, never remove them), and the edit
+itself is a `records-changed` pseudo-entity change for the change process owner.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from itsmctl import git
 from itsmctl.catalog import Catalog
+from itsmctl.diff.classes import impact_of
 from itsmctl.diff.result import Classified, EntityChange, Impact, RecordsCheck
 from itsmctl.durations import format_duration
+from itsmctl.errors import ItsmctlError
 from itsmctl.measure.availability import AvailabilityPeriod
 from itsmctl.measure.evaluate import CLOCKS
 from itsmctl.measure.kpis import KpiResult
 from itsmctl.measure.result import ClockReport, MeasureResult, SlaReport
 from itsmctl.measure.run import MeasureOptions, format_value, measure_catalog
 from itsmctl.model import Entity, Ref
+from itsmctl.visible import visible
+
+if TYPE_CHECKING:
+    from itsmctl.git import Repo
 
 NEWLY_MISSED = "attainment-newly-missed"
 REEVALUATED = "attainment-reevaluated"
 KPI_NEWLY_MISSED = "kpi-newly-missed"
 KPI_REEVALUATED = "kpi-reevaluated"
+RECORDS_CHANGED = "records-changed"
 READING_CLASSES = (NEWLY_MISSED, REEVALUATED, KPI_NEWLY_MISSED, KPI_REEVALUATED)
 # the spec fields whose change can move a measured figure
 MEASURED_FIELDS = ("service", "calendar", "targets", "measurement", "pauseOn", "availability",
@@ -52,6 +72,94 @@ Pair = tuple[EntityChange, Entity]
 class _Touched:
     base: str | None  # the SLA's name at BASE (None: added)
     head: str
+
+
+def reevaluate_sides(repo: Repo, base_sha: str, pairs: list[Pair], base: Catalog,
+                     head: Catalog, options: MeasureOptions, changed_calendars: Iterable[str] = ()
+                     ) -> tuple[list[Pair], RecordsCheck, tuple[EntityChange, ...]]:
+    """`reevaluate` under the records on disk and, when the change edits a records folder
+    kept in the repository, under BASE's records too; plus that edit as a change of its own.
+
+    The approval-required readings under BASE's records that HEAD's do not repeat are added
+    (marked "under BASE's records"), so edited records can add the CAB, never remove it.
+    """
+    calendars = list(changed_calendars)
+    out, checked = reevaluate(pairs, base, head, options, calendars)
+    prefix = _inside(repo, options.records)
+    if prefix is None:  # an export outside the repository: not part of the change
+        return out, checked, ()
+    edited = [p for p in git.changed_paths(repo, base_sha, None, prefix) if "/" not in p]
+    if not edited:
+        return out, checked, ()
+    at_base = [f for f in git.list_files(repo, base_sha, prefix)
+               if "/" not in f.rel and not f.is_link]
+    note = ""
+    if at_base and checked.tickets is not None:
+        try:
+            base_pairs = _under_base_records(repo, at_base, pairs, base, head, options,
+                                             calendars)
+        except ItsmctlError as error:  # BASE's own records are broken: say so, keep HEAD's
+            note = f"; BASE's records could not be measured ({error})"
+        else:
+            out = _union(out, base_pairs)
+    name = prefix or "."
+    ref = f"Records:{name}"
+    listed = ", ".join(visible(p) for p in edited[:6]) + (
+        f" and {len(edited) - 6} more" if len(edited) > 6 else "")
+    message = (f"the change edits the records it is measured on ({listed}); the readings are"
+               f" taken under BASE's records and HEAD's{note}" if at_base else
+               f"the change adds the records it is measured on ({listed}); BASE has none to"
+               f" measure under{note}")
+    change = EntityChange("Records", name, "modified" if at_base else "added", name,
+                          base_file=name if at_base else "",
+                          impacts=(Classified(RECORDS_CHANGED, impact_of(RECORDS_CHANGED),
+                                              message, ref),))
+    return out, checked, (change,)
+
+
+def _inside(repo: Repo, folder: Path) -> str | None:
+    """The records folder relative to the repository root ("" for the root), or None."""
+    top = Path(os.path.realpath(git.working_dir(repo)))
+    real = Path(os.path.realpath(folder))
+    if not real.is_relative_to(top):
+        return None
+    rel = real.relative_to(top).as_posix()
+    return "" if rel == "." else rel
+
+
+def _under_base_records(repo: Repo, files: list[git.TreeFile], pairs: list[Pair],
+                        base: Catalog, head: Catalog, options: MeasureOptions,
+                        calendars: list[str]) -> list[Pair]:
+    """`reevaluate` on the record files as BASE has them, written to a temporary folder
+    (plain files only: a link in BASE's tree is not followed)."""
+    blobs = git.read_blobs(repo, (f.sha for f in files))
+    label = options.records_label or str(options.records)
+    with tempfile.TemporaryDirectory(prefix="itsmctl-base-records-") as tmp:
+        for f in files:
+            (Path(tmp) / f.rel).write_bytes(blobs[f.sha])
+        at_base = replace(options, records=Path(tmp), records_label=f"{label} (BASE)")
+        return reevaluate(pairs, base, head, at_base, calendars)[0]
+
+
+def _union(head_pairs: list[Pair], base_pairs: list[Pair]) -> list[Pair]:
+    """HEAD-records pairs with BASE-records readings that require approval added."""
+    by_ref = {c.ref: (c, e) for c, e in head_pairs}
+    for change, entity in base_pairs:
+        extra = [replace(i, message=f"under BASE's records: {i.message}")
+                 for i in change.impacts
+                 if i.change_class in READING_CLASSES and i.impact >= Impact.APPROVAL_REQUIRED]
+        found = by_ref.get(change.ref)
+        have = {(i.change_class, i.message) for i in found[0].impacts} if found else set()
+        extra = [i for i in extra
+                 if (i.change_class, i.message.removeprefix("under BASE's records: "))
+                 not in have]
+        if not extra:
+            continue
+        if found is None:
+            kept = tuple(i for i in change.impacts if i.change_class not in READING_CLASSES)
+            found = (replace(change, impacts=kept), entity)
+        by_ref[change.ref] = (replace(found[0], impacts=(*found[0].impacts, *extra)), found[1])
+    return sorted(by_ref.values(), key=lambda p: (p[0].kind, p[0].name))
 
 
 def reevaluate(pairs: list[Pair], base: Catalog, head: Catalog, options: MeasureOptions,

@@ -43,10 +43,13 @@ def _tickets() -> str:
 
 @pytest.fixture
 def tightened(catalog_repo: Path, edit: Edit, run_git: Git) -> Path:
-    """A pull request that lowers nothing: P1 resolution 4h -> 2h, with the records committed."""
-    run_git(catalog_repo, "switch", "-q", "-c", "tighten")
+    """A pull request that lowers nothing: P1 resolution 4h -> 2h, on the records committed
+    at BASE (the pull request leaves them alone)."""
     (catalog_repo / "records").mkdir()
     (catalog_repo / "records/tickets.csv").write_text(_tickets(), encoding="utf-8")
+    run_git(catalog_repo, "add", "-A")
+    run_git(catalog_repo, "commit", "-q", "-m", "Records of November")
+    run_git(catalog_repo, "switch", "-q", "-c", "tighten")
     edit(catalog_repo, SLA, "{priority: P1, response: 30m, resolution: 4h}",
          "{priority: P1, response: 30m, resolution: 2h}")
     run_git(catalog_repo, "add", "-A")
@@ -105,6 +108,70 @@ def test_the_reviews_must_cover_the_newly_missed_target(tightened: Path, tmp_pat
     assert code == 1, out
     assert ("itsmctl check: FAIL (approvals: needs approval from role:service-owner,"
             " team:change-advisory-board)") in out
+
+
+def test_records_the_pull_request_edits_cannot_remove_the_cab(tightened: Path, invoke: Invoke,
+                                                             run_git: Git) -> None:
+    """The same pull request rewrites the records so that the tightened target looks met:
+    BASE's records still say it would be missed, so the CAB still approves."""
+    tickets = tightened / "records/tickets.csv"
+    tickets.write_text(_tickets().replace("T12:00:00+01:00", "T10:00:00+01:00"),
+                       encoding="utf-8")
+    run_git(tightened, "commit", "-q", "-am", "Faster records")
+    code, out = check(invoke, tightened, "--records", str(tightened / "records"),
+                      "--fail-on", "approval-required")
+    assert code == 1, out
+    assert (f"* approval-required: under BASE's records: {NEWLY_MISSED}"
+            "  (attainment-newly-missed)") in out
+    assert ("review: the change edits the records it is measured on (tickets.csv); the"
+            " readings are taken under BASE's records and HEAD's  (records-changed)") in out
+    assert out.rstrip().endswith("itsmctl check: FAIL (diff: approval-required: 1)")
+    code, out = check(invoke, tightened, "--records", str(tightened / "records"))
+    assert "team:change-advisory-board" in out.rstrip().splitlines()[-1], out
+    assert "role:change-manager" in out.rstrip().splitlines()[-1], out  # the change process
+
+
+def test_a_pull_request_that_only_edits_records_is_reported(catalog_repo: Path, invoke: Invoke,
+                                                            run_git: Git) -> None:
+    (catalog_repo / "records").mkdir()
+    (catalog_repo / "records/tickets.csv").write_text(_tickets(), encoding="utf-8")
+    run_git(catalog_repo, "add", "-A")
+    run_git(catalog_repo, "commit", "-q", "-m", "Records of November")
+    run_git(catalog_repo, "switch", "-q", "-c", "edit-records")
+    code, out = check(invoke, catalog_repo, "--records", str(catalog_repo / "records"))
+    assert code == 0, out
+    assert "records-changed" not in out  # records unchanged: nothing to report
+    (catalog_repo / "records/tickets.csv").write_text(_tickets()[:-1] + "\n", encoding="utf-8")
+    with (catalog_repo / "records/tickets.csv").open("a", encoding="utf-8") as f:
+        f.write("INC27,incident,intranet,P1,2026-11-27T09:00:00+01:00,,\n")
+    run_git(catalog_repo, "commit", "-q", "-am", "One more")
+    code, out = check(invoke, catalog_repo, "--records", str(catalog_repo / "records"))
+    assert code == 0, out
+    assert "Records records" in out
+    assert ("review: the change edits the records it is measured on (tickets.csv)") in out
+    assert "needs approval from role:change-manager" in out.rstrip().splitlines()[-1], out
+
+
+def _records_with_the_change(repo: Path, edit: Edit, run_git: Git) -> None:
+    """A pull request that adds the records and tightens P1 resolution to 2h."""
+    run_git(repo, "switch", "-q", "-c", "tighten")
+    (repo / "records").mkdir()
+    (repo / "records/tickets.csv").write_text(_tickets(), encoding="utf-8")
+    edit(repo, SLA, "resolution: 4h}", "resolution: 2h}")
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "Resolve P1 incidents within 2h")
+
+
+def test_a_pull_request_that_adds_the_records_says_base_has_none(catalog_repo: Path,
+                                                                 invoke: Invoke, edit: Edit,
+                                                                 run_git: Git) -> None:
+    _records_with_the_change(catalog_repo, edit, run_git)
+    code, out = check(invoke, catalog_repo, "--records", str(catalog_repo / "records"),
+                      "--fail-on", "approval-required")
+    assert code == 1, out
+    assert f"* approval-required: {NEWLY_MISSED}  (attainment-newly-missed)" in out
+    assert ("review: the change adds the records it is measured on (tickets.csv); BASE has"
+            " none to measure under  (records-changed)") in out
 
 
 def test_annotations_summary_comment_and_sarif_show_the_reading(tightened: Path, tmp_path: Path,
@@ -224,12 +291,7 @@ def test_the_scaffold_documents_records_commented_out(catalog_repo: Path, edit: 
     assert "--records" not in command, "off until the catalog has records"
     command = [arg for arg in command if arg != "--require-approvals"]  # no GitHub here
     command = [arg.replace("origin/${{ github.base_ref }}", "main") for arg in command]
-    run_git(catalog_repo, "switch", "-q", "-c", "tighten")
-    (catalog_repo / "records").mkdir()
-    (catalog_repo / "records/tickets.csv").write_text(_tickets(), encoding="utf-8")
-    edit(catalog_repo, SLA, "resolution: 4h}", "resolution: 2h}")
-    run_git(catalog_repo, "add", "-A")
-    run_git(catalog_repo, "commit", "-q", "-m", "Resolve P1 incidents within 2h")
+    _records_with_the_change(catalog_repo, edit, run_git)
     monkeypatch.chdir(catalog_repo)
     result = invoke(*command, *documented, "--fail-on", "approval-required")
     assert result.exit_code == 1, result.output
