@@ -38,6 +38,10 @@ class Catalog:
     """
 
     _index: dict[Ref, Entity] = field(default_factory=dict, repr=False)
+    _names: dict[tuple[str, str], Entity] = field(default_factory=dict, repr=False,
+                                                  compare=False)
+    """`_index` by (kind, name) tuples: `get` is called hundreds of thousands of times, and a
+    tuple hashes and compares in C, a Ref through its generated Python methods."""
     _entities: list[Entity] | None = field(default=None, repr=False, compare=False)
     _by_kind: dict[str, list[Entity]] = field(default_factory=dict, repr=False, compare=False)
     _dependencies: dict[int, tuple[Entity, tuple[Dependency, ...]]] = field(
@@ -67,10 +71,12 @@ class Catalog:
             return copies[0]
         existing = self._index.pop(ref, None)
         if existing is not None:
+            del self._names[(ref.kind, ref.name)]
             self.duplicates[ref] = [existing, entity]
             self._forget()
             return existing
         self._index[ref] = entity
+        self._names[(ref.kind, ref.name)] = entity
         self._forget()
         return None
 
@@ -84,7 +90,7 @@ class Catalog:
             self.__dict__.pop(name, None)
 
     def get(self, ref: Ref | None) -> Entity | None:
-        return self._index.get(ref) if ref is not None else None
+        return self._names.get((ref.kind, ref.name)) if ref is not None else None
 
     def of_kind(self, kind: str) -> list[Entity]:
         """Entities of one kind by name; sorted once, not once per rule (a copy: callers own it)."""

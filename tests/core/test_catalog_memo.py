@@ -6,7 +6,7 @@ from pathlib import Path
 
 from itsmctl.config import Config
 from itsmctl.loader import load_directory
-from itsmctl.model import Entity
+from itsmctl.model import Entity, Ref
 from itsmctl.rules.agreements import supporting
 
 
@@ -32,3 +32,16 @@ def test_supporting_agreements_are_the_same_when_asked_again(examples_dir: Path)
     first = {sla.name: list(supporting(sla, catalog)) for sla in catalog.of_kind("SLA")}
     assert any(first.values())
     assert {sla.name: list(supporting(sla, catalog)) for sla in catalog.of_kind("SLA")} == first
+
+
+def test_get_finds_what_was_added_and_nothing_for_a_duplicate_name(examples_dir: Path) -> None:
+    catalog = load_directory(examples_dir, Config()).catalog
+    for entity in catalog:
+        assert catalog.get(Ref(entity.kind, entity.name)) is entity
+    sla = catalog.of_kind("SLA")[0]
+    assert catalog.get(Ref("Team", sla.name)) is None and catalog.get(None) is None
+    copy = Entity(sla.kind, sla.name, sla.metadata, sla.spec, sla.document)
+    assert catalog.add(copy) is sla
+    assert catalog.get(Ref(sla.kind, sla.name)) is None
+    assert catalog.add(Entity(sla.kind, sla.name, sla.metadata, sla.spec, sla.document)) is sla
+    assert catalog.get(Ref(sla.kind, sla.name)) is None
