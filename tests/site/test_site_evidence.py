@@ -402,8 +402,10 @@ def test_a_person_listed_twice_in_a_team_shows_it_once_and_answers_once(
 def test_team_pages_link_each_member_to_the_people_page(examples_site: Path) -> None:
     page = (examples_site / "teams" / "commerce.html").read_text()
     members = page.split("<caption>Members of Commerce</caption>", 1)[1].split("</table>")[0]
-    assert ('<td><a href="../people.html#person-julia-schneider-larkspur-example">Julia'
-            ' Schneider</a></td><td>julia.schneider@larkspur.example</td><td>lead</td>') in members
+    assert ('<td data-label="Name"><a href="../people.html#person-julia-schneider-larkspur-'
+            'example">Julia Schneider</a></td><td data-label="E-mail">julia.schneider@larkspur.'
+            'example</td><td data-label="Role">lead</td>') in members
+    assert '<table class="stack">\n<caption>Members of Commerce</caption>' in page  # phones
     people = (examples_site / "people.html").read_text()
     for anchor in re.findall(r'href="\.\./people\.html#([^"]+)"', members):
         assert f'id="{anchor}"' in people
