@@ -1,12 +1,14 @@
 """A persistent, content-addressed cache of parsed catalog files.
 
 Most files of a pull request are the files of its base branch: parsing them again on every run
-is work done twice. An entry is keyed by what decides the parse and nothing else (the file's
-git blob id, the label its findings carry, itsmctl's and PyYAML's versions, the parse limits),
-so a hit gives exactly what parsing again would. Entries are data only (JSON in SQLite, never
-pickle or anything that executes on load) with a checksum: a corrupt entry is detected and
-parsed again, a poisoned one can at worst be wrong, which is why only trusted runs (the default
-branch) should write a cache that pull requests read (SECURITY.md).
+is work done twice. An entry is keyed by what decides the parse and its stored schema verdicts
+and nothing else (the file's git blob id, the label its findings carry, the parse limits, a
+digest of itsmctl's own files, and the versions of Python and of the libraries parsing and
+judging read, libyaml's presence included), so a hit gives exactly what parsing again would.
+Entries are data only (JSON in SQLite, never pickle or anything that executes on load) with a
+checksum: a corrupt entry is detected and parsed again, a poisoned one can at worst be wrong,
+which is why only trusted runs (the default branch) should write a cache that pull requests
+read (SECURITY.md).
 
 SQLite gives atomic, concurrent-safe writes and a least-recently-used index in the standard
 library; the size is bounded by evicting the entries used longest ago.
@@ -23,6 +25,8 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata, resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +43,10 @@ FORMAT = 1  # the payload layout below; a change makes every older entry a miss
 DB_NAME = f"parses-v{FORMAT}.sqlite"
 DEFAULT_MAX_BYTES = 1 << 30  # 1 GiB: about ten 10,000-service catalogs
 _BATCH = 500  # keys per SQL statement (SQLite allows 32,766 variables; stay far below)
-_SALT = "\0".join((__version__, yaml.__version__, "{}.{}".format(*sys.version_info[:2]),
-                   str(FORMAT), f"parser {REVISION}"))
+# what a parse and a schema verdict read beyond the file: the loader (PyYAML, libyaml or not),
+# the schema validator and its format checks (itsmctl/formats.py uses `regex`)
+LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-specifications", "referencing", "rpds-py",
+             "regex")
 
 
 def default_directory(environ: Mapping[str, str] | None = None) -> Path:
@@ -69,9 +75,49 @@ def entry_key(label: str, blob: str, limits: Limits) -> str:
 
 @cache
 def _salt() -> str:
+    """What every entry depends on beyond its file: itsmctl's own files (the loader, the
+    schemas, the fast checks and format checker that make the verdicts: its version number
+    does not change between commits), Python's and the libraries' versions, libyaml or not."""
     schemas = "\0".join(schema_text(name) for name in schema_names())
     digest = hashlib.blake2b(schemas.encode("utf-8"), digest_size=16).hexdigest()
-    return "\0".join((_SALT, f"schemas {digest}", f"verdict {VERDICT_REVISION}"))
+    versions = [f"{name}={library_version(name)}" for name in LIBRARIES]
+    return "\0".join((__version__, package_digest(), sys.version, *versions,
+                      f"libyaml {bool(getattr(yaml, '__with_libyaml__', False))}", str(FORMAT),
+                      f"parser {REVISION}", f"schemas {digest}", f"verdict {VERDICT_REVISION}"))
+
+
+@cache
+def package_digest() -> str:
+    """A digest of every file of the installed itsmctl package (code, schemas, templates),
+    once per process (about 5 ms of CPU for its 1.4 MB): the parse cache and the result memo
+    key by it, so an edited checkout, or another commit under the same version, misses."""
+    return folder_digest(resources.files("itsmctl"))
+
+
+def folder_digest(root: Traversable) -> str:
+    """A digest of the names and bytes of every file under `root`, bytecode caches aside."""
+    digest = hashlib.blake2b(digest_size=20)
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        for item in sorted(folder.iterdir(), key=lambda entry: entry.name):
+            if item.name == "__pycache__":
+                continue
+            rel = f"{prefix}{item.name}"
+            if item.is_dir():
+                stack.append((item, rel + "/"))
+            elif item.is_file():
+                digest.update(rel.encode() + b"\0" + item.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@cache
+def library_version(name: str) -> str:
+    """The installed version of distribution `name`, "-" when it is not installed."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
 
 
 def _checksum(payload: bytes) -> str:

@@ -6,7 +6,8 @@ any rule, policy, waiver or the line locator reads, so a hit gives exactly what 
 again would:
 
 - itsmctl's own files (its code and the bundled schemas: a digest of the installed package,
-  so an edited checkout misses too), Python's and the libraries' versions;
+  so an edited checkout misses too), Python's and the libraries' versions, and whether
+  PyYAML has libyaml;
 - the time-zone database the hour rules read (the system's `tzdata.zi` on every zone path,
   the tzdata package's version); where a zone folder has no `tzdata.zi` its content cannot
   be keyed and nothing is memoised;
@@ -30,9 +31,10 @@ import sys
 import zoneinfo
 from datetime import date
 from functools import cache
-from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import yaml
 
 from itsmctl import __version__
 from itsmctl.findings import Finding, Severity, Waiver
@@ -42,6 +44,8 @@ from itsmctl.parsecache import (  # the payload checks it uses too
     _int,
     _optional_int,
     _text,
+    library_version,
+    package_digest,
 )
 
 if TYPE_CHECKING:
@@ -61,31 +65,10 @@ def environment() -> str | None:
     zones = _zone_data()
     if zones is None:
         return None
-    versions = []
-    for name in LIBRARIES:
-        try:
-            versions.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{name}=-")
-    return "\0".join((__version__, _package_digest(), sys.version, *versions, zones, str(FORMAT)))
-
-
-def _package_digest() -> str:
-    """A digest of every file of the itsmctl package (code, schemas, templates)."""
-    digest = hashlib.blake2b(digest_size=20)
-    root = resources.files("itsmctl")
-    stack = [(root, "")]
-    while stack:
-        folder, prefix = stack.pop()
-        for item in sorted(folder.iterdir(), key=lambda entry: entry.name):
-            if item.name == "__pycache__":
-                continue
-            rel = f"{prefix}{item.name}"
-            if item.is_dir():
-                stack.append((item, rel + "/"))
-            elif item.is_file():
-                digest.update(rel.encode() + b"\0" + item.read_bytes() + b"\0")
-    return digest.hexdigest()
+    versions = [f"{name}={library_version(name)}" for name in LIBRARIES]
+    libyaml = f"libyaml {bool(getattr(yaml, '__with_libyaml__', False))}"  # parse findings differ
+    return "\0".join((__version__, package_digest(), sys.version, *versions, libyaml, zones,
+                      str(FORMAT)))
 
 
 def _zone_data() -> str | None:

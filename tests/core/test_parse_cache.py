@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from itsmctl import parsecache
 from itsmctl.limits import Limits
@@ -332,10 +334,85 @@ def test_a_verdict_for_another_kind_does_not_pass_an_entity(examples_copy: Path)
     assert validate_json(examples_copy) == expected
 
 
-def test_the_key_covers_the_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
+def _package_copy(tmp_path: Path) -> Path:
+    """A copy of the itsmctl package under tmp_path/code (import it with PYTHONPATH)."""
+    code = tmp_path / "code"
+    shutil.copytree(Path(parsecache.__file__).parent, code / "itsmctl",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return code
+
+
+@pytest.mark.parametrize("name", ["schemas.py", "fastschema.py", "formats.py", "yamlload.py",
+                                  "schemas/service.schema.json"])
+def test_one_byte_of_the_code_or_a_schema_changes_the_package_digest(tmp_path: Path,
+                                                                     name: str) -> None:
+    package = _package_copy(tmp_path) / "itsmctl"
+    assert parsecache.folder_digest(package) == parsecache.package_digest()
+    path = package / name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+    assert parsecache.folder_digest(package) != parsecache.package_digest()
+
+
+def test_another_package_digest_makes_every_entry_miss(examples_copy: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = validate_json(examples_copy)
+    files = cache_entries()
+    assert validate_json(examples_copy) == expected and cache_entries() == files  # all hits
+    monkeypatch.setattr(parsecache, "package_digest", lambda: "another itsmctl")
+    parsecache._salt.cache_clear()
+    try:
+        assert validate_json(examples_copy) == expected
+        assert cache_entries() == 2 * files  # every file parsed and stored again
+    finally:
+        monkeypatch.undo()
+        parsecache._salt.cache_clear()
+
+
+def test_a_format_check_changed_under_the_same_version_is_not_hidden_by_a_warm_cache(
+        examples_copy: Path, tmp_path: Path) -> None:
+    """The reviewer's scenario: another commit of itsmctl (same version number) whose URI
+    check rejects every URL with "example" in it reports what it reports without a cache."""
+    code = _package_copy(tmp_path)
+    formats = code / "itsmctl" / "formats.py"
+    check = "    if not isinstance(value, str):\n        return True\n"
+    text = formats.read_text()
+    assert text.count(check) >= 1
+    formats.write_text(text.replace(check, check + '    if "example" in value:\n'
+                                    '        return False\n', 1))
+
+    def validate(*extra: str, changed: bool = False) -> tuple[int, str]:
+        env = dict(os.environ, PYTHONPATH=str(code)) if changed else dict(os.environ)
+        done = subprocess.run(
+            [sys.executable, "-m", "itsmctl", "validate", str(examples_copy), "-f", "json",
+             "--today", TODAY.isoformat(), *extra],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
+        return done.returncode, done.stdout
+
+    original = validate()
+    assert original == validate() and original[0] == 0  # warm, and the examples are valid
+    bypass = validate("--no-cache", changed=True)
+    assert bypass[0] == 1 and '"schema"' in bypass[1]
+    assert validate(changed=True) == bypass
+
+
+@pytest.mark.parametrize("change", ["schemas", "libyaml", "jsonschema", "rpds-py", "regex",
+                                    "python"])
+def test_the_key_covers_the_schemas_libyaml_the_validators_versions_and_python(
+        change: str, monkeypatch: pytest.MonkeyPatch) -> None:
     base = entry_key("a.yaml", "b" * 40, Limits())
-    original = parsecache.schema_text
-    monkeypatch.setattr(parsecache, "schema_text", lambda name: original(name) + " ")
+    if change == "schemas":
+        text = parsecache.schema_text
+        monkeypatch.setattr(parsecache, "schema_text", lambda name: text(name) + " ")
+    elif change == "libyaml":
+        monkeypatch.setattr(yaml, "__with_libyaml__", not yaml.__with_libyaml__)
+    elif change == "python":
+        monkeypatch.setattr(sys, "version", sys.version + "+1")
+    else:
+        original = parsecache.library_version
+        monkeypatch.setattr(parsecache, "library_version",
+                            lambda name: original(name) + ("+1" if name == change else ""))
     parsecache._salt.cache_clear()
     try:
         assert entry_key("a.yaml", "b" * 40, Limits()) != base

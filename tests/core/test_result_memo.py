@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 from collections.abc import Callable
@@ -11,12 +12,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from itsmctl import resultmemo
 from itsmctl import validate as validate_module
 from itsmctl.diff import diff_refs
 from itsmctl.loader import ParseMemo
-from itsmctl.parsecache import ParseCache, _checksum
+from itsmctl.parsecache import ParseCache, _checksum, folder_digest
 from itsmctl.resultmemo import DB_NAME
 from itsmctl.runcontext import resolve_context
 from itsmctl.validate import ValidationResult, validate
@@ -153,7 +155,7 @@ def test_today_label_and_environment_are_keyed(broken: Path, tmp_path: Path,
     _run(broken, cache, label="catalog")  # findings carry the label
     assert len(rule_runs) == 3
     resultmemo.environment.cache_clear()
-    monkeypatch.setattr(resultmemo, "_package_digest", lambda: "another itsmctl or schema")
+    monkeypatch.setattr(resultmemo, "package_digest", lambda: "another itsmctl or schema")
     _run(broken, cache)
     assert len(rule_runs) == 4
     resultmemo.environment.cache_clear()
@@ -168,9 +170,28 @@ def test_today_label_and_environment_are_keyed(broken: Path, tmp_path: Path,
     resultmemo.environment.cache_clear()
 
 
-def test_the_package_digest_covers_the_bundled_schemas() -> None:
-    digest = resultmemo._package_digest()
-    assert len(digest) == 40 and digest == resultmemo._package_digest()
+def test_the_package_digest_covers_the_bundled_schemas(tmp_path: Path) -> None:
+    package = tmp_path / "itsmctl"
+    shutil.copytree(Path(resultmemo.__file__).parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    assert folder_digest(package) == resultmemo.package_digest()
+    schema = package / "schemas" / "service.schema.json"
+    data = bytearray(schema.read_bytes())
+    data[-2] ^= 1  # one bit of one byte
+    schema.write_bytes(bytes(data))
+    assert folder_digest(package) != resultmemo.package_digest()
+
+
+def test_the_environment_covers_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    resultmemo.environment.cache_clear()
+    base = resultmemo.environment()
+    monkeypatch.setattr(yaml, "__with_libyaml__", not yaml.__with_libyaml__)
+    resultmemo.environment.cache_clear()
+    try:
+        assert resultmemo.environment() != base
+    finally:
+        monkeypatch.undo()
+        resultmemo.environment.cache_clear()
 
 
 def test_cache_info_and_clear_count_the_results(broken: Path, invoke: Invoke) -> None:
