@@ -26,6 +26,7 @@ import yaml
 
 from itsmctl.errors import ItsmctlError
 from itsmctl.measure.presets import PRESETS
+from itsmctl.measure.recordfile import open_record, present
 
 TICKET_FIELDS = ("id", "type", "service", "priority", "opened_at", "responded_at",
                  "resolved_at", "closed_at", "channel", "first_contact", "reopened", "csat",
@@ -64,12 +65,13 @@ class RecordMapping:
 def load_mapping(records: Path) -> RecordMapping:
     """The mapping of the records folder: mapping.yaml over its preset, or the generic one."""
     path = records / "mapping.yaml"
-    if not path.is_file():
+    if not present(path):
         return compile_mapping({})
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ItsmctlError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    with open_record(path, str(path)) as handle:
+        try:
+            data = handle.read(MAX_MAPPING_BYTES + 1)  # never more than the limit allows
+        except OSError as exc:
+            raise ItsmctlError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if len(data) > MAX_MAPPING_BYTES:
         raise ItsmctlError(f"{path} is larger than 1 MiB", "a mapping is a few dozen lines")
     try:

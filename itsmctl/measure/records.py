@@ -8,6 +8,7 @@ on; a file that lacks a required column stops the run (exit 2) before any row is
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from typing import Any
 
 from itsmctl.errors import ItsmctlError
 from itsmctl.measure.mapping import RecordMapping
+from itsmctl.measure.recordfile import open_record
 from itsmctl.measure.timestamps import TimestampError, iso_reader
 
 TICKET_TYPES = ("incident", "request", "change", "problem")
@@ -147,10 +149,7 @@ class _Bad(Exception):
 
 def _rows(path: Path, label: str, columns_of: list[str]) -> Iterator[tuple[int, Any]]:
     """(line, row) of a CSV or JSON Lines file; the header first as line 1 (CSV only)."""
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise ItsmctlError(f"cannot read {label}: {exc.strerror or exc}") from exc
+    handle = io.TextIOWrapper(open_record(path, label), encoding="utf-8-sig", newline="")
     last = 0
     with handle:
         try:

@@ -24,6 +24,7 @@ from itsmctl.measure.kpis import KpiResult, KpiTally
 from itsmctl.measure.mapping import RecordMapping, load_mapping
 from itsmctl.measure.periods import period_bounds, periods_between
 from itsmctl.measure.plans import SlaPlan, compile_plans
+from itsmctl.measure.recordfile import present
 from itsmctl.measure.records import Outage, RowProblem, read_events, read_outages, read_tickets
 from itsmctl.measure.result import (
     ClockReport,
@@ -236,7 +237,7 @@ def _files(records: Path, mapping: RecordMapping) -> dict[str, Path]:
             raise ItsmctlError(f"mapping.yaml: files.{kind} {name!r} is not a plain file name",
                                "records are read from the records folder only")
         for candidate in (name,) if name else defaults:
-            if (records / candidate).is_file():
+            if present(records / candidate):  # a link or FIFO is refused when opened
                 found[kind] = records / candidate
                 break
         else:

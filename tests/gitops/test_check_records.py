@@ -237,6 +237,26 @@ def test_a_record_file_linking_out_of_the_repository_is_never_read(tightened: Pa
     assert "TOKEN-1234" not in out
 
 
+def test_a_record_file_linking_to_git_config_is_never_read(tightened: Path, invoke: Invoke,
+                                                           run_git: Git) -> None:
+    """The link stays inside the repository, but it is a link: not followed, not quoted."""
+    config = tightened / ".git/config"
+    config.write_text(config.read_text(encoding="utf-8") + '[http "https://github.com/"]\n'
+                      "\textraheader = AUTHORIZATION: basic SECRETTOKEN123\n", encoding="utf-8")
+    (tightened / "records/events.csv").symlink_to("../.git/config")
+    run_git(tightened, "add", "-A")
+    run_git(tightened, "commit", "-q", "-m", "Events")
+    for args in ([], ["--max-bad-rows", "100", "-f", "json"]):
+        code, out = check(invoke, tightened, "--records", str(tightened / "records"), *args)
+        assert code == 2, out
+        assert "events.csv is a symbolic link (not followed)" in out
+        assert "SECRETTOKEN123" not in out and "repositoryformatversion" not in out
+    result = invoke("diff", "-C", str(tightened), "main", "--records",
+                    str(tightened / "records"))
+    assert result.exit_code == 2, result.output
+    assert "events.csv is a symbolic link (not followed)" in result.output
+
+
 def test_more_bad_rows_than_allowed_is_exit_2(tightened: Path, invoke: Invoke) -> None:
     tickets = tightened / "records/tickets.csv"
     tickets.write_text(_tickets() + "INC27,incident,intranet,P1,yesterday,,\n", encoding="utf-8")
