@@ -127,6 +127,14 @@ def check(context: RunContext, *, base: str | None = None,
     root = context.root
     if records is not None:
         records_inside(context.repo, records)
+        from dataclasses import replace
+
+        from itsmctl.measure.run import without_records
+
+        # the records folder (its mapping.yaml) is not part of the catalog, on either side
+        context = replace(context, config=without_records(context.config, records.records,
+                                                          root))
+        memo = context.memo
     validation = validate(context, strict=strict, memo=memo)
     diff = diff_refs(root, base, None, catalog_root=root, today=context.today, fail_on=fail_on,
                      config=context.given_config, memo=memo,

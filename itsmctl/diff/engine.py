@@ -70,6 +70,12 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
     base_sha, base_label = resolve_base(repo, base, head_sha, prefix, spelled.exact)
     base_settings = read_settings(repo, base_sha, prefix, base_label, config)
     governance = settings_changes(base_settings, head_settings)
+    if records is not None:  # the records folder (its mapping.yaml) is no catalog file
+        from itsmctl.measure.run import without_records
+
+        base_settings, head_settings = (
+            replace(s, config=without_records(s.config, records.records, root))
+            for s in (base_settings, head_settings))
     memo = memo if memo is not None else ParseMemo()
     base_loaded = load_side(repo, base_sha, prefix, base_settings.config, memo)
     if not base_loaded.sources and (head_result is None or head_sha is not None

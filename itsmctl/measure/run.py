@@ -41,6 +41,7 @@ from itsmctl.processes.spec import escalation, kpis, process_name
 from itsmctl.sources import SourceFile
 
 if TYPE_CHECKING:
+    from itsmctl.config import Config
     from itsmctl.runcontext import RunContext
 
 
@@ -196,10 +197,8 @@ def _midnight(day: date, zone: ZoneInfo) -> float:
 
 def _load_catalog(context: RunContext, options: MeasureOptions
                   ) -> tuple[Catalog, dict[str, SourceFile], list[Finding]]:
-    root, config, label = context.root, context.config, context.label
-    inside = _relative(options.records, root)
-    if inside is not None:  # records kept next to the catalog are not catalog files
-        config = dataclasses.replace(config, exclude=(*config.exclude, f"{inside}/**"))
+    root, label = context.root, context.label
+    config = without_records(context.config, options.records, root)
     loaded = load_directory(root, config, label)
     broken = sorted({f.file for f in loaded.findings if f.severity >= Severity.ERROR})
     notes = [Finding("catalog-not-loaded", Severity.WARNING,
@@ -207,6 +206,15 @@ def _load_catalog(context: RunContext, options: MeasureOptions
                      " their entities are not measured", label, None, None,
                      hint="run itsmctl validate for the details")] if broken else []
     return loaded.catalog, dict(loaded.sources), notes
+
+
+def without_records(config: Config, records: Path, root: Path) -> Config:
+    """`config` with a records folder kept inside the catalog excluded: its files
+    (`mapping.yaml`) are not catalog files, for measure, render, diff and check alike."""
+    inside = _relative(records, root)
+    if inside is None or inside in ("", "."):
+        return config
+    return dataclasses.replace(config, exclude=(*config.exclude, f"{inside}/**"))
 
 
 def _relative(path: Path, root: Path) -> str | None:

@@ -257,6 +257,28 @@ def test_a_record_file_linking_to_git_config_is_never_read(tightened: Path, invo
     assert "events.csv is a symbolic link (not followed)" in result.output
 
 
+def test_a_mapping_yaml_in_the_records_is_no_catalog_file(tightened: Path, invoke: Invoke,
+                                                           run_git: Git) -> None:
+    """check and diff leave the records folder out of the catalog, on both sides, as
+    measure does (its mapping.yaml is not an entity file)."""
+    (tightened / "records/mapping.yaml").write_text("preset: generic\n", encoding="utf-8")
+    run_git(tightened, "add", "-A")
+    run_git(tightened, "commit", "-q", "-m", "Mapping")
+    run_git(tightened, "switch", "-q", "main")
+    run_git(tightened, "merge", "-q", "--ff-only", "tighten")  # BASE has it too
+    run_git(tightened, "switch", "-q", "-c", "again")
+    (tightened / "slas/intranet-sla.yaml").write_text(
+        (tightened / "slas/intranet-sla.yaml").read_text(encoding="utf-8").replace(
+            "resolution: 2h}", "resolution: 1h}"), encoding="utf-8")
+    code, out = check(invoke, tightened, "--records", str(tightened / "records"))
+    assert code == 0, out
+    assert "apiVersion" not in out and "mapping.yaml" not in out
+    assert "P1 resolution 2h -> 1h" in out
+    result = invoke("diff", "-C", str(tightened), "main", "--records",
+                    str(tightened / "records"))
+    assert "apiVersion" not in result.output and "mapping.yaml" not in result.output
+
+
 def test_more_bad_rows_than_allowed_is_exit_2(tightened: Path, invoke: Invoke) -> None:
     tickets = tightened / "records/tickets.csv"
     tickets.write_text(_tickets() + "INC27,incident,intranet,P1,yesterday,,\n", encoding="utf-8")
