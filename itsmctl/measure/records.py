@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from itsmctl.errors import ItsmctlError
 from itsmctl.measure.mapping import RecordMapping
@@ -25,6 +25,9 @@ from itsmctl.measure.timestamps import TimestampError, iso_reader
 TICKET_TYPES = ("incident", "request", "change", "problem")
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f", ""}
+# The longest JSON Lines record read (characters, line end excluded): a longer line is a bad
+# row and is skipped without being held, as CSV's 131,072-character field limit does for CSV.
+JSONL_LINE_LIMIT = 1 << 20  # 1 MiB
 _OPTIONAL = {"channel", "first_contact", "reopened", "csat", "lzs", "outcome", "cost",
              "change_type"}
 
@@ -155,8 +158,10 @@ def _rows(path: Path, label: str, columns_of: list[str]) -> Iterator[tuple[int, 
         try:
             if path.suffix == ".jsonl":
                 yield 1, list(columns_of)
-                for last, text in enumerate(handle, 1):
-                    if text.strip():
+                for last, text in enumerate(_json_lines(handle), 1):
+                    if isinstance(text, csv.Error):
+                        yield last, text
+                    elif text.strip():
                         yield last, _json_row(text, columns_of)
                 return
             reader = csv.reader(handle)
@@ -173,6 +178,19 @@ def _rows(path: Path, label: str, columns_of: list[str]) -> Iterator[tuple[int, 
         except UnicodeDecodeError:
             raise ItsmctlError(f"{label} is not UTF-8 text (after line {last})",
                                "export the file as UTF-8") from None
+
+
+def _json_lines(handle: TextIO) -> Iterator[str | csv.Error]:
+    """Each line of a JSON Lines file, one too long an error whose rest is read and dropped
+    in pieces, so a 100 MB line is never held whole."""
+    cap = JSONL_LINE_LIMIT
+    while text := handle.readline(cap + 2):  # + 2: the line's own "\r\n" fits
+        if len(text.rstrip("\r\n")) <= cap:
+            yield text
+            continue
+        while not text.endswith(("\n", "\r")) and (text := handle.readline(cap + 2)):
+            pass
+        yield csv.Error(f"line longer than {cap:,} characters")
 
 
 def _json_row(text: str, columns_of: list[str]) -> Any:

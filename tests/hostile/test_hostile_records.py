@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from tests.conftest import run_cli
+from itsmctl.measure import records
+from tests.conftest import Invoke, run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEEP = '{"id":"A","x":' + "[" * 100_000 + "]" * 100_000 + "}"
@@ -77,3 +78,28 @@ def test_record_cells_are_inert_in_markdown_and_text(tmp_path: Path) -> None:
     for output in (md, text):
         assert "\u2028" not in output and "\x1b" not in output
         assert "P\\u20289\\x1b" in output.replace("\\\\", "\\")
+
+
+def _ticket(ident: str) -> str:
+    return json.dumps({"id": ident, "type": "incident", "service": "legacy-erp",
+                       "priority": "P1", "opened_at": "2026-11-23T09:00:00Z"})
+
+
+def test_a_jsonl_line_over_the_cap_is_a_bad_row_and_the_next_line_is_read(
+        tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    cap = len(_ticket("AA"))
+    monkeypatch.setattr(records, "JSONL_LINE_LIMIT", cap)
+    folder = tmp_path / "records"
+    folder.mkdir()
+    # at the cap (with either line end) is read; one over it, or far over it, is a bad row
+    (folder / "tickets.jsonl").write_text(
+        f"{_ticket('AA')}\r\n{_ticket('BBB')}\n{_ticket('CC')}\n{_ticket('D' * 5000)}\n"
+        f"{_ticket('EE')}\n{_ticket('FFF')}", encoding="utf-8")
+    result = invoke("measure", EXAMPLES, "--records", folder, "-f", "json",
+                    "--max-bad-rows", "3", code=0)
+    report = json.loads(result.output)
+    found = [(f["line"], f["message"]) for f in report["findings"]
+             if f["rule"] == "record-unreadable"]
+    message = f"unreadable row: line longer than {cap:,} characters"
+    assert found == [(2, message), (4, message), (6, message)]
+    assert report["records"]["tickets"] == 3
