@@ -139,7 +139,7 @@ def check(context: RunContext, *, base: str | None = None,
     diff = diff_refs(root, base, None, catalog_root=root, today=context.today, fail_on=fail_on,
                      config=context.given_config, memo=memo,
                      head_result=validation, exact_base=exact_base, repo=context.repo,
-                     records=records)
+                     records=records, head_read=(context.config, context.policies))
     validation = _as_diff_shows(validation, diff)
     site_dir, note = _site_to_check(context, site)
     checked = None

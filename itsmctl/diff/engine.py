@@ -28,7 +28,13 @@ from itsmctl.diff.result import (
     Impact,
 )
 from itsmctl.diff.semantic import diff_entities, diff_values, entity_body, pair_renames
-from itsmctl.diff.settings import Settings, in_side, read_settings, settings_changes
+from itsmctl.diff.settings import (
+    Settings,
+    in_side,
+    read_settings,
+    settings_changes,
+    worktree_settings,
+)
 from itsmctl.errors import ConfigError, ItsmctlError
 from itsmctl.findings import Finding, Severity
 from itsmctl.loader import LoadResult, ParseMemo, load_sources
@@ -38,6 +44,7 @@ from itsmctl.resultmemo import ResultMemo
 if TYPE_CHECKING:
     from itsmctl.git import Repo
     from itsmctl.measure.run import MeasureOptions
+    from itsmctl.policy import PolicySet
     from itsmctl.validate import ValidationResult
 
 
@@ -48,13 +55,16 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
               exact_base: bool = False, memo: ParseMemo | None = None,
               head_result: ValidationResult | None = None,
               records: MeasureOptions | None = None,
-              repo: Repo | None = None, refs_checked: bool = False) -> DiffResult:
+              repo: Repo | None = None, refs_checked: bool = False,
+              head_read: tuple[Config, PolicySet] | None = None) -> DiffResult:
     """Compare the catalog at BASE and HEAD (see itsmctl/diff/__init__.py).
 
     `repo`: the run's repository handle, so that each ref is resolved once per run (a
     command that already opened it passes it; None opens `repo_path`). BASE and HEAD are
     checked (`git.check_ref`) here, once, before the repository is opened, unless the
-    caller checked them where they entered (`refs_checked`: the site's `prepare`)."""
+    caller checked them where they entered (`refs_checked`: the site's `prepare`).
+    `head_read`: the working tree's config and policies as the run already read them from
+    disk, so that HEAD (when it is the working tree) is not parsed again."""
     thresholds = _thresholds(fail_on)
     spelled = parse_range(base, head, exact_base)
     base, head = spelled.base, spelled.head
@@ -66,7 +76,9 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
     head_sha = git.resolve_commit(repo, head) if head else None
     prefix = git.catalog_prefix(repo, root)
     head_label = head or "the working tree"
-    head_settings = read_settings(repo, head_sha, prefix, head_label, config)
+    head_settings = (worktree_settings(repo, prefix, head_label, *head_read, config is not None)
+                     if head_read is not None and head_sha is None else
+                     read_settings(repo, head_sha, prefix, head_label, config))
     base_sha, base_label = resolve_base(repo, base, head_sha, prefix, spelled.exact)
     base_settings = read_settings(repo, base_sha, prefix, base_label, config)
     governance = settings_changes(base_settings, head_settings)

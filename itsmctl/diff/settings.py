@@ -10,7 +10,7 @@ differs is reported as changes of pseudo-entities: `Config` (named by the config
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from itsmctl import gitsources
@@ -21,6 +21,7 @@ from itsmctl.diff.result import Classified, EntityChange, FieldChange
 from itsmctl.diff.semantic import canonical, diff_values
 from itsmctl.errors import ConfigError
 from itsmctl.policy import PolicySet, git_reader, load_policies
+from itsmctl.sources import SourceFile
 
 if TYPE_CHECKING:
     from itsmctl.git import Repo
@@ -54,6 +55,41 @@ def read_settings(repo: Repo, sha: str | None, prefix: str, side: str,
         return Settings(config, load_policies(config, reader), config.file)
     except ConfigError as error:
         raise in_side(error, side) from None
+
+
+def worktree_settings(repo: Repo, prefix: str, side: str, config: Config,
+                      policies: PolicySet, explicit: bool) -> Settings:
+    """The working tree's settings from the config and policies the run already read from
+    disk (`explicit`: `config` is the user's --config), so they are not parsed again; read
+    as `read_settings` does when what is on disk might read differently through git.
+
+    Reused only where the result is the same: the config file has the very bytes parsed
+    (it takes git's label, which names it in the diff), and the policy files read through
+    git have the labels, problems and contents the run's set was built from."""
+    if not explicit:
+        source = gitsources.config_source(repo, None, prefix)
+        held = config.source
+        if (source is None or source.error or held is None or held.data is None
+                or config.raw.get("policies") or config.raw.get("scorecards")
+                or source.bytes() != held.data):
+            return read_settings(repo, None, prefix, side)  # inline items carry the label
+        config = replace(config, file=source.label,
+                         source=SourceFile(source.rel, source.label, data=held.data))
+    if not _same_inputs(repo, prefix, config, policies):
+        policies = load_policies(config, git_reader(repo, None, prefix))
+    return Settings(config, policies, "" if explicit else config.file)
+
+
+def _same_inputs(repo: Repo, prefix: str, config: Config, policies: PolicySet) -> bool:
+    """Whether the policy files git shows are the ones `policies` was built from."""
+    from itsmctl.loader import blob_id
+
+    patterns = tuple(config.raw.get("policyFiles", ()))
+    if not patterns:
+        return not policies.inputs
+    read = gitsources.matching_sources(repo, None, prefix, patterns)
+    return tuple((s.label, s.error, "" if s.error else s.blob or blob_id(s.bytes()))
+                 for s in read) == policies.inputs
 
 
 def in_side(error: ConfigError, side: str) -> ConfigError:

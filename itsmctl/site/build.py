@@ -102,7 +102,8 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
     trail, semantic = (audit_trail(catalog_root, ref, validation.catalog, config, memo,
                                    history_depth) if history else ({}, {}))
     explicit = config if explicit_config else None
-    changes = changes_since(catalog_root, since, ref, explicit, today, memo) if since else None
+    changes = changes_since(catalog_root, since, ref, explicit, today, memo,
+                            (config, validation.policies)) if since else None
     if pull_requests is not None:
         from itsmctl.site.pullrequests import approval_evidence, read_pull_requests
 

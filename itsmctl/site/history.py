@@ -101,16 +101,17 @@ def provenance(catalog_root: Path, ref: str | None, history: bool) -> Provenance
 
 
 def changes_since(catalog_root: Path, since: str, ref: str | None, config: Config | None,
-                  today: date, memo: ParseMemo | None = None) -> Changes:
+                  today: date, memo: ParseMemo | None = None,
+                  head_read: tuple[Config, PolicySet] | None = None) -> Changes:
     """Commits since `since`, and the diff engine's reading of what they changed.
 
     The diff is `itsmctl diff SINCE..REF` (the trees as they are; REF None: the working
     tree), so the page says exactly what `itsmctl diff` says. `config` is an explicit
-    --config applied to both sides; None: each side reads its own config and policies."""
+    --config applied to both sides; None: each side reads its own config and policies.
+    `head_read`: the working tree's config and policies as the run read them (see
+    `diff_refs`), used when REF is None."""
     from itsmctl import git
     from itsmctl.diff import diff_refs
-    from itsmctl.diff.engine import load_side
-    from itsmctl.diff.settings import read_settings
     from itsmctl.loader import ParseMemo
 
     memo = memo if memo is not None else ParseMemo()
@@ -118,11 +119,10 @@ def changes_since(catalog_root: Path, since: str, ref: str | None, config: Confi
     base = git.resolve_commit(repo, since)
     head = git.resolve_commit(repo, ref or "HEAD")
     prefix = git.catalog_prefix(repo, catalog_root)
-    settings = read_settings(repo, base, prefix, since, config)
     # `since` and `ref` were checked where they entered (the site's `prepare`)
     diff = diff_refs(catalog_root, since, ref, catalog_root=catalog_root, config=config,
                      today=today, fail_on=("none",), exact_base=True, memo=memo, repo=repo,
-                     refs_checked=True)
+                     refs_checked=True, head_read=head_read if ref is None else None)
     by_status: dict[str, list[Ref]] = {"added": [], "removed": [], "modified": []}
     for change in diff.changes:
         if change.kind in ENTITY_KINDS:
@@ -136,8 +136,8 @@ def changes_since(catalog_root: Path, since: str, ref: str | None, config: Confi
         modified=_sorted(by_status["modified"]),
         diff=diff,
         # who may approve is BASE's word, as for `check --require-approvals`
-        base_catalog=load_side(repo, base, prefix, settings.config, memo).catalog,
-        base_roles=settings.config.roles,
+        base_catalog=diff.base_catalog,  # BASE as the diff loaded it, with its config's roles
+        base_roles=diff.base_roles,
     )
 
 

@@ -135,3 +135,30 @@ def test_render_since_parses_each_catalog_file_once_per_side(
     # both sides of the changes page: the edited file once per side, the others once
     assert catalog_parses(parsed, example_repo) == Counter(
         {f: 2 if f == EDITED else 1 for f in catalog_files(example_repo)})
+
+
+def settings_parses(parsed: Counter[str], repo: Path) -> Counter[str]:
+    """The parses of the config and the policy file, however the command labelled them."""
+    return Counter({rel: n for rel, n in relative(parsed, repo).items() if rel in ONCE_EACH})
+
+
+def test_check_parses_the_config_and_policies_once_per_side(
+        example_repo: Path, invoke: Invoke, parsed: Counter[str]) -> None:
+    """HEAD's config and policies come from the run (not read again through git); BASE's are
+    read once (--no-site: the committed site's render reads the policy files from disk again)."""
+    result = invoke("check", str(example_repo), "--base", "main", "--no-cache", "--no-site")
+    assert result.exit_code == 0, result.output
+    assert settings_parses(parsed, example_repo) == Counter(
+        {".itsmctl.yaml": 2, "policies/larkspur.yaml": 2})
+
+
+def test_render_since_parses_the_config_once_per_side(
+        example_repo: Path, invoke: Invoke, parsed: Counter[str], tmp_path: Path) -> None:
+    """The config once per side. The policy file three times: the site reads HEAD's from
+    disk (labelled from the catalog folder), the changes page's diff through git (labelled
+    from the repository), so they are not the same set and both are read; BASE's once."""
+    result = invoke("render", str(example_repo), "--since", "main", "--no-history",
+                    "-o", str(tmp_path / "site"), "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert settings_parses(parsed, example_repo) == Counter(
+        {".itsmctl.yaml": 2, "policies/larkspur.yaml": 3})
