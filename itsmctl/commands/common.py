@@ -111,13 +111,20 @@ def open_cache(no_cache: bool) -> ParseCache | None:
     return ParseCache(default_directory(), max_bytes_from())
 
 
-def records_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """`--records DIR`, `--assume-tz`, `--max-bad-rows`: re-measure changed SLAs and KPIs
-    (diff and check; docs/measure.md)."""
+_REMEASURE = ("Records folder (as for measure): re-measure the changed SLAs on it under BASE"
+              " and HEAD.")
+
+
+def records_options(func: Callable[..., Any] | None = None, *, help: str = _REMEASURE
+                    ) -> Callable[..., Any]:
+    """`--records DIR`, `--assume-tz`, `--max-bad-rows`: every command that reads records takes
+    the same three, so a bad-rows hint holds wherever it is shown (diff, check, render;
+    docs/measure.md). `@records_options(help=...)` words --records for the command."""
+    if func is None:
+        return lambda f: records_options(f, help=help)
     for option in reversed((
         click.option("--records", "records", type=click.Path(file_okay=False, path_type=Path),
-                     help="Records folder (as for measure): re-measure the changed SLAs on it"
-                     " under BASE and HEAD."),
+                     help=help),
         click.option("--assume-tz", metavar="ZONE",
                      help="With --records: zone of timestamps written without a UTC offset."),
         click.option("--max-bad-rows", type=click.IntRange(min=0), default=0, show_default=True,

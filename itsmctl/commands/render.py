@@ -10,7 +10,15 @@ from typing import Any
 
 import click
 
-from itsmctl.commands.common import cache_option, emit, format_option, open_cache, today_option
+from itsmctl.commands.common import (
+    cache_option,
+    emit,
+    format_option,
+    open_cache,
+    records_measure,
+    records_options,
+    today_option,
+)
 from itsmctl.reporters.registry import formats, report
 
 
@@ -40,9 +48,8 @@ from itsmctl.reporters.registry import formats, report
               help="Print the build time in the footer (the bytes then differ per build).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: .itsmctl.yaml at the catalog root).")
-@click.option("--records", "records", type=click.Path(file_okay=False, path_type=Path),
-              help="Records folder (as for measure): attainment, error budget and KPI charts"
-                   " on the service, SLA and process pages.")
+@records_options(help="Records folder (as for measure): attainment, error budget and KPI"
+                      " charts on the service, SLA and process pages.")
 @format_option(formats("RenderResult"), help="Format of the summary (and of the --check report).")
 @today_option
 @cache_option
@@ -50,8 +57,8 @@ from itsmctl.reporters.registry import formats, report
 def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None,
             since: str | None, pull_requests: Path | None, check_dir: Path | None,
             history: bool, history_depth: int, timestamp: bool,
-            config_file: Path | None, records: Path | None, fmt: str, today: date | None,
-            no_cache: bool) -> None:
+            config_file: Path | None, records: Path | None, assume_tz: str | None,
+            max_bad_rows: int, fmt: str, today: date | None, no_cache: bool) -> None:
     """Render the catalog in PATH as a static site for auditors and stakeholders.
 
     The site works from disk and any static host (relative links, no network). Findings
@@ -75,7 +82,7 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
                                "pull_requests": pull_requests,
                                "history_depth": history_depth,
                                "timestamp": datetime.now(UTC) if timestamp else None,
-                               "records": _records(records)}
+                               "records": records_measure(records, assume_tz, max_bad_rows)}
     if check_dir is not None:
         # without --today, dates are judged as of the day the committed site records
         checked = check_site(path, check_dir, today=run.today if run.today_given else None,
@@ -88,14 +95,6 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
                              **options)
     emit(report(result, fmt), None)
     ctx.exit(result.exit_code)
-
-
-def _records(folder: Path | None) -> Any:
-    if folder is None:
-        return None
-    from itsmctl.measure.run import MeasureOptions
-
-    return MeasureOptions(folder, records_label=click.format_filename(folder))
 
 
 class _progress:

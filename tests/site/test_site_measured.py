@@ -109,6 +109,26 @@ def test_render_records_option(tmp_path: Path, invoke: Invoke) -> None:
     assert missing.exit_code == 2 and "does not exist" in missing.output
 
 
+
+@pytest.mark.parametrize(("row", "advice"), [
+    ("legacy-erp,not-a-time,2026-09-02T05:23:52Z,full,,false", ["--max-bad-rows", "1"]),
+    ("legacy-erp,2026-09-02T05:21:52,2026-09-02T05:23:52,full,,false",
+     ["--assume-tz", "Europe/Berlin"]),
+])
+def test_render_takes_the_advice_its_records_error_gives(
+        tmp_path: Path, invoke: Invoke, row: str, advice: list[str]) -> None:
+    records = tmp_path / "records"
+    records.mkdir()
+    for name in ("tickets.csv", "events.csv"):
+        (records / name).write_bytes((RECORDS / name).read_bytes())
+    (records / "outages.csv").write_text(
+        (RECORDS / "outages.csv").read_text(encoding="utf-8") + row + "\n", encoding="utf-8")
+    args = ["render", EXAMPLES, "-o", tmp_path / "site", "--no-history", "--records", records]
+    refused = invoke(*args, code=2)
+    assert "outages.csv:97: column start" in refused.output
+    assert f"{advice[0]} " in refused.output  # the error or its hint names the option
+    invoke(*args, *advice, code=0)
+
 @pytest.mark.slow
 @pytest.mark.browser
 def test_charts_in_the_browser_are_named_images_and_pass_axe(measured_site: Path) -> None:
