@@ -17,8 +17,8 @@ class Limits:
     """Bounds that keep hostile input from exhausting CPU or memory."""
 
     max_file_size: int = 1_048_576
-    max_alias_expansion: int = 10_000
-    max_expanded_size: int = 4_194_304  # bytes of text aliases may repeat, per document
+    max_alias_expansion: int = 10_000  # nodes aliases may expand to, per file
+    max_expanded_size: int = 4_194_304  # bytes of text aliases may repeat, per file
     max_depth: int = 64
 
 

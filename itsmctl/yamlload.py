@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from sys import intern as _intern
 from typing import Any
@@ -119,7 +119,7 @@ def _event_depth(text: str) -> int:
 
 # What a parse of the same bytes gives changed (findings, lines): the parse cache keys on this,
 # so entries made by an earlier parser of the same itsmctl version are misses (2: editor lines).
-REVISION = 3  # 3: an alias inside its own anchor is named as such
+REVISION = 4  # 3: an alias inside its own anchor is named as such; 4: alias budgets per file
 
 
 @dataclass(slots=True)
@@ -145,11 +145,22 @@ class ParsedFile:
 
 
 class _Rejected(Exception):
-    """A document that must not be used at all (unsafe tag, alias bomb, too deep)."""
+    """A document that must not be used at all (unsafe tag, alias bomb, too deep).
+    `spent`: the file's alias budget is spent, so no later document is read either."""
 
-    def __init__(self, finding: Finding) -> None:
+    def __init__(self, finding: Finding, spent: bool = False) -> None:
         super().__init__(finding.message)
         self.finding = finding
+        self.spent = spent
+
+
+@dataclass(slots=True)
+class _Budget:
+    """What aliases have expanded to so far in one file, summed over its documents: a
+    budget per document let a file of many documents repeat 4 MiB of text in each."""
+
+    nodes: int = 0
+    size: int = 0
 
 
 def _position(node_or_mark: Any, lines: LineMap | None) -> tuple[int | None, int | None]:
@@ -173,13 +184,12 @@ class _Builder:
     """Turn one composed document into plain dict/list/scalars, enforcing our limits."""
 
     def __init__(self, source: SourceFile, doc: int, limits: Limits, escapes: bool = True,
-                 lines: LineMap | None = None) -> None:
+                 lines: LineMap | None = None, budget: _Budget | None = None) -> None:
         self.source, self.doc, self.limits, self.escapes = source, doc, limits, escapes
         self.lines = lines
         self.memo: dict[int, tuple[Any, int, int]] = {}
         self.open: set[int] = set()  # collections being built: an alias back into one loops
-        self.expanded = 0
-        self.expanded_size = 0
+        self.budget = _Budget() if budget is None else budget
         self.findings: list[Finding] = []
 
     def build(self, node: Node, depth: int = 0, key: Node | None = None) -> tuple[Any, int, int]:
@@ -216,20 +226,20 @@ class _Builder:
         return result
 
     def _count_alias(self, node: Node, known: tuple[Any, int, int]) -> None:
-        self.expanded += known[1]
-        self.expanded_size += known[2]
-        limits = self.limits
-        if self.expanded > limits.max_alias_expansion:
+        budget, limits = self.budget, self.limits
+        budget.nodes += known[1]
+        budget.size += known[2]
+        if budget.nodes > limits.max_alias_expansion:
             raise _Rejected(self._error(
                 "yaml-alias-limit", f"aliases expand to more than {limits.max_alias_expansion}"
-                " nodes", node, "a catalog document does not need this many aliases; write it"
-                " out or raise settings.maxAliasExpansion"))
-        if self.expanded_size > limits.max_expanded_size:
+                " nodes in this file", node, "a catalog file does not need this"
+                " many aliases; write it out or raise settings.maxAliasExpansion"), spent=True)
+        if budget.size > limits.max_expanded_size:
             raise _Rejected(self._error(
                 "yaml-alias-limit", f"aliases expand to more than {limits.max_expanded_size:,}"
-                " bytes of text", node, "an alias repeats all the text of its anchor; write"
-                " it out or raise settings.maxExpandedSize"))
-
+                " bytes of text in this file", node, "an alias repeats all the"
+                " text of its anchor; write it out or raise settings.maxExpandedSize"),
+                spent=True)
     def _error(self, rule: str, message: str, node: Node, hint: str) -> Finding:
         return _finding(self.source, rule, message, node, hint, self.doc, self.lines)
 
@@ -481,12 +491,14 @@ def _documents_before(parsed: ParsedFile, text: str, deep: tuple[int, Any],
                       limits: Limits, lines: LineMap | None) -> ParsedFile:
     """Keep the documents before the too-deep one (libyaml composes them safely), then report."""
     index, mark = deep
-    composer = _Composer(text)
+    composer, budget = _Composer(text), _Budget()
     try:
         for number in range(index):
             if not composer.check_node():
                 break
-            _add_document(parsed, composer.get_node(), number, limits, lines)
+            if _add_document(parsed, composer.get_node(), number, limits, lines, budget):
+                _not_read(parsed, number + 1 < index)
+                break
     finally:
         composer.dispose()
     parsed.findings.append(_finding(
@@ -499,11 +511,13 @@ def _documents_before(parsed: ParsedFile, text: str, deep: tuple[int, Any],
 def _read_documents(parsed: ParsedFile, composer: Any, limits: Limits,
                     lines: LineMap | None) -> bool:
     """Add the file's documents and findings; False when it has a YAML syntax error."""
-    source, index = parsed.source, 0
+    source, index, budget = parsed.source, 0, _Budget()
     try:
         while composer.check_node():
             node = composer.get_node()
-            _add_document(parsed, node, index, limits, lines)
+            if _add_document(parsed, node, index, limits, lines, budget):
+                _not_read(parsed, _more(composer))
+                break
             index += 1
     except yaml.YAMLError as exc:
         parsed.findings.append(_syntax_finding(source, exc, index, lines))
@@ -521,19 +535,38 @@ def _read_documents(parsed: ParsedFile, composer: Any, limits: Limits,
 
 
 def _add_document(parsed: ParsedFile, node: Node | None, index: int, limits: Limits,
-                  lines: LineMap | None) -> None:
+                  lines: LineMap | None, budget: _Budget) -> bool:
+    """Add one document (or its findings); True when the file's alias budget is spent."""
     if node is None or (isinstance(node, ScalarNode) and node.tag == _TAG + "null"):
-        return  # an empty document is not an entity, and not an error
-    builder = _Builder(parsed.source, index, limits, parsed.escapes, lines)
+        return False  # an empty document is not an entity, and not an error
+    builder = _Builder(parsed.source, index, limits, parsed.escapes, lines, budget)
     try:
         data = builder.build(node)[0]
     except _Rejected as rejected:
         parsed.findings.extend(builder.findings)
         parsed.findings.append(rejected.finding)
-        return
+        return rejected.spent
     parsed.findings.extend(builder.findings)
     line = _position(node, lines)[0] or 1
     parsed.documents.append(Document(parsed.source, index, line, data))
+    return False
+
+
+def _more(composer: Any) -> bool:
+    """Whether anything follows the current document (broken text counts: it is not read)."""
+    try:
+        return bool(composer.check_node())
+    except (yaml.YAMLError, RecursionError):
+        return True
+
+
+def _not_read(parsed: ParsedFile, more: bool) -> None:
+    """The budget's finding says what it cost when documents follow: they are not read
+    (as after a too-deep document), so a file of many documents repeats its text once."""
+    if more:
+        last = parsed.findings[-1]
+        parsed.findings[-1] = replace(
+            last, message=last.message + "; the documents after this one are not read")
 
 
 def events(text: str) -> Iterator[Any]:

@@ -25,7 +25,7 @@ Catalog keys are strings; a complex key cannot be represented in JSON.""")
 builtin_rule("yaml-alias-limit", E, "yaml", """Aliases expand to more nodes than allowed.
 
 Bounds "billion laughs" alias bombs. The limit is `settings.maxAliasExpansion`
-(10,000 nodes by default), per document.""")
+(10,000 nodes by default), per file: summed over its documents.""")
 builtin_rule("yaml-too-deep", E, "yaml", """The document is nested deeper than allowed.
 
 Entities are a few levels deep; the limit (`settings.maxDepth`, 64 by default) stops

@@ -205,3 +205,40 @@ def test_aliases_past_the_expanded_size_limit_are_refused(tmp_path: Path, invoke
     findings = json.loads(result.stdout)["findings"]
     assert [(f["rule"], f["line"]) for f in findings] == [("yaml-alias-limit", 48)]
     assert "more than 4,194,304 bytes of text" in findings[0]["message"]
+
+
+def _documents_of_aliases(catalog: Path, documents: int, aliases: int) -> None:
+    """`documents` services, each quoting its 1,000-character description `aliases` times."""
+    catalog.mkdir()
+    labels = "".join(f"    l{i}: *d\n" for i in range(aliases))
+    (catalog / "bomb.yaml").write_text("---\n".join(
+        f"apiVersion: itsmctl.io/v1\nkind: Team\nmetadata:\n  name: bomb{n}\n"
+        f"  description: &d \"{'A' * 1000}\"\n  labels:\n{labels}"
+        "spec:\n  email: a@example.com\n  members: []\n" for n in range(documents)))
+
+
+def test_the_alias_budgets_are_per_file_not_per_document(tmp_path: Path,
+                                                         invoke: Invoke) -> None:
+    """Documents each under maxExpandedSize, together over it: the budget ends in the second
+    one, which is refused with the documents after it (a budget per document let 18 of them
+    repeat 4 MiB each: 72,000 findings). The first document is still validated."""
+    _documents_of_aliases(tmp_path / "catalog", 6, 30)
+    (tmp_path / "catalog" / ".itsmctl.yaml").write_text(
+        "apiVersion: itsmctl.io/v1\nkind: Config\nsettings: {maxExpandedSize: 50000}\n")
+    result = invoke("validate", "--no-cache", str(tmp_path / "catalog"), "--format", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    limit = [f for f in findings if f["rule"] == "yaml-alias-limit"]
+    assert [f["line"] for f in limit] == [67]  # the 21st alias of the second document
+    assert limit[0]["message"] == ("aliases expand to more than 50,000 bytes of text in this"
+                                   " file; the documents after this one are not read")
+    labels = [f["line"] for f in findings if f["rule"] == "schema"]
+    assert labels == list(range(7, 37))  # the first document's 30 long labels, no other
+    nodes = "apiVersion: itsmctl.io/v1\nkind: Config\nsettings: {maxAliasExpansion: 40}\n"
+    (tmp_path / "catalog" / ".itsmctl.yaml").write_text(nodes)
+    findings = json.loads(invoke("validate", "--no-cache", str(tmp_path / "catalog"),
+                                 "--format", "json").stdout)["findings"]
+    assert [(f["line"], f["message"]) for f in findings
+            if f["rule"] == "yaml-alias-limit"] == [
+        (57, "aliases expand to more than 40 nodes in this file; the"
+                                " documents after this one are not read")]
