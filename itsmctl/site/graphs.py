@@ -375,9 +375,11 @@ def _group_page(site: SiteInput, group: Group, picture: Layout, group_of: dict[R
 
 
 def _layers(picture: Layout) -> list[tuple[int, list[Box]]]:
+    """Each layer's services by title, then key: the list must not depend on whether the
+    picture was drawn (drawn nodes come in x-order, an undrawn too-wide layout's in key order)."""
     layers: dict[int, list[Box]] = {}
     for node in picture.nodes:
         layers.setdefault(node.layer, []).append(node.box)
-    return [(layer, sorted(boxes, key=lambda b: b.title)) for layer, boxes
+    return [(layer, sorted(boxes, key=lambda b: (b.title, b.key))) for layer, boxes
             in sorted(layers.items(), reverse=True)]
 

@@ -12,7 +12,8 @@ import pytest
 from itsmctl.config import Config
 from itsmctl.loader import load_directory
 from itsmctl.model import Ref
-from itsmctl.site.graph import NODE_H, NODE_W, layout, svg
+from itsmctl.site.graph import NODE_H, NODE_W, Box, Layout, Node, layout, svg
+from itsmctl.site.graphs import _layers
 
 WriteCatalog = Callable[[dict[str, str]], Path]
 
@@ -389,3 +390,15 @@ def test_a_picture_refused_as_too_wide_would_have_been_wider() -> None:
             else:
                 assert bounded == drawn
     assert refused > 10
+
+
+def test_a_layer_lists_services_of_the_same_title_by_key_drawn_or_not() -> None:
+    """A group page lists its services per layer; two services titled alike come in key order
+    whether the picture was drawn (nodes in x-order) or left undrawn as too wide (key order)."""
+    boxes = [Box(key, "Same", None) for key in ("k4", "k0", "k1")] + [Box("k2", "Other", None)]
+    drawn = Layout(tuple(Node(box, 1, x, 0) for x, box in enumerate(boxes)), (), 0, 0)
+    undrawn = Layout(tuple(Node(box, 1, 0, 0) for box in sorted(boxes, key=lambda b: b.key)),
+                     (), 0, 0, drawn=False, too_wide=True)
+    expected = [(1, ["k2", "k0", "k1", "k4"])]
+    for picture in (drawn, undrawn):
+        assert [(layer, [b.key for b in row]) for layer, row in _layers(picture)] == expected
