@@ -150,8 +150,24 @@ class _Bad(Exception):
         self.field, self.message = field, message
 
 
-def _rows(path: Path, label: str, columns_of: list[str]) -> Iterator[tuple[int, Any]]:
-    """(line, row) of a CSV or JSON Lines file; the header first as line 1 (CSV only)."""
+class _CellError(csv.Error):
+    """A JSON Lines value that cannot stand for its column (an id that is an array)."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column, self.message = column, message
+
+
+def _unreadable(label: str, line: int, error: Exception) -> RowProblem:
+    if isinstance(error, _CellError):
+        return RowProblem(label, line, None, error.column, error.message)
+    return RowProblem(label, line, None, "", f"unreadable row: {error}")
+
+
+def _rows(path: Path, label: str, columns_of: list[str], ids: frozenset[str] = frozenset()
+          ) -> Iterator[tuple[int, Any]]:
+    """(line, row) of a CSV or JSON Lines file; the header first as line 1 (CSV only).
+    `ids`: the JSON keys that hold an id, which must be a string or an integer."""
     handle = io.TextIOWrapper(open_record(path, label), encoding="utf-8-sig", newline="")
     last = 0
     with handle:
@@ -162,7 +178,7 @@ def _rows(path: Path, label: str, columns_of: list[str]) -> Iterator[tuple[int, 
                     if isinstance(text, csv.Error):
                         yield last, text
                     elif text.strip():
-                        yield last, _json_row(text, columns_of)
+                        yield last, _json_row(text, columns_of, ids)
                 return
             reader = csv.reader(handle)
             while True:
@@ -193,7 +209,11 @@ def _json_lines(handle: TextIO) -> Iterator[str | csv.Error]:
         yield csv.Error(f"line longer than {cap:,} characters")
 
 
-def _json_row(text: str, columns_of: list[str]) -> Any:
+_KINDS = {bool: "a boolean", float: "a number with a fraction", list: "an array",
+          dict: "an object"}
+
+
+def _json_row(text: str, columns_of: list[str], ids: frozenset[str]) -> Any:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -204,6 +224,10 @@ def _json_row(text: str, columns_of: list[str]) -> Any:
         return csv.Error(f"not a JSON object: {str(exc).split(';')[0][:120]}")
     if not isinstance(data, dict):
         return csv.Error("not a JSON object")
+    for key in ids:
+        kind = _KINDS.get(type(data.get(key)))
+        if kind is not None:  # str(["x"]) would make the id "['x']"
+            return _CellError(key, f"is {kind}, not a string or integer")
     return ["" if data.get(c) is None else _text(data.get(c)) for c in columns_of]
 
 
@@ -244,7 +268,7 @@ def _instant(parse: Parse, text: str, field: str) -> float:
 def _header(path: Path, label: str, mapping_fields: dict[str, tuple[str, ...]]
             ) -> tuple[Iterator[tuple[int, Any]], list[str]]:
     wanted = sorted({c for cs in mapping_fields.values() for c in cs})
-    rows = _rows(path, label, wanted)
+    rows = _rows(path, label, wanted, frozenset(mapping_fields.get("id", ())))
     first = next(rows, None)
     if first is None or isinstance(first[1], Exception):
         raise ItsmctlError(f"{label} is empty or has no readable header row")
@@ -273,7 +297,7 @@ def read_tickets(path: Path, label: str, mapping: RecordMapping, parse: Parse,
     reader = _TicketReader(cols, mapping, parse, resolve, change_models or {})
     for line, row in rows:
         if isinstance(row, Exception):
-            problems.append(RowProblem(label, line, None, "", f"unreadable row: {row}"))
+            problems.append(_unreadable(label, line, row))
             continue
         if not jsonl and len(row) != width:
             problems.append(RowProblem(label, line, None, "",
@@ -402,9 +426,9 @@ def read_events(path: Path, label: str, mapping: RecordMapping, parse: Parse,
     read = iso_reader(parse)
     for line, row in rows:
         if isinstance(row, Exception) or len(row) != width:
-            problems.append(RowProblem(label, line, None, "", f"unreadable row: {row}"
-                                       if isinstance(row, Exception)
-                                       else f"row has {len(row)} fields, the header {width}"))
+            problems.append(_unreadable(label, line, row) if isinstance(row, Exception) else
+                            RowProblem(label, line, None, "",
+                                       f"row has {len(row)} fields, the header {width}"))
             continue
         ident, at_text, status = row[i_id].strip(), row[i_at].strip(), row[i_status].strip()
         if not ident or not at_text or not status:

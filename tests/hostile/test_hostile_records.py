@@ -80,7 +80,7 @@ def test_record_cells_are_inert_in_markdown_and_text(tmp_path: Path) -> None:
         assert "P\\u20289\\x1b" in output.replace("\\\\", "\\")
 
 
-def _ticket(ident: str) -> str:
+def _ticket(ident: object) -> str:
     return json.dumps({"id": ident, "type": "incident", "service": "legacy-erp",
                        "priority": "P1", "opened_at": "2026-11-23T09:00:00Z"})
 
@@ -103,3 +103,20 @@ def test_a_jsonl_line_over_the_cap_is_a_bad_row_and_the_next_line_is_read(
     message = f"unreadable row: line longer than {cap:,} characters"
     assert found == [(2, message), (4, message), (6, message)]
     assert report["records"]["tickets"] == 3
+
+
+@pytest.mark.parametrize(("value", "kind"), [
+    (["x"], "an array"), ({"a": 1}, "an object"), (True, "a boolean"),
+    (1.5, "a number with a fraction")])
+def test_a_jsonl_id_that_is_not_a_string_or_integer_is_a_bad_row(
+        tmp_path: Path, invoke: Invoke, value: object, kind: str) -> None:
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "tickets.jsonl").write_text(f"{_ticket(value)}\n{_ticket('A')}\n{_ticket(7)}\n",
+                                          encoding="utf-8")
+    report = json.loads(invoke("measure", EXAMPLES, "--records", folder, "-f", "json",
+                               "--max-bad-rows", "1", code=0).output)
+    found = [(f["line"], f["message"]) for f in report["findings"]
+             if f["rule"] == "record-unreadable"]
+    assert found == [(1, f"column id: is {kind}, not a string or integer")]
+    assert report["records"]["tickets"] == 2  # "A" and the integer 7
