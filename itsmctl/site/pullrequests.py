@@ -30,12 +30,13 @@ the catalog team that names it in `spec.github`.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 MAX_BYTES = 16 * 1_048_576
 MAX_PULL_REQUESTS = 10_000
 MAX_REVIEWS = 1_000  # per pull request
+MAX_NUMBER = 2**31 - 1  # GitHub numbers issues and pull requests with 32-bit integers
 MAX_JUDGED = 100  # pull requests whose approvals are computed (one diff each), newest first
 TEXT_CHARS = 500
 _SHA = re.compile(r"[0-9a-f]{40}\Z")
@@ -67,6 +69,7 @@ class Review:
     state: str
     submitted_at: str
     commit: str  # "" when the file does not say
+    submitted: float = -math.inf  # the instant of submitted_at (-inf: the file does not say)
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,8 @@ def read_pull_requests(path: Path) -> tuple[PullRequestRecord, ...]:
         try:
             out.append(_record(item))
         except _Bad as bad:
-            raise ItsmctlError(f"{path}: pull request [{index}]: {bad}", HINT) from None
+            raise ItsmctlError(f"{path}: pull request [{index}]{_named(item)}: {bad}",
+                               HINT) from None
     claimed: dict[str, PullRequestRecord] = {}
     for record in out:
         first = claimed.setdefault(record.merge_commit, record) if record.merge_commit else None
@@ -166,6 +170,14 @@ def read_pull_requests(path: Path) -> tuple[PullRequestRecord, ...]:
                 "write the file again from one repository with gh pr list; remove the"
                 " duplicate")
     return tuple(out)
+
+
+def _named(item: Any) -> str:
+    """` #12` when the item carries a usable number, so an error names the pull request."""
+    number = item.get("number") if isinstance(item, dict) else None
+    usable = isinstance(number, int) and not isinstance(number, bool) \
+        and 0 < number <= MAX_NUMBER
+    return f" #{number}" if usable else ""
 
 
 def _read_bounded(path: Path) -> bytes:
@@ -219,12 +231,30 @@ def _oid(item: Mapping[str, Any], name: str) -> str:
     return oid
 
 
+def _time(item: Mapping[str, Any], name: str) -> tuple[str, float]:
+    """An optional ISO 8601 time with its offset (gh writes `2026-11-23T10:00:00Z`) and its
+    instant, so reviews are ordered by when they happened, not by how the text sorts."""
+    text = _text(item, name)
+    if not text:
+        return "", -math.inf
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise _Bad(f"{name} {text[:40]!r} is not an ISO 8601 time with an offset"
+                   " (gh writes 2026-11-23T10:00:00Z)")
+    return text, when.timestamp()
+
+
 def _record(item: Any) -> PullRequestRecord:
     if not isinstance(item, dict):
         raise _Bad("not a JSON object")
     number = _field(item, "number", int)
     if number <= 0:
         raise _Bad("number is not a positive integer")
+    if number > MAX_NUMBER:  # never printed: it may have thousands of digits
+        raise _Bad(f"number is larger than {MAX_NUMBER:,}, which no pull request has")
     url = _text(item, "url")
     reviews = _field(item, "reviews", list, optional=True) or []
     if len(reviews) > MAX_REVIEWS:
@@ -235,7 +265,7 @@ def _record(item: Any) -> PullRequestRecord:
     return PullRequestRecord(
         number=number, title=_text(item, "title"), url=url if _URL.match(url) else None,
         author=_login(item, "author"), merged_by=_login(item, "mergedBy"),
-        merged_at=_text(item, "mergedAt"), merge_commit=_oid(item, "mergeCommit"),
+        merged_at=_time(item, "mergedAt")[0], merge_commit=_oid(item, "mergeCommit"),
         head=head or "", reviews=tuple(_review(r, i) for i, r in enumerate(reviews)))
 
 
@@ -246,8 +276,9 @@ def _review(item: Any, index: int) -> Review:
         state = _text(item, "state", optional=False)
         if state not in STATES:
             raise _Bad(f"state {state[:40]!r} is not one of {', '.join(STATES)}")
-        return Review(_login(item, "author"), state, _text(item, "submittedAt"),
-                      _oid(item, "commit"))
+        submitted_at, submitted = _time(item, "submittedAt")
+        return Review(_login(item, "author"), state, submitted_at, _oid(item, "commit"),
+                      submitted)
     except _Bad as bad:
         raise _Bad(f"reviews[{index}]: {bad}") from None
 
@@ -273,7 +304,7 @@ def approving(record: PullRequestRecord, head: str) -> dict[str, str]:
     request's author never approves it."""
     from itsmctl.github.approvals import approving_logins
 
-    ordered = sorted(record.reviews, key=lambda r: r.submitted_at)
+    ordered = sorted(record.reviews, key=lambda r: r.submitted)
     rest = [{"user": {"login": r.login}, "state": r.state,
              "commit_id": r.commit if head else ""} for r in ordered
             if r.login and not record.by_author(r)]

@@ -6,6 +6,7 @@ repositories in tmp_path.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -265,6 +266,12 @@ def test_pull_requests_link_changes_reviewers_and_flag_missing_approvals(
     ('[{"number": 1, "reviews": [{"state": "LGTM"}]}]', "reviews[0]: state 'LGTM' is not one"),
     ("[" * 100_000, "not a JSON file"),
     ('[{"number": ' + "9" * 5000 + "}]", "not a JSON file"),  # past int's 4300-digit limit
+    ('[{"number": ' + "9" * 4200 + "}]", "number is larger than 2,147,483,647"),
+    ('[{"number": 2147483648}]', "pull request [0]: number is larger than 2,147,483,647"),
+    ('[{"number": 7, "mergedAt": "yesterday"}]',
+     "pull request [0] #7: mergedAt 'yesterday' is not an ISO 8601 time with an offset"),
+    ('[{"number": 7, "reviews": [{"state": "APPROVED", "submittedAt": "2026-11-23T10:00"}]}]',
+     "pull request [0] #7: reviews[0]: submittedAt '2026-11-23T10:00' is not an ISO 8601"),
 ])
 def test_a_hostile_pull_request_file_is_a_usage_error(tmp_path: Path, content: str,
                                                       message: str, invoke: Invoke) -> None:
@@ -277,6 +284,20 @@ def test_a_hostile_pull_request_file_is_a_usage_error(tmp_path: Path, content: s
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output and not (tmp_path / "site").exists()
+
+
+def test_the_latest_review_is_the_latest_instant_not_the_last_text(tmp_path: Path) -> None:
+    from itsmctl.site.pullrequests import approving, read_pull_requests
+
+    head = "a" * 40
+    reviews = [review("alan-t", "APPROVED", "2026-01-31T09:00:00Z", head),  # 09:00 UTC
+               review("alan-t", "CHANGES_REQUESTED", "2026-01-31T10:00:00+02:00", head),  # 08:00
+               review("ada-l", "CHANGES_REQUESTED", "2026-01-31T09:30:00Z", head),
+               review("ada-l", "APPROVED", "2026-01-31T11:00:00+01:00", head)]  # 10:00 UTC
+    (tmp_path / "prs.json").write_text(json.dumps([pr(4, "Reorder", "b" * 40, reviews)]))
+    [record] = read_pull_requests(tmp_path / "prs.json")
+    assert sorted(approving(record, head)) == ["ada-l", "alan-t"]
+    assert record.merged_at == "2026-02-01T10:00:00Z"  # shown as the file wrote it
 
 
 def test_a_pull_request_file_is_read_within_bounds(tmp_path: Path,
