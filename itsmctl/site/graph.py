@@ -22,9 +22,9 @@ accessible name), a second line with tier and findings, and a border that marks 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import pairwise
 from typing import TypeVar
 
@@ -170,56 +170,77 @@ class Chain:
     flat: bool     # both ends in one layer
 
 
-def _crossings(layers: list[list[Item]], down: dict[Item, list[Item]]) -> int:
-    """Crossings between every pair of adjacent layers (inversions, counted with a Fenwick tree)."""
-    total = 0
-    for upper, lower in zip(layers[1:], layers[:-1], strict=False):
-        at = {item: i for i, item in enumerate(lower)}
-        pairs = sorted((i, at[t]) for i, item in enumerate(upper)
-                       for t in down.get(item, []) if t in at)
-        tree = [0] * (len(lower) + 1)
-        for seen, (_, position) in enumerate(pairs):
-            index, smaller = position + 1, 0
-            while index > 0:
-                smaller += tree[index]
-                index -= index & -index
-            total += seen - smaller  # earlier segments ending to the right of this one
-            index = position + 1
-            while index <= len(lower):
-                tree[index] += 1
-                index += index & -index
-    return total
+def _pair_crossings(upper: list[Item], down: dict[Item, list[Item]],
+                    position: dict[Item, int]) -> int:
+    """Crossings between a layer and the one below it (every segment from an item ends in the
+    next layer down): the segments' lower ends, read in the order of their upper ends, then
+    left to right, and every pair in which the earlier end lies strictly to the right of the
+    later is one crossing. An inversion count in O(E log E) comparisons (`bisect` keeps the
+    ends seen in order), not one test per pair of segments."""
+    ends: list[int] = []
+    for item in upper:
+        targets = down.get(item)
+        if targets is None:
+            continue
+        if len(targets) == 1:
+            ends.append(position[targets[0]])
+        else:
+            ends += sorted([position[t] for t in targets])
+    if ends == sorted(ends):
+        return 0  # no end left of an earlier one (most layer pairs of a neighbourhood)
+    seen: list[int] = []
+    not_crossed = 0  # pairs whose earlier end is left of the later end or at it
+    for end in ends:
+        at = bisect_right(seen, end)
+        seen.insert(at, end)
+        not_crossed += at
+    return len(ends) * (len(ends) - 1) // 2 - not_crossed
 
 
-def _barycentre(item: Item, neighbours: dict[Item, list[Item]],
-                position: dict[Item, int]) -> tuple[float, int]:
-    """Mean position of an item's neighbours in the adjacent layer (ties: where it is now)."""
-    linked = [position[n] for n in neighbours.get(item, [])]
-    here = position[item]
-    return (sum(linked) / len(linked) if linked else float(here)), here
+def _sweep_layer(layer: list[Item], neighbours: dict[Item, list[Item]],
+                 position: dict[Item, int]) -> list[Item] | None:
+    """A layer sorted by the mean position of each item's neighbours in the adjacent layer
+    (ties: where it is now, so no two keys are equal); None when its order stays."""
+    keys = []
+    at = position.__getitem__
+    for here, item in enumerate(layer):
+        linked = neighbours.get(item)
+        keys.append((sum(map(at, linked)) / len(linked), here) if linked
+                    else (float(here), here))
+    ordered = sorted(keys)
+    if ordered == keys:
+        return None
+    return [layer[here] for _, here in ordered]
 
 
 def _order(layers: list[list[Item]], up: dict[Item, list[Item]],
            down: dict[Item, list[Item]], segments: int) -> tuple[list[list[Item]], int]:
     """Barycentre sweeps, alternately up (each layer follows the one below it) and down (each
-    follows the one above); the order with the fewest crossings is kept when they are counted."""
+    follows the one above); the order with the fewest crossings is kept when they are counted.
+    After a sweep only the layer pairs with a reordered layer are counted again."""
     counting = segments <= COUNT_CROSSINGS_UP_TO
     best = [list(layer) for layer in layers]
-    fewest = _crossings(layers, down) if counting else -1
     position = {item: i for layer in layers for i, item in enumerate(layer)}
+    pairs = [_pair_crossings(upper, down, position) for upper in layers[1:]] if counting else []
+    fewest = sum(pairs) if counting else -1
     for sweep in range(SWEEPS):
         if fewest == 0:
             break  # nothing left to untangle (most neighbourhoods start here)
         upward = sweep % 2 == 0
         neighbours = down if upward else up
         indices = range(1, len(layers)) if upward else range(len(layers) - 2, -1, -1)
+        moved = set()
         for index in indices:
-            layers[index] = sorted(layers[index],
-                                   key=partial(_barycentre, neighbours=neighbours,
-                                               position=position))
-            position.update((item, i) for i, item in enumerate(layers[index]))
-        if counting:
-            count = _crossings(layers, down)
+            ordered = _sweep_layer(layers[index], neighbours, position)
+            if ordered is not None:
+                layers[index] = ordered
+                position.update((item, i) for i, item in enumerate(ordered))
+                moved.add(index)
+        if counting and moved:
+            for pair in {i for index in moved for i in (index - 1, index)
+                         if 0 <= i < len(pairs)}:
+                pairs[pair] = _pair_crossings(layers[pair + 1], down, position)
+            count = sum(pairs)
             if count < fewest:
                 best, fewest = [list(layer) for layer in layers], count
     return (best, fewest) if counting else (layers, -1)
