@@ -221,6 +221,23 @@ def _parse_tree(out: str, prefix: str) -> list[TreeFile]:
     return files
 
 
+def link_on_path(repo: Repo, sha: str, path: str) -> str | None:
+    """The first folder on repository path `path` (itself included) that is a symbolic link
+    at a commit, or None: a link in a ref is never followed, so what lies behind it is not
+    that commit's content at `path`."""
+    parts = [p for p in path.split("/") if p]
+    for depth in range(1, len(parts) + 1):
+        here = "/".join(parts[:depth])
+        out = _git(repo, "--literal-pathspecs", "ls-tree", "-z", "--full-tree", sha, "--", here,
+                   strip=False)
+        entry = next(filter(None, out.split("\0")), "")
+        if entry.split(" ", 1)[0] == _SYMLINK_MODE:
+            return here
+        if not entry:
+            return None
+    return None
+
+
 def read_blobs(repo: Repo, shas: Iterable[str]) -> dict[str, bytes]:
     """Many blobs' bytes through one `git cat-file --batch` (one round trip per blob through
     the persistent process costs milliseconds each on a busy machine)."""

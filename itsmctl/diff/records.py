@@ -82,24 +82,31 @@ def reevaluate_sides(repo: Repo, base_sha: str, pairs: list[Pair], base: Catalog
 
     The approval-required readings under BASE's records that HEAD's do not repeat are added
     (marked "under BASE's records"), so edited records can add the CAB, never remove it.
+    When BASE's records cannot be measured, every re-evaluated target requires the approval
+    a newly missed one would (fail closed): the change may be what broke them.
     """
     calendars = list(changed_calendars)
+    prefix = _inside(repo, options)
     out, checked = reevaluate(pairs, base, head, options, calendars)
-    prefix = _inside(repo, options.records)
     if prefix is None:  # an export outside the repository: not part of the change
         return out, checked, ()
     edited = [p for p in git.changed_paths(repo, base_sha, None, prefix) if "/" not in p]
     if not edited:
         return out, checked, ()
-    at_base = [f for f in git.list_files(repo, base_sha, prefix)
-               if "/" not in f.rel and not f.is_link]
+    base_link = git.link_on_path(repo, base_sha, prefix)
+    at_base = [] if base_link is not None else [
+        f for f in git.list_files(repo, base_sha, prefix) if "/" not in f.rel and not f.is_link]
     note = ""
-    if at_base and checked.tickets is not None:
+    if base_link is not None:
+        note = _fail_closed_note(f"{visible(base_link)} is a symbolic link at BASE")
+        out = _fail_closed(out, base, head, calendars, note)
+    elif at_base and checked.tickets is not None:
         try:
             base_pairs = _under_base_records(repo, at_base, pairs, base, head, options,
                                              calendars)
-        except ItsmctlError as error:  # BASE's own records are broken: say so, keep HEAD's
-            note = f"; BASE's records could not be measured ({error})"
+        except ItsmctlError as error:  # perhaps the change broke them: fail closed
+            note = _fail_closed_note(str(error))
+            out = _fail_closed(out, base, head, calendars, note)
         else:
             out = _union(out, base_pairs)
     name = prefix or "."
@@ -107,23 +114,74 @@ def reevaluate_sides(repo: Repo, base_sha: str, pairs: list[Pair], base: Catalog
     listed = ", ".join(visible(p) for p in edited[:6]) + (
         f" and {len(edited) - 6} more" if len(edited) > 6 else "")
     message = (f"the change edits the records it is measured on ({listed}); the readings are"
-               f" taken under BASE's records and HEAD's{note}" if at_base else
+               f" taken under BASE's records and HEAD's{note}" if at_base or base_link else
                f"the change adds the records it is measured on ({listed}); BASE has none to"
                f" measure under{note}")
-    change = EntityChange("Records", name, "modified" if at_base else "added", name,
-                          base_file=name if at_base else "",
+    change = EntityChange("Records", name, "modified" if at_base or base_link else "added",
+                          name, base_file=name if at_base or base_link else "",
                           impacts=(Classified(RECORDS_CHANGED, impact_of(RECORDS_CHANGED),
                                               message, ref),))
     return out, checked, (change,)
 
 
-def _inside(repo: Repo, folder: Path) -> str | None:
-    """The records folder relative to the repository root ("" for the root), or None."""
+def _fail_closed_note(why: str) -> str:
+    return (f"; BASE's records could not be measured ({why}), so every re-evaluated target"
+            " requires the approval a newly missed one would")
+
+
+def _fail_closed(pairs: list[Pair], base: Catalog, head: Catalog, calendars: list[str],
+                 note: str) -> list[Pair]:
+    """`pairs` with an approval-required reading on every re-measured SLA and Process: with
+    BASE's records unreadable, no reading under them can vouch that a target was met."""
+    why = note.removeprefix("; ")
+    by_ref = {c.ref: (c, e) for c, e in pairs}
+    wanted = [(f"SLA:{t.head}", NEWLY_MISSED) for t in _touched(pairs, base, head,
+                                                                 set(calendars))]
+    wanted += [(ref, KPI_NEWLY_MISSED) for ref in _processes(pairs)]
+    for ref, change_class in wanted:
+        found = by_ref.get(ref)
+        if found is None:
+            entity = head.get(Ref(*ref.split(":", 1)))
+            if entity is None:
+                continue
+            found = (EntityChange(entity.kind, entity.name, "modified", entity.file,
+                                  entity.line), entity)
+        change, entity = found
+        if any(i.impact >= Impact.APPROVAL_REQUIRED and i.change_class in READING_CLASSES
+               for i in change.impacts):
+            continue  # HEAD's records already require it
+        reading = Classified(change_class, Impact.APPROVAL_REQUIRED, why, ref)
+        by_ref[ref] = (replace(change, impacts=(*change.impacts, reading)), entity)
+    return sorted(by_ref.values(), key=lambda p: (p[0].kind, p[0].name))
+
+
+def _inside(repo: Repo, options: MeasureOptions) -> str | None:
+    """The records folder relative to the repository root ("" for the root), or None.
+
+    A symbolic link inside the repository on the way to the folder is refused: HEAD's tree
+    would then decide which folder is measured, and BASE's records are read from BASE's tree
+    at the same path (a pull request re-pointing `records -> data/v2` must not choose them).
+    """
     top = Path(os.path.realpath(git.working_dir(repo)))
-    real = Path(os.path.realpath(folder))
-    if not real.is_relative_to(top):
+    here = Path(os.path.abspath(os.sep))
+    for part in options.records.absolute().parts[1:]:  # `..` as the system takes it
+        if part in (".", ".."):
+            here = here.parent if part == ".." else here
+            continue
+        step = here / part
+        if step.is_symlink():
+            if here.is_relative_to(top):
+                label = options.records_label or str(options.records)
+                raise ItsmctlError(
+                    f"records folder {label}: {visible(step.relative_to(top).as_posix())} is a"
+                    " symbolic link in the repository (not followed)",
+                    "pass the folder the link points to, by its own path (docs/measure.md)")
+            here = Path(os.path.realpath(step))
+        else:
+            here = step
+    if not here.is_relative_to(top):
         return None
-    rel = real.relative_to(top).as_posix()
+    rel = here.relative_to(top).as_posix()
     return "" if rel == "." else rel
 
 
