@@ -337,35 +337,45 @@ def _least_width(layers: list[list[Item]]) -> int:
     return widest + 2 * MARGIN
 
 
+def _row_width(layer: list[Item]) -> int:
+    """A row's width: its boxes and dummy slots, `DUMMY_GAP` between two dummies, else
+    `GAP_X`."""
+    width, after_dummy = 0, False
+    for i, item in enumerate(layer):
+        dummy = item[1] != -1
+        width += (DUMMY_W if dummy else NODE_W) + (
+            (DUMMY_GAP if dummy and after_dummy else GAP_X) if i else 0)
+        after_dummy = dummy
+    return width
+
+
 def _place(layers: list[list[Item]], by_key: dict[str, Box], chains: list[Chain],
            depth: dict[str, int], crossings: int, layer_of: dict[str, int]) -> Layout:
     """Coordinates: layers top (deepest) to bottom, each row centred; then the edge points."""
     count = len(layers)
     top_margin = MARGIN + (GAP_Y // 2 if any(c.flat for c in chains) else 0)
-
-    def gap(previous: Item, item: Item) -> int:
-        return DUMMY_GAP if previous[1] != -1 and item[1] != -1 else GAP_X
-
-    def size(item: Item) -> int:
-        return NODE_W if item[1] == -1 else DUMMY_W
-
-    def row_width(layer: list[Item]) -> int:
-        return sum(size(i) for i in layer) + sum(gap(a, b) for a, b in pairwise(layer))
-
-    width = max(max((row_width(layer) for layer in layers), default=0), NODE_W) + 2 * MARGIN
+    widths = [_row_width(layer) for layer in layers]  # measured once a row, used twice
+    width = max(max(widths, default=0), NODE_W) + 2 * MARGIN
     height = max(count * (NODE_H + GAP_Y) - GAP_Y, NODE_H) + top_margin + MARGIN
     left_of: dict[Item, int] = {}
     top_of: dict[int, int] = {}
     nodes = []
     for index, layer in enumerate(layers):
-        x = (width - row_width(layer)) // 2
-        top_of[index] = top_margin + (count - 1 - index) * (NODE_H + GAP_Y)
+        x = (width - widths[index]) // 2
+        top = top_of[index] = top_margin + (count - 1 - index) * (NODE_H + GAP_Y)
+        after_dummy = False
         for i, item in enumerate(layer):
-            x += gap(layer[i - 1], item) if i else 0
-            left_of[item] = x
             if item[1] == -1:
-                nodes.append(Node(by_key[item[0]], layer_of[item[0]], x, top_of[index]))
-            x += size(item)
+                x += GAP_X if i else 0
+                left_of[item] = x
+                nodes.append(Node(by_key[item[0]], layer_of[item[0]], x, top))
+                x += NODE_W
+                after_dummy = False
+            else:
+                x += (DUMMY_GAP if after_dummy else GAP_X) if i else 0
+                left_of[item] = x
+                x += DUMMY_W
+                after_dummy = True
     ports = _ports(chains, left_of)
     edges = []
     dummies = 0
