@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from itsmctl.catalog import Catalog
+from itsmctl.members import MemberIndex
 from itsmctl.model import Entity, list_of_dicts
 from itsmctl.parties import Parties, resolve_party
 
@@ -61,18 +62,17 @@ def member_logins(team: Entity) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in out if isinstance(v, str) and LOGIN.fullmatch(v)))
 
 
-def person_login(person: str, catalog: Catalog) -> str | None:
-    """A person's GitHub login: a member whose login, e-mail or e-mail's local part is
-    `person`, else `person` itself when it is a well-formed login (user:<login>)."""
-    wanted = person.lower()
-    for team in catalog.of_kind("Team"):
-        for _, member in list_of_dicts(team.get("spec", "members")):
-            login, email = member.get("github"), member.get("email")
-            names = {str(v).lower() for v in (login, email) if isinstance(v, str)}
-            if isinstance(email, str):
-                names.add(email.partition("@")[0].lower())
-            if wanted in names and isinstance(login, str) and LOGIN.fullmatch(login):
-                return login
+def person_login(person: str, catalog: Catalog,
+                 index: MemberIndex | None = None) -> str | None:
+    """A person's GitHub login: the login of the one member `person` names (see
+    itsmctl.members), else `person` itself when it is a well-formed login (user:<login>).
+    None when it names two people: never the first of them in catalog order."""
+    match = (index or MemberIndex.of(catalog)).match(person)
+    if match.ambiguous:
+        return None
+    login = match.github
+    if login and LOGIN.fullmatch(login):
+        return login
     return person if LOGIN.fullmatch(person) else None
 
 
@@ -98,9 +98,13 @@ def on_github(party: str, roles: dict[str, tuple[str, ...]] | None, catalog: Cat
             unresolved.append(f"team {name} has no GitHub team (spec.github) and no member"
                               " with a GitHub login")
     logins: list[str] = []
+    index = MemberIndex.of(catalog) if parties.people else None
     for person in parties.people:
-        login = person_login(person, catalog)
-        if login is None:
+        login = person_login(person, catalog, index)
+        if index is not None and index.match(person).ambiguous:
+            unresolved.append(f"{person} names more than one member (write the full e-mail"
+                              " or user:<login>)")
+        elif login is None:
             unresolved.append(f"{person} is no GitHub login and no member's e-mail with one")
         else:
             logins.append(login)

@@ -4,8 +4,10 @@ Roles are resolved by `itsmctl.parties.resolve_party` through the config's `role
 the one resolver approvals and CODEOWNERS use, so a page names the same people an approval
 check would ask. A person is a member of a Team (name, e-mail, GitHub login), or a holder
 named in the roles mapping that no team lists (then only the name as written is known).
-A holder matches a member by GitHub login, e-mail, or the e-mail's part before the @, as
-`itsmctl.github.identities.person_login` matches them.
+A holder is matched to a member by `itsmctl.members.MemberIndex`, the matcher approvals and
+CODEOWNERS use too: full e-mail, else GitHub login or the e-mail's part before the @, and only
+when that is one person (a holder two members match is shown as written, linked to nobody).
+Display names are never matched: any member may be called anything.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from itsmctl.members import MemberIndex
 from itsmctl.model import Entity, Ref, list_of_dicts
 from itsmctl.parties import Parties, resolve_party
 from itsmctl.references import parse_ref
@@ -48,8 +51,9 @@ class Person:
 
     @property
     def names(self) -> set[str]:
-        """What a roles mapping may call this person by (lower case)."""
-        out = {self.key.lower(), self.name.lower()}
+        """What other `members[]` entries of this person may be keyed by (lower case). Not
+        the display name, which anybody may write; holders are matched by MemberIndex."""
+        out = {self.key.lower()}
         if self.github:
             out.add(self.github.lower())
         if self.email:
@@ -84,6 +88,8 @@ class Directory:
         self._members: dict[str, list[Person]] = {}
         self._listed: dict[str, set[Person]] = {}  # team -> its members, beside the list
         self._others: dict[str, Person] = {}  # named at another side only (holders_at)
+        self._index = MemberIndex.of(site.catalog)
+        self._holders: dict[str, Person] = {}  # holders that match no one member
         for team in site.catalog.of_kind("Team"):
             for _, member in list_of_dicts(team.get("spec", "members")):
                 self._member(team, member)
@@ -123,13 +129,21 @@ class Directory:
         key = member_key(member)
         return self._by_name.get(key.lower()) if key else None
 
+    def _matched(self, who: str) -> Person | None:
+        """The listed person a holder names, when it names exactly one (MemberIndex)."""
+        found = self._index.match(who).member
+        key = (found.email or found.github or found.name) if found is not None else ""
+        return self._by_name.get(key.lower()) if key else None
+
     def _find(self, who: str) -> Person:
-        """The person a holder names; a new entry when no team lists them."""
-        person = self._by_name.get(who.lower())
+        """The person a holder names; a new entry when it names no one listed member."""
+        person = self._matched(who)
         if person is None:
-            person = self.people[who.lower()] = Person(who, who,
-                                                       anchor=self._anchors.take(who))
-            self._by_name[who.lower()] = person
+            person = self._holders.get(who.lower())
+        if person is None:
+            person = self._holders[who.lower()] = Person(who, who,
+                                                         anchor=self._anchors.take(who))
+            self.people["\0" + who.lower()] = person  # never a member's key
         return person
 
     def resolve(self, party: str, service_owner: str | None = None) -> Parties:
@@ -150,8 +164,8 @@ class Directory:
         links = tuple((t, self.site.link_ref(Ref("Team", t), t)
                        if self.site.catalog.get(Ref("Team", t)) is not None
                        else Link(t, None, "not in the rendered catalog")) for t in found.teams)
-        people = tuple(self._by_name.get(p.lower()) or self._others.setdefault(
-            p.lower(), Person(p, p)) for p in found.people)
+        people = tuple(self._matched(p) or self._others.setdefault(p.lower(), Person(p, p))
+                       for p in found.people)
         return Holders(party, links, people, found.unresolved)
 
     def members_of(self, team: str | None) -> list[Person]:

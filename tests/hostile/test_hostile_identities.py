@@ -1,0 +1,131 @@
+"""A pull request cannot take over a role by adding a member who looks like its holder.
+
+`roles: {change-manager: [thomas.richter]}` names the member whose login or e-mail's part
+before the @ is `thomas.richter`. A team that sorts first (teams/aaa-contractors.yaml) with
+`{email: thomas.richter@evil.example, github: mallory}` used to make mallory the change
+manager for CODEOWNERS, --require-approvals and the people page; a member whose display
+name is `thomas.richter` did so on the people page. Now a name two people match is an error
+(`role-holder-ambiguous`) and resolves to nobody; display names are never matched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from itsmctl.catalog import Catalog
+from itsmctl.config import load_config
+from itsmctl.github.identities import on_github, person_login
+from itsmctl.loader import load_directory
+from itsmctl.site import render_site
+from tests.conftest import EXAMPLES, Invoke
+
+LOOK_ALIKE = """apiVersion: itsmctl.io/v1
+kind: Team
+metadata:
+  name: aaa-contractors
+  title: Contractors
+spec:
+  email: contractors@larkspur.example
+  members:
+    - {name: Mallory, email: MAIL, github: mallory, role: helper}
+"""
+
+
+def add_team(root: Path, email: str, name: str = "Mallory") -> Path:
+    path = root / "teams" / "aaa-contractors.yaml"
+    path.write_text(LOOK_ALIKE.replace("MAIL", email).replace("name: Mallory",
+                                                               f"name: {name}"))
+    return path
+
+
+def catalog_of(root: Path) -> Catalog:
+    return load_directory(root, load_config(root)).catalog
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_a_look_alike_member_is_an_error_at_the_holder(examples_copy: Path,
+                                                       invoke: Invoke) -> None:
+    add_team(examples_copy, "thomas.richter@evil.example")
+    result = invoke("validate", examples_copy, "-f", "text", code=1)
+    assert "role-holder-ambiguous" in result.output
+    assert "roles.change-manager: thomas.richter matches 2 members" in result.output
+    assert "teams/aaa-contractors.yaml:9 (thomas.richter@evil.example)" in result.output
+    assert "teams/change-advisory-board.yaml:" in result.output
+    assert "write the holder's full e-mail or user:<github-login>" in result.output
+
+
+def test_codeowners_never_names_the_look_alike(examples_copy: Path, invoke: Invoke) -> None:
+    before = invoke("codeowners", examples_copy, code=0).output
+    assert "@thomas-richter" in before or "@larkspur" in before
+    add_team(examples_copy, "thomas.richter@evil.example")
+    after = invoke("codeowners", examples_copy).output
+    assert "@mallory" not in after
+
+
+def test_the_gate_fails_on_the_pull_request(examples_copy: Path, isolated_git: None,
+                                            invoke: Invoke) -> None:
+    git(examples_copy, "init", "-q", "-b", "main")
+    git(examples_copy, "add", "-A")
+    git(examples_copy, "commit", "-q", "-m", "base")
+    git(examples_copy, "checkout", "-q", "-b", "contractors")
+    add_team(examples_copy, "thomas.richter@evil.example")
+    git(examples_copy, "add", "-A")
+    git(examples_copy, "commit", "-q", "-m", "add contractors")
+    result = invoke("check", examples_copy, "--base", "main", "-f", "text", code=1)
+    assert "role-holder-ambiguous" in result.output
+    assert "itsmctl check: FAIL" in result.output
+
+
+def test_require_approvals_takes_neither_look_alike(examples_copy: Path) -> None:
+    add_team(examples_copy, "thomas.richter@evil.example")
+    catalog, config = catalog_of(examples_copy), load_config(examples_copy)
+    found = on_github("role:change-manager", dict(config.roles), catalog)
+    assert found.logins == ()
+    assert any("thomas.richter names more than one member" in u for u in found.unresolved)
+
+
+def test_exact_forms_and_a_unique_local_part_resolve(examples_copy: Path) -> None:
+    catalog = catalog_of(examples_copy)
+    unique = person_login("thomas.richter", catalog)
+    assert unique is not None and unique != "mallory"
+    add_team(examples_copy, "thomas.richter@evil.example")
+    catalog = catalog_of(examples_copy)
+    assert person_login("thomas.richter", catalog) is None
+    assert person_login("thomas.richter@evil.example", catalog) == "mallory"
+    assert person_login("THOMAS.RICHTER@larkspur.example", catalog) == unique
+    assert person_login(unique, catalog) == unique
+    assert person_login("mallory", catalog) == "mallory"
+
+
+def section(page: str, email: str) -> str:
+    """The people page's entry of the member with `email` (its roles and accountability)."""
+    start = page.index(f"<dd>{email}</dd>")
+    return page[start:page.index("</section>", start)]
+
+
+@pytest.mark.parametrize("email, name", [("thomas.richter@evil.example", "Mallory"),
+                                         ("mallory@evil.example", "thomas.richter")],
+                         ids=["look-alike e-mail", "look-alike display name"])
+def test_the_people_page_never_shows_mallory_as_change_manager(
+        tmp_path: Path, email: str, name: str) -> None:
+    root = tmp_path / "catalog"
+    shutil.copytree(EXAMPLES, root)
+    add_team(root, email, name)
+    out = tmp_path / "site"
+    render_site(root, out, config=load_config(root), history=False, today=date(2026, 11, 23))
+    page = (out / "people.html").read_text(encoding="utf-8")
+    assert "<code>change-manager</code>" not in section(page, email)
+    real = section(page, "thomas.richter@larkspur.example")
+    if name == "Mallory":  # ambiguous: the holder as written, linked to neither member
+        assert "<code>change-manager</code>" not in real
+        assert '<h2 id="person-thomas-richter-name">thomas.richter</h2>' in page
+    else:  # a display name is no alias: the real holder still holds it
+        assert "<code>change-manager</code>" in real
