@@ -24,6 +24,11 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+# Findings of one rule listed per document of a file; the rest are one finding that counts
+# them (validate.py `_capped`). Not a setting: a document of 4,000 long labels gave 4,000
+# findings, and every report, annotation and page pays for each of them.
+MAX_FINDINGS_PER_RULE = 100
+
 # `settings.<key>` in the config file -> the Limits field it sets
 SETTING_KEYS = {
     "maxFileSize": "max_file_size",

@@ -13,6 +13,7 @@ from itsmctl.catalog import Catalog
 from itsmctl.config import Config, config_location
 from itsmctl.errors import ConfigError
 from itsmctl.findings import Finding, Severity, count_by_severity
+from itsmctl.limits import MAX_FINDINGS_PER_RULE
 from itsmctl.loader import LoadResult, ParseMemo, load_directory
 from itsmctl.locate import Locator
 from itsmctl.policy import PolicySet, load_policies
@@ -120,10 +121,44 @@ def _findings(loaded: LoadResult, config: Config, day: date,
         raw.extend(rule.run(context))
     graded = _grade(raw, config, loaded)
     outcome = apply_waivers(graded, loaded.catalog, context.today, set(rules))
-    active = _grade(outcome.active, config, loaded)
+    active, more = _capped(_grade(outcome.active, config, loaded))
+    waived, more_waived = _capped(outcome.waived)
     locator = Locator(config.limits)
-    return (tuple(sorted(locator.locate(active, loaded.sources), key=Finding.sort_key)),
-            tuple(sorted(locator.locate(outcome.waived, loaded.sources), key=Finding.sort_key)))
+    return (tuple(sorted(locator.locate(active, loaded.sources) + more, key=Finding.sort_key)),
+            tuple(sorted(locator.locate(waived, loaded.sources) + more_waived,
+                         key=Finding.sort_key)))
+
+
+def _capped(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """At most MAX_FINDINGS_PER_RULE findings of a rule per document of a file, and one
+    finding for the rest: (the findings kept, those counting findings). Per document, not
+    per file, so every entity keeps findings of its own (the site marks its page by them);
+    documents are bounded by the file's bytes, what one document's findings were not.
+    Before locating, so the others cost no line lookup. Which are kept does not depend on
+    the rules' order: the first by entity, JSON path and message. The count's severity is
+    the highest it stands for (the exit code is unchanged); its fingerprint is the rule,
+    file and document, not the count: diff sees it as one finding however many it counts."""
+    groups: dict[tuple[str, int, str], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.file, finding.doc, finding.rule), []).append(finding)
+    if all(len(group) <= MAX_FINDINGS_PER_RULE for group in groups.values()):
+        return findings, []
+    kept: list[Finding] = []
+    more: list[Finding] = []
+    for (file, doc, rule), group in groups.items():
+        if len(group) <= MAX_FINDINGS_PER_RULE:
+            kept.extend(group)
+            continue
+        group.sort(key=lambda f: (f.entity, f.json_path, f.message))
+        kept.extend(group[:MAX_FINDINGS_PER_RULE])
+        rest = group[MAX_FINDINGS_PER_RULE:]
+        more.append(Finding(
+            rule, max(f.severity for f in rest),
+            f"{len(rest):,} more {rule} findings in this document (the first"
+            f" {MAX_FINDINGS_PER_RULE} are listed)", file, doc=doc,
+            hint="fix the ones listed and validate again to see the others",
+            identity=f"{file}\x1f{doc}\x1fmore"))
+    return kept, more
 
 
 def _grade(findings: list[Finding], config: Config, loaded: LoadResult) -> list[Finding]:

@@ -242,3 +242,28 @@ def test_the_alias_budgets_are_per_file_not_per_document(tmp_path: Path,
             if f["rule"] == "yaml-alias-limit"] == [
         (57, "aliases expand to more than 40 nodes in this file; the"
                                 " documents after this one are not read")]
+
+
+def test_findings_of_one_rule_in_one_document_are_capped(tmp_path: Path, invoke: Invoke) -> None:
+    """A file of 150 labels too long: the first 100 schema findings, then one that counts the
+    rest; its fingerprint is the rule, file and document: one more label does not change it."""
+    def summary(labels: int) -> tuple[list[dict[str, object]], dict[str, object]]:
+        catalog = tmp_path / "catalog"
+        catalog.mkdir(exist_ok=True)
+        lines = "".join(f"    l{i:03}: {'x' * 70}\n" for i in range(labels))
+        (catalog / "team.yaml").write_text(
+            "apiVersion: itsmctl.io/v1\nkind: Team\nmetadata:\n  name: many\n  labels:\n"
+            f"{lines}spec:\n  email: a@example.com\n  members: []\n")
+        result = invoke("validate", "--no-cache", str(catalog), "--format", "json")
+        assert result.exit_code == 1
+        findings = json.loads(result.stdout)["findings"]
+        more = [f for f in findings if f["line"] is None]
+        assert len(more) == 1
+        return [f for f in findings if f["line"] is not None], more[0]
+
+    listed, more = summary(150)
+    assert [f["line"] for f in listed] == list(range(6, 106))  # l000 to l099, in order
+    assert {f["rule"] for f in listed} == {"schema"}
+    assert (more["rule"], more["severity"], more["message"]) == (
+        "schema", "error", "50 more schema findings in this document (the first 100 are listed)")
+    assert summary(151)[1]["fingerprint"] == more["fingerprint"]
