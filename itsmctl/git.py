@@ -257,6 +257,19 @@ def read_blobs(repo: Repo, shas: Iterable[str]) -> dict[str, bytes]:
     return out
 
 
+def write_blob(repo: Repo, sha: str, dest: Path) -> None:
+    """One blob's bytes streamed into a new file `dest` (never held in memory: a record file
+    at a commit may be large)."""
+    import subprocess
+
+    with open(dest, "xb") as out:
+        done = subprocess.run(["git", "--git-dir", str(repo.git_dir), "cat-file", "blob", sha],
+                              stdout=out, stderr=subprocess.PIPE, check=False)
+    if done.returncode != 0:
+        raise ItsmctlError(f"git cat-file: {sha} is not a blob here",
+                           hint="check that the repository is intact (`git fsck`)")
+
+
 def _cat_file(repo: Repo, mode: str, shas: list[str]) -> bytes:
     """`git cat-file --batch` or `--batch-check` over `shas`, in one process."""
     import subprocess

@@ -46,8 +46,9 @@ from itsmctl.errors import ItsmctlError
 from itsmctl.measure.availability import AvailabilityPeriod
 from itsmctl.measure.evaluate import CLOCKS
 from itsmctl.measure.kpis import KpiResult
+from itsmctl.measure.mapping import MAX_MAPPING_BYTES, load_mapping
 from itsmctl.measure.result import ClockReport, MeasureResult, SlaReport
-from itsmctl.measure.run import MeasureOptions, format_value, measure_catalog
+from itsmctl.measure.run import MeasureOptions, format_value, measure_catalog, record_names
 from itsmctl.model import Entity, Ref
 from itsmctl.visible import visible
 
@@ -64,6 +65,9 @@ READING_CLASSES = (NEWLY_MISSED, REEVALUATED, KPI_NEWLY_MISSED, KPI_REEVALUATED)
 MEASURED_FIELDS = ("service", "calendar", "targets", "measurement", "pauseOn", "availability",
                    "serviceCredits", "maintenanceWindows", "effective")
 _SHOWN_PERIODS = 6
+# BASE's record files are copied from git to a temporary folder: one larger than this cannot
+# be measured, and the gate fails closed (the CAB approves) rather than fill the runner's disk
+BASE_RECORD_LIMIT = 1 << 30  # 1 GiB
 
 Pair = tuple[EntityChange, Entity]
 
@@ -188,15 +192,33 @@ def _inside(repo: Repo, options: MeasureOptions) -> str | None:
 def _under_base_records(repo: Repo, files: list[git.TreeFile], pairs: list[Pair],
                         base: Catalog, head: Catalog, options: MeasureOptions,
                         calendars: list[str]) -> list[Pair]:
-    """`reevaluate` on the record files as BASE has them, written to a temporary folder
-    (plain files only: a link in BASE's tree is not followed)."""
-    blobs = git.read_blobs(repo, (f.sha for f in files))
+    """`reevaluate` on the record files as BASE has them, written to a temporary folder.
+
+    Only what measure would read is taken (`mapping.yaml`, then the names `record_names`
+    gives), plain files only (a link in BASE's tree is not followed), each streamed to disk
+    after its size is checked: `mapping.yaml` against measure's 1 MiB, a record file against
+    `BASE_RECORD_LIMIT`. Over a bound, BASE's records cannot be measured (fail closed).
+    """
+    by_name = {f.rel: f for f in files}
     label = options.records_label or str(options.records)
     with tempfile.TemporaryDirectory(prefix="itsmctl-base-records-") as tmp:
-        for f in files:
-            (Path(tmp) / f.rel).write_bytes(blobs[f.sha])
-        at_base = replace(options, records=Path(tmp), records_label=f"{label} (BASE)")
+        folder = Path(tmp)
+        mapping = by_name.get("mapping.yaml")
+        if mapping is not None:
+            _take(repo, mapping, folder, MAX_MAPPING_BYTES, label)
+        wanted = {n for names in record_names(load_mapping(folder)).values() for n in names}
+        for name in sorted(wanted):
+            if name in by_name:
+                _take(repo, by_name[name], folder, BASE_RECORD_LIMIT, label)
+        at_base = replace(options, records=folder, records_label=f"{label} (BASE)")
         return reevaluate(pairs, base, head, at_base, calendars)[0]
+
+
+def _take(repo: Repo, file: git.TreeFile, folder: Path, limit: int, label: str) -> None:
+    if file.size > limit:
+        raise ItsmctlError(f"{label}/{visible(file.rel)} at BASE is {file.size:,} bytes, over"
+                           f" the {limit:,}-byte bound for a file read from BASE's tree")
+    git.write_blob(repo, file.sha, folder / file.rel)
 
 
 def _union(head_pairs: list[Pair], base_pairs: list[Pair]) -> list[Pair]:

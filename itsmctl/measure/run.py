@@ -235,16 +235,27 @@ def _zone(name: str | None) -> ZoneInfo | None:
                            "use an IANA name such as Europe/Berlin or UTC") from None
 
 
-def _files(records: Path, mapping: RecordMapping) -> dict[str, Path]:
-    """tickets (required), events and outages (optional): plain names inside the folder."""
-    found: dict[str, Path] = {}
+def record_names(mapping: RecordMapping) -> dict[str, tuple[str, ...]]:
+    """The file names measure may read for each kind, in the order it tries them: the
+    mapping's `files.<kind>` (a plain name) or the defaults. `diff --records` reads only
+    these from BASE's tree."""
+    out: dict[str, tuple[str, ...]] = {}
     for kind, defaults in (("tickets", ("tickets.csv", "tickets.jsonl")),
                            ("events", ("events.csv",)), ("outages", ("outages.csv",))):
         name = mapping.files.get(kind)
         if name is not None and (Path(name).name != name or name in ("", ".", "..")):
             raise ItsmctlError(f"mapping.yaml: files.{kind} {name!r} is not a plain file name",
                                "records are read from the records folder only")
-        for candidate in (name,) if name else defaults:
+        out[kind] = (name,) if name else defaults
+    return out
+
+
+def _files(records: Path, mapping: RecordMapping) -> dict[str, Path]:
+    """tickets (required), events and outages (optional): plain names inside the folder."""
+    found: dict[str, Path] = {}
+    for kind, candidates in record_names(mapping).items():
+        name = mapping.files.get(kind)
+        for candidate in candidates:
             if present(records / candidate):  # a link or FIFO is refused when opened
                 found[kind] = records / candidate
                 break

@@ -12,7 +12,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tests.gitops.test_check_records import SLA, Edit, _tickets, check
+import pytest
+
+from itsmctl.diff import records as records_module
+from tests.gitops.test_check_records import NEWLY_MISSED, SLA, Edit, _tickets, check, tightened
+
+__all__ = ["tightened"]  # the fixture, shared
 
 if TYPE_CHECKING:
     from conftest import Git, Invoke
@@ -127,3 +132,29 @@ def test_base_records_that_cannot_be_measured_fail_closed(catalog_repo: Path, ed
     code, out = check(invoke, catalog_repo, "--records", str(catalog_repo / "records"))
     assert code == 0, out
     assert "team:change-advisory-board" in out.rstrip().splitlines()[-1], out
+
+
+def test_only_the_files_measure_reads_are_taken_from_base_within_a_bound(
+        tightened: Path, run_git: Git, invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large unrelated file in BASE's records is never read; a record file over the bound
+    cannot be measured, so the gate fails closed."""
+    monkeypatch.setattr(records_module, "BASE_RECORD_LIMIT", 1000)
+    (tightened / "records/raw-export.bin").write_bytes(b"x" * 5000)  # not a record file
+    run_git(tightened, "add", "-A")
+    run_git(tightened, "commit", "-q", "--amend", "--no-edit")
+    run_git(tightened, "switch", "-q", "-c", "faster")
+    (tightened / "records/tickets.csv").write_text(_faster(), encoding="utf-8")
+    run_git(tightened, "commit", "-q", "-am", "Faster records")
+    code, out = check(invoke, tightened, "--records", str(tightened / "records"),
+                      "--fail-on", "approval-required")
+    assert code == 1, out
+    assert f"* approval-required: under BASE's records: {NEWLY_MISSED}" in out
+    assert "could not be measured" not in out
+    monkeypatch.setattr(records_module, "BASE_RECORD_LIMIT", 100)  # tickets.csv is 480 bytes
+    code, out = check(invoke, tightened, "--records", str(tightened / "records"),
+                      "--fail-on", "approval-required")
+    assert code == 1, out
+    assert (f"BASE's records could not be measured ({tightened / 'records'}/tickets.csv at"
+            " BASE is 480 bytes, over the 100-byte bound for a file read from BASE's tree)"
+            ) in out
+    assert "team:change-advisory-board" in out
