@@ -53,6 +53,9 @@ CHANGE_CLASSES: tuple[ChangeClass, ...] = (
     ChangeClass("records-changed", R, "With `--records`, the change edits the records folder"
                 " itself (inside the repository): the readings are taken under BASE's records"
                 " and HEAD's, and the change process owner reviews the edit."),
+    ChangeClass("role-holders-changed", R, "A role of the config names other people than at"
+                " BASE, through the members: one added whose login or e-mail matches a holder,"
+                " or a holder's e-mail or login edited. The change process owner reviews it."),
     ChangeClass("owner-changed", A, "The service owner team changes."),
     ChangeClass("owner-removed", A, "The service loses its owner team."),
     ChangeClass("accountable-changed", A, "The Accountable party of a RACI activity changes"

@@ -113,6 +113,11 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
         pairs, checked, edited = reevaluate_sides(repo, base_sha, pairs, base_result.catalog,
                                                   head_result.catalog, records, calendars)
         governance = (*governance, *edited)  # the change process owner reviews the records
+    from itsmctl.diff.roles import role_holder_changes
+
+    governance = (*governance, *role_holder_changes(  # who a role names, through the members
+        base_result.catalog, head_result.catalog, base_settings.config.roles,
+        head_settings.config.roles, head_settings.label or base_settings.label))
     comparison = compare(base_result.findings, head_result.findings)
     head_limits = head_settings.config.limits
     comparison = replace(comparison, new=on_added_edges(comparison.new, base_result.catalog,

@@ -129,3 +129,33 @@ def test_the_people_page_never_shows_mallory_as_change_manager(
         assert '<h2 id="person-thomas-richter-name">thomas.richter</h2>' in page
     else:  # a display name is no alias: the real holder still holds it
         assert "<code>change-manager</code>" in real
+
+
+def committed(root: Path) -> None:
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    git(root, "checkout", "-q", "-b", "change")
+
+
+def test_editing_a_holders_login_needs_the_change_process_owner(
+        examples_copy: Path, isolated_git: None, invoke: Invoke) -> None:
+    committed(examples_copy)
+    team = examples_copy / "teams" / "change-advisory-board.yaml"
+    team.write_text(team.read_text().replace("github: thomas-richter", "github: mallory"))
+    git(examples_copy, "commit", "-q", "-am", "a login")
+    result = invoke("diff", "-C", examples_copy, "main", "-f", "text", code=0)
+    assert ("role:change-manager names thomas.richter (thomas.richter@larkspur.example,"
+            " thomas-richter) at BASE and thomas.richter (thomas.richter@larkspur.example,"
+            " mallory) at HEAD  (role-holders-changed)") in result.output
+    assert "Roles:.itsmctl.yaml is review" in result.output  # for the change process owner
+
+
+def test_a_team_edit_that_moves_no_role_is_no_role_change(
+        examples_copy: Path, isolated_git: None, invoke: Invoke) -> None:
+    committed(examples_copy)
+    add_team(examples_copy, "someone@contractors.example")
+    git(examples_copy, "add", "-A")
+    git(examples_copy, "commit", "-q", "-m", "a contractor")
+    result = invoke("diff", "-C", examples_copy, "main", "-f", "text", code=0)
+    assert "role-holders-changed" not in result.output
