@@ -93,7 +93,8 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
         if given is not None:
             git.check_ref(given)
 
-    shown = load_catalog(catalog_root, ref, config, memo, explicit_config)
+    shown = load_catalog(catalog_root, ref, config, memo, explicit_config,
+                         measure.records if measure is not None else None)
     config = shown.config
     # the default branch's render is the run whose results its pull requests' diffs reuse
     validation = check_loaded(shown.loaded, config, today=today, root=".",

@@ -36,15 +36,22 @@ class LoadedSite:
 
 
 def load_catalog(catalog_root: Path, ref: str | None, config: Config,
-                 memo: ParseMemo | None = None, explicit_config: bool = False) -> LoadedSite:
+                 memo: ParseMemo | None = None, explicit_config: bool = False,
+                 records: Path | None = None) -> LoadedSite:
     """The working tree, or the catalog as it was at `ref` (read from blobs, no checkout).
 
     At `ref` the config and policy files are `ref`'s too (as `itsmctl diff` reads each side),
     so the site shows the rules, roles and title of that commit; `explicit_config` (--config)
     keeps the given config, with `ref`'s policy files. Files are labelled relative to the
     catalog root either way, so the pages do not depend on where the command ran from.
+    `records` (`render --records`): that folder is left out of the catalog (`without_records`,
+    as measure, diff and check do), so its `mapping.yaml` is never validated as an entity file.
     """
+    from itsmctl.measure.run import without_records
+
     if ref is None:
+        if records is not None:
+            config = without_records(config, records, catalog_root)
         return LoadedSite(load_directory(catalog_root, config, "", memo), config)
     from itsmctl import git, gitsources
     from itsmctl.diff.settings import read_settings
@@ -52,6 +59,9 @@ def load_catalog(catalog_root: Path, ref: str | None, config: Config,
     repo = git.open_repo(catalog_root)
     sha, prefix = git.resolve_commit(repo, ref), git.catalog_prefix(repo, catalog_root)
     settings = read_settings(repo, sha, prefix, ref, config if explicit_config else None)
+    if records is not None:
+        settings = replace(settings, config=without_records(settings.config, records,
+                                                            catalog_root))
     sources = gitsources.commit_sources(repo, sha, prefix, settings.config)
     if not sources:
         gitsources.refuse_empty_scope(repo, ((sha, ref, settings.config),), prefix)

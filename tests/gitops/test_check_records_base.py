@@ -158,3 +158,23 @@ def test_only_the_files_measure_reads_are_taken_from_base_within_a_bound(
             " BASE is 480 bytes, over the 100-byte bound for a file read from BASE's tree)"
             ) in out
     assert "team:change-advisory-board" in out
+
+
+def test_render_leaves_a_records_mapping_out_of_the_catalog(tightened: Path, run_git: Git,
+                                                            tmp_path: Path,
+                                                            invoke: Invoke) -> None:
+    """As measure, diff and check do: the records' mapping.yaml is no entity file, in the
+    working tree and at a ref."""
+    (tightened / "records/mapping.yaml").write_text("preset: generic\n", encoding="utf-8")
+    run_git(tightened, "add", "-A")
+    run_git(tightened, "commit", "-q", "-m", "Mapping")
+    for ref in ([], ["--ref", "HEAD"]):
+        site = tmp_path / f"site{len(ref)}"
+        result = invoke("render", str(tightened), "-o", str(site), "--records",
+                        str(tightened / "records"), *ref)
+        assert result.exit_code == 0, result.output
+        assert "Catalog findings: 0 error, 0 warning, 0 info" in result.output
+        assert "mapping.yaml" not in (site / "findings.html").read_text(encoding="utf-8")
+    result = invoke("render", str(tightened), "-o", str(tmp_path / "plain"))
+    assert "Catalog findings: 1 error, 0 warning, 0 info" in result.output  # no --records
+    assert "mapping.yaml" in (tmp_path / "plain/findings.html").read_text(encoding="utf-8")
