@@ -43,10 +43,12 @@ from run import (  # noqa: E402
     Measure,
     best_of,
     cpu_ratio,
+    fastest,
     fmt_mb,
     fmt_s,
     itsmctl,
     make_change,
+    once,
     ratio,
     tolerant,
 )
@@ -55,7 +57,6 @@ START, END = "<!-- gate:start -->", "<!-- gate:end -->"
 TARGETS = (  # (figure, compared with, at most, wording)
     ("diff_cold", "validate_cold", 1.5, "diff (one service, no cache) / validate (no cache)"),
     ("check_cold", "validate_cold", 1.6, "check (one service, no cache) / validate (no cache)"),
-    ("diff_warm", "floor", 0.6, "diff (unchanged files cached) / parse floor"),
     ("diff_main_run", "floor", 0.6, "diff (after main's run: parses and BASE's result) / floor"))
 
 
@@ -71,12 +72,16 @@ def measure(root: Path, cache: Path, repeat: int) -> dict[str, Measure]:
            "check_cold": tolerant(repeat, [[*check, "--no-cache"]])}
     here = [*itsmctl(), "validate", ".", *today]  # labels as diff's: the same cache entries
     for key, branch in (("diff_warm", "change"), ("diff_main_run", "main")):
-        shutil.rmtree(cache, ignore_errors=True)
-        subprocess.run(["git", "checkout", "-q", branch], cwd=root, check=True)
-        subprocess.run(here, cwd=root, check=False, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-        subprocess.run(["git", "checkout", "-q", "change"], cwd=root, check=True)
-        out[key] = tolerant(repeat, [diff])
+        runs = []
+        for _ in range(repeat):  # each run from the prepared cache: a repetition would find
+            # HEAD's result, which the run before it memoised
+            shutil.rmtree(cache, ignore_errors=True)
+            subprocess.run(["git", "checkout", "-q", branch], cwd=root, check=True)
+            subprocess.run(here, cwd=root, check=False, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            subprocess.run(["git", "checkout", "-q", "change"], cwd=root, check=True)
+            runs.append(once(diff))
+        out[key] = fastest(runs)
     return out
 
 
@@ -90,7 +95,7 @@ def markdown(services: int, files: int, found: dict[str, Measure], repeat: int) 
     names = {"floor": "parse floor", "validate_cold": "validate --no-cache",
              "diff_cold": "diff main change --no-cache",
              "check_cold": "check --base main --no-site --no-cache",
-             "diff_warm": "diff main change, HEAD's parses cached",
+             "diff_warm": "diff main change, re-run (HEAD's parses and result cached)",
              "diff_main_run": "diff main change, after main's run (parses, BASE's result)"}
     for key, label in names.items():
         m = found[key]
