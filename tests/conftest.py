@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
+import sqlite3
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
@@ -89,6 +91,16 @@ def _own_parse_cache(tmp_path_factory: pytest.TempPathFactory,
                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test starts with an empty parse cache of its own, never the user's ~/.cache."""
     monkeypatch.setenv("ITSMCTL_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))
+
+
+def cache_rows(file_name: str) -> int:
+    """Entries in one store of the test's own cache folder (the parse cache's or the result
+    memo's file, by its `DB_NAME`)."""
+    db = sqlite3.connect(Path(os.environ["ITSMCTL_CACHE_DIR"]) / file_name)
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM parses").fetchone()[0])
+    finally:
+        db.close()
 
 
 @pytest.fixture

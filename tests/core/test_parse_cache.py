@@ -23,7 +23,7 @@ from itsmctl.runcontext import resolve_context
 from itsmctl.sources import SourceFile
 from itsmctl.validate import validate
 from itsmctl.yamlload import parse_source
-from tests.conftest import EXAMPLES, TODAY, run_cli
+from tests.conftest import EXAMPLES, TODAY, cache_rows, run_cli
 
 HOSTILE = Path(__file__).resolve().parent.parent / "hostile" / "corpus"
 
@@ -39,11 +39,7 @@ def validate_json(path: Path, *extra: str) -> tuple[int, dict[str, object]]:
 
 
 def cache_entries() -> int:
-    db = sqlite3.connect(Path(os.environ["ITSMCTL_CACHE_DIR"]) / DB_NAME)
-    try:
-        return int(db.execute("SELECT COUNT(*) FROM parses").fetchone()[0])
-    finally:
-        db.close()
+    return cache_rows(DB_NAME)
 
 
 def test_warm_run_reports_what_a_cold_run_and_no_cache_report(examples_copy: Path) -> None:

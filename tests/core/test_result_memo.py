@@ -22,7 +22,7 @@ from itsmctl.parsecache import ParseCache, _checksum, folder_digest
 from itsmctl.resultmemo import DB_NAME
 from itsmctl.runcontext import resolve_context
 from itsmctl.validate import ValidationResult, validate
-from tests.conftest import TODAY, Invoke, run_cli
+from tests.conftest import TODAY, Invoke, cache_rows, run_cli
 
 
 def validate_json(path: Path, *extra: str) -> tuple[int, str]:
@@ -32,11 +32,7 @@ def validate_json(path: Path, *extra: str) -> tuple[int, str]:
 
 
 def memo_entries() -> int:
-    db = sqlite3.connect(Path(os.environ["ITSMCTL_CACHE_DIR"]) / DB_NAME)
-    try:
-        return int(db.execute("SELECT COUNT(*) FROM parses").fetchone()[0])
-    finally:
-        db.close()
+    return cache_rows(DB_NAME)
 
 
 @pytest.fixture
