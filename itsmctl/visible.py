@@ -50,6 +50,13 @@ def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
     return text[:limit] + CLIP_NOTE.format(len(text) - limit)
 
 
+def first_of(items: list[str], shown: int = 3) -> str:
+    """The first `shown` items joined, then how many more: a list a catalog can make as long
+    as it likes (members, referrers) never makes a message unbounded."""
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return ", ".join(items[:shown]) + more
+
+
 def quoted(value: object, limit: int = 80) -> str:
     """A catalog value as a message quotes it: `repr` (which escapes the hidden), clipped.
 

@@ -50,7 +50,7 @@ from itsmctl.measure.mapping import MAX_MAPPING_BYTES, load_mapping
 from itsmctl.measure.result import ClockReport, MeasureResult, SlaReport
 from itsmctl.measure.run import MeasureOptions, format_value, measure_catalog, record_names
 from itsmctl.model import Entity, Ref
-from itsmctl.visible import visible
+from itsmctl.visible import clip, visible
 
 if TYPE_CHECKING:
     from itsmctl.git import Repo
@@ -109,7 +109,7 @@ def reevaluate_sides(repo: Repo, base_sha: str, pairs: list[Pair], base: Catalog
             base_pairs = _under_base_records(repo, at_base, pairs, base, head, options,
                                              calendars)
         except ItsmctlError as error:  # perhaps the change broke them: fail closed
-            note = _fail_closed_note(str(error))
+            note = _fail_closed_note(clip(str(error), 300))
             out = _fail_closed(out, base, head, calendars, note)
         else:
             out = _union(out, base_pairs)

@@ -19,6 +19,7 @@ from itsmctl.diff.classes import impact_of
 from itsmctl.diff.result import Classified, EntityChange
 from itsmctl.members import MemberIndex
 from itsmctl.parties import resolve_party
+from itsmctl.visible import first_of
 
 ROLE_HOLDERS_CHANGED = "role-holders-changed"
 Roles = Mapping[str, Sequence[str]]
@@ -32,7 +33,7 @@ def _people(role: str, roles: Roles, catalog: Catalog, index: MemberIndex) -> tu
         match = index.match(person)
         if match.ambiguous:
             out.append(f"{person} (ambiguous: "
-                       f"{', '.join(m.email or m.github for m in match.candidates)})")
+                       f"{first_of([m.email or m.github for m in match.candidates], 6)})")
         elif match.member is not None:
             member = match.member
             out.append(f"{person} ({', '.join(v for v in (member.email, match.github) if v)})")

@@ -10,7 +10,7 @@ from itsmctl.model import Ref, canonical_kind
 from itsmctl.references import PARTY, Reference
 from itsmctl.rules.common import count
 from itsmctl.rules.registry import RuleContext, catalog_rule
-from itsmctl.visible import character_name, look_alike, odd_characters, quoted, unmasked
+from itsmctl.visible import character_name, first_of, look_alike, odd_characters, quoted, unmasked
 
 
 def _suggest(ref: Ref, context: RuleContext) -> str:
@@ -107,14 +107,12 @@ def into_broken_file(context: RuleContext) -> Iterable[Finding]:
         references = waiting[label]
         names = sorted({str(r.target) for r in references})
         where = sorted({f"{r.source.ref}" for r in references})
-        more = f" and {len(where) - _SHOWN} more" if len(where) > _SHOWN else ""
         yield context.emit_file(
             label, f"{count(len(references), 'reference')} to {_listed(names)}, which this file"
             f" appears to define, cannot be checked while it does not parse (from"
-            f" {', '.join(where[:_SHOWN])}{more})",
+            f" {first_of(where, _SHOWN)})",
             "fix this file's YAML error; the references are checked again once it parses")
 
 
 def _listed(names: list[str]) -> str:
-    shown = ", ".join(quoted(n) for n in names[:_SHOWN])
-    return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")
+    return first_of([quoted(n) for n in names], _SHOWN)

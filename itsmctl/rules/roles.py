@@ -11,6 +11,9 @@ from itsmctl.members import Member, MemberIndex
 from itsmctl.parties import BUILTIN_ROLES, resolve_party, role_name
 from itsmctl.references import PARTY
 from itsmctl.rules.registry import RuleContext, catalog_rule
+from itsmctl.visible import first_of
+
+_SHOWN = 6  # candidates named in the message; the count says how many there are
 
 
 @catalog_rule("role-unmapped", Severity.WARNING)
@@ -76,8 +79,8 @@ def role_holder_ambiguous(context: RuleContext) -> Iterable[Finding]:
                     continue
                 line = (locator.position(source, 0, ("roles", role, position))[0]
                         if source is not None else None)
-                where = ", ".join(f"{_member_at(locator, m)} ({m.email or m.github})"
-                                  for m in match.candidates)
+                where = first_of([f"{_member_at(locator, m)} ({m.email or m.github})"
+                                  for m in match.candidates], _SHOWN)
                 yield context.emit_file(
                     source.label if source is not None else context.config.file,
                     f"roles.{role}: {holder} matches {len(match.candidates)} members who are"
