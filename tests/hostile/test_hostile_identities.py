@@ -11,6 +11,7 @@ name is `thomas.richter` did so on the people page. Now a name two people match 
 from __future__ import annotations
 
 import shutil
+import json
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -64,10 +65,13 @@ def test_a_look_alike_member_is_an_error_at_the_holder(examples_copy: Path,
 
 def test_codeowners_never_names_the_look_alike(examples_copy: Path, invoke: Invoke) -> None:
     before = invoke("codeowners", examples_copy, code=0).output
-    assert "@thomas-richter" in before or "@larkspur" in before
+    assert "/.itsmctl.yaml @thomas-richter" in before
     add_team(examples_copy, "thomas.richter@evil.example")
-    after = invoke("codeowners", examples_copy).output
+    after = invoke("codeowners", examples_copy, code=0).output
     assert "@mallory" not in after
+    # the ambiguous holder owns nothing, and the run says why (not the first match)
+    assert "/.itsmctl.yaml @" not in after
+    assert "thomas.richter names more than one member" in after
 
 
 def test_the_gate_fails_on_the_pull_request(examples_copy: Path, isolated_git: None,
@@ -159,3 +163,17 @@ def test_a_team_edit_that_moves_no_role_is_no_role_change(
     git(examples_copy, "commit", "-q", "-m", "a contractor")
     result = invoke("diff", "-C", examples_copy, "main", "-f", "text", code=0)
     assert "role-holders-changed" not in result.output
+
+
+def test_a_flood_of_look_alikes_keeps_the_message_bounded(examples_copy: Path,
+                                                          invoke: Invoke) -> None:
+    """Nine look-alike members: the finding names six candidates and counts the rest."""
+    members = "".join(f"    - {{name: M{i}, email: thomas.richter@evil{i}.example,"
+                      f" github: mallory{i}, role: helper}}\n" for i in range(9))
+    (examples_copy / "teams" / "aaa-contractors.yaml").write_text(
+        LOOK_ALIKE.split("  members:\n")[0] + "  members:\n" + members)
+    result = invoke("validate", examples_copy, "-f", "json", code=1)
+    ambiguous = [f for f in json.loads(result.output)["findings"]
+                 if f["rule"] == "role-holder-ambiguous"]
+    assert ambiguous and all("matches 10 members" in f["message"]
+                             and f["message"].endswith("and 4 more") for f in ambiguous)
