@@ -10,8 +10,8 @@ name is `thomas.richter` did so on the people page. Now a name two people match 
 
 from __future__ import annotations
 
-import shutil
 import json
+import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -171,7 +171,7 @@ def test_a_flood_of_look_alikes_keeps_the_message_bounded(examples_copy: Path,
     members = "".join(f"    - {{name: M{i}, email: thomas.richter@evil{i}.example,"
                       f" github: mallory{i}, role: helper}}\n" for i in range(9))
     (examples_copy / "teams" / "aaa-contractors.yaml").write_text(
-        LOOK_ALIKE.split("  members:\n")[0] + "  members:\n" + members)
+        LOOK_ALIKE.split("  members:\n", maxsplit=1)[0] + "  members:\n" + members)
     result = invoke("validate", examples_copy, "-f", "json", code=1)
     ambiguous = [f for f in json.loads(result.output)["findings"]
                  if f["rule"] == "role-holder-ambiguous"]
