@@ -64,16 +64,20 @@ def change_row(site: SiteInput, change: EntityChange, approvals: tuple[Approval,
 
 def holders_of(site: SiteInput, approval: Approval) -> list[Holders]:
     """Who holds an approving party, resolved at BASE (SINCE) as the approval check resolves
-    it: BASE's roles mapping, Teams and service owners (HEAD's owner only for an entity the
-    change adds), so the page does not name holders the change itself appointed."""
+    it: BASE's roles mapping, Teams, members and service owners (HEAD's owner only for an
+    entity the change adds), so the page does not name holders the change itself appointed
+    or made match."""
     changes = site.changes
     if changes is not None and changes.base_catalog is not None:
         from itsmctl.github.approvals import owners_of
+        from itsmctl.members import MemberIndex
 
         base = changes.base_catalog
         teams = {t.name for t in base.of_kind("Team")}
+        members = MemberIndex.of(base)
         return list(dict.fromkeys(
-            site.directory.holders_at(approval.party, changes.base_roles, teams, owner)
+            site.directory.holders_at(approval.party, changes.base_roles, teams, owner,
+                                      members)
             for owner in owners_of(approval, base, site.catalog)))
     return head_holders(site, approval)
 

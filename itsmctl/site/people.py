@@ -17,12 +17,13 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from itsmctl.members import MemberIndex
+from itsmctl.members import Match, MemberIndex
 from itsmctl.model import Entity, Ref, list_of_dicts
 from itsmctl.parties import Parties, resolve_party
 from itsmctl.references import parse_ref
 from itsmctl.site.pagemodel import Page, as_dict, text
 from itsmctl.site.paths import Link
+from itsmctl.visible import first_of
 
 if TYPE_CHECKING:
     from itsmctl.site.context import SiteInput
@@ -157,16 +158,41 @@ class Directory:
         return Holders(party, teams, people, found.unresolved)
 
     def holders_at(self, party: str, roles: Mapping[str, Sequence[str]],
-                   teams: Collection[str], service_owner: str | None = None) -> Holders:
-        """`party` resolved through another side's roles and Teams (BASE's, for approvals),
-        linked to the pages where they exist; adds nobody to the people page."""
+                   teams: Collection[str], service_owner: str | None = None,
+                   members: MemberIndex | None = None) -> Holders:
+        """`party` resolved through another side's roles, Teams and `members` (BASE's, for
+        approvals: a member the change adds or edits holds nothing there), linked to the
+        pages where they exist; adds nobody to the people page."""
         found = resolve_party(party, roles, teams, service_owner)
         links = tuple((t, self.site.link_ref(Ref("Team", t), t)
                        if self.site.catalog.get(Ref("Team", t)) is not None
                        else Link(t, None, "not in the rendered catalog")) for t in found.teams)
-        people = tuple(self._matched(p) or self._others.setdefault(p.lower(), Person(p, p))
-                       for p in found.people)
-        return Holders(party, links, people, found.unresolved)
+        index = members if members is not None else self._index
+        people: list[Person] = []
+        unresolved = dict.fromkeys(found.unresolved)
+        for who in found.people:
+            match = index.match(who)
+            if match.ambiguous:
+                unresolved[f"{who} names more than one member: "
+                           f"{first_of([m.email or m.github for m in match.candidates], 6)}"] = None
+            people.append(self._at_side(who, match))
+        return Holders(party, links, tuple(people), tuple(unresolved))
+
+    def _at_side(self, who: str, match: Match) -> Person:
+        """The person a holder names among another side's members: the rendered entry when
+        it is the same member (same e-mail, login and name), else an entry of that side's
+        facts (not linked: the rendered catalog lists that member otherwise or not at all)."""
+        member = match.member
+        if member is None:
+            return self._others.setdefault(who.lower(), Person(who, who))
+        key = member.email or member.github or member.name
+        here = self._by_name.get(key.lower())
+        if (here is not None and here.email.lower() == member.email.lower()
+                and here.github.lower() == match.github.lower()
+                and here.name == (member.name or key)):
+            return here
+        return self._others.setdefault("\0" + key.lower(), Person(
+            key, member.name or key, member.email, match.github))
 
     def members_of(self, team: str | None) -> list[Person]:
         return self._members.get(team, []) if team is not None else []

@@ -30,20 +30,37 @@ def git(repo: Path, *args: str) -> str:
                           capture_output=True, text=True, check=True).stdout.strip()
 
 
-@pytest.fixture
-def pr(tmp_path: Path) -> tuple[Path, str]:
-    """The init scaffold on main, and a pull request lowering the intranet SLA (it needs the
-    service owner, team workplace, and the CAB)."""
+Edit = tuple[str, str, str]  # file, old text, new text
+
+
+def replace(repo: Path, edits: list[Edit]) -> None:
+    for rel, old, new in edits:
+        text = (repo / rel).read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        (repo / rel).write_text(text.replace(old, new), encoding="utf-8")
+
+
+def scaffold_pr(tmp_path: Path, on_main: list[Edit], in_pr: list[Edit]) -> tuple[Path, str]:
+    """The init scaffold with `on_main` edits committed on main, then a pull request lowering
+    the intranet SLA (it needs the service owner, team workplace, and the CAB) with the
+    `in_pr` edits; the repository and the head commit."""
     repo = tmp_path / "catalog"
     assert run_cli("init", str(repo), env=CLOCK).exit_code == 0
+    replace(repo, on_main)
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "base")
     git(repo, "checkout", "-q", "-b", "pr")
-    sla = repo / "slas" / "intranet-sla.yaml"
-    sla.write_text(sla.read_text().replace("availability: 99.5", "availability: 99.0"))
+    replace(repo, [("slas/intranet-sla.yaml", "availability: 99.5", "availability: 99.0"),
+                   *in_pr])
     git(repo, "commit", "-q", "-am", "lower the SLA")
     return repo, git(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def pr(tmp_path: Path) -> tuple[Path, str]:
+    """The init scaffold on main, and a pull request lowering the intranet SLA."""
+    return scaffold_pr(tmp_path, [], [])
 
 
 def check(repo: Path, github: FakeGitHub, head: str, *extra: str,

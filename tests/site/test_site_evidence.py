@@ -488,3 +488,26 @@ def test_two_pull_requests_claiming_one_merge_commit_are_a_usage_error(
     assert (f"pull requests #1 and #7 both claim merge commit {shas['pr1'][:12]}: the file"
             " cannot say which one merged it") in result.output
     assert "Traceback" not in result.output and not (tmp_path / "site").exists()
+
+
+def test_a_person_holder_is_matched_among_bases_members(tmp_path: Path,
+                                                        render: Render) -> None:
+    """role:service-owner is `alan`, Alan Turing at v1. The change moves his e-mail and adds
+    Mallory with the GitHub login alan: the page names the holder the approval check asks
+    (Alan Turing, as BASE lists him), never the member the change made match."""
+    root = tmp_path / "repo"
+    shutil.copytree(SMALL, root)
+    (root / ".itsmctl.yaml").write_text("roles:\n  service-owner: [alan]\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "Initial catalog")
+    git(root, "tag", "v1")
+    edit(root / "slas.yaml", "availability: 99.9\n", "availability: 99.5\n")
+    edit(root / "teams.yaml", "    - {name: Alan Turing, email: alan@example.com, role: lead}\n",
+         "    - {name: Alan Turing, email: alan.t@example.com, role: lead}\n"
+         "    - {name: Mallory, email: m@example.com, github: alan, role: intern}\n")
+    git(root, "commit", "-q", "-am", "Lower the API availability")
+    render(root, tmp_path / "site", since="v1")
+    text = visible_text((tmp_path / "site" / "changes.html").read_text())
+    row = text.split("role:service-owner role:service-owner", 1)[1][:60]
+    assert row.startswith(" : Alan Turing ") and "Mallory" not in row, row
