@@ -139,3 +139,38 @@ def test_flags_and_impacts_have_wcag_aa_contrast() -> None:
                   for what in ("color", "background"))
         light, dark = sorted((_luminance(fg), _luminance(bg)), reverse=True)
         assert (light + 0.05) / (dark + 0.05) >= 4.5, selector
+
+
+# tables narrow enough for a phone as they are (two or three short columns of counts or
+# hours), by template and caption as written: the only ones not stacked rows on a phone
+NARROW_TABLES = {
+    ("index.html", "{{ caption }}"): "by lifecycle, tier, type: a value and its count",
+    ("calendar.html", "Weekly hours"): "a day, its hours, a total",
+    ("sla-summary.html", "Service credits"): "two percentages",
+}
+
+
+def _tables() -> list[tuple[str, str, str]]:
+    """(template, the <table> tag, the table's markup) for every table the templates write."""
+    out = []
+    for path in sorted(TEMPLATES.glob("*.html")):
+        markup = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"(<table\b[^>]*>)(.*?)</table>", markup, flags=re.S):
+            out.append((path.name, match[1], match[2]))
+    return out
+
+
+def test_every_wide_table_becomes_labelled_rows_on_a_phone() -> None:
+    """One mechanism for phones (site.css `table.stack`): the table is stacked and each
+    cell names its column in `data-label`, which the stylesheet prints before it."""
+    unstacked, unlabelled = [], []
+    for name, tag, body in _tables():
+        caption = re.search(r"<caption>(.*?)</caption>", body, flags=re.S)
+        if "stack" not in _tokens(tag.split('class="', 1)[-1].split('"', 1)[0]):
+            if (name, caption[1] if caption else "") not in NARROW_TABLES:
+                unstacked.append(f"{name}: {caption[1] if caption else tag}")
+            continue
+        unlabelled += [f"{name}: {cell}" for cell in re.findall(r"<td\b[^>]*>", body)
+                       if "data-label=" not in cell]
+    assert unstacked == [] and unlabelled == []
+    assert "table.stack td[data-label]::before" in CSS.read_text(encoding="utf-8")

@@ -56,7 +56,7 @@ def test_stale_evidence_and_hostile_refs(examples_copy: Path, tmp_path: Path) ->
     render_catalog(examples_copy, tmp_path / "site")
     markup = page(tmp_path / "site", "checkout")
     assert 'href="javascript:' not in markup
-    assert "<td>javascript:alert(1)</td>" in markup
+    assert '<td data-label="Record">javascript:alert(1)</td>' in markup
     assert "<script>alert(2)" not in markup and "&lt;script&gt;alert(2)" in markup
     render_catalog(examples_copy, tmp_path / "later", today=date(2027, 3, 1))
     text = section(page(tmp_path / "later", "checkout"))

@@ -91,8 +91,8 @@ spec:
 
 def test_dependencies_link_to_their_pages(small_site: Path) -> None:
     page = (small_site / "services" / "web.html").read_text()
-    assert ('<a href="../services/api.html">Public API</a></td><td>hard</td>'
-            '<td>All data</td>') in page
+    assert ('<a href="../services/api.html">Public API</a></td><td data-label="Type">hard</td>'
+            '<td data-label="Why">All data</td>') in page
 
 
 def test_team_page_lists_owned_services_and_raci_involvement(page_text: PageText) -> None:
