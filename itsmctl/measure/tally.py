@@ -155,18 +155,19 @@ class Tally:
                  stops: tuple[float | None, float | None]) -> bool | None:
         """Count both clocks; True when every counted clock met its target."""
         state = self._plan(plan)
-        clocks: dict[str, Clocked] = {}
-        counted = breached = False
         priority = ticket.priority
-        for clock, seconds, stop, paused in (
-                ("response", target.response, stops[0], plan.pause_on),
-                ("resolution", target.resolution, stops[1], state.resolution_pauses)):
-            if seconds is None:
-                continue
-            c = clocks[clock] = clocked(plan, ticket, clock == "response", seconds, as_of,
-                                        stop, paused)
+        compiled = state.by_priority.get(priority)
+        if compiled is None:
+            compiled = state.by_priority[priority] = state.compile(plan, priority, target,
+                                                                   self._steps)
+        clock_plans, steps = compiled
+        measured: list[Clocked | None] = [None, None]
+        counted = breached = False
+        for index, response, seconds, paused, open_key, clock in clock_plans:
+            stop = stops[index]
+            c = measured[index] = clocked(plan, ticket, response, seconds, as_of, stop, paused)
             if not (c.stopped or c.breached):
-                self.open_within[(state.name, priority, clock)] += 1
+                self.open_within[open_key] += 1
                 continue
             counted = True
             breached = breached or c.breached
@@ -190,36 +191,65 @@ class Tally:
                     group.breaches.append((ticket.id, c.breach_at))
             else:
                 group.met += 1
-        crossed = self._escalations(state, priority, clocks) if self.escalation else []
+        # the escalation steps whose threshold the ticket's clocks went past, in step order
+        crossed = []
+        for index, threshold, label, counter_key in steps:
+            step_clock = measured[index]
+            if step_clock is not None and step_clock.seconds > threshold:
+                crossed.append(label)
+                self.escalations[counter_key] += 1
         self.measured += 1
         if self.per_ticket is not None:
+            clocks = {name: c for name, c in zip(CLOCKS, measured, strict=True)
+                      if c is not None}
             self.per_ticket(_row(ticket, plan, clocks, crossed))
         return not breached if counted else None
 
-    def _escalations(self, state: _PlanState, priority: str,
-                     clocks: dict[str, Clocked]) -> list[str]:
-        """The escalation steps whose threshold the ticket's clocks went past."""
-        crossed = []
-        for step, share, label in self._steps:
-            clocked = clocks.get(step.of)
-            if (clocked is not None and step.applies_to(priority)
-                    and clocked.seconds > share * clocked.target):
-                crossed.append(label)
-                self.escalations[(state.name, priority, label)] += 1
-        return crossed
+
+# one clock of an SLA for one priority: (index in CLOCKS, is it the response clock, target
+# seconds, the statuses that pause it, its open_within key, its name)
+_ClockPlan = tuple[int, bool, float, frozenset[str], tuple[str, str, str], str]
+# one escalation step for one priority: (index in CLOCKS, threshold in business seconds,
+# its label, its escalations key)
+_StepPlan = tuple[int, float, str, tuple[str, str, str]]
 
 
 class _PlanState:
     """What the tally needs of one SLA for every ticket, worked out once."""
 
-    __slots__ = ("hi", "lo", "name", "periods", "resolution_pauses")
+    __slots__ = ("by_priority", "hi", "lo", "name", "periods", "resolution_pauses")
 
     def __init__(self, plan: SlaPlan, window: Window | None) -> None:
         self.name = plan.name
+        self.by_priority: dict[str, tuple[list[_ClockPlan], list[_StepPlan]]] = {}
         self.periods = PeriodCache(plan.period, plan.zone)
         self.resolution_pauses = plan.pause_on | RESOLVED_STATUSES
         self.lo, self.hi = window.bounds(plan.zone) if window is not None else (
             -math.inf, math.inf)
+
+    def compile(self, plan: SlaPlan, priority: str, target: Target,
+                steps: list[tuple[EscalationStep, float, str]]
+                ) -> tuple[list[_ClockPlan], list[_StepPlan]]:
+        """The clocks a ticket of `priority` is measured on, and the escalation steps that
+        apply to it with their thresholds (share x target, the product the step compares
+        against), worked out once per SLA and priority rather than per ticket."""
+        clock_plans: list[_ClockPlan] = []
+        targets: dict[str, tuple[int, float]] = {}
+        for index, (clock, seconds, paused) in enumerate((
+                ("response", target.response, plan.pause_on),
+                ("resolution", target.resolution, self.resolution_pauses))):
+            if seconds is None:
+                continue
+            clock_plans.append((index, clock == "response", seconds, paused,
+                                (self.name, priority, clock), clock))
+            targets[clock] = (index, seconds)
+        step_plans: list[_StepPlan] = []
+        for step, share, label in steps:
+            found = targets.get(step.of)
+            if found is not None and step.applies_to(priority):
+                step_plans.append((found[0], share * found[1], label,
+                                   (self.name, priority, label)))
+        return clock_plans, step_plans
 
 
 def _row(ticket: Ticket, plan: SlaPlan, clocks: dict[str, Clocked],

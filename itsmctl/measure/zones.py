@@ -8,6 +8,7 @@ a daylight-saving change is simply a piece boundary (23- and 25-hour days fall o
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 # No real zone changes its offset twice within six hours; sampling at this step and
@@ -21,8 +22,12 @@ def offset_at(zone: ZoneInfo, instant: int) -> int:
     return int(offset.total_seconds()) if offset is not None else 0
 
 
-def offset_pieces(zone: ZoneInfo, lo: int, hi: int) -> list[tuple[int, int, int]]:
-    """[(start, end, offset)] covering the UTC epoch seconds [lo, hi), in order."""
+@lru_cache(maxsize=256)
+def offset_pieces(zone: ZoneInfo, lo: int, hi: int) -> tuple[tuple[int, int, int], ...]:
+    """[(start, end, offset)] covering the UTC epoch seconds [lo, hi), in order.
+
+    Cached: every SLA clock, maintenance window and calendar of a run asks for the same
+    whole years of the same few zones (the answer depends on nothing else)."""
     pieces: list[tuple[int, int, int]] = []
     start, offset = lo, offset_at(zone, lo)
     probe = lo
@@ -38,7 +43,7 @@ def offset_pieces(zone: ZoneInfo, lo: int, hi: int) -> list[tuple[int, int, int]
         start = probe = change
         offset = offset_at(zone, change)
     pieces.append((start, hi, offset))
-    return pieces
+    return tuple(pieces)
 
 
 def _first_change(zone: ZoneInfo, lo: int, hi: int, offset: int) -> int:

@@ -95,6 +95,20 @@ def test_per_ticket_csv(records, tmp_path: Path) -> None:
     assert rows["E1"]["sla"] == "legacy-erp-sla"
 
 
+def test_per_ticket_escalations_in_step_order_past_their_threshold(records,
+                                                                    tmp_path: Path) -> None:
+    """incident.yaml's steps: 50% response, 50% / 80% / 100% (P1, P2) resolution. A clock
+    exactly at a threshold has not gone past it (E1's response 30 of 60 min, E2's
+    resolution 480 of 480)."""
+    out = tmp_path / "per-ticket.csv"
+    run("measure", str(EXAMPLES), "--records", str(records()), "--per-ticket", str(out))
+    rows = {r["id"]: r["escalations"] for r in csv.DictReader(out.read_text().splitlines())}
+    resolution = "50% resolution (functional);80% resolution (hierarchical)"
+    assert rows["E1"] == resolution
+    assert rows["E2"] == "50% response (functional);" + resolution
+    assert rows["E3"] == resolution + ";100% resolution (hierarchical)"
+
+
 def test_text_review_lists_misses_first(records) -> None:
     result = run("measure", str(EXAMPLES), "--records", str(records()))
     lines = result.output.splitlines()
