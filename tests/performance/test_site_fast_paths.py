@@ -1,0 +1,61 @@
+"""The site's fast paths give exactly what the slow ones gave: every value escaped the same.
+
+No timings here (benchmarks/ measures). The rendered site's bytes are compared before and after
+each change by hand (RESULTS.md); these tests pin the pieces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup, escape
+
+from itsmctl.site.render import environment, fast_escape
+
+
+class HasHtml:
+    def __html__(self) -> str:
+        return "<b>own</b>"
+
+
+class Sub(str):
+    pass
+
+
+class MarkupSub(Markup):
+    pass
+
+
+HOSTILE: list[Any] = [
+    "", "plain", "<script>alert(1)</script>", "\"'&<>", "&amp;", "a\u202eb", "\ud800",
+    "\x00\x1b[31m", "</textarea><img src=x onerror=alert(1)>", Markup("<em>safe</em>"),
+    Markup(""), MarkupSub("<i>x</i>"), Sub("<sub>"), HasHtml(), 0, 1.5, True, None,
+    ["<a>"], {"<k>": "<v>"},
+]
+
+
+def same(value: object) -> None:
+    fast, slow = fast_escape(value), escape(value)
+    assert type(fast) is type(slow) is Markup
+    assert str(fast) == str(slow)
+
+
+def test_every_hostile_value_is_escaped_as_markupsafe_escapes_it() -> None:
+    for value in HOSTILE:
+        same(value)
+
+
+@given(st.text())
+def test_any_text_is_escaped_as_markupsafe_escapes_it(text: str) -> None:
+    same(text)
+    same(Markup(text))
+
+
+def test_templates_escape_through_the_fast_path_with_the_same_output() -> None:
+    env = environment()
+    template = env.from_string("{{ a }}|{{ b }}|{{ c }}|{% for x in d %}{{ x }}{% endfor %}")
+    assert template.root_render_func.__globals__["escape"] is fast_escape
+    out = template.render(a="<x>&\"'", b=Markup("<b>ok</b>"), c=HasHtml(), d=[1, "<", None])
+    assert out == "&lt;x&gt;&amp;&#34;&#39;|<b>ok</b>|<b>own</b>|1&lt;None"
