@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from itsmctl.diff.result import DEFAULT_FAIL_ON
 from itsmctl.parsecache import ParseCache
 from itsmctl.runcontext import RunContext, resolve_context
-from itsmctl.validate import ValidationResult, validate
+from itsmctl.validate import Validated, ValidationResult, load_worktree, validate
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -135,7 +135,9 @@ def check(context: RunContext, *, base: str | None = None,
         context = replace(context, config=without_records(context.config, records.records,
                                                           root))
         memo = context.memo
-    validation = validate(context, strict=strict, memo=memo)
+    loaded = load_worktree(context, memo)
+    validation = validate(context, strict=strict, memo=memo, loaded=loaded)
+    head = Validated(loaded, validation)  # what the site shows, when it names files alike
     diff = diff_refs(root, base, None, catalog_root=root, today=context.today, fail_on=fail_on,
                      config=context.given_config, memo=memo,
                      head_result=validation, exact_base=exact_base, repo=context.repo,
@@ -148,9 +150,7 @@ def check(context: RunContext, *, base: str | None = None,
 
         # without --today the site is judged as of the day it records, so it does not go
         # stale as days pass; only an explicit day re-dates it
-        checked = check_site(root, site_dir, config=context.config, history=False, memo=memo,
-                             today=context.today if context.today_given else None,
-                             clock=context.today)
+        checked = check_site(context, site_dir, history=False, worktree=head)
     approvals = None
     if connect is not None and diff.approvals:
         approvals = _reviewed(diff, validation, connect)

@@ -81,6 +81,12 @@ def _normalise(label: str) -> str:
     return "" if text in (".", "./") else text.rstrip("/")
 
 
+def names_from_root(display_root: str) -> bool:
+    """Whether a load under `display_root` names its files from the catalog root (`""`,
+    `.`): the same load, file for file and label for label, as under `""`."""
+    return _normalise(display_root) == ""
+
+
 @dataclass(frozen=True)
 class FilePart:
     """What one file contributes to a load: its entities, findings and document count."""

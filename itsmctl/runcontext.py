@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from itsmctl.config import Config, find_config, load_config
+from itsmctl.errors import ItsmctlError
 from itsmctl.limits import Limits
 
 if TYPE_CHECKING:
@@ -63,16 +64,34 @@ class RunContext:
         return find_config(self.root)
 
     @cached_property
-    def repo(self) -> Repo:
-        """The run's one handle on the repository holding `root`, opened on first use (or
-        `opened_repo`, the one the command opened before resolving the run): the git gateway
-        resolves each ref once per handle, so once per run."""
+    def _opened(self) -> Repo | ItsmctlError:
+        """The one attempt at opening the repository holding `root` (or `opened_repo`, the
+        handle the command opened before resolving the run): its handle, or why not."""
         if self.opened_repo is not None:
             return self.opened_repo
         from itsmctl import git
 
-        return git.open_repo(self.root)
+        try:
+            return git.open_repo(self.root)
+        except ItsmctlError as error:
+            return error
 
+    @property
+    def repo(self) -> Repo:
+        """The run's one handle on the repository holding `root`, opened on first use: the
+        git gateway resolves each ref once per handle, so once per run. Outside git: the
+        ItsmctlError that says so."""
+        opened = self._opened
+        if isinstance(opened, ItsmctlError):
+            raise ItsmctlError(opened.message, opened.hint, opened.location)
+        return opened
+
+    @property
+    def git_repo(self) -> Repo | None:
+        """The run's handle, or None outside a git repository (asked once per run, like
+        `repo`): for what a catalog outside git simply goes without (history, provenance)."""
+        opened = self._opened
+        return None if isinstance(opened, ItsmctlError) else opened
 
 def resolve_context(root: Path, *, config_file: Path | None = None, today: date | None = None,
                     label: str | None = None, read_policies: bool = True,

@@ -58,6 +58,16 @@ class ValidationResult:
         return 1 if self.failed else 0
 
 
+@dataclass(frozen=True)
+class Validated:
+    """A run's load of its working tree (`load_worktree`) and the validation of it as of the
+    run's day, under the run's config and policies: what a later step of the same run (the
+    site check of `check`) shows instead of loading and validating the catalog again."""
+
+    loaded: LoadResult
+    result: ValidationResult
+
+
 def validate_path(root: Path, *, config_file: Path | None = None, today: date | None = None,
                   strict: bool = False, display_root: str | None = None) -> ValidationResult:
     """Validate the catalog folder `root` (the main job of the tool)."""
@@ -65,15 +75,23 @@ def validate_path(root: Path, *, config_file: Path | None = None, today: date | 
     return validate(context, strict=strict)
 
 
+def load_worktree(context: RunContext, memo: ParseMemo | None = None) -> LoadResult:
+    """The catalog folder of a resolved run, its files labelled as the run names them."""
+    memo = memo if memo is not None else context.memo
+    return load_directory(context.root, context.config, context.label, memo)
+
+
 def validate(context: RunContext, *, strict: bool = False,
-             memo: ParseMemo | None = None) -> ValidationResult:
+             memo: ParseMemo | None = None, loaded: LoadResult | None = None) -> ValidationResult:
     """Validate the catalog of a resolved run: its config and policies are not read again.
 
     `memo`: the run's parse memo, so that later steps (diff, the site check) reuse each
     file's parse instead of parsing it again; its persistent cache also holds the results.
+    `loaded`: the run's `load_worktree`, when the caller keeps it for a later step (`check`
+    hands it to the site check).
     """
     memo = memo if memo is not None else context.memo
-    loaded = load_directory(context.root, context.config, context.label, memo)
+    loaded = loaded if loaded is not None else load_worktree(context, memo)
     return check_loaded(loaded, context.config, today=context.today, strict=strict,
                         root=context.label, policies=context.policies,
                         results=ResultMemo.beside(memo.cache))

@@ -72,27 +72,22 @@ def command(ctx: click.Context, path: Path, output: Path | None, ref: str | None
     from itsmctl.site import check_site, render_site
     from itsmctl.site.build import configured_output
 
-    # the site reads its policies beside the config, as it always has (their origin is shown)
-    run = resolve_context(path, config_file=config_file, today=today, read_policies=False,
+    # one run: the working tree's config and policies read once (at --ref: that ref's are)
+    run = resolve_context(path, config_file=config_file, today=today, read_policies=ref is None,
                           cache=open_cache(no_cache))
-    config = run.config
-    options: dict[str, Any] = {"ref": ref, "since": since, "config": config,
-                               "history": history, "memo": run.memo,
-                               "explicit_config": run.config_given,
+    options: dict[str, Any] = {"ref": ref, "since": since, "history": history,
                                "pull_requests": pull_requests,
                                "history_depth": history_depth,
                                "timestamp": datetime.now(UTC) if timestamp else None,
                                "records": records_measure(records, assume_tz, max_bad_rows)}
     if check_dir is not None:
         # without --today, dates are judged as of the day the committed site records
-        checked = check_site(path, check_dir, today=run.today if run.today_given else None,
-                             clock=run.today, **options)
+        checked = check_site(run, check_dir, **options)
         emit(report(checked, fmt), None)
         ctx.exit(checked.exit_code)
-    target = output if output is not None else configured_output(path, config)
+    target = output if output is not None else configured_output(path, run.config)
     with _progress() as progress:
-        result = render_site(path, target, progress=progress, today=run.today,
-                             **options)
+        result = render_site(run, target, progress=progress, **options)
     emit(report(result, fmt), None)
     ctx.exit(result.exit_code)
 

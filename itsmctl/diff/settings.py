@@ -65,7 +65,9 @@ def worktree_settings(repo: Repo, prefix: str, side: str, config: Config,
 
     Reused only where the result is the same: the config file has the very bytes parsed
     (it takes git's label, which names it in the diff), and the policy files read through
-    git have the labels, problems and contents the run's set was built from."""
+    git are the files, problems and contents the run's set was built from (the set then
+    takes git's labels: `PolicySet.relabelled`, so a run that names files otherwise, as
+    `render` does from the catalog folder as spelled, does not read them again)."""
     if not explicit:
         source = gitsources.config_source(repo, None, prefix)
         held = config.source
@@ -75,21 +77,31 @@ def worktree_settings(repo: Repo, prefix: str, side: str, config: Config,
             return read_settings(repo, None, prefix, side)  # inline items carry the label
         config = replace(config, file=source.label,
                          source=SourceFile(source.rel, source.label, data=held.data))
-    if not _same_inputs(repo, prefix, config, policies):
-        policies = load_policies(config, git_reader(repo, None, prefix))
+    labels = _git_labels(repo, prefix, config, policies)
+    policies = (policies.relabelled(labels) if labels is not None
+                else load_policies(config, git_reader(repo, None, prefix)))
     return Settings(config, policies, "" if explicit else config.file)
 
 
-def _same_inputs(repo: Repo, prefix: str, config: Config, policies: PolicySet) -> bool:
-    """Whether the policy files git shows are the ones `policies` was built from."""
+def _git_labels(repo: Repo, prefix: str, config: Config,
+                policies: PolicySet) -> dict[str, str] | None:
+    """The run's label of each policy file -> git's, when the policy files git shows are the
+    ones `policies` was built from (same order, path, problem and content); None if not."""
     from itsmctl.loader import blob_id
 
     patterns = tuple(config.raw.get("policyFiles", ()))
     if not patterns:
-        return not policies.inputs
+        return {} if not policies.inputs else None
     read = gitsources.matching_sources(repo, None, prefix, patterns)
-    return tuple((s.label, s.error, "" if s.error else s.blob or blob_id(s.bytes()))
-                 for s in read) == policies.inputs
+    if len(read) != len(policies.inputs):
+        return None
+    labels = {}
+    for source, (label, rel, error, content) in zip(read, policies.inputs, strict=True):
+        if (source.rel, source.error) != (rel, error) or (
+                not error and (source.blob or blob_id(source.bytes())) != content):
+            return None
+        labels[label] = source.label
+    return labels
 
 
 def in_side(error: ConfigError, side: str) -> ConfigError:

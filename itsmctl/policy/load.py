@@ -8,7 +8,7 @@ a validation run then only evaluates them.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -44,8 +44,9 @@ class PolicySet:
     policies: tuple[Policy, ...] = ()
     scorecards: tuple[Scorecard, ...] = ()
     gates: tuple[Gate, ...] = ()
-    inputs: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
-    """The policy files read: (label, read error, content hash), for the result memo's key."""
+    inputs: tuple[tuple[str, str, str, str], ...] = field(default=(), compare=False)
+    """The policy files read, in order: (label, path from the catalog root, read error,
+    content hash), for the result memo's key and to tell the same files read again."""
 
     @property
     def names(self) -> tuple[tuple[str, ...], ...]:
@@ -62,6 +63,23 @@ class PolicySet:
     def rules_on(self, today: date) -> tuple[Rule, ...]:
         """The rules of a run on `today`: a gate warns before its `enableOn` date."""
         return tuple(p.rule for p in self.policies) + tuple(g.rule(today) for g in self.gates)
+
+    def relabelled(self, labels: Mapping[str, str]) -> PolicySet:
+        """This set as reading the same files under other labels (`labels`: old -> new) builds
+        it: only where an item was defined (`origin`, `file:line`) and `inputs` name a file
+        by its label; the rest is the files' content and their path from the catalog root
+        (`defined_in`). Items of the config itself keep their origin."""
+
+        def moved(origin: str) -> str:
+            label, colon, line = origin.rpartition(":")
+            return f"{labels[label]}{colon}{line}" if colon and label in labels else origin
+
+        return replace(
+            self, policies=tuple(replace(p, origin=moved(p.origin)) for p in self.policies),
+            scorecards=tuple(replace(c, origin=moved(c.origin)) for c in self.scorecards),
+            gates=tuple(replace(g, origin=moved(g.origin)) for g in self.gates),
+            inputs=tuple((labels.get(label, label), rel, error, content)
+                         for label, rel, error, content in self.inputs))
 
 
 def disk_reader(root: Path, display_root: str = "") -> PolicyReader:
@@ -108,7 +126,7 @@ def load_policies(config: Config, reader: PolicyReader | None = None) -> PolicyS
         for source in _policy_sources(config, patterns, reader, location):
             builder.file(source)
             content = "" if source.error else source.blob or blob_id(source.bytes())
-            inputs.append((source.label, source.error, content))
+            inputs.append((source.label, source.rel, source.error, content))
     return replace(builder.finish(), inputs=tuple(inputs))
 
 

@@ -15,18 +15,21 @@ from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from itsmctl import git, runcontext
+from itsmctl import git
 from itsmctl.config import Config
 from itsmctl.errors import ItsmctlError
-from itsmctl.loader import ParseMemo
+from itsmctl.findings import Severity
+from itsmctl.loader import names_from_root
 from itsmctl.site.context import SiteInput
+from itsmctl.site.history import LoadedSite
 from itsmctl.site.pages import MARKER, Progress, SitePlan, recorded_date, site_files, site_plan
 from itsmctl.site.trail import HISTORY_DEPTH
-from itsmctl.validate import ValidationResult
+from itsmctl.validate import Validated, ValidationResult
 from itsmctl.visible import visible
 
 if TYPE_CHECKING:
     from itsmctl.measure.run import MeasureOptions
+    from itsmctl.runcontext import RunContext
 
 
 @dataclass(frozen=True)
@@ -72,17 +75,19 @@ class SiteCheckResult:
                 "extra": list(self.extra)}
 
 
-def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: Config,
-            today: date, history: bool, timestamp: datetime | None,
-            memo: ParseMemo | None = None, explicit_config: bool = False,
-            pull_requests: Path | None = None, history_depth: int = HISTORY_DEPTH,
-            measure: MeasureOptions | None = None) -> SiteInput:
+def prepare(run: RunContext, *, today: date, ref: str | None, since: str | None,
+            history: bool, timestamp: datetime | None, pull_requests: Path | None = None,
+            history_depth: int = HISTORY_DEPTH, measure: MeasureOptions | None = None,
+            worktree: Validated | None = None) -> SiteInput:
     """Load (from disk or at a git ref), validate with the shared pipeline, add git history.
 
-    `memo`: a parse memo the run already filled (`check`): files with the same label and
-    bytes are not parsed again. `explicit_config`: `config` came from --config, so it also
+    Everything comes from the run (`run`: its root, config, the working tree's policies,
+    parse memo and one repository handle); `today` is the day the pages judge (the run's,
+    or the day a committed site records). The user's --config (`run.given_config`) also
     judges `ref` and both sides of `since` (otherwise each commit reads its own).
     `measure`: measure the shown catalog on these records (`render --records`).
+    `worktree`: the run's own load and validation of the working tree (`check`), shown
+    instead of loading and validating it again when they are what the site would make.
     `ref` and `since` are checked here (`git.check_ref`), before any git runs (an empty
     `since` adds no page, as it always has)."""
     from itsmctl.resultmemo import ResultMemo
@@ -93,18 +98,25 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
         if given is not None:
             git.check_ref(given)
 
-    shown = load_catalog(catalog_root, ref, config, memo, explicit_config,
-                         measure.records if measure is not None else None)
+    # the run's own load is the site's when the run names files from the catalog root, as
+    # the pages do (`check` on a catalog at the repository's root; in a sub-folder it names
+    # them from the repository's root, and the site loads its own)
+    reused = worktree if ref is None and measure is None and worktree is not None \
+        and names_from_root(run.label) else None
+    shown = (LoadedSite(reused.loaded, run.config, run.policies) if reused is not None else
+             load_catalog(run, ref, measure.records if measure is not None else None))
     config = shown.config
-    # the default branch's render is the run whose results its pull requests' diffs reuse
-    validation = check_loaded(shown.loaded, config, today=today, root=".",
-                              policies=shown.policies,
-                              results=ResultMemo.beside(memo.cache if memo else None))
-    trail, semantic = (audit_trail(catalog_root, ref, validation.catalog, config, memo,
-                                   history_depth) if history else ({}, {}))
-    explicit = config if explicit_config else None
-    changes = changes_since(catalog_root, since, ref, explicit, today, memo,
-                            (config, validation.policies)) if since else None
+    if reused is not None and today == run.today:
+        validation = replace(reused.result, root=".", fail_at=Severity.ERROR)
+    else:
+        # the default branch's render is the run whose results its pull requests' diffs reuse
+        validation = check_loaded(shown.loaded, config, today=today, root=".",
+                                  policies=shown.policies,
+                                  results=ResultMemo.beside(run.memo.cache))
+    trail, semantic = (audit_trail(run, ref, validation.catalog, config, history_depth)
+                       if history else ({}, {}))
+    changes = changes_since(run, since, ref, today, (config, validation.policies)) \
+        if since else None
     if pull_requests is not None:
         from itsmctl.site.pullrequests import approval_evidence, read_pull_requests
 
@@ -113,7 +125,7 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
                                " against the changes since that ref", "add --since v1.4")
         records = read_pull_requests(pull_requests)
         changes = replace(changes, evidence=approval_evidence(
-            catalog_root, changes.since, ref, records, pull_requests.name, explicit, today, memo))
+            run, changes.since, ref, records, pull_requests.name, today))
     stamp = timestamp.isoformat(timespec="seconds") if timestamp is not None else None
     measured = None
     if measure is not None:
@@ -121,64 +133,56 @@ def prepare(catalog_root: Path, *, ref: str | None, since: str | None, config: C
 
         measured = measure_catalog(validation.catalog, measure, ".")
     return SiteInput(validation, config, today, trail, changes, ref, stamp,
-                     provenance(catalog_root, ref, history), semantic,
+                     provenance(run, ref, history), semantic,
                      history_depth if history else 0, measured=measured)
 
 
-def render_site(catalog_root: Path, output: Path, *, ref: str | None = None,
-                since: str | None = None, config: Config, today: date,
-                progress: Progress | None = None, history: bool = True,
-                timestamp: datetime | None = None, workers: int | None = None,
-                memo: ParseMemo | None = None, explicit_config: bool = False,
-                pull_requests: Path | None = None,
+def render_site(run: RunContext, output: Path, *, ref: str | None = None,
+                since: str | None = None, progress: Progress | None = None,
+                history: bool = True, timestamp: datetime | None = None,
+                workers: int | None = None, pull_requests: Path | None = None,
                 history_depth: int = HISTORY_DEPTH,
                 records: MeasureOptions | None = None) -> RenderResult:
-    """Render the catalog at `catalog_root` (or at git `ref`) into the folder `output`.
+    """Render the catalog of the run (`run.root`, or at git `ref`) into the folder `output`.
 
     `history` adds each entity's commits when the catalog is in a git repository;
     `since` adds a page of what changed since that tag or ref; `timestamp` (off by
     default, to keep the bytes reproducible) is printed in every page footer.
     `workers` processes render the pages (None: every core for a large site; 1: serial).
-    `memo`: the run's parse memo (and through it the persistent parse cache).
-    `explicit_config`: `config` is the user's --config; without it, `ref` and both sides of
-    `since` are judged by their own config and policy files. `pull_requests`: a file of
-    merged pull requests (site/pullrequests.py) shown as evidence of approval (needs `since`).
-    `records`: charts of what was measured on these records on the service, SLA and
-    process pages.
+    The pages judge dates as of `run.today`. Without --config (`run.given_config`), `ref`
+    and both sides of `since` are judged by their own config and policy files.
+    `pull_requests`: a file of merged pull requests (site/pullrequests.py) shown as
+    evidence of approval (needs `since`). `records`: charts of what was measured on these
+    records on the service, SLA and process pages.
     """
-    _check_output(catalog_root, output)
-    site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
-                   history=history, timestamp=timestamp, memo=memo,
-                   explicit_config=explicit_config, pull_requests=pull_requests,
+    _check_output(run.root, output)
+    site = prepare(run, today=run.today, ref=ref, since=since, history=history,
+                   timestamp=timestamp, pull_requests=pull_requests,
                    history_depth=history_depth, measure=records)
     files = _write_atomically(output, site_plan(site), progress, workers)
     return RenderResult(output, files, site.validation, ref, bool(site.history))
 
 
-def check_site(catalog_root: Path, site_dir: Path, *, ref: str | None = None,
-               since: str | None = None, config: Config, today: date | None = None,
-               history: bool = True, timestamp: datetime | None = None,
-               clock: date | None = None, memo: ParseMemo | None = None,
-               explicit_config: bool = False,
-               pull_requests: Path | None = None,
-               history_depth: int = HISTORY_DEPTH,
-               records: MeasureOptions | None = None) -> SiteCheckResult:
+def check_site(run: RunContext, site_dir: Path, *, ref: str | None = None,
+               since: str | None = None, history: bool = True,
+               timestamp: datetime | None = None, pull_requests: Path | None = None,
+               history_depth: int = HISTORY_DEPTH, records: MeasureOptions | None = None,
+               worktree: Validated | None = None) -> SiteCheckResult:
     """Compare a committed site with what `render_site` would write now (same options).
 
     Stable API for `itsmctl check`: pass the options the site was rendered with. A site
     that is committed to git should be rendered with `history=False`, because a commit
-    cannot contain its own hash. `today` None judges dates on the day the site records
-    (its `as-of`), so the check asks "does the site match the catalog", not "is it still
-    the day it was rendered"; a site without that record is compared as of `clock` (the
-    run's day; default: the clock's today).
+    cannot contain its own hash. Without a day the user gave (`run.today_given`) dates are
+    judged on the day the site records (its `as-of`), so the check asks "does the site
+    match the catalog", not "is it still the day it was rendered"; a site without that
+    record is compared as of the run's day. `worktree`: see `prepare`.
     """
-    refuse_linked_site(catalog_root, site_dir)
+    refuse_linked_site(run.root, site_dir)
     recover_swap(site_dir)
-    today = today or recorded_date(site_dir) or clock or runcontext.clock_today()
-    site = prepare(catalog_root, ref=ref, since=since, config=config, today=today,
-                   history=history, timestamp=timestamp, memo=memo,
-                   explicit_config=explicit_config, pull_requests=pull_requests,
-                   history_depth=history_depth, measure=records)
+    today = run.today if run.today_given else recorded_date(site_dir) or run.today
+    site = prepare(run, today=today, ref=ref, since=since, history=history,
+                   timestamp=timestamp, pull_requests=pull_requests,
+                   history_depth=history_depth, measure=records, worktree=worktree)
     wanted = dict(site_files(site))
     present = _existing_files(site_dir)
     stale = sorted(p for p in wanted if p in present

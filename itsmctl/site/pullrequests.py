@@ -46,9 +46,9 @@ from itsmctl.site.context import Commit
 
 if TYPE_CHECKING:
     from itsmctl.catalog import Catalog
-    from itsmctl.config import Config
+    from itsmctl.git import Repo
     from itsmctl.github.approvals import PartyApproval
-    from itsmctl.loader import ParseMemo
+    from itsmctl.runcontext import RunContext
 
 MAX_BYTES = 16 * 1_048_576
 MAX_PULL_REQUESTS = 10_000
@@ -311,17 +311,15 @@ def approving(record: PullRequestRecord, head: str) -> dict[str, str]:
     return approving_logins(rest, head)
 
 
-def approval_evidence(catalog_root: Path, since: str, ref: str | None,
+def approval_evidence(run: RunContext, since: str, ref: str | None,
                       records: tuple[PullRequestRecord, ...], source: str,
-                      config: Config | None, today: date,
-                      memo: ParseMemo | None = None) -> ApprovalEvidence:
-    """Match the branch's commits since `since` to pull requests and judge their approvals."""
+                      today: date) -> ApprovalEvidence:
+    """Match the branch's commits since `since` to pull requests and judge their approvals
+    (as of `today`, through the run's repository handle, parse memo and --config)."""
     from itsmctl import git
-    from itsmctl.loader import ParseMemo
 
-    memo = memo if memo is not None else ParseMemo()
-    repo = git.open_repo(catalog_root)
-    prefix = git.catalog_prefix(repo, catalog_root)
+    repo = run.repo
+    prefix = git.catalog_prefix(repo, run.root)
     base = git.resolve_commit(repo, since)
     head = git.resolve_commit(repo, ref or "HEAD")
     by_merge = {r.merge_commit: r for r in records if r.merge_commit}
@@ -338,15 +336,13 @@ def approval_evidence(catalog_root: Path, since: str, ref: str | None,
             pulls.append(PullRequestEvidence(record, commit, (), (), False,
                                              f"not judged: only the newest {MAX_JUDGED} are"))
         else:
-            pulls.append(_judge(catalog_root, record, commit, parents, config, today, memo))
+            pulls.append(_judge(run, repo, prefix, record, commit, parents, today))
     return ApprovalEvidence(source, tuple(pulls), tuple(lonely), len(records), tuple(branch))
 
 
-def _judge(catalog_root: Path, record: PullRequestRecord, commit: Commit,
-           parents: tuple[str, ...], config: Config | None, today: date,
-           memo: ParseMemo) -> PullRequestEvidence:
+def _judge(run: RunContext, repo: Repo, prefix: str, record: PullRequestRecord,
+           commit: Commit, parents: tuple[str, ...], today: date) -> PullRequestEvidence:
     """The approvals the merge needed (the diff of its first parent and itself), judged."""
-    from itsmctl import git
     from itsmctl.diff import diff_refs
     from itsmctl.diff.engine import load_side
     from itsmctl.diff.settings import read_settings
@@ -355,10 +351,10 @@ def _judge(catalog_root: Path, record: PullRequestRecord, commit: Commit,
     if not parents:
         return PullRequestEvidence(record, commit, (), (), False,
                                    "not judged: the first commit has no parent to compare with")
-    diff = diff_refs(catalog_root, parents[0], commit.sha, catalog_root=catalog_root,
-                     config=config, today=today, fail_on=("none",), exact_base=True, memo=memo)
-    repo = git.open_repo(catalog_root)
-    prefix = git.catalog_prefix(repo, catalog_root)
+    config, memo = run.given_config, run.memo
+    diff = diff_refs(run.root, parents[0], commit.sha, catalog_root=run.root,
+                     config=config, today=today, fail_on=("none",), exact_base=True, memo=memo,
+                     repo=repo)
     settings = read_settings(repo, parents[0], prefix, parents[0][:12], config)
     base = load_side(repo, parents[0], prefix, settings.config, memo).catalog
     head_catalog = load_side(repo, commit.sha, prefix, settings.config, memo).catalog

@@ -1,4 +1,5 @@
-"""`check`, `render` and `score` load each side once: one parse per catalog file and side."""
+"""`check`, `render` and `score` load each side once: one parse per catalog file and side, one
+validation of it, one repository handle per run."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import itsmctl.config
 import itsmctl.git
 import itsmctl.parallelparse
 import itsmctl.policy.load
+import itsmctl.runcontext
 from tests.gitops.conftest import Git, Invoke
 
 EDITED = "slas/checkout-sla.yaml"
@@ -77,16 +79,8 @@ def test_check_parses_each_file_once_per_side(example_repo: Path, invoke: Invoke
 
 
 def test_check_opens_the_repository_once(example_repo: Path, invoke: Invoke,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+                                         opened: list[Path]) -> None:
     """One handle for the whole run, so each ref is resolved once (git.resolve_commit)."""
-    opened: list[Path] = []
-    real = itsmctl.git.open_repo
-
-    def counting(path):  # type: ignore[no-untyped-def]
-        opened.append(path)
-        return real(path)
-
-    monkeypatch.setattr(itsmctl.git, "open_repo", counting)
     result = invoke("check", str(example_repo), "--base", "main", "--no-cache")
     assert result.exit_code == 0 and "is up to date" in result.output, result.output
     assert opened == [example_repo]
@@ -142,23 +136,93 @@ def settings_parses(parsed: Counter[str], repo: Path) -> Counter[str]:
     return Counter({rel: n for rel, n in relative(parsed, repo).items() if rel in ONCE_EACH})
 
 
+@pytest.mark.parametrize("site", [(), ("--no-site",)], ids=["committed site", "no site"])
 def test_check_parses_the_config_and_policies_once_per_side(
-        example_repo: Path, invoke: Invoke, parsed: Counter[str]) -> None:
-    """HEAD's config and policies come from the run (not read again through git); BASE's are
-    read once (--no-site: the committed site's render reads the policy files from disk again)."""
-    result = invoke("check", str(example_repo), "--base", "main", "--no-cache", "--no-site")
+        example_repo: Path, invoke: Invoke, parsed: Counter[str],
+        site: tuple[str, ...]) -> None:
+    """HEAD's config and policies come from the run (not read again through git, nor by the
+    committed site's render); BASE's are read once."""
+    result = invoke("check", str(example_repo), "--base", "main", "--no-cache", *site)
+    assert result.exit_code == 0, result.output
+    assert ("is up to date" in result.output) == (not site), result.output
+    assert settings_parses(parsed, example_repo) == Counter(
+        {".itsmctl.yaml": 2, "policies/larkspur.yaml": 2})
+
+
+@pytest.fixture
+def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each validation of a loaded catalog (rules run, graded, waived), by the day judged."""
+    import itsmctl.validate
+
+    days: list[str] = []
+    real = itsmctl.validate.check_loaded
+
+    def counting(loaded, config, **options):  # type: ignore[no-untyped-def]
+        days.append(str(options.get("today")))
+        return real(loaded, config, **options)
+
+    monkeypatch.setattr(itsmctl.validate, "check_loaded", counting)
+    return days
+
+
+def test_check_shows_its_own_validation_on_the_committed_site(
+        example_repo: Path, invoke: Invoke, validations: list[str]) -> None:
+    """On the day the site records (2026-11-23, the tests' --today), the site check shows
+    the validation `check` reports (HEAD's) instead of validating the catalog again; without
+    --today the site is judged as of its day, the rest as of the clock: one more validation,
+    of the same load."""
+    result = invoke("check", str(example_repo), "--base", "main", "--no-cache")
+    assert result.exit_code == 0 and "is up to date" in result.output, result.output
+    assert validations == ["2026-11-23", "2026-11-23"]  # HEAD, then BASE; the site none
+    validations.clear()
+    result = invoke("check", str(example_repo), "--base", "main", "--no-cache",
+                    env={"ITSMCTL_TODAY": None})
+    assert result.exit_code == 0 and "is up to date" in result.output, result.output
+    clock = str(itsmctl.runcontext.clock_today())
+    assert validations == [clock, clock, "2026-11-23"]
+
+
+def test_render_since_parses_the_config_and_policies_once_per_side(
+        example_repo: Path, invoke: Invoke, parsed: Counter[str], tmp_path: Path) -> None:
+    """The config and the policy file once per side: the changes page's diff takes HEAD's
+    policies from the run (read from disk, labelled from the catalog folder as spelled),
+    under git's labels, instead of reading them again through git."""
+    result = invoke("render", str(example_repo), "--since", "main", "--no-history",
+                    "-o", str(tmp_path / "site"), "--no-cache")
     assert result.exit_code == 0, result.output
     assert settings_parses(parsed, example_repo) == Counter(
         {".itsmctl.yaml": 2, "policies/larkspur.yaml": 2})
 
 
-def test_render_since_parses_the_config_once_per_side(
-        example_repo: Path, invoke: Invoke, parsed: Counter[str], tmp_path: Path) -> None:
-    """The config once per side. The policy file three times: the site reads HEAD's from
-    disk (labelled from the catalog folder), the changes page's diff through git (labelled
-    from the repository), so they are not the same set and both are read; BASE's once."""
-    result = invoke("render", str(example_repo), "--since", "main", "--no-history",
-                    "-o", str(tmp_path / "site"), "--no-cache")
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Each repository handle opened (git.open_repo), by the path asked for."""
+    paths: list[Path] = []
+    real = itsmctl.git.open_repo
+
+    def counting(path):  # type: ignore[no-untyped-def]
+        paths.append(path)
+        return real(path)
+
+    monkeypatch.setattr(itsmctl.git, "open_repo", counting)
+    return paths
+
+
+@pytest.mark.parametrize("args", [("--since", "main"), ("--ref", "main"), ()],
+                         ids=["since with history", "ref with history", "history"])
+def test_render_opens_the_repository_once(example_repo: Path, invoke: Invoke, tmp_path: Path,
+                                          opened: list[Path], args: tuple[str, ...]) -> None:
+    """One handle for the catalog, its history, the provenance and the changes page."""
+    result = invoke("render", str(example_repo), *args, "-o", str(tmp_path / "site"),
+                    "--no-cache")
     assert result.exit_code == 0, result.output
-    assert settings_parses(parsed, example_repo) == Counter(
-        {".itsmctl.yaml": 2, "policies/larkspur.yaml": 3})
+    assert opened == [example_repo]
+
+
+def test_render_outside_git_looks_for_a_repository_once(
+        tmp_path: Path, examples_dir: Path, invoke: Invoke, opened: list[Path]) -> None:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(examples_dir, catalog)
+    result = invoke("render", str(catalog), "-o", str(tmp_path / "site"), "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert opened == [catalog]  # history and provenance both go without, from one look

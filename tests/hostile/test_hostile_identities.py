@@ -22,6 +22,7 @@ from itsmctl.catalog import Catalog
 from itsmctl.config import load_config
 from itsmctl.github.identities import on_github, person_login
 from itsmctl.loader import load_directory
+from itsmctl.runcontext import resolve_context
 from itsmctl.site import render_site
 from tests.conftest import EXAMPLES, Invoke
 
@@ -124,7 +125,7 @@ def test_the_people_page_never_shows_mallory_as_change_manager(
     shutil.copytree(EXAMPLES, root)
     add_team(root, email, name)
     out = tmp_path / "site"
-    render_site(root, out, config=load_config(root), history=False, today=date(2026, 11, 23))
+    render_site(resolve_context(root, today=date(2026, 11, 23)), out, history=False)
     page = (out / "people.html").read_text(encoding="utf-8")
     assert "<code>change-manager</code>" not in section(page, email)
     real = section(page, "thomas.richter@larkspur.example")

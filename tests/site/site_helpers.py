@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from itsmctl.config import load_config
+from itsmctl.runcontext import resolve_context
 from itsmctl.site import RenderResult, render_site
 
 SMALL = Path(__file__).resolve().parent / "data" / "small"
@@ -32,11 +32,12 @@ def files_of(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
 
-def render_catalog(root: Path, output: Path, **options: Any) -> RenderResult:
+def render_catalog(root: Path, output: Path, *, today: date = TODAY,
+                   **options: Any) -> RenderResult:
     """Render with the catalog's own config, a fixed today and no git history (unless asked)."""
     options.setdefault("history", False)
-    options.setdefault("today", TODAY)
-    return render_site(root, output, config=load_config(root), **options)
+    run = resolve_context(root, today=today, read_policies=options.get("ref") is None)
+    return render_site(run, output, **options)
 
 
 def break_page(monkeypatch: Any, path: str, action: Callable[[], None]) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from site_helpers import SMALL, Render, git, visible_text
 
-from tests.conftest import Invoke
+from tests.conftest import EXAMPLES, Invoke
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -381,6 +381,19 @@ def test_an_explicit_config_also_judges_a_ref(tmp_path: Path, invoke: Invoke) ->
                         *args)
         assert result.exit_code == 0, result.output
         assert f"<title>{title}</title>" in (out / "index.html").read_text()
+
+
+def test_a_config_given_from_elsewhere_reads_the_catalogs_policy_files(
+        tmp_path: Path, invoke: Invoke) -> None:
+    """`policyFiles` globs are relative to the catalog folder, for render as for validate,
+    wherever --config lives (render looked beside the given file: "match no file")."""
+    given = tmp_path / "mine.yaml"
+    shutil.copy(EXAMPLES / ".itsmctl.yaml", given)
+    assert invoke("validate", EXAMPLES, "--config", given).exit_code == 0
+    result = invoke("render", EXAMPLES, "-o", tmp_path / "site", "--config", given)
+    assert result.exit_code == 0, result.output
+    rules = visible_text((tmp_path / "site" / "rules.html").read_text(encoding="utf-8"))
+    assert "tier1-sla-availability" in rules and "policies/larkspur.yaml" in rules
 
 
 def test_people_without_ascii_names_get_distinct_anchors_in_order(tmp_path: Path,
