@@ -18,6 +18,7 @@ from itsmctl.loader import LoadResult, ParseMemo, load_directory
 from itsmctl.locate import Locator
 from itsmctl.policy import PolicySet, load_policies
 from itsmctl.resultmemo import Findings, ResultMemo, result_key
+from itsmctl.rulememo import RuleMemo, run_rules
 from itsmctl.rules import all_rules
 from itsmctl.rules.registry import Rule, RuleContext
 from itsmctl.runcontext import RunContext, resolve_context
@@ -115,7 +116,7 @@ def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = Non
     key = result_key(loaded, config, day, policies) if results is not None else None
     found = results.get(key) if results is not None and key is not None else None
     if found is None:
-        found = _findings(loaded, config, day, rules)
+        found = _findings(loaded, config, day, rules, RuleMemo.beside(results))
         if results is not None and key is not None:
             results.put(key, found)
     return ValidationResult(
@@ -131,12 +132,12 @@ def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = Non
 
 
 def _findings(loaded: LoadResult, config: Config, day: date,
-              rules: dict[str, Rule]) -> Findings:
-    """Every rule's findings, graded, waived and located: (active, waived), each sorted."""
+              rules: dict[str, Rule], memo: RuleMemo | None = None) -> Findings:
+    """Every rule's findings, graded, waived and located: (active, waived), each sorted.
+    `memo`: the per-entity memo of entity-local rules' findings (itsmctl/rulememo.py)."""
     context = RuleContext(loaded.catalog, day, rules, config)
     raw = list(loaded.findings)
-    for rule in rules.values():
-        raw.extend(rule.run(context))
+    raw.extend(run_rules(list(rules.values()), context, memo))
     graded = _grade(raw, config, loaded)
     outcome = apply_waivers(graded, loaded.catalog, context.today, set(rules))
     active, more = _capped(_grade(outcome.active, config, loaded))
