@@ -6,11 +6,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from itsmctl.measure.calendar import WEEKDAYS, BusinessClock, clock_from_spec
+from itsmctl.measure.evaluate import CLOCKS, measure_clock
+from itsmctl.measure.plans import compile_plans
+from itsmctl.measure.records import Ticket
+from itsmctl.measure.tally import Tally, escalation_label, format_minutes, local_time
 from itsmctl.measure.ticket_clock import business_elapsed, deadline
+from itsmctl.model import PRIORITIES
+from itsmctl.processes.spec import escalation, process_name
 
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata")
 # around both 2026 changes of Berlin and New York, and a year end
@@ -98,19 +104,20 @@ def test_paused_clock_reaches_its_target_exactly_at_the_deadline(
     assert business_elapsed(clock, start, due, pauses) <= clock.elapsed(start, due)
 
 
-def _example_plans() -> dict[str, Any]:
+def _example_catalog() -> Any:
     from pathlib import Path
 
     from itsmctl.config import load_config
     from itsmctl.loader import load_directory
-    from itsmctl.measure.plans import compile_plans
 
     root = Path(__file__).resolve().parents[2] / "examples"
-    plans, _ = compile_plans(load_directory(root, load_config(root)).catalog)
-    return {p.name: p for p in plans}
+    return load_directory(root, load_config(root)).catalog
 
 
-PLANS = _example_plans()
+CATALOG = _example_catalog()
+PLANS = {p.name: p for p in compile_plans(CATALOG)[0]}
+STEPS = tuple(s for p in CATALOG.of_kind("Process") if process_name(p) == "incident"
+              for s in escalation(p))
 NOVEMBER = (datetime(2026, 11, 1, tzinfo=ZoneInfo("Europe/Berlin")).timestamp(),
             datetime(2026, 12, 1, tzinfo=ZoneInfo("Europe/Berlin")).timestamp())
 
@@ -139,3 +146,59 @@ def test_availability_bounded_and_monotonic(name: str, found: list[Any], extra: 
     # the union: an outage reported twice is down once
     twice = measure_availability(plan, found + found, "2026-11", *NOVEMBER, False)
     assert abs(twice.downtime_minutes - base.downtime_minutes) < 1e-6
+
+
+STATUSES = ("new", "in-progress", "on-hold", "awaiting-customer", "resolved", "closed")
+# whole hours up to 12 days (past every P3 target), or any second
+offsets = st.integers(0, 12 * 24).map(lambda hours: hours * 3600) | st.integers(0, 12 * 86400)
+
+
+@given(st.sampled_from(("checkout-sla", "legacy-erp-sla", "storefront-sla")),
+       st.sampled_from(PRIORITIES), st.integers(0, 30 * 86400),
+       st.lists(st.tuples(offsets, st.sampled_from(STATUSES)), max_size=6),
+       st.none() | offsets, st.none() | offsets, st.none() | offsets, offsets)
+@example("checkout-sla", "P3", 0, [], 60, 10 * 86400, None, 10 * 86400)  # past 100%: not P3's
+@example("checkout-sla", "P1", 0, [], 60, 2 * 3600, None, 0)  # exactly at 50%: not past it
+def test_the_tally_counts_each_clock_as_measuring_it_alone(
+        name: str, priority: str, start: int, events: list[tuple[int, str]],
+        responded: int | None, resolved: int | None, closed: int | None, later: int) -> None:
+    """The tally's per-SLA, per-priority compiled path (clocks, escalation thresholds) gives
+    what measure_clock, the one-clock reference, gives for each clock: minutes, breach,
+    breach instant, the escalation steps gone past, and the group the clock is counted in."""
+    plan = PLANS[name]
+    target = plan.targets.get(priority)
+    opened = NOVEMBER[0] + start
+    ticket = Ticket("T1", "incident", plan.service, priority, opened, 2)
+    ticket.responded, ticket.resolved, ticket.closed = (
+        None if x is None else opened + x for x in (responded, resolved, closed))
+    ticket.statuses = sorted((opened + at, status) for at, status in events)
+    as_of = opened + later
+    rows: list[list[str]] = []
+    tally = Tally({plan.service: [plan]}, frozenset({plan.service}), STEPS, None, rows.append)
+    tally.add(ticket, as_of)
+    if target is None or not plan.in_force(opened):
+        assert rows == [] and not tally.groups
+        return
+    clocks = {clock: measure_clock(plan, ticket, clock, seconds, as_of)
+              for clock in CLOCKS if (seconds := target.seconds(clock)) is not None}
+    crossed = [escalation_label(step) for step in STEPS
+               if step.percent is not None and step.of in clocks
+               and step.applies_to(priority)
+               and clocks[step.of].seconds > step.percent / 100.0 * clocks[step.of].target]
+    expected = [ticket.id, plan.name, priority]
+    expected += ["" if (c := clocks.get(k)) is None else format_minutes(c.minutes)
+                 for k in CLOCKS]
+    expected += ["" if (c := clocks.get(k)) is None or not c.counted
+                 else "true" if c.breached else "false" for k in CLOCKS]
+    expected += [local_time(c.breach_at, plan) if (c := clocks.get(k)) is not None
+                 and c.breach_at else "" for k in CLOCKS]
+    assert rows == [[*expected, ";".join(crossed)]]
+    counted = {key[3]: group for key, group in tally.groups.items()}
+    for clock, c in clocks.items():
+        if not c.counted:
+            assert clock not in counted
+            continue
+        group = counted[clock]
+        assert (group.tickets, group.breached, group.met) == (1, int(c.breached),
+                                                               int(not c.breached))
+        assert list(group.minutes) == [c.minutes]
