@@ -4,8 +4,11 @@ A layered layout (Sugiyama style), iterative throughout so a chain of thousands 
 it is long:
 - layers by dependency depth: what depends on nothing sits in the bottom layer, each node one
   layer above its deepest dependency (a cycle is cut where found);
-- an edge that skips layers gets a dummy node in every layer between, a narrow slot of its
-  own, so the edge runs between the boxes of those layers and never through one; an edge
+- an edge that skips layers gets a dummy node in every layer between, a narrow slot, so the
+  edge runs between the boxes of those layers and never through one; the edges into one box
+  share their slots, one trunk of the hard ones and one of the soft ones, which each joins
+  below its own source (edge concentration: 30 services that need one database make one
+  trunk, not 30 parallel lines, so a picture is about as wide as its boxes); an edge
   inside one layer (only a cut cycle makes one) runs in the free band above that layer;
 - a layer of more than `MAX_ROW` boxes wraps onto rows stacked in its place;
 - past `MAX_PICTURE` boxes plus dummy slots nothing is drawn (`Layout.drawn` is False; the
@@ -157,7 +160,7 @@ def _visit(start: K, edges: dict[K, list[K]], depth: dict[K, int]) -> None:
             stack[-1][1].append(depth[ref])
 
 
-Item = tuple[str, int]  # (node key, -1) for a box; (edge id as text, layer) for a dummy
+Item = tuple[str, int]  # (node key, -1) for a box; (trunk id as text, layer) for a dummy
 
 
 @dataclass(frozen=True)
@@ -285,53 +288,83 @@ def layout_boxes(boxes: list[Box], links: list[Link], max_row: int = MAX_ROW,
     depth = _wrap(layer_of, keys, max_row)  # the row each box is drawn in
     count = max(depth.values(), default=-1) + 1
     # counted before any is made: a hostile catalog's dummies grow with n², its boxes with n
-    items = len(keys) + sum(max(abs(depth[lk.source] - depth[lk.target]) - 1, 0)
-                            for lk in links)
+    reach = _trunks(links, depth)
+    items = len(keys) + sum(high - low - 1 for low, high in reach.values())
     if items > MAX_PICTURE:
         nodes = tuple(Node(by_key[k], layer_of[k], 0, 0) for k in keys)
         return Layout(nodes, (), 0, 0, drawn=False, items=items)
+    if max_width is not None and _least_width(depth, reach, count) > max_width:
+        nodes = tuple(Node(by_key[k], layer_of[k], 0, 0) for k in keys)
+        return Layout(nodes, (), 0, 0, drawn=False, items=items, too_wide=True)
     layers: list[list[Item]] = [[] for _ in range(count)]
     for key in keys:
         layers[depth[key]].append((key, -1))
     up: dict[Item, list[Item]] = {}
     down: dict[Item, list[Item]] = {}
     chains: list[Chain] = []
-    segments = 0
-    for number, lk in enumerate(links):
+    made: set[Item] = set()
+    joined: set[tuple[Item, Item]] = set()
+    for lk in links:
         ls, lt = depth[lk.source], depth[lk.target]
         if ls == lt:
             chains.append(Chain(lk, [(lk.source, -1), (lk.target, -1)], False, True))
             continue
         top, bottom = ((lk.source, ls), (lk.target, lt)) if ls > lt else (
             (lk.target, lt), (lk.source, ls))
+        trunk = _trunk_id(bottom[0], lk.hard, ls < lt)
         chain: list[Item] = [(top[0], -1)]
         for layer in range(top[1] - 1, bottom[1], -1):
-            dummy = (f"#{number}", layer)
-            layers[layer].append(dummy)
+            dummy = (trunk, layer)
+            if dummy not in made:
+                made.add(dummy)
+                layers[layer].append(dummy)
             chain.append(dummy)
         chain.append((bottom[0], -1))
         for upper, lower in pairwise(chain):
-            down.setdefault(upper, []).append(lower)
-            up.setdefault(lower, []).append(upper)
-            segments += 1
+            if (upper, lower) not in joined:  # a trunk's segment is one segment
+                joined.add((upper, lower))
+                down.setdefault(upper, []).append(lower)
+                up.setdefault(lower, []).append(upper)
         chains.append(Chain(lk, chain, ls < lt, False))
-    if max_width is not None and _least_width(layers) > max_width:
-        nodes = tuple(Node(by_key[k], layer_of[k], 0, 0) for k in keys)
-        return Layout(nodes, (), 0, 0, drawn=False, items=items, too_wide=True)
+    segments = len(joined)
     layers, crossings = _order(layers, up, down, segments)
     return _place(layers, by_key, chains, depth, crossings, layer_of)
 
 
-def _least_width(layers: list[list[Item]]) -> int:
+def _trunk_id(lower: str, hard: bool, reverse: bool) -> str:
+    """The slots an edge runs through: shared by the edges of one kind that meet the box
+    `lower` from above (into it, or out of it for an edge of a cut cycle)."""
+    return f"#{lower}|{'hard' if hard else 'soft'}|{'up' if reverse else 'down'}"
+
+
+def _trunks(links: list[Link], depth: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """Each trunk's lower box's layer and the highest layer one of its edges starts in: it
+    has a slot in every layer between."""
+    reach: dict[str, tuple[int, int]] = {}
+    for lk in links:
+        ls, lt = depth[lk.source], depth[lk.target]
+        if abs(ls - lt) > 1:
+            lower, low, high = (lk.target, lt, ls) if ls > lt else (lk.source, ls, lt)
+            trunk = _trunk_id(lower, lk.hard, ls < lt)
+            reach[trunk] = (low, max(high, reach.get(trunk, (low, high))[1]))
+    return reach
+
+
+def _least_width(depth: dict[str, int], reach: dict[str, tuple[int, int]], count: int) -> int:
     """A lower bound of the picture's width whatever the order of each row (`_place` measures
-    the same sizes and gaps): a gap next to a box is `GAP_X`, and a row with b boxes and a
-    dummy has at least b such gaps (b - 1 without dummies); every other gap is `DUMMY_GAP`."""
+    the same sizes and gaps), from the boxes of each row and the trunks through it, before any
+    slot is made: a gap next to a box is `GAP_X`, and a row with b boxes and a dummy has at
+    least b such gaps (b - 1 without dummies); every other gap is `DUMMY_GAP`."""
+    in_row = [[0, 0] for _ in range(count)]  # boxes, dummies
+    for row in depth.values():
+        in_row[row][0] += 1
+    for low, high in reach.values():
+        for row in range(low + 1, high):
+            in_row[row][1] += 1
     widest = NODE_W
-    for layer in layers:
-        boxes = sum(1 for item in layer if item[1] == -1)
-        dummies = len(layer) - boxes
+    for boxes, dummies in in_row:
         touching = boxes if dummies and boxes else max(boxes - 1, 0)
-        gaps = max(len(layer) - 1, 0)
+        gaps = max(boxes + dummies - 1, 0)
         widest = max(widest, boxes * NODE_W + dummies * DUMMY_W + touching * GAP_X
                      + (gaps - touching) * DUMMY_GAP)
     return widest + 2 * MARGIN
@@ -378,7 +411,6 @@ def _place(layers: list[list[Item]], by_key: dict[str, Box], chains: list[Chain]
                 after_dummy = True
     ports = _ports(chains, left_of)
     edges = []
-    dummies = 0
     for number, chain in enumerate(chains):
         lk = chain.link
         if chain.flat:
@@ -390,7 +422,6 @@ def _place(layers: list[list[Item]], by_key: dict[str, Box], chains: list[Chain]
         points: list[tuple[int, int]] = []
         for position, item in enumerate(chain.items):
             if item[1] != -1:
-                dummies += 1
                 x = left_of[item] + DUMMY_W // 2
                 points += [(x, top_of[item[1]]), (x, top_of[item[1]] + NODE_H)]
             elif position == 0:
@@ -402,27 +433,34 @@ def _place(layers: list[list[Item]], by_key: dict[str, Box], chains: list[Chain]
         edges.append(Edge(lk.source, lk.target, lk.hard, tuple(points), False, lk.weight))
     nodes.sort(key=lambda n: (n.y, n.x))
     edges.sort(key=lambda e: (e.source, e.target))
+    dummies = len(left_of) - len(nodes)
     return Layout(tuple(nodes), tuple(edges), width, height, max(crossings, 0), dummies,
                   items=len(nodes) + dummies)
 
 
 def _ports(chains: list[Chain], left_of: dict[Item, int]) -> dict[tuple[int, str], int]:
     """Where each edge meets a box: spread over the middle of its bottom or top side, in the
-    order of the other ends, so edges leaving one box do not cross each other there."""
-    attached: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    order of the other ends, so edges leaving one box do not cross each other there; the
+    edges of one trunk meet the box at one point."""
+    attached: dict[tuple[str, str], list[tuple[int, Item, int]]] = {}
     for number, chain in enumerate(chains):
         if chain.flat:
             continue
         items = chain.items
-        attached.setdefault((items[0][0], "bottom"), []).append((left_of[items[1]], number))
-        attached.setdefault((items[-1][0], "top"), []).append((left_of[items[-2]], number))
+        attached.setdefault((items[0][0], "bottom"), []).append(
+            (left_of[items[1]], items[1], number))
+        attached.setdefault((items[-1][0], "top"), []).append(
+            (left_of[items[-2]], items[-2], number))
     out: dict[tuple[int, str], int] = {}
     span = NODE_W * 3 // 5
     for (key, side), ends in attached.items():
         ends.sort()
         centre = left_of[(key, -1)] + NODE_W // 2
-        for i, (_, number) in enumerate(ends):
-            offset = (i + 1) * span // (len(ends) + 1) - span // 2 if len(ends) > 1 else 0
+        others = list(dict.fromkeys(other for _, other, _ in ends))  # in x order
+        at = {other: i for i, other in enumerate(others)}
+        for _, other, number in ends:
+            i = at[other]
+            offset = (i + 1) * span // (len(others) + 1) - span // 2 if len(others) > 1 else 0
             out[(number, side)] = centre + offset
     return out
 

@@ -21,8 +21,11 @@ from itsmctl.site.pagemodel import Page, text
 from itsmctl.site.paths import ref_path, root_of
 
 AGGREGATE_AT = 150     # more services than this: the graph page shows groups
-MAX_WIDTH = 2_000      # px: a group's picture wider than this is drawn in parts
-GROUP_ROWS = (8, 6, 4)  # boxes side by side on a group's pictures, fewer when too wide
+# px: the content width of a page in a 1,280 px window (site.css: main is 72rem less 2 x 1rem
+# padding, at 16 px a rem); no picture is wider, so none scrolls sideways on a desktop: a
+# group's picture that would be is drawn in parts
+MAX_WIDTH = 1_120
+GROUP_ROWS = (5, 4, 3)  # boxes side by side in a picture, fewer when too wide (5 fill MAX_WIDTH)
 PART = 24              # services a part starts with; a part too wide for MAX_WIDTH is halved
 NEIGHBOURS = 24        # at most this many services besides the focus in a neighbourhood
 GROUP_LABEL = "domain"
@@ -101,7 +104,8 @@ def neighbourhood(site: SiteInput, service: Entity) -> Neighbourhood | None:
     boxes = [service_box(site, e, e.ref == service.ref) for e in shown.values()]
     links = [Link(e.ref.name, t.ref.name, k == "hard")
              for e in shown.values() for t, k in needs(e) if t.ref in shown]
-    return Neighbourhood(layout_boxes(boxes, links), depth, total - min(total, NEIGHBOURS))
+    return Neighbourhood(_narrowest(boxes, links, real=True), depth,
+                         total - min(total, NEIGHBOURS))
 
 
 def neighbourhood_svg(site: SiteInput, service: Entity, root: str) -> dict[str, Any] | None:
@@ -190,7 +194,7 @@ def graph_pages(site: SiteInput) -> list[Page]:
         known = {s.ref for s in services}
         links = [Link(s.ref.name, t.ref.name, k == "hard")
                  for s in services for t, k in site.catalog.dependencies(s) if t.ref in known]
-        picture = layout_boxes(boxes, links)
+        picture = _narrowest(boxes, links, real=True)
         return [Page("graph.html", "graph.html", "Dependency graph", "Graph", {
             "svg": svg(picture), "undrawn": undrawn(picture), "limit": MAX_PICTURE,
             "layers": _layers(picture), "groups": [], "by": "",
@@ -199,7 +203,7 @@ def graph_pages(site: SiteInput) -> list[Page]:
     group_of = {s.ref: g for g in groups for s in g.services}
     links = _between(site, services, group_of)
     boxes = [_group_box(site, g) for g in groups]
-    picture = layout_boxes(boxes, links)
+    picture = _narrowest(boxes, links, real=True)
     pages = [Page("graph.html", "graph.html", "Dependency graph", "Graph", {
         "svg": svg(picture, f"Dependencies between groups of services, by {by}"),
         "undrawn": undrawn(picture), "limit": MAX_PICTURE,

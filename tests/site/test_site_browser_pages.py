@@ -211,8 +211,8 @@ def test_a_service_page_prints_on_a4_with_its_raci_matrix_inside_the_sheet(
 
 @pytest.fixture(scope="module")
 def grouped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """200 generated services in 12 domains, pictures at most 1,000 px wide: every domain is
-    drawn in parts (as at 2,000 services and the real 2,000 px)."""
+    """200 generated services in 12 domains, pictures at most 900 px wide: every domain is
+    drawn in parts (as at 2,000 services and the real 1,120 px)."""
     import subprocess
     import sys
 
@@ -223,7 +223,7 @@ def grouped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([sys.executable, str(generator), "--services", "200", str(base / "catalog")],
                    check=True, capture_output=True)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(graphs, "MAX_WIDTH", 1_000)
+        patch.setattr(graphs, "MAX_WIDTH", 900)
         render_catalog(base / "catalog", base / "site")
     return base / "site"
 
@@ -238,7 +238,7 @@ def test_a_group_drawn_in_parts_leads_down_to_the_services(screen: Any,
     axe, problems = Axe(), []
     for step in ("group", "part"):
         picture = screen.locator("svg.dependency-graph")
-        assert picture.count() == 1 and int(picture.get_attribute("width") or 0) <= 1_000
+        assert picture.count() == 1 and int(picture.get_attribute("width") or 0) <= 900
         assert screen.evaluate(GEOMETRY) == [], screen.url
         result = axe.run(screen, options={"preload": False, "resultTypes": ["violations"]})
         problems += [f"{screen.url}: {v['id']} ({v['impact']})"
@@ -251,4 +251,72 @@ def test_a_group_drawn_in_parts_leads_down_to_the_services(screen: Any,
     screen.locator("svg.dependency-graph a[href^='../../services/']").first.click()
     screen.wait_for_url("**/services/*.html")
     assert problems == []
+    assert screen.errors == []
+
+
+@pytest.fixture(scope="module")
+def generated_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 generated services in 12 domains, rendered as a user would: its group pictures were
+    1,700 to 1,950 px wide and its neighbourhoods up to 2,600 px, in 1,120 px of content; two
+    domains are drawn in parts."""
+    import subprocess
+    import sys
+
+    base = tmp_path_factory.mktemp("generated")
+    generator = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
+    subprocess.run([sys.executable, str(generator), "--services", "300", str(base / "catalog")],
+                   check=True, capture_output=True)
+    render_catalog(base / "catalog", base / "site")
+    return base / "site"
+
+
+def one_page_of_each_type(site: Path) -> list[str]:
+    """Every page at the site's top, and of each folder its first and its largest page (the
+    most rows, the widest picture)."""
+    folders: dict[Path, list[Path]] = {}
+    for page in sorted(site.rglob("*.html")):
+        folders.setdefault(page.parent, []).append(page)
+    chosen = list(folders.pop(site))
+    for pages in folders.values():
+        chosen += {pages[0], max(pages, key=lambda p: (p.stat().st_size, p.name))}
+    return sorted(p.relative_to(site).as_posix() for p in chosen)
+
+
+# what scrolls sideways: the document, and a table's or picture's own region (a phone keeps a
+# picture's and the YAML source's width in their own region; a table never scrolls there)
+OVERFLOW = """(phone) => {
+  const regions = phone ? '.table-wrap' : '.table-wrap, .diagram';
+  const wide = Array.from(document.querySelectorAll(regions))
+    .filter(r => r.scrollWidth > r.clientWidth + 1)
+    .map(r => `${r.getAttribute('aria-label')}: ${r.scrollWidth} > ${r.clientWidth}`);
+  return {page: document.documentElement.scrollWidth, wide};
+}"""
+# a box's texts inside its box: no title runs past its border
+CUT = """() => Array.from(document.querySelectorAll('svg.dependency-graph rect.node'), rect => {
+  const box = rect.getBBox();
+  return Array.from(rect.parentNode.querySelectorAll('text'), t => [t.getBBox(), t.textContent])
+    .filter(([b]) => b.x < box.x || b.x + b.width > box.x + box.width)
+    .map(([, text]) => text);
+}).flat()"""
+
+
+@pytest.mark.parametrize("which", ["examples", "generated"])
+def test_no_page_scrolls_sideways_and_every_picture_fits_the_page(
+        screen: Any, which: str, site: Path, generated_site: Path) -> None:
+    """At 1,280 px no page, table or picture scrolls sideways (a picture is at most the
+    1,120 px of content); at 375 px no page or table does. Every type of page, the graph's
+    group and part pages included."""
+    root = site if which == "examples" else generated_site
+    pages = one_page_of_each_type(root)
+    assert which == "examples" or any("/part-" in p for p in pages)
+    phone = screen.width < 640
+    problems, cut = [], []
+    for rel in pages:
+        screen.goto((root / rel).as_uri())
+        found = screen.evaluate(OVERFLOW, phone)
+        if found["page"] > screen.width or found["wide"]:
+            problems.append(f"{rel}: page {found['page']} px, {found['wide']}")
+        cut += [f"{rel}: {text}" for text in screen.evaluate(CUT)]
+    assert problems == []
+    assert cut == []
     assert screen.errors == []
