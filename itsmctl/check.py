@@ -121,14 +121,14 @@ def check(context: RunContext, *, base: str | None = None,
     only when the change needs approvals; their reviews are then held against them.
     `records`: see `run_check`.
     """
+    from dataclasses import replace
+
     from itsmctl.diff import diff_refs
 
     memo = context.memo
     root = context.root
     if records is not None:
         records_inside(context.repo, records)
-        from dataclasses import replace
-
         from itsmctl.measure.run import without_records
 
         # the records folder (its mapping.yaml) is not part of the catalog, on either side
@@ -142,6 +142,10 @@ def check(context: RunContext, *, base: str | None = None,
                      config=context.given_config, memo=memo,
                      head_result=validation, exact_base=exact_base, repo=context.repo,
                      records=records, head_read=(context.config, context.policies))
+    if diff.head_limits is not None and diff.head_limits != context.config.limits:
+        # the change raises a parse limit: it is read under BASE's bound, as the diff read it
+        context = replace(context, config=replace(context.config, limits=diff.head_limits))
+        validation = validate(context, strict=strict, memo=context.memo)
     validation = _as_diff_shows(validation, diff)
     site_dir, note = _site_to_check(context, site)
     checked = None

@@ -8,7 +8,7 @@ them. `settings.*` in `.itsmctl.yaml` may change them (`limits_from_settings`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 
@@ -36,6 +36,20 @@ SETTING_KEYS = {
     "maxExpandedSize": "max_expanded_size",
     "maxDepth": "max_depth",
 }
+
+
+def bounded(base: Limits, head: Limits) -> Limits:
+    """The limits a pull request is read under: per limit, the lower of BASE's and HEAD's.
+    A change may tighten its own bounds (at once) but never loosen them: a raised limit
+    applies from the commit after the one that approved it."""
+    return Limits(**{f.name: min(getattr(base, f.name), getattr(head, f.name))
+                     for f in fields(Limits)})
+
+
+def raised(base: Limits, head: Limits) -> list[tuple[str, int, int]]:
+    """(`settings.<key>`, BASE's value, HEAD's) for each limit HEAD raises."""
+    return [(f"settings.{key}", getattr(base, name), getattr(head, name))
+            for key, name in SETTING_KEYS.items() if getattr(head, name) > getattr(base, name)]
 
 
 def limits_from_settings(settings: Mapping[str, Any]) -> Limits:

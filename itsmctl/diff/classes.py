@@ -127,6 +127,9 @@ CHANGE_CLASSES: tuple[ChangeClass, ...] = (
     ChangeClass("policy-added", R, "A new policy or scorecard."),
     ChangeClass("default-branch-changed", A, "The config changes `settings.defaultBranch`:"
                 " what later pull requests are compared with."),
+    ChangeClass("limits-raised", A, "The config raises a parse limit (`settings.maxFileSize`,"
+                " `maxAliasExpansion`, `maxExpandedSize`, `maxDepth`): later changes may be"
+                " larger. The change itself is read under BASE's lower bound."),
     ChangeClass("config-changed", R, "Any other setting of the config file (include, exclude,"
                 " policyFiles, limits, settings...)."),
     *(ChangeClass(id_, Impact.parse(impact), summary) for id_, impact, summary in PROCESS_CLASSES),

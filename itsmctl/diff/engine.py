@@ -37,6 +37,7 @@ from itsmctl.diff.settings import (
 )
 from itsmctl.errors import ConfigError, ItsmctlError
 from itsmctl.findings import Finding, Severity
+from itsmctl.limits import bounded
 from itsmctl.loader import LoadResult, ParseMemo, load_sources
 from itsmctl.model import Entity, Ref
 from itsmctl.resultmemo import ResultMemo
@@ -82,6 +83,11 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
     base_sha, base_label = resolve_base(repo, base, head_sha, prefix, spelled.exact)
     base_settings = read_settings(repo, base_sha, prefix, base_label, config)
     governance = settings_changes(base_settings, head_settings)
+    limits = bounded(base_settings.config.limits, head_settings.config.limits)
+    if limits != head_settings.config.limits:  # the change may not loosen its own bounds
+        head_settings = replace(head_settings, config=replace(head_settings.config,
+                                                              limits=limits))
+        head_result = None  # read under HEAD's own limits: read again under these
     if records is not None:  # the records folder (its mapping.yaml) is no catalog file
         from itsmctl.measure.run import without_records
 
@@ -144,7 +150,7 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
         fail_on=thresholds, files_changed=tuple(changed),
         files_parsed=memo.parsed, reasons=_reasons(thresholds, changes, new_findings),
         records=checked, base_catalog=base_result.catalog,
-        base_roles=base_settings.config.roles,
+        base_roles=base_settings.config.roles, head_limits=head_limits,
     )
 
 

@@ -13,6 +13,7 @@ from itsmctl.visible import clip, visible
 
 if TYPE_CHECKING:
     from itsmctl.catalog import Catalog
+    from itsmctl.limits import Limits
 
 FAIL_ON = ("new-errors", "new-warnings", "breaking", "approval-required", "none")
 DEFAULT_FAIL_ON = ("new-errors",)  # diff and check, when no --fail-on is given
@@ -218,6 +219,8 @@ class DiffResult:
     base_catalog: Catalog | None = field(default=None, compare=False, repr=False)
     base_roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False,
                                                       repr=False)
+    # the parse limits HEAD was read under: per limit the lower of BASE's and HEAD's
+    head_limits: Limits | None = field(default=None, compare=False, repr=False)
 
     @property
     def impacts(self) -> tuple[Classified, ...]:

@@ -130,9 +130,14 @@ def _config_change(base: Settings, head: Settings) -> list[EntityChange]:
     impacts = list(_rule_readings(base, head, ref))
     narrowed = _scope_narrowed(before, after, ref)
     impacts.extend(narrowed)
+    loosened = _limits_raised(base, head, ref)
+    impacts.extend(loosened)
+    raised_paths = {path for i in loosened for path in i.paths}
     for fc in fields:
         top = fc.path.partition(".")[0].partition("[")[0]
         if narrowed and top in ("include", "exclude"):
+            continue
+        if {leaf.path for leaf in leaves(fc)} <= raised_paths:
             continue
         branch = next((leaf for leaf in leaves(fc) if leaf.path == "settings.defaultBranch"), None)
         if branch is not None:
@@ -148,6 +153,18 @@ def _config_change(base: Settings, head: Settings) -> list[EntityChange]:
               "removed" if base.label and not head.label else "modified")
     return [EntityChange("Config", name, status, head.label or base.label,
                          base_file=base.label, fields=fields, impacts=tuple(impacts))]
+
+
+def _limits_raised(base: Settings, head: Settings, ref: str) -> list[Classified]:
+    """A raised parse limit loosens what every later change may feed the parser: it needs
+    approval. (The change itself is read under BASE's bound: `limits.bounded`.)"""
+    from itsmctl.limits import raised
+
+    return [Classified("limits-raised", impact_of("limits-raised"),
+                       f"{path} raised {before} -> {after}: this change is still read under"
+                       f" {before}, BASE's; the new bound applies once it is merged", ref,
+                       (path,))
+            for path, before, after in raised(base.config.limits, head.config.limits)]
 
 
 def _scope_narrowed(before: Mapping[str, Any], after: Mapping[str, Any],
