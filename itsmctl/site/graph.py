@@ -19,8 +19,9 @@ it is long:
 Between two layers an edge is a cubic curve whose control points lie in that band, so it
 stays inside the band (a Bezier curve stays in the hull of its control points).
 
-Boxes carry the full title (wrapped over two lines, and whole in the link's `<title>`, its
-accessible name), a second line with tier and findings, and a border that marks errors.
+Boxes carry the full title (wrapped over up to four lines, and whole in the link's `<title>`,
+its accessible name), a line with tier and findings (wrapped over two), and a border that marks
+errors; a picture's boxes are as tall as its tallest text needs, so no text leaves its box.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ DUMMY_W, DUMMY_GAP = 10, 8
 SWEEPS = 8
 MAX_ROW = 12  # boxes side by side at most; a wider layer wraps onto more rows
 MAX_PICTURE = 2_000  # boxes + dummy slots; past this a picture is not drawn (docs/site.md)
-MAX_LABEL = 24
+MAX_LABEL = 24     # characters a title line (13 px)
+MAX_META = 28      # characters a tier-and-findings line (11 px)
+TITLE_LINES, META_LINES = 4, 2  # past these a text is cut with `…` (whole in `<title>`)
 LINE_H = 15
 COUNT_CROSSINGS_UP_TO = 20_000  # segments; past this the sweeps run without keeping the best
 K = TypeVar("K", bound=Hashable)
@@ -120,6 +123,7 @@ class Layout:
     drawn: bool = True  # False past MAX_PICTURE: nodes have layers only, no coordinates
     items: int = 0      # boxes + dummy slots the picture would need
     too_wide: bool = False  # not drawn because it would be wider than `max_width`
+    node_h: int = NODE_H  # every box's height: what the tallest text needs, at least NODE_H
 
 
 def depths(services: list[Entity], edges: dict[Ref, list[Ref]]) -> dict[Ref, int]:
@@ -389,13 +393,14 @@ def _place(layers: list[list[Item]], by_key: dict[str, Box], chains: list[Chain]
     top_margin = MARGIN + (GAP_Y // 2 if any(c.flat for c in chains) else 0)
     widths = [_row_width(layer) for layer in layers]  # measured once a row, used twice
     width = max(max(widths, default=0), NODE_W) + 2 * MARGIN
-    height = max(count * (NODE_H + GAP_Y) - GAP_Y, NODE_H) + top_margin + MARGIN
+    node_h = max((_box_height(box) for box in by_key.values()), default=NODE_H)
+    height = max(count * (node_h + GAP_Y) - GAP_Y, node_h) + top_margin + MARGIN
     left_of: dict[Item, int] = {}
     top_of: dict[int, int] = {}
     nodes = []
     for index, layer in enumerate(layers):
         x = (width - widths[index]) // 2
-        top = top_of[index] = top_margin + (count - 1 - index) * (NODE_H + GAP_Y)
+        top = top_of[index] = top_margin + (count - 1 - index) * (node_h + GAP_Y)
         after_dummy = False
         for i, item in enumerate(layer):
             if item[1] == -1:
@@ -423,9 +428,9 @@ def _place(layers: list[list[Item]], by_key: dict[str, Box], chains: list[Chain]
         for position, item in enumerate(chain.items):
             if item[1] != -1:
                 x = left_of[item] + DUMMY_W // 2
-                points += [(x, top_of[item[1]]), (x, top_of[item[1]] + NODE_H)]
+                points += [(x, top_of[item[1]]), (x, top_of[item[1]] + node_h)]
             elif position == 0:
-                points.append((ports[(number, "bottom")], top_of[depth[item[0]]] + NODE_H))
+                points.append((ports[(number, "bottom")], top_of[depth[item[0]]] + node_h))
             else:
                 points.append((ports[(number, "top")], top_of[depth[item[0]]]))
         if chain.reverse:
@@ -435,7 +440,7 @@ def _place(layers: list[list[Item]], by_key: dict[str, Box], chains: list[Chain]
     edges.sort(key=lambda e: (e.source, e.target))
     dummies = len(left_of) - len(nodes)
     return Layout(tuple(nodes), tuple(edges), width, height, max(crossings, 0), dummies,
-                  items=len(nodes) + dummies)
+                  items=len(nodes) + dummies, node_h=node_h)
 
 
 def _ports(chains: list[Chain], left_of: dict[Item, int]) -> dict[tuple[int, str], int]:
@@ -534,25 +539,36 @@ def svg(graph: Layout, title: str = "Service dependency graph", root: str = "",
         out.append(f'<path class="edge {"hard" if edge.hard else "soft"}" d="{_path(edge)}"'
                    f"{thick}/>")
     for node in graph.nodes:
-        out.append(_box(node, root))
+        out.append(_box(node, root, graph.node_h))
     out.append("</svg>")
     return Markup("\n".join(out) + "\n")
 
 
-def _box(node: Node, root: str) -> str:
+def _texts(box: Box) -> tuple[list[str], list[str]]:
+    """A box's title lines and its tier-and-findings lines."""
+    return (wrap(box.title, MAX_LABEL, TITLE_LINES),
+            wrap(box.meta, MAX_META, META_LINES) if box.meta else [])
+
+
+def _box_height(box: Box) -> int:
+    """What a box's lines need: `NODE_H` holds three (a title over two and the meta line)."""
+    title, meta = _texts(box)
+    return max(NODE_H, LINE_H * (len(title) + len(meta)) + NODE_H - 3 * LINE_H)
+
+
+def _box(node: Node, root: str, node_h: int = NODE_H) -> str:
     box = node.box
     classes = "node" + (f" mark-{box.mark}" if box.mark in MARKS and box.mark else "") + (
         " focus" if box.focus else "")
-    lines = wrap(box.title)
+    lines, meta = _texts(box)
     centre = node.x + NODE_W // 2
-    first = node.y + (NODE_H - LINE_H * (len(lines) + (1 if box.meta else 0))) // 2 + 12
+    first = node.y + (node_h - LINE_H * (len(lines) + len(meta))) // 2 + 12
     parts = [f'<rect class="{classes}" x="{node.x}" y="{node.y}" width="{NODE_W}"'
-             f' height="{NODE_H}" rx="6"/>']
+             f' height="{node_h}" rx="6"/>']
     parts += [f'<text x="{centre}" y="{first + i * LINE_H}">{escape(line)}</text>'
               for i, line in enumerate(lines)]
-    if box.meta:
-        parts.append(f'<text class="meta" x="{centre}" y="{first + len(lines) * LINE_H}">'
-                     f"{escape(box.meta)}</text>")
+    parts += [f'<text class="meta" x="{centre}" y="{first + (len(lines) + i) * LINE_H}">'
+              f"{escape(line)}</text>" for i, line in enumerate(meta)]
     tip = box.tip or (f"{box.title} ({box.key})" + (f": {box.meta}" if box.meta else ""))
     inner = f"<title>{escape(tip)}</title>{''.join(parts)}"
     if box.href is None:

@@ -291,11 +291,12 @@ OVERFLOW = """(phone) => {
     .map(r => `${r.getAttribute('aria-label')}: ${r.scrollWidth} > ${r.clientWidth}`);
   return {page: document.documentElement.scrollWidth, wide};
 }"""
-# a box's texts inside its box: no title runs past its border
+# a box's texts inside its box: no title runs past its border, sideways or below
 CUT = """() => Array.from(document.querySelectorAll('svg.dependency-graph rect.node'), rect => {
   const box = rect.getBBox();
   return Array.from(rect.parentNode.querySelectorAll('text'), t => [t.getBBox(), t.textContent])
-    .filter(([b]) => b.x < box.x || b.x + b.width > box.x + box.width)
+    .filter(([b]) => b.x < box.x || b.x + b.width > box.x + box.width ||
+                     b.y < box.y || b.y + b.height > box.y + box.height)
     .map(([, text]) => text);
 }).flat()"""
 

@@ -158,7 +158,9 @@ def test_long_titles_wrap_and_stay_whole_in_the_accessible_name(
     picture = str(svg(graph_of(root)))
     assert f"<title>{title} (notify)</title>" in picture
     assert "<text" in picture and ">Customer notification</text>" in picture
-    assert ">gateway for every marke\u2026</text>" in picture
+    # over three lines in the box, not cut at two ("gateway for every marke…" before)
+    assert ">gateway for every market</text>" in picture and ">and channel</text>" in picture
+    assert "\u2026" not in picture
 
 
 def test_every_example_picture_keeps_edges_out_of_boxes(tmp_path: Path) -> None:
@@ -408,3 +410,22 @@ def test_a_layer_lists_services_of_the_same_title_by_key_drawn_or_not() -> None:
     expected = [(1, ["k2", "k0", "k1", "k4"])]
     for picture in (drawn, undrawn):
         assert [(layer, [b.key for b in row]) for layer, row in _layers(picture)] == expected
+
+
+def test_a_long_title_and_many_findings_stay_whole_inside_their_box() -> None:
+    from itsmctl.site.graph import LINE_H, Box, Link, layout_boxes
+
+    title = "Customer Identity and Access Management Platform (EU region, tenant B)"  # 70
+    meta = "tier 1, 2 errors, 3 warnings, 1 info"
+    picture = svg(layout_boxes([Box("iam", title, None, meta, "error"),
+                                Box("db", "Database", None, "tier 2")],
+                               [Link("iam", "db", True)]))
+    [iam] = re.findall(r"<g class=\"box\"><title>Customer.*?</g>", picture)
+    lines = re.findall(r'<text[^>]* y="(\d+)">([^<]*)</text>', iam)
+    assert " ".join(text for _, text in lines) == f"{title} {meta}"  # nothing cut with …
+    rect = re.search(r'<rect[^>]* y="(\d+)" width="\d+" height="(\d+)"', iam)
+    assert rect is not None
+    top, height = int(rect[1]), int(rect[2])
+    assert height > NODE_H  # every box of this picture is as tall as this one needs
+    assert all(top + LINE_H <= int(y) <= top + height - 4 for y, _ in lines)
+    assert f'height="{height}"' in picture.split("Database")[0].rsplit("<rect", 1)[1]
