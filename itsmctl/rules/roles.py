@@ -58,6 +58,9 @@ def role_holder_ambiguous(context: RuleContext) -> Iterable[Finding]:
     that adds such a member would otherwise hand the role to its author. Display names are
     never matched.
 
+    A RACI party or change model approver written as a person (`thomas.richter: A`) is held
+    to the same test, and reported at that party.
+
     Reported at the holder in the config, naming every matching member. Fix it by writing
     the holder's full e-mail or `user:<github-login>`, or by correcting the member.
 
@@ -66,11 +69,21 @@ def role_holder_ambiguous(context: RuleContext) -> Iterable[Finding]:
     `thomas.richter@evil.example` listed in two teams.
     """
     roles = context.config.roles
-    if not roles:
-        return
     index = MemberIndex.of(context.catalog)
     teams = {t.name for t in context.catalog.of_kind("Team")}
     source, locator = context.config.source, Locator(DEFAULT_LIMITS)
+    for reference in context.catalog.references:
+        if reference.expected != PARTY:
+            continue
+        for person in resolve_party(reference.text, {}, teams).people:
+            match = index.match(person)
+            if match.ambiguous:
+                where = first_of([f"{_member_at(locator, m)} ({m.email or m.github})"
+                                  for m in match.candidates], _SHOWN)
+                yield context.emit(
+                    reference.source, f"{reference.text} matches {len(match.candidates)}"
+                    f" members who are not one person: {where}", reference.path,
+                    "write the party's full e-mail or user:<github-login>")
     for role, holders in roles.items():
         for position, holder in enumerate(holders):
             for person in resolve_party(holder, {}, teams).people:
