@@ -13,6 +13,7 @@ from itsmctl.catalog import Catalog
 from itsmctl.config import Config, config_location
 from itsmctl.errors import ConfigError
 from itsmctl.findings import Finding, Severity, count_by_severity
+from itsmctl.heap import young_collections_only
 from itsmctl.limits import MAX_FINDINGS_PER_RULE
 from itsmctl.loader import LoadResult, ParseMemo, load_directory
 from itsmctl.locate import Locator
@@ -92,10 +93,11 @@ def validate(context: RunContext, *, strict: bool = False,
     hands it to the site check).
     """
     memo = memo if memo is not None else context.memo
-    loaded = loaded if loaded is not None else load_worktree(context, memo)
-    return check_loaded(loaded, context.config, today=context.today, strict=strict,
-                        root=context.label, policies=context.policies,
-                        results=ResultMemo.beside(memo.cache))
+    with young_collections_only():  # the loaded catalog lives to the end (itsmctl/heap.py)
+        loaded = loaded if loaded is not None else load_worktree(context, memo)
+        return check_loaded(loaded, context.config, today=context.today, strict=strict,
+                            root=context.label, policies=context.policies,
+                            results=ResultMemo.beside(memo.cache))
 
 
 def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = None,

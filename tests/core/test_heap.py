@@ -1,0 +1,55 @@
+"""validate runs without full garbage collections (itsmctl/heap.py) and gives the collector back
+as it found it: same findings, young collections as usual, thresholds restored."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from itsmctl.errors import ConfigError
+from itsmctl.runcontext import resolve_context
+from itsmctl.validate import validate, validate_path
+
+
+@pytest.fixture
+def eager_collector() -> Iterator[list[int]]:
+    """Thresholds low enough that any run would collect every generation; the generations
+    each collection started on, in order."""
+    saved = gc.get_threshold()
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.set_threshold(10, 1, 1)
+    gc.callbacks.append(note)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(note)
+        gc.set_threshold(*saved)
+
+
+def test_validate_collects_only_the_young_generations(examples_dir: Path, today,
+                                                      eager_collector: list[int]) -> None:
+    expected = validate_path(examples_dir, today=today)
+    context = resolve_context(examples_dir, today=today)  # reading the config may collect
+    eager_collector.clear()
+    result = validate(context)
+    assert 2 not in eager_collector and 0 in eager_collector
+    assert (result.findings, result.waived) == (expected.findings, expected.waived)
+    assert gc.get_threshold() == (10, 1, 1)
+
+
+def test_thresholds_come_back_when_validate_fails(write_catalog,
+                                                  eager_collector: list[int]) -> None:
+    root = write_catalog({".itsmctl.yaml": "apiVersion: itsmctl.io/v1\nkind: Config\n"
+                          "rules:\n  no-such-rule: off\n"})
+    with pytest.raises(ConfigError, match="no-such-rule"):
+        validate_path(root)
+    assert gc.get_threshold() == (10, 1, 1)
