@@ -138,6 +138,7 @@ class Renderer:
         self._provenance: Markup | None = None
         self._nav: dict[tuple[str, str, str], Markup] = {}
         self._nav_pages = frozenset(item.href for item in common.get("nav", ()))
+        self._links: dict[str, Callable[[Link | None], Markup]] = {}
 
     def preload(self) -> None:
         """Compile every template now, once, rather than in each worker process."""
@@ -158,12 +159,24 @@ class Renderer:
                                                     section=section)
         return items
 
+    def link_at(self, root: str) -> Callable[[Link | None], Markup]:
+        """The `link` global bound to a page's root, once per root: what the global does, but
+        a plain function, so Jinja's `context.call` no longer derives a new context for each
+        of a page's dozens of links inside a block or loop (its cost for a context function)."""
+        bound = self._links.get(root)
+        if bound is None:
+            def bound(value: Link | None) -> Markup:
+                return link_markup(root, value)
+            self._links[root] = bound
+        return bound
+
     def render(self, page: Page) -> bytes:
         template = self.env.get_template(page.template)
         root = root_of(page.path)
         if self._provenance is None:
             self._provenance = self._fragment("provenance.html")
-        html = template.render(self.common | page.context, page=page, root=root,
+        html = template.render({"link": self.link_at(root)} | self.common | page.context,
+                               page=page, root=root,
                                provenance_text=self._provenance,
                                nav_items=self.nav_items(root, page.path, page.section))
         # templates hold no control or bidi character: any in the page came from the catalog

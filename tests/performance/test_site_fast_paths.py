@@ -59,3 +59,17 @@ def test_templates_escape_through_the_fast_path_with_the_same_output() -> None:
     assert template.root_render_func.__globals__["escape"] is fast_escape
     out = template.render(a="<x>&\"'", b=Markup("<b>ok</b>"), c=HasHtml(), d=[1, "<", None])
     assert out == "&lt;x&gt;&amp;&#34;&#39;|<b>ok</b>|<b>own</b>|1&lt;None"
+
+
+def test_the_bound_link_writes_what_the_context_link_wrote() -> None:
+    from itsmctl.site.paths import Link
+    from itsmctl.site.render import Renderer, link_markup
+
+    renderer = Renderer({})
+    hostile = Link('<b>"x"</b>', "services/a&b.html")
+    for root in ("", "../", "../../"):
+        assert renderer.link_at(root) is renderer.link_at(root)
+        assert renderer.link_at(root)(hostile) == link_markup(root, hostile)
+    template = renderer.env.from_string("{% for x in xs %}{{ link(x) }}{% endfor %}")
+    assert template.render(xs=[hostile, None], root="../") == template.render(
+        xs=[hostile, None], root="../", link=renderer.link_at("../"))
