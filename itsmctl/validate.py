@@ -17,6 +17,7 @@ from itsmctl.heap import young_collections_only
 from itsmctl.limits import MAX_FINDINGS_PER_RULE
 from itsmctl.loader import LoadResult, ParseMemo, load_directory
 from itsmctl.locate import Locator
+from itsmctl.parallelrules import run_rules as run_in_parallel
 from itsmctl.policy import PolicySet, load_policies
 from itsmctl.resultmemo import Findings, ResultMemo, result_key
 from itsmctl.rulememo import RuleMemo, run_rules
@@ -139,7 +140,9 @@ def _findings(loaded: LoadResult, config: Config, day: date,
     `memo`: the per-entity memo of entity-local rules' findings (itsmctl/rulememo.py)."""
     context = RuleContext(loaded.catalog, day, rules, config)
     raw = list(loaded.findings)
-    raw.extend(run_rules(list(rules.values()), context, memo))
+    # without a rule memo, the rules run on every core where it pays (parallelrules)
+    raw.extend(run_rules(list(rules.values()), context, memo) if memo is not None
+               else run_in_parallel(context, list(rules.values())))
     graded = _grade(raw, config, loaded)
     outcome = apply_waivers(graded, loaded.catalog, context.today, set(rules))
     active, more = _capped(_grade(outcome.active, config, loaded))

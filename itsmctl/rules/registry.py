@@ -80,25 +80,29 @@ class Rule:
     local: Local | None = field(default=None, compare=False)
     """Set (by `entity_rule(..., local=...)`) only for an audited entity-local rule."""
 
-    def run(self, context: RuleContext) -> Iterator[Finding]:
+    def run(self, context: RuleContext, part: int = 0, parts: int = 1) -> Iterator[Finding]:
         """Run the check with this rule bound to `context`, stamping id and severity.
 
         As yamllint's linter stamps `rule.ID` on each problem: whatever a check yields
         carries this rule's id and default severity (the config grades it afterwards).
+        `part` of `parts` (itsmctl/parallelrules.py): the catalog check in part 0 and the
+        part-th of `parts` contiguous ranges of the entities checked, so the parts' findings
+        in part order are the whole run's.
         """
         bound = replace(context, rule=self)
-        for finding in self._raw(bound):
+        for finding in self._raw(bound, part, parts):
             if finding.rule != self.id or finding.severity != self.severity:
                 finding = replace(finding, rule=self.id, severity=self.severity)
             yield finding
 
-    def _raw(self, context: RuleContext) -> Iterator[Finding]:
-        if self.catalog_check is not None:
+    def _raw(self, context: RuleContext, part: int, parts: int) -> Iterator[Finding]:
+        if self.catalog_check is not None and part == 0:
             yield from self.catalog_check(context)
         if self.entity_check is not None:
-            for kind in self.kinds:
-                for entity in context.catalog.of_kind(kind):
-                    yield from self.entity_check(entity, context)
+            entities = [e for kind in self.kinds for e in context.catalog.of_kind(kind)]
+            for entity in entities[len(entities) * part // parts:
+                                   len(entities) * (part + 1) // parts]:
+                yield from self.entity_check(entity, context)
 
     def run_on(self, entity: Entity, context: RuleContext) -> list[Finding]:
         """The findings of this entity rule's check for one entity, stamped as `run` stamps
