@@ -266,8 +266,6 @@ class CacheInfo:
     cleared: int | None = None  # `cache clear`: how many entries it removed
     results: int = 0  # entries of the result memo beside it (itsmctl/resultmemo.py)
     results_bytes: int = 0
-    rules: int = 0  # entries of the per-entity memo of local rules (itsmctl/rulememo.py)
-    rules_bytes: int = 0
 
 
 TOUCH_AFTER_NS = 3600 * 10**9  # how stale a hit's `used` mark may get before it is rewritten

@@ -20,7 +20,6 @@ from itsmctl.locate import Locator
 from itsmctl.parallelrules import run_rules as run_in_parallel
 from itsmctl.policy import PolicySet, load_policies
 from itsmctl.resultmemo import Findings, ResultMemo, result_key
-from itsmctl.rulememo import RuleMemo, run_rules
 from itsmctl.rules import all_rules
 from itsmctl.rules.registry import Rule, RuleContext
 from itsmctl.runcontext import RunContext, resolve_context
@@ -119,7 +118,7 @@ def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = Non
     key = result_key(loaded, config, day, policies) if results is not None else None
     found = results.get(key) if results is not None and key is not None else None
     if found is None:
-        found = _findings(loaded, config, day, rules, RuleMemo.beside(results))
+        found = _findings(loaded, config, day, rules)
         if results is not None and key is not None:
             results.put(key, found)
     return ValidationResult(
@@ -135,14 +134,11 @@ def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = Non
 
 
 def _findings(loaded: LoadResult, config: Config, day: date,
-              rules: dict[str, Rule], memo: RuleMemo | None = None) -> Findings:
-    """Every rule's findings, graded, waived and located: (active, waived), each sorted.
-    `memo`: the per-entity memo of entity-local rules' findings (itsmctl/rulememo.py)."""
+              rules: dict[str, Rule]) -> Findings:
+    """Every rule's findings, graded, waived and located: (active, waived), each sorted."""
     context = RuleContext(loaded.catalog, day, rules, config)
     raw = list(loaded.findings)
-    # without a rule memo, the rules run on every core where it pays (parallelrules)
-    raw.extend(run_rules(list(rules.values()), context, memo) if memo is not None
-               else run_in_parallel(context, list(rules.values())))
+    raw.extend(run_in_parallel(context, list(rules.values())))  # every core where it pays
     graded = _grade(raw, config, loaded)
     outcome = apply_waivers(graded, loaded.catalog, context.today, set(rules))
     active, more = _capped(_grade(outcome.active, config, loaded))

@@ -17,31 +17,27 @@ if TYPE_CHECKING:
 @click.group("cache")
 def command() -> None:
     """The parse cache: parsed catalog files keyed by their content, reused across runs,
-    the result memo beside it (the findings of one exact catalog, config and day), and the
-    findings of entity-local rules per entity (reused after an edit elsewhere).
+    and the result memo beside it (the findings of one exact catalog, config and day).
 
     It lives in $ITSMCTL_CACHE_DIR, else $XDG_CACHE_HOME/itsmctl or ~/.cache/itsmctl, and is
     bounded by ITSMCTL_CACHE_MAX_MB (default 1024). --no-cache on a command bypasses it.
     """
 
 
-def _caches() -> tuple[ParseCache, ParseCache, ParseCache]:
-    """The parse cache, and the result memo's and the rule memo's stores beside it."""
+def _caches() -> tuple[ParseCache, ParseCache]:
+    """The parse cache and the result memo's store beside it."""
     from itsmctl.parsecache import ParseCache, default_directory, max_bytes_from
     from itsmctl.resultmemo import ResultMemo
-    from itsmctl.rulememo import RuleMemo
 
     parses = ParseCache(default_directory(), max_bytes_from())
     memo = ResultMemo.beside(parses)
-    rules = RuleMemo.beside(memo)
-    assert memo is not None and rules is not None
-    return parses, memo.store, rules.store
+    assert memo is not None
+    return parses, memo.store
 
 
-def _info(parses: ParseCache, results: ParseCache, rules: ParseCache) -> CacheInfo:
-    found, per_entity = results.info(), rules.info()
-    return replace(parses.info(), results=found.entries, results_bytes=found.bytes,
-                   rules=per_entity.entries, rules_bytes=per_entity.bytes)
+def _info(parses: ParseCache, results: ParseCache) -> CacheInfo:
+    found = results.info()
+    return replace(parses.info(), results=found.entries, results_bytes=found.bytes)
 
 
 @command.command("info")
@@ -55,6 +51,6 @@ def info(fmt: str) -> None:
 @format_option(formats("CacheInfo"))
 def clear(fmt: str) -> None:
     """Remove every entry, parses and results (the next run parses and checks everything)."""
-    parses, results, rules = _caches()
-    cleared = parses.clear() + results.clear() + rules.clear()
-    emit(report(replace(_info(parses, results, rules), cleared=cleared), fmt), None)
+    parses, results = _caches()
+    cleared = parses.clear() + results.clear()
+    emit(report(replace(_info(parses, results), cleared=cleared), fmt), None)

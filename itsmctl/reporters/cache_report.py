@@ -21,8 +21,6 @@ def render_text(info: CacheInfo, options: ReportOptions) -> str:
                      " (least recently used entries are evicted past that)")
         lines.append(f"  result memo beside it: {info.results:,} entries,"
                      f" {_mb(info.results_bytes)} (bounded alike)")
-        lines.append(f"  entity-local rules' findings beside it: {info.rules:,} entries,"
-                     f" {_mb(info.rules_bytes)} (bounded alike)")
     if info.cleared is not None:
         lines.append(f"  cleared {info.cleared:,} entries")
     return "\n".join(lines) + "\n"
@@ -32,8 +30,7 @@ def render_json(info: CacheInfo, options: ReportOptions) -> str:
     body = {"cache": {"directory": info.directory, "database": info.database,
                       "entries": info.entries, "bytes": info.bytes, "maxBytes": info.max_bytes,
                       "usable": info.usable, "problem": info.problem,
-                      "results": {"entries": info.results, "bytes": info.results_bytes},
-                      "rules": {"entries": info.rules, "bytes": info.rules_bytes}}}
+                      "results": {"entries": info.results, "bytes": info.results_bytes}}}
     if info.cleared is not None:
         body["cleared"] = info.cleared  # type: ignore[assignment]
     return json_document(body)

@@ -11,7 +11,7 @@ from typing import Any
 from itsmctl.durations import parse_clock
 from itsmctl.findings import Finding, JsonPath, Severity
 from itsmctl.model import Entity, list_of_dicts
-from itsmctl.rules.registry import Local, RuleContext, entity_rule
+from itsmctl.rules.registry import RuleContext, entity_rule
 
 _OFFSET = re.compile(r"(?:UTC|GMT)\s*(?P<sign>[+-])(?P<hours>\d{1,2})(?::?00)?\Z", re.IGNORECASE)
 TIMEZONE_FIELDS = {"BusinessCalendar": ("spec", "timezone"),
@@ -46,7 +46,7 @@ def _zone_hint(text: str) -> str:
     return "use an IANA name such as Europe/Berlin, America/New_York or UTC"
 
 
-@entity_rule("timezone-valid", Severity.ERROR, *TIMEZONE_FIELDS, local=Local(today=False))
+@entity_rule("timezone-valid", Severity.ERROR, *TIMEZONE_FIELDS)
 def timezone_valid(entity: Entity, context: RuleContext) -> Iterable[Finding]:
     """A time zone is not an IANA time zone name.
 
@@ -89,7 +89,7 @@ def _span(start: int, end: int) -> str:
     return f"{_clock(start)}-{_clock(end)}"
 
 
-@entity_rule("calendar-hours-valid", Severity.ERROR, "BusinessCalendar", local=Local(today=False))
+@entity_rule("calendar-hours-valid", Severity.ERROR, "BusinessCalendar")
 def hours_valid(calendar: Entity, context: RuleContext) -> Iterable[Finding]:
     """A business-hours interval ends before it starts, or overlaps another one of its day.
 

@@ -8,7 +8,7 @@ from itsmctl.durations import parse_date
 from itsmctl.findings import Finding, JsonPath, Severity
 from itsmctl.model import Entity, list_of_dicts
 from itsmctl.rules.common import count
-from itsmctl.rules.registry import Local, RuleContext, entity_rule
+from itsmctl.rules.registry import RuleContext, entity_rule
 
 TYPE = ("spec", "type")
 
@@ -21,7 +21,7 @@ def _deepest(model: Entity, path: JsonPath) -> JsonPath:
     return TYPE
 
 
-@entity_rule("change-emergency-review", Severity.ERROR, "ChangeModel", local=Local(today=False))
+@entity_rule("change-emergency-review", Severity.ERROR, "ChangeModel")
 def emergency_review(model: Entity, context: RuleContext) -> Iterable[Finding]:
     """An emergency change model lacks a post-implementation review or retrospective approval.
 
@@ -51,7 +51,7 @@ def emergency_review(model: Entity, context: RuleContext) -> Iterable[Finding]:
                 _deepest(model, path), hint)
 
 
-@entity_rule("change-normal-approval", Severity.ERROR, "ChangeModel", local=Local(today=False))
+@entity_rule("change-normal-approval", Severity.ERROR, "ChangeModel")
 def normal_approval(model: Entity, context: RuleContext) -> Iterable[Finding]:
     """A normal change model names no CAB and no approver.
 
@@ -77,7 +77,7 @@ def has_authority(model: Entity) -> bool:
     return bool((isinstance(cab, str) and cab) or (isinstance(approvers, list) and approvers))
 
 
-@entity_rule("change-emergency-authority", Severity.ERROR, "ChangeModel", local=Local(today=False))
+@entity_rule("change-emergency-authority", Severity.ERROR, "ChangeModel")
 def emergency_authority(model: Entity, context: RuleContext) -> Iterable[Finding]:
     """An emergency change model names no change authority.
 
@@ -101,8 +101,7 @@ def emergency_authority(model: Entity, context: RuleContext) -> Iterable[Finding
             " role:major-incident-manager")
 
 
-@entity_rule("change-standard-template-risk", Severity.ERROR, "ChangeModel",
-             local=Local(today=False))
+@entity_rule("change-standard-template-risk", Severity.ERROR, "ChangeModel")
 def standard_template_risk(model: Entity, context: RuleContext) -> Iterable[Finding]:
     """A standard change model has no templates, or a template that is not low risk.
 
@@ -132,7 +131,7 @@ def standard_template_risk(model: Entity, context: RuleContext) -> Iterable[Find
                 "only low-risk changes are pre-approved: use the normal change model for it")
 
 
-@entity_rule("change-standard-template-expired", Severity.ERROR, "ChangeModel", local=Local())
+@entity_rule("change-standard-template-expired", Severity.ERROR, "ChangeModel")
 def template_expired(model: Entity, context: RuleContext) -> Iterable[Finding]:
     """A change template's pre-approval has expired (`reviewBy` is before today).
 
@@ -154,7 +153,7 @@ def template_expired(model: Entity, context: RuleContext) -> Iterable[Finding]:
                 "re-assess the template and move reviewBy forward, or remove the template")
 
 
-@entity_rule("change-blackout-dates", Severity.ERROR, "ChangeModel", local=Local(today=False))
+@entity_rule("change-blackout-dates", Severity.ERROR, "ChangeModel")
 def blackout_dates(model: Entity, context: RuleContext) -> Iterable[Finding]:
     """A blackout window (change freeze) ends before it starts.
 

@@ -12,7 +12,7 @@ from itsmctl.processes.metrics import METRIC_BY_ID, Metric
 from itsmctl.processes.spec import Kpi, kpis
 from itsmctl.processes.targets import COMPATIBLE, Target
 from itsmctl.rules.common import plain_number
-from itsmctl.rules.registry import Local, RuleContext, entity_rule
+from itsmctl.rules.registry import RuleContext, entity_rule
 
 _EXAMPLE = {"duration": "4h", "percent": "95%", "money": "25.00 EUR", "number": "4.2"}
 _NOUN = {"duration": "a duration", "percent": "a percentage", "money": "an amount of money",
@@ -23,7 +23,7 @@ def _label(kpi: Kpi) -> str:
     return f"KPI {kpi.name!r}" if kpi.name else f"KPI {kpi.index + 1}"
 
 
-@entity_rule("kpi-metric-unknown", Severity.ERROR, "Process", local=Local(today=False))
+@entity_rule("kpi-metric-unknown", Severity.ERROR, "Process")
 def metric_unknown(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """A KPI names a metric that is not in the metrics table.
 
@@ -43,7 +43,7 @@ def metric_unknown(process: Entity, context: RuleContext) -> Iterable[Finding]:
                 f"did you mean {close[0]!r}?" if close else f"metrics: {', '.join(METRIC_BY_ID)}")
 
 
-@entity_rule("kpi-statistic-invalid", Severity.ERROR, "Process", local=Local(today=False))
+@entity_rule("kpi-statistic-invalid", Severity.ERROR, "Process")
 def statistic_invalid(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """A KPI asks its metric for a statistic the metric does not have.
 
@@ -63,7 +63,7 @@ def statistic_invalid(process: Entity, context: RuleContext) -> Iterable[Finding
                 f"{metric.id} ({metric.unit}) supports: {', '.join(metric.statistics)}")
 
 
-@entity_rule("kpi-target-unit", Severity.ERROR, "Process", local=Local(today=False))
+@entity_rule("kpi-target-unit", Severity.ERROR, "Process")
 def target_unit(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """A KPI's target is written in a different unit than its metric's.
 
@@ -101,7 +101,7 @@ def _impossible(metric: Metric, target: Target) -> str | None:
     return None
 
 
-@entity_rule("kpi-target-impossible", Severity.ERROR, "Process", local=Local(today=False))
+@entity_rule("kpi-target-impossible", Severity.ERROR, "Process")
 def target_impossible(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """A KPI's target lies outside the values its metric can take, or can never be met.
 
@@ -124,7 +124,7 @@ def target_impossible(process: Entity, context: RuleContext) -> Iterable[Finding
                                "set a target the metric can reach")
 
 
-@entity_rule("kpi-target-direction", Severity.WARNING, "Process", local=Local(today=False))
+@entity_rule("kpi-target-direction", Severity.WARNING, "Process")
 def target_direction(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """A KPI's target points the wrong way for its metric.
 
@@ -147,7 +147,7 @@ def target_direction(process: Entity, context: RuleContext) -> Iterable[Finding]
                 f"use {wanted} {target.value}")
 
 
-@entity_rule("kpi-review-owner", Severity.WARNING, "Process", local=Local(today=False))
+@entity_rule("kpi-review-owner", Severity.WARNING, "Process")
 def review_owner(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """A KPI has no review owner.
 
@@ -168,7 +168,7 @@ def review_owner(process: Entity, context: RuleContext) -> Iterable[Finding]:
                 f" cadence: monthly}}")
 
 
-@entity_rule("kpi-name-unique", Severity.ERROR, "Process", local=Local(today=False))
+@entity_rule("kpi-name-unique", Severity.ERROR, "Process")
 def name_unique(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """Two KPIs of one process share a name.
 

@@ -11,7 +11,7 @@ from itsmctl.findings import Finding, JsonPath, Severity
 from itsmctl.model import IN_PRODUCTION, Entity, list_of_dicts
 from itsmctl.references import PARTY, parse_ref
 from itsmctl.rules.common import lifecycle, tier
-from itsmctl.rules.registry import Local, RuleContext, entity_rule
+from itsmctl.rules.registry import RuleContext, entity_rule
 from itsmctl.rules.slas import priority_targets
 
 ESCALATION = ("spec", "onCall", "escalation")
@@ -27,7 +27,7 @@ def _levels(team: Entity) -> list[tuple[int, int, int | None]]:
     return out
 
 
-@entity_rule("escalation-order", Severity.ERROR, "Team", local=Local(today=False))
+@entity_rule("escalation-order", Severity.ERROR, "Team")
 def escalation_order(team: Entity, context: RuleContext) -> Iterable[Finding]:
     """An on-call escalation chain is out of order.
 
@@ -128,7 +128,7 @@ def _duplicates(assignments: dict[Any, Any]) -> Iterator[tuple[str, str]]:
             first[key] = str(party)
 
 
-@entity_rule("raci-party-duplicate", Severity.ERROR, "RACI", local=Local(today=False))
+@entity_rule("raci-party-duplicate", Severity.ERROR, "RACI")
 def party_duplicate(raci: Entity, context: RuleContext) -> Iterable[Finding]:
     """One party appears twice in a RACI activity, written two ways.
 

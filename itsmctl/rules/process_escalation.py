@@ -8,7 +8,7 @@ from itsmctl.findings import Finding, Severity
 from itsmctl.model import Entity
 from itsmctl.processes.spec import EscalationStep, escalation
 from itsmctl.rules.common import plain_number
-from itsmctl.rules.registry import Local, RuleContext, entity_rule
+from itsmctl.rules.registry import RuleContext, entity_rule
 
 
 def _overlaps(a: EscalationStep, b: EscalationStep) -> bool:
@@ -18,7 +18,7 @@ def _overlaps(a: EscalationStep, b: EscalationStep) -> bool:
     return not a.priorities or not b.priorities or bool(set(a.priorities) & set(b.priorities))
 
 
-@entity_rule("process-escalation-thresholds", Severity.ERROR, "Process", local=Local(today=False))
+@entity_rule("process-escalation-thresholds", Severity.ERROR, "Process")
 def escalation_thresholds(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """Escalation thresholds do not ascend, or one lies beyond 100% of the SLA target.
 

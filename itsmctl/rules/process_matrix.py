@@ -10,7 +10,7 @@ from itsmctl.model import Entity, list_of_dicts
 from itsmctl.processes.scope import covers
 from itsmctl.processes.spec import process_name
 from itsmctl.references import parse_ref
-from itsmctl.rules.registry import Local, RuleContext, catalog_rule, entity_rule
+from itsmctl.rules.registry import RuleContext, catalog_rule, entity_rule
 
 MATRIX = ("spec", "priorityMatrix")
 
@@ -50,7 +50,7 @@ def _cell_path(cell: Cell, field: str = "priority") -> tuple[str | int, ...]:
     return (*MATRIX, "priorities", cell.index, field)
 
 
-@entity_rule("process-matrix-complete", Severity.ERROR, "Process", local=Local(today=False))
+@entity_rule("process-matrix-complete", Severity.ERROR, "Process")
 def matrix_complete(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """A priority matrix misses an impact x urgency pair, repeats one, or names an unknown level.
 
@@ -121,7 +121,7 @@ def _inversions(process: Entity) -> Iterator[tuple[Cell, Cell, str]]:
                 yield cell, severe, axis
 
 
-@entity_rule("process-matrix-monotonic", Severity.ERROR, "Process", local=Local(today=False))
+@entity_rule("process-matrix-monotonic", Severity.ERROR, "Process")
 def matrix_monotonic(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """More impact or more urgency gives a lower priority somewhere in the priority matrix.
 

@@ -13,7 +13,7 @@ from itsmctl.processes.scope import ScopeKey, describe_scope, scope_key
 from itsmctl.processes.spec import CORE_PROCESSES, process_name
 from itsmctl.references import parse_ref
 from itsmctl.rules.common import count
-from itsmctl.rules.registry import Local, RuleContext, catalog_rule, entity_rule
+from itsmctl.rules.registry import RuleContext, catalog_rule, entity_rule
 from itsmctl.rules.reviews import review_due
 
 # fields that mean something for one practice only (change models: change and release)
@@ -61,7 +61,7 @@ def _core(process: Entity) -> bool:
     return process_name(process) in CORE_PROCESSES
 
 
-@entity_rule("process-owner-required", Severity.ERROR, "Process", local=Local(today=False))
+@entity_rule("process-owner-required", Severity.ERROR, "Process")
 def owner_required(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """A core ITSM process has no process owner.
 
@@ -84,7 +84,7 @@ def _raci(process: Entity, context: RuleContext) -> Entity | None:
     return target if target is not None and target.kind == "RACI" else None
 
 
-@entity_rule("process-raci-required", Severity.ERROR, "Process", local=Local(today=False))
+@entity_rule("process-raci-required", Severity.ERROR, "Process")
 def raci_required(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """A core ITSM process names no RACI matrix.
 
@@ -126,7 +126,7 @@ def raci_scope(process: Entity, context: RuleContext) -> Iterable[Finding]:
             ("spec", "raci"), f"name the RACI whose scope is {{process: {name}}}")
 
 
-@entity_rule("process-field-misplaced", Severity.WARNING, "Process", local=Local(today=False))
+@entity_rule("process-field-misplaced", Severity.WARNING, "Process")
 def field_misplaced(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """A process carries a field that belongs to another practice.
 
@@ -147,7 +147,7 @@ def field_misplaced(process: Entity, context: RuleContext) -> Iterable[Finding]:
                 ("spec", field), f"move {field} to the {owners[0]} Process or remove it")
 
 
-@entity_rule("process-review-overdue", Severity.WARNING, "Process", local=Local())
+@entity_rule("process-review-overdue", Severity.WARNING, "Process")
 def review_overdue(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """A process's periodic review is overdue.
 
@@ -169,7 +169,7 @@ def review_overdue(process: Entity, context: RuleContext) -> Iterable[Finding]:
             "review the process with its owner and update review.lastReviewed")
 
 
-@entity_rule("process-exercise-overdue", Severity.WARNING, "Process", local=Local())
+@entity_rule("process-exercise-overdue", Severity.WARNING, "Process")
 def exercise_overdue(process: Entity, context: RuleContext) -> Iterable[Finding]:
     """A major incident process has not been exercised within its cadence.
 

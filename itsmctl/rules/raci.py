@@ -8,7 +8,7 @@ from typing import Any
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import Entity, list_of_dicts
 from itsmctl.rules.common import lifecycle, tier
-from itsmctl.rules.registry import Local, RuleContext, entity_rule
+from itsmctl.rules.registry import RuleContext, entity_rule
 
 
 def _activities(raci: Entity) -> Iterator[tuple[int, str, dict[str, Any]]]:
@@ -25,7 +25,7 @@ def _holding(assignments: dict[Any, Any], letter: str) -> list[str]:
             if isinstance(letters, str) and letter in letters]
 
 
-@entity_rule("raci-one-accountable", Severity.ERROR, "RACI", local=Local(today=False))
+@entity_rule("raci-one-accountable", Severity.ERROR, "RACI")
 def one_accountable(raci: Entity, context: RuleContext) -> Iterable[Finding]:
     """A RACI activity does not have exactly one Accountable party (A).
 
@@ -53,7 +53,7 @@ def one_accountable(raci: Entity, context: RuleContext) -> Iterable[Finding]:
                 f"keep A on one party and make the others R or C (e.g. {accountable[1]}: R)")
 
 
-@entity_rule("raci-responsible-required", Severity.ERROR, "RACI", local=Local(today=False))
+@entity_rule("raci-responsible-required", Severity.ERROR, "RACI")
 def responsible_required(raci: Entity, context: RuleContext) -> Iterable[Finding]:
     """A RACI activity has no Responsible party (R).
 

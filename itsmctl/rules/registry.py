@@ -49,25 +49,6 @@ CatalogCheck = Callable[[RuleContext], Iterable[Finding]]
 
 
 @dataclass(frozen=True)
-class Local:
-    """The declaration that an entity rule is entity-local: its findings for an entity
-    depend only on that entity (its document), the rule's id and severity, `config(config)`
-    and, when `today`, the day. Such findings are memoised per entity (itsmctl/rulememo.py),
-    keyed by exactly these; tests/rules/test_rule_locality.py audits every declaration (the
-    check never touches the catalog, reads the config only through `config`, the day only
-    when `today`)."""
-
-    config: Callable[[Config], object] | None = None
-    """What of the config the check reads (its `repr` is keyed); None: nothing."""
-    today: bool = True
-
-    def key(self, config: Config, today: date) -> str:
-        """This declaration's inputs beyond the entity, as text for a memo key."""
-        read = repr(self.config(config)) if self.config is not None else "-"
-        return f"{read}\0{today.isoformat() if self.today else '-'}"
-
-
-@dataclass(frozen=True)
 class Rule:
     id: str
     severity: Severity
@@ -77,8 +58,6 @@ class Rule:
     kinds: tuple[str, ...] = ()
     entity_check: EntityCheck | None = field(default=None, compare=False)
     catalog_check: CatalogCheck | None = field(default=None, compare=False)
-    local: Local | None = field(default=None, compare=False)
-    """Set (by `entity_rule(..., local=...)`) only for an audited entity-local rule."""
 
     def run(self, context: RuleContext, part: int = 0, parts: int = 1) -> Iterator[Finding]:
         """Run the check with this rule bound to `context`, stamping id and severity.
@@ -104,15 +83,6 @@ class Rule:
                                    len(entities) * (part + 1) // parts]:
                 yield from self.entity_check(entity, context)
 
-    def run_on(self, entity: Entity, context: RuleContext) -> list[Finding]:
-        """The findings of this entity rule's check for one entity, stamped as `run` stamps
-        them; `context` is already bound to this rule (the per-entity memo's misses)."""
-        if self.entity_check is None:
-            return []
-        return [f if f.rule == self.id and f.severity == self.severity
-                else replace(f, rule=self.id, severity=self.severity)
-                for f in self.entity_check(entity, context)]
-
 
 @dataclass(frozen=True)
 class RuleListing:
@@ -137,15 +107,13 @@ def add(rule: Rule) -> Rule:
     return rule
 
 
-def entity_rule(rule_id: str, severity: Severity, *kinds: str, category: str = "governance",
-                local: Local | None = None) -> Callable[[EntityCheck], EntityCheck]:
-    """Register a check that runs once per entity of the given kinds; `local` declares it
-    entity-local (see `Local`), so its findings are memoised per entity."""
+def entity_rule(rule_id: str, severity: Severity, *kinds: str,
+                category: str = "governance") -> Callable[[EntityCheck], EntityCheck]:
+    """Register a check that runs once per entity of the given kinds."""
 
     def register(check: EntityCheck) -> EntityCheck:
         summary, doc = _split_doc(check)
-        add(Rule(rule_id, severity, category, summary, doc, kinds, entity_check=check,
-                 local=local))
+        add(Rule(rule_id, severity, category, summary, doc, kinds, entity_check=check))
         return check
 
     return register

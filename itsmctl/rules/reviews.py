@@ -10,7 +10,7 @@ from itsmctl.durations import parse_date, parse_duration
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import Entity
 from itsmctl.rules.common import count, lifecycle
-from itsmctl.rules.registry import Local, RuleContext, entity_rule
+from itsmctl.rules.registry import RuleContext, entity_rule
 
 REVIEW = ("spec", "review")
 
@@ -50,7 +50,7 @@ def _overdue(entity: Entity, context: RuleContext, what: str, hint: str) -> Iter
         f" {count(late, 'day')} overdue", (*REVIEW, "lastReviewed"), hint)
 
 
-@entity_rule("review-overdue", Severity.WARNING, "Service", local=Local())
+@entity_rule("review-overdue", Severity.WARNING, "Service")
 def review_overdue(service: Entity, context: RuleContext) -> Iterable[Finding]:
     """A service's periodic review is overdue.
 
@@ -68,7 +68,7 @@ def review_overdue(service: Entity, context: RuleContext) -> Iterable[Finding]:
                     "review the service with its owner and update review.lastReviewed")
 
 
-@entity_rule("sla-review-overdue", Severity.WARNING, "SLA", local=Local())
+@entity_rule("sla-review-overdue", Severity.WARNING, "SLA")
 def sla_review_overdue(sla: Entity, context: RuleContext) -> Iterable[Finding]:
     """An agreement's periodic review is overdue.
 
@@ -85,7 +85,7 @@ def sla_review_overdue(sla: Entity, context: RuleContext) -> Iterable[Finding]:
                     "review the agreement with its counterparty and update review.lastReviewed")
 
 
-@entity_rule("raci-review-overdue", Severity.WARNING, "RACI", local=Local())
+@entity_rule("raci-review-overdue", Severity.WARNING, "RACI")
 def raci_review_overdue(raci: Entity, context: RuleContext) -> Iterable[Finding]:
     """A RACI matrix's periodic review is overdue.
 
@@ -102,7 +102,7 @@ def raci_review_overdue(raci: Entity, context: RuleContext) -> Iterable[Finding]
                     " review.lastReviewed")
 
 
-@entity_rule("change-model-review-overdue", Severity.WARNING, "ChangeModel", local=Local())
+@entity_rule("change-model-review-overdue", Severity.WARNING, "ChangeModel")
 def change_model_review_overdue(model: Entity, context: RuleContext) -> Iterable[Finding]:
     """A change model's periodic review is overdue.
 

@@ -6,13 +6,12 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from itsmctl.config import Config
 from itsmctl.durations import format_duration, parse_duration
 from itsmctl.evidence import latest
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import Entity
 from itsmctl.rules.common import count, lifecycle
-from itsmctl.rules.registry import Local, RuleContext, entity_rule
+from itsmctl.rules.registry import RuleContext, entity_rule
 
 DEFAULTS: dict[str, Any] = {"classifications": ["restricted"],
                             "evidence": ["security-review", "security-signoff"],
@@ -28,13 +27,7 @@ def review_settings(settings: Any) -> tuple[tuple[str, ...], tuple[str, ...], in
     return tuple(merged["classifications"]), tuple(merged["evidence"]), max_age
 
 
-def _settings(config: Config) -> tuple[tuple[str, ...], tuple[str, ...], int]:
-    """What the rule reads of the config: `settings.securityReview`, with its defaults."""
-    return review_settings(config.raw.get("settings"))
-
-
-@entity_rule("security-review-current", Severity.ERROR, "Service",
-             local=Local(config=_settings))
+@entity_rule("security-review-current", Severity.ERROR, "Service")
 def security_review_current(service: Entity, context: RuleContext) -> Iterable[Finding]:
     """A service holding restricted data has no current security review.
 
@@ -52,7 +45,7 @@ def security_review_current(service: Entity, context: RuleContext) -> Iterable[F
     dated today or earlier and at most `settings.securityReview.maxAge` old (default `52w`).
     Fix it by holding the review and adding its evidence with date, ref and approver.
     """
-    classes, names, max_age = _settings(context.config)
+    classes, names, max_age = review_settings(context.config.raw.get("settings"))
     level = service.get("spec", "dataClassification")
     if level not in classes or lifecycle(service) not in HOLDS_DATA:
         return

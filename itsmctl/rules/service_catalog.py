@@ -9,7 +9,7 @@ from itsmctl.model import Entity, list_of_dicts
 from itsmctl.references import parse_ref
 from itsmctl.rules.common import lifecycle
 from itsmctl.rules.lifecycle import in_force_problem
-from itsmctl.rules.registry import Local, RuleContext, entity_rule
+from itsmctl.rules.registry import RuleContext, entity_rule
 
 
 def _offerings(catalog: Entity) -> Iterator[tuple[JsonPath, str, str]]:
@@ -56,8 +56,7 @@ def offering_operational(catalog: Entity, context: RuleContext) -> Iterable[Find
                 " the service")
 
 
-@entity_rule("catalog-request-fulfilment", Severity.ERROR, "ServiceCatalog",
-             local=Local(today=False))
+@entity_rule("catalog-request-fulfilment", Severity.ERROR, "ServiceCatalog")
 def request_fulfilment(catalog: Entity, context: RuleContext) -> Iterable[Finding]:
     """A request type in the published catalog has no fulfilment target.
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from itsmctl.findings import Finding, Severity
 from itsmctl.model import IN_PRODUCTION, Entity
 from itsmctl.rules.common import lifecycle
-from itsmctl.rules.registry import Local, RuleContext, entity_rule
+from itsmctl.rules.registry import RuleContext, entity_rule
 
 LIFECYCLE = ("spec", "lifecycle")
 
@@ -23,7 +23,7 @@ def _missing(service: Entity, context: RuleContext, what: str, *path: str,
     yield context.emit(service, f"{stage} service {service.name!r} has no {what}", where, hint)
 
 
-@entity_rule("service-owner-required", Severity.ERROR, "Service", local=Local(today=False))
+@entity_rule("service-owner-required", Severity.ERROR, "Service")
 def owner_required(service: Entity, context: RuleContext) -> Iterable[Finding]:
     """A service in production has no owner team.
 
@@ -39,7 +39,7 @@ def owner_required(service: Entity, context: RuleContext) -> Iterable[Finding]:
                     hint="set spec.owner to the Team accountable for the service")
 
 
-@entity_rule("service-sla-required", Severity.ERROR, "Service", local=Local(today=False))
+@entity_rule("service-sla-required", Severity.ERROR, "Service")
 def sla_required(service: Entity, context: RuleContext) -> Iterable[Finding]:
     """A service in production has no SLA.
 
@@ -55,7 +55,7 @@ def sla_required(service: Entity, context: RuleContext) -> Iterable[Finding]:
                     hint="add an SLA (or OLA) entity for the service and name it in spec.sla")
 
 
-@entity_rule("service-runbook-required", Severity.ERROR, "Service", local=Local(today=False))
+@entity_rule("service-runbook-required", Severity.ERROR, "Service")
 def runbook_required(service: Entity, context: RuleContext) -> Iterable[Finding]:
     """A service in production does not link its runbook.
 
@@ -69,8 +69,7 @@ def runbook_required(service: Entity, context: RuleContext) -> Iterable[Finding]
                     "links", "runbook", hint="set spec.links.runbook to the runbook's URL")
 
 
-@entity_rule("service-support-calendar-required", Severity.ERROR, "Service",
-             local=Local(today=False))
+@entity_rule("service-support-calendar-required", Severity.ERROR, "Service")
 def support_calendar_required(service: Entity, context: RuleContext) -> Iterable[Finding]:
     """A service in production names no support hours (a BusinessCalendar).
 

@@ -11,7 +11,7 @@ from itsmctl.findings import Finding, Severity
 from itsmctl.model import PRIORITIES, Entity, list_of_dicts
 from itsmctl.references import parse_ref
 from itsmctl.rules.common import dependencies, number, percent, plain_number
-from itsmctl.rules.registry import Local, RuleContext, entity_rule
+from itsmctl.rules.registry import RuleContext, entity_rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ def _ordering(sla: Entity, field: str, targets: list[Target],
             slowest = (priority, minutes)
 
 
-@entity_rule("sla-targets-monotonic", Severity.ERROR, "SLA", local=Local(today=False))
+@entity_rule("sla-targets-monotonic", Severity.ERROR, "SLA")
 def targets_monotonic(sla: Entity, context: RuleContext) -> Iterable[Finding]:
     """An SLA's targets are faster for a less urgent priority, or a response exceeds its resolution.
 
@@ -166,7 +166,7 @@ def _percent_at(item: dict[str, object], key: str) -> float | None:
     return value if value is not None and 0 <= value <= 100 else None
 
 
-@entity_rule("sla-credit-tiers", Severity.ERROR, "SLA", local=Local(today=False))
+@entity_rule("sla-credit-tiers", Severity.ERROR, "SLA")
 def credit_tiers(sla: Entity, context: RuleContext) -> Iterable[Finding]:
     """Service-credit tiers start above the availability target or do not escalate.
 
@@ -205,7 +205,7 @@ def credit_tiers(sla: Entity, context: RuleContext) -> Iterable[Finding]:
         previous_credit = credit if credit is not None else previous_credit
 
 
-@entity_rule("sla-effective-dates", Severity.ERROR, "SLA", local=Local(today=False))
+@entity_rule("sla-effective-dates", Severity.ERROR, "SLA")
 def effective_dates(sla: Entity, context: RuleContext) -> Iterable[Finding]:
     """An SLA's effective period ends before it starts.
 

@@ -76,9 +76,8 @@ def test_no_cache_neither_reads_nor_writes_results(broken: Path, rule_runs: list
     assert len(rule_runs) == 3 and memo_entries() == 1
 
 
-def _corrupt(update: str, checksum: bool = False, database: str = DB_NAME) -> None:
-    """Run `update` on a store of the test's cache (the result memo's by default)."""
-    db = sqlite3.connect(Path(os.environ["ITSMCTL_CACHE_DIR"]) / database)
+def _corrupt(update: str, checksum: bool = False) -> None:
+    db = sqlite3.connect(Path(os.environ["ITSMCTL_CACHE_DIR"]) / DB_NAME)
     with db:
         db.execute(update)
         if checksum:  # poisoned by someone who also fixed the checksum up

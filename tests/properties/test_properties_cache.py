@@ -3,8 +3,7 @@
 Random sequences of edits of the example catalog (the diff property's edits) are applied one
 after another; after each, validate with a cache that has seen every earlier state must report
 exactly what validate without a cache reports: the same findings, lines, columns and order,
-once after parsing what changed (the entity-local rules' findings of unchanged entities from
-their memo) and once more from the result memo; then on a later day. The last state is also
+once after parsing what changed and once more from the result memo. The last state is also
 diffed both ways, BASE's result taken from the memo the first state's run wrote (as the
 default branch's run writes it for its pull requests), and rendered both ways.
 """
@@ -14,10 +13,8 @@ from __future__ import annotations
 import contextlib
 import filecmp
 import shutil
-import sqlite3
 import subprocess
 import tempfile
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,24 +24,15 @@ from hypothesis import strategies as st
 from itsmctl.diff import diff_refs
 from itsmctl.loader import ParseMemo
 from itsmctl.parsecache import ParseCache
-from itsmctl.rulememo import DB_NAME as RULES_DB
 from itsmctl.runcontext import resolve_context
 from itsmctl.validate import ValidationResult, validate
 from tests.conftest import Invoke
 from tests.properties.test_properties_diff import EDITS, EXAMPLES, TODAY, Edit
 
 
-def _run(root: Path, memo: ParseMemo, today: date = TODAY) -> ValidationResult:
-    context = resolve_context(root, today=today, label="")
+def _run(root: Path, memo: ParseMemo) -> ValidationResult:
+    context = resolve_context(root, today=TODAY, label="")
     return validate(context, memo=memo)
-
-
-def _rows(database: Path) -> int:
-    db = sqlite3.connect(database)
-    try:
-        return int(db.execute("SELECT COUNT(*) FROM parses").fetchone()[0])
-    finally:
-        db.close()
 
 
 def _seen(result: ValidationResult) -> list[tuple[object, ...]]:
@@ -74,13 +62,8 @@ def test_validate_and_diff_are_the_same_with_a_warm_cache(edits: list[Edit],
         for edit in edits:
             edit(root)
             cold = _seen(_run(root, ParseMemo()))
-            # the result memo misses, the entity-local rules' memo serves unchanged entities
             assert _seen(_run(root, ParseMemo(cache))) == cold
             assert _seen(_run(root, ParseMemo(cache))) == cold  # from the result memo
-        later = TODAY + timedelta(days=200)  # the day-reading local rules' entries miss
-        assert _seen(_run(root, ParseMemo(cache), later)) == _seen(_run(root, ParseMemo(),
-                                                                        later))
-        assert _rows(Path(tmp) / "cache" / RULES_DB) > 0
         _git(root, "add", "-A")
         _git(root, "commit", "-q", "--allow-empty", "-m", "edits")
         warm = diff_refs(root, "HEAD~1", "HEAD", today=TODAY, memo=ParseMemo(cache))
