@@ -43,6 +43,7 @@ class Person:
     anchor: str = ""
     teams: list[tuple[str, Link, str]] = field(default_factory=list)  # name, page, role in it
     roles: list[str] = field(default_factory=list)
+    ambiguous: str = ""  # a holder several members match: the first of them, counted
     # why -> what, each link once in first-seen order (a dict, so a team owning N services
     # costs N look-ups, not N²/2 list comparisons)
     accountable: dict[str, dict[Link, None]] = field(default_factory=dict)
@@ -144,6 +145,9 @@ class Directory:
         if person is None:
             person = self._holders[who.lower()] = Person(who, who,
                                                          anchor=self._anchors.take(who))
+            match = self._index.match(who)
+            if match.ambiguous:
+                person.ambiguous = first_of([m.email or m.github for m in match.candidates], 6)
             self.people["\0" + who.lower()] = person  # never a member's key
         return person
 

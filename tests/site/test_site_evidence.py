@@ -524,3 +524,18 @@ def test_a_person_holder_is_matched_among_bases_members(tmp_path: Path,
     text = visible_text((tmp_path / "site" / "changes.html").read_text())
     row = text.split("role:service-owner role:service-owner", 1)[1][:60]
     assert row.startswith(" : Alan Turing ") and "Mallory" not in row, row
+
+
+def test_an_ambiguous_holder_is_said_to_be_ambiguous_on_the_people_page(
+        tmp_path: Path, render: Render) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(SMALL, root)
+    (root / ".itsmctl.yaml").write_text("roles:\n  incident-manager: [alan]\n")
+    edit(root / "teams.yaml", "    - {name: Ada Lovelace, email: ada@example.com, role: lead}\n",
+         "    - {name: Ada Lovelace, email: ada@example.com, role: lead}\n"
+         "    - {name: Alan Two, email: alan@elsewhere.example, role: intern}\n")
+    render(root, tmp_path / "site")
+    text = visible_text((tmp_path / "site" / "people.html").read_text())
+    assert ("alan Teams none: ambiguous, the name matches more than one member"
+            " (alan@example.com, alan@elsewhere.example)") in text
+    assert "alan Teams none: named only in the roles mapping" not in text
