@@ -8,9 +8,7 @@ current, and the benchmark generator's catalogs stay clean under our own rules.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import random
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,8 @@ from itsmctl.schemas import SCHEMA_FILES, fast_check, validator_for
 from itsmctl.sources import SourceFile
 from itsmctl.validate import validate_path
 from itsmctl.yamlload import Document
-from tests.conftest import EXAMPLES, ROOT, TODAY
+from tests.conftest import EXAMPLES, TODAY
+from tests.generated import generated_catalog
 
 POOL: list[Any] = [
     "2026-02-30", "2026-01-01", "x", "", "abc\n", "a" * 70, "https://x.example/a", "not a uri",
@@ -183,15 +182,7 @@ def test_many_duplicated_names_all_stand_for_nothing() -> None:
 
 
 def test_generated_benchmark_catalog_is_clean(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generate = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = generate  # dataclasses look their module up
-    try:
-        spec.loader.exec_module(generate)
-    finally:
-        del sys.modules[spec.name]
-    count = generate.generate(tmp_path / "catalog", 60, 7)
+    count = generated_catalog(tmp_path / "catalog", 60, 7)
     result = validate_path(tmp_path / "catalog", today=TODAY)
     assert [f"{f.rule} {f.file}: {f.message}" for f in result.findings] == []
     assert result.entities == count
