@@ -48,6 +48,9 @@ VALUES: dict[str, tuple[str, Callable[[Ticket], float | None]]] = {
 BACKLOG = ("backlog-age", "backlog-size")
 
 
+_KIND_MEMO = 4096  # (type, priority) pairs whose KPI lists are kept; past it, filtered per row
+
+
 @dataclass
 class _Samples:
     values: array[float] = field(default_factory=lambda: array("d"))
@@ -110,9 +113,10 @@ class KpiTally:
         """Count one ticket into every KPI of its type, in one pass over those KPIs."""
         entries = self._by_kind.get((ticket.type, ticket.priority))
         if entries is None:  # the KPIs of a type and priority, filtered once
-            entries = self._by_kind[(ticket.type, ticket.priority)] = [
-                e for e in self._by_type.get(ticket.type, ())
-                if not e[3] or ticket.priority in e[3]]
+            entries = [e for e in self._by_type.get(ticket.type, ())
+                       if not e[3] or ticket.priority in e[3]]
+            if len(self._by_kind) < _KIND_MEMO:  # a hostile file's endless priorities
+                self._by_kind[(ticket.type, ticket.priority)] = entries
         for how, series, number, _, services, stop_field, counts, hit in entries:
             if services and ticket.service not in services:
                 continue

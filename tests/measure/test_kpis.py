@@ -85,3 +85,19 @@ def test_a_change_record_may_name_its_change_model(records) -> None:
     _, data = measure_json(records(tickets_csv=tickets, events_csv="", outages_csv=""))
     # emergency-change is the example catalog's ChangeModel of spec.type emergency
     assert _kpi(data, "emergency-change-share") == [("2026-11", 50.0, 4)]
+
+
+def test_kpi_lists_per_priority_are_bounded_and_do_not_change_results(records, monkeypatch) -> None:
+    """A hostile export with endless distinct priorities must not grow the per-(type,
+    priority) memo without bound; past the bound the KPIs are filtered per row, alike."""
+    from itsmctl.measure import kpis
+
+    folder = records()
+    _, remembered = measure_json(folder)
+    monkeypatch.setattr(kpis, "_KIND_MEMO", 1)
+    _, filtered = measure_json(folder)
+    assert filtered == remembered and remembered["kpis"]
+    tally = kpis.KpiTally([], lambda _s, _t: None)
+    for n in range(50):  # no KPIs: every pair past the bound is not remembered
+        tally.add(type("T", (), {"type": "incident", "priority": f"P{n}"})(), None)
+    assert len(tally._by_kind) == 1
