@@ -440,6 +440,10 @@ def classify_entity(status: str, fields: tuple[FieldChange, ...], ctx: Context,
     elif status == "removed" and entity.file in ctx.unreadable:
         add("entity-removed", f"{entity.kind} {entity.name} is gone: {entity.file} no longer"
             " parses (see the findings)")
+    elif status == "removed" and entity.ref in ctx.head.duplicates:
+        add("entity-removed", f"{entity.kind} {entity.name} is gone: it is defined more than"
+            f" once ({_copies(ctx.head.duplicates[entity.ref])}), so no copy is used until the"
+            " names are unique (see the findings)")
     elif status == "removed":
         add("entity-removed", f"{entity.kind} {entity.name} removed")
     if gone is not None:
@@ -451,6 +455,13 @@ def classify_entity(status: str, fields: tuple[FieldChange, ...], ctx: Context,
     if status == "added":  # a new entity's fields matter only where they carry a risk
         readings = [r for r in readings if r.change_class in ADDED_CLASSES]
     return out + readings
+
+
+def _copies(copies: list[Entity]) -> str:
+    """Where the copies of a duplicated name are, in a stable order, at most four named."""
+    places = sorted(f"{e.file}:{e.line}" if e.line else e.file for e in copies)
+    shown = ", ".join(places[:4])
+    return shown + (f" and {len(places) - 4:,} more" if len(places) > 4 else "")
 
 
 # what still needs saying about an entity that is new as a whole

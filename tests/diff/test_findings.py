@@ -69,6 +69,23 @@ def test_a_side_that_fails_to_parse_is_findings(repo: GitRepo) -> None:
     assert result.exit_code == 1
 
 
+def test_a_name_defined_twice_is_gone_and_says_where(repo: GitRepo) -> None:
+    """A copy that makes the name mean nothing reads as the copies, not as a plain removal;
+    the approvals stay those of a removal (the entity is unusable)."""
+    copy = "services/payments-api-copy.yaml"
+    repo.write(copy, repo.file(API).read_text(encoding="utf-8"))
+    repo.commit()
+    result = repo.diff("main", "feature")
+    assert [(c.name, c.status) for c in result.changes] == [("payments-api", "removed")]
+    by_class = {i.change_class: i.message for i in result.changes[0].impacts}
+    assert by_class["entity-removed"] == (
+        f"Service payments-api is gone: it is defined more than once ({copy}:1, {API}:1), so"
+        " no copy is used until the names are unique (see the findings)")
+    assert "entity-removed-referenced" in by_class
+    assert {f.rule for f in result.new_findings} >= {"duplicate-name"}
+    assert result.exit_code == 1
+
+
 @pytest.mark.parametrize("fail_on,code", [
     (("new-errors",), 0), (("approval-required",), 1), (("breaking",), 0),
     (("none",), 0), (("breaking", "approval-required"), 1), (("new-warnings",), 0)])
