@@ -18,6 +18,7 @@ NAME_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\Z")
 LIFECYCLE_STAGES = ("proposed", "design", "transition", "operational", "retiring", "retired")
 IN_PRODUCTION = ("operational", "retiring")
 PRIORITIES = ("P1", "P2", "P3", "P4")
+_ABSENT = object()  # what `Entity.get` reads as "no such key" (None is a value)
 
 
 def canonical_kind(text: str) -> str | None:
@@ -85,14 +86,22 @@ class Entity:
 
     def get(self, *path: str | int, default: Any = None) -> Any:
         """Walk spec/metadata safely: schema-invalid data must not crash a rule."""
-        node: Any = self.data
+        node: Any = self.document.data
         for part in path:
-            if isinstance(part, int):
+            if type(part) is str:  # the common step, one lookup: `get` runs ~800,000 times
+                if not isinstance(node, dict):
+                    return default
+                node = node.get(part, _ABSENT)
+                if node is _ABSENT:
+                    return default
+            elif isinstance(part, int):
                 if not isinstance(node, list) or not -len(node) <= part < len(node):
                     return default
+                node = node[part]
             elif not isinstance(node, dict) or part not in node:
                 return default
-            node = node[part]
+            else:
+                node = node[part]
         return node
 
     def finding(self, rule: str, message: str, path: JsonPath = (), hint: str = "",

@@ -6,7 +6,7 @@ and for render (links between pages).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -99,31 +99,61 @@ def parse_ref(text: str, expected: str) -> Ref | None:
     return Ref(kind, name)
 
 
-def _walk(node: Any, path: tuple[str, ...], at: JsonPath,
-          out: list[tuple[JsonPath, Any]]) -> list[tuple[JsonPath, Any]]:
-    """Append (JSON path, value) of what `path` reaches from `node` to `out`, in document
-    order (a list, not nested generators: every entity of a catalog is walked)."""
-    for depth, head in enumerate(path):
-        if head == EACH:
-            if isinstance(node, list):
-                rest = path[depth + 1:]
-                for index, item in enumerate(node):
-                    _walk(item, rest, at + (index,), out)
-            return out
-        if head == KEYS:
-            if isinstance(node, dict):
-                out.extend((at + (key,), key) for key in node)
-            return out
-        if not isinstance(node, dict) or head not in node:
-            return out
-        node, at = node[head], at + (head,)
+Out = list[tuple[JsonPath, Any]]
+Step = Callable[[Any, JsonPath, Out], None]
+
+
+def _leaf(node: Any, at: JsonPath, out: Out) -> None:
     out.append((at, node))
-    return out
+
+
+def _every_key(node: Any, at: JsonPath, out: Out) -> None:
+    if isinstance(node, dict):
+        for key in node:
+            out.append((at + (key,), key))
+
+
+def _each(then: Step) -> Step:
+    def step(node: Any, at: JsonPath, out: Out) -> None:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                then(item, at + (index,), out)
+    return step
+
+
+def _key(head: str, then: Step) -> Step:
+    def step(node: Any, at: JsonPath, out: Out) -> None:
+        if isinstance(node, dict) and head in node:
+            then(node[head], at + (head,), out)
+    return step
+
+
+def walker(path: tuple[str, ...]) -> Step:
+    """A function appending (JSON path, value) of what `path` reaches from a node to a
+    list, in document order: `EACH` every item of a list, `KEYS` every key of a mapping
+    (the walk ends there), any other head the value of that key in a mapping.
+
+    Built once per field of REFERENCE_FIELDS (every entity of a catalog is walked): a chain
+    of small closures, not one function re-reading the path at every step."""
+    if KEYS in path:
+        path = path[:path.index(KEYS) + 1]
+    step: Step = _leaf
+    for head in reversed(path):
+        step = _every_key if head == KEYS else _each(step) if head == EACH else _key(head, step)
+    return step
+
+
+_WALKERS: dict[str, tuple[tuple[RefField, Step], ...]] = {
+    kind: tuple((spec, walker(spec.path)) for spec in specs)
+    for kind, specs in REFERENCE_FIELDS.items()}
 
 
 def references_of(entity: Entity) -> Iterator[Reference]:
     """Every reference an entity makes (only string values: the schema flags the rest)."""
-    for spec in REFERENCE_FIELDS.get(entity.kind, ()):
-        for path, value in _walk(entity.data, spec.path, (), []):
+    data = entity.data
+    for spec, walk in _WALKERS.get(entity.kind, ()):
+        found: Out = []
+        walk(data, (), found)
+        for path, value in found:
             if isinstance(value, str):
                 yield Reference(entity, path, value, spec.kind, spec.label)
