@@ -6,6 +6,7 @@ every file is written, so a failure leaves the previous site as it was.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -19,6 +20,7 @@ from itsmctl import git
 from itsmctl.config import Config
 from itsmctl.errors import ItsmctlError
 from itsmctl.findings import Severity
+from itsmctl.heap import young_collections_only
 from itsmctl.loader import names_from_root
 from itsmctl.site.context import SiteInput
 from itsmctl.site.history import LoadedSite
@@ -90,13 +92,24 @@ def prepare(run: RunContext, *, today: date, ref: str | None, since: str | None,
     instead of loading and validating it again when they are what the site would make.
     `ref` and `since` are checked here (`git.check_ref`), before any git runs (an empty
     `since` adds no page, as it always has)."""
+    for given in (ref, since or None):
+        if given is not None:
+            git.check_ref(given)
+    with young_collections_only():  # the loaded catalog lives to the end, as in `validate`
+        return _prepared(run, today=today, ref=ref, since=since, history=history,
+                         timestamp=timestamp, pull_requests=pull_requests,
+                         history_depth=history_depth, measure=measure, worktree=worktree)
+
+
+def _prepared(run: RunContext, *, today: date, ref: str | None, since: str | None,
+              history: bool, timestamp: datetime | None, pull_requests: Path | None,
+              history_depth: int, measure: MeasureOptions | None,
+              worktree: Validated | None) -> SiteInput:
+    """`prepare`, once the refs are checked."""
     from itsmctl.resultmemo import ResultMemo
     from itsmctl.site.history import audit_trail, changes_since, load_catalog, provenance
     from itsmctl.validate import check_loaded
 
-    for given in (ref, since or None):
-        if given is not None:
-            git.check_ref(given)
 
     # the run's own load is the site's when the run names files from the catalog root, as
     # the pages do (`check` on a catalog at the repository's root; in a sub-folder it names
@@ -156,10 +169,12 @@ def render_site(run: RunContext, output: Path, *, ref: str | None = None,
     records on the service, SLA and process pages.
     """
     _check_output(run.root, output)
-    site = prepare(run, today=run.today, ref=ref, since=since, history=history,
-                   timestamp=timestamp, pull_requests=pull_requests,
-                   history_depth=history_depth, measure=records)
-    files = _write_atomically(output, site_plan(site), progress, workers)
+    with young_collections_only():  # what every page shares lives to the end (itsmctl/heap.py)
+        site = prepare(run, today=run.today, ref=ref, since=since, history=history,
+                       timestamp=timestamp, pull_requests=pull_requests,
+                       history_depth=history_depth, measure=records)
+        plan = site_plan(site)
+    files = _write_atomically(output, plan, progress, workers)
     return RenderResult(output, files, site.validation, ref, bool(site.history))
 
 
@@ -317,6 +332,10 @@ def _write_atomically(output: Path, plan: SitePlan, progress: Progress | None,
     written: list[str] = []
     write = _Staging(staging)
     count = worker_count(len(plan.pages), workers)
+    # the loaded catalog and the compiled templates outlive the pages: frozen, no collection
+    # here or in a forked worker walks them again (a worker's would also touch, and so copy,
+    # every memory page they are on)
+    gc.freeze()
     try:
         if count > 1:
             written = write_pages(plan, write, count, progress)
@@ -339,6 +358,8 @@ def _write_atomically(output: Path, plan: SitePlan, progress: Progress | None,
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        gc.unfreeze()
     return tuple(written)
 
 
