@@ -17,6 +17,7 @@ from itsmctl.visible import encode, visible
 
 if TYPE_CHECKING:
     from jinja2 import Environment, Template
+    from jinja2.runtime import Context
 
 TEMPLATES = ("templates", "site")
 _CODE = re.compile(r"`([^`]+)`")
@@ -88,21 +89,73 @@ def value_markup(value: Any, empty: str = "not set") -> Markup:
 
 
 def environment() -> Environment:
-    from jinja2 import Environment, FunctionLoader, StrictUndefined, pass_context
-    from jinja2.runtime import Context
+    from jinja2 import FunctionLoader, StrictUndefined, pass_context
 
     @pass_context
     def link(context: Context, value: Link | None) -> Markup:
         return link_markup(context["root"], value)
 
-    env = Environment(loader=FunctionLoader(_load_template), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    env = _fast_environment_class()(
+        loader=FunctionLoader(_load_template), autoescape=True, undefined=StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.template_class = _fast_template_class()
+    env.context_class = _fast_context_class()
     env.filters["doc"] = doc_markup
     env.globals["link"] = link
     env.globals["value"] = value_markup
     return env
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+def _fast_environment_class() -> type[Environment]:
+    """Jinja's Environment, but `{{ d.key }}` on a plain dict looks the key up at once.
+
+    Jinja tries the attribute first and falls back to the item on AttributeError; a page
+    model's dicts take that exception about 60 times a page. A plain `dict` has an attribute
+    exactly when its type has one (it has no instance attributes), so a name that is none of
+    `dir(dict)` goes to the item lookup directly: the same value, or the same undefined."""
+    from jinja2 import Environment
+
+    class FastEnvironment(Environment):
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+                try:
+                    return obj[attribute]
+                except (TypeError, LookupError, AttributeError):
+                    return self.undefined(obj=obj, name=attribute)
+            return super().getattr(obj, attribute)
+
+    return FastEnvironment
+
+
+def _fast_context_class() -> type[Context]:
+    """Jinja's Context, but a call to a plain function or a macro skips `Context.call`'s
+    search for a `pass_context`-style marker (four attribute lookups a call, about 40 calls
+    a page): a Python function without a `jinja_pass_arg` attribute and a template's
+    `Macro` take no context, so they are called as `Context.call` itself would call them."""
+    from types import FunctionType
+
+    from jinja2.runtime import Context, Macro
+
+    class FastContext(Context):
+        def call(__self, __obj: Callable[..., Any], *args: Any,
+                 **kwargs: Any) -> Any:
+            kind = type(__obj)
+            if kind is Macro or (kind is FunctionType
+                                 and "jinja_pass_arg" not in __obj.__dict__):
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+                try:
+                    return __obj(*args, **kwargs)
+                except StopIteration:
+                    return __self.environment.undefined(
+                        "value was undefined because a callable raised a"
+                        " StopIteration exception")
+            return super().call(__obj, *args, **kwargs)
+
+    return FastContext
 
 
 def _fast_template_class() -> type[Template]:

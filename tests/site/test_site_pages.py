@@ -181,3 +181,30 @@ def test_all_fields_show_only_this_document_of_a_multi_document_file(small_site:
     assert source.startswith("<pre>apiVersion: itsmctl.io/v1\nkind: RACI")
     assert "assignments: {dev: RA, ops: C, role:incident-manager: I}" in source
     assert "ChangeModel" not in source and "---" not in source
+
+
+def test_fast_lookups_keep_jinjas_meaning() -> None:
+    # the site's environment looks dict keys up directly and calls plain functions and
+    # macros without Context.call: the same results as Jinja's own, context functions too
+    from jinja2 import Environment, StrictUndefined, pass_context
+    from jinja2.exceptions import UndefinedError
+
+    from itsmctl.site.render import environment
+
+    @pass_context
+    def where(context: dict[str, object]) -> object:
+        return context["root"]
+
+    def plain(value: str) -> str:
+        return value.upper()
+
+    source = ("{% macro m(x) %}<{{ x }}>{% endmacro %}{{ d.a }} {{ d.items is callable }}"
+              " {{ plain(d.a) }} {{ m(d.a) }} {{ where() }}"
+              "{% for i in [1] %} {{ m(loop.index) }} {{ where() }}{% endfor %}")
+    values = {"d": {"a": "x&y", "items": "shadowed"}, "plain": plain,
+              "where": where, "root": "../"}
+    ours = environment().from_string(source).render(values)
+    theirs = Environment(autoescape=True, undefined=StrictUndefined).from_string(source)
+    assert ours == theirs.render(values) == "x&amp;y True X&amp;Y <x&amp;y> ../ <1> ../"
+    with pytest.raises(UndefinedError, match="has no attribute 'missing'"):
+        environment().from_string("{{ d.missing }}").render(values)
