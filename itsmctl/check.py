@@ -167,7 +167,7 @@ def check(context: RunContext, *, base: str | None = None,
 def _as_diff_shows(validation: ValidationResult, diff: DiffResult) -> ValidationResult:
     """HEAD's findings where the diff placed them: a cycle the change closes sits on the
     entry it added (diff/cycles.py), in the annotations and SARIF as in the diff."""
-    moved = {f.fingerprint: f for f in diff.new_findings if f.identity}
+    moved = {f.fingerprint: f for f in diff.new_findings if f.identity and not f.stands_for}
     if not moved:
         return validation
     from dataclasses import replace

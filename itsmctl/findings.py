@@ -73,6 +73,9 @@ class Finding:
     identity: str = ""
     """What makes two findings of the rule the same problem, when that is not where it is
     reported (a dependency cycle: the loop, whichever entry of it the finding sits on)."""
+    stands_for: tuple[Finding, ...] = field(default=(), compare=False, repr=False)
+    """The findings a counting finding ("150 more ... in this document") stands for, not
+    listed (capping.py); empty for every other finding."""
 
     @property
     def json_path(self) -> str:
@@ -122,6 +125,11 @@ class Finding:
             w = self.waived_by
             data["waiver"] = {"reason": w.reason, "expires": w.expires, "approver": w.approver}
         return data
+
+
+def total(findings: Iterable[Finding]) -> int:
+    """How many findings a list holds, a counting finding as the findings it stands for."""
+    return sum(len(f.stands_for) or 1 for f in findings)
 
 
 def count_by_severity(findings: Iterable[Finding]) -> dict[str, int]:

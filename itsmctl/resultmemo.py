@@ -52,8 +52,9 @@ if TYPE_CHECKING:
     from itsmctl.config import Config
     from itsmctl.policy import PolicySet
 
-FORMAT = 1  # the payload layout below; a change makes every older entry a miss
-DB_NAME = f"results-v{FORMAT}.sqlite"
+FORMAT = 2  # the payload layout below; a change makes every older entry a miss
+DB_NAME = "results-v1.sqlite"  # kept across formats: the key holds FORMAT, so older entries
+# are misses that the size bound evicts (a new file name would leave the old one behind)
 LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-specifications", "referencing", "rpds-py",
              "regex", "tzdata")
 Findings = tuple[tuple[Finding, ...], tuple[Finding, ...]]  # (active, waived), each sorted
@@ -143,7 +144,7 @@ def _row(f: Finding) -> list[Any]:
     w = f.waived_by
     waiver = None if w is None else [w.rule, w.reason, w.expires, w.approver]
     return [f.rule, int(f.severity), f.message, f.file, f.line, f.column, list(f.path), f.hint,
-            f.entity, f.doc, f.identity, waiver]
+            f.entity, f.doc, f.identity, waiver, [_row(hidden) for hidden in f.stands_for]]
 
 
 def decode(payload: bytes) -> Findings | None:
@@ -159,14 +160,18 @@ def _reject(name: str) -> Any:
     raise ValueError(f"{name} is not a value a result holds")
 
 
-def _finding(row: Any) -> Finding:
-    rule, severity, message, file, line, column, path, hint, entity, doc, identity, w = row
+def _finding(row: Any, nested: bool = False) -> Finding:
+    rule, severity, message, file, line, column, path, hint, entity, doc, identity, w, \
+        hidden = row
     if not isinstance(path, list) or not all(type(p) in (str, int) for p in path):
         raise TypeError("bad path")
+    if not isinstance(hidden, list) or (nested and hidden):
+        raise TypeError("bad counted findings")  # a counted finding counts none itself
     waiver = None if w is None else Waiver(*_texts(w, 4))
     return Finding(_text(rule), Severity(_int(severity)), _text(message), _text(file),
                    _optional_int(line), _optional_int(column), tuple(path), _text(hint),
-                   _text(entity), _int(doc), waiver, _text(identity))
+                   _text(entity), _int(doc), waiver, _text(identity),
+                   tuple(_finding(r, nested=True) for r in hidden))
 
 
 def _texts(values: Any, count: int) -> list[str]:

@@ -9,12 +9,12 @@ from datetime import date
 from pathlib import Path
 
 from itsmctl import runcontext
+from itsmctl.capping import cap
 from itsmctl.catalog import Catalog
 from itsmctl.config import Config, config_location
 from itsmctl.errors import ConfigError
 from itsmctl.findings import Finding, Severity, count_by_severity
 from itsmctl.heap import young_collections_only
-from itsmctl.limits import MAX_FINDINGS_PER_RULE
 from itsmctl.loader import LoadResult, ParseMemo, load_directory
 from itsmctl.locate import Locator
 from itsmctl.parallelrules import run_rules as run_in_parallel
@@ -141,44 +141,18 @@ def _findings(loaded: LoadResult, config: Config, day: date,
     raw.extend(run_in_parallel(context, list(rules.values())))  # every core where it pays
     graded = _grade(raw, config, loaded)
     outcome = apply_waivers(graded, loaded.catalog, context.today, set(rules))
-    active, more = _capped(_grade(outcome.active, config, loaded))
-    waived, more_waived = _capped(outcome.waived)
+    active, more = cap(_grade(outcome.active, config, loaded))
+    waived, more_waived = cap(outcome.waived)
     locator = Locator(config.limits)
-    return (tuple(sorted(locator.locate(active, loaded.sources) + more, key=Finding.sort_key)),
-            tuple(sorted(locator.locate(waived, loaded.sources) + more_waived,
-                         key=Finding.sort_key)))
+    return (_located(locator, active, more, loaded), _located(locator, waived, more_waived, loaded))
 
 
-def _capped(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
-    """At most MAX_FINDINGS_PER_RULE findings of a rule per document of a file, and one
-    finding for the rest: (the findings kept, those counting findings). Per document, not
-    per file, so every entity keeps findings of its own (the site marks its page by them);
-    documents are bounded by the file's bytes, what one document's findings were not.
-    Before locating, so the others cost no line lookup. Which are kept does not depend on
-    the rules' order: the first by entity, JSON path and message. The count's severity is
-    the highest it stands for (the exit code is unchanged); its fingerprint is the rule,
-    file and document, not the count: diff sees it as one finding however many it counts."""
-    groups: dict[tuple[str, int, str], list[Finding]] = {}
-    for finding in findings:
-        groups.setdefault((finding.file, finding.doc, finding.rule), []).append(finding)
-    if all(len(group) <= MAX_FINDINGS_PER_RULE for group in groups.values()):
-        return findings, []
-    kept: list[Finding] = []
-    more: list[Finding] = []
-    for (file, doc, rule), group in groups.items():
-        if len(group) <= MAX_FINDINGS_PER_RULE:
-            kept.extend(group)
-            continue
-        group.sort(key=lambda f: (f.entity, f.json_path, f.message))
-        kept.extend(group[:MAX_FINDINGS_PER_RULE])
-        rest = group[MAX_FINDINGS_PER_RULE:]
-        more.append(Finding(
-            rule, max(f.severity for f in rest),
-            f"{len(rest):,} more {rule} findings in this document (the first"
-            f" {MAX_FINDINGS_PER_RULE} are listed)", file, doc=doc,
-            hint="fix the ones listed and validate again to see the others",
-            identity=f"{file}\x1f{doc}\x1fmore"))
-    return kept, more
+def _located(locator: Locator, listed: list[Finding], more: list[Finding],
+             loaded: LoadResult) -> tuple[Finding, ...]:
+    """The listed findings located, and each counting finding at its first hidden one."""
+    firsts = locator.locate((m.stands_for[0] for m in more), loaded.sources)
+    counted = [m.at(first.line, first.column) for m, first in zip(more, firsts, strict=True)]
+    return tuple(sorted(locator.locate(listed, loaded.sources) + counted, key=Finding.sort_key))
 
 
 def _grade(findings: list[Finding], config: Config, loaded: LoadResult) -> list[Finding]:

@@ -15,7 +15,7 @@ from itsmctl.diff.approvals import required_approvals
 from itsmctl.diff.base import parse_range, resolve_base
 from itsmctl.diff.classes import impact_of
 from itsmctl.diff.cycles import on_added_edges
-from itsmctl.diff.finding_delta import compare
+from itsmctl.diff.finding_delta import compare, listed
 from itsmctl.diff.gates import merge_approvals, review_moves, with_gate_impacts
 from itsmctl.diff.governance import Context, classify_entity
 from itsmctl.diff.lines import on_changed_lines
@@ -134,6 +134,7 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
                          (*head_result.findings, *head_result.waived), base_settings.config)
     entity_list = with_gate_impacts(tuple(c for c, _ in pairs), gates)
     new_findings = tuple(sorted((*comparison.new, *gates.findings), key=Finding.sort_key))
+    base_limits = base_settings.config.limits
     approvals = merge_approvals(required_approvals(entity_list, head_result.catalog,
                                                    base_result.catalog, governance, new_findings),
                                 gates.approvals)
@@ -145,8 +146,10 @@ def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None,
                if (label := git.repo_path(prefix, r)) in catalog_files]
     return DiffResult(
         base=base_label, head=head or "working tree", base_sha=base_sha, head_sha=head_sha or "",
-        changes=changes, approvals=approvals, new_findings=new_findings,
-        existing_findings=comparison.existing, fixed_findings=comparison.fixed,
+        changes=changes, approvals=approvals,
+        new_findings=listed(new_findings, head_result.catalog, head_limits),
+        existing_findings=listed(comparison.existing, head_result.catalog, head_limits),
+        fixed_findings=listed(comparison.fixed, base_result.catalog, base_limits),
         fail_on=thresholds, files_changed=tuple(changed),
         files_parsed=memo.parsed, reasons=_reasons(thresholds, changes, new_findings),
         records=checked, base_catalog=base_result.catalog,

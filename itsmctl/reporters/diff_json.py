@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from itsmctl.diff.result import DiffResult, Impact
+from itsmctl.findings import total
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.envelope import envelope, json_document
 
@@ -22,9 +23,9 @@ def as_dict(result: DiffResult) -> dict[str, Any]:
             "approvals": len(result.approvals),
             "approvalStatus": result.approval_status,  # none-required | outstanding | approved
             "approvalsChecked": result.approvals_checked,
-            "newFindings": len(result.new_findings),
-            "existingFindings": len(result.existing_findings),
-            "fixedFindings": len(result.fixed_findings),
+            "newFindings": total(result.new_findings),
+            "existingFindings": total(result.existing_findings),
+            "fixedFindings": total(result.fixed_findings),
             "findingsScope": "full",  # always: findings are compared over the whole catalog
             "filesChanged": list(result.files_changed),
             "failOn": list(result.fail_on),

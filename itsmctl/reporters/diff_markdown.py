@@ -11,7 +11,7 @@ import html
 import re
 
 from itsmctl.diff.result import DiffResult, EntityChange, shown_value
-from itsmctl.findings import Finding
+from itsmctl.findings import Finding, total
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.wording import change_counts, headline, plural, short, verdict_words
 from itsmctl.visible import visible
@@ -79,15 +79,15 @@ def _finding_rows(findings: tuple[Finding, ...]) -> list[str]:
 
 def _findings(result: DiffResult) -> list[str]:
     out = ["", "### Findings", "",
-           (f"{plural(len(result.new_findings), 'new finding')} introduced by this change,"
-           f" {len(result.existing_findings)} already there,"
-           f" {len(result.fixed_findings)} fixed.")]
+           (f"{plural(total(result.new_findings), 'new finding')} introduced by this change,"
+           f" {total(result.existing_findings)} already there,"
+           f" {total(result.fixed_findings)} fixed.")]
     if result.new_findings:
         out += [""] + _finding_rows(result.new_findings)
     for title, group in (("Existing findings", result.existing_findings),
                          ("Fixed findings", result.fixed_findings)):
         if group:
-            out += ["", f"<details><summary>{title} ({len(group)})</summary>", ""]
+            out += ["", f"<details><summary>{title} ({total(group)})</summary>", ""]
             out += _finding_rows(group) + ["", "</details>"]
     return out
 

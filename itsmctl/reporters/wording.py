@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from itsmctl.findings import total
 from itsmctl.visible import visible
 
 if TYPE_CHECKING:
@@ -41,8 +42,8 @@ def change_counts(diff: DiffResult) -> str:
     impacts = ", ".join(f"{diff.count(i)} {i.label}" for i in sorted(Impact, reverse=True)
                         if diff.count(i)) or "none"
     return (f"{plural(len(diff.changes), 'entity')} changed; impacts: {impacts}; findings:"
-            f" {len(diff.new_findings)} new, {len(diff.existing_findings)} existing,"
-            f" {len(diff.fixed_findings)} fixed")
+            f" {total(diff.new_findings)} new, {total(diff.existing_findings)} existing,"
+            f" {total(diff.fixed_findings)} fixed")
 
 
 def approval_words(diff: DiffResult) -> str:

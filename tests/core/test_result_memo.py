@@ -17,6 +17,7 @@ import yaml
 from itsmctl import resultmemo
 from itsmctl import validate as validate_module
 from itsmctl.diff import diff_refs
+from itsmctl.findings import Finding, Severity
 from itsmctl.loader import ParseMemo
 from itsmctl.parsecache import ParseCache, _checksum, folder_digest
 from itsmctl.resultmemo import DB_NAME
@@ -233,3 +234,16 @@ def test_diff_takes_base_from_the_default_branch_run(examples_copy: Path, tmp_pa
     assert warm.new_findings and warm.new_findings == cold.new_findings
     for field in ("fixed_findings", "existing_findings", "changes", "approvals"):
         assert getattr(warm, field) == getattr(cold, field), field
+
+
+def test_a_counting_finding_keeps_what_it_counts_and_nothing_deeper() -> None:
+    """What a counting finding stands for survives the memo (diff compares it); a payload
+    in which a counted finding counts findings of its own is no entry `encode` wrote."""
+    hidden = tuple(Finding("schema", Severity.ERROR, f"label {i}", "t.yaml", entity="Team:t",
+                           path=("metadata", "labels", f"l{i}")) for i in range(3))
+    counting = Finding("schema", Severity.ERROR, "3 more", "t.yaml", 9, 5, entity="Team:t",
+                       identity="t.yaml\x1f0\x1fmore", stands_for=hidden)
+    decoded = resultmemo.decode(resultmemo.encode(((counting,), ())))
+    assert decoded is not None and decoded[0][0].stands_for == hidden
+    deeper = Finding("schema", Severity.ERROR, "1 more", "t.yaml", stands_for=(counting,))
+    assert resultmemo.decode(resultmemo.encode(((deeper,), ()))) is None

@@ -1,0 +1,108 @@
+"""Past the listing bound (100 findings of a rule per document) the diff is still exact.
+
+`validate` lists the first 100 schema findings of a document and one finding that counts the
+rest; the diff compares every one of them, so a pull request cannot hide a new violation
+behind 150 old ones.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from itsmctl.findings import Finding, total
+from tests.diff.conftest import GitRepo
+
+TEAM = "teams/many.yaml"
+
+
+def write_team(repo: GitRepo, labels: list[str]) -> None:
+    """A team whose every label value is too long: one schema error per label."""
+    lines = "".join(f"    {label}: {'x' * 70}\n" for label in labels)
+    repo.write(TEAM, "apiVersion: itsmctl.io/v1\nkind: Team\nmetadata:\n  name: many\n"
+                     f"  labels:\n{lines}spec:\n  email: a@example.com\n  members: []\n")
+
+
+def on_main(repo: GitRepo, labels: list[str]) -> None:
+    repo.git("checkout", "-q", "main")
+    write_team(repo, labels)
+    repo.commit("a team of many long labels")
+    repo.git("checkout", "-q", "feature")
+    repo.git("reset", "-q", "--hard", "main")
+
+
+def labels(findings: tuple[Finding, ...]) -> list[str]:
+    return [f.json_path.rpartition(".")[2] for f in findings if f.file == TEAM
+            and not f.stands_for]
+
+
+def mine(findings: tuple[Finding, ...]) -> list[Finding]:
+    """The team file's findings (the test catalog has two warnings of its own)."""
+    return [f for f in findings if f.file == TEAM]
+
+
+L150 = [f"l{i:03}" for i in range(150)]
+
+
+def test_a_violation_past_the_bound_is_new(repo: GitRepo) -> None:
+    on_main(repo, L150)
+    write_team(repo, [*L150, *(f"l{i:03}" for i in range(150, 160))])
+    repo.commit()
+    result = repo.diff("main", "feature")
+    assert labels(result.new_findings) == [f"l{i:03}" for i in range(150, 160)]
+    assert [f.line for f in result.new_findings] == list(range(156, 166))  # located now
+    assert total(result.new_findings) == 10 and result.reasons == ("new-errors: 10",)
+    assert total(mine(result.existing_findings)) == 150 and result.fixed_findings == ()
+    assert result.exit_code == 1
+
+
+def test_which_are_listed_does_not_make_findings_new(repo: GitRepo) -> None:
+    """Labels that sort first push 10 listed findings into the count: only they are new."""
+    on_main(repo, L150)
+    first = [f"a{i:03}" for i in range(10)]
+    write_team(repo, [*first, *L150])
+    repo.commit()
+    result = repo.diff("main", "feature")
+    assert labels(result.new_findings) == first
+    assert (total(result.new_findings), total(mine(result.existing_findings)),
+            total(result.fixed_findings)) == (10, 150, 0)
+
+
+def test_violations_fixed_past_the_bound_are_fixed(repo: GitRepo) -> None:
+    on_main(repo, L150)
+    write_team(repo, L150[:130])
+    repo.commit()
+    result = repo.diff("main", "feature")
+    assert result.new_findings == () and result.exit_code == 0
+    assert labels(result.fixed_findings) == L150[130:]
+    assert [f.line for f in result.fixed_findings] == list(range(136, 156))  # BASE's lines
+
+
+def test_the_diff_lists_its_own_new_findings_under_the_bound(repo: GitRepo) -> None:
+    on_main(repo, L150)
+    write_team(repo, [*L150, *(f"m{i:03}" for i in range(130))])
+    repo.commit()
+    result = repo.diff("main", "feature")
+    listed = [f for f in result.new_findings if not f.stands_for]
+    counting = [f for f in result.new_findings if f.stands_for]
+    assert len(listed) == 100 and total(result.new_findings) == 130
+    assert [(f.message, f.line, f.entity) for f in counting] == [
+        ("30 more schema findings in this document (the first 100 are listed)", 256,
+         "Team:many")]  # at m100, line 256
+    assert result.reasons == ("new-errors: 130",)
+
+
+def test_a_cached_result_keeps_what_it_counts(repo: GitRepo, tmp_path: Path) -> None:
+    """The result memo stores what a counting finding stands for: a second run, served
+    from it, finds the same new findings."""
+    on_main(repo, L150)
+    write_team(repo, [*L150, "l150"])
+    repo.commit()
+    env = {"ITSMCTL_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [repo.cli("main", "-f", "json", env=env) for _ in range(2)]
+    for run in runs:
+        assert run.exit_code == 1, run.output
+        report = json.loads(run.stdout)
+        assert report["summary"]["newFindings"] == 1
+        assert [f["path"] for f in report["findings"]["new"]] == ["metadata.labels.l150"]
+    assert runs[0].stdout == runs[1].stdout
