@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import TypeVar
 
@@ -119,7 +119,6 @@ class Layout:
     height: int
     crossings: int = 0
     dummies: int = 0
-    extra: dict[str, int] = field(default_factory=dict, compare=False)
     drawn: bool = True  # False past MAX_PICTURE: nodes have layers only, no coordinates
     items: int = 0      # boxes + dummy slots the picture would need
     too_wide: bool = False  # not drawn because it would be wider than `max_width`
@@ -273,11 +272,21 @@ def _wrap(depth: dict[str, int], keys: list[str], max_row: int = MAX_ROW) -> dic
     return out
 
 
-def layout_boxes(boxes: list[Box], links: list[Link], max_row: int = MAX_ROW,
-                 max_width: int | None = None) -> Layout:
-    """Lay out any boxes and links (services, or groups of them) as described above; a layer
-    wraps past `max_row` boxes. With `max_width`, a picture whose rows are certainly wider
-    (`_least_width`, before the costly ordering) is not drawn (`too_wide`)."""
+@dataclass(frozen=True)
+class Prepared:
+    """What a layout of some boxes and links needs whatever the row width: made once for every
+    width `_narrowest` tries (the layers by depth, the boxes' height)."""
+
+    by_key: dict[str, Box]
+    links: list[Link]
+    keys: list[str]
+    layer_of: dict[str, int]
+    node_h: int
+
+
+def prepare(boxes: list[Box], links: list[Link]) -> Prepared:
+    """The links between known boxes (no self-links, one per pair, by name) and each box's
+    layer by dependency depth."""
     by_key = {b.key: b for b in boxes}
     links = sorted({(lk.source, lk.target): lk for lk in links
                     if lk.source in by_key and lk.target in by_key
@@ -288,18 +297,31 @@ def layout_boxes(boxes: list[Box], links: list[Link], max_row: int = MAX_ROW,
     for targets in out_edges.values():
         targets.sort(reverse=True)  # visited in name order (the walk pops from the end)
     keys = sorted(by_key)
-    layer_of = key_depths(keys, out_edges)
+    node_h = max((_box_height(box) for box in by_key.values()), default=NODE_H)
+    return Prepared(by_key, links, keys, key_depths(keys, out_edges), node_h)
+
+
+def layout_boxes(boxes: list[Box], links: list[Link], max_row: int = MAX_ROW,
+                 max_width: int | None = None) -> Layout:
+    """Lay out any boxes and links (services, or groups of them) as described above; a layer
+    wraps past `max_row` boxes. With `max_width`, a picture wider than that is not drawn
+    (`too_wide`); one whose rows are certainly wider (`_least_width`) is not even ordered."""
+    return arrange(prepare(boxes, links), max_row, max_width)
+
+
+def arrange(prepared: Prepared, max_row: int = MAX_ROW, max_width: int | None = None
+            ) -> Layout:
+    """`layout_boxes` of prepared boxes and links."""
+    links, keys, layer_of = prepared.links, prepared.keys, prepared.layer_of
     depth = _wrap(layer_of, keys, max_row)  # the row each box is drawn in
     count = max(depth.values(), default=-1) + 1
     # counted before any is made: a hostile catalog's dummies grow with n², its boxes with n
     reach = _trunks(links, depth)
     items = len(keys) + sum(high - low - 1 for low, high in reach.values())
     if items > MAX_PICTURE:
-        nodes = tuple(Node(by_key[k], layer_of[k], 0, 0) for k in keys)
-        return Layout(nodes, (), 0, 0, drawn=False, items=items)
+        return _undrawn(prepared, items)
     if max_width is not None and _least_width(depth, reach, count) > max_width:
-        nodes = tuple(Node(by_key[k], layer_of[k], 0, 0) for k in keys)
-        return Layout(nodes, (), 0, 0, drawn=False, items=items, too_wide=True)
+        return _undrawn(prepared, items, too_wide=True)
     layers: list[list[Item]] = [[] for _ in range(count)]
     for key in keys:
         layers[depth[key]].append((key, -1))
@@ -332,7 +354,21 @@ def layout_boxes(boxes: list[Box], links: list[Link], max_row: int = MAX_ROW,
         chains.append(Chain(lk, chain, ls < lt, False))
     segments = len(joined)
     layers, crossings = _order(layers, up, down, segments)
-    return _place(layers, by_key, chains, depth, crossings, layer_of)
+    widths = [_row_width(layer) for layer in layers]  # measured once a row, used twice
+    if max_width is not None and _picture_width(widths) > max_width:
+        return _undrawn(prepared, items, too_wide=True)  # no coordinates for a discarded try
+    return _place(layers, widths, prepared, chains, depth, crossings)
+
+
+def _undrawn(prepared: Prepared, items: int, too_wide: bool = False) -> Layout:
+    """The boxes with their layers only: a page lists them instead of a picture."""
+    nodes = tuple(Node(prepared.by_key[k], prepared.layer_of[k], 0, 0) for k in prepared.keys)
+    return Layout(nodes, (), 0, 0, drawn=False, items=items, too_wide=too_wide)
+
+
+def _picture_width(widths: list[int]) -> int:
+    """A picture's width from its rows' widths."""
+    return max(max(widths, default=0), NODE_W) + 2 * MARGIN
 
 
 def _trunk_id(lower: str, hard: bool, reverse: bool) -> str:
@@ -386,14 +422,14 @@ def _row_width(layer: list[Item]) -> int:
     return width
 
 
-def _place(layers: list[list[Item]], by_key: dict[str, Box], chains: list[Chain],
-           depth: dict[str, int], crossings: int, layer_of: dict[str, int]) -> Layout:
-    """Coordinates: layers top (deepest) to bottom, each row centred; then the edge points."""
+def _place(layers: list[list[Item]], widths: list[int], prepared: Prepared,
+           chains: list[Chain], depth: dict[str, int], crossings: int) -> Layout:
+    """Coordinates: layers top (deepest) to bottom, each row centred (`widths`: each row's
+    width); then the edge points."""
+    by_key, layer_of, node_h = prepared.by_key, prepared.layer_of, prepared.node_h
     count = len(layers)
     top_margin = MARGIN + (GAP_Y // 2 if any(c.flat for c in chains) else 0)
-    widths = [_row_width(layer) for layer in layers]  # measured once a row, used twice
-    width = max(max(widths, default=0), NODE_W) + 2 * MARGIN
-    node_h = max((_box_height(box) for box in by_key.values()), default=NODE_H)
+    width = _picture_width(widths)
     height = max(count * (node_h + GAP_Y) - GAP_Y, node_h) + top_margin + MARGIN
     left_of: dict[Item, int] = {}
     top_of: dict[int, int] = {}

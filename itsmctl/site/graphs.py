@@ -16,7 +16,7 @@ from typing import Any
 
 from itsmctl.model import NAME_PATTERN, Entity, Ref
 from itsmctl.site.context import SiteInput
-from itsmctl.site.graph import MAX_PICTURE, Box, Layout, Link, key_depths, layout_boxes, svg
+from itsmctl.site.graph import MAX_PICTURE, Box, Layout, Link, arrange, key_depths, prepare, svg
 from itsmctl.site.pagemodel import Page, text
 from itsmctl.site.paths import ref_path, root_of
 
@@ -355,10 +355,12 @@ def _group_picture(site: SiteInput, group: Group, group_of: dict[Ref, Group], by
 def _narrowest(boxes: list[Box], links: list[Link], real: bool = False) -> Layout:
     """The first layout that fits with `GROUP_ROWS` boxes side by side, else the narrowest
     (a row of fewer boxes is taller, and a long edge crosses more rows). An attempt that
-    certainly cannot fit is not ordered (`too_wide`); `real` draws the last one anyway."""
+    certainly cannot fit is not ordered, one that does not fit is not placed (`too_wide`);
+    `real` draws the last one anyway. The layers by depth are found once for every try."""
+    prepared = prepare(boxes, links)
     for row in GROUP_ROWS:
         bound = None if real and row == GROUP_ROWS[-1] else MAX_WIDTH
-        picture = layout_boxes(boxes, links, row, bound)
+        picture = arrange(prepared, row, bound)
         if fits(picture) or not (picture.drawn or picture.too_wide):
             break
     return picture
