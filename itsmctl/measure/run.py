@@ -17,6 +17,7 @@ from itsmctl.errors import ItsmctlError
 from itsmctl.findings import Finding, Severity
 from itsmctl.loader import load_directory
 from itsmctl.locate import Locator
+from itsmctl.measure import shards
 from itsmctl.measure.availability import AvailabilityPeriod, measure_availability
 from itsmctl.measure.calendar import BusinessClock, CalendarError, load_zone
 from itsmctl.measure.evaluate import CLOCKS
@@ -53,6 +54,7 @@ class MeasureOptions:
     date_to: date | None = None
     max_bad_rows: int = 0
     records_label: str | None = None
+    workers: int | None = None  # None: one process; N: N forked workers (measure/shards.py)
 
 
 def measure_path(context: RunContext, options: MeasureOptions,
@@ -113,6 +115,12 @@ def measure_catalog(catalog: Catalog, options: MeasureOptions, label: str,
     change_models = {e.name: kind for e in catalog.of_kind("ChangeModel")
                      if isinstance(kind := e.spec.get("type"), str)}
     window = _Window(options.date_from, options.date_to)
+    template = Tally(by_service, services, steps,
+                     KpiTally(all_kpis, _clock_of(by_service), window.bounds(_UTC)),
+                     window=window)
+    workers = shards.worker_count(options.workers)
+    executor = shards.start(template, per_ticket is not None, workers) if workers > 1 else None
+
     def attempt(join: Callable[..., None]) -> tuple[Tally, JoinStats, KpiTally, int]:
         rows = 0
         writer = None
@@ -128,9 +136,9 @@ def measure_catalog(catalog: Catalog, options: MeasureOptions, label: str,
             if writer is not None:
                 writer.writerow(cells)
 
-        kpi_tally = KpiTally(all_kpis, _clock_of(by_service), window.bounds(_UTC))
-        tally = Tally(by_service, services, steps, kpi_tally,
-                      row if writer is not None else None, window=window)
+        tally = template.fresh(row if writer is not None else None)
+        assert tally.kpis is not None
+        kpi_tally = tally.kpis
         for outage in outages:
             tally.see(outage.start)
             tally.see(outage.end)
@@ -139,13 +147,27 @@ def measure_catalog(catalog: Catalog, options: MeasureOptions, label: str,
                                mapping, parse, stats.problems, resolve, change_models)
         events = (read_events(files["events"], _label(records_label, files, "events"),
                               mapping, parse, stats.problems) if "events" in files else None)
-        join(tickets, events, tally, stats)
+        if executor is None:
+            join(tickets, events, tally, stats)
+        else:
+            sharded = shards.Shards(executor, workers, tally,
+                                    row if writer is not None else None)
+            try:
+                join(tickets, events, tally, stats, sharded.add)
+            except OutOfOrder:
+                sharded.abandon()
+                raise
+            sharded.finish()
         return tally, stats, kpi_tally, rows if writer is not None else tally.measured
 
     try:
-        tally, stats, kpi_tally, rows = attempt(join_streaming)
-    except OutOfOrder:
-        tally, stats, kpi_tally, rows = attempt(join_in_memory)
+        try:
+            tally, stats, kpi_tally, rows = attempt(join_streaming)
+        except OutOfOrder:
+            tally, stats, kpi_tally, rows = attempt(join_in_memory)
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
     problems = outage_problems + stats.problems
     if len(problems) > options.max_bad_rows:
         raise _too_many_bad_rows(problems, options.max_bad_rows)
