@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from itsmctl.diff.result import Approval, DiffResult, EntityChange
+from itsmctl.findings import total
 from itsmctl.model import KINDS, Ref
 from itsmctl.site.context import SiteInput
 from itsmctl.site.pagemodel import Page
@@ -108,6 +109,8 @@ def changes_context(site: SiteInput, diff: DiffResult,
                       for a in diff.approvals],
         "new_findings": list(diff.new_findings),
         "fixed_findings": list(diff.fixed_findings),
+        # a counting finding ("30 more ...") counts as the findings it stands for
+        "new_count": total(diff.new_findings), "fixed_count": total(diff.fixed_findings),
         "evidence": evidence,
         "pulls": [pull_row(p) for p in evidence.pulls] if evidence else [],
         "branch_commits": list(evidence.branch) if evidence else [],
@@ -143,7 +146,7 @@ def changes_page(site: SiteInput) -> Page | None:
         "removed": [str(r) for r in changes.removed],
         "modified": [site.link_ref(r, str(r)) for r in changes.modified],
         "diff": None, "rows": [], "approvals": [], "new_findings": [], "fixed_findings": [],
-        "evidence": None, "pulls": [], "branch_commits": [],
+        "new_count": 0, "fixed_count": 0, "evidence": None, "pulls": [], "branch_commits": [],
     }
     if changes.diff is not None:
         context |= changes_context(site, changes.diff, changes.evidence)

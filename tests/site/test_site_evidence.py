@@ -539,3 +539,25 @@ def test_an_ambiguous_holder_is_said_to_be_ambiguous_on_the_people_page(
     assert ("alan Teams none: ambiguous, the name matches more than one member"
             " (alan@example.com, alan@elsewhere.example)") in text
     assert "alan Teams none: named only in the roles mapping" not in text
+
+
+def test_changes_page_counts_every_finding_past_the_listing_bound(
+        repo: Path, tmp_path: Path, render: Render) -> None:
+    """Past 100 findings of a rule in a document the diff lists a counting finding; the
+    changes page counts every finding it stands for, as `itsmctl diff` does."""
+    from itsmctl.diff import diff_refs
+    from itsmctl.findings import total
+
+    lines = "".join(f"    l{i:03}: {'x' * 70}\n" for i in range(130))
+    (repo / "many.yaml").write_text(
+        "apiVersion: itsmctl.io/v1\nkind: Team\nmetadata:\n  name: many\n"
+        f"  labels:\n{lines}spec:\n  email: a@example.com\n  members: []\n")
+    git(repo, "add", "many.yaml")
+    git(repo, "commit", "-q", "-m", "A team of many long labels")
+    render(repo, tmp_path / "site", since="v1")
+    text = visible_text((tmp_path / "site" / "changes.html").read_text())
+    diff = diff_refs(repo, "v1..HEAD", catalog_root=repo, fail_on=("none",))
+    counted = total(diff.new_findings)
+    assert counted > 130 > len(diff.new_findings)  # the 130 schema errors, and the rest
+    assert f"{counted} findings introduced, 0 fixed." in text
+    assert "30 more schema findings in this document" in text
