@@ -29,6 +29,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import TypeVar
 
@@ -47,6 +48,7 @@ MAX_LABEL = 24     # characters a title line (13 px)
 MAX_META = 28      # characters a tier-and-findings line (11 px)
 TITLE_LINES, META_LINES = 4, 2  # past these a text is cut with `…` (whole in `<title>`)
 LINE_H = 15
+TEXTS_KEPT = 32_768  # boxes' wrapped texts remembered (a title and a meta line each)
 COUNT_CROSSINGS_UP_TO = 20_000  # segments; past this the sweeps run without keeping the best
 K = TypeVar("K", bound=Hashable)
 
@@ -580,10 +582,17 @@ def svg(graph: Layout, title: str = "Service dependency graph", root: str = "",
     return Markup("\n".join(out) + "\n")
 
 
-def _texts(box: Box) -> tuple[list[str], list[str]]:
+def _texts(box: Box) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A box's title lines and its tier-and-findings lines."""
-    return (wrap(box.title, MAX_LABEL, TITLE_LINES),
-            wrap(box.meta, MAX_META, META_LINES) if box.meta else [])
+    return _lines(box.title, box.meta)
+
+
+@lru_cache(maxsize=TEXTS_KEPT)
+def _lines(title: str, meta: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`_texts`, wrapped once per text however many pictures show the box (its height, then
+    its lines)."""
+    return (tuple(wrap(title, MAX_LABEL, TITLE_LINES)),
+            tuple(wrap(meta, MAX_META, META_LINES)) if meta else ())
 
 
 def _box_height(box: Box) -> int:
