@@ -162,33 +162,6 @@ class KpiTally:
                 self.mtbf.setdefault(number, {}).setdefault(ticket.service, []).append(
                     (ticket.opened, ticket.resolved))
 
-    def fresh(self) -> KpiTally:
-        """An empty tally of the same KPIs, clocks and window."""
-        return KpiTally(self.kpis, self.clock_of, self.window)
-
-    def part(self) -> tuple[Any, ...]:
-        return self.samples, self.spans, self.mtbf
-
-    def merge(self, part: tuple[Any, ...]) -> None:
-        """Add what a `fresh` tally counted after everything counted here, in that order."""
-        samples, spans, mtbf = part
-        for key, bucket in samples.items():
-            mine = self.samples.get(key)
-            if mine is None:
-                self.samples[key] = bucket
-                continue
-            mine.values.extend(bucket.values)
-            mine.hits += bucket.hits
-            mine.counted += bucket.counted
-        for number, (opened, resolved) in spans.items():
-            mo, mr = self.spans.setdefault(number, (array("d"), array("d")))
-            mo.extend(opened)
-            mr.extend(resolved)
-        for number, services in mtbf.items():
-            mine_mtbf = self.mtbf.setdefault(number, {})
-            for service, incidents in services.items():
-                mine_mtbf.setdefault(service, []).extend(incidents)
-
     def _bucket(self, number: int, stop: float) -> _Samples | None:
         """The samples of the period of `stop`; None outside the --from/--to window."""
         return self._series[number].find(stop)
@@ -307,12 +280,6 @@ class _Series:
         self.bucket = bucket
         self.lo, self.hi = max(self.periods.lo, lo), min(self.periods.hi, hi)
         return bucket
-
-def merge_counts(counter: dict[Any, int], other: dict[Any, int]) -> None:
-    """`counter` += `other`, new keys in `other`'s order (as counting them here would)."""
-    for key, count in other.items():
-        counter[key] = counter.get(key, 0) + count
-
 
 def _statistic(statistic: str, bucket: _Samples) -> tuple[float | None, int]:
     if statistic == "rate":

@@ -17,7 +17,6 @@ from itsmctl.errors import ItsmctlError
 from itsmctl.findings import Finding, Severity
 from itsmctl.loader import load_directory
 from itsmctl.locate import Locator
-from itsmctl.measure import shards
 from itsmctl.measure.availability import AvailabilityPeriod, measure_availability
 from itsmctl.measure.calendar import BusinessClock, CalendarError, load_zone
 from itsmctl.measure.evaluate import CLOCKS
@@ -54,7 +53,6 @@ class MeasureOptions:
     date_to: date | None = None
     max_bad_rows: int = 0
     records_label: str | None = None
-    workers: int | None = None  # None: one process; N: N forked workers (measure/shards.py)
 
 
 def measure_path(context: RunContext, options: MeasureOptions,
@@ -115,12 +113,6 @@ def measure_catalog(catalog: Catalog, options: MeasureOptions, label: str,
     change_models = {e.name: kind for e in catalog.of_kind("ChangeModel")
                      if isinstance(kind := e.spec.get("type"), str)}
     window = _Window(options.date_from, options.date_to)
-    template = Tally(by_service, services, steps,
-                     KpiTally(all_kpis, _clock_of(by_service), window.bounds(_UTC)),
-                     window=window)
-    workers = shards.worker_count(options.workers)
-    executor = shards.start(template, per_ticket is not None, workers) if workers > 1 else None
-
     def attempt(join: Callable[..., None]) -> tuple[Tally, JoinStats, KpiTally, int]:
         rows = 0
         writer = None
@@ -136,9 +128,9 @@ def measure_catalog(catalog: Catalog, options: MeasureOptions, label: str,
             if writer is not None:
                 writer.writerow(cells)
 
-        tally = template.fresh(row if writer is not None else None)
-        assert tally.kpis is not None
-        kpi_tally = tally.kpis
+        kpi_tally = KpiTally(all_kpis, _clock_of(by_service), window.bounds(_UTC))
+        tally = Tally(by_service, services, steps, kpi_tally,
+                      row if writer is not None else None, window=window)
         for outage in outages:
             tally.see(outage.start)
             tally.see(outage.end)
@@ -147,27 +139,13 @@ def measure_catalog(catalog: Catalog, options: MeasureOptions, label: str,
                                mapping, parse, stats.problems, resolve, change_models)
         events = (read_events(files["events"], _label(records_label, files, "events"),
                               mapping, parse, stats.problems) if "events" in files else None)
-        if executor is None:
-            join(tickets, events, tally, stats)
-        else:
-            sharded = shards.Shards(executor, workers, tally,
-                                    row if writer is not None else None)
-            try:
-                join(tickets, events, tally, stats, sharded.add)
-            except OutOfOrder:
-                sharded.abandon()
-                raise
-            sharded.finish()
+        join(tickets, events, tally, stats)
         return tally, stats, kpi_tally, rows if writer is not None else tally.measured
 
     try:
-        try:
-            tally, stats, kpi_tally, rows = attempt(join_streaming)
-        except OutOfOrder:
-            tally, stats, kpi_tally, rows = attempt(join_in_memory)
-    finally:
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        tally, stats, kpi_tally, rows = attempt(join_streaming)
+    except OutOfOrder:
+        tally, stats, kpi_tally, rows = attempt(join_in_memory)
     problems = outage_problems + stats.problems
     if len(problems) > options.max_bad_rows:
         raise _too_many_bad_rows(problems, options.max_bad_rows)

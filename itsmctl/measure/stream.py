@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from itsmctl.measure.records import EventRow, RowProblem, Ticket
@@ -50,13 +50,9 @@ def _stop(ticket: Ticket) -> float | None:
     return ticket.resolved if ticket.resolved is not None else ticket.closed
 
 
-Count = Callable[[Ticket, float], None]  # Tally.add, or a Shards' add (itsmctl/measure/shards.py)
-
-
 class _Join:
-    def __init__(self, tally: Tally, stats: JoinStats, count: Count | None = None) -> None:
+    def __init__(self, tally: Tally, stats: JoinStats) -> None:
         self.tally, self.stats = tally, stats
-        self.count = count if count is not None else tally.add
         self.open: dict[str, Ticket] = {}
         self.heap: list[tuple[float, int, str]] = []
         self.unresolved: list[Ticket] = []
@@ -92,7 +88,7 @@ class _Join:
             _, _, ident = heapq.heappop(heap)
             ticket = opened.pop(ident)
             ticket.statuses.sort()
-            self.count(ticket, self.tally.latest)
+            self.tally.add(ticket, self.tally.latest)
 
     def finish(self) -> None:
         self.flush(math.inf)
@@ -100,17 +96,17 @@ class _Join:
         for ticket in self.unresolved:
             self.open.pop(ticket.id, None)
             ticket.statuses.sort()
-            self.count(ticket, as_of)
+            self.tally.add(ticket, as_of)
         self.unresolved.clear()
 
 
 def join_streaming(tickets: Iterator[Ticket], events: Iterator[EventRow] | None, tally: Tally,
-                   stats: JoinStats, count: Count | None = None) -> None:
+                   stats: JoinStats) -> None:
     """The zipper; raises OutOfOrder at the first row that is earlier than its predecessor.
 
     The loop is written out by hand (no call per event): it is the hot path of a run.
     """
-    join = _Join(tally, stats, count)
+    join = _Join(tally, stats)
     events = events if events is not None else iter(())
     pending = next(events, None)
     first_at = pending[1] if pending is not None else None
@@ -167,14 +163,14 @@ def _late_event(join: _Join, stats: JoinStats, ident: str, at: float, status: st
 
 
 def join_in_memory(tickets: Iterator[Ticket], events: Iterator[EventRow] | None, tally: Tally,
-                   stats: JoinStats, count: Count | None = None) -> None:
+                   stats: JoinStats) -> None:
     """Any order: events grouped per ticket first, then each ticket counted as it is read."""
     stats.mode = "in-memory"
     grouped: dict[str, list[tuple[float, str]]] = {}
     for ident, at, status, _ in events or ():
         tally.see(at)
         grouped.setdefault(ident, []).append((at, status))
-    join = _Join(tally, stats, count)
+    join = _Join(tally, stats)
     for item in tickets:
         if not join.register(item):
             continue
@@ -189,7 +185,7 @@ def join_in_memory(tickets: Iterator[Ticket], events: Iterator[EventRow] | None,
             join.hold(item)
         else:
             item.statuses.sort()
-            join.count(item, tally.latest)
+            tally.add(item, tally.latest)
     for ident, history in grouped.items():
         stats.orphan_events += len(history)
         stats.orphan_ids.add(ident)

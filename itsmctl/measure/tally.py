@@ -12,11 +12,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from itsmctl.measure.evaluate import CLOCKS, Clocked, clocked, resolution_stop, response_stop
-from itsmctl.measure.kpis import KpiTally, merge_counts
+from itsmctl.measure.kpis import KpiTally
 from itsmctl.measure.periods import PeriodCache
 from itsmctl.measure.plans import RESOLVED_STATUSES, SlaPlan, Target
 from itsmctl.measure.records import TICKET_TYPES, Ticket
@@ -61,8 +61,6 @@ class Group:
 
 
 GroupKey = tuple[str, str, str, str]  # sla, period, priority, clock
-# what `Tally.add` counted, without the configuration (`Tally.part`, `Tally.merge`)
-TallyPart = tuple[Any, ...]
 
 
 class Window(Protocol):
@@ -101,48 +99,6 @@ class Tally:
         # each step's threshold as a share and its label, once (not per ticket)
         self._steps = [(step, step.percent / 100.0, escalation_label(step))
                        for step in self.escalation if step.percent is not None]
-
-    def fresh(self, per_ticket: Row | None) -> Tally:
-        """An empty tally counting like this one (its compiled SLAs shared, not copied)."""
-        return Tally(self.plans, self.services, self.escalation,
-                     self.kpis.fresh() if self.kpis is not None else None, per_ticket,
-                     self.window, _states=self._states)
-
-    def part(self) -> TallyPart:
-        """Everything `add` counted (not the records' span: the join keeps that)."""
-        return (self.tickets, self.measured, self.groups, self.open_within,
-                self.unknown_services, self.unknown_priorities, self.unknown_types,
-                self.no_target, self.not_in_force, self.escalations, self.first_line,
-                self.kpis.part() if self.kpis is not None else None)
-
-    def merge(self, part: TallyPart) -> None:
-        """Add a `part` counted after everything counted here: the same counts, samples and
-        insertion orders as adding its tickets here."""
-        (tickets, measured, groups, open_within, unknown_services, unknown_priorities,
-         unknown_types, no_target, not_in_force, escalations, first_line, kpis) = part
-        self.tickets += tickets
-        self.measured += measured
-        for key, group in groups.items():
-            mine = self.groups.get(key)
-            if mine is None:
-                self.groups[key] = group
-                continue
-            mine.tickets += group.tickets
-            mine.met += group.met
-            mine.breached += group.breached
-            mine.minutes.extend(group.minutes)
-            mine.breaches.extend(group.breaches)
-        for counter, other in ((self.open_within, open_within),
-                               (self.unknown_services, unknown_services),
-                               (self.unknown_priorities, unknown_priorities),
-                               (self.unknown_types, unknown_types),
-                               (self.no_target, no_target), (self.not_in_force, not_in_force),
-                               (self.escalations, escalations)):
-            merge_counts(counter, other)
-        for key, line in first_line.items():
-            self.first_line.setdefault(key, line)
-        if self.kpis is not None and kpis is not None:
-            self.kpis.merge(kpis)
 
     def see(self, instant: float | None) -> None:
         if instant is not None:
