@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from itsmctl.diff.result import DEFAULT_FAIL_ON
+from itsmctl.findings import total
 from itsmctl.parsecache import ParseCache
 from itsmctl.runcontext import RunContext, resolve_context
 from itsmctl.validate import Validated, ValidationResult, load_worktree, validate
@@ -60,7 +61,7 @@ class CheckResult:
         if self.validation.failed:
             failing = [f for f in self.validation.findings
                        if f.severity >= self.validation.fail_at]
-            out.append(f"validate: {len(failing)} finding(s) at or above"
+            out.append(f"validate: {total(failing)} finding(s) at or above"
                        f" {self.validation.fail_at.label}")
         if self.diff.failed:
             out.append(f"diff: {'; '.join(self.diff.reasons)}")

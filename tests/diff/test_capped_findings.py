@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 from itsmctl.findings import Finding, total
-from tests.diff.conftest import GitRepo
+from tests.conftest import run_cli
+from tests.diff.conftest import TODAY, GitRepo
 
 TEAM = "teams/many.yaml"
 
@@ -106,3 +107,14 @@ def test_a_cached_result_keeps_what_it_counts(repo: GitRepo, tmp_path: Path) -> 
         assert report["summary"]["newFindings"] == 1
         assert [f["path"] for f in report["findings"]["new"]] == ["metadata.labels.l150"]
     assert runs[0].stdout == runs[1].stdout
+
+
+def test_checks_failure_reason_counts_every_finding(repo: GitRepo) -> None:
+    """`check`'s reason for failing validate counts a counting finding as the findings it
+    stands for, as the diff's reason beside it does (it said 101 where there were 250)."""
+    write_team(repo, [f"l{i:03}" for i in range(250)])
+    repo.commit()
+    result = run_cli("check", str(repo.path), "--base", "main", "--no-site", "--today",
+                     TODAY.isoformat())
+    assert result.exit_code == 1, result.output
+    assert "validate: 250 finding(s) at or above error; diff: new-errors: 250" in result.output
