@@ -153,3 +153,20 @@ def test_working_tree_link_out_and_oversized_file_are_findings(repo: Path, tmp_p
     result = diff(repo, "main", "--format", "json")  # HEAD: the working tree
     assert "TOP-SECRET" not in result.output
     assert '"file-unreadable"' in result.stdout and '"file-too-large"' in result.stdout
+
+
+def test_a_hostile_file_name_in_the_copies_message_stays_text(repo: Path) -> None:
+    """A name defined a second time names each copy's file in the diff (e1d0a90): a file
+    name of markup, a line break and a CI command stays text in every diff format."""
+    service = next((repo / "services").glob("*.yaml"))
+    hostile = repo / "services" / "<img src=x onerror=alert(1)>|`x`*\n::error ::pwn.yaml"
+    hostile.write_text(service.read_text(encoding="utf-8"), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a copy under a hostile name")
+    out = {fmt: diff(repo, "HEAD~1", "HEAD", "-f", fmt) for fmt in ("markdown", "github", "text")}
+    assert all(r.exit_code == 1 for r in out.values())
+    assert "defined more than once" in out["markdown"].stdout
+    assert "<img" not in out["markdown"].stdout and "&lt;img" in out["markdown"].stdout
+    for line in out["github"].stdout.splitlines():
+        assert not line.startswith("::error ::pwn"), line
+    assert "\\x0a::error" in out["text"].stdout
