@@ -133,7 +133,10 @@ def total(findings: Iterable[Finding]) -> int:
 
 
 def count_by_severity(findings: Iterable[Finding]) -> dict[str, int]:
+    """Findings per severity, a counting finding as the findings it stands for (each at its
+    own severity): "250 errors" where 250 were found, though 101 are listed."""
     counts = {s.label: 0 for s in sorted(Severity, reverse=True)}
     for f in findings:
-        counts[f.severity.label] += 1
+        for one in f.stands_for or (f,):
+            counts[one.severity.label] += 1
     return counts

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
+from itsmctl.capping import every_finding
 from itsmctl.catalog import Catalog
 from itsmctl.config import Config
 from itsmctl.diff.approvals import party
@@ -156,7 +157,7 @@ def review_moves(changes: Iterable[EntityChange], base_catalog: Catalog, head_ca
     found = list(moves(changes, base_catalog, head_catalog))
     if not found:
         return GateReview({}, (), ())
-    seen = {(f.rule, f.entity, f.message, f.severity) for f in head_findings}
+    seen = {(f.rule, f.entity, f.message, f.severity) for f in every_finding(head_findings)}
     impacts: dict[str, list[Classified]] = {}
     findings: dict[tuple[str, str, str, Severity], Finding] = {}
     approvers: dict[str, dict[str, None]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from itsmctl.check import CheckResult
+from itsmctl.findings import total
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.diff_markdown import COMMENT_LIMIT, capped, cell, code
 from itsmctl.reporters.diff_markdown import MARKER as DIFF_MARKER
@@ -102,7 +103,7 @@ def _findings_table(result: CheckResult) -> list[str]:
     findings = result.validation.findings
     if not findings:
         return []
-    out = ["", f"<details><summary>Validation findings ({len(findings)})</summary>", "",
+    out = ["", f"<details><summary>Validation findings ({total(findings)})</summary>", "",
            "| Severity | Where | Rule | Message |", "|---|---|---|---|"]
     for f in findings[:FINDINGS_SHOWN]:
         hint = f"<br><em>hint: {cell(f.hint)}</em>" if f.hint else ""

@@ -118,3 +118,14 @@ def test_checks_failure_reason_counts_every_finding(repo: GitRepo) -> None:
                      TODAY.isoformat())
     assert result.exit_code == 1, result.output
     assert "validate: 250 finding(s) at or above error; diff: new-errors: 250" in result.output
+
+
+def test_validates_counts_count_every_finding(repo: GitRepo, tmp_path: Path) -> None:
+    """validate's summary counts each finding a counting finding stands for, at its own
+    severity: 250 errors, though 101 are listed."""
+    write_team(repo, [f"l{i:03}" for i in range(250)])
+    result = run_cli("validate", "--no-cache", str(repo.path), "-f", "json",
+                     "--today", TODAY.isoformat())
+    report = json.loads(result.stdout)
+    assert len([f for f in report["findings"] if f["file"].endswith(TEAM)]) == 101
+    assert report["summary"]["errors"] == 250
