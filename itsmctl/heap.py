@@ -8,6 +8,10 @@ of a validate collected 0 objects) and cost 1.6 s of CPU cold and 1.0 s of 3.5 s
 faster than the catalog (7.8x from 2,500 to 10,000 services, benchmarks/RESULTS.md).
 The young generations are still collected as usual, so short-lived cycles are freed as before;
 the old generation's thresholds come back when the block ends, however it ends.
+
+`frozen` is the other half, for forked workers: what is alive when the block starts is left
+out of every collection inside it, in this process and in the processes it forks, whose
+collections would otherwise walk (and so touch, and copy) every memory page it is on.
 """
 
 from __future__ import annotations
@@ -28,3 +32,20 @@ def young_collections_only() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(first, second, third)
+
+
+_frozen = [0]  # how many `frozen` blocks are open: only the outermost thaws
+
+
+@contextmanager
+def frozen() -> Iterator[None]:
+    """Everything alive now is out of the collector's sight inside the block (`gc.freeze`),
+    thawed when the outermost block ends; nests."""
+    gc.freeze()
+    _frozen[0] += 1
+    try:
+        yield
+    finally:
+        _frozen[0] -= 1
+        if _frozen[0] == 0:
+            gc.unfreeze()

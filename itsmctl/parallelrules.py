@@ -20,7 +20,6 @@ run here, where an error shows itself as in one process), the rules run in this 
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import sys
@@ -33,6 +32,7 @@ from multiprocessing.process import BaseProcess
 
 from itsmctl.catalog import Catalog
 from itsmctl.findings import Finding
+from itsmctl.heap import frozen
 from itsmctl.rules.registry import Rule, RuleContext
 
 MIN_ENTITIES = 3000
@@ -223,14 +223,11 @@ def _parallel(context: RuleContext, rules: list[Rule],
     children: list[tuple[BaseProcess, Connection, list[Task]]] = []
     here = list(shares[0])
     found: dict[Task, list[Finding]] = {}
-    gc.freeze()  # the workers' collections never walk (and so never copy) the catalog's pages
     try:
-        try:
+        with frozen():  # the workers' collections never walk (so never copy) the catalog's pages
             for tasks in shares[1:]:
                 if tasks and not _start(fork, context, rules, tasks, children):
                     here.extend(tasks)  # no process could be made: this one runs them
-        finally:
-            gc.unfreeze()
         found.update(zip(here, _run(context, rules, here), strict=True))
         for process, reader, tasks in children:
             try:

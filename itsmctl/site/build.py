@@ -6,7 +6,6 @@ every file is written, so a failure leaves the previous site as it was.
 
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 import tempfile
@@ -20,7 +19,7 @@ from itsmctl import git
 from itsmctl.config import Config
 from itsmctl.errors import ItsmctlError
 from itsmctl.findings import Severity
-from itsmctl.heap import young_collections_only
+from itsmctl.heap import frozen, young_collections_only
 from itsmctl.loader import names_from_root
 from itsmctl.site.context import SiteInput
 from itsmctl.site.history import LoadedSite
@@ -335,31 +334,30 @@ def _write_atomically(output: Path, plan: SitePlan, progress: Progress | None,
     # the loaded catalog and the compiled templates outlive the pages: frozen, no collection
     # here or in a forked worker walks them again (a worker's would also touch, and so copy,
     # every memory page they are on)
-    gc.freeze()
-    try:
-        if count > 1:
-            written = write_pages(plan, write, count, progress)
-        else:
-            for rel, data in plan.page_files():
+    with frozen():
+        try:
+            if count > 1:
+                written = write_pages(plan, write, count, progress)
+            else:
+                for rel, data in plan.page_files():
+                    write(rel, data)
+                    written.append(rel)
+                    if progress is not None:
+                        progress(len(written), plan.total)
+            for rel, data in plan.other_files():
                 write(rel, data)
                 written.append(rel)
                 if progress is not None:
                     progress(len(written), plan.total)
-        for rel, data in plan.other_files():
-            write(rel, data)
-            written.append(rel)
-            if progress is not None:
-                progress(len(written), plan.total)
-        _swap(staging, output)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise ItsmctlError(f"cannot write the site to {output}: {exc.strerror or exc}",
-                           "check free space and permissions; the previous site is kept") from exc
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        gc.unfreeze()
+            _swap(staging, output)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise ItsmctlError(
+                f"cannot write the site to {output}: {exc.strerror or exc}",
+                "check free space and permissions; the previous site is kept") from exc
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return tuple(written)
 
 
