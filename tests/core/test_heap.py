@@ -1,10 +1,59 @@
-"""The collector settings a run uses while its large heap is alive (itsmctl/heap.py)."""
+"""validate runs without full garbage collections (itsmctl/heap.py) and gives the collector back
+as it found it: same findings, young collections as usual, thresholds restored."""
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-from itsmctl.heap import frozen, young_collections_only
+import pytest
+
+from itsmctl.errors import ConfigError
+from itsmctl.heap import frozen
+from itsmctl.runcontext import resolve_context
+from itsmctl.validate import validate, validate_path
+
+
+@pytest.fixture
+def eager_collector() -> Iterator[list[int]]:
+    """Thresholds low enough that any run would collect every generation; the generations
+    each collection started on, in order."""
+    saved = gc.get_threshold()
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.set_threshold(10, 1, 1)
+    gc.callbacks.append(note)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(note)
+        gc.set_threshold(*saved)
+
+
+def test_validate_collects_only_the_young_generations(examples_dir: Path, today,
+                                                      eager_collector: list[int]) -> None:
+    expected = validate_path(examples_dir, today=today)
+    context = resolve_context(examples_dir, today=today)  # reading the config may collect
+    eager_collector.clear()
+    result = validate(context)
+    assert 2 not in eager_collector and 0 in eager_collector
+    assert (result.findings, result.waived) == (expected.findings, expected.waived)
+    assert gc.get_threshold() == (10, 1, 1)
+
+
+def test_thresholds_come_back_when_validate_fails(write_catalog,
+                                                  eager_collector: list[int]) -> None:
+    root = write_catalog({".itsmctl.yaml": "apiVersion: itsmctl.io/v1\nkind: Config\n"
+                          "rules:\n  no-such-rule: off\n"})
+    with pytest.raises(ConfigError, match="no-such-rule"):
+        validate_path(root)
+    assert gc.get_threshold() == (10, 1, 1)
 
 
 def test_frozen_nests_and_only_the_outermost_block_thaws() -> None:
@@ -18,14 +67,3 @@ def test_frozen_nests_and_only_the_outermost_block_thaws() -> None:
             pass
         assert gc.get_freeze_count() >= outer
     assert gc.get_freeze_count() == 0
-
-
-def test_young_collections_only_restores_the_thresholds_however_the_block_ends() -> None:
-    before = gc.get_threshold()
-    try:
-        with young_collections_only():
-            assert gc.get_threshold()[:2] == before[:2] and gc.get_threshold()[2] > before[2]
-            raise KeyError("boom")
-    except KeyError:
-        pass
-    assert gc.get_threshold() == before
