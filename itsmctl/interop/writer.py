@@ -36,6 +36,16 @@ BLOCKING_CATEGORIES = ("yaml", "schema", "reference")
 # references an import leaves for a person: the kinds Backstage and a CMDB do not hold
 EXTERNAL_REFERENCE_FIELDS = ("sla", "supportCalendar", "changeModels")
 _BIDI = {"Cf", "Co", "Cs", "Zl", "Zp"}
+# NEXT LINE (U+0085): a line break to YAML that PyYAML's own emitter writes raw inside a
+# single-quoted scalar, where the reader folds it away ('\x85' reads back as '\x85' plus the
+# indentation); libyaml escapes it. Text holding one is written double-quoted, as "\N".
+_NEL = "\x85"
+
+
+def _escaped(value: str) -> bool:
+    """Text written double-quoted with every non-ASCII character escaped: it holds a bidi,
+    invisible or line-separator character, or a NEL."""
+    return any(c == _NEL or unicodedata.category(c) in _BIDI for c in value)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -51,7 +61,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if any(unicodedata.category(c) in _BIDI for c in value):
+    if _escaped(value):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     return dumper.represent_str(value)
 
@@ -67,7 +77,7 @@ except AttributeError:  # pragma: no cover - only where libyaml is missing
 
 def _hidden_text(data: Any) -> bool:
     if isinstance(data, str):
-        return any(unicodedata.category(c) in _BIDI for c in data)
+        return _escaped(data)
     if isinstance(data, dict):
         return any(_hidden_text(k) or _hidden_text(v) for k, v in data.items())
     if isinstance(data, list):
