@@ -39,6 +39,23 @@ def visible(text: str, *, lines: bool = False) -> str:
     return pattern.sub(_escape, text) if pattern.search(text) else text
 
 
+# inside a JSON document: json.dumps escapes C0 controls itself, and the newlines and
+# spaces between tokens are layout
+_HIDDEN_IN_JSON = re.compile(_HIDDEN.pattern.replace("\x00-\x1f", ""))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_visible(text: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with every hidden character
+    written as its JSON escape: the same data to a parser, nothing hidden to a reader or a
+    terminal (`cat report.json`, a log). Hidden characters occur only inside strings, where
+    `\\uXXXX` is valid; every one is in the Basic Multilingual Plane, so four digits do."""
+    return _HIDDEN_IN_JSON.sub(_json_escape, text) if _HIDDEN_IN_JSON.search(text) else text
+
+
 def has_hidden(text: str) -> bool:
     return _HIDDEN.search(text) is not None
 

@@ -21,6 +21,7 @@ from itsmctl.catalog import Catalog
 from itsmctl.interop.exporting import load_catalog, refused, spec_of, write_one
 from itsmctl.interop.result import ExportResult, Note
 from itsmctl.model import Entity, Ref
+from itsmctl.visible import json_visible
 
 if TYPE_CHECKING:
     from itsmctl.runcontext import RunContext
@@ -91,7 +92,7 @@ def export_servicenow(context: RunContext, output: Path) -> ExportResult:
     if loaded.blocking:
         return refused("servicenow", output, loaded)
     body, notes = payload(loaded.catalog)
-    text = json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = json_visible(json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
     counts = Counter(i["className"] for i in body["items"])
     counts["relations"] = len(body["relations"])
     return write_one("servicenow", output, text, dict(counts), notes)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from itsmctl import __version__
+from itsmctl.visible import json_visible
 
 SCHEMA_VERSION = 1
 TOOL = {"name": "itsmctl", "version": __version__}
@@ -22,8 +23,10 @@ def envelope(body: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def dump_json(data: Any) -> str:
-    """Deterministic JSON text: sorted keys, two-space indent, UTF-8 as is, one final newline."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+    """Deterministic JSON text: sorted keys, two-space indent, UTF-8 as is except hidden
+    characters (escaped, `itsmctl/visible.py`), one final newline."""
+    return json_visible(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False,
+                                   default=str)) + "\n"
 
 
 def json_document(body: Mapping[str, Any]) -> str:

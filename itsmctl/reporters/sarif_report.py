@@ -15,6 +15,7 @@ from itsmctl.reporters import ReportOptions
 from itsmctl.rules import all_rules
 from itsmctl.rules.registry import Rule
 from itsmctl.validate import ValidationResult
+from itsmctl.visible import json_visible
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/itsmctl/itsmctl"
@@ -125,5 +126,5 @@ def as_dict(result: ValidationResult, readings: Sequence[Reading] = ()) -> dict[
 
 def render(result: ValidationResult, options: ReportOptions,
            readings: Sequence[Reading] = ()) -> str:
-    return json.dumps(as_dict(result, readings), indent=2, sort_keys=True,
-                      ensure_ascii=False) + "\n"
+    return json_visible(json.dumps(as_dict(result, readings), indent=2, sort_keys=True,
+                                   ensure_ascii=False)) + "\n"

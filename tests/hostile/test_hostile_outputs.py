@@ -90,3 +90,28 @@ def test_github_escapes_every_line_past_the_annotation_budget(tmp_path: Path) ->
         assert line.startswith(COMMAND_LINE), line
     assert not [line for line in lines if line.startswith("::error file=forged")]
     assert sum("pwned.yaml" in line for line in lines) == 14  # each file once, on its own line
+
+
+EXPORTS = ("backstage", "openslo", "pagerduty", "opsgenie", "servicenow")
+
+
+@pytest.mark.parametrize("case", OUTPUT_CASES, ids=[c["path"] for c in OUTPUT_CASES])
+def test_every_export_and_json_report_shows_hidden_text(case: dict[str, Any],
+                                                        tmp_path: Path) -> None:
+    """Exported files are read by people too (a pull request's diff, `cat`): hidden text is
+    escaped in them as in the reports, and a JSON file still parses to the same text."""
+    root = str(catalog_for(case, tmp_path))
+    for export in EXPORTS:
+        out = tmp_path / export
+        folder = export in ("backstage", "openslo")
+        target = out if folder else out / "export.json"
+        out.mkdir()
+        report = run("export", export, root, "-o", str(target), "-f", "json")
+        no_hidden(report, f"{export} report")
+        assert json.loads(report)["schemaVersion"] == 1
+        for written in out.rglob("*"):
+            if written.is_file():
+                text = written.read_text(encoding="utf-8")
+                no_hidden(text, written.name)
+                if written.suffix == ".json":
+                    json.loads(text)
