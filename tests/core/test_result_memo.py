@@ -133,12 +133,20 @@ def test_any_change_of_a_keyed_input_misses(broken: Path, tmp_path: Path, rule_r
 
 def test_a_policy_file_is_a_keyed_input(examples_copy: Path, tmp_path: Path,
                                         rule_runs: list[int]) -> None:
+    """A stricter policy is a new result, not the memoised one: a memo keyed on the catalog
+    alone would keep reporting the old, clean verdict."""
     cache = ParseCache(tmp_path / "c")
-    _run(examples_copy, cache)
-    policy = sorted((examples_copy / "policies").glob("*.yaml"))[0]
-    policy.write_text(policy.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
-    _run(examples_copy, cache)
+    before = _run(examples_copy, cache)
+    policy = examples_copy / "policies" / "larkspur.yaml"
+    text = policy.read_text(encoding="utf-8")
+    assert "availability: {minimum: 99.9}" in text
+    policy.write_text(text.replace("availability: {minimum: 99.9}",
+                                   "availability: {minimum: 99.999}"), encoding="utf-8")
+    after = _run(examples_copy, cache)
     assert len(rule_runs) == 2
+    rules = [f.rule for f in after.findings if f not in before.findings]
+    assert rules and set(rules) == {"tier1-sla-availability"}
+    assert after.findings == _run(examples_copy, ParseCache(tmp_path / "fresh")).findings
 
 
 def test_today_label_and_environment_are_keyed(broken: Path, tmp_path: Path,

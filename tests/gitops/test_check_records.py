@@ -276,6 +276,8 @@ def test_a_mapping_yaml_in_the_records_is_no_catalog_file(tightened: Path, invok
     assert "P1 resolution 2h -> 1h" in out
     result = invoke("diff", "-C", str(tightened), "main", "--records",
                     str(tightened / "records"))
+    assert result.exit_code == 0, result.output
+    assert "P1 resolution 2h -> 1h" in result.output
     assert "apiVersion" not in result.output and "mapping.yaml" not in result.output
 
 
