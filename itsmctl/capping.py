@@ -24,7 +24,8 @@ def cap(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
     Which are listed does not depend on the rules' order: the first by entity, JSON path and
     message. A counting finding has the highest severity of those it stands for (the exit
     code is unchanged), their entity when they share one (the approvals and the site's marks
-    follow it), and no line yet: `validate` gives it the first hidden finding's.
+    follow it), their waiver when they share one (SARIF marks it suppressed, the text report
+    names its approver), and no line yet: `validate` gives it the first hidden finding's.
     """
     groups: dict[tuple[str, int, str], list[Finding]] = {}
     for finding in findings:
@@ -41,13 +42,15 @@ def cap(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
         kept.extend(group[:MAX_FINDINGS_PER_RULE])
         rest = tuple(group[MAX_FINDINGS_PER_RULE:])
         entities = {f.entity for f in rest}
+        waivers = {f.waived_by for f in rest}
         more.append(Finding(
             rule, max(f.severity for f in rest),
             f"{len(rest):,} more {rule} findings in this document (the first"
             f" {MAX_FINDINGS_PER_RULE} are listed)", file, doc=doc,
             hint="fix the ones listed and validate again to see the others",
             entity=entities.pop() if len(entities) == 1 else "",
-            identity=f"{file}\x1f{doc}\x1fmore", stands_for=rest))
+            identity=f"{file}\x1f{doc}\x1fmore", stands_for=rest,
+            waived_by=waivers.pop() if len(waivers) == 1 else None))
     return kept, more
 
 

@@ -17,11 +17,12 @@ from tests.diff.conftest import TODAY, GitRepo
 TEAM = "teams/many.yaml"
 
 
-def write_team(repo: GitRepo, labels: list[str]) -> None:
+def write_team(repo: GitRepo, labels: list[str], metadata: str = "") -> None:
     """A team whose every label value is too long: one schema error per label."""
     lines = "".join(f"    {label}: {'x' * 70}\n" for label in labels)
     repo.write(TEAM, "apiVersion: itsmctl.io/v1\nkind: Team\nmetadata:\n  name: many\n"
-                     f"  labels:\n{lines}spec:\n  email: a@example.com\n  members: []\n")
+                     f"  labels:\n{lines}{metadata}spec:\n  email: a@example.com\n"
+                     "  members: []\n")
 
 
 def on_main(repo: GitRepo, labels: list[str]) -> None:
@@ -129,3 +130,21 @@ def test_validates_counts_count_every_finding(repo: GitRepo, tmp_path: Path) -> 
     report = json.loads(result.stdout)
     assert len([f for f in report["findings"] if f["file"].endswith(TEAM)]) == 101
     assert report["summary"]["errors"] == 250
+
+
+def test_a_waiver_covers_the_findings_past_the_bound(repo: GitRepo) -> None:
+    """150 waived findings list 100 and one that counts the rest: it is waived too, so SARIF
+    marks it suppressed (code scanning showed it as an open error) and the text report names
+    the waiver."""
+    write_team(repo, L150, "  waivers:\n    - {rule: schema, reason: legacy labels,"
+                           " expires: '2027-06-01', approver: jane}\n")
+    args = ("validate", "--no-cache", str(repo.path), "--today", TODAY.isoformat())
+    sarif = json.loads(run_cli(*args, "-f", "sarif").stdout)
+    results = [r for r in sarif["runs"][0]["results"]
+               if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith(TEAM)]
+    assert len(results) == 101
+    assert all(r["suppressions"] == [{"kind": "inSource", "justification": "legacy labels"}]
+               for r in results)
+    text = run_cli(*args, "-v").stdout
+    assert "schema until 2027-06-01: legacy labels" in text
+    assert text.count("until 2027-06-01") == 101
