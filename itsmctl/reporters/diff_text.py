@@ -33,8 +33,8 @@ def summary(result: DiffResult) -> str:
 
 
 def render(result: DiffResult, options: ReportOptions) -> str:
-    out = [(f"itsmctl diff {result.base} ({short(result.base_sha)}) ->"
-           f" {result.head} ({short(result.head_sha)})"), ""]
+    head = f"{result.head} ({short(result.head_sha)})" if result.head_sha else result.head
+    out = [f"itsmctl diff {result.base} ({short(result.base_sha)}) -> {head}", ""]
     if result.records is not None:
         out += [visible(f"Records {result.records.describe()}"), ""]
     for change in result.changes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -21,6 +22,8 @@ def test_text(pr: GitRepo) -> None:
     result = pr.cli("main", "feature")
     assert result.exit_code == 1
     out = result.output
+    assert re.fullmatch(r"itsmctl diff main \([0-9a-f]{12}\) -> feature \([0-9a-f]{12}\)",
+                        out.splitlines()[0])
     assert "Service ledger-db  modified  [breaking]  services/ledger-db.yaml" in out
     assert "  spec.lifecycle: operational -> retired" in out
     assert ("  * approval-required: availability 99.95% -> 99.9%: allowed downtime +21.6 min per"
@@ -114,5 +117,7 @@ def test_catalog_subfolder_and_working_tree(tmp_path: object) -> None:
         ("Service:ledger-db", "modified"), ("Team:newcomers", "added")]
     assert result.files_changed == ("catalog/services/ledger-db.yaml", "catalog/services/new.yaml")
     out = repo.cli().output
+    base = result.base_sha[:12]
+    assert out.splitlines()[0] == f"itsmctl diff merge base with main ({base}) -> working tree"
     assert ("Service ledger-db  modified  [approval-required]"
             "  catalog/services/ledger-db.yaml") in out
