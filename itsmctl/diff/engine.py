@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,13 +164,34 @@ def load_side(repo: Repo, sha: str | None, prefix: str, config: Config,
     if sha is None:
         return load_sources(gitsources.worktree_sources(repo, prefix, config), config.limits, memo)
     sources = gitsources.commit_sources(repo, sha, prefix, config)
-    # the blobs this run has not parsed yet, read in one batch rather than one by one
+    # the blobs this run has not parsed yet, read in one batch rather than one by one, and
+    # only once some byte of them is wanted: a side whose parses are all in the persistent
+    # cache (BASE after the default branch's run) and whose result is memoised reads none
     unread = [s.blob for s in sources if s.blob and not s.error
               and not memo.knows(s, config.limits)]
-    blobs = git.read_blobs(repo, unread)
-    sources = [replace(s, data=blobs[s.blob], read=None) if s.blob in blobs else s
+    if not unread:
+        return load_sources(sources, config.limits, memo)
+    batch = _BlobBatch(repo, unread)
+    sources = [replace(s, read=partial(batch.read, s.blob)) if s.blob in batch.wanted else s
                for s in sources]
     return load_sources(sources, config.limits, memo)
+
+
+class _BlobBatch:
+    """The bytes of one side's unread blobs, all read through one `git cat-file --batch` the
+    first time any of them is asked for (a parse that misses the cache, the locator placing
+    a finding, an unparsed file's scan): never more round trips than reading them at once,
+    and none when nothing reads them."""
+
+    def __init__(self, repo: Repo, shas: list[str]) -> None:
+        self.repo = repo
+        self.wanted = frozenset(shas)
+        self._blobs: dict[str, bytes] | None = None
+
+    def read(self, sha: str) -> bytes:
+        if self._blobs is None:
+            self._blobs = git.read_blobs(self.repo, self.wanted)
+        return self._blobs[sha]
 
 
 def changed_refs(base: Catalog, head: Catalog) -> set[Ref]:

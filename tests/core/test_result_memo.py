@@ -244,6 +244,56 @@ def test_diff_takes_base_from_the_default_branch_run(examples_copy: Path, tmp_pa
         assert getattr(warm, field) == getattr(cold, field), field
 
 
+@pytest.mark.parametrize("base_result", ["memoised", "checked again"])
+def test_a_side_reads_its_blobs_only_when_wanted(examples_copy: Path, tmp_path: Path,
+                                                 isolated_git: None, base_result: str,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 invoke: Invoke) -> None:
+    """A side whose parses are all cached reads no blob from git unless something wants its
+    bytes: with BASE's result memoised its load reads none; when its findings are placed
+    (its result not memoised, or HEAD's findings in the files it shares) they are read in
+    one batch.
+    Either way the diff is the one without a cache. (Every file parses: a file that does not
+    is read to name what it appears to define, itsmctl/unparsed.py.)"""
+    from itsmctl import git
+
+    root = examples_copy
+    service = root / "services" / "checkout.yaml"
+    service.write_text(service.read_text(encoding="utf-8") + "  bogus: 1\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "base")
+    monkeypatch.setenv("ITSMCTL_CACHE_DIR", str(tmp_path / "c"))
+    invoke("validate", ".", "--today", TODAY.isoformat(), code=1)
+    if base_result == "checked again":
+        (tmp_path / "c" / DB_NAME).unlink()  # the parses stay cached, BASE's result does not
+    _git(root, "checkout", "-q", "-b", "change")
+    service.write_text(service.read_text(encoding="utf-8").replace("  bogus: 1\n", ""),
+                       encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "fix checkout")  # BASE's schema finding is fixed
+    batches: list[int] = []
+    real = git.read_blobs
+
+    def counted(repo: git.Repo, shas: frozenset[str]) -> dict[str, bytes]:
+        batches.append(len(shas))
+        return real(repo, shas)
+
+    monkeypatch.setattr(git, "read_blobs", counted)
+    warm = diff_refs(root, "main", "change", today=TODAY,
+                     memo=ParseMemo(ParseCache(tmp_path / "c")))
+    if base_result == "memoised":  # BASE's load read nothing: HEAD's edited file came first,
+        # then placing HEAD's (waived) findings read the files it shares with BASE, at once
+        assert batches[0] == 1 and len(batches) == 2 and batches[1] > 10
+    else:  # BASE's findings were placed: its files read at once, then HEAD's edited file
+        assert len(batches) == 2 and batches[0] > 10 and batches[1] == 1
+    monkeypatch.setattr(git, "read_blobs", real)
+    cold = diff_refs(root, "main", "change", today=TODAY, memo=ParseMemo())
+    assert warm.fixed_findings and warm.fixed_findings == cold.fixed_findings
+    for field in ("new_findings", "existing_findings", "changes", "approvals"):
+        assert getattr(warm, field) == getattr(cold, field), field
+
+
 def test_a_counting_finding_keeps_what_it_counts_and_nothing_deeper() -> None:
     """What a counting finding stands for survives the memo (diff compares it); a payload
     in which a counted finding counts findings of its own is no entry `encode` wrote."""
