@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from itsmctl.capping import every_finding
 from itsmctl.model import NAME_PATTERN, Entity, Ref
 from itsmctl.site.context import SiteInput
 from itsmctl.site.graph import MAX_PICTURE, Box, Layout, Link, arrange, key_depths, prepare, svg
@@ -33,7 +34,7 @@ GROUP_LABEL = "domain"
 
 def worst(site: SiteInput, entity: Entity) -> tuple[str, str]:
     """(mark, text): the worst severity among an entity's findings, and their counts."""
-    counts = Counter(f.severity for f in site.findings_of(entity))
+    counts = Counter(f.severity for f in every_finding(site.findings_of(entity)))
     words = [f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}"
              for s in sorted(counts, reverse=True)]
     mark = max(counts).label if counts else ""

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from itsmctl.capping import every_finding
 from itsmctl.findings import Severity
 from itsmctl.model import LIFECYCLE_STAGES, Entity
 from itsmctl.site.context import SiteInput
@@ -46,7 +47,7 @@ def coverage(site: SiteInput, services: list[Entity]) -> list[tuple[str, int, in
 
 def findings_by_rule(site: SiteInput) -> list[tuple[str, list[int], int]]:
     counts: dict[str, Counter[str]] = {}
-    for finding in site.validation.findings:
+    for finding in every_finding(site.validation.findings):  # "30 more ..." as 30
         counts.setdefault(finding.rule, Counter())[finding.severity.label] += 1
     return [(rule, [c[s] for s in SEVERITIES], sum(c.values()))
             for rule, c in sorted(counts.items())]

@@ -13,7 +13,6 @@ from typing import Any
 
 from itsmctl.durations import parse_date
 from itsmctl.evidence import latest
-from itsmctl.findings import Severity
 from itsmctl.model import Entity, list_of_dicts
 from itsmctl.references import parse_ref
 from itsmctl.rules.common import lifecycle
@@ -200,7 +199,7 @@ def attention(site: SiteInput) -> dict[str, Any]:
     """What the home page opens with: errors, lapsing waivers and evidence, reviews, freezes."""
     broken = sorted((e for e in site.catalog if e.ref in site.broken and ref_path(e.ref)),
                     key=lambda e: (e.kind, e.name))
-    errors = sum(1 for f in site.validation.findings if f.severity >= Severity.ERROR)
+    errors = site.validation.counts["error"]  # a counting finding as those it counts
     return {
         "errors": errors,
         "broken": [site.link_entity(e) for e in broken[:ATTENTION_ROWS]],

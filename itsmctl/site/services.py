@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from itsmctl.capping import every_finding
 from itsmctl.model import Entity, list_of_dicts
 from itsmctl.references import PARTY
 from itsmctl.rules.reviews import review_due
@@ -131,7 +132,7 @@ def _level(site: SiteInput, service: Entity) -> dict[str, Any]:
 
 
 def _findings(site: SiteInput, service: Entity) -> dict[str, Any]:
-    counts = Counter(f.severity for f in site.findings_of(service))
+    counts = Counter(f.severity for f in every_finding(site.findings_of(service)))
     words = [f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}"
              for s in sorted(counts, reverse=True)]
     worst = max(counts).label if counts else "none"

@@ -207,3 +207,25 @@ def test_window_status_by_day_and_for_unreadable_dates() -> None:
     assert window_status({"from": "2026-11-24", "until": "2026-11-30"}, today) == "upcoming"
     assert window_status({"from": "2026-11-01", "until": "2026-11-22"}, today) == "past"
     assert window_status({"from": "soon", "until": "2026-11-22"}, today) == ""
+
+
+def test_site_counts_every_finding_past_the_listing_bound(tmp_path: Path) -> None:
+    """Past 100 findings of a rule in a document validate lists a counting finding ("30 more
+    schema findings in this document"); the home page, the findings-by-rule table, the
+    services table and the graph's boxes count every finding it stands for, as `itsmctl
+    validate` does (they counted it as one: 101 where there were 130)."""
+    root = tmp_path / "catalog"
+    shutil.copytree(SMALL, root)
+    labels = "".join(f"    l{i:03}: {'x' * 70}\n" for i in range(130))
+    services = (root / "services.yaml").read_text().replace(
+        "  name: db\n  title: Database\n", f"  name: db\n  title: Database\n  labels:\n{labels}", 1)
+    (root / "services.yaml").write_text(services)
+    site = tmp_path / "site"
+    render_catalog(root, site)
+    home = text_of(site, "index.html")
+    assert "Errors: 134 error findings on 2 entities" in home  # 4 of the small catalog's own
+    assert " schema 130 0 0 130 " in home  # the findings by rule and severity
+    by_name = {cells[0]: cells for _, cells in table_rows(site / "services.html",
+                                                          "services-table")[1:]}
+    assert by_name["Database errors"][6] == "133 errors"
+    assert "133 errors" in (site / "graph.html").read_text()
