@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from itsmctl.findings import total
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.envelope import envelope, json_document
 from itsmctl.validate import ValidationResult
@@ -17,7 +18,7 @@ def as_dict(result: ValidationResult) -> dict[str, Any]:
             "documents": result.documents,
             "entities": result.entities,
             **{f"{k}s" if k != "info" else k: v for k, v in result.counts.items()},
-            "waived": len(result.waived),
+            "waived": total(result.waived),
             "failed": result.failed,
         },
         "findings": [f.to_dict() for f in result.findings],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from itsmctl.findings import Finding, Severity
+from itsmctl.findings import Finding, Severity, total
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.wording import plural
 from itsmctl.validate import ValidationResult
@@ -31,7 +31,7 @@ def summary_line(result: ValidationResult) -> str:
     counts = result.counts
     parts = [plural(counts["error"], "error"), plural(counts["warning"], "warning"),
              f"{counts['info']} info"]
-    waived = f", {len(result.waived)} waived" if result.waived else ""
+    waived = f", {total(result.waived)} waived" if result.waived else ""
     checked = f"{plural(result.files, 'file')}, {plural(result.entities, 'entity')}"
     return f"{', '.join(parts)}{waived} in {checked}"
 
