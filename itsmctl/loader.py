@@ -36,6 +36,13 @@ class LoadResult:
 def load_directory(root: Path, config: Config, display_root: str | None = None,
                    memo: ParseMemo | None = None) -> LoadResult:
     """Load the catalog folder `root` as selected by the config."""
+    return load_sources(directory_files(root, config, display_root), config.limits, memo)
+
+
+def directory_files(root: Path, config: Config,
+                    display_root: str | None = None) -> list[SourceFile]:
+    """The files `load_directory` loads, read but not parsed: validate keys its result memo
+    by them, so a hit decodes no parse at all (itsmctl/validate.py)."""
     label = display_root if display_root is not None else str(root)
     sources = directory_sources(
         root, config.include, config.exclude, _normalise(label), config.limits.max_file_size
@@ -44,7 +51,7 @@ def load_directory(root: Path, config: Config, display_root: str | None = None,
     sources = [s for s in sources if s.rel not in CONFIG_NAMES and s.rel != own]
     if not sources and config.file:
         _nothing_selected(root, config)
-    return load_sources(sources, config.limits, memo)
+    return sources
 
 
 def _nothing_selected(root: Path, config: Config) -> None:

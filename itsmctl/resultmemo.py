@@ -17,6 +17,11 @@ again would:
 - every catalog file in load order: its path, label, read problem and content hash (the git
   blob id, which a file on disk of the same bytes shares).
 
+Nothing in the key comes from a parse, so `validate` computes it from the files as read and,
+on a hit, decodes no parse at all: an entry also holds the load's document and entity counts
+(what the reports print besides the findings), and the catalog is loaded only if a caller
+asks for it (itsmctl/validate.py).
+
 Entries are JSON with a checksum, in the parse cache's folder and under its rules (SQLite:
 atomic writes, least-recently-used bound, `cache info|clear`, a no-op when unusable). A
 malformed entry is a miss. A poisoned entry could hide a finding, so, as for parses, only
@@ -29,6 +34,8 @@ import hashlib
 import json
 import sys
 import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -38,7 +45,7 @@ import yaml
 
 from itsmctl import __version__
 from itsmctl.findings import Finding, Severity, Waiver
-from itsmctl.loader import LoadResult, blob_id
+from itsmctl.loader import blob_id
 from itsmctl.parsecache import (  # the payload checks it uses too
     ParseCache,
     _int,
@@ -47,17 +54,28 @@ from itsmctl.parsecache import (  # the payload checks it uses too
     library_version,
     package_digest,
 )
+from itsmctl.sources import SourceFile
 
 if TYPE_CHECKING:
     from itsmctl.config import Config
     from itsmctl.policy import PolicySet
 
-FORMAT = 2  # the payload layout below; a change makes every older entry a miss
+FORMAT = 3  # the payload layout below; a change makes every older entry a miss
 DB_NAME = "results-v1.sqlite"  # kept across formats: the key holds FORMAT, so older entries
 # are misses that the size bound evicts (a new file name would leave the old one behind)
 LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-specifications", "referencing", "rpds-py",
              "regex", "tzdata")
 Findings = tuple[tuple[Finding, ...], tuple[Finding, ...]]  # (active, waived), each sorted
+
+
+@dataclass(frozen=True)
+class Memoised:
+    """What a memo entry holds: the findings, and the counts of the load they came from
+    (`LoadResult.documents`, the catalog's entities), so a hit needs no load to report."""
+
+    findings: Findings
+    documents: int
+    entities: int
 
 
 @cache
@@ -89,10 +107,11 @@ def _zone_data() -> str | None:
     return "\0".join(parts)
 
 
-def result_key(loaded: LoadResult, config: Config, today: date,
+def result_key(sources: Mapping[str, SourceFile], config: Config, today: date,
                policies: PolicySet) -> str | None:
-    """The memo key of validating `loaded` under `config`, `policies` and `today`; None when
-    some input cannot be keyed (then nothing is memoised)."""
+    """The memo key of validating the files `sources` (a load's `sources`: label to file, in
+    load order) under `config`, `policies` and `today`; None when some input cannot be keyed
+    (then nothing is memoised). It reads the files' bytes, never a parse."""
     env = environment()
     if env is None:
         return None
@@ -102,7 +121,7 @@ def result_key(loaded: LoadResult, config: Config, today: date,
     head = (env, today.isoformat(), repr(config), source.label if source else "-", config_bytes,
             repr(policies.inputs), repr(policies.names))
     digest.update("\0".join(head).encode("utf-8", "surrogatepass"))
-    for label, item in loaded.sources.items():
+    for label, item in sources.items():
         content = "" if item.error else (item.blob or blob_id(item.bytes()))
         problem = item.problem.name if item.problem else ""
         line = "\0".join(("\n", label, item.rel, item.error, problem, content))
@@ -124,19 +143,22 @@ class ResultMemo:
             return None
         return cls(ParseCache(parses.directory, parses.max_bytes, DB_NAME))
 
-    def get(self, key: str) -> Findings | None:
+    def get(self, key: str) -> Memoised | None:
         payload = self.store.get_many([key]).get(key)
         found = decode(payload) if payload is not None else None
         self.hits += found is not None
         return found
 
-    def put(self, key: str, findings: Findings) -> None:
-        self.store.put_many({key: encode(findings)})
+    def put(self, key: str, memoised: Memoised) -> None:
+        self.store.put_many({key: encode(memoised)})
 
 
-def encode(findings: Findings) -> bytes:
-    """Active and waived findings as JSON bytes (ASCII: lone surrogates survive escaped)."""
-    body = {"a": [_row(f) for f in findings[0]], "w": [_row(f) for f in findings[1]]}
+def encode(memoised: Memoised) -> bytes:
+    """Active and waived findings and the counts as JSON bytes (ASCII: lone surrogates
+    survive escaped)."""
+    active, waived = memoised.findings
+    body = {"a": [_row(f) for f in active], "w": [_row(f) for f in waived],
+            "n": [memoised.documents, memoised.entities]}
     return json.dumps(body, separators=(",", ":"), allow_nan=False).encode("ascii")
 
 
@@ -147,13 +169,21 @@ def _row(f: Finding) -> list[Any]:
             f.entity, f.doc, f.identity, waiver, [_row(hidden) for hidden in f.stands_for]]
 
 
-def decode(payload: bytes) -> Findings | None:
-    """The findings a payload holds; None when it is not one `encode` wrote."""
+def decode(payload: bytes) -> Memoised | None:
+    """What a payload holds; None when it is not one `encode` wrote."""
     try:
         body = json.loads(payload, parse_constant=_reject)
-        return tuple(_finding(r) for r in body["a"]), tuple(_finding(r) for r in body["w"])
+        findings = tuple(_finding(r) for r in body["a"]), tuple(_finding(r) for r in body["w"])
+        documents, entities = body["n"]
+        return Memoised(findings, _count(documents), _count(entities))
     except (ValueError, TypeError, KeyError, RecursionError):
         return None
+
+
+def _count(value: Any) -> int:
+    if _int(value) < 0:
+        raise ValueError("not a count")
+    return int(value)
 
 
 def _reject(name: str) -> Any:

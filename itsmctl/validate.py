@@ -4,8 +4,10 @@ prints."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from itsmctl import runcontext
@@ -15,37 +17,43 @@ from itsmctl.config import Config, config_location
 from itsmctl.errors import ConfigError
 from itsmctl.findings import Finding, Severity, count_by_severity
 from itsmctl.heap import young_collections_only
-from itsmctl.loader import LoadResult, ParseMemo, load_directory
+from itsmctl.loader import LoadResult, ParseMemo, directory_files, load_directory, load_sources
 from itsmctl.locate import Locator
 from itsmctl.parallelrules import run_rules as run_in_parallel
 from itsmctl.policy import PolicySet, load_policies
-from itsmctl.resultmemo import Findings, ResultMemo, result_key
+from itsmctl.resultmemo import Findings, Memoised, ResultMemo, result_key
 from itsmctl.rules import all_rules
 from itsmctl.rules.registry import Rule, RuleContext
 from itsmctl.runcontext import RunContext, resolve_context
+from itsmctl.sources import SourceFile
 from itsmctl.waivers import apply_waivers
 
 
 @dataclass(frozen=True)
 class ValidationResult:
-    """Everything a reporter needs: findings (active and waived) and what was checked."""
+    """Everything a reporter needs: findings (active and waived) and what was checked.
+
+    `loaded` gives the catalog the findings are about: loaded already, or loaded on first
+    use when the findings came from the result memo (which the reports never need: they
+    print the findings and the counts)."""
 
     root: str
     findings: tuple[Finding, ...]
     waived: tuple[Finding, ...]
     file_labels: tuple[str, ...]
     documents: int
-    catalog: Catalog = field(compare=False, repr=False)
+    entities: int
+    loaded: Callable[[], Catalog] = field(compare=False, repr=False)
     fail_at: Severity = Severity.ERROR
     policies: PolicySet = field(default_factory=PolicySet, compare=False, repr=False)
 
     @property
-    def files(self) -> int:
-        return len(self.file_labels)
+    def catalog(self) -> Catalog:
+        return self.loaded()
 
     @property
-    def entities(self) -> int:
-        return len(self.catalog)
+    def files(self) -> int:
+        return len(self.file_labels)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -93,11 +101,40 @@ def validate(context: RunContext, *, strict: bool = False,
     hands it to the site check).
     """
     memo = memo if memo is not None else context.memo
-    with young_collections_only():  # the loaded catalog lives to the end (itsmctl/heap.py)
-        loaded = loaded if loaded is not None else load_worktree(context, memo)
-        return check_loaded(loaded, context.config, today=context.today, strict=strict,
-                            root=context.label, policies=context.policies,
-                            results=ResultMemo.beside(memo.cache))
+    results = ResultMemo.beside(memo.cache)
+    if loaded is not None or results is None:
+        with young_collections_only():  # the loaded catalog lives to the end (itsmctl/heap.py)
+            loaded = loaded if loaded is not None else load_worktree(context, memo)
+            return check_loaded(loaded, context.config, today=context.today, strict=strict,
+                                root=context.label, policies=context.policies, results=results)
+    # The memo's key is made of the files' bytes, the config, the policies and the day, none
+    # of it parsed: look it up before any parse is decoded, so a hit loads nothing.
+    listed = directory_files(context.root, context.config, context.label)
+    files = {source.label: source for source in listed}  # what a load's `sources` holds
+    key = result_key(files, context.config, context.today, context.policies)
+    found = results.get(key) if key is not None else None
+    if found is not None:
+        _rules(context.config, context.today, context.policies)  # raises as a miss would
+
+        @cache
+        def later() -> Catalog:
+            with young_collections_only():
+                return load_sources(listed, context.config.limits, memo).catalog
+        return _result(found, tuple(sorted(files)), later, context.label, strict,
+                       context.policies)
+    with young_collections_only():
+        loaded = load_sources(listed, context.config.limits, memo)
+        day, rules = _rules(context.config, context.today, context.policies)
+        same = _same_files(loaded.sources, files)  # else keyed again, by what was loaded
+        return _checked(loaded, context.config, day, rules, strict, context.label,
+                        context.policies, results, key if same else None)
+
+
+def _same_files(loaded: dict[str, SourceFile], listed: dict[str, SourceFile]) -> bool:
+    """Whether a load holds exactly the files listed (the memo can hand back an earlier
+    file's parse, whose source is that file's: then the load is keyed by what it holds)."""
+    return len(loaded) == len(listed) and all(
+        loaded.get(label) is source for label, source in listed.items())
 
 
 def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = None,
@@ -112,22 +149,46 @@ def check_loaded(loaded: LoadResult, config: Config, *, today: date | None = Non
     """
     if policies is None:
         policies = load_policies(config)
+    day, rules = _rules(config, today, policies)
+    return _checked(loaded, config, day, rules, strict, root, policies, results, None)
+
+
+def _rules(config: Config, today: date | None,
+           policies: PolicySet) -> tuple[date, dict[str, Rule]]:
+    """The run's day and the rules on that day; a config naming an unknown rule raises."""
     day = today or runcontext.clock_today()
     rules = {rule.id: rule for rule in all_rules(policies.rules_on(day))}
     _check_config_rules(config, set(rules))
-    key = result_key(loaded, config, day, policies) if results is not None else None
+    return day, rules
+
+
+def _checked(loaded: LoadResult, config: Config, day: date, rules: dict[str, Rule],
+             strict: bool, root: str, policies: PolicySet, results: ResultMemo | None,
+             key: str | None) -> ValidationResult:
+    """`loaded` checked, or its memoised result; `key`: its memo key when known already."""
+    if results is not None and key is None:
+        key = result_key(loaded.sources, config, day, policies)
     found = results.get(key) if results is not None and key is not None else None
     if found is None:
-        found = _findings(loaded, config, day, rules)
+        found = Memoised(_findings(loaded, config, day, rules), loaded.documents,
+                         len(loaded.catalog))
         if results is not None and key is not None:
             results.put(key, found)
+    catalog = loaded.catalog
+    return _result(found, tuple(sorted(loaded.sources)), lambda: catalog, root, strict,
+                   policies)
+
+
+def _result(found: Memoised, labels: tuple[str, ...], catalog: Callable[[], Catalog],
+            root: str, strict: bool, policies: PolicySet) -> ValidationResult:
     return ValidationResult(
         root=root,
-        findings=found[0],
-        waived=found[1],
-        file_labels=tuple(sorted(loaded.sources)),
-        documents=loaded.documents,
-        catalog=loaded.catalog,
+        findings=found.findings[0],
+        waived=found.findings[1],
+        file_labels=labels,
+        documents=found.documents,
+        entities=found.entities,
+        loaded=catalog,
         fail_at=Severity.WARNING if strict else Severity.ERROR,
         policies=policies,
     )

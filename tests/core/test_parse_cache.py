@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from itsmctl import parsecache
+from itsmctl import validate as validate_module
 from itsmctl.limits import Limits
 from itsmctl.loader import ParseMemo, load_directory, load_sources
 from itsmctl.parsecache import DB_NAME, ParseCache, encode, entry_key
@@ -26,6 +27,19 @@ from itsmctl.yamlload import parse_source
 from tests.conftest import EXAMPLES, TODAY, cache_rows, run_cli
 
 HOSTILE = Path(__file__).resolve().parent.parent / "hostile" / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def parses_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the parses: the result memo is off (in this process), or a
+    warm run would take its findings from the memo and read no parse at all."""
+    monkeypatch.setattr(validate_module, "ResultMemo", _NoResults)
+
+
+class _NoResults:
+    @staticmethod
+    def beside(parses: ParseCache | None) -> None:
+        return None
 
 
 def run(*args: str) -> tuple[int, str]:

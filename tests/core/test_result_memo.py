@@ -94,6 +94,12 @@ def _corrupt(update: str, checksum: bool = False) -> None:
     ("UPDATE parses SET payload = CAST('{\"a\": [[1]], \"w\": []}' AS BLOB)", True),
     ("UPDATE parses SET payload = CAST('{\"a\": [], \"w\": [], \"x\": NaN}' AS BLOB)", True),
     ("UPDATE parses SET payload = CAST('[[[' AS BLOB)", True),
+    ("UPDATE parses SET payload = CAST('{\"a\": [], \"w\": []}' AS BLOB)", True),  # no counts
+    ("UPDATE parses SET payload = CAST('{\"a\": [], \"w\": [], \"n\": [-1, 2]}' AS BLOB)", True),
+    ("UPDATE parses SET payload = CAST('{\"a\": [], \"w\": [], \"n\": [\"1\", 2]}' AS BLOB)",
+     True),
+    ("UPDATE parses SET payload = CAST('{\"a\": [], \"w\": [], \"n\": [1, 2, 3]}' AS BLOB)",
+     True),
 ])
 def test_a_corrupt_entry_is_ignored_and_checked_again(broken: Path, rule_runs: list[int],
                                                       update: str, checksum: bool) -> None:
@@ -301,7 +307,78 @@ def test_a_counting_finding_keeps_what_it_counts_and_nothing_deeper() -> None:
                            path=("metadata", "labels", f"l{i}")) for i in range(3))
     counting = Finding("schema", Severity.ERROR, "3 more", "t.yaml", 9, 5, entity="Team:t",
                        identity="t.yaml\x1f0\x1fmore", stands_for=hidden)
-    decoded = resultmemo.decode(resultmemo.encode(((counting,), ())))
-    assert decoded is not None and decoded[0][0].stands_for == hidden
+    decoded = resultmemo.decode(resultmemo.encode(resultmemo.Memoised(((counting,), ()), 1, 1)))
+    assert decoded is not None and decoded.findings[0][0].stands_for == hidden
     deeper = Finding("schema", Severity.ERROR, "1 more", "t.yaml", stands_for=(counting,))
-    assert resultmemo.decode(resultmemo.encode(((deeper,), ()))) is None
+    assert resultmemo.decode(resultmemo.encode(resultmemo.Memoised(((deeper,), ()), 1, 1))) \
+        is None
+
+
+def _text_report(path: Path, *extra: str) -> tuple[int, str]:
+    result = run_cli("validate", str(path), "--today", TODAY.isoformat(), "--color", "never",
+                     *extra)
+    return result.exit_code, result.output
+
+
+def test_a_hit_decodes_no_parse_and_reports_what_a_cold_run_reports(
+        broken: Path, rule_runs: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memo is looked up before any parse is read: a hit touches no parse-cache entry,
+    and its text and json reports and exit code are the cold run's, byte for byte."""
+    cold_json, cold_text = validate_json(broken, "--no-cache"), _text_report(broken, "--no-cache")
+    validate_json(broken)  # fills the parse cache and the memo
+    reads: list[int] = []
+    real = ParseCache.get_many
+
+    def counted(self: ParseCache, keys: object) -> dict[str, bytes]:
+        found = real(self, keys)  # type: ignore[arg-type]
+        if self.path.name != DB_NAME:
+            reads.append(len(found))
+        return found
+
+    monkeypatch.setattr(ParseCache, "get_many", counted)
+    assert validate_json(broken) == cold_json
+    assert _text_report(broken) == cold_text
+    strict = validate_json(broken, "--strict")  # the exit code is graded after the memo
+    assert len(rule_runs) == 3 and reads == []  # two cold runs and the filling one
+    assert strict == validate_json(broken, "--strict", "--no-cache")
+    assert cold_json[0] == 1
+
+
+def test_a_hit_loads_the_catalog_only_when_asked_and_it_is_the_cold_one(
+        broken: Path, tmp_path: Path, rule_runs: list[int]) -> None:
+    cache = ParseCache(tmp_path / "c")
+    cold = _run(broken, cache)
+    warm_memo = ParseMemo(cache)
+    warm = validate(resolve_context(broken, today=TODAY, label=""), memo=warm_memo)
+    assert rule_runs == [1] and warm_memo.cached == warm_memo.parsed == 0  # nothing loaded
+    assert warm == cold and (warm.documents, warm.entities) == (cold.documents, cold.entities)
+    assert [(e.ref, e.file, e.line) for e in warm.catalog] == \
+        [(e.ref, e.file, e.line) for e in cold.catalog]
+    assert warm.catalog is warm.catalog  # loaded once, from the parse cache
+    assert warm_memo.parsed == 0 and warm_memo.cached == len(warm.file_labels)
+    assert len(warm.catalog) == warm.entities
+
+
+@pytest.mark.parametrize("change", [
+    # no finding changes, only what the counts count: a hit keyed badly would print old counts
+    _append("teams/platform.yaml", "---\napiVersion: itsmctl.io/v1\nkind: Team\nmetadata:\n"
+            "  name: extra-team\nspec:\n  owners: []\n"),
+    _append("teams/platform.yaml", "---\n"),  # one more (empty) document, the same entities
+])
+def test_the_counts_a_hit_reports_are_the_load_it_stands_for(
+        broken: Path, change: Callable[[Path], None], rule_runs: list[int]) -> None:
+    validate_json(broken)
+    change(broken)
+    warm = validate_json(broken)
+    assert len(rule_runs) == 2
+    assert warm == validate_json(broken) == validate_json(broken, "--no-cache")
+
+
+def test_a_config_that_selects_other_files_misses(broken: Path, rule_runs: list[int]) -> None:
+    before = json.loads(validate_json(broken)[1])["summary"]
+    config = broken / ".itsmctl.yaml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + "\nexclude:\n  - teams/**\n", encoding="utf-8")
+    after = validate_json(broken)
+    assert len(rule_runs) == 2 and after == validate_json(broken, "--no-cache")
+    assert json.loads(after[1])["summary"]["files"] < before["files"]
