@@ -164,7 +164,10 @@ def _late_event(join: _Join, stats: JoinStats, ident: str, at: float, status: st
 
 def join_in_memory(tickets: Iterator[Ticket], events: Iterator[EventRow] | None, tally: Tally,
                    stats: JoinStats) -> None:
-    """Any order: events grouped per ticket first, then each ticket counted as it is read."""
+    """Any order: events grouped per ticket first, then each ticket counted as it is read.
+    A ticket gets the events the zipper would have given it, so the figures are the same:
+    none before its opening (orphans) and none after its stop (a `closed` status after the
+    resolution made a response without `responded_at` end after the resolution)."""
     stats.mode = "in-memory"
     grouped: dict[str, list[tuple[float, str]]] = {}
     for ident, at, status, _ in events or ():
@@ -180,7 +183,11 @@ def join_in_memory(tickets: Iterator[Ticket], events: Iterator[EventRow] | None,
             if early:
                 stats.orphan_events += len(early)
                 stats.orphan_ids.add(item.id)
-            item.statuses = [e for e in history if e[0] >= item.opened]
+            # what the zipper collects: from the opening up to the stop, when there is one
+            # (it counts a ticket once the events pass its stop, so later ones never reach it)
+            stop = _stop(item)
+            last = math.inf if stop is None else stop
+            item.statuses = [e for e in history if item.opened <= e[0] <= last]
         if _stop(item) is None:
             join.hold(item)
         else:

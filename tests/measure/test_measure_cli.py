@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from tests.measure.conftest import EXAMPLES, OUTAGES, TICKETS, measure_json, run, sla
+from tests.measure.conftest import EVENTS, EXAMPLES, OUTAGES, TICKETS, measure_json, run, sla
 
 
 def test_hand_computed_attainment(records) -> None:
@@ -212,3 +212,27 @@ def test_streaming_holds_only_the_open_tickets(records) -> None:
                                    events_csv="\n".join(events) + "\n"))
     assert data["records"]["mode"] == "streaming" and data["records"]["tickets"] == 300
     assert data["records"]["peakOpenTickets"] == 1
+
+
+def test_a_status_after_the_resolution_counts_in_neither_order(records, tmp_path: Path) -> None:
+    """E6 has no responded_at, so its response stops at its first status other than `new`,
+    else at its resolution (11:00, 120 business minutes: P2's 2h, met). Its `closed` status
+    comes after the resolution; the in-memory join (files out of time order) used it and
+    stopped the response at 14:00: 300 minutes, breached."""
+    lines = TICKETS.splitlines()
+    e6 = "E6,incident,legacy-erp,P2,2026-11-23T09:00:00+01:00,,2026-11-23T11:00:00+01:00"
+    tickets = "\n".join([*lines[:4], e6, *lines[4:]]) + "\n"
+    events = ("id,at,status\nE6,2026-11-23T09:00:00+01:00,new\n"
+              "E6,2026-11-23T14:00:00+01:00,closed\n" + EVENTS.split("\n", 1)[1])
+    rows = {}
+    for order, text in (("ordered", events), ("reversed", "id,at,status\n" + "\n".join(
+            reversed(events.splitlines()[1:])) + "\n")):
+        folder = records(tickets_csv=tickets, events_csv=text)
+        out = tmp_path / f"{order}.csv"
+        code, data = measure_json(folder, "--per-ticket", str(out))
+        assert data["records"]["mode"] == {"ordered": "streaming", "reversed": "in-memory"}[order]
+        with out.open(encoding="utf-8") as handle:
+            rows[order] = {r["id"]: r for r in csv.DictReader(handle)}
+    assert rows["ordered"]["E6"]["response_minutes"] == "120"
+    assert rows["ordered"]["E6"]["response_breached"] == "false"
+    assert rows["reversed"] == rows["ordered"]
