@@ -229,7 +229,7 @@ def test_a_status_after_the_resolution_counts_in_neither_order(records, tmp_path
             reversed(events.splitlines()[1:])) + "\n")):
         folder = records(tickets_csv=tickets, events_csv=text)
         out = tmp_path / f"{order}.csv"
-        code, data = measure_json(folder, "--per-ticket", str(out))
+        _, data = measure_json(folder, "--per-ticket", str(out))
         assert data["records"]["mode"] == {"ordered": "streaming", "reversed": "in-memory"}[order]
         with out.open(encoding="utf-8") as handle:
             rows[order] = {r["id"]: r for r in csv.DictReader(handle)}
