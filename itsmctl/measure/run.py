@@ -357,7 +357,8 @@ def _availability(plan: SlaPlan, outages: list[Outage], tally: Tally, window: _W
 
 
 def _too_many_bad_rows(problems: list[RowProblem], allowed: int) -> ItsmctlError:
-    first = "; ".join(str(p) for p in problems[:3])
+    # by file and line: the join reads tickets and events interleaved, in its own order
+    first = "; ".join(str(p) for p in sorted(problems, key=lambda p: (p.file, p.line))[:3])
     more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
     return ItsmctlError(
         f"{len(problems)} unreadable record rows, more than --max-bad-rows {allowed}:"

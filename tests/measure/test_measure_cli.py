@@ -14,6 +14,7 @@ partial 12:00-14:00 on Tuesday (60 min), one at 20:00 (outside hours: 0) = 150 m
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 from tests.measure.conftest import EVENTS, EXAMPLES, OUTAGES, TICKETS, measure_json, run, sla
@@ -236,3 +237,15 @@ def test_a_status_after_the_resolution_counts_in_neither_order(records, tmp_path
     assert rows["ordered"]["E6"]["response_minutes"] == "120"
     assert rows["ordered"]["E6"]["response_breached"] == "false"
     assert rows["reversed"] == rows["ordered"]
+
+
+def test_the_bad_rows_a_failed_run_names_are_the_first_by_file_and_line(records) -> None:
+    lines = TICKETS.splitlines()
+    lines[1] = lines[1].replace("2026-11-20T17:00:00+01:00", "yesterday")  # line 2
+    lines[5] = lines[5].replace("2026-11-24T09:10:00+01:00", "soon")      # line 6
+    events = EVENTS.replace("2026-11-24T09:10:00+01:00", "later")         # line 3
+    result = run("measure", str(EXAMPLES), "--records",
+                 str(records(tickets_csv="\n".join(lines) + "\n", events_csv=events)))
+    assert result.exit_code == 2, result.output
+    named = re.findall(r"(events|tickets)\.csv:(\d+):", result.output)
+    assert named == [("events", "3"), ("tickets", "2"), ("tickets", "6")]
