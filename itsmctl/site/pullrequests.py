@@ -181,8 +181,9 @@ def _named(item: Any) -> str:
 
 
 def _read_bounded(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as handle:
+    try:  # O_NONBLOCK: opening a named pipe must not wait for a writer; fstat refuses it
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise ItsmctlError(f"{path} is not a regular file", HINT)
             data = handle.read(MAX_BYTES + 1)
