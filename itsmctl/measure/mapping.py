@@ -17,16 +17,19 @@ A preset is a starting point: every key above overrides or extends it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from itsmctl.errors import ItsmctlError
+from itsmctl.limits import DEFAULT_LIMITS
 from itsmctl.measure.presets import PRESETS
 from itsmctl.measure.recordfile import open_record, present
+from itsmctl.sources import SourceFile
+from itsmctl.yamlload import parse_source
 
 TICKET_FIELDS = ("id", "type", "service", "priority", "opened_at", "responded_at",
                  "resolved_at", "closed_at", "channel", "first_contact", "reopened", "csat",
@@ -34,6 +37,7 @@ TICKET_FIELDS = ("id", "type", "service", "priority", "opened_at", "responded_at
 EVENT_FIELDS = ("id", "at", "status")
 OUTAGE_FIELDS = ("service", "start", "end", "impact", "weight", "planned")
 MAX_MAPPING_BYTES = 1 << 20
+MAX_FORMAT_CHARS = 200  # a strptime format is a few dozen characters
 _KEYS = {"preset", "timezone", "timestampFormat", "files", "columns", "events", "constants",
          "values", "services"}
 
@@ -74,12 +78,22 @@ def load_mapping(records: Path) -> RecordMapping:
             raise ItsmctlError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if len(data) > MAX_MAPPING_BYTES:
         raise ItsmctlError(f"{path} is larger than 1 MiB", "a mapping is a few dozen lines")
-    try:
-        raw = yaml.safe_load(data.decode("utf-8-sig")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ItsmctlError(f"{path} is not valid YAML: {' '.join(str(exc).split())[:200]}",
-                           location="") from None
-    return compile_mapping(raw, str(path))
+    # the catalog's loader, under its default limits: no tags, aliases and depth bounded (a
+    # 42 KB file of 2,000 aliases to a 2,000-entry table was 4 million value-map entries)
+    parsed = parse_source(SourceFile("mapping.yaml", str(path), data=data, size=len(data)),
+                          DEFAULT_LIMITS)
+    if parsed.findings:
+        first = parsed.findings[0]
+        where = f"{path}:{first.line}" if first.line else str(path)
+        raise ItsmctlError(f"{where}: not a usable mapping: {first.message}",
+                           "a mapping is a few dozen lines of plain YAML"
+                           " (docs/measure.md#mappingyaml)",
+                           location="")
+    if len(parsed.documents) > 1:
+        raise ItsmctlError(f"{path}: expected one YAML document, found"
+                           f" {len(parsed.documents)}", "see docs/measure.md#mappingyaml")
+    raw = parsed.documents[0].data if parsed.documents else None
+    return compile_mapping(raw or {}, str(path))
 
 
 def compile_mapping(raw: Any, label: str = "mapping.yaml") -> RecordMapping:
@@ -108,7 +122,7 @@ def compile_mapping(raw: Any, label: str = "mapping.yaml") -> RecordMapping:
                    **_strings(raw.get("constants", {}), label, "constants")},
         values=values, services=_strings(raw.get("services", {}), label, "services"),
         timezone=_optional(raw, "timezone", label),
-        timestamp_format=_optional(raw, "timestampFormat", label) or base.get("timestampFormat"),
+        timestamp_format=_timestamp_format(raw, label) or base.get("timestampFormat"),
         files=_strings(raw.get("files", {}), label, "files"),
     )
 
@@ -144,6 +158,26 @@ def _optional(raw: dict[str, Any], key: str, label: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise _bad(label, f"{key} must be text")
     return value
+
+
+def _timestamp_format(raw: dict[str, Any], label: str) -> str | None:
+    """The mapping's strptime format, tried once here: a directive written twice (`%d %d`)
+    made every row's strptime raise re.error, an internal error (exit 3)."""
+    fmt = _optional(raw, "timestampFormat", label)
+    if fmt is None:
+        return None
+    if len(fmt) > MAX_FORMAT_CHARS:
+        raise _bad(label, f"timestampFormat is longer than {MAX_FORMAT_CHARS} characters")
+    try:
+        datetime.strptime("", fmt)
+    except re.error as exc:
+        raise _bad(label, f"timestampFormat {fmt!r} is not a strptime format ({exc.msg})",
+                   "write each directive (%d, %H, ...) once") from None
+    except ValueError as exc:
+        if not str(exc).startswith("time data"):  # a stray %, an unknown directive
+            raise _bad(label, f"timestampFormat {fmt!r} is not a strptime format ({exc})"
+                       ) from None
+    return fmt
 
 
 def _bad(label: str, message: str, hint: str = "") -> ItsmctlError:

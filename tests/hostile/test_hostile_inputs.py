@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_cli
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+TICKETS = (EXAMPLES / "records" / "tickets.csv").read_text(encoding="utf-8").splitlines()[:4]
+TABLE = "{" + ", ".join(f"k{i}: v" for i in range(200)) + "}"
 posix_only = pytest.mark.skipif(sys.platform == "win32" or not hasattr(os, "mkfifo"),
                                 reason="POSIX named pipes")
 
@@ -25,3 +30,31 @@ def test_a_pull_request_file_that_is_a_named_pipe_is_refused_not_waited_on(
     os.mkfifo(tmp_path / "prs.json")
     with pytest.raises(ItsmctlError, match="is not a regular file"):
         read_pull_requests(tmp_path / "prs.json")
+
+
+@pytest.mark.parametrize(("mapping", "message"), [
+    # 200 aliases of a 200-entry value map: 40,000 entries from 5 KB (a 42 KB one took 243 MB)
+    ("values:\n  a0: &t " + TABLE + "\n" + "".join(f"  a{i}: *t\n" for i in range(1, 200)),
+     "not a usable mapping: aliases expand to more than 10000 nodes"),
+    ("columns: {x: " + "[" * 5000 + "]" * 5000 + "}\n",  # was a RecursionError (exit 3)
+     "mapping.yaml:1: not a usable mapping: nesting is deeper than 64 levels"),
+    ("a: !!python/object/apply:os.system [x]\n", "tag '!!python/object/apply:os.system'"),
+    ('timestampFormat: "%d.%m. %d"\n',  # strptime raised re.error on every row (exit 3)
+     "timestampFormat '%d.%m. %d' is not a strptime format (redefinition of group name"),
+    ('timestampFormat: "%Q"\n', "timestampFormat '%Q' is not a strptime format"),
+    ('timestampFormat: "' + "%d" * 1000 + '"\n', "timestampFormat is longer than 200 characters"),
+], ids=["alias-bomb", "deep", "tag", "directive-twice", "bad-directive", "long-format"])
+def test_a_hostile_mapping_yaml_is_a_usage_error(tmp_path: Path, mapping: str,
+                                                 message: str) -> None:
+    """mapping.yaml was read with yaml.safe_load, not the catalog's loader: no bound on what
+    aliases expand to, nesting deep enough for a RecursionError; and its strptime format was
+    first tried on a row, where a directive written twice is a re.error."""
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "tickets.csv").write_text("\n".join(TICKETS) + "\n", encoding="utf-8")
+    (folder / "mapping.yaml").write_text(mapping, encoding="utf-8")
+    result = run_cli("measure", str(EXAMPLES), "--records", str(folder))
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+
