@@ -28,7 +28,7 @@ STRING_LISTS = ("dependsOn", "dependencyOf", "members", "memberOf", "children", 
                 "consumesApis", "targets")
 STRINGS = ("system", "subcomponentOf", "parent", "domain", "owner", "type", "lifecycle", "target")
 # Backstage's KubernetesValidatorFunctions.isValidObjectName (1-63 characters)
-NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
 RULE = "import-invalid-descriptor"
 
 

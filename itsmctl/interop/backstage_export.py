@@ -44,8 +44,8 @@ LINK_TITLES = {"runbook": "Runbook", "repository": "Repository", "dashboard": "D
 # Backstage's KubernetesValidatorFunctions: [prefix/]name, name 1-63, prefix a DNS subdomain
 _NAME_PART = r"[a-zA-Z0-9]([-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?"
 _PREFIX_PART = r"([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
-KEY = re.compile(rf"^({_PREFIX_PART}/)?{_NAME_PART}$")
-LABEL_VALUE = re.compile(rf"^({_NAME_PART})?$")
+KEY = re.compile(rf"^({_PREFIX_PART}/)?{_NAME_PART}\Z")
+LABEL_VALUE = re.compile(rf"^({_NAME_PART})?\Z")
 TEAM_SLUG = "github.com/team-slug"    # Backstage's GitHub org annotations
 USER_LOGIN = "github.com/user-login"
 FOLDERS = {"Group": "groups", "User": "users", "Component": "components",

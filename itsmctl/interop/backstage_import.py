@@ -45,13 +45,13 @@ KEPT = PREFIX + "backstage-"
 LINK_KEYS = {"runbook": "runbook", "repository": "repository", "source": "repository",
              "repo": "repository", "dashboard": "dashboard", "knowledgebase": "knowledgeBase",
              "knowledge-base": "knowledgeBase", "docs": "knowledgeBase", "wiki": "knowledgeBase"}
-URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+\Z")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 TEAM_SLUG = "github.com/team-slug"    # Backstage's GitHub org annotations = our github fields
 USER_LOGIN = "github.com/user-login"
 GITHUB_TEAM = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,37}[A-Za-z0-9])?/[a-z0-9]"
-                         r"([a-z0-9_-]{0,98}[a-z0-9])?$")
-GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,37}[A-Za-z0-9])?$")
+                         r"([a-z0-9_-]{0,98}[a-z0-9])?\Z")
+GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,37}[A-Za-z0-9])?\Z")
 MAX_LABEL = 63
 # spec fields a mapper consumes, per kind; the rest is kept as annotations
 CONSUMED = {

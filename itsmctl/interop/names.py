@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 DEFAULT_NAMESPACE = "default"
-NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\Z")
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
 MAX_NAME = 63
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itsmctl.durations import parse_duration
 from itsmctl.model import Entity
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 LAST_RULE_DELAY = 30  # PagerDuty needs a delay on the last rule too; it only matters on a loop
 
 

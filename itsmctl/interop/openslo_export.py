@@ -36,7 +36,7 @@ SLICE = "1m"
 # the zone pattern of OpenSLO's schema wants Area/Location; these are the one-word UTC names
 UTC_NAMES = {"UTC", "GMT", "Z", "UCT", "Zulu", "Universal", "Etc/UTC"}
 ZONE = re.compile(r"[A-Z][a-zA-Z_]+/[A-Z][a-zA-Z_]+")
-LABEL = re.compile(r"^[a-z0-9A-Z][a-z0-9A-Z._-]*[a-z0-9A-Z]*$")
+LABEL = re.compile(r"^[a-z0-9A-Z][a-z0-9A-Z._-]*[a-z0-9A-Z]*\Z")
 FULL_DAY = [{"start": "00:00", "end": "24:00"}]
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

@@ -35,7 +35,7 @@ RELATION_COLUMNS = ("parent", "child", "type")
 GROUP_COLUMNS = ("name", "email")
 MEMBER_COLUMNS = ("group", "user")
 DEPENDENCY_TYPES = ("depends on::used by", "runs on::runs")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 KEPT = "itsmctl.io/servicenow-"
 CONSUMED = {"name", "support_group", "busines_criticality", "operational_status",
             "description", "service_classification", "sys_class_name", "sys_id"}

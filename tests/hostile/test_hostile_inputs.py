@@ -58,3 +58,32 @@ def test_a_hostile_mapping_yaml_is_a_usage_error(tmp_path: Path, mapping: str,
     assert message in result.output
     assert "Traceback" not in result.output and "internal error" not in result.output
 
+
+BACKSTAGE = """apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: "web\\n", description: hello}
+spec: {type: service, lifecycle: production, owner: team-a}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: team-a}
+spec: {type: team, children: []}
+"""
+
+
+def test_a_name_with_a_trailing_newline_is_refused_not_written_into_a_file_name(
+        tmp_path: Path) -> None:
+    """The importers' checks ended in `$`, which Python matches before a final newline:
+    Backstage's `name: "web\\n"` passed as a valid name, was kept as ours and written to
+    `services/web\\n.yaml` (and, with the catalog schema's own `$`, validated clean)."""
+    from itsmctl.interop.names import to_name
+
+    assert to_name("web\n") == "web"  # folded, as any other character outside the grammar
+    (tmp_path / "catalog-info.yaml").write_text(BACKSTAGE, encoding="utf-8")
+    result = run_cli("import", "backstage", str(tmp_path / "catalog-info.yaml"),
+                     "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1, result.output
+    assert "catalog-info.yaml:3: error: Component is not valid: metadata.name must be" \
+        in result.output
+    assert not [p for p in (tmp_path / "out").rglob("*") if "\n" in p.name]
+    assert "Traceback" not in result.output
