@@ -19,7 +19,7 @@ from itsmctl.rules.common import lifecycle
 from itsmctl.rules.reviews import review_due
 from itsmctl.rules.security import HOLDS_DATA, review_settings
 from itsmctl.site.context import SiteInput
-from itsmctl.site.figures import downtime
+from itsmctl.site.figures import Downtime, downtime
 from itsmctl.site.pagemodel import Page, as_list, text
 from itsmctl.site.paths import Link, kind_index, ref_path
 
@@ -82,6 +82,14 @@ def freezes_of(site: SiteInput, service: Entity) -> list[Freeze]:
     return sorted(out, key=lambda w: (w.end, w.model.text, w.name))
 
 
+def sla_downtime(site: SiteInput, sla: Entity) -> Downtime | None:
+    """`figures.downtime` of an SLA with its calendar, once per SLA and process: the SLA's
+    page, the page of each service it covers and the register show the same figures."""
+    def make() -> Downtime | None:
+        return downtime(sla, site.catalog.resolve_field(sla, "calendar", "BusinessCalendar"))
+    return site.per_entity("sla_downtime", sla, make)
+
+
 def _review(entity: Entity, today: date) -> tuple[str, bool]:
     due = review_due(entity)
     return (due.isoformat() if due else ""), bool(due and due < today)
@@ -93,8 +101,7 @@ def sla_rows(site: SiteInput) -> list[dict[str, Any]]:
     for sla in site.catalog.of_kind("SLA"):
         if ref_path(sla.ref) is None:
             continue
-        calendar = site.catalog.resolve_field(sla, "calendar", "BusinessCalendar")
-        allowed = downtime(sla, calendar)
+        allowed = sla_downtime(site, sla)
         services = [site.link_entity(s) for s in site.referrers_of(sla, "Service", "SLA")]
         named = site.link_text(sla.get("spec", "service"), "Service")
         due, overdue = _review(sla, site.today)

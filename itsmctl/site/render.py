@@ -178,6 +178,25 @@ def _fast_template_class() -> type[Template]:
     return FastEscapeTemplate
 
 
+def _remembered_links(root: str) -> Callable[[Link | None], Markup]:
+    """`link_markup` at `root`, made once per link: a service's owner, SLA and dependencies
+    are linked from dozens of pages, each time the same markup. Remembered by the link's
+    value (text, href, note, title: all `link_markup` reads), so an equal link made again
+    for another page finds it too; a catalog has one entry per entity it links, about."""
+    made: dict[Link, Markup] = {}
+
+    def bound(value: Link | None) -> Markup:
+        # only links of plain text: equal values of other types can print apart (1 == True)
+        if type(value) is not Link or type(value.text) is not str or type(value.note) is not str \
+                or (value.href is not None and type(value.href) is not str):
+            return link_markup(root, value)
+        markup = made.get(value)
+        if markup is None:
+            markup = made[value] = link_markup(root, value)
+        return markup
+    return bound
+
+
 class Renderer:
     """Renders pages with the site-wide context (title, navigation, ref, timestamp).
 
@@ -218,9 +237,7 @@ class Renderer:
         of a page's dozens of links inside a block or loop (its cost for a context function)."""
         bound = self._links.get(root)
         if bound is None:
-            def bound(value: Link | None) -> Markup:
-                return link_markup(root, value)
-            self._links[root] = bound
+            bound = self._links[root] = _remembered_links(root)
         return bound
 
     def render(self, page: Page) -> bytes:

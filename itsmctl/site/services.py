@@ -11,12 +11,12 @@ from itsmctl.model import Entity, list_of_dicts
 from itsmctl.references import PARTY
 from itsmctl.rules.reviews import review_due
 from itsmctl.site.context import SiteInput
-from itsmctl.site.figures import blast_radius, downtime
+from itsmctl.site.figures import blast_radius
 from itsmctl.site.gates import gate_section
 from itsmctl.site.graphs import neighbourhood_svg
 from itsmctl.site.pagemodel import Page, as_dict, as_list, entity_base, safe_url, text
 from itsmctl.site.paths import entity_path, kind_index
-from itsmctl.site.registers import freezes_of
+from itsmctl.site.registers import freezes_of, sla_downtime
 
 BLAST_SHOWN = 50
 """Rows of a service page's blast-radius table: a chain of n services would otherwise list
@@ -27,15 +27,19 @@ LINK_LABELS = {"runbook": "Runbook", "repository": "Repository", "dashboard": "D
 
 
 def sla_summary(site: SiteInput, sla: Entity) -> dict[str, Any]:
-    """Availability, allowed downtime and per-priority targets of one SLA."""
-    calendar = site.catalog.resolve_field(sla, "calendar", "BusinessCalendar")
+    """Availability, allowed downtime and per-priority targets of one SLA; made once per SLA
+    and process (the SLA's page and its services' pages show it; pages only read it)."""
+    return site.per_entity("sla_summary", sla, lambda: _sla_summary(site, sla))
+
+
+def _sla_summary(site: SiteInput, sla: Entity) -> dict[str, Any]:
     return {
         "link": site.link_entity(sla),
         "type": text(sla.get("spec", "type")),
         "customer": text(sla.get("spec", "customer")),
         "calendar": site.link_text(sla.get("spec", "calendar"), "BusinessCalendar"),
         "timezone": text(sla.get("spec", "measurement", "timezone")),
-        "downtime": downtime(sla, calendar),
+        "downtime": sla_downtime(site, sla),
         "targets": [(text(t.get("priority")), text(t.get("response")), text(t.get("resolution")))
                     for _, t in list_of_dicts(sla.get("spec", "targets"))],
         "credits": [(text(c.get("below")), text(c.get("credit")))

@@ -1,0 +1,46 @@
+"""What the site makes once and shows many times must be what it would make each time: a
+remembered link or SLA summary never shows on a page that should show another."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from itsmctl.site.paths import Link
+from itsmctl.site.render import Renderer, link_markup
+
+PageText = Callable[[str], str]
+
+
+def test_a_remembered_link_prints_as_link_markup_would_for_every_value() -> None:
+    links = [Link("API", "services/api.html"), Link("API", "services/web.html"),
+             Link("API", None, "unresolved"), Link("API", None, "role"), Link("API", None),
+             Link("API", "services/api.html", title="api"), Link("<b>", "x.html"), None]
+    for root in ("", "../", "../../"):
+        link = Renderer({}).link_at(root)
+        for value in links + links[::-1]:
+            assert link(value) == link_markup(root, value)
+
+
+def test_links_that_are_equal_but_print_apart_are_not_remembered_as_one() -> None:
+    link = Renderer({}).link_at("")
+    # 1 == True and Link(1) == Link(True), but they read "1" and "True"
+    first, second = Link(1, "a.html"), Link(True, "a.html")  # type: ignore[arg-type]
+    assert first == second
+    assert (link(first), link(second)) == (link_markup("", first), link_markup("", second))
+    assert link(first) != link(second)
+
+
+@pytest.mark.parametrize(("service", "sla_page", "shown"), [
+    ("services/api.html", "slas/api-sla.html", "Allowed downtime per quarter 2.2 h (132 min)"),
+    ("services/db.html", "slas/db-sla.html", "Allowed downtime per month 21.9 min"),
+    ("services/web.html", "slas/web-sla.html", "Allowed downtime per month 3.7 h (219 min)"),
+])
+def test_each_service_page_and_its_sla_page_show_that_slas_own_downtime(
+        page_text: PageText, service: str, sla_page: str, shown: str) -> None:
+    # db-sla and web-sla share a calendar; each page is rendered in one process, after the
+    # others, so a summary remembered for the wrong agreement would show here
+    assert shown in page_text(service)
+    assert shown in page_text(sla_page)
+
