@@ -125,7 +125,10 @@ def validate_plan(files: list[PlannedFile], label: str, today: date | None) -> V
 
 
 def is_blocking(finding: Finding, categories: dict[str, str]) -> bool:
-    """A finding that means the imported catalog itself is broken (not a gap to fill in)."""
+    """A finding that means the imported catalog itself is broken (not a gap to fill in);
+    a counting finding ("50 more ... in this document") when one it stands for is."""
+    if finding.stands_for:
+        return any(is_blocking(f, categories) for f in finding.stands_for)
     if categories.get(finding.rule, "governance") not in BLOCKING_CATEGORIES:
         return False
     return not (finding.rule == "ref-unresolved" and len(finding.path) >= 2

@@ -207,3 +207,24 @@ def test_hostile_descriptors_are_findings_and_hidden_text_is_escaped(tmp_path: P
     text = (out / "teams/evil.yaml").read_text(encoding="utf-8")
     assert "\u202e" not in text and '"Pay\\u202Ements"' in text
     assert load(out, "teams/evil.yaml")["metadata"]["title"] == "Pay\u202ements"
+
+
+def test_past_the_listing_bound_unresolved_external_references_do_not_block(
+        tmp_path: Path) -> None:
+    """A service's change models are left for a person when the catalog has none of them;
+    past 100 of them validate lists one finding that counts the rest, and that finding is
+    no more blocking than they are (the import refused to write at 101: "1 more
+    ref-unresolved findings in this document")."""
+    models = json.dumps([f"m{i:03}" for i in range(101)])
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: ops}\n"
+        "spec: {type: team, children: []}\n---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: api\n"
+        f"  annotations:\n    itsmctl.io/change-models: '{models}'\n"
+        "spec: {type: service, lifecycle: production, owner: ops}\n")
+    out = tmp_path / "catalog"
+    result = run("import", "backstage", str(tmp_path / "in"), "-o", str(out), "--today",
+                 "2026-11-23")
+    assert "nothing was written" not in result.output
+    assert load(out, "services/api.yaml")["spec"]["changeModels"][100] == "m100"
