@@ -105,12 +105,13 @@ def _findings_table(result: CheckResult) -> list[str]:
         return []
     out = ["", f"<details><summary>Validation findings ({total(findings)})</summary>", "",
            "| Severity | Where | Rule | Message |", "|---|---|---|---|"]
-    for f in findings[:FINDINGS_SHOWN]:
+    shown = findings[:FINDINGS_SHOWN]
+    for f in shown:
         hint = f"<br><em>hint: {cell(f.hint)}</em>" if f.hint else ""
         out.append(f"| {f.severity.label} | {code(f'{f.file}:{f.line or 0}')} | {code(f.rule)} |"
                    f" {cell(f.message)}{hint} |")
-    if len(findings) > FINDINGS_SHOWN:
-        out += ["", f"{len(findings) - FINDINGS_SHOWN} more: run `itsmctl validate` to see all."]
+    if len(findings) > FINDINGS_SHOWN:  # findings, as the title counts them, not rows
+        out += ["", f"{total(findings) - total(shown)} more: run `itsmctl validate` to see all."]
     return out + ["", "</details>"]
 
 

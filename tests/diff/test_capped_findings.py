@@ -148,3 +148,19 @@ def test_a_waiver_covers_the_findings_past_the_bound(repo: GitRepo) -> None:
     text = run_cli(*args, "-v").stdout
     assert "schema until 2027-06-01: legacy labels" in text
     assert text.count("until 2027-06-01") == 101
+
+
+def test_checks_step_summary_says_how_many_findings_it_leaves_out(repo: GitRepo,
+                                                                  tmp_path: Path) -> None:
+    """The step summary's findings table shows 50 rows; the line under it counts the findings
+    left out, a counting finding as those it stands for (it counted rows: "53 more" under
+    "Validation findings (252)", where 202 were not shown)."""
+    write_team(repo, [f"l{i:03}" for i in range(250)])
+    repo.commit()
+    summary = tmp_path / "summary.md"
+    run_cli("check", str(repo.path), "--base", "main", "--no-site", "--today",
+            TODAY.isoformat(), env={"GITHUB_ACTIONS": "true",
+                                    "GITHUB_STEP_SUMMARY": str(summary)}, code=1)
+    text = summary.read_text(encoding="utf-8")
+    assert "<summary>Validation findings (252)</summary>" in text  # and the catalog's 2 own
+    assert "202 more: run `itsmctl validate` to see all." in text
