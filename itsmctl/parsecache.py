@@ -398,7 +398,14 @@ class ParseCache:
             self.problem = f"cache not written: {error}"
 
     def _evict(self, db: sqlite3.Connection) -> None:
-        """Least recently used first, down to 90% of the bound (so not every run evicts)."""
+        """Least recently used first, down to 90% of the bound (so not every run evicts).
+
+        Every stored payload's bytes are in the database file or its write-ahead log, so
+        while those two files are within the bound the entries are too, and the sum of their
+        sizes (a read of every row: 0.2 s wall, 0.04 s CPU at 50,000 entries) is not needed.
+        """
+        if self._on_disk() <= self.max_bytes:
+            return
         total = db.execute("SELECT COALESCE(SUM(size), 0) FROM parses").fetchone()[0]
         if total <= self.max_bytes:
             return
@@ -417,6 +424,20 @@ class ParseCache:
         except sqlite3.Error:
             db.execute("ROLLBACK")
             raise
+
+    def _on_disk(self) -> int:
+        """The bytes of the database file and its write-ahead log (a log not there holds
+        none); more than the bound when the file cannot be looked at."""
+        total = 0
+        for name in (self.path, self.path.with_name(self.path.name + "-wal")):
+            try:
+                total += os.stat(name).st_size
+            except FileNotFoundError:
+                if name == self.path:
+                    return self.max_bytes + 1
+            except OSError:
+                return self.max_bytes + 1
+        return total
 
     def info(self) -> CacheInfo:
         db = self._connect()

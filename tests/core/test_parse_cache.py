@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import sqlite3
 import subprocess
@@ -202,6 +203,33 @@ def test_eviction_keeps_the_cache_under_its_bound_least_recently_used_first(
     left = set(cache.get_many([f"old{i}" for i in range(6)] + [f"new{i}" for i in range(6)]))
     assert "old0" in left and {f"new{i}" for i in range(6)} <= left
     assert not {"old1", "old2", "old3"} & left
+
+
+def test_skipping_the_sum_while_the_files_are_small_evicts_what_summing_would(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_evict` sums the entries only when the database's files exceed the bound: the same
+    entries are kept, put after put, as by a cache that sums on every put; and the premise
+    holds, the entries never outweigh the files."""
+    clock = _Clock()
+    monkeypatch.setattr(parsecache.time, "time_ns", clock)
+    rng = random.Random(19)
+    shortcut = ParseCache(tmp_path / "a", max_bytes=200_000)
+    summing = ParseCache(tmp_path / "b", max_bytes=200_000)
+    monkeypatch.setattr(summing, "_on_disk", lambda: summing.max_bytes + 1)
+    put = 0
+    for round_ in range(30):
+        clock.now += 2 * parsecache.TOUCH_AFTER_NS
+        entries = {f"k{round_}-{i}": bytes(rng.randrange(256) for _ in range(rng.randrange(
+            1, 12_000))) for i in range(rng.randrange(1, 5))}
+        for cache in (shortcut, summing):
+            cache.put_many(entries)
+            cache.get_many(rng.sample(sorted(entries), 1))
+        kept = _used_marks(shortcut)
+        assert kept == _used_marks(summing)
+        assert shortcut.info().bytes <= shortcut._on_disk()
+        put += len(entries)
+    assert len(_used_marks(shortcut)) < put  # it did evict
+    assert shortcut.info().bytes <= 200_000
 
 
 def _used_marks(cache: ParseCache) -> dict[str, int]:
