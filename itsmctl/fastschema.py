@@ -8,7 +8,8 @@ per subschema) that only answer "valid?". `schemas.schema_findings` runs jsonsch
 jsonschema reports.
 
 Soundness is the contract: when the check says valid, jsonschema finds no error. Every keyword
-is implemented with jsonschema's own semantics (same type rules, `re.search` for patterns,
+is implemented with jsonschema's own semantics (same type rules, `re.search` for patterns
+with `$` read as JSON Schema reads it, `patterns.ecma`,
 jsonschema's format checker); where ours is only stricter (const and enum values other than
 strings, uniqueItems) it is never used under `not`, `oneOf` or an `if` condition, where
 stricter would mean laxer. A schema with any keyword not listed here is not compiled at all
@@ -22,6 +23,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 from urllib.parse import urldefrag, urljoin
+
+from itsmctl.patterns import ecma
 
 Check = Callable[[Any], bool]
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -227,7 +230,7 @@ class _Generator:
         raise Unsupported("const or enum with a list or mapping value")
 
     def k_pattern(self, value: str, schema: dict[str, Any], base: str) -> list[Any]:
-        search = self.constant(re.compile(value).search)
+        search = self.constant(re.compile(ecma(value)).search)
         return [_when("string", schema, f"{search}(x) is None")]
 
     def k_format(self, value: str, schema: dict[str, Any], base: str) -> list[Any]:

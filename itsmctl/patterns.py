@@ -30,9 +30,44 @@ class PatternTimeout(Exception):
     """A catalog pattern ran past TIMEOUT (or did so earlier in this run)."""
 
 
+_MULTILINE = regex.compile(r"\(\?[a-zA-Z]*m")
+
+
+def ecma(pattern: str) -> str:
+    """`pattern` with each `$` anchor written `\\Z`, as JSON Schema means it: in ECMA-262 `$`
+    matches only at the end of the text, in Python's `re` and `regex` also before a final
+    newline, so `^[a-z]+$` took `"web\\n"` for a name. Escaped and bracketed `$` stay, and so
+    does a pattern that asks for multi-line mode (`(?m)`, Python's own)."""
+    if "$" not in pattern or _MULTILINE.search(pattern):
+        return pattern
+    out: list[str] = []
+    i, bracket = 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if bracket:
+            bracket = char != "]"
+        elif char == "[":
+            bracket = True
+            start = i + 1 + (pattern.startswith("^", i + 1))
+            if pattern.startswith("]", start):  # `[]...]`, `[^]...]`: a literal `]`
+                start += 1
+            out.append(pattern[i:start])
+            i = start
+            continue
+        elif char == "$":
+            char = "\\Z"
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
 @lru_cache(maxsize=1024)
 def _compiled(pattern: str) -> Any:
-    return regex.compile(pattern)
+    return regex.compile(ecma(pattern))
 
 
 def search(pattern: str, text: str) -> bool:

@@ -100,9 +100,17 @@ _LOOKS_LIKE = dict(zip(
     "aeopcyxijsdhqwlgoaikvptux", strict=True))
 
 
+# control characters have no Unicode name, only aliases (unicodedata.name gives none)
+_CONTROL_NAMES = {"\0": "NULL", "\t": "CHARACTER TABULATION", "\n": "LINE FEED",
+                  "\r": "CARRIAGE RETURN", "\x1b": "ESCAPE", "\x7f": "DELETE",
+                  "\x85": "NEXT LINE"}
+
+
 def character_name(char: str) -> str:
     """`U+0430 CYRILLIC SMALL LETTER A`: how a message names one character."""
-    return f"U+{ord(char):04X} {unicodedata.name(char, 'an unnamed character')}"
+    name = unicodedata.name(char, "") or _CONTROL_NAMES.get(char, "") or (
+        "a control character" if unicodedata.category(char) == "Cc" else "an unnamed character")
+    return f"U+{ord(char):04X} {name}"
 
 
 def look_alike(char: str) -> str:

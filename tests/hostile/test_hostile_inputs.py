@@ -87,3 +87,18 @@ def test_a_name_with_a_trailing_newline_is_refused_not_written_into_a_file_name(
         in result.output
     assert not [p for p in (tmp_path / "out").rglob("*") if "\n" in p.name]
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("pattern", "text", "matches"), [
+    ("^[a-z]+$", "web\n", False),  # Python's `$` matched before the final newline
+    ("^[a-z]+$", "web", True),
+    (r"^a\$$", "a$", True), ("[$]x$", "$x", True), ("[]$]$", "]", True),
+    ("^(?=[RACI]{1,4}$)(?!.*(.).*\\1)", "RA\n", False),  # the built-in RACI pattern
+    ("(?m)^a$", "a\nb", True),  # multi-line mode asked for: `$` is a line end, as written
+])
+def test_a_dollar_in_a_pattern_is_the_end_of_the_text_as_json_schema_reads_it(
+        pattern: str, text: str, matches: bool) -> None:
+    """Built-in schemas, the fast check and catalog policies all read `$` as ECMA-262 does."""
+    from itsmctl.patterns import search
+
+    assert search(pattern, text) is matches
