@@ -102,14 +102,14 @@ def init_catalog(target: Path, *, force: bool = False, today: date | None = None
 
     Into an existing repository it adds only the files it lacks: an existing file (or link)
     is never replaced without `force`, and is reported as skipped. A link is never written
-    through nor replaced (see `_refuse_links`).
+    through nor replaced (see `refuse_links`).
     """
     if target.exists() and not target.is_dir():
         raise ItsmctlError(f"{target} exists and is not a folder",
                            "pass a new or existing folder, e.g. `itsmctl init my-catalog`")
     plan = scaffold_files(today or runcontext.clock_today())
     existing = {f.rel for f in plan if os.path.lexists(target / f.rel)}
-    _refuse_links(target, plan, existing, force)
+    refuse_links(target, [item.rel for item in plan], existing, force)
     for item in plan:
         if force or item.rel not in existing:
             write_bytes_atomic(target / item.rel, item.data)
@@ -121,9 +121,10 @@ def init_catalog(target: Path, *, force: bool = False, today: date | None = None
     )
 
 
-def _refuse_links(target: Path, plan: list[ScaffoldFile], existing: set[str],
-                  force: bool) -> None:
-    """Refuse, before writing anything, every link `init` would write through or replace.
+def refuse_links(target: Path, plan: list[str], existing: set[str], force: bool,
+                 command: str = "init") -> None:
+    """Refuse, before writing anything, every link `command` (`init`, `import`) would write
+    through or replace; `plan` holds the posix paths of the files it writes.
 
     A cloned repository can hold `schemas -> /elsewhere` or `README.md -> ~/.bashrc`:
     writing the scaffold there would change files outside the folder the user named. So the
@@ -135,7 +136,7 @@ def _refuse_links(target: Path, plan: list[ScaffoldFile], existing: set[str],
     if target.is_symlink():
         links["."] = os.readlink(target)
     for item in plan:
-        parts = item.rel.split("/")
+        parts = item.split("/")
         for depth in range(1, len(parts) + 1):
             rel = "/".join(parts[:depth])
             if rel in links:
@@ -151,5 +152,5 @@ def _refuse_links(target: Path, plan: list[ScaffoldFile], existing: set[str],
                           for rel, dest in sorted(links.items()))
         raise ItsmctlError(
             f"refusing to write through links in {visible(str(target))}: {shown}",
-            "init never follows or replaces a link; replace each with a real folder or file"
-            " (or pass the folder a link points to), then run init again")
+            f"{command} never follows or replaces a link; replace each with a real folder or"
+            f" file (or pass the folder a link points to), then run {command} again")

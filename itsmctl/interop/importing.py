@@ -19,6 +19,7 @@ from itsmctl.interop.writer import (
 from itsmctl.limits import Limits
 from itsmctl.locate import Locator
 from itsmctl.rules import all_rules
+from itsmctl.scaffold import refuse_links
 from itsmctl.sources import SourceFile
 
 # governance findings every mapper already reports in its own words
@@ -47,6 +48,8 @@ def finish_import(source_format: str, mapped: Mapped, sources: dict[str, SourceF
     shown = label if label is not None else target.as_posix()
     files = plan_catalog(mapped.documents)
     existing = existing_files(target, files)
+    # as init: -o, a folder on the way to a file, or a file --force replaces is never a link
+    refuse_links(target, [f.rel for f in files], set(existing), force, "import")
     if existing and not force:
         refuse_overwrite(target, existing)
     checked = validate_plan(files, shown, today)

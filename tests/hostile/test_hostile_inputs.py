@@ -102,3 +102,26 @@ def test_a_dollar_in_a_pattern_is_the_end_of_the_text_as_json_schema_reads_it(
     from itsmctl.patterns import search
 
     assert search(pattern, text) is matches
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX symbolic links")
+@pytest.mark.parametrize("link", [".", "teams"])
+def test_import_never_writes_through_a_link_in_its_output_folder(tmp_path: Path,
+                                                                 link: str) -> None:
+    """`init` refused them; `import -o out` wrote `out/teams/team-a.yaml` through
+    `out/teams -> /elsewhere` (and into the folder `-o` linked to)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "out"
+    if link == ".":
+        out.symlink_to(outside)
+    else:
+        out.mkdir()
+        (out / link).symlink_to(outside)
+    (tmp_path / "catalog-info.yaml").write_text(BACKSTAGE.replace('"web\\n"', "web"),
+                                                encoding="utf-8")
+    result = run_cli("import", "backstage", str(tmp_path / "catalog-info.yaml"),
+                     "-o", str(out))
+    assert result.exit_code == 2, result.output
+    assert f"refusing to write through links in {out}: {link} -> {outside}" in result.output
+    assert list(outside.iterdir()) == []
