@@ -57,7 +57,9 @@ MAX_NUMBER = 2**31 - 1  # GitHub numbers issues and pull requests with 32-bit in
 MAX_JUDGED = 100  # pull requests whose approvals are computed (one diff each), newest first
 TEXT_CHARS = 500
 _SHA = re.compile(r"[0-9a-f]{40}\Z")
-_URL = re.compile(r"https://[^\s<>\"'`\\]+\Z")
+# printable ASCII only, as GitHub writes them: a bidi override or control character in a link
+# was kept in the href (shown escaped, so the link led somewhere else)
+_URL = re.compile(r"https://[!#-&(-;=?-\[\]-_a-~]+\Z")
 STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING")
 FIELDS = "number,title,url,author,mergedBy,mergedAt,mergeCommit,headRefOid,reviews"
 HINT = f"write the file with `gh pr list --state merged --json {FIELDS} > prs.json`"

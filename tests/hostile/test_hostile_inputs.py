@@ -4,6 +4,7 @@ pipe never blocks), refused as a usage error (exit 2) and never a traceback."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -125,3 +126,20 @@ def test_import_never_writes_through_a_link_in_its_output_folder(tmp_path: Path,
     assert result.exit_code == 2, result.output
     assert f"refusing to write through links in {out}: {link} -> {outside}" in result.output
     assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("url", ["https://github.com/acme/\u202ecatalog/pull/1",
+                                 "https://github.com/acme/catalog/pull/1\x00",
+                                 "https://github.com/acme/\u200bcatalog/pull/1",
+                                 "https://github.com/acme/catalog/pull/1\n"])
+def test_a_pull_request_link_with_hidden_characters_is_dropped(tmp_path: Path,
+                                                               url: str) -> None:
+    """Only whitespace and HTML's quote characters were refused: a bidi override, NUL or
+    zero-width space stayed in the href (shown escaped, so the link led somewhere else)."""
+    from itsmctl.site.pullrequests import read_pull_requests
+
+    plain = "https://github.com/acme/catalog/pull/1"
+    (tmp_path / "prs.json").write_text(json.dumps([{"number": 1, "url": url},
+                                                   {"number": 2, "url": plain}]))
+    first, second = read_pull_requests(tmp_path / "prs.json")
+    assert (first.url, second.url) == (None, plain)
