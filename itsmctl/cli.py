@@ -18,6 +18,7 @@ import click
 from itsmctl import __version__
 from itsmctl.bugreport import environment
 from itsmctl.errors import ItsmctlError
+from itsmctl.visible import visible
 
 BUG_URL = "https://github.com/itsmctl/itsmctl/issues"
 INTERNAL_ERROR = 3
@@ -80,15 +81,17 @@ def _debug(ctx: click.Context) -> bool:
 
 def _one_line(error: BaseException) -> str:
     """The error in one short line: its text may quote hostile input, newlines included."""
-    text = " ".join(str(error).split())
+    text = visible(" ".join(str(error).split()))
     text = text if len(text) <= 200 else text[:199] + "…"
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def report_error(error: ItsmctlError) -> None:
-    click.echo(f"itsmctl: error: {error}", err=True)
+    """The usage error and its hint, hidden characters escaped (visible.py): a message may
+    quote a record file name, a ref or a config value, NUL, ESC and U+202E included."""
+    click.echo(f"itsmctl: error: {visible(str(error), lines=True)}", err=True)
     if error.hint:
-        click.echo(f"  hint: {error.hint}", err=True)
+        click.echo(f"  hint: {visible(error.hint, lines=True)}", err=True)
 
 
 @click.group(cls=ItsmctlGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -143,3 +143,18 @@ def test_a_pull_request_link_with_hidden_characters_is_dropped(tmp_path: Path,
                                                    {"number": 2, "url": plain}]))
     first, second = read_pull_requests(tmp_path / "prs.json")
     assert (first.url, second.url) == (None, plain)
+
+
+def test_a_usage_error_shows_the_hidden_characters_it_quotes(tmp_path: Path) -> None:
+    """Usage errors (exit 2) were printed as written: a record file name from mapping.yaml
+    reached the terminal or CI log with its NUL, U+202E and ESC (click drops ESC sequences
+    only when the output is not a terminal)."""
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "tickets.csv").write_text("\n".join(TICKETS) + "\n", encoding="utf-8")
+    (folder / "mapping.yaml").write_text('files: {tickets: "x\\0\\u202e\\x1b[31m"}\n',
+                                         encoding="utf-8")
+    result = run_cli("measure", str(EXAMPLES), "--records", str(folder))
+    assert result.exit_code == 2, result.output
+    assert "the records folder has no x\\x00\\u202e\\x1b[31m" in result.output
+    assert not {"\0", "\u202e", "\x1b"} & set(result.output)
