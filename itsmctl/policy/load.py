@@ -325,12 +325,15 @@ def _compile(rule_id: str, fragment: dict[str, Any], where: _Where) -> Any:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
 
-    try:
-        Draft202012Validator.check_schema(fragment)
+    from itsmctl.formats import format_checker
+    from itsmctl.visible import clip
+
+    try:  # our checker: jsonschema's `regex` format raised on `pattern: "a{4294967296}"`
+        Draft202012Validator.check_schema(fragment, format_checker=format_checker())
     except SchemaError as error:
         raise ConfigError(
             f"policy {rule_id!r}: `require` is not a valid JSON Schema (draft 2020-12):"
-            f" {error.message}", "see https://json-schema.org/understanding-json-schema/",
+            f" {clip(error.message)}", "see https://json-schema.org/understanding-json-schema/",
             where.at("require", *error.absolute_path)) from None
     _check_keywords(rule_id, fragment, where)
     schema = {"$id": _BASE_URI.format(id=rule_id), **fragment}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from tests.conftest import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+BASE = Path(__file__).resolve().parent / "corpus" / "base"
 TICKETS = (EXAMPLES / "records" / "tickets.csv").read_text(encoding="utf-8").splitlines()[:4]
 TABLE = "{" + ", ".join(f"k{i}: v" for i in range(200)) + "}"
 posix_only = pytest.mark.skipif(sys.platform == "win32" or not hasattr(os, "mkfifo"),
@@ -158,3 +160,32 @@ def test_a_usage_error_shows_the_hidden_characters_it_quotes(tmp_path: Path) -> 
     assert result.exit_code == 2, result.output
     assert "the records folder has no x\\x00\\u202e\\x1b[31m" in result.output
     assert not {"\0", "\u202e", "\x1b"} & set(result.output)
+
+
+NESTED = "(" * 3000 + ")" * 3000
+
+
+@pytest.mark.parametrize(("rule", "title", "exit_code", "message"), [
+    ('pattern: "a{4294967296}"', "x", 2, "`require` is not a valid JSON Schema (draft 2020-12):"
+     " 'a{4294967296}' is not a 'regex'"),
+    (f'pattern: "{NESTED}"', "x", 2, "(5819 more characters not shown)"),
+    ("format: regex", "a{4294967296}", 1, "metadata.title: 'a{4294967296}' is not a valid regex"),
+    ("format: regex", NESTED, 1, "is not a valid regex"),
+], ids=["policy-overflow", "policy-nested", "value-overflow", "value-nested"])
+def test_a_regex_that_python_cannot_compile_is_refused_not_a_crash(
+        tmp_path: Path, rule: str, title: str, exit_code: int, message: str) -> None:
+    """jsonschema's `regex` format caught re.error only: a policy's pattern with a repeat
+    past 2**32 (OverflowError) or 3,000 nested groups (RecursionError), or such a catalog
+    value under a policy's `format: regex`, was an internal error (exit 3)."""
+    root = tmp_path / "catalog"
+    shutil.copytree(BASE, root)
+    service = root / "services" / "kubernetes-platform.yaml"
+    service.write_text(service.read_text().replace("title: Kubernetes Platform",
+                                                   f'title: "{title}"'))
+    (root / ".itsmctl.yaml").write_text(
+        "policies:\n  - id: p1\n    description: titles\n    select: {kind: Service}\n"
+        f"    require: {{properties: {{metadata: {{properties: {{title: {{{rule}}}}}}}}}}}\n")
+    result = run_cli("validate", str(root))
+    assert result.exit_code == exit_code, result.output
+    assert message in result.output
+    assert "internal error" not in result.output
