@@ -86,7 +86,7 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     path = explicit or find_config(root)
     if path is None:
         return Config()
-    if explicit is not None and not explicit.is_file():
+    if explicit is not None and not os.path.lexists(explicit):  # a pipe or folder: read_source
         raise ConfigError(f"config file {path} does not exist")
     # the catalog's own config is untrusted pull-request content: read it like a catalog file
     # (never through a link out of the catalog); a --config the user names is theirs to choose

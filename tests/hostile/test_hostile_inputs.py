@@ -189,3 +189,18 @@ def test_a_regex_that_python_cannot_compile_is_refused_not_a_crash(
     assert result.exit_code == exit_code, result.output
     assert message in result.output
     assert "internal error" not in result.output
+
+
+@posix_only
+@pytest.mark.parametrize("make", ["fifo", "device"])
+def test_a_config_that_is_not_a_regular_file_says_so(tmp_path: Path, make: str,
+                                                     watchdog: None) -> None:
+    """`--config pipe` and `--config /dev/zero` were refused as 'does not exist'."""
+    config = tmp_path / "config.yaml"
+    if make == "fifo":
+        os.mkfifo(config)
+    else:
+        config = Path("/dev/zero")
+    result = run_cli("validate", str(BASE), "--config", str(config))
+    assert result.exit_code == 2, result.output
+    assert "config file not read: not a regular file (never read)" in result.output
