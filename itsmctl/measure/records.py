@@ -7,10 +7,12 @@ on; a file that lacks a required column stops the run (exit 2) before any row is
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
@@ -28,6 +30,7 @@ _FALSE = {"false", "no", "0", "n", "f", ""}
 # The longest JSON Lines record read (characters, line end excluded): a longer line is a bad
 # row and is skipped without being held, as CSV's 131,072-character field limit does for CSV.
 JSONL_LINE_LIMIT = 1 << 20  # 1 MiB
+_LINE_END = re.compile("\r\n|\r|\n")
 _OPTIONAL = {"channel", "first_contact", "reopened", "csat", "lzs", "outcome", "cost",
              "change_type"}
 
@@ -192,8 +195,26 @@ def _rows(path: Path, label: str, columns_of: list[str], ids: frozenset[str] = f
                     last = reader.line_num
                     yield last, exc
         except UnicodeDecodeError:
-            raise ItsmctlError(f"{label} is not UTF-8 text (after line {last})",
+            raise ItsmctlError(f"{label}:{_undecodable_line(path, label)}: not UTF-8 text",
                                "export the file as UTF-8") from None
+
+
+def _undecodable_line(path: Path, label: str) -> int:
+    """The line of a record file's first byte that is not UTF-8, read again in pieces of
+    64 KiB and counted as the readers count (at LF, CRLF and CR). The text reader decodes 8 KiB
+    ahead of the rows: the error said `after line 0` of a bad byte on line 5."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    line, carry = 1, ""
+    with open_record(path, label) as raw:
+        while chunk := raw.read(1 << 16):
+            try:
+                text = carry + decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                good = exc.object[:exc.start].decode("utf-8", "replace")
+                return line + len(_LINE_END.findall(carry + good))
+            carry = "\r" if text.endswith("\r") else ""  # a CRLF may be split between pieces
+            line += len(_LINE_END.findall(text[:-1] if carry else text))
+    return line
 
 
 def _json_lines(handle: TextIO) -> Iterator[str | csv.Error]:

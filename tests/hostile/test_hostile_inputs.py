@@ -204,3 +204,19 @@ def test_a_config_that_is_not_a_regular_file_says_so(tmp_path: Path, make: str,
     result = run_cli("validate", str(BASE), "--config", str(config))
     assert result.exit_code == 2, result.output
     assert "config file not read: not a regular file (never read)" in result.output
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+@pytest.mark.parametrize("rows", [3, 700])  # 700 rows: past the first 64 KiB piece
+def test_a_byte_that_is_not_utf8_is_reported_at_its_line(tmp_path: Path, end: str,
+                                                         rows: int) -> None:
+    """The text reader decodes 8 KiB ahead of the rows: a bad byte on line 5 was reported
+    'after line 0', one on line 702 'after line 488'."""
+    lines = (EXAMPLES / "records" / "tickets.csv").read_text(encoding="utf-8").splitlines()
+    folder = tmp_path / "records"
+    folder.mkdir()
+    data = end.join(lines[:rows + 1]).encode() + end.encode() + b"X\xff,incident" + end.encode()
+    (folder / "tickets.csv").write_bytes(data)
+    result = run_cli("measure", str(EXAMPLES), "--records", str(folder))
+    assert result.exit_code == 2, result.output
+    assert f"tickets.csv:{rows + 2}: not UTF-8 text" in result.output
