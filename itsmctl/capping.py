@@ -24,8 +24,9 @@ def cap(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
     Which are listed does not depend on the rules' order: the first by entity, JSON path and
     message. A counting finding has the highest severity of those it stands for (the exit
     code is unchanged), their entity when they share one (the approvals and the site's marks
-    follow it), their waiver when they share one (SARIF marks it suppressed, the text report
-    names its approver), and no line yet: `validate` gives it the first hidden finding's.
+    follow it), the first one's waiver (None in the active list; in the waived list every one
+    is waived, so SARIF marks it suppressed and a scorecard does not count it as failing),
+    and no line yet: `validate` gives it the first hidden finding's.
     """
     groups: dict[tuple[str, int, str], list[Finding]] = {}
     for finding in findings:
@@ -42,7 +43,6 @@ def cap(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
         kept.extend(group[:MAX_FINDINGS_PER_RULE])
         rest = tuple(group[MAX_FINDINGS_PER_RULE:])
         entities = {f.entity for f in rest}
-        waivers = {f.waived_by for f in rest}
         more.append(Finding(
             rule, max(f.severity for f in rest),
             f"{len(rest):,} more {rule} findings in this document (the first"
@@ -50,7 +50,7 @@ def cap(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
             hint="fix the ones listed and validate again to see the others",
             entity=entities.pop() if len(entities) == 1 else "",
             identity=f"{file}\x1f{doc}\x1fmore", stands_for=rest,
-            waived_by=waivers.pop() if len(waivers) == 1 else None))
+            waived_by=rest[0].waived_by))
     return kept, more
 
 
