@@ -602,23 +602,36 @@ def _box_height(box: Box) -> int:
 
 
 def _box(node: Node, root: str, node_h: int = NODE_H) -> str:
-    box = node.box
-    classes = "node" + (f" mark-{box.mark}" if box.mark in MARKS and box.mark else "") + (
-        " focus" if box.focus else "")
-    lines, meta = _texts(box)
+    classes, lines, meta, opening, closing = _box_texts(node.box, root)
     centre = node.x + NODE_W // 2
     first = node.y + (node_h - LINE_H * (len(lines) + len(meta))) // 2 + 12
     parts = [f'<rect class="{classes}" x="{node.x}" y="{node.y}" width="{NODE_W}"'
              f' height="{node_h}" rx="6"/>']
-    parts += [f'<text x="{centre}" y="{first + i * LINE_H}">{escape(line)}</text>'
+    parts += [f'<text x="{centre}" y="{first + i * LINE_H}">{line}</text>'
               for i, line in enumerate(lines)]
     parts += [f'<text class="meta" x="{centre}" y="{first + (len(lines) + i) * LINE_H}">'
-              f"{escape(line)}</text>" for i, line in enumerate(meta)]
+              f"{line}</text>" for i, line in enumerate(meta)]
+    return f"{opening}{''.join(parts)}{closing}"
+
+
+@lru_cache(maxsize=TEXTS_KEPT)
+def _box_texts(box: Box, root: str) -> tuple[str, tuple[str, ...], tuple[str, ...], str, str]:
+    """What `_box` writes of a box wherever it stands: its classes, its title and meta lines
+    escaped, the link (or group) that opens it with its accessible name, and what closes it.
+    A service's box is drawn in the neighbourhood of every service next to it (a dozen
+    pictures, about), each time the same text; remembered by the box's every field and the
+    root, so only the coordinates are written per picture."""
+    classes = "node" + (f" mark-{box.mark}" if box.mark in MARKS and box.mark else "") + (
+        " focus" if box.focus else "")
+    lines, meta = _texts(box)
     tip = box.tip or (f"{box.title} ({box.key})" + (f": {box.meta}" if box.meta else ""))
-    inner = f"<title>{escape(tip)}</title>{''.join(parts)}"
+    title = f"<title>{escape(tip)}</title>"
     if box.href is None:
-        return f'<g class="box">{inner}</g>'
-    return f'<a href="{escape(root)}{escape(box.href)}">{inner}</a>'
+        opening, closing = f'<g class="box">{title}', "</g>"
+    else:
+        opening, closing = f'<a href="{escape(root)}{escape(box.href)}">{title}', "</a>"
+    return (classes, tuple(str(escape(line)) for line in lines),
+            tuple(str(escape(line)) for line in meta), opening, closing)
 
 
 def layout(catalog: Catalog, broken: set[Ref]) -> Layout:

@@ -44,3 +44,28 @@ def test_each_service_page_and_its_sla_page_show_that_slas_own_downtime(
     assert shown in page_text(service)
     assert shown in page_text(sla_page)
 
+
+def test_a_box_drawn_in_many_pictures_is_written_for_each_pictures_place_and_root() -> None:
+    from itsmctl.site.graph import Box, Link, layout_boxes, svg
+
+    api = Box("api", "API <gateway>", "services/api.html", "tier 1")
+    db = Box("db", "Database", "services/db.html", "tier 2", mark="error")
+    cache = Box("cache", "Cache", None)
+    first = layout_boxes([api, db], [Link("api", "db", True)])
+    second = layout_boxes([api, db, cache, Box("web", "Web", "services/web.html")],
+                          [Link("web", "api", True), Link("api", "db", False),
+                           Link("api", "cache", False)])
+    here, deeper = svg(first, root=""), svg(second, root="../")
+    assert '<a href="services/api.html"><title>API &lt;gateway&gt; (api): tier 1</title>' in here
+    assert '<a href="../services/api.html"><title>API &lt;gateway&gt; (api): tier 1</title>' \
+        in deeper
+    assert '<g class="box"><title>Cache (cache)</title>' in deeper
+    # the same box, focused or not, marked or not: each drawn as it is
+    focused = svg(layout_boxes([Box("api", "API <gateway>", "services/api.html", "tier 1",
+                                    focus=True), db], [Link("api", "db", True)]))
+    assert 'class="node focus"' in focused and 'class="node focus"' not in here
+    assert 'class="node mark-error"' in here
+    for picture in (first, second):
+        drawn = svg(picture)
+        for node in picture.nodes:
+            assert f'x="{node.x}" y="{node.y}"' in drawn
