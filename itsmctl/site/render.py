@@ -97,7 +97,12 @@ def environment() -> Environment:
 
     env = _fast_environment_class()(
         loader=FunctionLoader(_load_template), autoescape=True, undefined=StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        # the templates are package data, compiled once (`Renderer.preload`) and never
+        # changed while a site is rendered: a plain dict holds them, with no check that a
+        # template is up to date (about 20 `get_template` calls a page: each `include`, the
+        # `extends` and the `import`, through a locked least-recently-used cache)
+        cache_size=-1, auto_reload=False)
     env.template_class = _fast_template_class()
     env.context_class = _fast_context_class()
     env.filters["doc"] = doc_markup
