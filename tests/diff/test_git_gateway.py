@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,37 @@ def test_sources_at_a_ref_read_lazily(tmp_path: Path) -> None:
     assert ledger.data is None and b"name: ledger-db" in ledger.bytes()
     worktree = gitsources.worktree_sources(handle, "catalog", Config())
     assert [s.rel for s in worktree] == [s.rel for s in sources]
+
+
+def test_a_tree_listed_after_another_lists_the_same_sizes(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second tree a process lists is listed without `-l`: the sizes of the blobs it
+    shares with the first come from memory, the others from one `cat-file --batch-check`;
+    the entries are those `ls-tree -l` gives (a link, a large and a new file among them)."""
+    repo = make_repo(tmp_path / "r", catalog="catalog")
+    handle = git.open_repo(repo.path)
+    base = git.resolve_commit(handle, "main")
+    repo.write("services/big.yaml", "note: " + "x" * 70_000 + "\n")
+    repo.edit("services/ledger-db.yaml", "name: ledger-db", "name: ledger-db  # kept")
+    (repo.path / "catalog" / "linked.yaml").symlink_to("services/big.yaml")
+    head = repo.commit()
+    monkeypatch.setattr(git, "_SIZES", {})
+    listed = git.list_files(handle, base, "catalog")
+    asked: list[list[str]] = []
+    real = git.blob_sizes
+
+    def counted(repo: git.Repo, shas: Iterable[str]) -> dict[str, int]:
+        wanted = sorted(shas)
+        asked.append(wanted)
+        return real(repo, wanted)
+
+    monkeypatch.setattr(git, "blob_sizes", counted)
+    second = git.list_files(handle, head, "catalog")
+    monkeypatch.setattr(git, "_SIZES", {})  # nothing known: listed with -l, as before
+    assert second == git.list_files(handle, head, "catalog") and len(asked) == 1
+    shared = {f.sha for f in listed}
+    assert asked[0] == sorted({f.sha for f in second} - shared) and len(asked[0]) == 3
+    assert {f.rel: f.size for f in second}["services/big.yaml"] > 70_000
 
 
 def test_changed_paths_and_grep(repo: GitRepo) -> None:
