@@ -39,16 +39,16 @@ def is_uri(value: object) -> bool:
 
 
 def is_regex(value: object) -> bool:
-    """A pattern Python's `re` compiles. jsonschema's own check caught re.error only: a
-    policy's `pattern: "a{4294967296}"` (OverflowError) or a catalog value of 2,000 nested
-    parentheses under `format: regex` (RecursionError) was an internal error (exit 3)."""
+    """A pattern the engine that runs patterns compiles (`patterns.compiles`: `regex`,
+    `$` read as JSON Schema reads it). Python's `re` refused what the engine runs
+    (`\\p{Lu}`, a variable-length lookbehind), so a policy could not use them; and jsonschema's
+    own check caught re.error only: `pattern: "a{4294967296}"` (OverflowError) or 2,000
+    nested parentheses (RecursionError) was an internal error (exit 3)."""
     if not isinstance(value, str):
         return True
-    try:
-        re.compile(value)
-    except (re.error, OverflowError, RecursionError):
-        return False
-    return True
+    from itsmctl.patterns import compiles
+
+    return compiles(value)
 
 
 @cache

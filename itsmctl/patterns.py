@@ -70,6 +70,15 @@ def _compiled(pattern: str) -> Any:
     return regex.compile(ecma(pattern))
 
 
+def compiles(pattern: str) -> bool:
+    """Whether the engine compiles `pattern` (as `search` would run it); never raises."""
+    try:
+        _compiled(pattern)
+    except (regex.error, OverflowError, RecursionError, ValueError):
+        return False
+    return True
+
+
 def search(pattern: str, text: str) -> bool:
     """Whether `pattern` matches somewhere in `text`, within the time bound."""
     if pattern in _TIMED_OUT:

@@ -218,3 +218,28 @@ def test_requirements_are_compiled_once_per_run(
     result = check(catalog("policies:" + tier1_sla), today)
     assert len(by_rule(result, "tier1-sla-availability")) == 2
     assert compiled == ["https://itsmctl.io/schemas/v1/policy-tier1-sla-availability.json"]
+
+
+@pytest.mark.parametrize("pattern", [r"^\\p{Lu}", r"(?<=^[A-Z]+)[a-z]"],
+                         ids=["unicode-class", "variable-lookbehind"])
+def test_a_pattern_the_engine_runs_is_accepted_in_a_policy(catalog: Make, today: date,
+                                                           edit: Edit, pattern: str) -> None:
+    """A policy's pattern was checked with Python's `re` but run with `regex`: `\\p{Lu}` or a
+    variable-length lookbehind, which the engine runs, made the config 'not a valid JSON
+    Schema' (exit 2)."""
+    root = catalog(f"""
+        policies:
+          - id: titles-capitalised
+            severity: error
+            description: Titles start with a capital letter.
+            select: {{kind: Service}}
+            require:
+              properties:
+                metadata:
+                  properties:
+                    title: {{pattern: "{pattern}"}}
+        """)
+    edit(root / "services/checkout.yaml", "title: Checkout", "title: checkout")
+    result = check(root, today)
+    assert [entity for entity, _, _ in by_rule(result, "titles-capitalised")] == [
+        "Service:checkout"]
