@@ -84,6 +84,7 @@ COSTS: Mapping[str, tuple[float, frozenset[str]]] = {
     "service-runbook-required": (1.9, _NONE),
     "tier1-raci-required": (1.5, _REFS),
     "role-unmapped": (0.7, _REFS),
+    "role-holder-ambiguous": (4.6, _REFS),  # at 2,000 services, the references built
     "ref-wrong-kind": (0.4, _REFS),
     "catalog-offering-sla-in-force": (1098.7, _NONE),
     "catalog-offering-operational": (486.2, _NONE),

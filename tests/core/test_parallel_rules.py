@@ -6,14 +6,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from itsmctl import parallelrules
+from itsmctl.catalog import Catalog
 from itsmctl.findings import Finding, Severity
 from itsmctl.loader import ParseMemo, load_directory
 from itsmctl.model import Entity
@@ -194,3 +196,40 @@ def test_small_catalogs_stay_in_one_process(loaded: Loaded) -> None:
     big = loaded.context.catalog
     assert len(big) < parallelrules.MIN_ENTITIES  # 80 services: one process too
     assert parallelrules.worker_count(big) == 1
+
+
+def test_every_rule_names_the_indexes_it_builds(loaded: Loaded,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan keeps rules that build an index together, so a rule that builds one it does
+    not name makes a second process build it again (role-holder-ambiguous built the
+    references in a worker that the parent had built too). Each rule, run alone on a fresh
+    copy of the catalog, builds only the indexes its COSTS entry names."""
+    built: set[str] = set()
+    derived, resolved = Catalog.derived, Catalog.resolved_dependencies
+
+    def noted_derived(self: Catalog, name: str, entity: Entity, compute: Any) -> Any:
+        built.add(name)
+        return derived(self, name, entity, compute)
+
+    def noted_resolved(self: Catalog, service: Entity) -> Any:
+        built.add(parallelrules.DEPENDENCIES)
+        return resolved(self, service)
+
+    monkeypatch.setattr(Catalog, "derived", noted_derived)
+    monkeypatch.setattr(Catalog, "resolved_dependencies", noted_resolved)
+    source = loaded.context.catalog
+    unnamed: dict[str, list[str]] = {}
+    for rule in loaded.rules:
+        catalog = Catalog(unparsed=dict(source.unparsed))
+        for entity in [*source.entities, *(e for copies in source.duplicates.values()
+                                           for e in copies)]:
+            catalog.add(entity)
+        built.clear()
+        list(rule.run(replace(loaded.context, catalog=catalog)))
+        if "references" in vars(catalog):
+            built.add(parallelrules.REFERENCES)
+        named = parallelrules.COSTS.get(rule.id, parallelrules.DEFAULT_COST)[1]
+        if built - named:
+            unnamed[rule.id] = sorted(built - named)
+    assert unnamed == {}
+    assert loaded.context.catalog is source  # the fixture's catalog was not touched
