@@ -8,6 +8,7 @@ the same reason. Every failure is a `GitHubError` (exit 2) that says what to do.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import time
@@ -25,6 +26,7 @@ TIMEOUT = 15.0  # seconds per request
 MAX_BYTES = 8 * 1024 * 1024  # per response
 MAX_PAGES = 50  # 100 items per page: 5,000 reviews or team members
 _NEXT = re.compile(r'<([^<>\s]+)>\s*;\s*rel="?next"?')
+_SECONDS = re.compile(r"[0-9]{1,10}")  # retry-after, reset: ASCII digits gmtime can show
 
 
 class GitHubError(ItsmctlError):
@@ -93,8 +95,7 @@ class GitHubClient:
                 body = response.read(self.max_bytes + 1)
                 status, headers = response.status, _lower(response.headers.items())
         except urllib.error.HTTPError as error:
-            with error:
-                body = error.read(64 * 1024)
+            body = _error_body(error)
             raise http_error(error.code, _lower(error.headers.items()), body, what,
                              forbidden_hint) from None
         except (urllib.error.URLError, TimeoutError, OSError) as error:
@@ -102,6 +103,10 @@ class GitHubClient:
             raise GitHubError(f"cannot reach the GitHub API at {self.origin} for {what}:"
                               f" {_one_line(str(reason))}",
                               "check GITHUB_API_URL and the runner's network; try again") from None
+        except http.client.HTTPException as error:  # no status line, a body broken off, ...
+            raise GitHubError(f"GitHub's answer for {what} is no well-formed HTTP response"
+                              f" ({type(error).__name__})",
+                              "try again; if it persists, check GITHUB_API_URL") from None
         if len(body) > self.max_bytes:
             raise GitHubError(f"GitHub's answer for {what} is larger than"
                               f" {self.max_bytes // (1024 * 1024)} MiB; not read")
@@ -130,12 +135,21 @@ def http_error(status: int, headers: Mapping[str, str], body: bytes, what: str,
                        "try again; if it persists, check githubstatus.com")
 
 
+def _error_body(error: urllib.error.HTTPError) -> bytes:
+    """The start of a refusal's body, for its message; b"" when it cannot be read."""
+    try:
+        with error:
+            return error.read(64 * 1024)
+    except (OSError, http.client.HTTPException):
+        return b""
+
+
 def _rate_hint(headers: Mapping[str, str]) -> str:
     retry = headers.get("retry-after", "")
-    if retry.isdigit():
+    if _SECONDS.fullmatch(retry):
         return f"GitHub asks to retry after {int(retry)} s: re-run the job then"
     reset = headers.get("x-ratelimit-reset", "")
-    if reset.isdigit():
+    if _SECONDS.fullmatch(reset):
         when = time.strftime("%H:%M UTC", time.gmtime(int(reset)))
         return f"the limit resets at {when}: re-run the job then"
     return "wait for the rate limit to reset, then re-run the job"
@@ -144,7 +158,7 @@ def _rate_hint(headers: Mapping[str, str]) -> str:
 def _message(body: bytes) -> str:
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return ""
     text = data.get("message") if isinstance(data, dict) else None
     return _one_line(text) if isinstance(text, str) else ""

@@ -29,6 +29,15 @@ class Error:
 
 
 @dataclass
+class Raw:
+    """Bytes written as they are in place of an HTTP response (a broken or hostile server),
+    `drip` seconds apart one byte at a time when set; the connection is closed after."""
+
+    data: bytes
+    drip: float = 0.0
+
+
+@dataclass
 class FakeGitHub:
     url: str = ""
     page_size: int = 100
@@ -51,7 +60,9 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             route = fake.routes.get(parts.path)
             if route is None:
                 return self._send(404, {}, {"message": "Not Found"})
-            if not isinstance(route, list):  # an Error (conftest may be imported twice)
+            if hasattr(route, "data"):  # Raw (conftest may be imported twice: no isinstance)
+                return self._raw(route.data, route.drip)
+            if not isinstance(route, list):  # an Error
                 return self._send(route.status, route.headers, route.body)
             query = parse_qs(parts.query)
             size = min(int(query.get("per_page", ["30"])[0]), fake.page_size)
@@ -63,6 +74,16 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 headers["Link"] = (f'<{origin}{parts.path}?per_page={size}&page={page + 1}>;'
                                    f' rel="next", <{origin}{parts.path}?page=99>; rel="last"')
             return self._send(200, headers, items)
+
+        def _raw(self, data: bytes, drip: float) -> None:
+            self.close_connection = True
+            try:
+                for chunk in [data[i:i + 1] for i in range(len(data))] if drip else [data]:
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+                    time.sleep(drip)
+            except OSError:  # the client hung up
+                pass
 
         def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()

@@ -8,7 +8,7 @@ import pytest
 
 from itsmctl.github.approvals import approving_logins
 from itsmctl.github.client import GitHubClient, GitHubError
-from tests.github.fake import Error, FakeGitHub, review, user
+from tests.github.fake import Error, FakeGitHub, Raw, review, user
 
 HEAD, OLD = "a" * 40, "b" * 40
 MEMBERS = "/orgs/acme/teams/cab/members"
@@ -102,3 +102,39 @@ def test_the_latest_decisive_review_on_the_head_commit_counts() -> None:
         review("Fay", "APPROVED", HEAD), {"user": None, "state": "APPROVED"}, "junk",
     ]
     assert sorted(approving_logins(reviews, HEAD).values()) == ["Fay", "ana", "di"]
+
+
+HEADERS_200 = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+
+
+@pytest.mark.parametrize("data", [
+    b"HELLO\r\n\r\n",
+    HEADERS_200 + b"Transfer-Encoding: chunked\r\n\r\n10\r\n[1,2",
+    HEADERS_200 + b"".join(b"X-%d: 1\r\n" % i for i in range(101)) + b"\r\n[]",
+    b"HTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{",
+], ids=["no HTTP status line", "body broken off", "too many headers", "error body broken off"])
+def test_a_broken_answer_is_an_error_not_a_crash(github: FakeGitHub, data: bytes) -> None:
+    github.routes[MEMBERS] = Raw(data)
+    with pytest.raises(GitHubError) as error:
+        client(github).get_list(MEMBERS, "the members")
+    assert "the members" in error.value.message and "t0ken" not in str(error.value)
+
+
+@pytest.mark.parametrize("headers", [
+    {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "9" * 30},
+    {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "-5"},
+    {"retry-after": "9" * 5000},
+], ids=["reset past any date", "negative reset", "retry-after of 5,000 digits"])
+def test_rate_limit_headers_out_of_range_still_say_rate_limit(github: FakeGitHub,
+                                                              headers: dict[str, str]) -> None:
+    github.routes[MEMBERS] = Error(403, headers, {"message": "API rate limit exceeded"})
+    with pytest.raises(GitHubError) as error:
+        client(github).get_list(MEMBERS, "the members")
+    assert "rate limit" in error.value.message
+    assert "re-run the job" in error.value.hint and len(error.value.hint) < 200
+
+
+def test_an_error_body_nested_too_deeply_is_an_error_not_a_crash(github: FakeGitHub) -> None:
+    github.routes[MEMBERS] = Error(500, {}, b"[" * 30_000 + b"]" * 30_000)
+    with pytest.raises(GitHubError, match=r"answered 500 reading the members$"):
+        client(github).get_list(MEMBERS, "the members")
