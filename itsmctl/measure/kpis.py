@@ -25,6 +25,13 @@ from itsmctl.processes.metrics import CHANGE_FAILED, SELF_SERVICE_CHANNELS
 from itsmctl.processes.spec import Kpi
 
 UTC = ZoneInfo("UTC")
+
+
+def _every(ticket: Ticket) -> bool:
+    """A rate metric's `counts` when every ticket of its types counts."""
+    return True
+
+
 DURATIONS = {"mttr": "resolved", "mtta": "responded", "request-fulfilment-time": "resolved"}
 # rate metrics: (stop field, does the ticket count?, is it a hit?)
 RATES: dict[str, tuple[str, Callable[[Ticket], bool], Callable[[Ticket], bool]]] = {
@@ -32,14 +39,14 @@ RATES: dict[str, tuple[str, Callable[[Ticket], bool], Callable[[Ticket], bool]]]
                             lambda t: t.outcome == "successful"),
     "change-failure-rate": ("resolved", lambda t: bool(t.outcome),
                             lambda t: t.outcome in CHANGE_FAILED),
-    "emergency-change-share": ("opened", lambda t: True,
+    "emergency-change-share": ("opened", _every,
                                lambda t: t.change_type == "emergency"),
     "first-contact-resolution": ("resolved", lambda t: t.first_contact is not None,
                                  lambda t: bool(t.first_contact)),
-    "self-service-rate": ("opened", lambda t: True,
+    "self-service-rate": ("opened", _every,
                           lambda t: t.channel in SELF_SERVICE_CHANNELS),
     "level-zero-solvable": ("resolved", lambda t: t.lzs is not None, lambda t: bool(t.lzs)),
-    "reopen-rate": ("resolved", lambda t: True, lambda t: t.reopened > 0),
+    "reopen-rate": ("resolved", _every, lambda t: t.reopened > 0),
 }
 VALUES: dict[str, tuple[str, Callable[[Ticket], float | None]]] = {
     "csat": ("resolved", lambda t: t.csat),
@@ -51,7 +58,7 @@ BACKLOG = ("backlog-age", "backlog-size")
 _KIND_MEMO = 4096  # (type, priority) pairs whose KPI lists are kept; past it, filtered per row
 
 
-@dataclass
+@dataclass(slots=True)
 class _Samples:
     values: array[float] = field(default_factory=lambda: array("d"))
     hits: int = 0
@@ -99,7 +106,7 @@ class KpiTally:
         # services, stop field, counts, hit); `add` then dispatches on a small int
         self._by_type: dict[str, list[_Entry]] = {}
         self._series: dict[int, _Series] = {}
-        self._by_kind: dict[tuple[str, str], list[_Entry]] = {}
+        self._by_kind: dict[tuple[str, str], _Plan] = {}
         for number, kpi in enumerate(self.kpis):
             if kpi.metric is None:
                 continue
@@ -110,51 +117,57 @@ class KpiTally:
                 self._by_type.setdefault(kind, []).append(entry)
 
     def add(self, ticket: Ticket, sla_met: bool | None) -> None:
-        """Count one ticket into every KPI of its type, in one pass over those KPIs."""
-        entries = self._by_kind.get((ticket.type, ticket.priority))
-        if entries is None:  # the KPIs of a type and priority, filtered once
-            entries = [e for e in self._by_type.get(ticket.type, ())
-                       if not e[3] or ticket.priority in e[3]]
+        """Count one ticket into every KPI of its type: one loop per metric kind, over the
+        KPIs of the ticket's type and priority (no dispatch per KPI)."""
+        plan = self._by_kind.get((ticket.type, ticket.priority))
+        if plan is None:  # the KPIs of a type and priority, filtered and sorted by kind once
+            plan = _plan([e for e in self._by_type.get(ticket.type, ())
+                          if not e[3] or ticket.priority in e[3]])
             if len(self._by_kind) < _KIND_MEMO:  # a hostile file's endless priorities
-                self._by_kind[(ticket.type, ticket.priority)] = entries
-        for how, series, number, _, services, stop_field, counts, hit in entries:
+                self._by_kind[(ticket.type, ticket.priority)] = plan
+        rates, durations, values, slas, others = plan
+        for series, services, stop_field, counts, hit in rates:
             if services and ticket.service not in services:
                 continue
-            if how == _RATE:
-                stop = getattr(ticket, stop_field)
-                if stop is not None and counts(ticket):
-                    bucket = (series.bucket if series.lo <= stop < series.hi
-                              else series.find(stop))
-                    if bucket is not None:
-                        bucket.counted += 1
-                        bucket.hits += hit(ticket)
-            elif how in (_DURATION, _BUSINESS):
-                stop = getattr(ticket, stop_field)
-                if stop is None:
+            stop = getattr(ticket, stop_field)
+            if stop is not None and (counts is None or counts(ticket)):
+                bucket = series.bucket if series.lo <= stop < series.hi else series.find(stop)
+                if bucket is not None:
+                    bucket.counted += 1
+                    bucket.hits += hit(ticket)
+        for series, services, stop_field, business in durations:
+            if services and ticket.service not in services:
+                continue
+            stop = getattr(ticket, stop_field)
+            if stop is None:
+                continue
+            bucket = series.bucket if series.lo <= stop < series.hi else series.find(stop)
+            if bucket is None:
+                continue
+            start = ticket.opened
+            clock = self.clock_of(ticket.service, start) if business else None
+            seconds = clock.elapsed(start, stop) if clock else stop - start
+            bucket.values.append(seconds / 60.0)
+        for series, services, stop_field, amount_of in values:
+            if services and ticket.service not in services:
+                continue
+            stop, amount = getattr(ticket, stop_field), amount_of(ticket)
+            if stop is not None and amount is not None:
+                bucket = series.bucket if series.lo <= stop < series.hi else series.find(stop)
+                if bucket is not None:
+                    bucket.values.append(amount)
+        if slas and sla_met is not None and (stop := ticket.resolved) is not None:
+            for series, services in slas:
+                if services and ticket.service not in services:
                     continue
                 bucket = series.bucket if series.lo <= stop < series.hi else series.find(stop)
-                if bucket is None:
-                    continue
-                clock = self.clock_of(ticket.service, ticket.opened) if how == _BUSINESS \
-                    else None
-                seconds = clock.elapsed(ticket.opened, stop) if clock else stop - ticket.opened
-                bucket.values.append(seconds / 60.0)
-            elif how == _VALUE:
-                stop, amount = getattr(ticket, stop_field), counts(ticket)
-                if stop is not None and amount is not None:
-                    bucket = (series.bucket if series.lo <= stop < series.hi
-                              else series.find(stop))
-                    if bucket is not None:
-                        bucket.values.append(amount)
-            elif how == _SLA:
-                stop = ticket.resolved
-                if sla_met is not None and stop is not None:
-                    bucket = (series.bucket if series.lo <= stop < series.hi
-                              else series.find(stop))
-                    if bucket is not None:
-                        bucket.counted += 1
-                        bucket.hits += sla_met
-            elif how == _BACKLOG:
+                if bucket is not None:
+                    bucket.counted += 1
+                    bucket.hits += sla_met
+        for how, number, services in others:
+            if services and ticket.service not in services:
+                continue
+            if how == _BACKLOG:
                 opened, resolved = self.spans.setdefault(number, (array("d"), array("d")))
                 opened.append(ticket.opened)
                 resolved.append(ticket.resolved if ticket.resolved is not None else math.inf)
@@ -249,6 +262,37 @@ def _entry(number: int, kpi: Kpi, series: _Series) -> _Entry:
     elif metric == "mtbf":
         how = _MTBF
     return (how, series, number, kpi.priorities, kpi.services, stop, counts, hit)
+
+
+# the KPIs of one ticket type and priority, by metric kind (each KPI keeps its own series,
+# so counting them kind by kind gives every series the same samples in the same order)
+_Plan = tuple[
+    list[tuple["_Series", tuple[str, ...], str, Callable[[Ticket], Any] | None,
+               Callable[[Ticket], bool]]],
+    list[tuple["_Series", tuple[str, ...], str, bool]],
+    list[tuple["_Series", tuple[str, ...], str, Callable[[Ticket], Any]]],
+    list[tuple["_Series", tuple[str, ...]]],
+    list[tuple[int, int, tuple[str, ...]]],
+]
+
+
+def _plan(entries: list[_Entry]) -> _Plan:
+    """`add`'s loops for these entries: what each kind reads, with `counts` None for a rate
+    that counts every ticket (no call needed)."""
+    plan: _Plan = ([], [], [], [], [])
+    for how, series, number, _, services, stop, counts, hit in entries:
+        if how == _RATE:
+            plan[0].append((series, services, stop, None if counts is _every else counts,
+                            hit))
+        elif how in (_DURATION, _BUSINESS):
+            plan[1].append((series, services, stop, how == _BUSINESS))
+        elif how == _VALUE:
+            plan[2].append((series, services, stop, counts))
+        elif how == _SLA:
+            plan[3].append((series, services))
+        elif how in (_BACKLOG, _MTBF):
+            plan[4].append((how, number, services))
+    return plan
 
 
 class _Series:
