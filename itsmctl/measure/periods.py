@@ -67,20 +67,25 @@ def periods_between(start: float, end: float, kind: str, zone: ZoneInfo) -> list
 class PeriodCache:
     """`period_key` for a stream of instants that mostly fall in the period of the last one.
 
-    The answer is the same as period_key's: the cached period's bounds are checked, only the
-    datetime arithmetic is saved.
+    The answer is the same as period_key's: a cached period's bounds are checked, only the
+    datetime arithmetic is saved. The period before the last is kept too: tickets stop out
+    of order around a period's end, so the stream goes back and forth between two periods.
     """
 
-    __slots__ = ("hi", "key", "kind", "lo", "zone")
+    __slots__ = ("_before", "hi", "key", "kind", "lo", "zone")
 
     def __init__(self, kind: str, zone: ZoneInfo) -> None:
         self.kind, self.zone = kind, zone
         self.lo, self.hi, self.key = 0.0, 0.0, ""
+        self._before = (0.0, 0.0, "")
 
     def __call__(self, instant: float) -> str:
         if self.lo <= instant < self.hi:
             return self.key
-        key = period_key(instant, self.kind, self.zone)
-        self.lo, self.hi = period_bounds(key, self.kind, self.zone)
-        self.key = key
+        lo, hi, key = before = self._before
+        if not lo <= instant < hi:
+            key = period_key(instant, self.kind, self.zone)
+            lo, hi = period_bounds(key, self.kind, self.zone)
+        self._before = (self.lo, self.hi, self.key) if self.hi > self.lo else before
+        self.lo, self.hi, self.key = lo, hi, key
         return key
