@@ -207,6 +207,7 @@ class Renderer:
 
     What every page repeats is rendered once and spliced in as markup: the provenance line
     (twice a page) once per site, the navigation once per root, current page and section.
+    The macros (`m` in every template) are made once per root, not imported into each page.
     """
 
     def __init__(self, common: dict[str, Any]) -> None:
@@ -216,6 +217,7 @@ class Renderer:
         self._nav: dict[tuple[str, str, str], Markup] = {}
         self._nav_pages = frozenset(item.href for item in common.get("nav", ()))
         self._links: dict[str, Callable[[Link | None], Markup]] = {}
+        self._macros: dict[str, Any] = {}
 
     def preload(self) -> None:
         """Compile every template now, once, rather than in each worker process."""
@@ -245,13 +247,28 @@ class Renderer:
             bound = self._links[root] = _remembered_links(root)
         return bound
 
+    def macros_at(self, root: str) -> Any:
+        """macros.html as a module for pages at `root`, made once per root.
+
+        A page's `{% import "macros.html" as m with context %}` built this module again for
+        every page and every include that imported it (about two a page); the macros read
+        only `link`, `root` and `rule_ids` of a page's context, and those are the same for
+        every page at one root, so the module gets exactly those and is shared."""
+        module = self._macros.get(root)
+        if module is None:
+            values = {"link": self.link_at(root), "root": root}
+            if "rule_ids" in self.common:
+                values["rule_ids"] = self.common["rule_ids"]
+            module = self._macros[root] = self.env.get_template("macros.html").make_module(values)
+        return module
+
     def render(self, page: Page) -> bytes:
         template = self.env.get_template(page.template)
         root = root_of(page.path)
         if self._provenance is None:
             self._provenance = self._fragment("provenance.html")
         html = template.render({"link": self.link_at(root)} | self.common | page.context,
-                               page=page, root=root,
+                               page=page, root=root, m=self.macros_at(root),
                                provenance_text=self._provenance,
                                nav_items=self.nav_items(root, page.path, page.section))
         # templates hold no control or bidi character: any in the page came from the catalog

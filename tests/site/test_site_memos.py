@@ -69,3 +69,25 @@ def test_a_box_drawn_in_many_pictures_is_written_for_each_pictures_place_and_roo
         drawn = svg(picture)
         for node in picture.nodes:
             assert f'x="{node.x}" y="{node.y}"' in drawn
+
+
+def test_the_macros_shared_by_the_pages_at_a_root_write_what_a_page_import_wrote() -> None:
+    # `m` is made once per root; it must link from that root, as the page's own
+    # `{% import "macros.html" as m with context %}` did
+    renderer = Renderer({"rule_ids": frozenset({"known-rule"})})
+    calls = ('{{ m.rule_link("known-rule") }}|{{ m.rule_link("other") }}|'
+             '{{ m.link_list(items) }}|{{ m.link_list([], "none here") }}|'
+             '{{ m.holders_list(holders) }}')
+    imported = renderer.env.from_string('{% import "macros.html" as m with context %}' + calls)
+    shared = renderer.env.from_string(calls)
+    items = [Link("API", "services/api.html"), Link("<b>", None, "unresolved")]
+    holders = [{"party": "team:a", "teams": [("a", Link("A", "teams/a.html"))],
+                "people": [{"link": Link("Ann", "people.html#ann")}], "unresolved": ["x"]}]
+    for root in ("", "../", "../../"):
+        values = {"root": root, "link": renderer.link_at(root), "items": items,
+                  "holders": holders, "rule_ids": frozenset({"known-rule"})}
+        assert renderer.macros_at(root) is renderer.macros_at(root)
+        out = shared.render(values, m=renderer.macros_at(root))
+        assert out == imported.render(values)
+        assert f'<a href="{root}rules.html#rule-known-rule">' in out
+        assert f'<a href="{root}services/api.html">API</a>' in out
