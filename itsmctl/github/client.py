@@ -1,20 +1,26 @@
 """The one network client of itsmctl: a small, bounded GitHub REST reader (stdlib urllib).
 
-Only GET, only under the configured API URL: every request has a timeout, every response a
-size bound, pagination follows `Link: <...>; rel="next"` for a bounded number of pages and
-only to the same origin (the token is never sent elsewhere), and redirects are refused for
-the same reason. Every failure is a `GitHubError` (exit 2) that says what to do.
+Only GET, only under the configured API URL: every read has a timeout, all the requests of
+one client a deadline (a server dripping a byte at a time never trips a per-read timeout, so
+the connection in flight is shut down when it passes), every response a size bound;
+pagination follows `Link: <...>; rel="next"` for a bounded number of pages and only to the
+same origin (the token is never sent elsewhere), and redirects are refused for the same
+reason. Every failure is a `GitHubError` (exit 2) that says what to do.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import re
+import socket
+import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -22,7 +28,8 @@ from urllib.parse import urlencode, urlsplit
 from itsmctl import __version__
 from itsmctl.errors import ItsmctlError
 
-TIMEOUT = 15.0  # seconds per request
+TIMEOUT = 15.0  # seconds per read (and connect)
+DEADLINE = 120.0  # seconds for every request of one client, from its first
 MAX_BYTES = 8 * 1024 * 1024  # per response
 MAX_PAGES = 50  # 100 items per page: 5,000 reviews or team members
 _NEXT = re.compile(r'<([^<>\s]+)>\s*;\s*rel="?next"?')
@@ -45,16 +52,64 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # urllib would resend the Authorization header to wherever it points
 
 
+class _Watch:
+    """The connection in flight, shut down once the client's deadline has passed."""
+
+    def __init__(self) -> None:
+        self.connection: http.client.HTTPConnection | None = None
+        self.expired = False
+
+    def factory(self, kind: type[http.client.HTTPConnection]
+                ) -> Callable[..., http.client.HTTPConnection]:
+        def connect(host: str, **kwargs: Any) -> http.client.HTTPConnection:
+            self.connection = kind(host, **kwargs)
+            return self.connection
+        return connect
+
+    def guard(self, ends: float, done: threading.Event) -> None:
+        """Until `done`: from `ends` (monotonic) on, shut the connection down (again every
+        50 ms, in case it was still connecting)."""
+        while not done.wait(0.05 if self.expired else max(0.0, ends - time.monotonic())):
+            self.expired = True
+            sock = self.connection.sock if self.connection is not None else None
+            if sock is not None:
+                with contextlib.suppress(OSError):  # closed already
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+class _HTTP(urllib.request.HTTPHandler):
+    def __init__(self, watch: _Watch) -> None:
+        super().__init__()
+        self.watch = watch
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self.watch.factory(http.client.HTTPConnection), req)
+
+
+class _HTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, watch: _Watch) -> None:
+        super().__init__()
+        self.watch, self.context = watch, ssl.create_default_context()
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self.watch.factory(http.client.HTTPSConnection), req,
+                            context=self.context)
+
+
 class GitHubClient:
     """GET JSON lists from the GitHub REST API at `api_url` with `token`."""
 
     def __init__(self, api_url: str, token: str, *, timeout: float = TIMEOUT,
-                 max_bytes: int = MAX_BYTES, max_pages: int = MAX_PAGES) -> None:
+                 deadline: float = DEADLINE, max_bytes: int = MAX_BYTES,
+                 max_pages: int = MAX_PAGES) -> None:
         self.api_url = api_url.rstrip("/")
         self.origin = _origin(self.api_url)
         self.token = token
         self.timeout, self.max_bytes, self.max_pages = timeout, max_bytes, max_pages
-        self._opener = urllib.request.build_opener(_NoRedirect())
+        self.deadline, self._ends = deadline, 0.0
+        self._watch = _Watch()
+        self._opener = urllib.request.build_opener(_NoRedirect(), _HTTP(self._watch),
+                                                   _HTTPS(self._watch))
 
     def get_list(self, path: str, what: str, *, forbidden_hint: str = "",
                  params: Mapping[str, str] | None = None) -> list[Any]:
@@ -87,6 +142,27 @@ class GitHubClient:
         return url
 
     def _get(self, url: str, what: str, forbidden_hint: str) -> Page:
+        """One page, within what is left of the deadline: past it, whatever the request
+        made of the shut-down connection, the answer is that it took too long."""
+        self._ends = self._ends or time.monotonic() + self.deadline
+        done = threading.Event()
+        guard = threading.Thread(target=self._watch.guard, args=(self._ends, done), daemon=True)
+        guard.start()
+        try:
+            page = self._request(url, what, forbidden_hint)
+        except GitHubError:
+            if not self._watch.expired:
+                raise
+        finally:
+            done.set()
+            guard.join()
+        if self._watch.expired:
+            raise GitHubError(f"GitHub took more than {self.deadline:g} s in all to answer;"
+                              f" stopped reading {what}",
+                              "try again; if it persists, check githubstatus.com") from None
+        return page
+
+    def _request(self, url: str, what: str, forbidden_hint: str) -> Page:
         request = urllib.request.Request(url, headers={
             "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
             "Authorization": f"Bearer {self.token}", "User-Agent": f"itsmctl/{__version__}"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -138,3 +139,22 @@ def test_an_error_body_nested_too_deeply_is_an_error_not_a_crash(github: FakeGit
     github.routes[MEMBERS] = Error(500, {}, b"[" * 30_000 + b"]" * 30_000)
     with pytest.raises(GitHubError, match=r"answered 500 reading the members$"):
         client(github).get_list(MEMBERS, "the members")
+
+
+def test_a_server_dripping_bytes_is_stopped_at_the_deadline(github: FakeGitHub) -> None:
+    """One byte every 50 ms never trips the 1 s read timeout; the deadline stops it."""
+    github.routes[MEMBERS] = Raw(HEADERS_200 + b"Content-Length: 2\r\n\r\n[]", drip=0.05)
+    started = time.monotonic()
+    with pytest.raises(GitHubError) as error:
+        GitHubClient(github.url, "t", timeout=1, deadline=0.5).get_list(MEMBERS, "members")
+    assert time.monotonic() - started < 1.5
+    assert error.value.message == ("GitHub took more than 0.5 s in all to answer; stopped"
+                                   " reading members")
+
+
+def test_the_deadline_spans_every_page(github: FakeGitHub) -> None:
+    github.page_size, github.delay = 1, 0.2
+    github.routes[MEMBERS] = [user(f"u{i}") for i in range(20)]
+    with pytest.raises(GitHubError, match="in all to answer"):
+        GitHubClient(github.url, "t", timeout=1, deadline=0.7).get_list(MEMBERS, "members")
+    assert len(github.requests) <= 5
