@@ -39,8 +39,23 @@ if TYPE_CHECKING:
     from itsmctl.git import Repo
 
 
+_Globs = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+_LAST: list[tuple[_Globs, frozenset[str]]] = []
+"""The last selection made (paths, include, exclude -> chosen): a diff's two sides mostly
+list the very same paths under the same globs (an edit changes a blob, not a name)."""
+
+
 def _selected(rels: Iterable[str], config: Config) -> set[str]:
-    return {r for r in select(list(rels), config.include, config.exclude) if r not in CONFIG_NAMES}
+    """The catalog files among `rels` under the config's include/exclude. A pure function of
+    the paths and the globs, so the second side of a diff that lists the same paths takes
+    the first side's selection instead of matching every path against the globs again."""
+    key = (tuple(rels), config.include, config.exclude)
+    if _LAST and _LAST[0][0] == key:
+        return set(_LAST[0][1])
+    chosen = frozenset(r for r in select(list(key[0]), config.include, config.exclude)
+                       if r not in CONFIG_NAMES)
+    _LAST[:] = [(key, chosen)]
+    return set(chosen)
 
 
 def sources_at(repo: Repo, ref: str, catalog_root: Path, config: Config) -> list[SourceFile]:

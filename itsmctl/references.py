@@ -148,10 +148,13 @@ _WALKERS: dict[str, tuple[tuple[RefField, Step], ...]] = {
     for kind, specs in REFERENCE_FIELDS.items()}
 
 
-def references_of(entity: Entity) -> Iterator[Reference]:
-    """Every reference an entity makes (only string values: the schema flags the rest)."""
+def references_of(entity: Entity, label: str | None = None) -> Iterator[Reference]:
+    """Every reference an entity makes (only string values: the schema flags the rest), or
+    only those of the fields of one `label` (a RACI's `scope`: the other fields unwalked)."""
     data = entity.data
     for spec, walk in _WALKERS.get(entity.kind, ()):
+        if label is not None and spec.label != label:
+            continue
         found: Out = []
         walk(data, (), found)
         for path, value in found:

@@ -76,14 +76,15 @@ class _Sides:
     def racis(self, service: Ref, catalog: Catalog) -> list[Entity]:
         """`racis_of`, from an index of the RACIs' scopes built once per side. BASE's
         referrers are not there for free when its result came from the memo (its rules did
-        not run), and building them means reading every reference of every entity."""
+        not run), and building them means reading every reference of every entity; the
+        index walks the RACIs' scope fields only, not their parties."""
         if "referrers" in vars(catalog):  # computed already (HEAD's rules)
             return racis_of(service, catalog)
         scopes = self._scopes.get(id(catalog))
         if scopes is None:
             scopes = self._scopes[id(catalog)] = {}
             for raci in catalog.of_kind("RACI"):
-                for reference in references_of(raci):
+                for reference in references_of(raci, "scope"):
                     target = reference.target
                     if reference.label == "scope" and target is not None:
                         scopes.setdefault(target, []).append(raci)

@@ -142,3 +142,23 @@ def test_disk_and_git_agree_on_the_config_file(repo: GitRepo, impostor: str) -> 
         source = config_source(handle, side, "")
         assert source is not None and source.rel == found.name
         assert bool(source.error) == (impostor == "dangling")
+
+
+def test_a_side_listing_other_paths_or_globs_gets_its_own_selection(tmp_path: Path) -> None:
+    """The second side of a diff reuses the first side's selection only for the same paths
+    under the same include/exclude; a path added, or other globs, selects again."""
+    repo = make_repo(tmp_path / "r", catalog="catalog")
+    handle = git.open_repo(repo.path)
+    before = [s.rel for s in gitsources.sources_at(handle, "main", repo.path / "catalog",
+                                                   Config())]
+    repo.write("services/added.yaml", "apiVersion: itsm/v1\n")
+    repo.commit()
+    after = [s.rel for s in gitsources.sources_at(handle, "feature", repo.path / "catalog",
+                                                  Config())]
+    assert sorted({*before, "services/added.yaml"}) == after
+    narrow = Config(exclude=("services/**",))
+    kept = [s.rel for s in gitsources.sources_at(handle, "feature", repo.path / "catalog", narrow)]
+    assert kept and not [r for r in kept if r.startswith("services/")]
+    again = [s.rel for s in gitsources.sources_at(handle, "feature", repo.path / "catalog",
+                                                  Config())]
+    assert again == after

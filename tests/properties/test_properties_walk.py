@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from itsmctl.findings import JsonPath
 from itsmctl.model import Entity
-from itsmctl.references import EACH, KEYS, REFERENCE_FIELDS, walker
+from itsmctl.references import EACH, KEYS, REFERENCE_FIELDS, references_of, walker
 from itsmctl.yamlload import Document
 
 KEYS_SEEN = ["spec", "owner", "dependencies", "service", "activities", "assignments", "x"]
@@ -69,3 +69,21 @@ def test_entity_get_reads_what_the_definition_reads(data: Any, path: tuple[str |
     entity = Entity("Team", "t", {}, {}, Document(None, 0, 1, data))  # type: ignore[arg-type]
     default = object()
     assert entity.get(*path, default=default) is plain_get(data, path, default)
+
+
+def test_references_of_one_label_are_those_of_every_field_with_that_label() -> None:
+    """`references_of(entity, label)` (the approvals' RACI scope index) walks only the
+    fields of that label: the same references, in the same order, as all of them filtered."""
+    from itsmctl.runcontext import resolve_context
+    from itsmctl.validate import validate
+    from tests.conftest import EXAMPLES, TODAY
+
+    catalog = validate(resolve_context(EXAMPLES, today=TODAY)).catalog
+    compared = 0
+    for entity in catalog:
+        every = list(references_of(entity))
+        for label in {spec.label for spec in REFERENCE_FIELDS.get(entity.kind, ())}:
+            assert list(references_of(entity, label)) == [r for r in every if r.label == label]
+            compared += sum(1 for r in every if r.label == label)
+    assert compared > 100
+    assert list(references_of(catalog.of_kind("RACI")[0], "no such label")) == []
