@@ -23,7 +23,7 @@ from itsmctl.diff.approvals import served_by
 from itsmctl.diff.result import Approval
 from itsmctl.github.client import GitHubClient
 from itsmctl.github.event import PullRequest
-from itsmctl.github.identities import GitHubParties, GitHubTeam, on_github
+from itsmctl.github.identities import LOGIN, GitHubParties, GitHubTeam, on_github
 from itsmctl.model import Ref
 
 DECISIVE = ("APPROVED", "CHANGES_REQUESTED", "DISMISSED")
@@ -80,14 +80,15 @@ class ApprovalCheck:
 
 def approving_logins(reviews: Iterable[Any], head_sha: str) -> dict[str, str]:
     """lower-case login -> login of everyone whose latest decisive review (in the API's
-    chronological order) is APPROVED on `head_sha`."""
+    chronological order) is APPROVED on `head_sha`. A login that is none on GitHub (a bot's
+    `name[bot]`, or a broken server's text that would go into the log) is left out."""
     latest: dict[str, tuple[str, str, str]] = {}
     for review in reviews:
         if not isinstance(review, dict):
             continue
         user, state = review.get("user"), review.get("state")
         login = user.get("login") if isinstance(user, dict) else None
-        if isinstance(login, str) and state in DECISIVE:
+        if isinstance(login, str) and LOGIN.fullmatch(login) and state in DECISIVE:
             latest[login.lower()] = (login, str(state), str(review.get("commit_id") or ""))
     return {key: login for key, (login, state, commit) in latest.items()
             if state == "APPROVED" and commit == head_sha}
@@ -110,8 +111,9 @@ class _Members:
             users = self.client.get_list(f"/orgs/{team.org}/teams/{team.slug}/members",
                                          f"the members of team {team.org}/{team.slug}",
                                          forbidden_hint=MEMBERS_HINT)
-            self.cache[team] = tuple(u["login"] for u in users
-                                     if isinstance(u, dict) and isinstance(u.get("login"), str))
+            self.cache[team] = tuple(u["login"] for u in users if isinstance(u, dict)
+                                     and isinstance(u.get("login"), str)
+                                     and LOGIN.fullmatch(u["login"]))
         return self.cache[team]
 
 

@@ -173,11 +173,11 @@ class GitHubClient:
         except urllib.error.HTTPError as error:
             body = _error_body(error)
             raise http_error(error.code, _lower(error.headers.items()), body, what,
-                             forbidden_hint) from None
+                             forbidden_hint, secret=self.token) from None
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise GitHubError(f"cannot reach the GitHub API at {self.origin} for {what}:"
-                              f" {_one_line(str(reason))}",
+                              f" {_one_line(str(reason), self.token)}",
                               "check GITHUB_API_URL and the runner's network; try again") from None
         except http.client.HTTPException as error:  # no status line, a body broken off, ...
             raise GitHubError(f"GitHub's answer for {what} is no well-formed HTTP response"
@@ -194,9 +194,11 @@ class GitHubClient:
 
 
 def http_error(status: int, headers: Mapping[str, str], body: bytes, what: str,
-               forbidden_hint: str) -> GitHubError:
-    """The sentence for a refused request: rate limits, credentials, permissions."""
-    message = _message(body)
+               forbidden_hint: str, *, secret: str = "") -> GitHubError:
+    """The sentence for a refused request: rate limits, credentials, permissions. The
+    server's message is quoted with `secret` (the token) cut out: one that echoes it must
+    not get it into a log."""
+    message = _message(body, secret)
     said = f" ({message})" if message else ""
     if status in (403, 429) and (headers.get("x-ratelimit-remaining") == "0"
                                  or "retry-after" in headers):
@@ -231,17 +233,17 @@ def _rate_hint(headers: Mapping[str, str]) -> str:
     return "wait for the rate limit to reset, then re-run the job"
 
 
-def _message(body: bytes) -> str:
+def _message(body: bytes, secret: str) -> str:
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):
         return ""
     text = data.get("message") if isinstance(data, dict) else None
-    return _one_line(text) if isinstance(text, str) else ""
+    return _one_line(text, secret) if isinstance(text, str) else ""
 
 
-def _one_line(text: str) -> str:
-    text = " ".join(text.split())
+def _one_line(text: str, secret: str) -> str:
+    text = " ".join((text.replace(secret, "***") if secret else text).split())
     return text if len(text) <= 200 else text[:199] + "…"
 
 

@@ -158,3 +158,19 @@ def test_the_deadline_spans_every_page(github: FakeGitHub) -> None:
     with pytest.raises(GitHubError, match="in all to answer"):
         GitHubClient(github.url, "t", timeout=1, deadline=0.7).get_list(MEMBERS, "members")
     assert len(github.requests) <= 5
+
+
+@pytest.mark.parametrize("status", [401, 403, 500])
+def test_a_server_echoing_the_token_never_gets_it_into_the_error(github: FakeGitHub,
+                                                                 status: int) -> None:
+    github.routes[MEMBERS] = Error(status, {}, {"message": "Bad credentials: Bearer t0ken"})
+    with pytest.raises(GitHubError) as error:
+        client(github).get_list(MEMBERS, "the members", forbidden_hint="Members: read")
+    text = f"{error.value.message} {error.value.hint}"
+    assert "t0ken" not in text and "Bad credentials: Bearer ***" in text
+
+
+def test_logins_that_are_no_github_logins_are_left_out() -> None:
+    reviews = [review("ana", "APPROVED", HEAD), review("ana\n::error::x", "APPROVED", HEAD),
+               review("x[bot]", "APPROVED", HEAD)]
+    assert list(approving_logins(reviews, HEAD).values()) == ["ana"]

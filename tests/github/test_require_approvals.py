@@ -346,3 +346,18 @@ def test_service_owner_for_a_change_that_concerns_no_service_never_passes(
         ("role:service-owner names no one here: the change concerns no service (a config or"
          " policy file, a shared entity); map it in .itsmctl.yaml, e.g. roles: {service-owner:"
          " [team:<team>]}")]
+
+
+def test_team_members_that_are_no_github_logins_are_neither_counted_nor_shown(
+        pr: tuple[Path, str], github: FakeGitHub) -> None:
+    """A login from the API goes into the log and the comment: one with a line break and a
+    workflow command (a broken or hostile server) is left out, not printed."""
+    repo, head = pr
+    odd = "robin\n::error::approved"
+    serve(github, [review("sam", "APPROVED", head), review(odd, "APPROVED", head)])
+    github.routes[CAB] = [user(odd), user("alex")]
+    result = check(repo, github, head, "--format", "text")
+    assert result.exit_code == 1, result.output
+    assert "team:change-advisory-board: needs an approval of the head commit from one of" \
+        " @alex\n" in result.output
+    assert "::error::" not in result.output
