@@ -120,6 +120,11 @@ def test_pull_request_workflow_of_the_scaffold(scaffold: Path) -> None:
     # a review changes the verdict of --require-approvals: the check runs again on it
     assert set(triggers(workflow)) == {"pull_request", "pull_request_review"}
     assert triggers(workflow)["pull_request_review"]["types"] == ["submitted", "dismissed"]
+    # changing the base branch is an `edited` event: the check runs again against the new
+    # base, and never passes by being skipped (a skipped required check reads as success)
+    assert triggers(workflow)["pull_request"]["types"] == ["opened", "synchronize", "reopened",
+                                                           "edited"]
+    assert all("if" not in job for job in workflow["jobs"].values())
     steps = list(steps_of(workflow))
     runs = " ".join(step.get("run", "") for step in steps)
     assert "itsmctl check" in runs and "--comment" in runs and "--sarif" in runs
