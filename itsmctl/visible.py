@@ -90,6 +90,25 @@ def encode(text: str) -> bytes:
     return text.encode("utf-8", "backslashreplace")
 
 
+# the bytes of tab, newline and printable ASCII: never hidden in a page
+_PLAIN_BYTES = bytes([0x09, 0x0A, *range(0x20, 0x7F)])
+
+
+def visible_lines_bytes(text: str) -> bytes:
+    """`encode(visible(text, lines=True))`, the same bytes, without searching the whole text.
+
+    A page is almost all plain ASCII: its UTF-8 bytes without those (one `translate`) are the
+    few other characters it has, each sequence whole (UTF-8 never puts an ASCII byte inside a
+    character), and every hidden character is among them; lone surrogates too, kept as
+    bytes by `surrogatepass`. Only when one of them is hidden is the text escaped and
+    encoded as before; otherwise its bytes are what `encode` writes."""
+    data = text.encode("utf-8", "surrogatepass")
+    rest = data.translate(None, _PLAIN_BYTES)
+    if rest and _HIDDEN_EXCEPT_LINES.search(rest.decode("utf-8", "surrogatepass")):
+        return encode(visible(text, lines=True))
+    return data
+
+
 # Letters of other scripts drawn like an ASCII letter: what a look-alike name is made of
 # (the commonest of Unicode's confusables for lowercase names; NFKC covers the fullwidth).
 _LOOKS_LIKE = dict(zip(

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from itsmctl.site.pagemodel import Page
 from itsmctl.site.paths import Link, root_of
-from itsmctl.visible import encode, visible
+from itsmctl.visible import visible_lines_bytes
 
 if TYPE_CHECKING:
     from jinja2 import Environment, Template
@@ -272,4 +272,4 @@ class Renderer:
                                provenance_text=self._provenance,
                                nav_items=self.nav_items(root, page.path, page.section))
         # templates hold no control or bidi character: any in the page came from the catalog
-        return encode(visible(html, lines=True))
+        return visible_lines_bytes(html)

@@ -73,3 +73,31 @@ def test_the_bound_link_writes_what_the_context_link_wrote() -> None:
     template = renderer.env.from_string("{% for x in xs %}{{ link(x) }}{% endfor %}")
     assert template.render(xs=[hostile, None], root="../") == template.render(
         xs=[hostile, None], root="../", link=renderer.link_at("../"))
+
+
+PAGE_TEXT = ["", "plain\n\tpage", "a · b — c", "\x00", "\x7f", "\r\n", "\x85", "\u00ad",
+             "\u202e", "\u2028", "\ufeff", "\ud800", "\udcff", "\ud83d\ude00", "\U0001f600",
+             "é\u200bé", "<p>\x1b[31m</p>", "\u061c", "\u180e", "\u2066", "\ufffb"]
+
+
+def same_page_bytes(text: str) -> None:
+    from itsmctl.visible import encode, visible, visible_lines_bytes
+
+    assert visible_lines_bytes(text) == encode(visible(text, lines=True))
+
+
+def test_page_bytes_show_every_hidden_character_as_the_slow_path_does() -> None:
+    for text in PAGE_TEXT:
+        same_page_bytes(text)
+        same_page_bytes("<html>" + text + " · " + text + "</html>\n")
+
+
+# any character, lone surrogates (which st.characters leaves out unless asked) and the hidden
+# ones among ordinary page text
+PAGE_CHARACTERS = st.characters(exclude_categories=()) | st.characters(categories=["Cs"]) \
+    | st.sampled_from("\x00\t\n\r\x7f\x85\u00ad\u202e\u2028\ufeff·—<>&")
+
+
+@given(st.text(PAGE_CHARACTERS))
+def test_any_page_text_makes_the_bytes_of_the_slow_path(text: str) -> None:
+    same_page_bytes(text)
