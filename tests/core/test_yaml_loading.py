@@ -169,3 +169,28 @@ def test_an_unread_file_is_judged_by_its_kind_not_its_words(tmp_path: Path) -> N
     worded = SourceFile.refused("x.yaml", "x.yaml", ReadProblem.OS_ERROR,
                                 "cannot read file: open files limit reached")
     assert [f.rule for f in parse_source(worded, Limits()).findings] == ["file-unreadable"]
+
+
+@pytest.mark.parametrize("added", [b"b: 2\n", b"b: 2\n" * 3000])
+def test_a_file_that_grows_after_its_size_is_seen_is_read_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, added: bytes) -> None:
+    """The size seen before reading bounds nothing: what was written meanwhile is read too,
+    up to the size limit (a writer appending while the catalog is read)."""
+    import os
+
+    import itsmctl.sources
+    from itsmctl.sources import read_source
+
+    grows = tmp_path / "grows.yaml"
+    grows.write_bytes(b"a: 1\n")
+    real_fstat = os.fstat
+
+    def fstat_then_append(fd: int) -> os.stat_result:
+        seen = real_fstat(fd)
+        with grows.open("ab") as handle:
+            handle.write(added)
+        return seen
+
+    monkeypatch.setattr(itsmctl.sources.os, "fstat", fstat_then_append)
+    read = read_source(grows, "grows.yaml", "grows.yaml", tmp_path, 1 << 20)
+    assert read.data == b"a: 1\n" + added
