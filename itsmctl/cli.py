@@ -10,13 +10,11 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from typing import Any
 
 import click
 
 from itsmctl import __version__
-from itsmctl.bugreport import environment
 from itsmctl.errors import ItsmctlError
 from itsmctl.visible import visible
 
@@ -64,6 +62,12 @@ class ItsmctlGroup(click.Group):
             click.echo("itsmctl: interrupted", err=True)
             ctx.exit(130)
         except Exception as error:  # the one place that catches everything
+            # imported here: `itsmctl --version` and every clean run start without them
+            # (importlib.metadata and traceback, about 20 ms of each start-up)
+            import traceback
+
+            from itsmctl.bugreport import environment
+
             if _debug(ctx):
                 traceback.print_exc()
             click.echo(
