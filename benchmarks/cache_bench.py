@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import TODAY  # noqa: E402  (the generator beside this file)
-from run import PARSE_FLOOR, Measure, best_of, fastest, once  # noqa: E402
+from run import PARSE_FLOOR, Measure, best_of, fastest, once, with_bytecode  # noqa: E402
 
 START, END = "<!-- cache:start -->", "<!-- cache:end -->"
 
@@ -85,6 +85,7 @@ def write_section(text: str, start: str, end: str) -> None:
 
 
 def main() -> int:
+    with_bytecode()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=3)

@@ -51,6 +51,7 @@ from run import (  # noqa: E402
     once,
     ratio,
     tolerant,
+    with_bytecode,
 )
 
 START, END = "<!-- gate:start -->", "<!-- gate:end -->"
@@ -127,6 +128,7 @@ def write(section: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    with_bytecode()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)

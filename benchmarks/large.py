@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from cache_bench import validate_command, write_section  # noqa: E402
-from run import Measure, best_of  # noqa: E402
+from run import Measure, best_of, with_bytecode  # noqa: E402
 
 START, END = "<!-- large:start -->", "<!-- large:end -->"
 SIZES = (10_000, 100_000)
@@ -78,6 +78,7 @@ def markdown(rows: dict[int, dict[str, Measure]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    with_bytecode()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "itsmctl-bench")

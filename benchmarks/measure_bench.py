@@ -24,6 +24,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from run import with_bytecode  # noqa: E402 - after the sys.path line above
+
 FLOOR = """\
 import csv, sys
 for name in ("tickets.csv", "events.csv"):
@@ -49,6 +53,7 @@ def child(args: list[str]) -> tuple[float, float, int]:
 
 
 def main() -> None:
+    with_bytecode()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/measure-bench"))
