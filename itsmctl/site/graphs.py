@@ -289,12 +289,22 @@ def _parts(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str
     ordered = sorted(group.services, key=lambda s: (depth[s.ref], s.name))
     chunks = [ordered[i:i + PART] for i in range(0, len(ordered), PART)]
     base = group.path.removesuffix(".html")
+    # a part's picture by its boxes and links, the whole of what lays it out: a part that a
+    # sibling's halving leaves as it was is not laid out again (one that now shows a
+    # renumbered sibling has other boxes, so it is)
+    laid: dict[tuple[tuple[Box, ...], tuple[Link, ...]], Layout] = {}
     while True:
         parts = [Group(f"{group.key}/part-{i}", f"{group.title}, part {i} of {len(chunks)}",
                        f"{base}/part-{i}.html", tuple(chunk))
                  for i, chunk in enumerate(chunks, 1)]
         local = group_of | {s.ref: part for part in parts for s in part.services}
-        pictures = [_group_picture(site, part, local, by) for part in parts]
+        pictures = []
+        for part in parts:
+            boxes, links = _group_contents(site, part, local, by)
+            shape = (tuple(boxes), tuple(links))
+            if shape not in laid:
+                laid[shape] = _narrowest(boxes, links)
+            pictures.append(laid[shape])
         wide = {i for i, picture in enumerate(pictures)
                 if not fits(picture) and len(chunks[i]) > 1}
         if not wide:  # a part of one service that does not fit is drawn as wide as it is
@@ -333,6 +343,12 @@ def _group_picture(site: SiteInput, group: Group, group_of: dict[Ref, Group], by
                    real: bool = False) -> Layout:
     """A group's services, and one box for each other group they need (not every service
     of it: at 2,000 services that made pictures 70,000 px wide)."""
+    return _narrowest(*_group_contents(site, group, group_of, by), real)
+
+
+def _group_contents(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str
+                    ) -> tuple[list[Box], list[Link]]:
+    """The boxes and links of `_group_picture`."""
     inside = {s.ref for s in group.services}
     hard: set[tuple[str, str]] = set()
     links = []
@@ -350,7 +366,7 @@ def _group_picture(site: SiteInput, group: Group, group_of: dict[Ref, Group], by
     boxes = [service_box(site, s) for s in group.services]
     boxes += [_needed_box(site, other, targets, by)
               for other, targets in _needed(site, group.services, group_of)]
-    return _narrowest(boxes, links, real)
+    return boxes, links
 
 
 def _narrowest(boxes: list[Box], links: list[Link], real: bool = False) -> Layout:
