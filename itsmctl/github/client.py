@@ -200,8 +200,10 @@ def http_error(status: int, headers: Mapping[str, str], body: bytes, what: str,
     not get it into a log."""
     message = _message(body, secret)
     said = f" ({message})" if message else ""
-    if status in (403, 429) and (headers.get("x-ratelimit-remaining") == "0"
-                                 or "retry-after" in headers):
+    # a secondary rate limit may come as a bare 403 whose message says so (GitHub's docs)
+    if status == 429 or (status == 403 and (headers.get("x-ratelimit-remaining") == "0"
+                                            or "retry-after" in headers
+                                            or "rate limit" in message.lower())):
         return GitHubError(f"GitHub's rate limit stopped reading {what}{said}",
                            _rate_hint(headers))
     if status == 401:

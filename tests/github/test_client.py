@@ -135,6 +135,19 @@ def test_rate_limit_headers_out_of_range_still_say_rate_limit(github: FakeGitHub
     assert "re-run the job" in error.value.hint and len(error.value.hint) < 200
 
 
+@pytest.mark.parametrize("status", [403, 429])
+def test_a_secondary_rate_limit_without_headers_is_a_rate_limit(github: FakeGitHub,
+                                                                status: int) -> None:
+    """GitHub: a secondary rate limit is a 403 or 429 with a message saying so, headers
+    optional; it is no missing permission, whatever the endpoint's hint says."""
+    github.routes[MEMBERS] = Error(status, {}, {"message": "You have exceeded a secondary rate"
+                                                " limit. Please wait a few minutes."})
+    with pytest.raises(GitHubError) as error:
+        client(github).get_list(MEMBERS, "the members", forbidden_hint="needs Members: read")
+    assert error.value.message.startswith("GitHub's rate limit stopped reading the members")
+    assert error.value.hint == "wait for the rate limit to reset, then re-run the job"
+
+
 def test_an_error_body_nested_too_deeply_is_an_error_not_a_crash(github: FakeGitHub) -> None:
     github.routes[MEMBERS] = Error(500, {}, b"[" * 30_000 + b"]" * 30_000)
     with pytest.raises(GitHubError, match=r"answered 500 reading the members$"):
