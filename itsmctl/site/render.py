@@ -88,6 +88,12 @@ def value_markup(value: Any, empty: str = "not set") -> Markup:
     return Markup(f'<span class="muted">{escape(empty)}</span>')
 
 
+def table_open(label: Any) -> Markup:
+    """The opening of a table's scrollable, labelled region (was a macro: about five a page)."""
+    return Markup(f'<div class="table-wrap" role="region" aria-label="{fast_escape(label)}"'
+                  ' tabindex="0">')
+
+
 def environment() -> Environment:
     from jinja2 import FunctionLoader, StrictUndefined, pass_context
 
@@ -108,6 +114,7 @@ def environment() -> Environment:
     env.filters["doc"] = doc_markup
     env.globals["link"] = link
     env.globals["value"] = value_markup
+    env.globals["table_open"] = table_open
     return env
 
 

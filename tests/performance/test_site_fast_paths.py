@@ -101,3 +101,12 @@ PAGE_CHARACTERS = st.characters(exclude_categories=()) | st.characters(categorie
 @given(st.text(PAGE_CHARACTERS))
 def test_any_page_text_makes_the_bytes_of_the_slow_path(text: str) -> None:
     same_page_bytes(text)
+
+
+def test_table_open_writes_what_its_macro_wrote_for_every_label() -> None:
+    macro = environment().from_string(
+        '{% macro table_open(label) -%}\n<div class="table-wrap" role="region"'
+        ' aria-label="{{ label }}" tabindex="0">\n{%- endmacro %}{{ table_open(label) }}')
+    page = environment().from_string("{{ table_open(label) }}")
+    for label in HOSTILE[:-2] + ["RACI matrix " + "<b>", Markup("Findings about ") + "<x>"]:
+        assert page.render(label=label) == macro.render(label=label)
