@@ -163,6 +163,7 @@ def test_a_usage_error_shows_the_hidden_characters_it_quotes(tmp_path: Path) -> 
 
 
 NESTED = "(" * 3000 + ")" * 3000
+UNROLLED = "((a{100}){100}){1000}"  # 22 characters the engine unrolled to 10**7: 1.4 GB
 
 
 @pytest.mark.parametrize(("rule", "title", "exit_code", "message"), [
@@ -171,12 +172,16 @@ NESTED = "(" * 3000 + ")" * 3000
     (f'pattern: "{NESTED}"', "x", 2, "(5819 more characters not shown)"),
     ("format: regex", "a{4294967296}", 1, "metadata.title: 'a{4294967296}' is not a valid regex"),
     ("format: regex", NESTED, 1, "is not a valid regex"),
-], ids=["policy-overflow", "policy-nested", "value-overflow", "value-nested"])
+    (f'pattern: "{UNROLLED}"', "x", 2, f"'{UNROLLED}' is not a 'regex'"),
+    ("format: regex", UNROLLED, 1, f"metadata.title: '{UNROLLED}' is not a valid regex"),
+], ids=["policy-overflow", "policy-nested", "value-overflow", "value-nested",
+        "policy-unrolled", "value-unrolled"])
 def test_a_regex_that_python_cannot_compile_is_refused_not_a_crash(
         tmp_path: Path, rule: str, title: str, exit_code: int, message: str) -> None:
     """jsonschema's `regex` format caught re.error only: a policy's pattern with a repeat
     past 2**32 (OverflowError) or 3,000 nested groups (RecursionError), or such a catalog
-    value under a policy's `format: regex`, was an internal error (exit 3)."""
+    value under a policy's `format: regex`, was an internal error (exit 3); counted repeats
+    nested in 22 characters took 1.4 GB to compile and ended in MemoryError (exit 3)."""
     root = tmp_path / "catalog"
     shutil.copytree(BASE, root)
     service = root / "services" / "kubernetes-platform.yaml"
