@@ -50,14 +50,24 @@ def measure(root: Path, repeat: int) -> dict[str, Measure]:
     try:
         for i in range(repeat):
             # a new edit each time, measured once: a second run of the same edit would be a
-            # result-memo hit, not the one-file edit
-            edited.write_text(original + f"# edit {i}\n", encoding="utf-8")
+            # result-memo hit, not the one-file edit. The edit changes data (the description),
+            # as a real pull request does, not only a comment
+            edited.write_text(_edit_description(original, i), encoding="utf-8")
             edits.append(once(validate_command(root)))
     finally:
         edited.write_text(original, encoding="utf-8")
     out["warm, one file edited"] = fastest(edits)
     shutil.rmtree(cache, ignore_errors=True)
     return out
+
+
+def _edit_description(text: str, i: int) -> str:
+    """`text` with " (edit i)" appended to its metadata description (its first one)."""
+    head, found, tail = text.partition("\n  description: ")
+    if not found:
+        raise SystemExit("cache_bench: the edited service has no description line to change")
+    line, _, rest = tail.partition("\n")
+    return f"{head}{found}{line} (edit {i})\n{rest}"
 
 
 def markdown(services: int, rows: dict[str, Measure]) -> str:
