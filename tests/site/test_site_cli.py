@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import shutil
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from site_helpers import SMALL, visible_text
+from site_helpers import SMALL, files_of, visible_text
 
 from tests.conftest import Invoke, run_cli
 
@@ -27,6 +28,30 @@ def test_render_writes_the_site_and_says_so(tmp_path: Path) -> None:
     assert out.startswith(f"Rendered 28 pages (32 files) into {tmp_path / 'site'}.")
     assert "\nCatalog findings: " in out
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="parallel rendering needs fork")
+def test_jobs_sets_the_processes_and_keeps_the_bytes(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from itsmctl.site import parallel
+
+    monkeypatch.setattr(parallel, "CHUNK", 4)  # so that the small catalog is split
+    forked: list[int] = []
+    write_pages = parallel.write_pages
+    monkeypatch.setattr(parallel, "write_pages", lambda plan, write, workers, progress=None: (
+        forked.append(workers) or write_pages(plan, write, workers, progress)))
+    for jobs in ("1", "2"):
+        code, out, _ = run(str(SMALL), "-o", str(tmp_path / jobs), "--no-history", "--jobs", jobs)
+        assert (code, out.split(" into ")[0]) == (0, "Rendered 28 pages (32 files)")
+    assert forked == [2]  # --jobs 1 renders in this process, --jobs 2 in two workers
+    assert files_of(tmp_path / "2") == files_of(tmp_path / "1")
+
+
+def test_jobs_below_one_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = run(str(SMALL), "-o", str(tmp_path / "site"), "--jobs", "0")
+    assert code == 2
+    assert "--jobs" in err and not (tmp_path / "site").exists()
 
 
 def test_default_output_is_the_configured_folder_under_the_catalog(tmp_path: Path) -> None:
