@@ -56,7 +56,8 @@ class CheckResult:
     @property
     def blocking(self) -> tuple[str, ...]:
         """The failures other than approvals still outstanding (what a headline calls
-        "fails"; outstanding approvals read "needs approval from ...")."""
+        "fails"; outstanding approvals read "needs approval from ..."). A party blocked by
+        requested changes is one: it waits for a fix, not for another approval."""
         out = []
         if self.validation.failed:
             failing = [f for f in self.validation.findings
@@ -68,7 +69,7 @@ class CheckResult:
         if self.site is not None and not self.site.ok:
             stale = len(self.site.stale) + len(self.site.missing) + len(self.site.extra)
             out.append(f"site: {stale} file(s) out of date")
-        return tuple(out)
+        return tuple(out) + (self.approvals.blocked if self.approvals is not None else ())
 
     @property
     def failed(self) -> bool:

@@ -6,6 +6,11 @@ comes from BASE (the approved catalog and config), so a pull request cannot name
 Each reviewer counts by their latest review that decides (APPROVED, CHANGES_REQUESTED or
 DISMISSED; comments do not withdraw an approval, as on GitHub), and an approval counts
 only when it was given on the head commit: a push after it needs a fresh one.
+Nobody approves their own change: the pull request's author and the authors, committers
+and co-authors of its commits never count (github/authorship.py), and a pull request whose
+commits cannot all be listed satisfies no party. A party is blocked while one of the
+people who can act for it has CHANGES_REQUESTED as their latest deciding review (on any
+commit), whoever else approved.
 `role:service-owner` is resolved per service the approval concerns, and every one of those
 owners must approve. A party that resolves to nobody on GitHub (an unmapped role, a team
 without `spec.github` or members with logins) can never be satisfied: the check fails and
@@ -21,6 +26,7 @@ from typing import Any, Protocol
 from itsmctl.catalog import Catalog
 from itsmctl.diff.approvals import served_by
 from itsmctl.diff.result import Approval
+from itsmctl.github.authorship import Authorship, read_authorship
 from itsmctl.github.client import GitHubClient
 from itsmctl.github.event import PullRequest
 from itsmctl.github.identities import LOGIN, GitHubParties, GitHubTeam, on_github
@@ -43,11 +49,19 @@ class PartyApproval:
     could_approve: tuple[str, ...]
     notes: tuple[str, ...]
     satisfied: bool
+    blocked_by: tuple[str, ...] = ()  # who can act for it and requested changes
+    not_counted: tuple[str, ...] = ()  # "mallory approved but authored commits of ..."
+
+    @property
+    def objection(self) -> str:
+        """`bob requested changes`, `bob, eve requested changes`, or "" (one wording)."""
+        return ", ".join(self.blocked_by) + " requested changes" if self.blocked_by else ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"party": self.party, "approved": self.satisfied,
                 "approvedBy": list(self.approved_by), "couldApprove": list(self.could_approve),
-                "notes": list(self.notes)}
+                "notes": list(self.notes), "blockedBy": list(self.blocked_by),
+                "notCounted": list(self.not_counted)}
 
 
 @dataclass(frozen=True)
@@ -58,30 +72,41 @@ class ApprovalCheck:
     head_sha: str
     parties: tuple[PartyApproval, ...]
     approvers: tuple[str, ...]  # logins whose approval of the head commit counts
+    refusal: str = ""  # why no approval counts at all (see github/authorship.py)
 
     @property
     def outstanding(self) -> tuple[PartyApproval, ...]:
         return tuple(p for p in self.parties if not p.satisfied)
 
     @property
+    def blocked(self) -> tuple[str, ...]:
+        """`approvals: blocked: bob requested changes (team:cab)`, one per blocked party:
+        a failure to fix, not an approval to wait for."""
+        return tuple(f"approvals: blocked: {p.objection} ({p.party})"
+                     for p in self.parties if p.blocked_by)
+
+    @property
     def failure(self) -> str:
-        """`approvals: needs approval from ...` or "" when every party approved."""
-        if not self.outstanding:
+        """`approvals: needs approval from ...` (the parties neither satisfied nor blocked)
+        or "" when there are none."""
+        waiting = [p.party for p in self.outstanding if not p.blocked_by]
+        if not waiting:
             return ""
-        return "approvals: needs approval from " + ", ".join(p.party for p in self.outstanding)
+        return "approvals: needs approval from " + ", ".join(waiting)
 
     def approved_map(self) -> dict[str, tuple[str, ...]]:
         return {p.party: p.approved_by for p in self.parties if p.satisfied}
 
     def to_dict(self) -> dict[str, Any]:
         return {"pullRequest": self.number, "headSha": self.head_sha,
-                "approvers": list(self.approvers), "parties": [p.to_dict() for p in self.parties]}
+                "approvers": list(self.approvers), "refusal": self.refusal,
+                "parties": [p.to_dict() for p in self.parties]}
 
 
-def approving_logins(reviews: Iterable[Any], head_sha: str) -> dict[str, str]:
-    """lower-case login -> login of everyone whose latest decisive review (in the API's
-    chronological order) is APPROVED on `head_sha`. A login that is none on GitHub (a bot's
-    `name[bot]`, or a broken server's text that would go into the log) is left out."""
+def latest_decisions(reviews: Iterable[Any]) -> dict[str, tuple[str, str, str]]:
+    """lower-case login -> (login, state, commit) of each reviewer's latest decisive review,
+    in the API's chronological order. A login that is none on GitHub (a bot's `name[bot]`,
+    or a broken server's text that would go into the log) is left out."""
     latest: dict[str, tuple[str, str, str]] = {}
     for review in reviews:
         if not isinstance(review, dict):
@@ -90,8 +115,22 @@ def approving_logins(reviews: Iterable[Any], head_sha: str) -> dict[str, str]:
         login = user.get("login") if isinstance(user, dict) else None
         if isinstance(login, str) and LOGIN.fullmatch(login) and state in DECISIVE:
             latest[login.lower()] = (login, str(state), str(review.get("commit_id") or ""))
-    return {key: login for key, (login, state, commit) in latest.items()
+    return latest
+
+
+def approving_logins(reviews: Iterable[Any], head_sha: str) -> dict[str, str]:
+    """lower-case login -> login of everyone whose latest decisive review is APPROVED on
+    `head_sha` (see `latest_decisions`)."""
+    return {key: login for key, (login, state, commit) in latest_decisions(reviews).items()
             if state == "APPROVED" and commit == head_sha}
+
+
+def objecting_logins(reviews: Iterable[Any]) -> dict[str, str]:
+    """lower-case login -> login of everyone whose latest decisive review is
+    CHANGES_REQUESTED, on whichever commit: a push does not withdraw an objection, only the
+    reviewer (approving) or a dismissal does."""
+    return {key: login for key, (login, state, _) in latest_decisions(reviews).items()
+            if state == "CHANGES_REQUESTED"}
 
 
 class TeamMembers(Protocol):
@@ -120,40 +159,70 @@ class _Members:
 def check_approvals(required: Iterable[Approval], base: Catalog, head: Catalog,
                     roles: Mapping[str, tuple[str, ...]], client: GitHubClient,
                     pr: PullRequest) -> ApprovalCheck:
-    """Read the reviews and team members and judge every required party."""
+    """Read the reviews, the commits (who wrote the pull request) and team members, and
+    judge every required party."""
     reviews = client.get_list(pr.reviews_path, f"the reviews of pull request #{pr.number}",
                               forbidden_hint=REVIEWS_HINT)
+    authors = read_authorship(client, pr, (base, head))
     approving = approving_logins(reviews, pr.head_sha)
     members = _Members(client)
-    parties = judge_parties(required, base, head, roles, members, approving)
-    return ApprovalCheck(pr.number, pr.head_sha, parties, tuple(sorted(approving.values())))
+    parties = judge_parties(required, base, head, roles, members, approving,
+                            authors=authors, objecting=objecting_logins(reviews))
+    counted = (login for key, login in approving.items()
+               if not authors.refusal and not authors.why(key))
+    return ApprovalCheck(pr.number, pr.head_sha, parties, tuple(sorted(counted)),
+                         authors.refusal)
 
 
 def judge_parties(required: Iterable[Approval], base: Catalog, head: Catalog,
                   roles: Mapping[str, tuple[str, ...]], members: TeamMembers,
-                  approving: Mapping[str, str]) -> tuple[PartyApproval, ...]:
-    """Every required party held against `approving` (see `approving_logins`); also used
-    offline by the site (`render --pull-requests`), with the catalog's member logins."""
-    return tuple(_judge(a, base, head, dict(roles), members, approving) for a in required)
+                  approving: Mapping[str, str], *, authors: Authorship | None = None,
+                  objecting: Mapping[str, str] | None = None) -> tuple[PartyApproval, ...]:
+    """Every required party held against `approving` (see `approving_logins`), without
+    the approvals of `authors` and blocked by `objecting` (see `objecting_logins`); also
+    used offline by the site (`render --pull-requests`), with the catalog's member logins."""
+    verdict = _Verdict(approving, authors or Authorship(), objecting or {})
+    return tuple(_judge(a, base, head, dict(roles), members, verdict) for a in required)
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    approving: Mapping[str, str]
+    authors: Authorship
+    objecting: Mapping[str, str]
 
 
 def _judge(approval: Approval, base: Catalog, head: Catalog, roles: dict[str, tuple[str, ...]],
-           members: TeamMembers, approving: Mapping[str, str]) -> PartyApproval:
+           members: TeamMembers, verdict: _Verdict) -> PartyApproval:
     groups = list(dict.fromkeys(on_github(approval.party, roles, base, owner)
                                 for owner in owners_of(approval, base, head)))
     could: dict[str, None] = {}
     approved: dict[str, None] = {}
     notes: dict[str, None] = {}
+    blocked: dict[str, None] = {}
+    not_counted: dict[str, None] = {}
     satisfied = True
     for group in groups:
         logins = _logins(group, members)
-        could.update(dict.fromkeys(logins))
         notes.update(dict.fromkeys(group.unresolved))
-        hits = [approving[login.lower()] for login in logins if login.lower() in approving]
+        blocked.update(dict.fromkeys(verdict.objecting[k] for k in map(str.lower, logins)
+                                     if k in verdict.objecting))
+        hits = []
+        for login in logins:
+            why, given = verdict.authors.why(login), verdict.approving.get(login.lower())
+            if why and given:
+                not_counted[f"{given} approved but {why}"] = None
+            elif given and not verdict.authors.refusal:
+                hits.append(given)
+            if not why:
+                could[login] = None
         approved.update(dict.fromkeys(hits))
         satisfied = satisfied and bool(hits)
+    if verdict.authors.refusal:
+        notes[verdict.authors.refusal] = None
     return PartyApproval(approval.party, tuple(sorted(approved)), tuple(sorted(could)),
-                         tuple(notes), satisfied and bool(groups))
+                         tuple(notes), satisfied and bool(groups) and not blocked,
+                         tuple(sorted(blocked)), tuple(sorted(not_counted)))
 
 
 def _logins(group: GitHubParties, members: TeamMembers) -> list[str]:

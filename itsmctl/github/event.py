@@ -1,8 +1,10 @@
 """The pull request a GitHub Actions run is about, from its environment and event file.
 
 Read once, at the command boundary (`check --require-approvals`): GITHUB_API_URL,
-GITHUB_REPOSITORY, GITHUB_TOKEN, and the pull request's number and head SHA from the event
-payload at GITHUB_EVENT_PATH (`pull_request` and `pull_request_review` events).
+GITHUB_REPOSITORY, GITHUB_TOKEN, and from the event payload at GITHUB_EVENT_PATH
+(`pull_request` and `pull_request_review` events) the pull request's number, head and base
+SHAs, its author (`user.login`: never an approver of it) and, when the payload says, how
+many commits it has (GitHub lists at most 250 of them).
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from itsmctl.github.client import GitHubError
+from itsmctl.github.identities import LOGIN
 
 MAX_EVENT_BYTES = 16 * 1024 * 1024
 _REPO = re.compile(r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<name>[A-Za-z0-9._-]{1,100})")
@@ -30,10 +34,28 @@ class PullRequest:
     repo: str
     number: int
     head_sha: str
+    base_sha: str = ""  # the base branch's commit the pull request is judged against
+    author: str = ""  # who opened it (`pull_request.user.login`)
+    commits: int | None = None  # `pull_request.commits`, when the payload carries it
 
     @property
     def reviews_path(self) -> str:
         return f"/repos/{self.owner}/{self.repo}/pulls/{self.number}/reviews"
+
+    @property
+    def commits_path(self) -> str:
+        return f"/repos/{self.owner}/{self.repo}/pulls/{self.number}/commits"
+
+
+@dataclass(frozen=True)
+class PullEvent:
+    """What the event payload says about the pull request (no token, no network)."""
+
+    number: int
+    head_sha: str
+    base_sha: str
+    author: str
+    commits: int | None
 
 
 def pull_request_from_env(env: Mapping[str, str]) -> PullRequest:
@@ -53,11 +75,19 @@ def pull_request_from_env(env: Mapping[str, str]) -> PullRequest:
     if match is None:
         raise GitHubError("--require-approvals needs GITHUB_REPOSITORY (owner/repo)",
                           "run it in GitHub Actions, or set it")
-    number, head = _event(env.get("GITHUB_EVENT_PATH", ""))
-    return PullRequest(api_url, token, match["owner"], match["name"], number, head)
+    event = pull_event(env)
+    return PullRequest(api_url, token, match["owner"], match["name"], event.number,
+                       event.head_sha, event.base_sha, event.author, event.commits)
 
 
-def _event(path: str) -> tuple[int, str]:
+def pull_event(env: Mapping[str, str]) -> PullEvent:
+    """The pull request the event payload at GITHUB_EVENT_PATH is about, or a GitHubError
+    (exit 2) saying what is missing. A payload without the author or the base SHA is
+    refused, never guessed: both decide who may approve."""
+    return _event(env.get("GITHUB_EVENT_PATH", ""))
+
+
+def _event(path: str) -> PullEvent:
     hint = ("run it on pull_request and pull_request_review events; GITHUB_EVENT_PATH names"
             " their payload")
     if not path:
@@ -71,11 +101,25 @@ def _event(path: str) -> tuple[int, str]:
     except (OSError, ValueError, RecursionError) as error:
         raise GitHubError(f"cannot read the event payload {path}: {error}", hint) from None
     pull = payload.get("pull_request") if isinstance(payload, dict) else None
-    number = pull.get("number") if isinstance(pull, dict) else None
-    head = pull.get("head") if isinstance(pull, dict) else None
-    sha = head.get("sha") if isinstance(head, dict) else None
+    pull = pull if isinstance(pull, dict) else {}
+    number = pull.get("number")
+    sha = _field(pull, "head", "sha")
     if isinstance(number, bool) or not isinstance(number, int) or number < 1 \
             or not isinstance(sha, str) or not _SHA.fullmatch(sha):
         raise GitHubError("the event is not about a pull request (no pull_request.number and"
                           " head.sha)", hint)
-    return number, sha
+    base, author = _field(pull, "base", "sha"), _field(pull, "user", "login")
+    if not isinstance(base, str) or not _SHA.fullmatch(base):
+        raise GitHubError("the event payload has no pull_request.base.sha: the base the"
+                          " approvals are judged against is unknown", hint)
+    if not isinstance(author, str) or not LOGIN.fullmatch(author):
+        raise GitHubError("the event payload has no pull_request.user.login: who opened the"
+                          " pull request (who never approves it) is unknown", hint)
+    commits = pull.get("commits")
+    count = commits if isinstance(commits, int) and not isinstance(commits, bool) else None
+    return PullEvent(number, sha, base, author, count)
+
+
+def _field(data: dict[str, Any], key: str, name: str) -> Any:
+    inner = data.get(key)
+    return inner.get(name) if isinstance(inner, dict) else None

@@ -15,12 +15,21 @@ def _who(logins: tuple[str, ...]) -> str:
 
 
 def _line(party: PartyApproval) -> str:
+    """`team:cab: approved by @robin`, `...: blocked: bob requested changes`, `...: needs
+    an approval ... from one of @alex (notes); mallory approved but authored commits ...`."""
+    not_counted = "".join(f"; {line}" for line in party.not_counted)
+    if party.blocked_by:
+        return f"{party.party}: blocked: {party.objection}{not_counted}"
     if party.satisfied:
-        return f"{party.party}: approved by {_who(party.approved_by)}"
-    could = (f"needs an approval of the head commit from one of {_who(party.could_approve)}"
-             if party.could_approve else "nobody on GitHub can approve for it")
+        return f"{party.party}: approved by {_who(party.approved_by)}{not_counted}"
+    if party.could_approve:
+        could = f"needs an approval of the head commit from one of {_who(party.could_approve)}"
+    elif party.not_counted:
+        could = "nobody but the pull request's own authors can approve for it"
+    else:
+        could = "nobody on GitHub can approve for it"
     notes = f" ({'; '.join(party.notes)})" if party.notes else ""
-    return f"{party.party}: {could}{notes}"
+    return f"{party.party}: {could}{notes}{not_counted}"
 
 
 def text_lines(check: ApprovalCheck) -> list[str]:
@@ -30,4 +39,8 @@ def text_lines(check: ApprovalCheck) -> list[str]:
 
 def markdown_lines(check: ApprovalCheck) -> list[str]:
     out = ["", f"### Approvals of {code(check.head_sha[:12])} (pull request #{check.number})", ""]
-    return out + [f"- {'✅' if p.satisfied else '⏳'} {cell(_line(p))}" for p in check.parties]
+    return out + [f"- {_mark(p)} {cell(_line(p))}" for p in check.parties]
+
+
+def _mark(party: PartyApproval) -> str:
+    return "✅" if party.satisfied else "❌" if party.blocked_by else "⏳"

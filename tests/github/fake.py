@@ -125,3 +125,22 @@ def review(login: str, state: str, commit: str, number: int = 1) -> dict[str, An
             "pull_request_url": "https://api.github.com/repos/o/r/pulls/7",
             "submitted_at": "2026-11-23T10:00:00Z", "commit_id": commit,
             "author_association": "MEMBER"}
+
+
+def commit(sha: str, *, author: str | None = None, committer: str | None = None,
+           email: str = "e@example.com", committer_email: str = "e@example.com",
+           message: str = "a change") -> dict[str, Any]:
+    """A commit as "List commits on a pull request" returns it: `author`/`committer` are the
+    GitHub accounts (null when GitHub links no account to the e-mail), `commit` the git data."""
+    def person(address: str) -> dict[str, str]:
+        return {"name": address.partition("@")[0], "email": address,
+                "date": "2026-11-23T10:00:00Z"}
+
+    return {"sha": sha, "node_id": f"C_{sha[:8]}",
+            "url": f"https://api.github.com/repos/o/r/commits/{sha}",
+            "commit": {"author": person(email), "committer": person(committer_email),
+                       "message": message, "comment_count": 0,
+                       "tree": {"sha": "0" * 40, "url": "https://api.github.com/t"}},
+            "author": user(author) if author else None,
+            "committer": user(committer) if committer else None,
+            "parents": [{"sha": "0" * 40, "url": "https://api.github.com/p"}]}

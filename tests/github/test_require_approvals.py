@@ -13,7 +13,7 @@ import pytest
 from click.testing import Result
 
 from tests.conftest import Invoke, run_cli
-from tests.github.fake import Error, FakeGitHub, review, user
+from tests.github.fake import Error, FakeGitHub, commit, review, user
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "E", "GIT_AUTHOR_EMAIL": "e@example.com",
            "GIT_COMMITTER_NAME": "E", "GIT_COMMITTER_EMAIL": "e@example.com",
@@ -21,6 +21,8 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "E", "GIT_AUTHOR_EMAIL": "e@example.com",
 # the scaffold is made, and the change judged, on the clock's day (see `check`)
 CLOCK: dict[str, str | None] = {"ITSMCTL_TODAY": None}
 REVIEWS = "/repos/example-org/intranet-catalog/pulls/7/reviews"
+COMMITS = "/repos/example-org/intranet-catalog/pulls/7/commits"
+AUTHOR = "pat"  # who opened the pull request: no member of any team
 OWNERS = "/orgs/example-org/teams/workplace/members"
 CAB = "/orgs/example-org/teams/change-advisory-board/members"
 
@@ -63,11 +65,34 @@ def pr(tmp_path: Path) -> tuple[Path, str]:
     return scaffold_pr(tmp_path, [], [])
 
 
+def pr_commits(repo: Path, base: str = "main") -> list[dict[str, Any]]:
+    """The pull request's commits as GitHub lists them (oldest first), from the repository:
+    their e-mails and messages; no GitHub account linked (`author`/`committer` null)."""
+    log = git(repo, "log", "--reverse", "--format=%H%x1f%ae%x1f%ce%x1f%B%x1e", f"{base}..HEAD")
+    out = []
+    for record in filter(None, (r.strip("\n") for r in log.split("\x1e"))):
+        sha, email, committer, message = record.split("\x1f")
+        out.append(commit(sha, email=email, committer_email=committer, message=message))
+    return out
+
+
+def event_payload(repo: Path, head: str, **pull: Any) -> dict[str, Any]:
+    """A `pull_request_review` payload (the fields GitHub sends that we read, and a few)."""
+    return {"action": "submitted", "pull_request": {
+        "number": 7, "state": "open", "user": user(AUTHOR),
+        "head": {"sha": head, "ref": "pr"},
+        "base": {"sha": git(repo, "rev-parse", "main"), "ref": "main"}, **pull}}
+
+
 def check(repo: Path, github: FakeGitHub, head: str, *extra: str,
-          env: dict[str, str | None] | None = None) -> Result:
+          env: dict[str, str | None] | None = None,
+          payload: dict[str, Any] | None = None,
+          commits: list[dict[str, Any]] | None = None) -> Result:
+    """`check --require-approvals` of pull request #7 at `head`, as a review event runs it;
+    GitHub lists the repository's commits since main unless `commits` says otherwise."""
     event = repo.parent / "event.json"
-    event.write_text(json.dumps({"action": "submitted", "pull_request": {
-        "number": 7, "head": {"sha": head, "ref": "pr"}, "base": {"ref": "main"}}}))
+    event.write_text(json.dumps(payload or event_payload(repo, head)))
+    github.routes[COMMITS] = pr_commits(repo) if commits is None else commits
     variables: dict[str, str | None] = {
         "GITHUB_API_URL": github.url, "GITHUB_REPOSITORY": "example-org/intranet-catalog",
         "GITHUB_EVENT_PATH": str(event), "GITHUB_TOKEN": "t0ken", "GITHUB_ACTIONS": None,

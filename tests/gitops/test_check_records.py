@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pytest
 import yaml
 
-from tests.github.fake import FakeGitHub, user
+from tests.github.fake import FakeGitHub, commit, user
 from tests.gitops.test_workflows import ROOT, load, steps_of, workflow_commands
 
 if TYPE_CHECKING:
@@ -88,12 +88,15 @@ def test_a_target_the_records_say_would_be_missed_needs_approval(tightened: Path
 
 
 def test_the_reviews_must_cover_the_newly_missed_target(tightened: Path, tmp_path: Path,
-                                                        invoke: Invoke,
-                                                        github: FakeGitHub) -> None:
+                                                        invoke: Invoke, github: FakeGitHub,
+                                                        run_git: Git) -> None:
     """--require-approvals: the CAB's approval, which only the records' reading asks for."""
     event = tmp_path / "event.json"
-    event.write_text(json.dumps({"pull_request": {"number": 3, "head": {"sha": "f" * 40}}}))
+    head, base = (run_git(tightened, "rev-parse", ref).strip() for ref in ("HEAD", "main"))
+    event.write_text(json.dumps({"pull_request": {
+        "number": 3, "user": user("pat"), "head": {"sha": head}, "base": {"sha": base}}}))
     github.routes["/repos/example-org/catalog/pulls/3/reviews"] = []
+    github.routes["/repos/example-org/catalog/pulls/3/commits"] = [commit(head)]
     for team in ("workplace", "change-advisory-board"):
         github.routes[f"/orgs/example-org/teams/{team}/members"] = [user("alex")]
     env: dict[str, str | None] = {

@@ -1,0 +1,119 @@
+"""Who wrote a pull request: the people whose approval of it never counts.
+
+Nobody approves their own change. The pull request's author, and every author, committer
+and `Co-authored-by:` co-author of its commits, are left out of the approvers of every
+party, whatever they reviewed. A commit names a person by GitHub login (`author.login`,
+`committer.login`, set when GitHub linked the e-mail to an account) and by e-mail
+(`commit.author.email`, `commit.committer.email`, the trailers): an e-mail is mapped to the
+`github` login of every catalog member listed with it (a member two people share leaves
+both out), and GitHub's `users.noreply.github.com` addresses name their login themselves.
+GitHub lists at most 250 commits of a pull request: one with more cannot be known in full,
+so nothing counts (`refusal`) rather than judging on part of it; nor when the list no longer
+holds the reviewed head (a force-push since the event).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from itsmctl.catalog import Catalog
+from itsmctl.github.client import GitHubClient
+from itsmctl.github.event import PullRequest
+from itsmctl.github.identities import LOGIN
+from itsmctl.members import MemberIndex
+
+MAX_LISTED = 250  # GitHub's "List commits on a pull request" stops there
+COMMITS_HINT = ("the token needs 'pull-requests: read' and 'contents: read' on this"
+                " repository (permissions in the workflow)")
+_TRAILER = re.compile(r"^[ \t]*co-authored-by:[ \t]*[^\n<>]*<([^<>\s]{1,320})>[ \t]*$",
+                      re.IGNORECASE | re.MULTILINE)
+_NOREPLY = re.compile(r"(?:[0-9]{1,20}\+)?([A-Za-z0-9-]{1,39})@users\.noreply\.github\.com")
+# why a login's approval does not count, most telling first
+OPENED = "opened this pull request"
+AUTHORED = "authored commits of this pull request"
+COMMITTED = "committed commits of this pull request"
+CO_AUTHORED = "co-authored commits of this pull request"
+_ORDER = (OPENED, AUTHORED, COMMITTED, CO_AUTHORED)
+
+
+@dataclass(frozen=True)
+class Authorship:
+    """lower-case login -> why its approval does not count; `refusal`: why no approval
+    counts at all (the commits could not all be listed)."""
+
+    reasons: dict[str, str] = field(default_factory=dict)
+    refusal: str = ""
+
+    def why(self, login: str) -> str:
+        """"" when `login` may approve, else the reason it may not."""
+        return self.reasons.get(login.lower(), "")
+
+
+def read_authorship(client: GitHubClient, pr: PullRequest,
+                    catalogs: Iterable[Catalog]) -> Authorship:
+    """The pull request's commits, read through the one client (its pages, bytes and
+    deadline), mapped to logins with the members of `catalogs` (BASE's; HEAD's may only
+    add people to leave out)."""
+    if pr.commits is not None and pr.commits > MAX_LISTED:
+        return Authorship(_opened(pr), _too_many(pr.commits))
+    commits = client.get_list(pr.commits_path, f"the commits of pull request #{pr.number}",
+                              forbidden_hint=COMMITS_HINT)
+    if len(commits) >= MAX_LISTED and pr.commits is None:
+        return Authorship(_opened(pr), _too_many(len(commits), at_least=True))
+    if not any(isinstance(c, dict) and c.get("sha") == pr.head_sha for c in commits):
+        return Authorship(_opened(pr), (
+            f"the pull request's commits no longer include its head {pr.head_sha[:12]} (it"
+            " was pushed to since this event), so who wrote what was reviewed cannot be"
+            " known and no approval counts; the run for the new head decides"))
+    return authorship(pr.author, commits, catalogs)
+
+
+def authorship(author: str, commits: Iterable[Any], catalogs: Iterable[Catalog]) -> Authorship:
+    """Who wrote the pull request opened by `author`, from its commits as the API lists
+    them (see the module docstring)."""
+    indexes = [MemberIndex.of(catalog) for catalog in catalogs]
+    found: dict[str, set[str]] = {}
+
+    def add(login: object, reason: str) -> None:
+        if isinstance(login, str) and LOGIN.fullmatch(login):
+            found.setdefault(login.lower(), set()).add(reason)
+
+    def add_email(email: object, reason: str) -> None:
+        if not isinstance(email, str) or "@" not in email:
+            return
+        noreply = _NOREPLY.fullmatch(email.strip())
+        if noreply:
+            add(noreply.group(1), reason)
+        for index in indexes:
+            for member in index.match(email).candidates:
+                add(member.github, reason)
+
+    add(author, OPENED)
+    for item in commits:
+        if not isinstance(item, dict):
+            continue
+        inner = item.get("commit")
+        commit: dict[str, Any] = inner if isinstance(inner, dict) else {}
+        for role, reason in (("author", AUTHORED), ("committer", COMMITTED)):
+            user, person = item.get(role), commit.get(role)
+            add(user.get("login") if isinstance(user, dict) else None, reason)
+            add_email(person.get("email") if isinstance(person, dict) else None, reason)
+        message = commit.get("message")
+        for email in _TRAILER.findall(message) if isinstance(message, str) else ():
+            add_email(email, CO_AUTHORED)
+    return Authorship({login: next(r for r in _ORDER if r in reasons)
+                       for login, reasons in found.items()})
+
+
+def _opened(pr: PullRequest) -> dict[str, str]:
+    return {pr.author.lower(): OPENED} if pr.author else {}
+
+
+def _too_many(count: int, *, at_least: bool = False) -> str:
+    many = f"{'at least ' if at_least else ''}{count} commits"
+    return (f"the pull request has {many} and GitHub lists only {MAX_LISTED}, so who wrote"
+            " them cannot be known and no approval counts; split it into smaller pull"
+            " requests (or squash its commits)")
