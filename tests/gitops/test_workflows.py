@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from itsmctl.cli import COMMANDS
-from tests.github.fake import FakeGitHub, user
+from tests.github.fake import FakeGitHub, commit, user
 
 if TYPE_CHECKING:
     from conftest import Git, Invoke
@@ -284,8 +284,11 @@ def test_the_pull_request_workflow_command_works(catalog_repo: Path, tmp_path: P
     command = [arg.replace("${{ github.base_ref }}", "main") for arg in command]
     monkeypatch.chdir(clone)
     event = tmp_path / "event.json"
-    event.write_text(json.dumps({"pull_request": {"number": 3, "head": {"sha": "f" * 40}}}))
+    base = run_git(clone, "rev-parse", "origin/main").strip()
+    event.write_text(json.dumps({"pull_request": {
+        "number": 3, "user": user("pat"), "head": {"sha": "f" * 40}, "base": {"sha": base}}}))
     github.routes["/repos/example-org/catalog/pulls/3/reviews"] = []
+    github.routes["/repos/example-org/catalog/pulls/3/commits"] = [commit("f" * 40)]
     for team in ("workplace", "change-advisory-board"):
         github.routes[f"/orgs/example-org/teams/{team}/members"] = [user("alex")]
     result = invoke(*command, env={"GITHUB_ACTIONS": "true", "GITHUB_TOKEN": "t",
