@@ -52,10 +52,27 @@ def service_box(site: SiteInput, service: Entity, focus: bool = False, note: str
     return site.per_entity("service_box", service, make, (focus, note))
 
 
-def drawn_dependencies(site: SiteInput, service: Entity) -> list[tuple[Entity, str]]:
-    """What a service needs that has a page (so a box), with the kind of need; once a site."""
-    return site.per_entity("drawn_dependencies", service, lambda: [
-        (t, k) for t, k in site.catalog.dependencies(service) if ref_path(t.ref) is not None])
+Drawn = tuple[tuple[str, Entity, Link], ...]  # (the other's name, the other, the dependency)
+
+
+def drawn_dependencies(site: SiteInput, service: Entity) -> Drawn:
+    """What a service needs that has a page (so a box), each with the link drawn to it; once
+    a site, not once per neighbourhood that shows the service (a dozen, about)."""
+    def make() -> Drawn:
+        name = service.ref.name
+        return tuple((t.ref.name, t, Link(name, t.ref.name, k == "hard"))
+                     for t, k in site.catalog.dependencies(service) if ref_path(t.ref) is not None)
+    return site.per_entity("drawn_dependencies", service, make)
+
+
+def drawn_dependents(site: SiteInput, service: Entity) -> Drawn:
+    """What needs a service and has a page, each with the link drawn from it; once a site."""
+    def make() -> Drawn:
+        name = service.ref.name
+        return tuple((s.ref.name, s, Link(s.ref.name, name, k == "hard"))
+                     for s, k in site.dependents.get(service.ref, [])
+                     if ref_path(s.ref) is not None)
+    return site.per_entity("drawn_dependents", service, make)
 
 
 @dataclass(frozen=True)
@@ -69,42 +86,36 @@ class Neighbourhood:
 
 def neighbourhood(site: SiteInput, service: Entity) -> Neighbourhood | None:
     """Depth 2 when it fits in `NEIGHBOURS` services, else depth 1 (cut at `NEIGHBOURS`,
-    so a picture stays a few screens wide; the tables below count every dependent)."""
-    def needs(entity: Entity) -> list[tuple[Entity, str]]:
-        return drawn_dependencies(site, entity)
-
-    def needed_by(entity: Entity) -> list[tuple[Entity, str]]:
-        return [(s, k) for s, k in site.dependents.get(entity.ref, [])
-                if ref_path(s.ref) is not None]
-
+    so a picture stays a few screens wide; the tables below count every dependent).
+    Services are told apart by name: every box is a service, keyed by its name."""
     # what it needs (following dependencies only) and what needs it (dependents only)
-    rings: list[dict[Ref, Entity]] = [{service.ref: service}, {}, {}]
-    seen = {service.ref}
-    for step in (needs, needed_by):
+    focus = service.ref.name
+    rings: list[dict[str, Entity]] = [{focus: service}, {}, {}]
+    seen = {focus}
+    for step in (drawn_dependencies, drawn_dependents):
         frontier = [service]
         for hop in (1, 2):
             found: list[Entity] = []
+            ring = rings[hop]
             for entity in frontier:
-                for other, _ in step(entity):
-                    ref = other.ref
-                    if ref not in seen:
-                        seen.add(ref)
-                        rings[hop][ref] = other
+                for name, other, _ in step(site, entity):
+                    if name not in seen:
+                        seen.add(name)
+                        ring[name] = other
                         found.append(other)
             frontier = found
     if not rings[1]:
         return None
     shown = dict(rings[0])
     depth = 2 if len(rings[1]) + len(rings[2]) <= NEIGHBOURS else 1
-    candidates = sorted(rings[1].values(), key=lambda e: e.name)
+    candidates = sorted(rings[1].items(), key=lambda item: item[1].name)
     if depth == 2:
-        candidates += sorted(rings[2].values(), key=lambda e: e.name)
+        candidates += sorted(rings[2].items(), key=lambda item: item[1].name)
     total = len(candidates)
-    for entity in candidates[:NEIGHBOURS]:
-        shown[entity.ref] = entity
-    boxes = [service_box(site, e, e.ref == service.ref) for e in shown.values()]
-    links = [Link(e.ref.name, t.ref.name, k == "hard")
-             for e in shown.values() for t, k in needs(e) if t.ref in shown]
+    shown.update(candidates[:NEIGHBOURS])
+    boxes = [service_box(site, e, name == focus) for name, e in shown.items()]
+    links = [link for e in shown.values() for name, _, link in drawn_dependencies(site, e)
+             if name in shown]
     return Neighbourhood(_narrowest(boxes, links, real=True), depth,
                          total - min(total, NEIGHBOURS))
 
