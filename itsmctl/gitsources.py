@@ -68,18 +68,24 @@ def sources_at(repo: Repo, ref: str, catalog_root: Path, config: Config) -> list
 
 
 def commit_sources(repo: Repo, sha: str, prefix: str, config: Config,
-                   rels: Iterable[str] | None = None) -> list[SourceFile]:
-    """`sources_at` for an already resolved commit and catalog prefix (or only `rels`)."""
+                   rels: Iterable[str] | None = None,
+                   reader: Callable[[str], bytes] | None = None) -> list[SourceFile]:
+    """`sources_at` for an already resolved commit and catalog prefix (or only `rels`).
+
+    `reader`: how a file's bytes are read from its blob id (default `git.read_blob`), e.g.
+    from a batch the caller reads at once."""
     wanted = None if rels is None else _selected(rels, config)
     if wanted is not None and not wanted:
         return []
     return _blob_sources(repo, sha, prefix, wanted, lambda found: _selected(found, config),
-                         config.limits.max_file_size)
+                         config.limits.max_file_size, reader)
 
 
 def _blob_sources(repo: Repo, sha: str, prefix: str, wanted: set[str] | None,
-                  choose: Callable[[Iterable[str]], set[str]], limit: int) -> list[SourceFile]:
+                  choose: Callable[[Iterable[str]], set[str]], limit: int,
+                  reader: Callable[[str], bytes] | None = None) -> list[SourceFile]:
     """SourceFiles for the files `choose` keeps among those listed at a commit."""
+    read = reader if reader is not None else partial(git.read_blob, repo)
     files = {f.rel: f for f in git.list_files(repo, sha, prefix, wanted)}
     out = []
     for rel in sorted(choose(files)):
@@ -92,8 +98,8 @@ def _blob_sources(repo: Repo, sha: str, prefix: str, wanted: set[str] | None,
                 rel, label, ReadProblem.TOO_LARGE,
                 f"file is {entry.size} bytes, over the limit of {limit}"))
         else:
-            out.append(SourceFile(rel, label, size=entry.size,
-                                  read=partial(git.read_blob, repo, entry.sha), blob=entry.sha))
+            out.append(SourceFile(rel, label, size=entry.size, read=partial(read, entry.sha),
+                                  blob=entry.sha))
     return out
 
 

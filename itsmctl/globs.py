@@ -180,3 +180,11 @@ def glob_match(rel: str, pattern: str) -> bool:
 
 def matches_any(rel: str, patterns: tuple[str, ...] | list[str]) -> bool:
     return any(_matcher(p)(rel) for p in patterns)
+
+
+def any_matcher(patterns: tuple[str, ...] | list[str]) -> Matcher:
+    """`matches_any` against fixed patterns, each looked up once (for many paths)."""
+    matchers = tuple(_matcher(p) for p in patterns)
+    if len(matchers) == 1:
+        return matchers[0]
+    return lambda rel: any(match(rel) for match in matchers)

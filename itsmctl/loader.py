@@ -19,7 +19,7 @@ from itsmctl.findings import Finding, Severity
 from itsmctl.limits import Limits
 from itsmctl.model import API_VERSION, KINDS, Entity, canonical_kind
 from itsmctl.parallelparse import parse_all
-from itsmctl.parsecache import ParseCache, decode_many, encode, entry_key, judge, rebuild
+from itsmctl.parsecache import ParseCache, decode_many, encode, judge, key_head, keyed, rebuild
 from itsmctl.sources import SourceFile, directory_sources
 from itsmctl.unparsed import UNPARSED_RULES, apparent_entities
 from itsmctl.yamlload import Document, ParsedFile
@@ -128,7 +128,9 @@ class ParseMemo:
     """
 
     def __init__(self, cache: ParseCache | None = None, workers: int | None = None) -> None:
-        self._parts: dict[tuple[str, str, Limits], FilePart] = {}
+        # by limits, then (label, blob id): a run has one or two limits, so each is hashed
+        # once per batch of files, not once per file (a Limits hashes all its fields)
+        self._parts: dict[Limits, dict[tuple[str, str], FilePart]] = {}
         self.cache = cache
         self.workers = workers  # None: as many as the machine has cores for us
         self.parsed = 0  # files actually parsed (neither in this run's memo nor the cache)
@@ -136,16 +138,17 @@ class ParseMemo:
 
     def knows(self, source: SourceFile, limits: Limits) -> bool:
         """Whether this run already holds the parse of `source` (its bytes are not needed)."""
-        key = _memo_key(source, limits) if source.blob or source.error else None
-        return key is not None and key in self._parts
+        key = _memo_key(source) if source.blob or source.error else None
+        return key is not None and key in self._parts.get(limits, {})
 
     def part(self, source: SourceFile, limits: Limits) -> FilePart:
         return self.parts([source], limits)[0]
 
     def parts(self, sources: list[SourceFile], limits: Limits) -> list[FilePart]:
         """The parts of `sources`, in order: memo, then cache, then parsing what is left."""
-        keys = [_memo_key(s, limits) for s in sources]
-        missing = [i for i, k in enumerate(keys) if k is None or k not in self._parts]
+        known = self._parts.setdefault(limits, {})
+        keys = [_memo_key(s) for s in sources]
+        missing = [i for i, k in enumerate(keys) if k is None or k not in known]
         fresh = self._from_cache(sources, keys, missing, limits)
         todo = [i for i in missing if i not in fresh]
         parsed = parse_all([sources[i] for i in todo], limits, self.workers)
@@ -158,16 +161,15 @@ class ParseMemo:
             if key is None:
                 out.append(fresh[i])
             else:
-                out.append(self._parts.setdefault(key, fresh[i]) if i in fresh
-                           else self._parts[key])
+                out.append(known.setdefault(key, fresh[i]) if i in fresh else known[key])
         return out
 
-    def _from_cache(self, sources: list[SourceFile], keys: list[tuple[str, str, Limits] | None],
+    def _from_cache(self, sources: list[SourceFile], keys: list[tuple[str, str] | None],
                     missing: list[int], limits: Limits) -> dict[int, FilePart]:
         if self.cache is None:
             return {}
-        wanted = [(i, entry_key(keys[i][0], keys[i][1], limits))  # type: ignore[index]
-                  for i in missing if keys[i] is not None]
+        head = key_head(limits)
+        wanted = [(i, keyed(head, *key)) for i in missing if (key := keys[i]) is not None]
         found: dict[int, FilePart] = {}
         for start in range(0, len(wanted), _CACHE_BATCH):  # batches bound the memory held
             batch = wanted[start:start + _CACHE_BATCH]
@@ -181,23 +183,25 @@ class ParseMemo:
         self.cached += len(found)
         return found
 
-    def _to_cache(self, sources: list[SourceFile], keys: list[tuple[str, str, Limits] | None],
+    def _to_cache(self, sources: list[SourceFile], keys: list[tuple[str, str] | None],
                   todo: list[int], parsed: list[ParsedFile], limits: Limits) -> None:
         if self.cache is None:
             return
-        entries = {entry_key(keys[i][0], keys[i][1], limits): encode(judge(p))  # type: ignore[index]
-                   for i, p in zip(todo, parsed, strict=True) if keys[i] is not None}
+        head = key_head(limits)
+        entries = {keyed(head, *key): encode(judge(p))
+                   for i, p in zip(todo, parsed, strict=True) if (key := keys[i]) is not None}
         self.cache.put_many(entries)
 
 
 _CACHE_BATCH = 2000  # files read from the cache at a time
 
 
-def _memo_key(source: SourceFile, limits: Limits) -> tuple[str, str, Limits] | None:
-    """None for a file that could not be read: its finding is made afresh, never stored."""
+def _memo_key(source: SourceFile) -> tuple[str, str] | None:
+    """A file's key under one limits (label, blob id); None for a file that could not be
+    read: its finding is made afresh, never stored."""
     if source.error:
         return None
-    return (source.label, source.blob or blob_id(source.bytes()), limits)
+    return (source.label, source.blob or blob_id(source.bytes()))
 
 
 def load_sources(sources: Iterable[SourceFile], limits: Limits,
@@ -214,7 +218,8 @@ def load_sources(sources: Iterable[SourceFile], limits: Limits,
         result.documents += part.documents
         for entity in part.entities:
             register_entity(result, entity)
-        if any(f.rule in UNPARSED_RULES and not f.entity for f in part.findings):
+        if part.findings and any(f.rule in UNPARSED_RULES and not f.entity
+                                 for f in part.findings):
             for ref in apparent_entities(part.source):
                 result.catalog.unparsed.setdefault(ref, part.source.label)
     _duplicates(result)

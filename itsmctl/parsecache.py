@@ -69,7 +69,18 @@ def max_bytes_from(environ: Mapping[str, str] | None = None) -> int:
 def entry_key(label: str, blob: str, limits: Limits) -> str:
     """Everything a parse depends on: content, label (findings carry it), versions, limits,
     and (for the schema verdicts stored with it) the built-in schemas."""
-    text = "\0".join((_salt(), repr(limits), label, blob))
+    return keyed(key_head(limits), label, blob)
+
+
+def key_head(limits: Limits) -> str:
+    """What every key under `limits` starts with: worked out once per batch of files (a
+    dataclass's repr costs more than hashing one file's key)."""
+    return f"{_salt()}\0{limits!r}"
+
+
+def keyed(head: str, label: str, blob: str) -> str:
+    """`entry_key` of a file, given its limits' `key_head`."""
+    text = f"{head}\0{label}\0{blob}"
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
@@ -159,7 +170,7 @@ def decode_many(payloads: list[bytes]) -> list[Any]:
     """
     try:
         joined = json.loads(b"[" + b",".join(payloads) + b"]", parse_constant=_reject_constant,
-                            object_pairs_hook=_shared_object)
+                            object_hook=_shared_object)
         if isinstance(joined, list) and len(joined) == len(payloads):
             return joined
     except (ValueError, RecursionError):
@@ -168,32 +179,33 @@ def decode_many(payloads: list[bytes]) -> list[Any]:
     for payload in payloads:
         try:
             out.append(json.loads(payload, parse_constant=_reject_constant,
-                                  object_pairs_hook=_shared_object))
+                                  object_hook=_shared_object))
         except (ValueError, RecursionError):
             out.append(None)
     return out
 
 
 SHARED_LENGTH = 64  # longer strings (descriptions, URLs) seldom repeat
+_intern = sys.intern
 
 
-def _shared_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def _shared_object(mapping: dict[str, Any]) -> dict[str, Any]:
     """A decoded mapping with each short string value, in it or in its lists, replaced by its
     interned copy (equal, so nothing a rule or report sees changes; only the memory held).
 
     Done as JSON builds each mapping (its mappings are built before it): one walk of the
-    decoded payloads afterwards cost as much as decoding them. Later keys win, as in `dict`.
+    decoded payloads afterwards cost as much as decoding them. The mapping JSON built is
+    changed in place (an `object_hook`: a new dict from the pairs cost a quarter more);
+    replacing a key's value leaves the keys and their order as they were.
     """
-    out: dict[str, Any] = {}
-    for key, item in pairs:
+    for key, item in mapping.items():
         kind = type(item)
         if kind is str:
             if len(item) <= SHARED_LENGTH:
-                item = sys.intern(item)
+                mapping[key] = _intern(item)
         elif kind is list:
             _share_list(item)
-        out[key] = item
-    return out
+    return mapping
 
 
 def _share_list(items: list[Any]) -> None:
@@ -202,7 +214,7 @@ def _share_list(items: list[Any]) -> None:
         kind = type(item)
         if kind is str:
             if len(item) <= SHARED_LENGTH:
-                items[index] = sys.intern(item)
+                items[index] = _intern(item)
         elif kind is list:
             _share_list(item)
 

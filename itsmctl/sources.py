@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from itsmctl.errors import ItsmctlError
-from itsmctl.globs import matches_any
+from itsmctl.globs import any_matcher, matches_any
 from itsmctl.visible import visible
 
 
@@ -79,19 +79,21 @@ def select(rels: list[str], include: tuple[str, ...], exclude: tuple[str, ...]) 
     content, nor is a rendered site (a folder holding SITE_MARKER), wherever it is; and only
     a `.yaml`/`.yml` file is (`**/*.yaml` covers a *folder* named `x.yaml` and all in it)."""
     sites = {rel.rpartition("/")[0] for rel in rels if rel.rpartition("/")[2] == SITE_MARKER}
+    included, excluded = any_matcher(include), any_matcher(exclude)
     chosen = []
     for rel in rels:
         if not rel.endswith(YAML_SUFFIXES) or _hidden(rel):
             continue
         if sites and _inside_site(rel, sites):
             continue
-        if matches_any(rel, include) and not matches_any(rel, exclude):
+        if included(rel) and not excluded(rel):
             chosen.append(rel)
     return sorted(chosen)
 
 
 def _hidden(rel: str) -> bool:
-    return any(part.startswith(".") for part in rel.split("/"))
+    """Whether some part of the path starts with a dot (its first, or one after a slash)."""
+    return rel.startswith(".") or "/." in rel
 
 
 def _inside_site(rel: str, sites: set[str]) -> bool:

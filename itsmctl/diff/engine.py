@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,32 +162,34 @@ def load_side(repo: Repo, sha: str | None, prefix: str, config: Config,
     """Every catalog file of one side (`sha` None: the working tree), through the memo."""
     if sha is None:
         return load_sources(gitsources.worktree_sources(repo, prefix, config), config.limits, memo)
-    sources = gitsources.commit_sources(repo, sha, prefix, config)
+    batch = _BlobBatch(repo)
+    sources = gitsources.commit_sources(repo, sha, prefix, config, reader=batch.read)
     # the blobs this run has not parsed yet, read in one batch rather than one by one, and
     # only once some byte of them is wanted: a side whose parses are all in the persistent
     # cache (BASE after the default branch's run) and whose result is memoised reads none
-    unread = [s.blob for s in sources if s.blob and not s.error
-              and not memo.knows(s, config.limits)]
-    if not unread:
-        return load_sources(sources, config.limits, memo)
-    batch = _BlobBatch(repo, unread)
-    sources = [replace(s, read=partial(batch.read, s.blob)) if s.blob in batch.wanted else s
-               for s in sources]
+    batch.want(s.blob for s in sources if s.blob and not s.error
+               and not memo.knows(s, config.limits))
     return load_sources(sources, config.limits, memo)
 
 
 class _BlobBatch:
-    """The bytes of one side's unread blobs, all read through one `git cat-file --batch` the
-    first time any of them is asked for (a parse that misses the cache, the locator placing
-    a finding, an unparsed file's scan): never more round trips than reading them at once,
-    and none when nothing reads them."""
+    """The bytes of one side's unread blobs (`want`), all read through one `git cat-file
+    --batch` the first time any of them is asked for (a parse that misses the cache, the
+    locator placing a finding, an unparsed file's scan): never more round trips than
+    reading them at once, and none when nothing reads them. A blob this run had parsed
+    already is read alone, as `git.read_blob` reads it."""
 
-    def __init__(self, repo: Repo, shas: list[str]) -> None:
+    def __init__(self, repo: Repo) -> None:
         self.repo = repo
-        self.wanted = frozenset(shas)
+        self.wanted: frozenset[str] = frozenset()
         self._blobs: dict[str, bytes] | None = None
 
+    def want(self, shas: Iterable[str]) -> None:
+        self.wanted = frozenset(shas)
+
     def read(self, sha: str) -> bytes:
+        if sha not in self.wanted:
+            return git.read_blob(self.repo, sha)
         if self._blobs is None:
             self._blobs = git.read_blobs(self.repo, self.wanted)
         return self._blobs[sha]
