@@ -92,6 +92,10 @@ class Directory:
         self._others: dict[str, Person] = {}  # named at another side only (holders_at)
         self._index = MemberIndex.of(site.catalog)
         self._holders: dict[str, Person] = {}  # holders that match no one member
+        # what `holders` and `raci_roles` made, once per directory: every service page of a
+        # RACI's scope, the RACI's page and the people page read the same rows (read only)
+        self._resolved: dict[tuple[str, str | None], Holders] = {}
+        self._raci_rows: dict[tuple[int, str], tuple[Entity, list[dict[str, Any]]]] = {}
         for team in site.catalog.of_kind("Team"):
             for _, member in list_of_dicts(team.get("spec", "members")):
                 self._member(team, member)
@@ -155,11 +159,29 @@ class Directory:
         return resolve_party(party, self.site.config.roles, self.team_names, service_owner)
 
     def holders(self, party: str, service_owner: str | None = None) -> Holders:
-        """`party` as links: its teams' pages and its people's entries on the people page."""
-        found = self.resolve(party, service_owner)
-        teams = tuple((t, self.site.link_ref(Ref("Team", t), t)) for t in found.teams)
-        people = tuple(self._find(p) for p in found.people)
-        return Holders(party, teams, people, found.unresolved)
+        """`party` as links: its teams' pages and its people's entries on the people page.
+
+        Made once per party and owner: the roles, the teams and the people met so far only
+        grow while the directory is built, and a person once found is found again."""
+        key = (party, service_owner)
+        made = self._resolved.get(key)
+        if made is None:
+            found = self.resolve(party, service_owner)
+            teams = tuple((t, self.site.link_ref(Ref("Team", t), t)) for t in found.teams)
+            people = tuple(self._find(p) for p in found.people)
+            made = self._resolved[key] = Holders(party, teams, people, found.unresolved)
+        return made
+
+    def raci_rows(self, raci: Entity, letters: str) -> list[dict[str, Any]] | None:
+        """The rows `raci_roles` made for this RACI and letters (None: not made yet)."""
+        found = self._raci_rows.get((id(raci), letters))
+        return found[1] if found is not None and found[0] is raci else None
+
+    def keep_raci_rows(self, raci: Entity, letters: str,
+                       rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Remember `rows` (the entry keeps `raci` alive, so its id is never reused)."""
+        self._raci_rows[(id(raci), letters)] = (raci, rows)
+        return rows
 
     def holders_at(self, party: str, roles: Mapping[str, Sequence[str]],
                    teams: Collection[str], service_owner: str | None = None,
@@ -250,7 +272,11 @@ def owner_of(service: Entity | None) -> str | None:
 
 def raci_roles(site: SiteInput, directory: Directory, raci: Entity,
                letters: str = "AR") -> list[dict[str, Any]]:
-    """Per activity of a RACI, the holders of each letter in `letters`."""
+    """Per activity of a RACI, the holders of each letter in `letters`; made once per RACI
+    (the directory resolves every RACI, and each service page in its scope shows the rows)."""
+    made = directory.raci_rows(raci, letters)
+    if made is not None:
+        return made
     scope = raci.get("spec", "scope", "service")
     ref = parse_ref(scope, "Service") if isinstance(scope, str) else None
     owner = owner_of(site.catalog.get(ref))
@@ -262,7 +288,7 @@ def raci_roles(site: SiteInput, directory: Directory, raci: Entity,
             row[letter] = [directory.holders(str(p), owner) for p, v in sorted(assignments.items())
                            if letter in text(v).upper()]
         rows.append(row)
-    return rows
+    return directory.keep_raci_rows(raci, letters, rows)
 
 
 def build_directory(site: SiteInput) -> Directory:

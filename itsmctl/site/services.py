@@ -50,7 +50,12 @@ def _sla_summary(site: SiteInput, sla: Entity) -> dict[str, Any]:
 
 
 def raci_matrix(site: SiteInput, raci: Entity) -> dict[str, Any]:
-    """A RACI matrix as a table: one row per activity, one column per party."""
+    """A RACI matrix as a table: one row per activity, one column per party; made once per
+    RACI (its page, its process's and its services' pages show it; pages only read it)."""
+    return site.per_entity("raci_matrix", raci, lambda: _raci_matrix(site, raci))
+
+
+def _raci_matrix(site: SiteInput, raci: Entity) -> dict[str, Any]:
     activities = [a for _, a in list_of_dicts(raci.get("spec", "activities"))]
     parties = sorted({str(k) for a in activities for k in as_dict(a.get("assignments"))})
     rows = []

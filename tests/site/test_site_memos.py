@@ -3,9 +3,12 @@ remembered link or SLA summary never shows on a page that should show another.""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from site_helpers import SMALL, Render, visible_text
 
 from itsmctl.site.paths import Link
 from itsmctl.site.render import Renderer, link_markup
@@ -91,3 +94,27 @@ def test_the_macros_shared_by_the_pages_at_a_root_write_what_a_page_import_wrote
         assert out == imported.render(values)
         assert f'<a href="{root}rules.html#rule-known-rule">' in out
         assert f'<a href="{root}services/api.html">API</a>' in out
+
+
+def test_one_raci_role_resolved_for_two_services_names_each_services_own_owner(
+        tmp_path: Path, render: Render) -> None:
+    # `role:service-owner` is made once per party and owner, each RACI's rows once: a row
+    # remembered for the wrong service would name the other owner team here
+    catalog = tmp_path / "catalog"
+    shutil.copytree(SMALL, catalog)
+    (catalog / "db-raci.yaml").write_text(
+        "apiVersion: itsmctl.io/v1\nkind: RACI\nmetadata: {name: db-raci, title: DB RACI}\n"
+        "spec:\n  scope: {service: db}\n  activities:\n"
+        "    - {name: change-service, title: Deploy changes,"
+        " assignments: {ops: R, role:service-owner: A}}\n")
+    render(catalog, tmp_path / "site")
+
+    def text(rel: str) -> str:
+        return visible_text((tmp_path / "site" / rel).read_text(encoding="utf-8"))
+
+    assert "Deploy changes role:service-owner : Developers dev : Developers" in text(
+        "services/api.html")
+    assert "Deploy changes role:service-owner : Operations ops : Operations" in text(
+        "services/db.html")
+    matrix = "Activity Operations service-owner (role) Deploy changes R A"
+    assert matrix in text("services/db.html") and matrix in text("raci/db-raci.html")
