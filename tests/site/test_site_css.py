@@ -146,7 +146,7 @@ def test_flags_and_impacts_have_wcag_aa_contrast() -> None:
 NARROW_TABLES = {
     ("index.html", "{{ caption }}"): "by lifecycle, tier, type: a value and its count",
     ("calendar.html", "Weekly hours"): "a day, its hours, a total",
-    ("sla-summary.html", "Service credits"): "two percentages",
+    ("macros.html", "Service credits"): "two percentages",
 }
 
 
