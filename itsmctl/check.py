@@ -20,16 +20,11 @@ from itsmctl.runcontext import RunContext, resolve_context
 from itsmctl.validate import Validated, ValidationResult, load_worktree, validate
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from itsmctl.diff.result import DiffResult
     from itsmctl.git import Repo
     from itsmctl.github.approvals import ApprovalCheck
-    from itsmctl.github.client import GitHubClient
-    from itsmctl.github.event import PullRequest
+    from itsmctl.github.event import Connection
     from itsmctl.measure.run import MeasureOptions
-
-    Connect = Callable[[], tuple[GitHubClient, PullRequest]]
     from itsmctl.site import SiteCheckResult
 
 SITE_AUTO = "auto"
@@ -85,7 +80,7 @@ def run_check(root: Path, *, base: str | None = None,
               config_file: Path | None = None, today: date | None = None,
               strict: bool = False, exact_base: bool = False,
               cache: ParseCache | None = None,
-              connect: Connect | None = None,
+              connect: Connection | None = None,
               records: MeasureOptions | None = None) -> CheckResult:
     """Validate the catalog in `root`, diff it against `base` and check its committed site.
 
@@ -110,7 +105,7 @@ def run_check(root: Path, *, base: str | None = None,
 
 def check(context: RunContext, *, base: str | None = None,
           fail_on: tuple[str, ...] = DEFAULT_FAIL_ON, site: Path | str = SITE_AUTO,
-          strict: bool = False, exact_base: bool = False, connect: Connect | None = None,
+          strict: bool = False, exact_base: bool = False, connect: Connection | None = None,
           records: MeasureOptions | None = None) -> CheckResult:
     """`run_check` for a resolved run: HEAD is loaded and validated once.
 
@@ -119,8 +114,10 @@ def check(context: RunContext, *, base: str | None = None,
     files and the site's render reuse HEAD's parses. A config the user named
     (`context.given_config`, --config) applies to both sides of the diff; otherwise each
     side reads its own.
-    `connect` (--require-approvals): opens the GitHub client and names the pull request,
-    only when the change needs approvals; their reviews are then held against them.
+    `connect` (--require-approvals): the pull request's event, against which the checkout
+    is judged first (it must be the reviewed tree, github/checkout.py), and the GitHub
+    client, opened only when the change needs approvals; their reviews are then held
+    against them.
     `records`: see `run_check`.
     """
     from dataclasses import replace
@@ -158,6 +155,12 @@ def check(context: RunContext, *, base: str | None = None,
         # stale as days pass; only an explicit day re-dates it
         checked = check_site(context, site_dir, history=False, worktree=head)
     approvals = None
+    if connect is not None:
+        from itsmctl import git
+        from itsmctl.github.checkout import judge_checkout
+
+        judge_checkout(context.repo, git.catalog_prefix(context.repo, root), diff.base_sha,
+                       connect.event())
     if connect is not None and diff.approvals:
         approvals = _reviewed(diff, validation, connect)
         from itsmctl.diff.result import with_reviews
@@ -181,13 +184,13 @@ def _as_diff_shows(validation: ValidationResult, diff: DiffResult) -> Validation
 
 
 def _reviewed(diff: DiffResult, validation: ValidationResult,
-              connect: Connect) -> ApprovalCheck:
+              connect: Connection) -> ApprovalCheck:
     """The required approvals against the reviews; who may approve is read from BASE (as
     the diff loaded it: its catalog and its config's roles)."""
     from itsmctl.github.approvals import check_approvals
 
     assert diff.base_catalog is not None  # diff_refs always sets it
-    client, pull_request = connect()
+    client, pull_request = connect.open()
     return check_approvals(diff.approvals, diff.base_catalog, validation.catalog,
                            diff.base_roles, client, pull_request)
 

@@ -23,6 +23,8 @@ Functions (all small; `Repo` is `git.Repo`):
     repo_path(prefix, rel) -> str                   a catalog-relative path, repository-relative
     list_files(repo, sha, prefix[, rels])           [TreeFile] under the catalog folder at a commit
     worktree_paths(repo, prefix)                    the working tree's files (not ignored)
+    uncommitted_paths(repo, prefix)                 files that differ from HEAD (ignored too)
+    commit_parents(repo, sha); is_ancestor(repo, a, b)
     read_blob(repo, sha) -> bytes; read_blobs(repo, shas) -> {sha: bytes} (one batch)
     changed_paths(repo, base, head, prefix)         catalog-relative paths a tree diff reports
     grep_words(repo, sha | None, prefix, words)     which files contain which fixed strings
@@ -346,6 +348,26 @@ def worktree_paths(repo: Repo, prefix: str) -> set[str]:
     out = _git(repo, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
                *_pathspec(prefix), strip=False)
     return {r for r in (_strip(prefix, p) for p in out.split("\0") if p) if r is not None}
+
+
+def uncommitted_paths(repo: Repo, prefix: str) -> list[str]:
+    """Catalog-relative paths where the working tree differs from HEAD: tracked files
+    modified, added or deleted, and untracked files, the ignored ones too (a folder walk
+    reads those as well); each path once, renames as a deletion plus an addition."""
+    out = _git(repo, "status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all",
+               "--ignored=traditional", *_pathspec(prefix), strip=False)
+    rels = {_strip(prefix, entry[3:]) for entry in out.split("\0") if len(entry) > 3}
+    return sorted(r for r in rels if r is not None)
+
+
+def commit_parents(repo: Repo, sha: str) -> tuple[str, ...]:
+    """The parents of a commit (a sha from `resolve_commit`), in order."""
+    return tuple(_git(repo, "rev-list", "--parents", "-n", "1", sha).split()[1:])
+
+
+def is_ancestor(repo: Repo, ancestor: str, sha: str) -> bool:
+    """Whether `ancestor` is `sha` or one of its ancestors (False when git knows neither)."""
+    return _try_git(repo, "merge-base", "--is-ancestor", ancestor, sha) is not None
 
 
 def grep_words(repo: Repo, sha: str | None, prefix: str,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -26,10 +25,6 @@ from itsmctl.commands.common import (
 from itsmctl.diff.result import DEFAULT_FAIL_ON, FAIL_ON
 from itsmctl.reporters import ReportOptions
 from itsmctl.reporters.registry import formats, report
-
-if TYPE_CHECKING:
-    from itsmctl.github.client import GitHubClient
-    from itsmctl.github.event import PullRequest
 
 CHECK_FORMATS = formats("CheckResult")
 
@@ -57,7 +52,8 @@ CHECK_FORMATS = formats("CheckResult")
 @click.option("--require-approvals", is_flag=True,
               help="Fail until every required party approved the head commit, as the pull"
                    " request's reviews say (GitHub REST API: GITHUB_TOKEN, GITHUB_REPOSITORY,"
-                   " GITHUB_EVENT_PATH, GITHUB_API_URL).")
+                   " GITHUB_EVENT_PATH, GITHUB_API_URL); the checkout must be that commit or"
+                   " its merge commit, committed, compared with the pull request's base.")
 @records_options
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: .itsmctl.yaml at the catalog root).")
@@ -78,12 +74,14 @@ def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool,
     1 on validation errors, a --fail-on threshold met, a stale site or (with
     --require-approvals) a required approval missing, 2 on a usage or environment problem
     (not a git repository, unknown base, shallow clone, GitHub API refused or unreachable,
-    a --records folder outside the repository or with more bad rows than --max-bad-rows).
+    with --require-approvals a checkout that is not the reviewed tree, a --records folder
+    outside the repository or with more bad rows than --max-bad-rows).
     With --records, the diff re-measures every changed SLA and KPI on those records under
     BASE and HEAD, as `diff --records` does (docs/measure.md).
     """
     from itsmctl.check import SITE_AUTO, SITE_OFF, run_check
     from itsmctl.errors import ItsmctlError
+    from itsmctl.github.event import Connection
     from itsmctl.reporters.ci_files import ReportFiles, write_reports
 
     if site_dir is not None and no_site:
@@ -92,7 +90,7 @@ def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool,
         path, base=base, fail_on=fail_on or DEFAULT_FAIL_ON,
         site=SITE_OFF if no_site else (site_dir or SITE_AUTO), config_file=config_file,
         today=today, strict=strict, exact_base=exact_base, cache=open_cache(no_cache),
-        connect=github_connection if require_approvals else None,
+        connect=Connection(os.environ) if require_approvals else None,
         records=records_measure(records, assume_tz, max_bad_rows),
     )
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -101,11 +99,3 @@ def command(ctx: click.Context, path: Path, base: str | None, exact_base: bool,
     emit(report(result, resolve_format(fmt), options), output)
     ctx.exit(result.exit_code)
 
-
-def github_connection() -> tuple[GitHubClient, PullRequest]:
-    """The GitHub client and pull request of this Actions run, from its environment."""
-    from itsmctl.github.client import GitHubClient
-    from itsmctl.github.event import pull_request_from_env
-
-    pull_request = pull_request_from_env(os.environ)
-    return GitHubClient(pull_request.api_url, pull_request.token), pull_request

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from itsmctl.github.client import GitHubError
+from itsmctl.github.client import GitHubClient, GitHubError
 from itsmctl.github.identities import LOGIN
 
 MAX_EVENT_BYTES = 16 * 1024 * 1024
@@ -58,8 +58,29 @@ class PullEvent:
     commits: int | None
 
 
-def pull_request_from_env(env: Mapping[str, str]) -> PullRequest:
-    """The pull request of this run, or a GitHubError saying what is missing."""
+class Connection:
+    """The GitHub side of one Actions run, from its environment (handed over by the
+    command): the event, read once and without the token, to judge the checkout; the
+    client, opened only when the change needs approvals."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self._event: PullEvent | None = None
+
+    def event(self) -> PullEvent:
+        if self._event is None:
+            self._event = pull_event(self.env)
+        return self._event
+
+    def open(self) -> tuple[GitHubClient, PullRequest]:
+        pull_request = pull_request_from_env(self.env, self.event())
+        return GitHubClient(pull_request.api_url, pull_request.token), pull_request
+
+
+def pull_request_from_env(env: Mapping[str, str],
+                          event: PullEvent | None = None) -> PullRequest:
+    """The pull request of this run (of `event` when read already), or a GitHubError
+    saying what is missing."""
     token = env.get("GITHUB_TOKEN", "").strip()
     if not token:
         raise GitHubError("--require-approvals needs GITHUB_TOKEN to read the reviews",
@@ -75,7 +96,7 @@ def pull_request_from_env(env: Mapping[str, str]) -> PullRequest:
     if match is None:
         raise GitHubError("--require-approvals needs GITHUB_REPOSITORY (owner/repo)",
                           "run it in GitHub Actions, or set it")
-    event = pull_event(env)
+    event = event or pull_event(env)
     return PullRequest(api_url, token, match["owner"], match["name"], event.number,
                        event.head_sha, event.base_sha, event.author, event.commits)
 

@@ -189,7 +189,7 @@ def test_a_change_without_required_approvals_asks_github_nothing(tmp_path: Path,
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "base")
-    result = check(repo, github, "d" * 40, env={"GITHUB_TOKEN": None})
+    result = check(repo, github, git(repo, "rev-parse", "HEAD"), env={"GITHUB_TOKEN": None})
     assert result.exit_code == 0, result.output
     assert github.requests == []
 

@@ -272,23 +272,35 @@ def test_the_action_fails_on_what_the_scaffold_fails_on(scaffold: Path) -> None:
 def test_the_pull_request_workflow_command_works(catalog_repo: Path, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch, invoke: Invoke,
                                                  run_git: Git, github: FakeGitHub) -> None:
-    """As on GitHub: a clone with `origin/main`, the pull request's changes checked out, the
-    event payload and the API (a local server: nobody has reviewed yet)."""
+    """As on GitHub: a clone with `origin/main` that checked out what actions/checkout does
+    by default (refs/pull/N/merge: the pull request's head merged into main's tip, main having
+    moved on since the payload's base.sha), the event payload and the API (a local server:
+    nobody has reviewed yet). --require-approvals accepts that checkout."""
+    opened_on = run_git(catalog_repo, "rev-parse", "HEAD").strip()
+    run_git(catalog_repo, "switch", "-q", "-c", "slower")
+    sla = catalog_repo / "slas/intranet-sla.yaml"
+    sla.write_text(sla.read_text(encoding="utf-8").replace("- {priority: P1, response: 30m",
+                                                           "- {priority: P1, response: 2h"))
+    run_git(catalog_repo, "commit", "-q", "-am", "Slower P1 response")
+    head = run_git(catalog_repo, "rev-parse", "HEAD").strip()
+    run_git(catalog_repo, "switch", "-q", "main")
+    (catalog_repo / "NOTES.md").write_text("main moved on\n", encoding="utf-8")
+    run_git(catalog_repo, "add", "NOTES.md")
+    run_git(catalog_repo, "commit", "-q", "-m", "Notes")
     clone = tmp_path / "clone"
     run_git(tmp_path, "clone", "-q", str(catalog_repo), str(clone))
-    sla = clone / "slas/intranet-sla.yaml"
-    sla.write_text(sla.read_text(encoding="utf-8").replace("- {priority: P1, response: 30m",
-                                                             "- {priority: P1, response: 2h"))
+    run_git(clone, "fetch", "-q", "origin", head)
+    run_git(clone, "checkout", "-q", "--detach", "origin/main")
+    run_git(clone, "merge", "-q", "--no-ff", "--no-edit", head)
     [command] = workflow_commands(clone / ".github/workflows/itsm-pr.yml")
     assert command[0] == "check"
     command = [arg.replace("${{ github.base_ref }}", "main") for arg in command]
     monkeypatch.chdir(clone)
     event = tmp_path / "event.json"
-    base = run_git(clone, "rev-parse", "origin/main").strip()
     event.write_text(json.dumps({"pull_request": {
-        "number": 3, "user": user("pat"), "head": {"sha": "f" * 40}, "base": {"sha": base}}}))
+        "number": 3, "user": user("pat"), "head": {"sha": head}, "base": {"sha": opened_on}}}))
     github.routes["/repos/example-org/catalog/pulls/3/reviews"] = []
-    github.routes["/repos/example-org/catalog/pulls/3/commits"] = [commit("f" * 40)]
+    github.routes["/repos/example-org/catalog/pulls/3/commits"] = [commit(head)]
     for team in ("workplace", "change-advisory-board"):
         github.routes[f"/orgs/example-org/teams/{team}/members"] = [user("alex")]
     result = invoke(*command, env={"GITHUB_ACTIONS": "true", "GITHUB_TOKEN": "t",
