@@ -36,6 +36,7 @@ Functions (all small; `Repo` is `git.Repo`):
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,13 +202,17 @@ def list_files(repo: Repo, sha: str, prefix: str,
     """Every blob under the catalog folder at a commit (submodules are skipped), or only
     the catalog-relative `rels` given (taken literally, never as glob pathspecs)."""
     if rels is None:
+        derived = _edited(repo, sha, prefix)
+        if derived is not None:
+            return _remember(repo, sha, prefix, derived)
         if _SIZES:  # sizes learnt from an earlier listing: the blobs this tree shares with it
             files = _sized(repo, _parse_tree(_git(repo, "ls-tree", "-r", "-z", "--full-tree", sha,
                                                   *_pathspec(prefix), strip=False), prefix))
             if files is not None:
-                return files
-        return _learn(_parse_tree(_git(repo, "ls-tree", "-r", "-z", "-l", "--full-tree", sha,
-                                       *_pathspec(prefix), strip=False), prefix))
+                return _remember(repo, sha, prefix, files)
+        return _remember(repo, sha, prefix, _learn(_parse_tree(_git(
+            repo, "ls-tree", "-r", "-z", "-l", "--full-tree", sha, *_pathspec(prefix),
+            strip=False), prefix)))
     paths = sorted({repo_path(prefix, rel) for rel in rels})
     files = []
     for start in range(0, len(paths), 1000):  # stay far below the command-line limit
@@ -223,6 +228,64 @@ so its size is a fact about it, whatever the repository: the second side of a di
 tree without `-l` (which has git read every blob's header, about a third of a second per
 5,000 loose objects) and takes the sizes of the blobs both sides share from here."""
 _MAX_SIZES = 1 << 20
+
+
+_LISTED: dict[tuple[str, str], tuple[str, list[TreeFile]]] = {}
+"""(git folder, catalog prefix) -> the last whole tree listed there: (commit, its files).
+A diff's HEAD mostly edits files of its BASE, so its tree is listed from BASE's listing
+and the few entries `git diff-tree` names (`_edited`), not all again."""
+_PLAIN_PREFIX = re.compile(r"[A-Za-z0-9._/-]*")
+_BLOB_MODES = frozenset({"100644", "100755", _SYMLINK_MODE})
+
+
+def _remember(repo: Repo, sha: str, prefix: str, files: list[TreeFile]) -> list[TreeFile]:
+    _LISTED.clear()  # one listing is what the next side needs; older ones are let go
+    _LISTED[(str(repo.git_dir), prefix)] = (sha, files)
+    return list(files)
+
+
+def _edited(repo: Repo, sha: str, prefix: str) -> list[TreeFile] | None:
+    """The tree at `sha` from the last one listed in this repository and folder, when the
+    two have the very same paths (in the same order: what `ls-tree` would list) and only
+    blobs' contents or modes differ: each edited entry takes its new blob, mode and size.
+    None (list it in full) when a path is added or removed, an entry is or becomes no blob
+    (a submodule), a size is not known, or the prefix is not plain text (`ls-tree` reads its
+    paths literally, `diff-tree` as pathspecs: a plain one reads the same either way)."""
+    last = _LISTED.get((str(repo.git_dir), prefix))
+    if last is None or not _PLAIN_PREFIX.fullmatch(prefix):
+        return None
+    base, files = last
+    if base == sha:
+        return list(files)  # a commit's tree never changes
+    out = _try_git(repo, "diff-tree", "-r", "-z", "--raw", "--no-renames",
+                   "--ignore-submodules=none", base, sha, *_pathspec(prefix), strip=False)
+    if out is None:
+        return None
+    fields = out.split("\0")
+    if len(fields) % 2 != 1 or fields[-1]:
+        return None  # not the records `-z --raw` writes
+    edits: dict[str, tuple[str, str]] = {}  # rel -> (new mode, new blob)
+    for meta, path in zip(fields[0:-1:2], fields[1::2], strict=True):
+        parts = meta.lstrip(":").split(" ")
+        if len(parts) != 5:
+            return None
+        old_mode, new_mode, _, new_blob, status = parts
+        rel = _strip(prefix, path)
+        if (rel is None or status not in ("M", "T") or old_mode not in _BLOB_MODES
+                or new_mode not in _BLOB_MODES):
+            return None
+        edits[rel] = (new_mode, new_blob)
+    sizes = blob_sizes(repo, [b for _, b in edits.values() if b not in _SIZES])
+    derived = []
+    for entry in files:
+        edit = edits.pop(entry.rel, None)
+        if edit is not None:
+            size = _SIZES.get(edit[1], sizes.get(edit[1]))
+            if size is None:
+                return None
+            entry = TreeFile(entry.rel, edit[1], size, edit[0])
+        derived.append(entry)
+    return _learn(derived) if not edits else None
 
 
 def _learn(files: list[TreeFile]) -> list[TreeFile]:

@@ -70,6 +70,66 @@ def test_a_tree_listed_after_another_lists_the_same_sizes(tmp_path: Path,
     assert {f.rel: f.size for f in second}["services/big.yaml"] > 70_000
 
 
+def _ls_tree(handle: git.Repo, sha: str, prefix: str) -> list[git.TreeFile]:
+    """What `ls-tree -r -l` lists, nothing remembered from an earlier listing."""
+    kept = dict(git._LISTED), dict(git._SIZES)
+    git._LISTED.clear()
+    git._SIZES.clear()
+    try:
+        return git.list_files(handle, sha, prefix)
+    finally:
+        git._LISTED.update(kept[0])
+        git._SIZES.update(kept[1])
+
+
+@pytest.mark.parametrize("prefix", ["", "catalog"])
+def test_a_tree_that_only_edits_the_last_one_listed_is_listed_from_it(
+        tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HEAD after BASE, the same paths: the edited entries (new content, a file made
+    executable, a link pointed elsewhere) take their blob, mode and size from `diff-tree`,
+    the rest are BASE's; the list is the very one `ls-tree -r -l` gives, and no `ls-tree`
+    runs for it."""
+    repo = make_repo(tmp_path / "r", catalog=prefix)
+    (repo.file("linked.yaml")).symlink_to("services/ledger-db.yaml")
+    handle = git.open_repo(repo.path)
+    base = git.resolve_commit(handle, repo.commit())
+    repo.edit("services/ledger-db.yaml", "name: ledger-db", "name: ledger-db  # " + "x" * 900)
+    repo.file("services/ledger-db.yaml").chmod(0o755)
+    repo.file("linked.yaml").unlink()
+    repo.file("linked.yaml").symlink_to("services/big-name.yaml")
+    head = repo.commit()
+    listed = git.list_files(handle, base, prefix)
+    commands: list[str] = []
+    real = git._git
+
+    def seen(repo: git.Repo, command: str, *args: str, **kwargs: bool) -> str:
+        commands.append(command)
+        return real(repo, command, *args, **kwargs)
+
+    monkeypatch.setattr(git, "_git", seen)
+    second = git.list_files(handle, head, prefix)
+    monkeypatch.setattr(git, "_git", real)
+    assert "ls-tree" not in commands
+    assert second == _ls_tree(handle, head, prefix) and second != listed
+    edited = {f.rel: f for f in second}
+    assert edited["services/ledger-db.yaml"].mode == "100755"
+    assert edited["services/ledger-db.yaml"].size > 900 and edited["linked.yaml"].is_link
+    assert git.list_files(handle, head, prefix) == second  # the same commit again
+
+
+def test_a_tree_that_adds_or_removes_a_path_is_listed_in_full(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    handle = git.open_repo(repo.path)
+    base = git.resolve_commit(handle, "main")
+    repo.write("services/new.yaml", "a: 1\n")
+    added = repo.commit()
+    repo.remove("services/ledger-db.yaml")
+    removed = repo.commit()
+    for sha in (added, removed, base):
+        git.list_files(handle, base, "")
+        assert git.list_files(handle, sha, "") == _ls_tree(handle, sha, "")
+
+
 def test_changed_paths_and_grep(repo: GitRepo) -> None:
     handle = git.open_repo(repo.path)
     base = git.resolve_commit(handle, "main")
