@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -92,6 +92,22 @@ def table_open(label: Any) -> Markup:
     """The opening of a table's scrollable, labelled region (was a macro: about five a page)."""
     return Markup(f'<div class="table-wrap" role="region" aria-label="{fast_escape(label)}"'
                   ' tabindex="0">')
+
+
+def holders_markup(link: Callable[[Link | None], Markup], holders: Iterable[Any]) -> Markup:
+    """Parties as written, then the teams and people each resolves to (`people.Holders`),
+    as the `holders_list` macro wrote them: a service page shows a dozen (each activity's
+    Accountable and Responsible), and a Python function is much faster per page."""
+    e = fast_escape
+    out = []
+    for h in holders:
+        html = f'<span class="holder"><code>{e(h.party)}</code>'
+        if h.teams or h.people:
+            html += ": " + ", ".join([*(link(team) for _, team in h.teams),
+                                      *(link(person.link) for person in h.people)])
+        html += "".join(f' <span class="note">({e(note)})</span>' for note in h.unresolved)
+        out.append(html + "</span>")
+    return Markup("; ".join(out))
 
 
 def environment() -> Environment:
@@ -224,6 +240,7 @@ class Renderer:
         self._nav: dict[tuple[str, str, str], Markup] = {}
         self._nav_pages = frozenset(item.href for item in common.get("nav", ()))
         self._links: dict[str, Callable[[Link | None], Markup]] = {}
+        self._holders: dict[str, Callable[[Iterable[Any]], Markup]] = {}
         self._macros: dict[str, Any] = {}
 
     def preload(self) -> None:
@@ -254,6 +271,18 @@ class Renderer:
             bound = self._links[root] = _remembered_links(root)
         return bound
 
+    def holders_at(self, root: str) -> Callable[[Iterable[Any]], Markup]:
+        """`holders_markup` with the links of a page at `root` (the `holders_list` global)."""
+        bound = self._holders.get(root)
+        if bound is None:
+            link = self.link_at(root)
+
+            def holders_list(holders: Iterable[Any]) -> Markup:
+                return holders_markup(link, holders)
+
+            bound = self._holders[root] = holders_list
+        return bound
+
     def macros_at(self, root: str) -> Any:
         """macros.html as a module for pages at `root`, made once per root.
 
@@ -263,7 +292,8 @@ class Renderer:
         every page at one root, so the module gets exactly those and is shared."""
         module = self._macros.get(root)
         if module is None:
-            values = {"link": self.link_at(root), "root": root}
+            values = {"link": self.link_at(root), "root": root,
+                      "holders_list": self.holders_at(root)}
             if "rule_ids" in self.common:
                 values["rule_ids"] = self.common["rule_ids"]
             module = self._macros[root] = self.env.get_template("macros.html").make_module(values)
@@ -274,7 +304,8 @@ class Renderer:
         root = root_of(page.path)
         if self._provenance is None:
             self._provenance = self._fragment("provenance.html")
-        html = template.render({"link": self.link_at(root)} | self.common | page.context,
+        html = template.render({"link": self.link_at(root), "holders_list": self.holders_at(root)}
+                               | self.common | page.context,
                                page=page, root=root, m=self.macros_at(root),
                                provenance_text=self._provenance,
                                nav_items=self.nav_items(root, page.path, page.section))

@@ -79,16 +79,13 @@ def test_the_macros_shared_by_the_pages_at_a_root_write_what_a_page_import_wrote
     # `{% import "macros.html" as m with context %}` did
     renderer = Renderer({"rule_ids": frozenset({"known-rule"})})
     calls = ('{{ m.rule_link("known-rule") }}|{{ m.rule_link("other") }}|'
-             '{{ m.link_list(items) }}|{{ m.link_list([], "none here") }}|'
-             '{{ m.holders_list(holders) }}')
+             '{{ m.link_list(items) }}|{{ m.link_list([], "none here") }}')
     imported = renderer.env.from_string('{% import "macros.html" as m with context %}' + calls)
     shared = renderer.env.from_string(calls)
     items = [Link("API", "services/api.html"), Link("<b>", None, "unresolved")]
-    holders = [{"party": "team:a", "teams": [("a", Link("A", "teams/a.html"))],
-                "people": [{"link": Link("Ann", "people.html#ann")}], "unresolved": ["x"]}]
     for root in ("", "../", "../../"):
         values = {"root": root, "link": renderer.link_at(root), "items": items,
-                  "holders": holders, "rule_ids": frozenset({"known-rule"})}
+                  "rule_ids": frozenset({"known-rule"})}
         assert renderer.macros_at(root) is renderer.macros_at(root)
         out = shared.render(values, m=renderer.macros_at(root))
         assert out == imported.render(values)
@@ -118,3 +115,31 @@ def test_one_raci_role_resolved_for_two_services_names_each_services_own_owner(
         "services/db.html")
     matrix = "Activity Operations service-owner (role) Deploy changes R A"
     assert matrix in text("services/db.html") and matrix in text("raci/db-raci.html")
+
+
+# the `holders_list` macro that `holders_markup` replaced, as it was
+HOLDERS_MACRO = (
+    '{% for h in list %}<span class="holder"><code>{{ h.party }}</code>{% if h.teams or h.people %}'
+    ': {% for name, team in h.teams %}{{ link(team) }}{% if not loop.last or h.people %}, '
+    '{% endif %}{% endfor %}{% for p in h.people %}{{ link(p.link) }}{% if not loop.last %}, '
+    '{% endif %}{% endfor %}{% endif %}{% for note in h.unresolved %} <span class="note">'
+    '({{ note }})</span>{% endfor %}</span>{% if not loop.last %}; {% endif %}{% endfor %}')
+
+
+def test_holders_are_written_as_the_macro_wrote_them_hostile_text_escaped() -> None:
+    from itsmctl.site.people import Holders, Person
+
+    ann, bob = Person("ann", "Ann <b>", anchor="person-ann"), Person('bob"', "Bob & co")
+    team = ("a", Link("A & <i>", "teams/a.html"))
+    cases = [[], [Holders("team:a", (team,), (), ())],
+             [Holders("<script>", (), (ann,), ()), Holders("role:x", (), (), ('"no one"',))],
+             [Holders("role:y", (team, ("b", Link("B", None, "unresolved"))), (ann, bob),
+                      ("<note>", "two"))]]
+    renderer = Renderer({})
+    macro = renderer.env.from_string(HOLDERS_MACRO)
+    page = renderer.env.from_string("{{ holders_list(list) }}")
+    for root in ("", "../"):
+        for holders in cases:
+            expected = macro.render(list=holders, link=renderer.link_at(root))
+            assert page.render(list=holders, holders_list=renderer.holders_at(root)) == expected
+    assert "&lt;script&gt;" in macro.render(list=cases[2], link=renderer.link_at(""))
