@@ -186,14 +186,15 @@ def _pair_crossings(upper: list[Item], down: dict[Item, list[Item]],
     later is one crossing. An inversion count in O(E log E) comparisons (`bisect` keeps the
     ends seen in order), not one test per pair of segments."""
     ends: list[int] = []
+    place = position.__getitem__
     for item in upper:
         targets = down.get(item)
         if targets is None:
             continue
         if len(targets) == 1:
-            ends.append(position[targets[0]])
+            ends.append(place(targets[0]))
         else:
-            ends += sorted([position[t] for t in targets])
+            ends += sorted(map(place, targets))
     if ends == sorted(ends):
         return 0  # no end left of an earlier one (most layer pairs of a neighbourhood)
     seen: list[int] = []
@@ -208,17 +209,23 @@ def _pair_crossings(upper: list[Item], down: dict[Item, list[Item]],
 def _sweep_layer(layer: list[Item], neighbours: dict[Item, list[Item]],
                  position: dict[Item, int]) -> list[Item] | None:
     """A layer sorted by the mean position of each item's neighbours in the adjacent layer
-    (ties: where it is now, so no two keys are equal); None when its order stays."""
-    keys = []
+    (ties, and an item without neighbours: where it is now, so no two keys are equal); None
+    when its order stays. A stable sort by the means is the sort by (mean, place now)."""
+    if len(layer) < 2:
+        return None
     at = position.__getitem__
+    means: list[float] = []
     for here, item in enumerate(layer):
         linked = neighbours.get(item)
-        keys.append((sum(map(at, linked)) / len(linked), here) if linked
-                    else (float(here), here))
-    ordered = sorted(keys)
-    if ordered == keys:
+        if not linked:
+            means.append(here)
+        elif len(linked) == 1:
+            means.append(at(linked[0]))
+        else:
+            means.append(sum(map(at, linked)) / len(linked))
+    if all(a <= b for a, b in pairwise(means)):
         return None
-    return [layer[here] for _, here in ordered]
+    return [layer[here] for here in sorted(range(len(layer)), key=means.__getitem__)]
 
 
 def _order(layers: list[list[Item]], up: dict[Item, list[Item]],
@@ -242,7 +249,7 @@ def _order(layers: list[list[Item]], up: dict[Item, list[Item]],
             ordered = _sweep_layer(layers[index], neighbours, position)
             if ordered is not None:
                 layers[index] = ordered
-                position.update((item, i) for i, item in enumerate(ordered))
+                position.update(zip(ordered, range(len(ordered)), strict=True))
                 moved.add(index)
         if counting and moved:
             for pair in {i for index in moved for i in (index - 1, index)
@@ -434,77 +441,83 @@ def _place(layers: list[list[Item]], widths: list[int], prepared: Prepared,
     width = _picture_width(widths)
     height = max(count * (node_h + GAP_Y) - GAP_Y, node_h) + top_margin + MARGIN
     left_of: dict[Item, int] = {}
-    top_of: dict[int, int] = {}
-    nodes = []
+    top_of = [top_margin + (count - 1 - index) * (node_h + GAP_Y) for index in range(count)]
+    rows: list[list[Node]] = []
     for index, layer in enumerate(layers):
-        x = (width - widths[index]) // 2
-        top = top_of[index] = top_margin + (count - 1 - index) * (node_h + GAP_Y)
+        x = (width - widths[index]) // 2 - GAP_X  # no gap before the first item
+        top = top_of[index]
+        row: list[Node] = []
         after_dummy = False
-        for i, item in enumerate(layer):
-            if item[1] == -1:
-                x += GAP_X if i else 0
+        for item in layer:
+            key, slot = item
+            if slot == -1:
+                x += GAP_X
                 left_of[item] = x
-                nodes.append(Node(by_key[item[0]], layer_of[item[0]], x, top))
+                row.append(Node(by_key[key], layer_of[key], x, top))
                 x += NODE_W
                 after_dummy = False
             else:
-                x += (DUMMY_GAP if after_dummy else GAP_X) if i else 0
+                x += DUMMY_GAP if after_dummy else GAP_X
                 left_of[item] = x
                 x += DUMMY_W
                 after_dummy = True
-    ports = _ports(chains, left_of)
+        rows.append(row)
+    bottom, upper = _ports(chains, left_of)
+    half = DUMMY_W // 2
     edges = []
     for number, chain in enumerate(chains):
-        lk = chain.link
+        lk, items = chain.link, chain.items
         if chain.flat:
             layer_top = top_of[depth[lk.source]]
-            xs, xt = (left_of[item] + NODE_W // 2 for item in chain.items)
+            xs, xt = (left_of[item] + NODE_W // 2 for item in items)
             edges.append(Edge(lk.source, lk.target, lk.hard, ((xs, layer_top), (xt, layer_top)),
                               True, lk.weight))
             continue
-        points: list[tuple[int, int]] = []
-        for position, item in enumerate(chain.items):
-            if item[1] != -1:
-                x = left_of[item] + DUMMY_W // 2
-                points += [(x, top_of[item[1]]), (x, top_of[item[1]] + node_h)]
-            elif position == 0:
-                points.append((ports[(number, "bottom")], top_of[depth[item[0]]] + node_h))
-            else:
-                points.append((ports[(number, "top")], top_of[depth[item[0]]]))
+        points = [(bottom[number], top_of[depth[items[0][0]]] + node_h)]
+        for item in items[1:-1]:  # the dummies between the ends
+            x, y = left_of[item] + half, top_of[item[1]]
+            points += [(x, y), (x, y + node_h)]
+        points.append((upper[number], top_of[depth[items[-1][0]]]))
         if chain.reverse:
             points.reverse()
         edges.append(Edge(lk.source, lk.target, lk.hard, tuple(points), False, lk.weight))
-    nodes.sort(key=lambda n: (n.y, n.x))
+    # by (y, x): the rows from the top one down, each left to right as placed
+    nodes = tuple(node for row in reversed(rows) for node in row)
     edges.sort(key=lambda e: (e.source, e.target))
     dummies = len(left_of) - len(nodes)
-    return Layout(tuple(nodes), tuple(edges), width, height, max(crossings, 0), dummies,
+    return Layout(nodes, tuple(edges), width, height, max(crossings, 0), dummies,
                   items=len(nodes) + dummies, node_h=node_h)
 
 
-def _ports(chains: list[Chain], left_of: dict[Item, int]) -> dict[tuple[int, str], int]:
-    """Where each edge meets a box: spread over the middle of its bottom or top side, in the
-    order of the other ends, so edges leaving one box do not cross each other there; the
-    edges of one trunk meet the box at one point."""
-    attached: dict[tuple[str, str], list[tuple[int, Item, int]]] = {}
+def _ports(chains: list[Chain], left_of: dict[Item, int]) -> tuple[list[int], list[int]]:
+    """Where each edge meets a box, by chain (on its upper end's bottom side, on its lower
+    end's top side): spread over the middle of that side, in the order of the other ends, so
+    edges leaving one box do not cross each other there; the edges of one trunk meet the box
+    at one point."""
+    sides: tuple[dict[str, list[tuple[int, Item, int]]], ...] = ({}, {})  # bottom, top
     for number, chain in enumerate(chains):
         if chain.flat:
             continue
         items = chain.items
-        attached.setdefault((items[0][0], "bottom"), []).append(
-            (left_of[items[1]], items[1], number))
-        attached.setdefault((items[-1][0], "top"), []).append(
-            (left_of[items[-2]], items[-2], number))
-    out: dict[tuple[int, str], int] = {}
+        sides[0].setdefault(items[0][0], []).append((left_of[items[1]], items[1], number))
+        sides[1].setdefault(items[-1][0], []).append((left_of[items[-2]], items[-2], number))
+    out = ([0] * len(chains), [0] * len(chains))
     span = NODE_W * 3 // 5
-    for (key, side), ends in attached.items():
-        ends.sort()
-        centre = left_of[(key, -1)] + NODE_W // 2
-        others = list(dict.fromkeys(other for _, other, _ in ends))  # in x order
-        at = {other: i for i, other in enumerate(others)}
-        for _, other, number in ends:
-            i = at[other]
-            offset = (i + 1) * span // (len(others) + 1) - span // 2 if len(others) > 1 else 0
-            out[(number, side)] = centre + offset
+    for attached, at_side in zip(sides, out, strict=True):
+        for key, ends in attached.items():
+            centre = left_of[(key, -1)] + NODE_W // 2
+            if len(ends) == 1:
+                at_side[ends[0][2]] = centre
+                continue
+            ends.sort()
+            others = list(dict.fromkeys(other for _, other, _ in ends))  # in x order
+            if len(others) == 1:
+                for _, _, number in ends:
+                    at_side[number] = centre
+                continue
+            at = {other: i for i, other in enumerate(others)}
+            for _, other, number in ends:
+                at_side[number] = centre + (at[other] + 1) * span // (len(others) + 1) - span // 2
     return out
 
 
@@ -515,15 +528,18 @@ def _path(edge: Edge) -> str:
         (x1, y), (x2, _) = edge.points
         lift = y - GAP_Y // 2
         return f"M{x1},{y} C{x1},{lift} {x2},{lift} {x2},{y}"
-    x0, y0 = edge.points[0]
-    parts = [f"M{x0},{y0}"]
-    for index, ((x1, y1), (x2, y2)) in enumerate(pairwise(edge.points)):
-        if index % 2:
-            parts.append(f"L{x2},{y2}")
-        else:
+    points = edge.points
+    x1, y1 = points[0]
+    out = f"M{x1},{y1}"
+    for index in range(1, len(points)):
+        x2, y2 = points[index]
+        if index % 2:  # a band's curve
             mid = (y1 + y2) // 2
-            parts.append(f"C{x1},{mid} {x2},{mid} {x2},{y2}")
-    return " ".join(parts)
+            out += f" C{x1},{mid} {x2},{mid} {x2},{y2}"
+        else:
+            out += f" L{x2},{y2}"
+        x1, y1 = x2, y2
+    return out
 
 
 def wrap(text: str, width: int = MAX_LABEL, lines: int = 2) -> list[str]:
@@ -602,25 +618,22 @@ def _box_height(box: Box) -> int:
 
 
 def _box(node: Node, root: str, node_h: int = NODE_H) -> str:
-    classes, lines, meta, opening, closing = _box_texts(node.box, root)
-    centre = node.x + NODE_W // 2
-    first = node.y + (node_h - LINE_H * (len(lines) + len(meta))) // 2 + 12
-    parts = [f'<rect class="{classes}" x="{node.x}" y="{node.y}" width="{NODE_W}"'
-             f' height="{node_h}" rx="6"/>']
-    parts += [f'<text x="{centre}" y="{first + i * LINE_H}">{line}</text>'
-              for i, line in enumerate(lines)]
-    parts += [f'<text class="meta" x="{centre}" y="{first + (len(lines) + i) * LINE_H}">'
-              f"{line}</text>" for i, line in enumerate(meta)]
-    return f"{opening}{''.join(parts)}{closing}"
+    head, texts, closing = _box_markup(node.box, root, node_h)
+    x, y = node.x, node.y
+    centre = x + NODE_W // 2
+    lines = "".join([f'{start}{centre}" y="{y + below}">{line}' for start, below, line in texts])
+    return f'{head}{x}" y="{y}" width="{NODE_W}" height="{node_h}" rx="6"/>{lines}{closing}'
 
 
 @lru_cache(maxsize=TEXTS_KEPT)
-def _box_texts(box: Box, root: str) -> tuple[str, tuple[str, ...], tuple[str, ...], str, str]:
-    """What `_box` writes of a box wherever it stands: its classes, its title and meta lines
-    escaped, the link (or group) that opens it with its accessible name, and what closes it.
+def _box_markup(box: Box, root: str, node_h: int
+                ) -> tuple[str, tuple[tuple[str, int, str], ...], str]:
+    """What `_box` writes of a box wherever it stands, all but its coordinates: the link (or
+    group) that opens it with its accessible name and the start of its rectangle; each text
+    line's start, its baseline below the box's top and its escaped text; what closes it.
     A service's box is drawn in the neighbourhood of every service next to it (a dozen
-    pictures, about), each time the same text; remembered by the box's every field and the
-    root, so only the coordinates are written per picture."""
+    pictures, about), each time the same text; remembered by the box's every field, the
+    root and the boxes' height, so only the coordinates are written per picture."""
     classes = "node" + (f" mark-{box.mark}" if box.mark in MARKS and box.mark else "") + (
         " focus" if box.focus else "")
     lines, meta = _texts(box)
@@ -630,8 +643,12 @@ def _box_texts(box: Box, root: str) -> tuple[str, tuple[str, ...], tuple[str, ..
         opening, closing = f'<g class="box">{title}', "</g>"
     else:
         opening, closing = f'<a href="{escape(root)}{escape(box.href)}">{title}', "</a>"
-    return (classes, tuple(str(escape(line)) for line in lines),
-            tuple(str(escape(line)) for line in meta), opening, closing)
+    first = (node_h - LINE_H * (len(lines) + len(meta))) // 2 + 12
+    texts = [('<text x="', first + i * LINE_H, f"{escape(line)}</text>")
+             for i, line in enumerate(lines)]
+    texts += [('<text class="meta" x="', first + (len(lines) + i) * LINE_H,
+               f"{escape(line)}</text>") for i, line in enumerate(meta)]
+    return f'{opening}<rect class="{classes}" x="', tuple(texts), closing
 
 
 def layout(catalog: Catalog, broken: set[Ref]) -> Layout:

@@ -33,12 +33,15 @@ GROUP_LABEL = "domain"
 
 
 def worst(site: SiteInput, entity: Entity) -> tuple[str, str]:
-    """(mark, text): the worst severity among an entity's findings, and their counts."""
-    counts = Counter(f.severity for f in every_finding(site.findings_of(entity)))
-    words = [f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}"
-             for s in sorted(counts, reverse=True)]
-    mark = max(counts).label if counts else ""
-    return mark, ", ".join(words)
+    """(mark, text): the worst severity among an entity's findings, and their counts; once a
+    site (a group's box, and the box of every group that needs it, ask for each service)."""
+    def make() -> tuple[str, str]:
+        counts = Counter(f.severity for f in every_finding(site.findings_of(entity)))
+        words = [f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}"
+                 for s in sorted(counts, reverse=True)]
+        mark = max(counts).label if counts else ""
+        return mark, ", ".join(words)
+    return site.per_entity("worst", entity, make)
 
 
 def service_box(site: SiteInput, service: Entity, focus: bool = False, note: str = "") -> Box:
