@@ -37,6 +37,7 @@ from itsmctl.diff.settings import (
 )
 from itsmctl.errors import ConfigError, ItsmctlError
 from itsmctl.findings import Finding, Severity
+from itsmctl.heap import young_collections_only
 from itsmctl.limits import bounded
 from itsmctl.loader import LoadResult, ParseMemo, load_sources
 from itsmctl.model import Entity, Ref
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 
 
+@young_collections_only()  # both sides' catalogs live to the end (itsmctl/heap.py)
 def diff_refs(repo_path: Path, base: str | None = None, head: str | None = None, *,
               catalog_root: Path | None = None, config: Config | None = None,
               today: date | None = None, fail_on: Iterable[str] = DEFAULT_FAIL_ON,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from typing import Any
+
 from itsmctl.validate import validate_path
 from tests.conftest import Invoke
 from tests.diff.conftest import TODAY, UNMAPPED, GitRepo
@@ -108,3 +111,30 @@ def test_services_whose_promises_break_approve(examples_repo: GitRepo) -> None:
                          ("payments-api", "payments-api-ola")):
         assert any(f"of service {service} " in r and f"SLA:{sla} gets a new warning"
                    " (sla-availability-achievable)" in r for r in reasons), service
+
+
+def test_the_diff_collects_only_the_young_generations(examples_repo: GitRepo) -> None:
+    """Both sides' catalogs live to the end of a diff, as validate's does (itsmctl/heap.py):
+    no full collection walks them, the findings are those of a run with the collector as
+    usual, and the thresholds come back as they were."""
+    repo = examples_repo
+    repo.edit(POSTGRES_OLA, "availability: 99.99\n", "availability: 99.95\n")
+    repo.commit()
+    expected = repo.diff("main", "feature", fail_on=("new-warnings",))
+    saved, seen = gc.get_threshold(), []
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.set_threshold(10, 1, 1)  # any run would collect every generation
+    gc.callbacks.append(note)
+    try:
+        result = repo.diff("main", "feature", fail_on=("new-warnings",))
+        assert gc.get_threshold() == (10, 1, 1)
+    finally:
+        gc.callbacks.remove(note)
+        gc.set_threshold(*saved)
+    assert 2 not in seen and 0 in seen
+    assert (result.new_findings, result.existing_findings, result.changes) == (
+        expected.new_findings, expected.existing_findings, expected.changes)
