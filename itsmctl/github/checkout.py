@@ -22,8 +22,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from itsmctl import git
-from itsmctl.config import CONFIG_NAMES
+from itsmctl.config import CONFIG_NAMES, DEFAULT_EXCLUDE
 from itsmctl.errors import ItsmctlError
+from itsmctl.globs import matches_any
 from itsmctl.visible import visible
 
 if TYPE_CHECKING:
@@ -62,9 +63,11 @@ def judge_checkout(repo: Repo, prefix: str, compared_with: str, event: PullEvent
 
 
 def _committed(repo: Repo, prefix: str) -> None:
-    """Refuse uncommitted catalog files: YAML files outside hidden folders, and the config."""
+    """Refuse uncommitted catalog files: the config, and YAML files (entities and policy
+    files) outside hidden folders and the folders never read (`site/`, `node_modules/`)."""
     changed = [rel for rel in git.uncommitted_paths(repo, prefix)
-               if rel in CONFIG_NAMES or (rel.endswith(_YAML) and not _hidden(rel))]
+               if rel in CONFIG_NAMES or (rel.endswith(_YAML) and not _hidden(rel)
+                                          and not matches_any(rel, DEFAULT_EXCLUDE))]
     if not changed:
         return
     shown = ", ".join(visible(git.repo_path(prefix, rel)) for rel in changed[:SHOWN])

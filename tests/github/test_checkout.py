@@ -91,6 +91,8 @@ def test_uncommitted_catalog_files_are_refused(tmp_path: Path, github: FakeGitHu
     (repo / ".gitignore").write_text("drafts/\n", encoding="utf-8")
     (repo / "drafts").mkdir()
     (repo / "drafts" / "hidden.yaml").write_text("kind: Team\n", encoding="utf-8")
+    (repo / "node_modules" / "pkg").mkdir(parents=True)  # never read as the catalog
+    (repo / "node_modules" / "pkg" / "x.yaml").write_text("a: 1\n", encoding="utf-8")
     result = run(repo, github, head, base)
     assert result.exit_code == 2, result.output
     assert ("catalog files differ from HEAD (modified, deleted or not committed):"

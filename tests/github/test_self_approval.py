@@ -100,8 +100,8 @@ def test_co_authors_named_in_trailers_do_not_approve(tmp_path: Path,
     """One co-author by a member's e-mail, one by GitHub's noreply address of a login."""
     repo, _ = scaffold_pr(tmp_path, [], [])
     head = commit_as(repo, "e@example.com", message=(
-        "tidy the SLA\n\nCo-authored-by: Robin <robin@example.com>\n"
-        "co-authored-by: S <1234+sam@users.noreply.github.com>"))
+        "tidy the SLA\n\nCo-authored-by: Robin <robin@example.com>\r\n"
+        "co-authored-by: S <1234+Sam@Users.Noreply.GitHub.com>"))
     serve(github, [review("sam", "APPROVED", head), review("robin", "APPROVED", head),
                    review("alex", "APPROVED", head)])
     result = check(repo, github, head, "--format", "json")
@@ -174,3 +174,16 @@ def test_requested_changes_block_the_party_until_dismissed(tmp_path: Path,
     serve(github, [{**objection, "state": "DISMISSED"}, review("alex", "APPROVED", head, 3),
                    review("robin", "APPROVED", head, 4)])
     assert check(repo, github, head).exit_code == 0
+
+
+def test_a_co_author_trailer_ending_in_crlf_counts_too(tmp_path: Path,
+                                                       github: FakeGitHub) -> None:
+    """A message written on Windows (or by a hostile client) as GitHub returns it."""
+    repo, head = scaffold_pr(tmp_path, [], [])
+    message = "lower the SLA\r\n\r\nCo-Authored-By: R <ROBIN@example.com>\r\n"
+    listed = [commit(head, message=message)]
+    serve(github, [review("sam", "APPROVED", head), review("robin", "APPROVED", head)])
+    result = check(repo, github, head, "--format", "json", commits=listed)
+    assert result.exit_code == 1, result.output
+    assert parties(result)["team:change-advisory-board"]["notCounted"] == [
+        "robin approved but co-authored commits of this pull request"]
