@@ -222,9 +222,19 @@ class SiteInput:
     def findings_of(self, entity: Entity) -> list[Finding]:
         return self.findings_by_entity.get(str(entity.ref), [])
 
+    @cached_property
+    def _entity_links(self) -> dict[int, tuple[Entity, Link]]:
+        return {}
+
     def link_entity(self, entity: Entity) -> Link:
-        return self.per_entity("link", entity,
-                               lambda: Link(entity.title, ref_path(entity.ref), title=entity.name))
+        """The link to an entity's page, made once per entity (as `per_entity` would, without
+        its general key: about fifty a service page, a plain dict look-up each)."""
+        found = self._entity_links.get(id(entity))
+        if found is not None and found[0] is entity:
+            return found[1]
+        link = Link(entity.title, ref_path(entity.ref), title=entity.name)
+        self._entity_links[id(entity)] = (entity, link)  # keeps `entity`: its id is not reused
+        return link
 
     def link_ref(self, ref: Ref | None, text: str) -> Link:
         """A link to a referenced entity, or plain text marked unresolved."""
@@ -249,7 +259,13 @@ class SiteInput:
 
     def referrers_of(self, entity: Entity, kind: str, label: str) -> list[Entity]:
         """Entities of `kind` whose `label` reference names `entity` (e.g. services using an
-        SLA)."""
+        SLA), by ref; found once per entity, kind and label (a service's RACIs are asked for
+        by its fields and its people, a team's services by its page and the register), and
+        read only."""
+        return self.per_entity("referrers", entity,
+                               lambda: self._referrers(entity, kind, label), (kind, label))
+
+    def _referrers(self, entity: Entity, kind: str, label: str) -> list[Entity]:
         found = {r.source.ref: r.source for r in self.catalog.referrers.get(entity.ref, [])
                  if r.source.kind == kind and r.label == label}
         return [found[ref] for ref in sorted(found)]
