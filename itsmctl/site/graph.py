@@ -178,23 +178,57 @@ class Chain:
     flat: bool     # both ends in one layer
 
 
-def _pair_crossings(upper: list[Item], down: dict[Item, list[Item]],
-                    position: dict[Item, int]) -> int:
-    """Crossings between a layer and the one below it (every segment from an item ends in the
-    next layer down): the segments' lower ends, read in the order of their upper ends, then
+Adjacent = list[list[int] | None]  # by item number: its neighbours' numbers (None: none)
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """Layers of items as numbers (row by row, left to right), so that every look-up of the
+    sweeps is a list's, not a dictionary's by a tuple: `rows` of numbers, each number's item,
+    its neighbours above and below, and its place in its row."""
+
+    items: list[Item]
+    rows: list[list[int]]
+    above: Adjacent
+    below: Adjacent
+    position: list[int]
+
+
+def numbered(layers: list[list[Item]], up: dict[Item, list[Item]],
+             down: dict[Item, list[Item]]) -> Numbered:
+    """`layers`, `up` and `down` by number (every item of `up` and `down` is in a layer)."""
+    items = [item for layer in layers for item in layer]
+    number = {item: i for i, item in enumerate(items)}
+    above: Adjacent = [None] * len(items)
+    below: Adjacent = [None] * len(items)
+    for links, out in ((up, above), (down, below)):
+        for item, others in links.items():
+            out[number[item]] = [number[other] for other in others]
+    rows: list[list[int]] = []
+    position: list[int] = []
+    start = 0
+    for layer in layers:
+        rows.append(list(range(start, start + len(layer))))
+        position += range(len(layer))
+        start += len(layer)
+    return Numbered(items, rows, above, below, position)
+
+
+def _pair_crossings(upper: list[int], below: Adjacent, position: list[int]) -> int:
+    """Crossings between a row and the one below it (every segment from an item ends in the
+    next row down): the segments' lower ends, read in the order of their upper ends, then
     left to right, and every pair in which the earlier end lies strictly to the right of the
     later is one crossing. An inversion count in O(E log E) comparisons (`bisect` keeps the
     ends seen in order), not one test per pair of segments."""
     ends: list[int] = []
-    place = position.__getitem__
     for item in upper:
-        targets = down.get(item)
-        if targets is None:
+        targets = below[item]
+        if not targets:
             continue
         if len(targets) == 1:
-            ends.append(place(targets[0]))
+            ends.append(position[targets[0]])
         else:
-            ends += sorted(map(place, targets))
+            ends += sorted([position[t] for t in targets])
     if ends == sorted(ends):
         return 0  # no end left of an earlier one (most layer pairs of a neighbourhood)
     seen: list[int] = []
@@ -206,59 +240,62 @@ def _pair_crossings(upper: list[Item], down: dict[Item, list[Item]],
     return len(ends) * (len(ends) - 1) // 2 - not_crossed
 
 
-def _sweep_layer(layer: list[Item], neighbours: dict[Item, list[Item]],
-                 position: dict[Item, int]) -> list[Item] | None:
-    """A layer sorted by the mean position of each item's neighbours in the adjacent layer
-    (ties, and an item without neighbours: where it is now, so no two keys are equal); None
-    when its order stays. A stable sort by the means is the sort by (mean, place now)."""
-    if len(layer) < 2:
+def _sweep_layer(row: list[int], neighbours: Adjacent, position: list[int]) -> list[int] | None:
+    """A row sorted by the mean position of each item's neighbours in the adjacent row (ties,
+    and an item without neighbours: where it is now, so no two keys are equal); None when its
+    order stays. A stable sort by the means is the sort by (mean, place now)."""
+    if len(row) < 2:
         return None
-    at = position.__getitem__
     means: list[float] = []
-    for here, item in enumerate(layer):
-        linked = neighbours.get(item)
+    for here, item in enumerate(row):
+        linked = neighbours[item]
         if not linked:
             means.append(here)
         elif len(linked) == 1:
-            means.append(at(linked[0]))
+            means.append(position[linked[0]])
         else:
-            means.append(sum(map(at, linked)) / len(linked))
+            means.append(sum([position[x] for x in linked]) / len(linked))
     if all(a <= b for a, b in pairwise(means)):
         return None
-    return [layer[here] for here in sorted(range(len(layer)), key=means.__getitem__)]
+    return [row[here] for here in sorted(range(len(row)), key=means.__getitem__)]
 
 
 def _order(layers: list[list[Item]], up: dict[Item, list[Item]],
            down: dict[Item, list[Item]], segments: int) -> tuple[list[list[Item]], int]:
     """Barycentre sweeps, alternately up (each layer follows the one below it) and down (each
     follows the one above); the order with the fewest crossings is kept when they are counted.
-    After a sweep only the layer pairs with a reordered layer are counted again."""
+    After a sweep only the layer pairs with a reordered layer are counted again. The sweeps
+    run on numbers (`numbered`); the layers come back as items."""
+    graph = numbered(layers, up, down)
+    rows, position = graph.rows, graph.position
     counting = segments <= COUNT_CROSSINGS_UP_TO
-    best = [list(layer) for layer in layers]
-    position = {item: i for layer in layers for i, item in enumerate(layer)}
-    pairs = [_pair_crossings(upper, down, position) for upper in layers[1:]] if counting else []
+    best = [list(row) for row in rows]
+    pairs = ([_pair_crossings(upper, graph.below, position) for upper in rows[1:]]
+             if counting else [])
     fewest = sum(pairs) if counting else -1
     for sweep in range(SWEEPS):
         if fewest == 0:
             break  # nothing left to untangle (most neighbourhoods start here)
         upward = sweep % 2 == 0
-        neighbours = down if upward else up
-        indices = range(1, len(layers)) if upward else range(len(layers) - 2, -1, -1)
+        neighbours = graph.below if upward else graph.above
+        indices = range(1, len(rows)) if upward else range(len(rows) - 2, -1, -1)
         moved = set()
         for index in indices:
-            ordered = _sweep_layer(layers[index], neighbours, position)
+            ordered = _sweep_layer(rows[index], neighbours, position)
             if ordered is not None:
-                layers[index] = ordered
-                position.update(zip(ordered, range(len(ordered)), strict=True))
+                rows[index] = ordered
+                for here, item in enumerate(ordered):
+                    position[item] = here
                 moved.add(index)
         if counting and moved:
             for pair in {i for index in moved for i in (index - 1, index)
                          if 0 <= i < len(pairs)}:
-                pairs[pair] = _pair_crossings(layers[pair + 1], down, position)
+                pairs[pair] = _pair_crossings(rows[pair + 1], graph.below, position)
             count = sum(pairs)
             if count < fewest:
-                best, fewest = [list(layer) for layer in layers], count
-    return (best, fewest) if counting else (layers, -1)
+                best, fewest = [list(row) for row in rows], count
+    items = graph.items
+    return [[items[i] for i in row] for row in (best if counting else rows)], fewest
 
 
 def _wrap(depth: dict[str, int], keys: list[str], max_row: int = MAX_ROW) -> dict[str, int]:

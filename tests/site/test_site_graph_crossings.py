@@ -9,7 +9,7 @@ from itertools import combinations, pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from itsmctl.site.graph import SWEEPS, Item, _order, _pair_crossings
+from itsmctl.site.graph import SWEEPS, Item, _order, _pair_crossings, numbered
 
 Graph = tuple[list[list[Item]], dict[Item, list[Item]], dict[Item, list[Item]]]
 
@@ -74,9 +74,10 @@ def plain_order(layers: list[list[Item]], up: dict[Item, list[Item]],
 @settings(max_examples=300, deadline=None)
 @given(layered())
 def test_the_crossing_count_is_the_number_of_crossing_segment_pairs(graph: Graph) -> None:
-    layers, _, down = graph
-    position = {item: i for layer in layers for i, item in enumerate(layer)}
-    counted = sum(_pair_crossings(upper, down, position) for upper in layers[1:])
+    layers, up, down = graph
+    by_number = numbered(layers, up, down)
+    counted = sum(_pair_crossings(upper, by_number.below, by_number.position)
+                  for upper in by_number.rows[1:])
     assert counted == brute_crossings(layers, down)
 
 
