@@ -267,8 +267,22 @@ def measure_render(root: Path, site: Path, repeat: int) -> Measure:
     """`itsmctl render --no-history` (git history per page is a separate cost)."""
     if not has_command("render"):
         return Measure(note="pending: `itsmctl render` does not exist yet")
-    measure = tolerant(repeat, [[*itsmctl(), "render", str(root), "-o", str(site),
-                                 "--no-history", "--today", TODAY.isoformat(), "--no-cache"]])
+    command = [*itsmctl(), "render", str(root), "-o", str(site), "--no-history", "--today",
+               TODAY.isoformat(), "--no-cache"]
+    runs: list[Measure] = []
+    try:
+        # each run into a fresh folder, as the table says: a repetition into the last run's
+        # site would also replace its files (25,000 at 10,000 services)
+        while len(runs) < repeat and not (runs and (runs[-1].seconds or 0) >= LONG):
+            shutil.rmtree(site, ignore_errors=True)
+            runs.append(once(command))
+    except RuntimeError as error:
+        return Measure(note=f"failed: {str(error)[:300]}")
+    measure = fastest(runs)
+    measure.peak_mb = max(m.peak_mb or 0.0 for m in runs)
+    measure.cpu_seconds = min(m.cpu_seconds or 0.0 for m in runs)
+    measure.extra = {"exit_codes": sorted({c for m in runs for c in m.extra["exit_codes"]}),
+                     "runs": len(runs)}
     pages = sum(1 for _ in site.rglob("*.html"))
     size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
     if measure.seconds:
