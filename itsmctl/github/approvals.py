@@ -105,16 +105,18 @@ class ApprovalCheck:
 
 def latest_decisions(reviews: Iterable[Any]) -> dict[str, tuple[str, str, str]]:
     """lower-case login -> (login, state, commit) of each reviewer's latest decisive review,
-    in the API's chronological order. A login that is none on GitHub (a bot's `name[bot]`,
-    or a broken server's text that would go into the log) is left out."""
+    in the API's chronological order; a state in any case is that state. A login that is
+    none on GitHub (a bot's `name[bot]`, or a broken server's text that would go into the
+    log) is left out."""
     latest: dict[str, tuple[str, str, str]] = {}
     for review in reviews:
         if not isinstance(review, dict):
             continue
         user, state = review.get("user"), review.get("state")
         login = user.get("login") if isinstance(user, dict) else None
+        state = state.upper() if isinstance(state, str) else None  # no objection lost to case
         if isinstance(login, str) and LOGIN.fullmatch(login) and state in DECISIVE:
-            latest[login.lower()] = (login, str(state), str(review.get("commit_id") or ""))
+            latest[login.lower()] = (login, state, str(review.get("commit_id") or ""))
     return latest
 
 

@@ -28,10 +28,11 @@ from itsmctl.members import MemberIndex
 MAX_LISTED = 250  # GitHub's "List commits on a pull request" stops there
 COMMITS_HINT = ("the token needs 'pull-requests: read' and 'contents: read' on this"
                 " repository (permissions in the workflow)")
-# one `[^\n<>]*` for the name and the blanks around it: two runs that both match blanks would
-# backtrack quadratically on a hostile line of spaces
-_TRAILER = re.compile(r"^[ \t]*co-authored-by:[^\n<>]*<([^<>\s]{1,320})>[ \t\r]*$",
-                      re.IGNORECASE | re.MULTILINE)
+# any whitespace but a line break ([^\S\n]: CR, tabs, no-break spaces) around the key, the
+# colon and the address; no two neighbouring parts share a character, so a long line is
+# scanned once (overlapping ones backtracked: a megabyte of spaces took hours)
+_TRAILER = re.compile(r"^[^\S\n]*co-authored-by[^\S\n]*:[^\n<>]*<[^\S\n]*([^<>\s]{1,320})"
+                      r"[^\S\n]*>[^\S\n]*$", re.IGNORECASE | re.MULTILINE)
 _NOREPLY = re.compile(r"(?:[0-9]{1,20}\+)?([A-Za-z0-9-]{1,39})@users\.noreply\.github\.com",
                       re.IGNORECASE)
 # why a login's approval does not count, most telling first

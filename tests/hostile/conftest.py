@@ -2,7 +2,7 @@
 versions warn while importing, which "warnings are errors" turns into an INTERNALERROR that
 hides the failing example (as in tests/properties). Import it once here, quietly.
 
-Also the `watchdog` fixture the hang tests share."""
+Also the `watchdog` fixture the hang tests share, and the local GitHub server (`github`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import warnings
 from collections.abc import Iterator
 
 import pytest
+
+from tests.github.fake import github  # noqa: F401  (a fixture)
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
