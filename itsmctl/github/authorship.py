@@ -8,8 +8,10 @@ party, whatever they reviewed. A commit names a person by GitHub login (`author.
 `github` login of every catalog member listed with it (a member two people share leaves
 both out), and GitHub's `users.noreply.github.com` addresses name their login themselves.
 GitHub lists at most 250 commits of a pull request: one with more cannot be known in full,
-so nothing counts (`refusal`) rather than judging on part of it; nor when the list no longer
-holds the reviewed head (a force-push since the event).
+so nothing counts (`refusal`) rather than judging on part of it, and a full list is taken as
+cut even when the payload counted fewer (a push since the event can add commits whose dates
+sort them before those of the reviewed head); nor when the list no longer holds the
+reviewed head (a force-push since the event).
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def read_authorship(client: GitHubClient, pr: PullRequest,
         return Authorship(_opened(pr), _too_many(pr.commits))
     commits = client.get_list(pr.commits_path, f"the commits of pull request #{pr.number}",
                               forbidden_hint=COMMITS_HINT)
-    if len(commits) >= MAX_LISTED and pr.commits is None:
+    if len(commits) >= MAX_LISTED:  # cut, whatever the payload counted before a push
         return Authorship(_opened(pr), _too_many(len(commits), at_least=True))
     if not any(isinstance(c, dict) and c.get("sha") == pr.head_sha for c in commits):
         return Authorship(_opened(pr), (

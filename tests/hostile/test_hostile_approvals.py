@@ -13,8 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.github.fake import FakeGitHub, review, user
-from tests.github.test_require_approvals import check, pr_commits, scaffold_pr, serve
+from tests.github.fake import FakeGitHub, commit, review, user
+from tests.github.test_require_approvals import (
+    check,
+    event_payload,
+    pr_commits,
+    scaffold_pr,
+    serve,
+)
 
 
 @pytest.mark.parametrize("message", [
@@ -92,3 +98,18 @@ def test_a_megabyte_trailer_line_is_read_once_not_for_hours(tmp_path: Path, gith
     result = check(repo, github, head, "--format", "text", commits=listed)
     assert result.exit_code == 0, result.output
     assert "role:service-owner: approved by @alex" in result.output
+
+
+def test_a_full_list_of_commits_fails_closed_whatever_the_payload_counted(
+        tmp_path: Path, github: FakeGitHub) -> None:
+    """The event counted 2 commits; pushed to since, the pull request has 300, and the 250
+    GitHub lists still hold the reviewed head but not every commit before it (the list's
+    order is GitHub's, the commits' dates the author's): a commit of the approver's can be
+    among those cut off."""
+    repo, head = scaffold_pr(tmp_path, [], [])
+    serve(github, [review("alex", "APPROVED", head)])
+    listed = [commit(f"{i:040x}") for i in range(249)] + pr_commits(repo)
+    result = check(repo, github, head, "--format", "json", commits=listed,
+                   payload=event_payload(repo, head, commits=2))
+    assert result.exit_code == 1, result.output
+    assert "at least 250 commits" in json.loads(result.stdout)["approvals"]["refusal"]
