@@ -51,6 +51,7 @@ class PartyApproval:
     satisfied: bool
     blocked_by: tuple[str, ...] = ()  # who can act for it and requested changes
     not_counted: tuple[str, ...] = ()  # "mallory approved but authored commits of ..."
+    excluded: tuple[str, ...] = ()  # "alex opened this pull request": could act, wrote it
 
     @property
     def objection(self) -> str:
@@ -61,7 +62,7 @@ class PartyApproval:
         return {"party": self.party, "approved": self.satisfied,
                 "approvedBy": list(self.approved_by), "couldApprove": list(self.could_approve),
                 "notes": list(self.notes), "blockedBy": list(self.blocked_by),
-                "notCounted": list(self.not_counted)}
+                "notCounted": list(self.not_counted), "excluded": list(self.excluded)}
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ def _judge(approval: Approval, base: Catalog, head: Catalog, roles: dict[str, tu
     notes: dict[str, None] = {}
     blocked: dict[str, None] = {}
     not_counted: dict[str, None] = {}
+    excluded: dict[str, None] = {}
     satisfied = True
     for group in groups:
         logins = _logins(group, members)
@@ -214,6 +216,8 @@ def _judge(approval: Approval, base: Catalog, head: Catalog, roles: dict[str, tu
             why, given = verdict.authors.why(login), verdict.approving.get(login.lower())
             if why and given:
                 not_counted[f"{given} approved but {why}"] = None
+            elif why:
+                excluded[f"{login} {why}"] = None
             elif given and not verdict.authors.refusal:
                 hits.append(given)
             if not why:
@@ -224,7 +228,8 @@ def _judge(approval: Approval, base: Catalog, head: Catalog, roles: dict[str, tu
         notes[verdict.authors.refusal] = None
     return PartyApproval(approval.party, tuple(sorted(approved)), tuple(sorted(could)),
                          tuple(notes), satisfied and bool(groups) and not blocked,
-                         tuple(sorted(blocked)), tuple(sorted(not_counted)))
+                         tuple(sorted(blocked)), tuple(sorted(not_counted)),
+                         tuple(sorted(excluded)))
 
 
 def _logins(group: GitHubParties, members: TeamMembers) -> list[str]:

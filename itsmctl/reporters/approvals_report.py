@@ -22,13 +22,15 @@ def _line(party: PartyApproval) -> str:
         return f"{party.party}: blocked: {party.objection}{not_counted}"
     if party.satisfied:
         return f"{party.party}: approved by {_who(party.approved_by)}{not_counted}"
+    said = party.notes
     if party.could_approve:
         could = f"needs an approval of the head commit from one of {_who(party.could_approve)}"
-    elif party.not_counted:
+    elif party.not_counted or party.excluded:
         could = "nobody but the pull request's own authors can approve for it"
+        said = party.excluded + party.notes
     else:
         could = "nobody on GitHub can approve for it"
-    notes = f" ({'; '.join(party.notes)})" if party.notes else ""
+    notes = f" ({'; '.join(said)})" if said else ""
     return f"{party.party}: {could}{notes}{not_counted}"
 
 

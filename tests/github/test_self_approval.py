@@ -187,3 +187,24 @@ def test_a_co_author_trailer_ending_in_crlf_counts_too(tmp_path: Path,
     assert result.exit_code == 1, result.output
     assert parties(result)["team:change-advisory-board"]["notCounted"] == [
         "robin approved but co-authored commits of this pull request"]
+
+
+def test_a_party_whose_only_people_wrote_the_change_says_so(tmp_path: Path,
+                                                            github: FakeGitHub) -> None:
+    """alex opened the pull request and sam wrote a commit of it: nobody else is in team
+    workplace, so the service owner cannot approve until someone else is. GitHub lets no one
+    approve their own pull request, so neither has a review to be "not counted": the report
+    must still say why nobody can approve, not that the party names nobody on GitHub."""
+    repo, _ = scaffold_pr(tmp_path, [], [])
+    head = commit_as(repo, "sam@example.com")
+    serve(github, [review("robin", "APPROVED", head)])
+    payload = event_payload(repo, head, user={"login": "alex", "type": "User"})
+    result = check(repo, github, head, "--format", "text", payload=payload)
+    assert result.exit_code == 1, result.output
+    assert ("role:service-owner: nobody but the pull request's own authors can approve for it"
+            " (alex opened this pull request; sam authored commits of this pull request)"
+            ) in result.output
+    assert "nobody on GitHub can approve" not in result.output
+    found = parties(check(repo, github, head, "--format", "json", payload=payload))
+    assert found["role:service-owner"]["excluded"] == [
+        "alex opened this pull request", "sam authored commits of this pull request"]
