@@ -128,8 +128,8 @@ def pull_row(pull: PullRequestEvidence) -> dict[str, Any]:
                      r.submitted_at, record.by_author(r)) for r in record.reviews],
         "self_approved": record.self_approved,
         "approvers": record.approvers,
-        "parties": [(p.party, p.satisfied, p.approved_by, p.could_approve, p.notes)
-                    for p in pull.parties],
+        "parties": [(p.party, p.satisfied, p.approved_by, p.could_approve,
+                     p.notes + ((p.objection,) if p.blocked_by else ())) for p in pull.parties],
         "missing": [p.party for p in pull.outstanding],
         "changes": [(ref, anchor_of(ref)) for ref in pull.changes],
         "judged": pull.judged, "note": pull.note,

@@ -307,11 +307,23 @@ def approving(record: PullRequestRecord, head: str) -> dict[str, str]:
     request's author never approves it."""
     from itsmctl.github.approvals import approving_logins
 
+    return approving_logins(_reviews(record, head), head)
+
+
+def objecting(record: PullRequestRecord) -> dict[str, str]:
+    """Logins whose latest decisive review requested changes when it merged (any commit):
+    they block the parties they can act for, as in `check --require-approvals`."""
+    from itsmctl.github.approvals import objecting_logins
+
+    return objecting_logins(_reviews(record, ""))
+
+
+def _reviews(record: PullRequestRecord, head: str) -> list[dict[str, Any]]:
+    """The file's reviews as the API lists them (in time order), the author's left out."""
     ordered = sorted(record.reviews, key=lambda r: r.submitted)
-    rest = [{"user": {"login": r.login}, "state": r.state,
+    return [{"user": {"login": r.login}, "state": r.state,
              "commit_id": r.commit if head else ""} for r in ordered
             if r.login and not record.by_author(r)]
-    return approving_logins(rest, head)
 
 
 def approval_evidence(run: RunContext, since: str, ref: str | None,
@@ -368,6 +380,7 @@ def _judge(run: RunContext, repo: Repo, prefix: str, record: PullRequestRecord,
         head, note = "", ("approvals are not tied to the head commit: the file's reviews do not"
                           " say which commit they reviewed (an older gh)")
     parties = judge_parties(diff.approvals, base, head_catalog, settings.config.roles,
-                            CatalogMembers(base), approving(record, head))
+                            CatalogMembers(base), approving(record, head),
+                            objecting=objecting(record))
     changes = tuple(c.ref for c in diff.changes)
     return PullRequestEvidence(record, commit, changes, parties, True, note)

@@ -168,13 +168,13 @@ def test_search_finds_people_emails_cost_centres_labels_and_targets(examples_sit
     assert (examples_site / entry["url"].partition("#")[0]).is_file()
 
 
-def pr_repo(root: Path) -> dict[str, str]:
+def pr_repo(root: Path, *, dev: str = "") -> dict[str, str]:
     """main at v1, then: PR #1 merged (a merge commit), a commit pushed straight to main, and
-    PR #2 squashed. Returns the shas by name."""
+    PR #2 squashed; `dev`: one more member of team dev at v1. Returns the shas by name."""
     shutil.copytree(SMALL, root)
     edit(root / "teams.yaml", "role: lead}", "role: lead, github: ada-l}")
     edit(root / "teams.yaml", "alan@example.com, role: lead}", "alan@example.com, role: lead,"
-         " github: alan-t}")
+         " github: alan-t}" + (f"\n    - {dev}" if dev else ""))
     git(root, "init", "-q", "-b", "main")
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "Initial catalog")
@@ -561,3 +561,27 @@ def test_changes_page_counts_every_finding_past_the_listing_bound(
     assert counted > 130 > len(diff.new_findings)  # the 130 schema errors, and the rest
     assert f"{counted} findings introduced, 0 fixed." in text
     assert "30 more schema findings in this document" in text
+
+
+def test_requested_changes_left_standing_block_the_party(tmp_path: Path,
+                                                         render: Render) -> None:
+    """alan-t (dev) requested changes and never withdrew them; joan-c (dev too) approved
+    the head: as `check --require-approvals` judges it, the service owner is blocked, so the
+    merge lacked its approval."""
+    import json
+
+    root = tmp_path / "repo"
+    shas = pr_repo(root, dev="{name: Joan Clarke, email: joan@example.com, github: joan-c}")
+    head = shas["pr1-head"]
+    (tmp_path / "prs.json").write_text(json.dumps([pr(1, "Lower the API availability",
+                                                      shas["pr1"], [
+        review("alan-t", "CHANGES_REQUESTED", "2026-01-30T09:00:00Z", head),
+        review("joan-c", "APPROVED", "2026-01-31T09:00:00Z", head),
+        review("ada-l", "APPROVED", "2026-01-31T10:00:00Z", head)])]))
+    render(root, tmp_path / "site", since="v1", pull_requests=tmp_path / "prs.json")
+    text = visible_text((tmp_path / "site" / "changes.html").read_text())
+    one = section(text, "#1 Lower the API availability Author", "Commits on the branch")
+    assert "role:service-owner missing joan-c" in one
+    assert "alan-t requested changes" in one
+    assert "team:ops yes ada-l" in one
+    assert "merged without a required approval: #1 (missing role:service-owner)" in text
