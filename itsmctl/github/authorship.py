@@ -6,7 +6,8 @@ party, whatever they reviewed. A commit names a person by GitHub login (`author.
 `committer.login`, set when GitHub linked the e-mail to an account) and by e-mail
 (`commit.author.email`, `commit.committer.email`, the trailers): an e-mail is mapped to the
 `github` login of every catalog member listed with it (a member two people share leaves
-both out), and GitHub's `users.noreply.github.com` addresses name their login themselves.
+both out), and GitHub's `users.noreply.github.com` addresses (an Enterprise Server's
+`users.noreply.<hostname>`) name their login themselves.
 GitHub lists at most 250 commits of a pull request: one with more cannot be known in full,
 so nothing counts (`refusal`) rather than judging on part of it, and a full list is taken as
 cut even when the payload counted fewer (a push since the event can add commits whose dates
@@ -35,8 +36,10 @@ COMMITS_HINT = ("the token needs 'pull-requests: read' and 'contents: read' on t
 # scanned once (overlapping ones backtracked: a megabyte of spaces took hours)
 _TRAILER = re.compile(r"^[^\S\n]*co-authored-by[^\S\n]*:[^\n<>]*<[^\S\n]*([^<>\s]{1,320})"
                       r"[^\S\n]*>[^\S\n]*$", re.IGNORECASE | re.MULTILINE)
-_NOREPLY = re.compile(r"(?:[0-9]{1,20}\+)?([A-Za-z0-9-]{1,39})@users\.noreply\.github\.com",
-                      re.IGNORECASE)
+# github.com's, or an Enterprise Server's (`users.noreply.<its hostname>`): naming a login
+# can only leave someone out, which anyone can do with a trailer already
+_NOREPLY = re.compile(r"(?:[0-9]{1,20}\+)?([A-Za-z0-9-]{1,39})"
+                      r"@users\.noreply\.[A-Za-z0-9.-]{1,253}", re.IGNORECASE)
 # why a login's approval does not count, most telling first
 OPENED = "opened this pull request"
 AUTHORED = "authored commits of this pull request"

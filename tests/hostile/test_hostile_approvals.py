@@ -113,3 +113,15 @@ def test_a_full_list_of_commits_fails_closed_whatever_the_payload_counted(
                    payload=event_payload(repo, head, commits=2))
     assert result.exit_code == 1, result.output
     assert "at least 250 commits" in json.loads(result.stdout)["approvals"]["refusal"]
+
+
+def test_an_enterprise_servers_noreply_address_names_its_login(tmp_path: Path,
+                                                               github: FakeGitHub) -> None:
+    """GitHub Enterprise Server writes `ID+login@users.noreply.<its hostname>`."""
+    repo, head = scaffold_pr(tmp_path, [], [])
+    listed = pr_commits(repo)
+    listed[-1]["commit"]["committer"]["email"] = "1234+sam@users.noreply.ghe.example.com"
+    serve(github, [review("sam", "APPROVED", head), review("robin", "APPROVED", head)])
+    result = check(repo, github, head, "--format", "text", commits=listed)
+    assert result.exit_code == 1, result.output
+    assert "sam approved but committed commits of this pull request" in result.output
