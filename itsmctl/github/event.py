@@ -25,6 +25,9 @@ _REPO = re.compile(r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<name>[A-Za
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
+# who opened it: a person's login, or an app's `name[bot]` (Dependabot, Renovate), which
+# approves nothing anyway (a bot's review never counts, approvals.latest_decisions)
+_AUTHOR = re.compile(LOGIN.pattern + r"(?:\[bot\])?")
 
 @dataclass(frozen=True)
 class PullRequest:
@@ -133,7 +136,7 @@ def _event(path: str) -> PullEvent:
     if not isinstance(base, str) or not _SHA.fullmatch(base):
         raise GitHubError("the event payload has no pull_request.base.sha: the base the"
                           " approvals are judged against is unknown", hint)
-    if not isinstance(author, str) or not LOGIN.fullmatch(author):
+    if not isinstance(author, str) or not _AUTHOR.fullmatch(author):
         raise GitHubError("the event payload has no pull_request.user.login: who opened the"
                           " pull request (who never approves it) is unknown", hint)
     commits = pull.get("commits")

@@ -208,3 +208,16 @@ def test_a_party_whose_only_people_wrote_the_change_says_so(tmp_path: Path,
     found = parties(check(repo, github, head, "--format", "json", payload=payload))
     assert found["role:service-owner"]["excluded"] == [
         "alex opened this pull request", "sam authored commits of this pull request"]
+
+
+def test_a_pull_request_a_bot_opened_is_judged_like_any_other(tmp_path: Path,
+                                                              github: FakeGitHub) -> None:
+    """Dependabot and Renovate open pull requests as `name[bot]`: the check judges them
+    (people approve them as usual), never refuses the event."""
+    repo, head = scaffold_pr(tmp_path, [], [])
+    serve(github, [review("sam", "APPROVED", head), review("robin", "APPROVED", head)])
+    payload = event_payload(repo, head, user={"login": "renovate[bot]", "type": "Bot"})
+    result = check(repo, github, head, "--format", "text", payload=payload)
+    assert result.exit_code == 0, result.output
+    assert "role:service-owner: approved by @sam" in result.output
+    assert "team:change-advisory-board: approved by @robin" in result.output
