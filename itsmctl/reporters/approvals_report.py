@@ -18,8 +18,9 @@ def _line(party: PartyApproval) -> str:
     """`team:cab: approved by @robin`, `...: blocked: bob requested changes`, `...: needs
     an approval ... from one of @alex (notes); mallory approved but authored commits ...`."""
     not_counted = "".join(f"; {line}" for line in party.not_counted)
-    if party.blocked_by:
-        return f"{party.party}: blocked: {party.objection}{not_counted}"
+    if party.blocked_by:  # its notes too: a refusal still stands once the objection goes
+        notes = f" ({'; '.join(party.notes)})" if party.notes else ""
+        return f"{party.party}: blocked: {party.objection}{notes}{not_counted}"
     if party.satisfied:
         return f"{party.party}: approved by {_who(party.approved_by)}{not_counted}"
     said = party.notes

@@ -221,3 +221,18 @@ def test_a_pull_request_a_bot_opened_is_judged_like_any_other(tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert "role:service-owner: approved by @sam" in result.output
     assert "team:change-advisory-board: approved by @robin" in result.output
+
+
+def test_a_blocked_party_still_says_why_no_approval_counts(tmp_path: Path,
+                                                           github: FakeGitHub) -> None:
+    """Blocked by an objection and refused for too many commits: both reasons are on the
+    party's line, so fixing one does not surprise with the other."""
+    repo, head = scaffold_pr(tmp_path, [], [])
+    serve(github, [review("sam", "CHANGES_REQUESTED", head, 1),
+                   review("alex", "APPROVED", head, 2)])
+    result = check(repo, github, head, "--format", "text",
+                   payload=event_payload(repo, head, commits=251))
+    assert result.exit_code == 1, result.output
+    line = next(x for x in result.output.splitlines() if "role:service-owner: blocked" in x)
+    assert "sam requested changes" in line
+    assert "the pull request has 251 commits and GitHub lists only 250" in line
