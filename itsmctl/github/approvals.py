@@ -164,16 +164,16 @@ def check_approvals(required: Iterable[Approval], base: Catalog, head: Catalog,
                     pr: PullRequest) -> ApprovalCheck:
     """Read the reviews, the commits (who wrote the pull request) and team members, and
     judge every required party."""
-    reviews = client.get_list(pr.reviews_path, f"the reviews of pull request #{pr.number}",
+    reviews = client.get_list(pr.reviews_path, f"the reviews of pull request #{pr.event.number}",
                               forbidden_hint=REVIEWS_HINT)
     authors = read_authorship(client, pr, (base, head))
-    approving = approving_logins(reviews, pr.head_sha)
+    approving = approving_logins(reviews, pr.event.head_sha)
     members = _Members(client)
     parties = judge_parties(required, base, head, roles, members, approving,
                             authors=authors, objecting=objecting_logins(reviews))
     counted = (login for key, login in approving.items()
                if not authors.refusal and not authors.why(key))
-    return ApprovalCheck(pr.number, pr.head_sha, parties, tuple(sorted(counted)),
+    return ApprovalCheck(pr.event.number, pr.event.head_sha, parties, tuple(sorted(counted)),
                          authors.refusal)
 
 

@@ -66,18 +66,18 @@ def read_authorship(client: GitHubClient, pr: PullRequest,
     """The pull request's commits, read through the one client (its pages, bytes and
     deadline), mapped to logins with the members of `catalogs` (BASE's; HEAD's may only
     add people to leave out)."""
-    if pr.commits is not None and pr.commits > MAX_LISTED:
-        return Authorship(_opened(pr), _too_many(pr.commits))
-    commits = client.get_list(pr.commits_path, f"the commits of pull request #{pr.number}",
+    if pr.event.commits is not None and pr.event.commits > MAX_LISTED:
+        return Authorship(_opened(pr), _too_many(pr.event.commits))
+    commits = client.get_list(pr.commits_path, f"the commits of pull request #{pr.event.number}",
                               forbidden_hint=COMMITS_HINT)
     if len(commits) >= MAX_LISTED:  # cut, whatever the payload counted before a push
         return Authorship(_opened(pr), _too_many(len(commits), at_least=True))
-    if not any(isinstance(c, dict) and c.get("sha") == pr.head_sha for c in commits):
+    if not any(isinstance(c, dict) and c.get("sha") == pr.event.head_sha for c in commits):
         return Authorship(_opened(pr), (
-            f"the pull request's commits no longer include its head {pr.head_sha[:12]} (it"
+            f"the pull request's commits no longer include its head {pr.event.head_sha[:12]} (it"
             " was pushed to since this event), so who wrote what was reviewed cannot be"
             " known and no approval counts; the run for the new head decides"))
-    return authorship(pr.author, commits, catalogs)
+    return authorship(pr.event.author, commits, catalogs)
 
 
 def authorship(author: str, commits: Iterable[Any], catalogs: Iterable[Catalog]) -> Authorship:
@@ -118,7 +118,7 @@ def authorship(author: str, commits: Iterable[Any], catalogs: Iterable[Catalog])
 
 
 def _opened(pr: PullRequest) -> dict[str, str]:
-    return {pr.author.lower(): OPENED} if pr.author else {}
+    return {pr.event.author.lower(): OPENED} if pr.event.author else {}
 
 
 def _too_many(count: int, *, at_least: bool = False) -> str:

@@ -29,26 +29,6 @@ _LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 # approves nothing anyway (a bot's review never counts, approvals.latest_decisions)
 _AUTHOR = re.compile(LOGIN.pattern + r"(?:\[bot\])?")
 
-@dataclass(frozen=True)
-class PullRequest:
-    api_url: str
-    token: str
-    owner: str
-    repo: str
-    number: int
-    head_sha: str
-    base_sha: str = ""  # the base branch's commit the pull request is judged against
-    author: str = ""  # who opened it (`pull_request.user.login`)
-    commits: int | None = None  # `pull_request.commits`, when the payload carries it
-
-    @property
-    def reviews_path(self) -> str:
-        return f"/repos/{self.owner}/{self.repo}/pulls/{self.number}/reviews"
-
-    @property
-    def commits_path(self) -> str:
-        return f"/repos/{self.owner}/{self.repo}/pulls/{self.number}/commits"
-
 
 @dataclass(frozen=True)
 class PullEvent:
@@ -59,6 +39,26 @@ class PullEvent:
     base_sha: str
     author: str
     commits: int | None
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """The pull request of this run as the API is asked about it: where, with which token,
+    and its event (one record of number, head, base and author, read once)."""
+
+    api_url: str
+    token: str
+    owner: str
+    repo: str
+    event: PullEvent  # what the payload says of it: number, head and base, author
+
+    @property
+    def reviews_path(self) -> str:
+        return f"/repos/{self.owner}/{self.repo}/pulls/{self.event.number}/reviews"
+
+    @property
+    def commits_path(self) -> str:
+        return f"/repos/{self.owner}/{self.repo}/pulls/{self.event.number}/commits"
 
 
 class Connection:
@@ -100,8 +100,7 @@ def pull_request_from_env(env: Mapping[str, str],
         raise GitHubError("--require-approvals needs GITHUB_REPOSITORY (owner/repo)",
                           "run it in GitHub Actions, or set it")
     event = event or pull_event(env)
-    return PullRequest(api_url, token, match["owner"], match["name"], event.number,
-                       event.head_sha, event.base_sha, event.author, event.commits)
+    return PullRequest(api_url, token, match["owner"], match["name"], event)
 
 
 def pull_event(env: Mapping[str, str]) -> PullEvent:
