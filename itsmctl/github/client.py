@@ -31,6 +31,9 @@ from itsmctl.errors import ItsmctlError
 TIMEOUT = 15.0  # seconds per read (and connect)
 DEADLINE = 120.0  # seconds for every request of one client, from its first
 MAX_BYTES = 8 * 1024 * 1024  # per response
+# all responses of one client: 50 pages of 8 MiB would decode to gigabytes of objects; a
+# pull request's reviews, commits and teams at their limits are a few MiB
+MAX_TOTAL_BYTES = 32 * 1024 * 1024
 MAX_PAGES = 50  # 100 items per page: 5,000 reviews or team members
 _NEXT = re.compile(r'<([^<>\s]+)>\s*;\s*rel="?next"?')
 _SECONDS = re.compile(r"[0-9]{1,10}")  # retry-after, reset: ASCII digits gmtime can show
@@ -101,11 +104,12 @@ class GitHubClient:
 
     def __init__(self, api_url: str, token: str, *, timeout: float = TIMEOUT,
                  deadline: float = DEADLINE, max_bytes: int = MAX_BYTES,
-                 max_pages: int = MAX_PAGES) -> None:
+                 max_pages: int = MAX_PAGES, max_total_bytes: int = MAX_TOTAL_BYTES) -> None:
         self.api_url = api_url.rstrip("/")
         self.origin = _origin(self.api_url)
         self.token = token
         self.timeout, self.max_bytes, self.max_pages = timeout, max_bytes, max_pages
+        self.max_total_bytes, self._received = max_total_bytes, 0
         self.deadline, self._ends = deadline, 0.0
         self._watch = _Watch()
         self._opener = urllib.request.build_opener(_NoRedirect(), _HTTP(self._watch),
@@ -186,6 +190,11 @@ class GitHubClient:
         if len(body) > self.max_bytes:
             raise GitHubError(f"GitHub's answer for {what} is larger than"
                               f" {self.max_bytes // (1024 * 1024)} MiB; not read")
+        self._received += len(body)
+        if self._received > self.max_total_bytes:
+            raise GitHubError(f"GitHub's answers up to {what} add up to more than"
+                              f" {self.max_total_bytes // (1024 * 1024)} MiB; not read",
+                              "this much review data is not a pull request we can judge")
         try:
             return Page(status, headers, json.loads(body))
         except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack

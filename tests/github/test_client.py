@@ -53,6 +53,19 @@ def test_responses_are_bounded(github: FakeGitHub) -> None:
         GitHubClient(github.url, "t", max_bytes=1024).get_list(MEMBERS, "members")
 
 
+def test_all_responses_of_a_run_are_bounded_together(github: FakeGitHub) -> None:
+    """Each page under the per-answer bound, but together over the client's budget: a
+    hostile server sending 50 full pages must not fill the runner's memory."""
+    github.page_size = 20
+    github.routes[MEMBERS] = [user(f"user-{i}") for i in range(200)]
+    small = GitHubClient(github.url, "t", max_bytes=4096, max_total_bytes=10_000)
+    with pytest.raises(GitHubError, match="add up to more than"):
+        small.get_list(MEMBERS, "members")
+    assert 1 < len(github.requests) < 10  # it stopped part-way, not at the page limit
+    whole = GitHubClient(github.url, "t", max_bytes=4096)
+    assert len(whole.get_list(MEMBERS, "members")) == 200
+
+
 def test_a_slow_server_times_out(github: FakeGitHub) -> None:
     github.routes[MEMBERS] = []
     github.delay = 0.6
