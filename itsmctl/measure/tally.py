@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from itsmctl.measure.evaluate import CLOCKS, Clocked, clocked, resolution_stop, response_stop
+from itsmctl.measure.evaluate import Clocked, clocked, resolution_stop, response_stop
 from itsmctl.measure.kpis import KpiTally
 from itsmctl.measure.periods import PeriodCache
 from itsmctl.measure.plans import RESOLVED_STATUSES, SlaPlan, Target
@@ -93,6 +93,7 @@ class Tally:
     earliest: float = math.inf
     measured: int = 0
     _states: dict[str, _PlanState] = field(default_factory=dict)
+    _routes: dict[tuple[str, str], list[_Route]] = field(default_factory=dict)
     _steps: list[tuple[EscalationStep, float, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -107,36 +108,60 @@ class Tally:
 
     def add(self, ticket: Ticket, as_of: float) -> None:
         self.tickets += 1
-        if ticket.service not in self.services:
-            self._unknown(self.unknown_services, "service", ticket.service, ticket.line)
+        service = ticket.service
+        if service not in self.services:
+            self._unknown(self.unknown_services, "service", service, ticket.line)
             return
-        if ticket.type not in TICKET_TYPES:
-            self._unknown(self.unknown_types, "type", ticket.type, ticket.line)
+        kind = ticket.type
+        if kind not in TICKET_TYPES:
+            self._unknown(self.unknown_types, "type", kind, ticket.line)
             return
         sla_met: bool | None = None
-        if ticket.type == "incident":
-            if ticket.priority not in PRIORITIES:
-                self._unknown(self.unknown_priorities, "priority", ticket.priority, ticket.line)
+        if kind == "incident":
+            priority = ticket.priority
+            if priority not in PRIORITIES:
+                self._unknown(self.unknown_priorities, "priority", priority, ticket.line)
                 return
-            sla_met = self._incident(ticket, as_of)
+            routes = self._routes.get((service, priority))
+            if routes is None:  # known services and P1-P4 only: bounded by the catalog
+                routes = self._routes[(service, priority)] = self._route(service, priority)
+            if routes:
+                sla_met = self._incident(ticket, as_of, routes)
         if self.kpis is not None:
             self.kpis.add(ticket, sla_met)
 
-    def _incident(self, ticket: Ticket, as_of: float) -> bool | None:
+    def _route(self, service: str, priority: str) -> list[_Route]:
+        """The SLAs of a service in order, each with what a ticket of `priority` is measured
+        on (None: the SLA has no target for it), worked out once per service and priority."""
+        out: list[_Route] = []
+        for plan in self.plans.get(service, ()):
+            target = plan.targets.get(priority)
+            state = self._plan(plan)
+            compiled = None
+            if target is not None:
+                compiled = state.by_priority.get(priority)
+                if compiled is None:
+                    compiled = state.by_priority[priority] = state.compile(
+                        plan, priority, target, self._steps)
+            out.append((plan, state, compiled))
+        return out
+
+    def _incident(self, ticket: Ticket, as_of: float, routes: list[_Route]) -> bool | None:
         """Measure an incident under each SLA of its service; whether it met the first."""
         first: bool | None = None
         stops: tuple[float | None, float | None] | None = None
-        for plan in self.plans.get(ticket.service, ()):
-            if not plan.in_force(ticket.opened):
-                self.not_in_force[plan.name] += 1
+        opened = ticket.opened
+        for plan, state, compiled in routes:
+            since, until = plan.effective_from, plan.effective_until  # plan.in_force, inline
+            if not ((since is None or opened >= since) and (until is None or opened < until)):
+                self.not_in_force[state.name] += 1
                 continue
-            target = plan.targets.get(ticket.priority)
-            if target is None:
-                self.no_target[(plan.name, ticket.priority)] += 1
+            if compiled is None:
+                self.no_target[(state.name, ticket.priority)] += 1
                 continue
             if stops is None:  # the same for every SLA: worked out once per ticket
                 stops = (response_stop(ticket), resolution_stop(ticket))
-            met = self._measure(plan, target, ticket, as_of, stops)
+            met = self._measure(plan, state, compiled, ticket, as_of, stops)
             if first is None:
                 first = met
         return first
@@ -151,19 +176,14 @@ class Tally:
             state = self._states[plan.name] = _PlanState(plan, self.window)
         return state
 
-    def _measure(self, plan: SlaPlan, target: Target, ticket: Ticket, as_of: float,
-                 stops: tuple[float | None, float | None]) -> bool | None:
+    def _measure(self, plan: SlaPlan, state: _PlanState, compiled: _Compiled, ticket: Ticket,
+                 as_of: float, stops: tuple[float | None, float | None]) -> bool | None:
         """Count both clocks; True when every counted clock met its target."""
-        state = self._plan(plan)
         priority = ticket.priority
-        compiled = state.by_priority.get(priority)
-        if compiled is None:
-            compiled = state.by_priority[priority] = state.compile(plan, priority, target,
-                                                                   self._steps)
         clock_plans, steps = compiled
         measured: list[Clocked | None] = [None, None]
         counted = breached = False
-        for index, response, seconds, paused, open_key, clock in clock_plans:
+        for index, response, seconds, paused, open_key, clock, groups in clock_plans:
             stop = stops[index]
             c = measured[index] = clocked(plan, ticket, response, seconds, as_of, stop, paused)
             if not (c.stopped or c.breached):
@@ -178,11 +198,12 @@ class Tally:
             if not state.lo <= instant < state.hi:
                 continue
             periods = state.periods
-            key = (state.name, periods.key if periods.lo <= instant < periods.hi
-                   else periods(instant), priority, clock)
-            group = self.groups.get(key)
+            period = (periods.key if periods.lo <= instant < periods.hi
+                      else periods(instant))
+            group = groups.get(period)  # this clock's groups by period: one look-up
             if group is None:
-                group = self.groups[key] = Group()
+                group = groups[period] = self.groups[(state.name, period, priority, clock)] \
+                    = Group()
             group.tickets += 1  # Group.add, written out
             group.minutes.append(c.seconds / 60.0)
             if c.breached:
@@ -200,18 +221,20 @@ class Tally:
                 self.escalations[counter_key] += 1
         self.measured += 1
         if self.per_ticket is not None:
-            clocks = {name: c for name, c in zip(CLOCKS, measured, strict=True)
-                      if c is not None}
-            self.per_ticket(_row(ticket, plan, clocks, crossed))
+            self.per_ticket(_row(ticket, plan, measured, crossed))
         return not breached if counted else None
 
 
 # one clock of an SLA for one priority: (index in CLOCKS, is it the response clock, target
-# seconds, the statuses that pause it, its open_within key, its name)
-_ClockPlan = tuple[int, bool, float, frozenset[str], tuple[str, str, str], str]
+# seconds, the statuses that pause it, its open_within key, its name, its groups by period)
+_ClockPlan = tuple[int, bool, float, frozenset[str], tuple[str, str, str], str,
+                   dict[str, Group]]
 # one escalation step for one priority: (index in CLOCKS, threshold in business seconds,
 # its label, its escalations key)
 _StepPlan = tuple[int, float, str, tuple[str, str, str]]
+_Compiled = tuple[list[_ClockPlan], list[_StepPlan]]
+# one SLA of a service for one priority: the plan, its state, its clocks (None: no target)
+_Route = tuple[SlaPlan, "_PlanState", _Compiled | None]
 
 
 class _PlanState:
@@ -221,15 +244,14 @@ class _PlanState:
 
     def __init__(self, plan: SlaPlan, window: Window | None) -> None:
         self.name = plan.name
-        self.by_priority: dict[str, tuple[list[_ClockPlan], list[_StepPlan]]] = {}
+        self.by_priority: dict[str, _Compiled] = {}
         self.periods = PeriodCache(plan.period, plan.zone)
         self.resolution_pauses = plan.pause_on | RESOLVED_STATUSES
         self.lo, self.hi = window.bounds(plan.zone) if window is not None else (
             -math.inf, math.inf)
 
     def compile(self, plan: SlaPlan, priority: str, target: Target,
-                steps: list[tuple[EscalationStep, float, str]]
-                ) -> tuple[list[_ClockPlan], list[_StepPlan]]:
+                steps: list[tuple[EscalationStep, float, str]]) -> _Compiled:
         """The clocks a ticket of `priority` is measured on, and the escalation steps that
         apply to it with their thresholds (share x target, the product the step compares
         against), worked out once per SLA and priority rather than per ticket."""
@@ -241,7 +263,7 @@ class _PlanState:
             if seconds is None:
                 continue
             clock_plans.append((index, clock == "response", seconds, paused,
-                                (self.name, priority, clock), clock))
+                                (self.name, priority, clock), clock, {}))
             targets[clock] = (index, seconds)
         step_plans: list[_StepPlan] = []
         for step, share, label in steps:
@@ -252,20 +274,25 @@ class _PlanState:
         return clock_plans, step_plans
 
 
-def _row(ticket: Ticket, plan: SlaPlan, clocks: dict[str, Clocked],
+def _row(ticket: Ticket, plan: SlaPlan, measured: list[Clocked | None],
          crossed: list[str]) -> list[str]:
-    cells = [ticket.id, plan.name, ticket.priority]
-    for clock in CLOCKS:
-        c = clocks.get(clock)
-        cells.append("" if c is None else format_minutes(c.minutes))
-    for clock in CLOCKS:
-        c = clocks.get(clock)
-        cells.append("" if c is None or not c.counted else "true" if c.breached else "false")
-    for clock in CLOCKS:
-        c = clocks.get(clock)
-        cells.append(local_time(c.breach_at, plan) if c is not None and c.breach_at else "")
-    cells.append(";".join(crossed))
-    return cells
+    """The per-ticket CSV row; `measured` holds the clocks in CLOCKS order (None: none)."""
+    response, resolution = measured
+    return [
+        ticket.id, plan.name, ticket.priority,
+        "" if response is None else format_minutes(response.seconds / 60.0),
+        "" if resolution is None else format_minutes(resolution.seconds / 60.0),
+        _breached_cell(response), _breached_cell(resolution),
+        local_time(response.breach_at, plan) if response is not None and response.breach_at
+        else "",
+        local_time(resolution.breach_at, plan) if resolution is not None
+        and resolution.breach_at else "",
+        ";".join(crossed)]
+
+
+def _breached_cell(c: Clocked | None) -> str:
+    return "" if c is None or not (c.stopped or c.breached) else \
+        "true" if c.breached else "false"
 
 
 def escalation_label(step: EscalationStep) -> str:
