@@ -56,6 +56,8 @@ def service_box(site: SiteInput, service: Entity, focus: bool = False, note: str
 
 
 Drawn = tuple[tuple[str, Entity, Link], ...]  # (the other's name, the other, the dependency)
+# every grouped service's dependencies (target, its ref, hard), read once for the graph pages
+Needs = dict[Ref, tuple[tuple[Entity, Ref, bool], ...]]
 
 
 def drawn_dependencies(site: SiteInput, service: Entity) -> Drawn:
@@ -216,7 +218,9 @@ def graph_pages(site: SiteInput) -> list[Page]:
             "count": len(services)})]
     by, groups = grouping(site, services)
     group_of = {s.ref: g for g in groups for s in g.services}
-    links = _between(site, services, group_of)
+    needs: Needs = {s.ref: tuple((t, t.ref, k == "hard") for t, k in site.catalog.dependencies(s))
+                    for s in services}
+    links = _between(needs, services, group_of)
     boxes = [_group_box(site, g) for g in groups]
     picture = _narrowest(boxes, links, real=True)
     pages = [Page("graph.html", "graph.html", "Dependency graph", "Graph", {
@@ -225,20 +229,21 @@ def graph_pages(site: SiteInput) -> list[Page]:
         "layers": _layers(picture), "groups": [(g, len(g.services)) for g in groups],
         "by": by, "count": len(services)})]
     for group in groups:
-        pages += _group_pages(site, group, group_of, by)
+        pages += _group_pages(site, needs, group, group_of, by)
     return pages
 
 
-def _between(site: SiteInput, services: Iterable[Entity], group_of: dict[Ref, Group]
+def _between(needs: Needs, services: Iterable[Entity], group_of: dict[Ref, Group]
              ) -> list[Link]:
     """One link per pair of groups where a service of one needs a service of the other,
     weighted by how many such dependencies there are; hard when any of them is."""
     weights: Counter[tuple[str, str, bool]] = Counter()
     for service in services:
-        for target, kind in site.catalog.dependencies(service):
-            source_group, target_group = group_of[service.ref], group_of.get(target.ref)
+        source_group = group_of[service.ref]
+        for _, ref, is_hard in needs[service.ref]:
+            target_group = group_of.get(ref)
             if target_group is not None and target_group is not source_group:
-                weights[(source_group.key, target_group.key, kind == "hard")] += 1
+                weights[(source_group.key, target_group.key, is_hard)] += 1
     hard = {(a, b) for a, b, h in weights if h}
     pair_weight: Counter[tuple[str, str]] = Counter()
     for (a, b, _), n in weights.items():
@@ -262,51 +267,52 @@ def fits(picture: Layout) -> bool:
     return picture.drawn and picture.width <= MAX_WIDTH
 
 
-def _group_pages(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str
-                 ) -> list[Page]:
+def _group_pages(site: SiteInput, needs: Needs, group: Group, group_of: dict[Ref, Group],
+                 by: str) -> list[Page]:
     """The group's page; a group too large for one readable picture is drawn in parts (each
     a page), and its own page draws the parts and the other groups they need."""
-    whole = _group_picture(site, group, group_of, by)
+    whole = _group_picture(site, needs, group, group_of, by)
     if fits(whole) or len(group.services) == 1:
         if not fits(whole):
-            whole = _group_picture(site, group, group_of, by, real=True)
-        return [_group_page(site, group, whole, group_of, by)]
-    parts, local, pictures = _parts(site, group, group_of, by)
+            whole = _group_picture(site, needs, group, group_of, by, real=True)
+        return [_group_page(site, needs, group, whole, group_of, by)]
+    parts, local, pictures = _parts(site, needs, group, group_of, by)
     boxes = [_group_box(site, part) for part in parts]
     # keyed by group key as `_between` links them (a part's key has a `/`, a group's never)
     others = [_needed_box(site, other, targets, by, "")
-              for other, targets in _needed(site, group.services, group_of)]
-    links = _between(site, group.services, local)
+              for other, targets in _needed(needs, group.services, group_of)]
+    links = _between(needs, group.services, local)
     overview = _narrowest(boxes + others, links)
     others_drawn = fits(overview)
     if not others_drawn:  # the parts alone; the other groups are listed below the picture
         overview = _narrowest(boxes, links, real=True)
-    page = _group_page(site, group, overview, group_of, by, whole)
+    page = _group_page(site, needs, group, overview, group_of, by, whole)
     page.context.update(parts=[(p, len(p.services)) for p in parts], others_drawn=others_drawn)
     pages = [page]
     for part, picture in zip(parts, pictures, strict=True):
-        part_page = _group_page(site, part, picture, local, by)
+        part_page = _group_page(site, needs, part, picture, local, by)
         part_page.context["part_of"] = group
         pages.append(part_page)
     return pages
 
 
-def _parts(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str
+def _parts(site: SiteInput, needs: Needs, group: Group, group_of: dict[Ref, Group], by: str
            ) -> tuple[list[Group], dict[Ref, Group], list[Layout]]:
     """Parts of `PART` services, in the order of their depth inside the group (what the others
     need first), then by name; a part whose picture does not fit is halved, until each fits
     or is one service. Returns the parts, every service's group or part, and the pictures."""
     inside = {s.ref for s in group.services}
-    edges = {s.ref: [t.ref for t, _ in site.catalog.dependencies(s) if t.ref in inside]
-             for s in group.services}
+    edges = {s.ref: [ref for _, ref, _ in needs[s.ref] if ref in inside] for s in group.services}
     depth = key_depths([s.ref for s in group.services], edges)
     ordered = sorted(group.services, key=lambda s: (depth[s.ref], s.name))
     chunks = [ordered[i:i + PART] for i in range(0, len(ordered), PART)]
     base = group.path.removesuffix(".html")
     # a part's picture by its boxes and links, the whole of what lays it out: a part that a
     # sibling's halving leaves as it was is not laid out again (one that now shows a
-    # renumbered sibling has other boxes, so it is)
-    laid: dict[tuple[tuple[Box, ...], tuple[Link, ...]], Layout] = {}
+    # renumbered sibling has other boxes, so it is); its services stand for their boxes
+    # (one box a service), so the key hashes plain strings, not every box's fields
+    laid: dict[tuple[tuple[str, ...], tuple[Box, ...], tuple[tuple[str, str, bool], ...]],
+               Layout] = {}
     while True:
         parts = [Group(f"{group.key}/part-{i}", f"{group.title}, part {i} of {len(chunks)}",
                        f"{base}/part-{i}.html", tuple(chunk))
@@ -314,8 +320,9 @@ def _parts(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str
         local = group_of | {s.ref: part for part in parts for s in part.services}
         pictures = []
         for part in parts:
-            boxes, links = _group_contents(site, part, local, by)
-            shape = (tuple(boxes), tuple(links))
+            boxes, links = _group_contents(site, needs, part, local, by)
+            shape = (tuple(s.name for s in part.services), tuple(boxes[len(part.services):]),
+                     tuple((lk.source, lk.target, lk.hard) for lk in links))
             if shape not in laid:
                 laid[shape] = _narrowest(boxes, links)
             pictures.append(laid[shape])
@@ -323,23 +330,24 @@ def _parts(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str
                 if not fits(picture) and len(chunks[i]) > 1}
         if not wide:  # a part of one service that does not fit is drawn as wide as it is
             return parts, local, [picture if fits(picture) else
-                                  _group_picture(site, part, local, by, real=True)
+                                  _group_picture(site, needs, part, local, by, real=True)
                                   for part, picture in zip(parts, pictures, strict=True)]
         chunks = [half for i, chunk in enumerate(chunks)
                   for half in ((chunk[:len(chunk) // 2], chunk[len(chunk) // 2:])
                                if i in wide else (chunk,))]
 
 
-def _needed(site: SiteInput, services: Iterable[Entity], group_of: dict[Ref, Group]
+def _needed(needs: Needs, services: Iterable[Entity], group_of: dict[Ref, Group]
             ) -> list[tuple[Group, dict[Ref, Entity]]]:
     """The other groups `services` need, each with the services of it needed, by key."""
     mine = {s.ref for s in services}
     needed: dict[str, tuple[Group, dict[Ref, Entity]]] = {}
     for service in services:
-        for target, _ in site.catalog.dependencies(service):
-            if target.ref not in mine and target.ref in group_of:
-                other = group_of[target.ref]
-                needed.setdefault(other.key, (other, {}))[1][target.ref] = target
+        for target, ref, _ in needs[service.ref]:
+            if ref not in mine:
+                other = group_of.get(ref)
+                if other is not None:
+                    needed.setdefault(other.key, (other, {}))[1][ref] = target
     return [needed[key] for key in sorted(needed)]
 
 
@@ -353,33 +361,37 @@ def _needed_box(site: SiteInput, other: Group, targets: dict[Ref, Entity], by: s
                tip=f"{other.title} ({by}): {meta}")
 
 
-def _group_picture(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str,
-                   real: bool = False) -> Layout:
+def _group_picture(site: SiteInput, needs: Needs, group: Group, group_of: dict[Ref, Group],
+                   by: str, real: bool = False) -> Layout:
     """A group's services, and one box for each other group they need (not every service
     of it: at 2,000 services that made pictures 70,000 px wide)."""
-    return _narrowest(*_group_contents(site, group, group_of, by), real)
+    return _narrowest(*_group_contents(site, needs, group, group_of, by), real)
 
 
-def _group_contents(site: SiteInput, group: Group, group_of: dict[Ref, Group], by: str
-                    ) -> tuple[list[Box], list[Link]]:
-    """The boxes and links of `_group_picture`."""
+def _group_contents(site: SiteInput, needs: Needs, group: Group, group_of: dict[Ref, Group],
+                    by: str) -> tuple[list[Box], list[Link]]:
+    """The boxes and links of `_group_picture`: its services' boxes first, then one a group
+    they need (`_needed`, found in the same pass over their dependencies)."""
     inside = {s.ref for s in group.services}
     hard: set[tuple[str, str]] = set()
-    links = []
+    pairs: list[tuple[str, str, bool]] = []
+    needed: dict[str, tuple[Group, dict[Ref, Entity]]] = {}
     for service in group.services:
-        for target, kind in site.catalog.dependencies(service):
-            if target.ref in inside:
-                links.append(Link(service.ref.name, target.ref.name, kind == "hard"))
-            elif target.ref in group_of:
-                pair = (service.ref.name, f"group:{group_of[target.ref].key}")
-                links.append(Link(*pair, kind == "hard"))
-                if kind == "hard":
-                    hard.add(pair)
-    links = [Link(lk.source, lk.target, lk.hard or (lk.source, lk.target) in hard)
-             for lk in links]
+        name = service.ref.name
+        for target, ref, is_hard in needs[service.ref]:
+            if ref in inside:
+                pairs.append((name, ref.name, is_hard))
+                continue
+            other = group_of.get(ref)
+            if other is not None:
+                needed.setdefault(other.key, (other, {}))[1][ref] = target
+                pairs.append((name, f"group:{other.key}", is_hard))
+                if is_hard:
+                    hard.add((name, f"group:{other.key}"))
+    links = [Link(source, target, is_hard or (source, target) in hard)
+             for source, target, is_hard in pairs]
     boxes = [service_box(site, s) for s in group.services]
-    boxes += [_needed_box(site, other, targets, by)
-              for other, targets in _needed(site, group.services, group_of)]
+    boxes += [_needed_box(site, *needed[key], by) for key in sorted(needed)]
     return boxes, links
 
 
@@ -397,11 +409,11 @@ def _narrowest(boxes: list[Box], links: list[Link], real: bool = False) -> Layou
     return picture
 
 
-def _group_page(site: SiteInput, group: Group, picture: Layout, group_of: dict[Ref, Group],
-                by: str, whole: Layout | None = None) -> Page:
+def _group_page(site: SiteInput, needs: Needs, group: Group, picture: Layout,
+                group_of: dict[Ref, Group], by: str, whole: Layout | None = None) -> Page:
     """`whole`: the picture of every service of a group drawn in parts (its layers are
     listed below the picture of the parts)."""
-    others = sorted((g for g, _ in _needed(site, group.services, group_of)),
+    others = sorted((g for g, _ in _needed(needs, group.services, group_of)),
                     key=lambda g: g.title)
     drawn = ("the parts of " if whole is not None else "Services of ") + group.title
     return Page(group.path, "graph-group.html", f"Dependency graph: {group.title}", "Graph", {
