@@ -8,11 +8,18 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-import markupsafe
 from markupsafe import Markup, escape
 
+from itsmctl.site.markup import (
+    fast_escape,
+    holders_markup,
+    link_markup,
+    table_open,
+    value_markup,
+)
 from itsmctl.site.pagemodel import Page
 from itsmctl.site.paths import Link, root_of
+from itsmctl.site.sections import WRITERS, remembered
 from itsmctl.visible import visible_lines_bytes
 
 if TYPE_CHECKING:
@@ -41,25 +48,6 @@ def _load_template(name: str) -> str | None:
     return data.decode("utf-8") if data is not None else None
 
 
-# markupsafe's own escaping of a str (its C speedup when built); `escape` without it
-_ESCAPE_STR: Callable[[str], str] | None = getattr(markupsafe, "_escape_inner", None)
-_AS_MARKUP = str.__new__
-
-
-def fast_escape(value: object) -> Markup:
-    """`markupsafe.escape`, the same result for every value, without its two costs that a
-    page pays about 60 times: a `str` is escaped and wrapped without `Markup.__new__`'s
-    `__html__` lookup (a str has none), and a `Markup` (already safe) is returned as it is
-    rather than copied. Anything else (numbers, Markup subclasses, objects with `__html__`)
-    goes to `escape` itself."""
-    kind = type(value)
-    if kind is str and _ESCAPE_STR is not None:
-        return _AS_MARKUP(Markup, _ESCAPE_STR(value))  # type: ignore[arg-type]
-    if kind is Markup:
-        return value  # type: ignore[return-value]
-    return escape(value)
-
-
 def doc_markup(value: str) -> Markup:
     """Rule documentation: paragraphs and `code`, with everything else escaped."""
     paragraphs = [p.strip() for p in value.split("\n\n") if p.strip()]
@@ -68,46 +56,6 @@ def doc_markup(value: str) -> Markup:
         escaped = str(escape(paragraph))
         html.append("<p>" + _CODE.sub(r"<code>\1</code>", escaped) + "</p>")
     return Markup("\n".join(html))
-
-
-def link_markup(root: str, link: Link | None) -> Markup:
-    """A link as HTML (what the `link` macro was: a Python function is much faster per page)."""
-    if link is None:
-        return Markup('<span class="muted">not set</span>')
-    e = fast_escape
-    if link.href:
-        return Markup(f'<a href="{e(root)}{e(link.href)}">{e(link.text)}</a>')
-    note = f' <span class="note">({e(link.note)})</span>' if link.note else ""
-    return Markup(f'<span class="unlinked">{e(link.text)}</span>{note}')
-
-
-def value_markup(value: Any, empty: str = "not set") -> Markup:
-    """A field's text, or a muted placeholder when it is empty (was the `value` macro)."""
-    if value:
-        return fast_escape(value)
-    return Markup(f'<span class="muted">{escape(empty)}</span>')
-
-
-def table_open(label: Any) -> Markup:
-    """The opening of a table's scrollable, labelled region (was a macro: about five a page)."""
-    return Markup(f'<div class="table-wrap" role="region" aria-label="{fast_escape(label)}"'
-                  ' tabindex="0">')
-
-
-def holders_markup(link: Callable[[Link | None], Markup], holders: Iterable[Any]) -> Markup:
-    """Parties as written, then the teams and people each resolves to (`people.Holders`),
-    as the `holders_list` macro wrote them: a service page shows a dozen (each activity's
-    Accountable and Responsible), and a Python function is much faster per page."""
-    e = fast_escape
-    out = []
-    for h in holders:
-        html = f'<span class="holder"><code>{e(h.party)}</code>'
-        if h.teams or h.people:
-            html += ": " + ", ".join([*(link(team) for _, team in h.teams),
-                                      *(link(person.link) for person in h.people)])
-        html += "".join(f' <span class="note">({e(note)})</span>' for note in h.unresolved)
-        out.append(html + "</span>")
-    return Markup("; ".join(out))
 
 
 def environment() -> Environment:
@@ -241,6 +189,7 @@ class Renderer:
         self._nav_pages = frozenset(item.href for item in common.get("nav", ()))
         self._links: dict[str, Callable[[Link | None], Markup]] = {}
         self._holders: dict[str, Callable[[Iterable[Any]], Markup]] = {}
+        self._sections: dict[str, dict[str, Callable[[Any], Markup]]] = {}
         self._macros: dict[str, Any] = {}
 
     def preload(self) -> None:
@@ -283,6 +232,16 @@ class Renderer:
             bound = self._holders[root] = holders_list
         return bound
 
+    def sections_at(self, root: str) -> dict[str, Callable[[Any], Markup]]:
+        """The Python-written sections (`sections.WRITERS`) as globals of the pages at `root`,
+        each remembering what it wrote for each page-model object (`sections.remembered`)."""
+        bound = self._sections.get(root)
+        if bound is None:
+            link = self.link_at(root)
+            bound = self._sections[root] = {name: remembered(write, link)
+                                            for name, write in WRITERS.items()}
+        return bound
+
     def macros_at(self, root: str) -> Any:
         """macros.html as a module for pages at `root`, made once per root.
 
@@ -305,7 +264,7 @@ class Renderer:
         if self._provenance is None:
             self._provenance = self._fragment("provenance.html")
         html = template.render({"link": self.link_at(root), "holders_list": self.holders_at(root)}
-                               | self.common | page.context,
+                               | self.sections_at(root) | self.common | page.context,
                                page=page, root=root, m=self.macros_at(root),
                                provenance_text=self._provenance,
                                nav_items=self.nav_items(root, page.path, page.section))
