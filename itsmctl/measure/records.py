@@ -13,7 +13,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -75,20 +75,17 @@ class Ticket:
     )
 
     def __init__(self, id: str, type: str, service: str, priority: str, opened: float,
-                 line: int) -> None:
+                 line: int, responded: float | None = None, resolved: float | None = None,
+                 closed: float | None = None, channel: str = "",
+                 first_contact: bool | None = None, reopened: int = 0,
+                 csat: float | None = None, lzs: bool | None = None, outcome: str = "",
+                 cost: float | None = None, change_type: str = "") -> None:
         self.id, self.type, self.service, self.priority = id, type, service, priority
         self.opened, self.line = opened, line
-        self.responded: float | None = None
-        self.resolved: float | None = None
-        self.closed: float | None = None
-        self.channel = ""
-        self.first_contact: bool | None = None
-        self.reopened = 0
-        self.csat: float | None = None
-        self.lzs: bool | None = None
-        self.outcome = ""
-        self.cost: float | None = None
-        self.change_type = ""
+        self.responded, self.resolved, self.closed = responded, resolved, closed
+        self.channel, self.first_contact, self.reopened = channel, first_contact, reopened
+        self.csat, self.lzs, self.outcome = csat, lzs, outcome
+        self.cost, self.change_type = cost, change_type
         self.statuses: list[tuple[float, str]] = []
 
     @property
@@ -344,7 +341,7 @@ class _TicketReader:
         self.cols, self.mapping, self.parse = cols, mapping, parse
         self.read = iso_reader(parse)
         self.change_models = change_models
-        self.resolve = resolve or (lambda text: text)
+        self.resolve = resolve or str
         self.types = mapping.values.get("type", {})
         self.priorities = mapping.values.get("priority", {})
         self.channels = mapping.values.get("channel", {})
@@ -353,16 +350,22 @@ class _TicketReader:
         self.single = {name: idx[0] for name, idx in cols.index.items()
                        if len(idx) == 1 and name not in cols.constants}
         self.services: dict[str, str] = {}
-        self.main = self._cells(_MAIN)
-        self.extra = self._cells(_EXTRA)
+        self.main = self._picker(_MAIN)
+        self.extra = self._picker(_EXTRA)
 
-    def _cells(self, names: tuple[str, ...]) -> Callable[[list[str]], tuple[str, ...]]:
-        """The stripped texts of `names` in one row: one C-level pick when every field has
-        one column of its own (rows reaching here have the header's width), else by name."""
+    def _picker(self, names: tuple[str, ...]) -> Callable[[list[str]], tuple[str, ...]] | None:
+        """One C-level pick of `names` when every field has one column of its own (rows
+        reaching here have the header's width), else None: the texts are found by name."""
         if all(n in self.single for n in names):
-            pick = itemgetter(*(self.single[n] for n in names))
-            return lambda row: tuple(map(str.strip, pick(row)))
-        return lambda row: tuple(self.text(row, n) for n in names)
+            return itemgetter(*(self.single[n] for n in names))
+        return None
+
+    def cells(self, row: list[str], names: tuple[str, ...],
+              pick: Callable[[list[str]], tuple[str, ...]] | None) -> Iterable[str]:
+        """The stripped texts of `names` in one row."""
+        if pick is not None:
+            return map(str.strip, pick(row))
+        return [self.text(row, n) for n in names]
 
     def text(self, row: list[str], name: str) -> str:
         i = self.single.get(name)
@@ -370,20 +373,12 @@ class _TicketReader:
             return row[i].strip() if i < len(row) else ""
         return self.cols.get(row, name)
 
-    def instant(self, text: str, name: str, opened: float) -> float | None:
-        if not text:
-            return None
-        try:
-            value = self.read(text)
-        except TimestampError as exc:
-            raise _Bad(name, str(exc)) from None
-        if value < opened:
-            raise _Bad(name, "is before opened_at")
-        return value
-
     def ticket(self, row: list[str], line: int) -> Ticket:
+        """The row's Ticket, built in one call; `_Bad` names the first field that is not
+        usable, in the order the fields are read (id, opened_at, the other instants, the
+        optional fields)."""
         ident, opened_text, kind, priority, service, responded, resolved, closed = \
-            self.main(row)
+            self.cells(row, _MAIN, self.main)
         if not ident:
             raise _Bad("id", "is empty")
         if not opened_text:
@@ -391,34 +386,53 @@ class _TicketReader:
         resolved_service = self.services.get(service)
         if resolved_service is None:
             resolved_service = self.services[service] = self.resolve(service)
-        ticket = Ticket(ident, self.types.get(kind, kind).lower(), resolved_service,
-                        self.priorities.get(priority, priority),
-                        _instant(self.read, opened_text, "opened_at"), line)
-        opened = ticket.opened
-        ticket.responded = self.instant(responded, "responded_at", opened)
-        ticket.resolved = self.instant(resolved, "resolved_at", opened)
-        ticket.closed = self.instant(closed, "closed_at", opened)
-        if self.cols.optional:
-            self.optional(row, ticket)
-        return ticket
-
-    def optional(self, row: list[str], ticket: Ticket) -> None:
+        kind = self.types.get(kind, kind).lower()
+        priority = self.priorities.get(priority, priority)
+        read, name = self.read, "opened_at"
+        responded_at = resolved_at = closed_at = None
+        try:  # one frame for the four instants; each is checked as soon as it is read
+            opened = read(opened_text)
+            if responded:
+                name = "responded_at"
+                if (responded_at := read(responded)) < opened:
+                    raise _Bad(name, "is before opened_at")
+            if resolved:
+                name = "resolved_at"
+                if (resolved_at := read(resolved)) < opened:
+                    raise _Bad(name, "is before opened_at")
+            if closed:
+                name = "closed_at"
+                if (closed_at := read(closed)) < opened:
+                    raise _Bad(name, "is before opened_at")
+        except TimestampError as exc:
+            raise _Bad(name, str(exc)) from None
+        if not self.cols.optional:
+            return Ticket(ident, kind, resolved_service, priority, opened, line, responded_at,
+                          resolved_at, closed_at)
         channel, first_contact, lzs, outcome, change_type, reopened, csat, cost = \
-            self.extra(row)
-        ticket.channel = self.channels.get(channel, channel)
-        ticket.first_contact = _flag(first_contact, "first_contact")
-        ticket.lzs = _flag(lzs, "lzs")
-        ticket.outcome = self.outcomes.get(outcome, outcome).lower()
+            self.cells(row, _EXTRA, self.extra)
+        contact = (_FLAGS[first_contact] if first_contact in _FLAGS
+                   else _flag(first_contact, "first_contact"))
+        zero_stop = _FLAGS[lzs] if lzs in _FLAGS else _flag(lzs, "lzs")
         change_type = self.change_types.get(change_type, change_type)
-        ticket.change_type = self.change_models.get(change_type, change_type).lower()
+        times = 0
         if reopened and reopened != "0":
             lowered = reopened.lower()
-            ticket.reopened = (1 if lowered in _TRUE - {"1"} else 0 if lowered in _FALSE
-                               else int(_number(reopened, "reopened", 0, 1e6)))
-        if csat:
-            ticket.csat = _bounded(csat, "csat", 1, 5)
-        if cost:
-            ticket.cost = _bounded(cost, "cost", 0, 1e12)
+            times = (1 if lowered in _TRUE - {"1"} else 0 if lowered in _FALSE
+                     else int(_number(reopened, "reopened", 0, 1e6)))
+        return Ticket(ident, kind, resolved_service, priority, opened, line, responded_at,
+                      resolved_at, closed_at, self.channels.get(channel, channel),
+                      contact,
+                      times, _bounded(csat, "csat", 1, 5) if csat else None,
+                      zero_stop,
+                      self.outcomes.get(outcome, outcome).lower(),
+                      _bounded(cost, "cost", 0, 1e12) if cost else None,
+                      self.change_models.get(change_type, change_type).lower())
+
+
+# _flag's answers for the texts it lowers to themselves, looked up without a call
+_FLAGS: dict[str, bool | None] = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False),
+                             "": None}
 
 
 def _bounded(text: str, field: str, lo: float, hi: float) -> float:
@@ -428,6 +442,7 @@ def _bounded(text: str, field: str, lo: float, hi: float) -> float:
     except ValueError:
         return _number(text, field, lo, hi)
     return value if lo <= value <= hi else _number(text, field, lo, hi)
+
 
 
 EventRow = tuple[str, float, str, int]  # id, at, status, line

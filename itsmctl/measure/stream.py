@@ -104,7 +104,9 @@ def join_streaming(tickets: Iterator[Ticket], events: Iterator[EventRow] | None,
                    stats: JoinStats) -> None:
     """The zipper; raises OutOfOrder at the first row that is earlier than its predecessor.
 
-    The loop is written out by hand (no call per event): it is the hot path of a run.
+    The loop is written out by hand (no call per event, none per ticket but the count): it
+    is the hot path of a run. It does what `_Join.register`, `hold` and `flush` do, in the
+    same order, so the tickets reach the tally in the same order with the same `latest`.
     """
     join = _Join(tally, stats)
     events = events if events is not None else iter(())
@@ -112,6 +114,9 @@ def join_streaming(tickets: Iterator[Ticket], events: Iterator[EventRow] | None,
     first_at = pending[1] if pending is not None else None
     last_opened = last_at = -math.inf
     heap, held, seen = join.heap, join.open, stats.seen
+    duplicates, unresolved, add = stats.duplicates, join.unresolved, tally.add
+    heappush, heappop = heapq.heappush, heapq.heappop
+    seq = peak = 0
     for item in tickets:
         opened = item.opened
         if opened < last_opened:
@@ -132,10 +137,35 @@ def join_streaming(tickets: Iterator[Ticket], events: Iterator[EventRow] | None,
                 stats.orphan_ids.add(ident)
             pending = next(events, None)
         # no event before pending's can come: count what it has passed before holding more
-        if heap and (pending is None or heap[0][0] < pending[1]):
-            join.flush(pending[1] if pending is not None else math.inf)
-        if join.register(item):
-            join.hold(item)
+        if heap:
+            before = pending[1] if pending is not None else math.inf
+            while heap and heap[0][0] < before:  # join.flush(before), written out
+                ticket = held.pop(heappop(heap)[2])
+                if len(ticket.statuses) > 1:
+                    ticket.statuses.sort()
+                add(ticket, tally.latest)
+        ident = item.id
+        if ident in seen:  # join.register(item), written out
+            duplicates.append((ident, item.line))
+            continue
+        seen.add(ident)
+        tally.earliest = min(tally.earliest, opened)
+        latest = tally.latest
+        responded, resolved, closed = item.responded, item.resolved, item.closed
+        for instant in (closed, resolved, responded, opened):
+            if instant is not None and instant > latest:
+                latest = instant
+        tally.latest = latest
+        held[ident] = item  # join.hold(item), written out
+        stop = resolved if resolved is not None else closed
+        if stop is None:
+            unresolved.append(item)
+        else:
+            seq += 1
+            heappush(heap, (stop, seq, ident))
+        peak = max(peak, len(held))
+    join.seq = seq
+    stats.peak_open = max(stats.peak_open, peak)
     for ident, at, status, line in ([pending] if pending is not None else []):
         _late_event(join, stats, ident, at, status, line, last_at)
         last_at = at
