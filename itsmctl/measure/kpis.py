@@ -27,35 +27,24 @@ from itsmctl.processes.spec import Kpi
 UTC = ZoneInfo("UTC")
 
 
-def _every(ticket: Ticket) -> bool:
-    """A rate metric's `counts` when every ticket of its types counts."""
-    return True
-
-
 DURATIONS = {"mttr": "resolved", "mtta": "responded", "request-fulfilment-time": "resolved"}
-# rate metrics: (stop field, does the ticket count?, is it a hit?)
-RATES: dict[str, tuple[str, Callable[[Ticket], bool], Callable[[Ticket], bool]]] = {
-    "change-success-rate": ("resolved", lambda t: bool(t.outcome),
-                            lambda t: t.outcome == "successful"),
-    "change-failure-rate": ("resolved", lambda t: bool(t.outcome),
-                            lambda t: t.outcome in CHANGE_FAILED),
-    "emergency-change-share": ("opened", _every,
-                               lambda t: t.change_type == "emergency"),
-    "first-contact-resolution": ("resolved", lambda t: t.first_contact is not None,
-                                 lambda t: bool(t.first_contact)),
-    "self-service-rate": ("opened", _every,
-                          lambda t: t.channel in SELF_SERVICE_CHANNELS),
-    "level-zero-solvable": ("resolved", lambda t: t.lzs is not None, lambda t: bool(t.lzs)),
-    "reopen-rate": ("resolved", _every, lambda t: t.reopened > 0),
+# rate metrics: (stop field, does the ticket count? (None: every one does), is it a hit?), as
+# Python expressions over the ticket `t`: they are written into the counting code (below)
+RATES: dict[str, tuple[str, str | None, str]] = {
+    "change-success-rate": ("resolved", "t.outcome", "t.outcome == 'successful'"),
+    "change-failure-rate": ("resolved", "t.outcome", "t.outcome in CHANGE_FAILED"),
+    "emergency-change-share": ("opened", None, "t.change_type == 'emergency'"),
+    "first-contact-resolution": ("resolved", "t.first_contact is not None", "t.first_contact"),
+    "self-service-rate": ("opened", None, "t.channel in SELF_SERVICE_CHANNELS"),
+    "level-zero-solvable": ("resolved", "t.lzs is not None", "t.lzs"),
+    "reopen-rate": ("resolved", None, "t.reopened > 0"),
 }
-VALUES: dict[str, tuple[str, Callable[[Ticket], float | None]]] = {
-    "csat": ("resolved", lambda t: t.csat),
-    "cost-per-ticket": ("resolved", lambda t: t.cost),
+# value metrics: (stop field, the value: an expression over `t`, None when the ticket has none)
+VALUES: dict[str, tuple[str, str]] = {
+    "csat": ("resolved", "t.csat"),
+    "cost-per-ticket": ("resolved", "t.cost"),
 }
 BACKLOG = ("backlog-age", "backlog-size")
-
-
-_KIND_MEMO = 4096  # (type, priority) pairs whose KPI lists are kept; past it, filtered per row
 
 
 @dataclass(slots=True)
@@ -102,78 +91,43 @@ class KpiTally:
     mtbf: dict[int, dict[str, list[tuple[float, float]]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # per ticket type, the KPIs that read it, compiled once: (how, series, priorities,
-        # services, stop field, counts, hit); `add` then dispatches on a small int
-        self._by_type: dict[str, list[_Entry]] = {}
+        # per ticket type, one counting function written for its KPIs (see _source): `add`
+        # is one call per ticket, with no loop over KPIs and no dispatch per KPI
+        by_type: dict[str, list[tuple[int, Kpi, _Series]]] = {}
         self._series: dict[int, _Series] = {}
-        self._by_kind: dict[tuple[str, str], _Plan] = {}
         for number, kpi in enumerate(self.kpis):
             if kpi.metric is None:
                 continue
             series = self._series[number] = _Series(number, kpi.period, self.window,
                                                     self.samples)
-            entry = _entry(number, kpi, series)
             for kind in kpi.types:
-                self._by_type.setdefault(kind, []).append(entry)
+                by_type.setdefault(kind, []).append((number, kpi, series))
+        self._count: dict[str, Callable[[Ticket, bool | None], None]] = {
+            kind: self._compile(entries) for kind, entries in by_type.items()}
 
     def add(self, ticket: Ticket, sla_met: bool | None) -> None:
-        """Count one ticket into every KPI of its type: one loop per metric kind, over the
-        KPIs of the ticket's type and priority (no dispatch per KPI)."""
-        plan = self._by_kind.get((ticket.type, ticket.priority))
-        if plan is None:  # the KPIs of a type and priority, filtered and sorted by kind once
-            plan = _plan([e for e in self._by_type.get(ticket.type, ())
-                          if not e[3] or ticket.priority in e[3]])
-            if len(self._by_kind) < _KIND_MEMO:  # a hostile file's endless priorities
-                self._by_kind[(ticket.type, ticket.priority)] = plan
-        rates, durations, values, slas, others = plan
-        for series, services, stop_field, counts, hit in rates:
-            if services and ticket.service not in services:
-                continue
-            stop = getattr(ticket, stop_field)
-            if stop is not None and (counts is None or counts(ticket)):
-                bucket = series.bucket if series.lo <= stop < series.hi else series.find(stop)
-                if bucket is not None:
-                    bucket.counted += 1
-                    bucket.hits += hit(ticket)
-        for series, services, stop_field, business in durations:
-            if services and ticket.service not in services:
-                continue
-            stop = getattr(ticket, stop_field)
-            if stop is None:
-                continue
-            bucket = series.bucket if series.lo <= stop < series.hi else series.find(stop)
-            if bucket is None:
-                continue
-            start = ticket.opened
-            clock = self.clock_of(ticket.service, start) if business else None
-            seconds = clock.elapsed(start, stop) if clock else stop - start
-            bucket.values.append(seconds / 60.0)
-        for series, services, stop_field, amount_of in values:
-            if services and ticket.service not in services:
-                continue
-            stop, amount = getattr(ticket, stop_field), amount_of(ticket)
-            if stop is not None and amount is not None:
-                bucket = series.bucket if series.lo <= stop < series.hi else series.find(stop)
-                if bucket is not None:
-                    bucket.values.append(amount)
-        if slas and sla_met is not None and (stop := ticket.resolved) is not None:
-            for series, services in slas:
-                if services and ticket.service not in services:
-                    continue
-                bucket = series.bucket if series.lo <= stop < series.hi else series.find(stop)
-                if bucket is not None:
-                    bucket.counted += 1
-                    bucket.hits += sla_met
-        for how, number, services in others:
-            if services and ticket.service not in services:
-                continue
-            if how == _BACKLOG:
-                opened, resolved = self.spans.setdefault(number, (array("d"), array("d")))
-                opened.append(ticket.opened)
-                resolved.append(ticket.resolved if ticket.resolved is not None else math.inf)
-            elif how == _MTBF and ticket.resolved is not None:
-                self.mtbf.setdefault(number, {}).setdefault(ticket.service, []).append(
-                    (ticket.opened, ticket.resolved))
+        """Count one ticket into every KPI of its type."""
+        count = self._count.get(ticket.type)
+        if count is not None:
+            count(ticket, sla_met)
+
+    def _compile(self, entries: list[tuple[int, Kpi, _Series]]
+                 ) -> Callable[[Ticket, bool | None], None]:
+        """The counting function of one ticket type. Its source is made of this module's
+        own text only (the expressions of RATES and VALUES, field names of Ticket, numbers);
+        the catalog's values (services, priorities, the series) are bound as variables."""
+        namespace: dict[str, Any] = {
+            "array": array, "inf": math.inf, "clock_of": self.clock_of, "spans": self.spans,
+            "mtbf": self.mtbf, "CHANGE_FAILED": CHANGE_FAILED,
+            "SELF_SERVICE_CHANNELS": SELF_SERVICE_CHANNELS}
+        for number, kpi, series in entries:
+            namespace[f"s{number}"] = series
+            namespace[f"v{number}"] = frozenset(kpi.services)
+            namespace[f"p{number}"] = frozenset(kpi.priorities)
+        code = compile(_source([(n, k) for n, k, _ in entries]), "<kpis>", "exec")
+        exec(code, namespace)  # our own source: see the docstring
+        count: Callable[[Ticket, bool | None], None] = namespace["count"]
+        return count
 
     def _bucket(self, number: int, stop: float) -> _Samples | None:
         """The samples of the period of `stop`; None outside the --from/--to window."""
@@ -232,67 +186,84 @@ class KpiTally:
 
 
 
-_RATE, _DURATION, _BUSINESS, _VALUE, _SLA, _BACKLOG, _MTBF, _NONE = range(8)
-_Entry = tuple[int, "_Series", int, tuple[str, ...], tuple[str, ...], str,
-               Callable[[Ticket], Any], Callable[[Ticket], bool]]
+_FIELDS = frozenset({"opened", "responded", "resolved"})
 
 
-def _never(ticket: Ticket) -> bool:
-    return False
+def _source(entries: list[tuple[int, Kpi]]) -> str:
+    """`count(t, sla_met)` for these KPIs: per KPI, the test of its priorities and services,
+    then what its metric counts, grouped by kind (rates, durations, values, SLA attainment,
+    backlog and MTBF) as each KPI keeps its own series and its samples in ticket order."""
+    kinds: list[list[str]] = [[], [], [], [], []]
+    for number, kpi in entries:
+        metric = kpi.metric.id if kpi.metric is not None else ""
+        where, block = _metric_block(number, metric, kpi.clock == "business")
+        if where < 0:
+            continue
+        guards = [f"t.priority in p{number}"] * bool(kpi.priorities) + \
+            [f"t.service in v{number}"] * bool(kpi.services)
+        if guards:
+            block = [f"if {' and '.join(guards)}:", *(f"    {line}" for line in block)]
+        kinds[where].extend(block)
+    if kinds[3]:  # SLA attainment: a resolved ticket that had an SLA
+        kinds[3] = ["if sla_met is not None and (stop := t.resolved) is not None:",
+                    *(f"    {line}" for line in kinds[3])]
+    body = [line for kind in kinds for line in kind] or ["pass"]
+    return "def count(t, sla_met):\n" + "".join(f"    {line}\n" for line in body)
 
 
-def _entry(number: int, kpi: Kpi, series: _Series) -> _Entry:
-    """How `add` computes one KPI: a metric kind and what it reads, decided once."""
-    metric = kpi.metric.id if kpi.metric is not None else ""
-    how, stop = _NONE, "resolved"
-    counts: Callable[[Ticket], Any] = _never
-    hit: Callable[[Ticket], bool] = _never
+def _find(number: int) -> list[str]:
+    """The lines that find the KPI's samples `b` of the period of `stop` (None: outside)."""
+    s = f"s{number}"
+    return [f"b = {s}.bucket if {s}.lo <= stop < {s}.hi else {s}.find(stop)",
+            "if b is not None:"]
+
+
+def _field(name: str) -> str:
+    """A stop field written into the source: one of Ticket's instants, nothing else."""
+    if name not in _FIELDS:
+        raise ValueError(f"not a ticket instant: {name!r}")
+    return name
+
+
+def _metric_block(number: int, metric: str, business: bool) -> tuple[int, list[str]]:
+    """(kind, the lines counting one ticket into KPI `number`); kind -1: nothing to count."""
     if metric in DURATIONS:
-        how, stop = _BUSINESS if kpi.clock == "business" else _DURATION, DURATIONS[metric]
-    elif metric in RATES:
-        how = _RATE
-        stop, counts, hit = RATES[metric]
-    elif metric in VALUES:
-        how = _VALUE
-        stop, counts = VALUES[metric]
-    elif metric == "sla-attainment":
-        how = _SLA
-    elif metric in BACKLOG:
-        how = _BACKLOG
-    elif metric == "mtbf":
-        how = _MTBF
-    return (how, series, number, kpi.priorities, kpi.services, stop, counts, hit)
-
-
-# the KPIs of one ticket type and priority, by metric kind (each KPI keeps its own series,
-# so counting them kind by kind gives every series the same samples in the same order)
-_Plan = tuple[
-    list[tuple["_Series", tuple[str, ...], str, Callable[[Ticket], Any] | None,
-               Callable[[Ticket], bool]]],
-    list[tuple["_Series", tuple[str, ...], str, bool]],
-    list[tuple["_Series", tuple[str, ...], str, Callable[[Ticket], Any]]],
-    list[tuple["_Series", tuple[str, ...]]],
-    list[tuple[int, int, tuple[str, ...]]],
-]
-
-
-def _plan(entries: list[_Entry]) -> _Plan:
-    """`add`'s loops for these entries: what each kind reads, with `counts` None for a rate
-    that counts every ticket (no call needed)."""
-    plan: _Plan = ([], [], [], [], [])
-    for how, series, number, _, services, stop, counts, hit in entries:
-        if how == _RATE:
-            plan[0].append((series, services, stop, None if counts is _every else counts,
-                            hit))
-        elif how in (_DURATION, _BUSINESS):
-            plan[1].append((series, services, stop, how == _BUSINESS))
-        elif how == _VALUE:
-            plan[2].append((series, services, stop, counts))
-        elif how == _SLA:
-            plan[3].append((series, services))
-        elif how in (_BACKLOG, _MTBF):
-            plan[4].append((how, number, services))
-    return plan
+        field = _field(DURATIONS[metric])
+        seconds = ["start = t.opened", "clock = clock_of(t.service, start)",
+                   "seconds = clock.elapsed(start, stop) if clock else stop - start",
+                   "b.values.append(seconds / 60.0)"] if business else [
+                   "b.values.append((stop - t.opened) / 60.0)"]
+        return 1, [f"stop = t.{field}", "if stop is not None:",
+                   *(f"    {line}" for line in _find(number)),
+                   *(f"        {line}" for line in seconds)]
+    if metric in RATES:
+        field, counts, hit = RATES[metric]
+        field = _field(field)
+        test = f"stop is not None and ({counts})" if counts else "stop is not None"
+        return 0, [f"stop = t.{field}", f"if {test}:",
+                   *(f"    {line}" for line in _find(number)),
+                   "        b.counted += 1", f"        if {hit}:", "            b.hits += 1"]
+    if metric in VALUES:
+        field, amount = VALUES[metric]
+        field = _field(field)
+        return 2, [f"stop, amount = t.{field}, {amount}",
+                   "if stop is not None and amount is not None:",
+                   *(f"    {line}" for line in _find(number)),
+                   "        b.values.append(amount)"]
+    if metric == "sla-attainment":
+        return 3, [*_find(number), "    b.counted += 1", "    b.hits += sla_met"]
+    if metric in BACKLOG:
+        return 4, [f"sp = spans.get({number})", "if sp is None:",
+                   f"    sp = spans[{number}] = (array('d'), array('d'))",
+                   "sp[0].append(t.opened)",
+                   "sp[1].append(t.resolved if t.resolved is not None else inf)"]
+    if metric == "mtbf":
+        return 4, ["if t.resolved is not None:", f"    m = mtbf.get({number})",
+                   "    if m is None:", f"        m = mtbf[{number}] = {{}}",
+                   "    incidents = m.get(t.service)", "    if incidents is None:",
+                   "        incidents = m[t.service] = []",
+                   "    incidents.append((t.opened, t.resolved))"]
+    return -1, []
 
 
 class _Series:

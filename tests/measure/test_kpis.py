@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.measure.conftest import measure_json
+from tests.measure.conftest import TICKETS, measure_json
 
 MAPPING = """\
 preset: servicenow-change-request
@@ -87,17 +87,17 @@ def test_a_change_record_may_name_its_change_model(records) -> None:
     assert _kpi(data, "emergency-change-share") == [("2026-11", 50.0, 4)]
 
 
-def test_kpi_lists_per_priority_are_bounded_and_do_not_change_results(records, monkeypatch) -> None:
-    """A hostile export with endless distinct priorities must not grow the per-(type,
-    priority) memo without bound; past the bound the KPIs are filtered per row, alike."""
+def test_endless_priorities_are_counted_without_growing_the_kpi_counting(records) -> None:
+    """A hostile export with endless distinct priorities compiles nothing per priority: one
+    counting function per ticket type of the catalog's KPIs, priorities tested inside it."""
     from itsmctl.measure import kpis
 
-    folder = records()
-    _, remembered = measure_json(folder)
-    monkeypatch.setattr(kpis, "_KIND_MEMO", 1)
-    _, filtered = measure_json(folder)
-    assert filtered == remembered and remembered["kpis"]
+    rows = "".join(f"R{n},request,legacy-erp,Q{n},2026-11-23T09:00:00Z,,2026-11-23T10:00:00Z\n"
+                   for n in range(50))
+    _, data = measure_json(records(tickets_csv=TICKETS + rows, events_csv=""))
+    fulfilment = next(k for k in data["kpis"] if k["name"] == "fulfilment-time")
+    assert [(p["period"], p["samples"]) for p in fulfilment["periods"]] == [("2026-11", 50)]
     tally = kpis.KpiTally([], lambda _s, _t: None)
-    for n in range(50):  # no KPIs: every pair past the bound is not remembered
+    for n in range(50):  # no KPIs: nothing to count, nothing compiled
         tally.add(type("T", (), {"type": "incident", "priority": f"P{n}"})(), None)
-    assert len(tally._by_kind) == 1
+    assert tally._count == {}
