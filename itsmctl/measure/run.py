@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import multiprocessing
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -25,7 +27,15 @@ from itsmctl.measure.mapping import RecordMapping, load_mapping
 from itsmctl.measure.periods import period_bounds, periods_between
 from itsmctl.measure.plans import SlaPlan, compile_plans
 from itsmctl.measure.recordfile import present
-from itsmctl.measure.records import Outage, RowProblem, read_events, read_outages, read_tickets
+from itsmctl.measure.records import (
+    EventRow,
+    Outage,
+    RowProblem,
+    Ticket,
+    read_events,
+    read_outages,
+    read_tickets,
+)
 from itsmctl.measure.result import (
     ClockReport,
     MeasureResult,
@@ -34,10 +44,10 @@ from itsmctl.measure.result import (
     SlaReport,
 )
 from itsmctl.measure.stream import JoinStats, OutOfOrder, join_in_memory, join_streaming
-from itsmctl.measure.tally import PER_TICKET_COLUMNS, Tally
+from itsmctl.measure.tally import PER_TICKET_COLUMNS, Row, Tally
 from itsmctl.measure.timestamps import InstantParser
 from itsmctl.processes.metrics import Metric
-from itsmctl.processes.spec import escalation, kpis, process_name
+from itsmctl.processes.spec import EscalationStep, Kpi, escalation, kpis, process_name
 from itsmctl.sources import SourceFile
 
 if TYPE_CHECKING:
@@ -53,6 +63,7 @@ class MeasureOptions:
     date_to: date | None = None
     max_bad_rows: int = 0
     records_label: str | None = None
+    jobs: int | None = None  # processes; None: every core for a large tickets file
 
 
 def measure_path(context: RunContext, options: MeasureOptions,
@@ -112,40 +123,22 @@ def measure_catalog(catalog: Catalog, options: MeasureOptions, label: str,
     services = frozenset(e.name for e in catalog.of_kind("Service"))
     change_models = {e.name: kind for e in catalog.of_kind("ChangeModel")
                      if isinstance(kind := e.spec.get("type"), str)}
-    window = _Window(options.date_from, options.date_to)
-    def attempt(join: Callable[..., None]) -> tuple[Tally, JoinStats, KpiTally, int]:
-        rows = 0
-        writer = None
-        if per_ticket is not None:
-            per_ticket.seek(0)
-            per_ticket.truncate()
-            writer = csv.writer(per_ticket, lineterminator="\n")
-            writer.writerow(PER_TICKET_COLUMNS)
+    inputs = RecordInputs(files, records_label, mapping, parse, resolve, change_models,
+                          by_service, services, steps, all_kpis,
+                          _Window(options.date_from, options.date_to), outages)
+    window = inputs.window
+    counted = None
+    workers = worker_count(files["tickets"], options.jobs)
+    if workers > 1:
+        from itsmctl.measure.parallel import measure_parallel
 
-        def row(cells: list[str]) -> None:
-            nonlocal rows
-            rows += 1
-            if writer is not None:
-                writer.writerow(cells)
-
-        kpi_tally = KpiTally(all_kpis, _clock_of(by_service), window.bounds(_UTC))
-        tally = Tally(by_service, services, steps, kpi_tally,
-                      row if writer is not None else None, window=window)
-        for outage in outages:
-            tally.see(outage.start)
-            tally.see(outage.end)
-        stats = JoinStats()
-        tickets = read_tickets(files["tickets"], _label(records_label, files, "tickets"),
-                               mapping, parse, stats.problems, resolve, change_models)
-        events = (read_events(files["events"], _label(records_label, files, "events"),
-                              mapping, parse, stats.problems) if "events" in files else None)
-        join(tickets, events, tally, stats)
-        return tally, stats, kpi_tally, rows if writer is not None else tally.measured
-
-    try:
-        tally, stats, kpi_tally, rows = attempt(join_streaming)
-    except OutOfOrder:
-        tally, stats, kpi_tally, rows = attempt(join_in_memory)
+        counted = measure_parallel(inputs, workers, per_ticket)
+    if counted is None:
+        try:
+            counted = _attempt(inputs, join_streaming, per_ticket)
+        except OutOfOrder:
+            counted = _attempt(inputs, join_in_memory, per_ticket)
+    tally, stats, kpi_tally, rows = counted
     problems = outage_problems + stats.problems
     if len(problems) > options.max_bad_rows:
         raise _too_many_bad_rows(problems, options.max_bad_rows)
@@ -167,6 +160,101 @@ def measure_catalog(catalog: Catalog, options: MeasureOptions, label: str,
 
 
 _UTC = ZoneInfo("UTC")
+Counted = tuple[Tally, JoinStats, KpiTally, int]  # the tally, the join's stats, KPIs, rows
+
+
+@dataclass(frozen=True)
+class RecordInputs:
+    """What every pass over the records reads and counts with, worked out once: the serial
+    attempts share it, and the workers of a parallel run inherit it (itsmctl/measure/
+    parallel.py)."""
+
+    files: dict[str, Path]
+    records_label: str
+    mapping: RecordMapping
+    parse: InstantParser
+    resolve: Callable[[str], str]
+    change_models: dict[str, str]
+    by_service: dict[str, list[SlaPlan]]
+    services: frozenset[str]
+    steps: tuple[EscalationStep, ...]
+    kpis: list[Kpi]
+    window: _Window
+    outages: list[Outage]
+
+    def label(self, kind: str) -> str:
+        return _label(self.records_label, self.files, kind)
+
+    def tally(self, row: Row | None, kind: type[Tally] = Tally) -> Tally:
+        """A fresh tally (with its KPI tally) that has seen the outages' instants."""
+        kpi_tally = KpiTally(self.kpis, _clock_of(self.by_service), self.window.bounds(_UTC))
+        tally = kind(self.by_service, self.services, self.steps, kpi_tally, row,
+                     window=self.window)
+        for outage in self.outages:
+            tally.see(outage.start)
+            tally.see(outage.end)
+        return tally
+
+    def rows(self, sink: IO[str]) -> PerTicketRows:
+        """The per-ticket CSV of one pass, on `sink`."""
+        return PerTicketRows(sink)
+
+    def tickets(self, problems: list[RowProblem]) -> Iterator[Ticket]:
+        return read_tickets(self.files["tickets"], self.label("tickets"), self.mapping,
+                            self.parse, problems, self.resolve, self.change_models)
+
+    def events(self, problems: list[RowProblem]) -> Iterator[EventRow] | None:
+        if "events" not in self.files:
+            return None
+        return read_events(self.files["events"], self.label("events"), self.mapping,
+                           self.parse, problems)
+
+
+class PerTicketRows:
+    """The per-ticket CSV of one pass: a header on an emptied sink (a second attempt starts
+    over), then each row the tally hands over, counted."""
+
+    def __init__(self, sink: IO[str]) -> None:
+        sink.seek(0)
+        sink.truncate()
+        self.sink, self.rows = sink, 0
+        self.writer = csv.writer(sink, lineterminator="\n")
+        self.writer.writerow(PER_TICKET_COLUMNS)
+
+    def __call__(self, cells: list[str]) -> None:
+        self.rows += 1
+        self.writer.writerow(cells)
+
+
+def _attempt(inputs: RecordInputs, join: Callable[..., None], per_ticket: IO[str] | None
+             ) -> Counted:
+    """One pass of `join` over the records in this process."""
+    rows = inputs.rows(per_ticket) if per_ticket is not None else None
+    tally = inputs.tally(rows)
+    assert tally.kpis is not None
+    stats = JoinStats()
+    join(inputs.tickets(stats.problems), inputs.events(stats.problems), tally, stats)
+    return tally, stats, tally.kpis, rows.rows if rows is not None else tally.measured
+
+
+def worker_count(tickets: Path, requested: int | None = None) -> int:
+    """`requested` (--jobs), or the cores this process may use for a tickets file worth
+    splitting (below MIN_PARALLEL_BYTES one process is as fast)."""
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return 1  # forking a multi-threaded process can deadlock the child (and 3.12 warns)
+    if requested is not None:
+        return max(1, requested)
+    try:
+        size = tickets.stat().st_size
+    except OSError:
+        return 1
+    if size < MIN_PARALLEL_BYTES:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, 8))
+
+
+MIN_PARALLEL_BYTES = 8 << 20  # about 50,000 tickets
 
 
 class _Window:

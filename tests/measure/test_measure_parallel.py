@@ -1,0 +1,166 @@
+"""`measure --jobs N` splits the tickets over N processes and says exactly what one says.
+
+Every output is compared byte for byte with `--jobs 1`: the report in each format, the
+per-ticket CSV (rows in the same order), the exit code and the messages, on the example
+records, a generated set and a hostile one (bad rows, duplicate ids, open tickets, unknown
+values, unused events, files out of time order).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from itsmctl.reporters.registry import formats
+from tests.generated import generated_records
+from tests.measure.conftest import EXAMPLES, run
+
+FORMATS = formats("MeasureResult")
+
+
+def outputs(records: Path, out: Path, jobs: int, *options: str) -> list[tuple[object, ...]]:
+    """(format, exit code, output, report bytes, per-ticket bytes) of each format."""
+    out.mkdir(parents=True, exist_ok=True)
+    seen = []
+    for fmt in FORMATS:
+        report, rows = out / f"{jobs}.{fmt}", out / f"{jobs}-{fmt}-rows.csv"
+        result = run("measure", str(EXAMPLES), "--records", str(records), "-f", fmt,
+                     "-o", str(report), "--per-ticket", str(rows), "--jobs", str(jobs),
+                     *options)
+        seen.append((fmt, result.exit_code, result.output,
+                     report.read_bytes() if report.exists() else None,
+                     rows.read_bytes() if rows.exists() else None))
+    return seen
+
+
+def assert_same(records: Path, tmp_path: Path, *options: str, jobs: int = 2) -> None:
+    one = outputs(records, tmp_path / "one", 1, *options)
+    many = outputs(records, tmp_path / "many", jobs, *options)
+    for a, b in zip(one, many, strict=True):
+        assert a == b, f"--jobs {jobs} differs from --jobs 1 in {a[0]}"
+
+
+def test_example_records_are_the_same_in_two_processes(tmp_path: Path) -> None:
+    assert_same(EXAMPLES / "records", tmp_path)
+
+
+def test_example_records_are_the_same_in_three_processes_within_dates(tmp_path: Path) -> None:
+    assert_same(EXAMPLES / "records", tmp_path, "--from", "2026-09-10", "--to", "2026-10-31",
+                jobs=3)
+
+
+def test_a_generated_set_is_the_same(tmp_path: Path) -> None:
+    assert_same(generated_records(tmp_path / "records", 3000), tmp_path)
+
+
+@pytest.mark.slow
+def test_the_100k_set_is_the_same(tmp_path: Path) -> None:
+    assert_same(generated_records(tmp_path / "records", 100_000), tmp_path)
+
+
+def _read(path: Path) -> list[list[str]]:
+    with path.open(newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _write(path: Path, rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def hostile(target: Path, out_of_order: str = "") -> Path:
+    """The example records with every kind of trouble, still in time order unless asked:
+    `tickets` swaps two good ticket rows, `events` two events, `bad` moves a row that
+    cannot be read (its opened_at can) out of order."""
+    shutil.copytree(EXAMPLES / "records", target)
+    tickets, events = _read(target / "tickets.csv"), _read(target / "events.csv")
+    header, body = tickets[0], tickets[1:]
+    at = {name: i for i, name in enumerate(header)}
+    for n, row in enumerate(body):
+        if n % 37 == 5:  # open tickets, some long past their target
+            row[at["resolved_at"]] = row[at["closed_at"]] = ""
+        if n % 53 == 7:
+            row[at["service"]] = f"unknown-{n % 3}"
+        if n % 61 == 3:
+            row[at["priority"]] = "P9"
+        if n % 71 == 4:
+            row[at["type"]] = "outage"
+    for n in reversed(range(0, 40, 3)):  # ids of both workers: a later row, its times
+        duplicate, later = list(body[n]), body[300 + n]
+        for name in ("opened_at", "responded_at", "resolved_at", "closed_at"):
+            duplicate[at[name]] = later[at[name]]
+        body.insert(301 + n, duplicate)
+    bad_time = list(body[120])
+    bad_time[at["id"]], bad_time[at["resolved_at"]] = "BAD1", "yesterday"
+    bad_csat = list(body[200])
+    bad_csat[at["id"]], bad_csat[at["csat"]] = "BAD2", "11"
+    no_id = list(body[250])
+    no_id[at["id"]] = ""
+    body[121:121] = [bad_time]
+    body[202:202] = [bad_csat]
+    body[253:253] = [no_id, ["short", "row"]]
+    if out_of_order == "tickets":
+        body[400], body[401] = body[401], body[400]
+    if out_of_order == "bad":
+        bad = list(body[450])
+        bad[at["id"]], bad[at["csat"]] = "BAD3", "nine"
+        bad[at["opened_at"]] = body[10][at["opened_at"]]
+        body.insert(451, bad)
+    _write(target / "tickets.csv", [header, *body])
+    ev_header, ev_body = events[0], events[1:]
+    for n in range(0, len(ev_body), 97):  # events of tickets that are not in the file
+        ev_body[n] = [f"GHOST{n % 5}", ev_body[n][1], "in-progress"]
+    ev_body.insert(500, [body[600][0], ev_body[499][1], "in-progress"])  # before opening
+    ev_body.insert(800, ["", ev_body[799][1], "new"])
+    ev_body.insert(900, [ev_body[899][0], "soon", "new"])
+    if out_of_order == "events":
+        ev_body[1000], ev_body[1001] = ev_body[1001], ev_body[1000]
+        ev_body[1000][1], ev_body[1001][1] = "2026-10-20T00:00:00Z", "2026-10-10T00:00:00Z"
+    _write(target / "events.csv", [ev_header, *ev_body])
+    return target
+
+
+def test_hostile_records_are_the_same(tmp_path: Path) -> None:
+    records = hostile(tmp_path / "records")
+    assert_same(records, tmp_path, "--max-bad-rows", "100")
+
+
+def test_too_many_bad_rows_fail_alike_and_write_nothing(tmp_path: Path) -> None:
+    records = hostile(tmp_path / "records")
+    assert_same(records, tmp_path)
+    result = outputs(records, tmp_path / "again", 2)
+    assert {(code, report, rows) for _, code, _, report, rows in result} == {(2, None, None)}
+
+
+@pytest.mark.parametrize("disorder", ["tickets", "events", "bad"])
+def test_records_out_of_time_order_are_the_same(tmp_path: Path, disorder: str) -> None:
+    records = hostile(tmp_path / "records", disorder)
+    assert_same(records, tmp_path, "--max-bad-rows", "100")
+    mode = "streaming" if disorder == "bad" else "in-memory"
+    assert f'"mode": "{mode}"' in (tmp_path / "many" / "2.json").read_text()
+
+
+def test_records_that_cannot_be_read_fail_alike(tmp_path: Path) -> None:
+    records = hostile(tmp_path / "records")
+    (records / "events.csv").write_bytes(b"id,at,status\nX,2026-09-01T00:00:00Z,\xff\n")
+    assert_same(records, tmp_path, "--max-bad-rows", "100")
+
+
+def test_the_workers_count_records_in_time_order(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pass is made in the parent when the workers can count (a fallback would hide)."""
+    import itsmctl.measure.run as measure_run
+
+    def one_process(*args: object) -> None:
+        raise AssertionError("the run fell back to one process")
+
+    monkeypatch.setattr(measure_run, "_attempt", one_process)
+    records = hostile(tmp_path / "records")
+    result = run("measure", str(EXAMPLES), "--records", str(records), "--jobs", "2",
+                 "--max-bad-rows", "100", "-f", "json")
+    assert result.exit_code == 1 and '"mode": "streaming"' in result.output
