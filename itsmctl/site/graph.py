@@ -136,7 +136,12 @@ def key_depths(keys: Iterable[K], edges: dict[K, list[K]]) -> dict[K, int]:
     """Depth of every key: 0 without outgoing edges, else 1 + the deepest target's depth."""
     depth: dict[K, int] = {}
     for key in keys:
-        _visit(key, edges, depth)
+        if key in depth:
+            continue
+        if edges.get(key):
+            _visit(key, edges, depth)
+        else:
+            depth[key] = 0  # what `_visit` finds for a key without edges, without its stack
     return depth
 
 
@@ -170,10 +175,11 @@ Item = tuple[str, int]  # (node key, -1) for a box; (trunk id as text, layer) fo
 
 @dataclass(frozen=True)
 class Chain:
-    """One link as laid out: its items from the upper end to the lower end."""
+    """One link as laid out: its items' numbers (`Numbered`) from the upper end to the lower
+    end."""
 
     link: Link
-    items: list[Item]
+    items: list[int]
     reverse: bool  # the source is the lower end (an edge of a cut cycle)
     flat: bool     # both ends in one layer
 
@@ -183,9 +189,10 @@ Adjacent = list[list[int] | None]  # by item number: its neighbours' numbers (No
 
 @dataclass(frozen=True)
 class Numbered:
-    """Layers of items as numbers (row by row, left to right), so that every look-up of the
-    sweeps is a list's, not a dictionary's by a tuple: `rows` of numbers, each number's item,
-    its neighbours above and below, and its place in its row."""
+    """Layers of items as numbers, so that every look-up of the sweeps and of the placing is
+    a list's, not a dictionary's by a tuple: `rows` of numbers, each number's item, its
+    neighbours above and below, and its place in its row. Which number an item gets does not
+    matter (`arrange` numbers them as it makes them), only each row's order does."""
 
     items: list[Item]
     rows: list[list[int]]
@@ -255,9 +262,10 @@ def _sweep_layer(row: list[int], neighbours: Adjacent, position: list[int]) -> l
             means.append(position[linked[0]])
         else:
             means.append(sum([position[x] for x in linked]) / len(linked))
-    if all(a <= b for a, b in pairwise(means)):
-        return None
-    return [row[here] for here in sorted(range(len(row)), key=means.__getitem__)]
+    order = sorted(range(len(row)), key=means.__getitem__)
+    if order == list(range(len(row))):
+        return None  # the means already rise left to right
+    return [row[here] for here in order]
 
 
 def _order(layers: list[list[Item]], up: dict[Item, list[Item]],
@@ -267,6 +275,14 @@ def _order(layers: list[list[Item]], up: dict[Item, list[Item]],
     After a sweep only the layer pairs with a reordered layer are counted again. The sweeps
     run on numbers (`numbered`); the layers come back as items."""
     graph = numbered(layers, up, down)
+    rows, fewest = _sweeps(graph, segments)
+    items = graph.items
+    return [[items[i] for i in row] for row in rows], fewest
+
+
+def _sweeps(graph: Numbered, segments: int) -> tuple[list[list[int]], int]:
+    """`_order` by number: the rows kept (`graph.rows` and `graph.position` end as the last
+    sweep left them) and their crossings, -1 when not counted."""
     rows, position = graph.rows, graph.position
     counting = segments <= COUNT_CROSSINGS_UP_TO
     best = [list(row) for row in rows]
@@ -294,8 +310,7 @@ def _order(layers: list[list[Item]], up: dict[Item, list[Item]],
             count = sum(pairs)
             if count < fewest:
                 best, fewest = [list(row) for row in rows], count
-    items = graph.items
-    return [[items[i] for i in row] for row in (best if counting else rows)], fewest
+    return (best if counting else rows), fewest
 
 
 def _wrap(depth: dict[str, int], keys: list[str], max_row: int = MAX_ROW) -> dict[str, int]:
@@ -368,42 +383,69 @@ def arrange(prepared: Prepared, max_row: int = MAX_ROW, max_width: int | None = 
         return _undrawn(prepared, items)
     if max_width is not None and _least_width(depth, reach, count) > max_width:
         return _undrawn(prepared, items, too_wide=True)
-    layers: list[list[Item]] = [[] for _ in range(count)]
-    for key in keys:
-        layers[depth[key]].append((key, -1))
-    up: dict[Item, list[Item]] = {}
-    down: dict[Item, list[Item]] = {}
-    chains: list[Chain] = []
-    made: set[Item] = set()
-    joined: set[tuple[Item, Item]] = set()
-    for lk in links:
-        ls, lt = depth[lk.source], depth[lk.target]
-        if ls == lt:
-            chains.append(Chain(lk, [(lk.source, -1), (lk.target, -1)], False, True))
-            continue
-        top, bottom = ((lk.source, ls), (lk.target, lt)) if ls > lt else (
-            (lk.target, lt), (lk.source, ls))
-        trunk = _trunk_id(bottom[0], lk.hard, ls < lt)
-        chain: list[Item] = [(top[0], -1)]
-        for layer in range(top[1] - 1, bottom[1], -1):
-            dummy = (trunk, layer)
-            if dummy not in made:
-                made.add(dummy)
-                layers[layer].append(dummy)
-            chain.append(dummy)
-        chain.append((bottom[0], -1))
-        for upper, lower in pairwise(chain):
-            if (upper, lower) not in joined:  # a trunk's segment is one segment
-                joined.add((upper, lower))
-                down.setdefault(upper, []).append(lower)
-                up.setdefault(lower, []).append(upper)
-        chains.append(Chain(lk, chain, ls < lt, False))
-    segments = len(joined)
-    layers, crossings = _order(layers, up, down, segments)
-    widths = [_row_width(layer) for layer in layers]  # measured once a row, used twice
+    graph, chains, row_of, segments = _numbered_chains(keys, links, depth, count)
+    rows, crossings = _sweeps(graph, segments)
+    widths = [_row_width(row, graph.items) for row in rows]  # measured once a row, used twice
     if max_width is not None and _picture_width(widths) > max_width:
         return _undrawn(prepared, items, too_wide=True)  # no coordinates for a discarded try
-    return _place(layers, widths, prepared, chains, depth, crossings)
+    return _place(rows, widths, prepared, graph.items, row_of, chains, crossings)
+
+
+def _numbered_chains(keys: list[str], links: list[Link], depth: dict[str, int], count: int
+                     ) -> tuple[Numbered, list[Chain], list[int], int]:
+    """The rows of boxes (by name) and dummy slots (as made), numbered as they are made
+    (box i is `keys[i]`), with their segments; each link's chain; each number's row; how
+    many segments there are (a trunk's segment is one segment, whatever its edges)."""
+    items: list[Item] = [(key, -1) for key in keys]
+    number = {key: i for i, key in enumerate(keys)}
+    row_of = [depth[key] for key in keys]
+    rows: list[list[int]] = [[] for _ in range(count)]
+    for i, row in enumerate(row_of):
+        rows[row].append(i)
+    above: Adjacent = [None] * len(keys)
+    below: Adjacent = [None] * len(keys)
+    chains: list[Chain] = []
+    made: dict[tuple[str, int], int] = {}
+    joined: set[tuple[int, int]] = set()
+    for lk in links:
+        source, target = number[lk.source], number[lk.target]
+        ls, lt = row_of[source], row_of[target]
+        if ls == lt:
+            chains.append(Chain(lk, [source, target], False, True))
+            continue
+        top, bottom = (source, target) if ls > lt else (target, source)
+        trunk = _trunk_id(keys[bottom], lk.hard, ls < lt)
+        chain = [top]
+        for layer in range(row_of[top] - 1, row_of[bottom], -1):
+            dummy = made.get((trunk, layer))
+            if dummy is None:
+                dummy = made[(trunk, layer)] = len(items)
+                items.append((trunk, layer))
+                row_of.append(layer)
+                above.append(None)
+                below.append(None)
+                rows[layer].append(dummy)
+            chain.append(dummy)
+        chain.append(bottom)
+        for upper, lower in pairwise(chain):
+            if (upper, lower) not in joined:
+                joined.add((upper, lower))
+                down = below[upper]
+                if down is None:
+                    below[upper] = [lower]
+                else:
+                    down.append(lower)
+                up = above[lower]
+                if up is None:
+                    above[lower] = [upper]
+                else:
+                    up.append(upper)
+        chains.append(Chain(lk, chain, ls < lt, False))
+    position = [0] * len(items)
+    for members in rows:
+        for here, item in enumerate(members):
+            position[item] = here
+    return Numbered(items, rows, above, below, position), chains, row_of, len(joined)
 
 
 def _undrawn(prepared: Prepared, items: int, too_wide: bool = False) -> Layout:
@@ -456,93 +498,94 @@ def _least_width(depth: dict[str, int], reach: dict[str, tuple[int, int]], count
     return widest + 2 * MARGIN
 
 
-def _row_width(layer: list[Item]) -> int:
+def _row_width(row: list[int], items: list[Item]) -> int:
     """A row's width: its boxes and dummy slots, `DUMMY_GAP` between two dummies, else
     `GAP_X`."""
     width, after_dummy = 0, False
-    for i, item in enumerate(layer):
-        dummy = item[1] != -1
+    for i, number in enumerate(row):
+        dummy = items[number][1] != -1
         width += (DUMMY_W if dummy else NODE_W) + (
             (DUMMY_GAP if dummy and after_dummy else GAP_X) if i else 0)
         after_dummy = dummy
     return width
 
 
-def _place(layers: list[list[Item]], widths: list[int], prepared: Prepared,
-           chains: list[Chain], depth: dict[str, int], crossings: int) -> Layout:
-    """Coordinates: layers top (deepest) to bottom, each row centred (`widths`: each row's
-    width); then the edge points."""
+def _place(rows: list[list[int]], widths: list[int], prepared: Prepared, items: list[Item],
+           row_of: list[int], chains: list[Chain], crossings: int) -> Layout:
+    """Coordinates: rows top (deepest) to bottom, each centred (`widths`: each row's width);
+    then the edge points. `items`, `row_of`: each number's item and row."""
     by_key, layer_of, node_h = prepared.by_key, prepared.layer_of, prepared.node_h
-    count = len(layers)
+    count = len(rows)
     top_margin = MARGIN + (GAP_Y // 2 if any(c.flat for c in chains) else 0)
     width = _picture_width(widths)
     height = max(count * (node_h + GAP_Y) - GAP_Y, node_h) + top_margin + MARGIN
-    left_of: dict[Item, int] = {}
+    left_of = [0] * len(items)  # by number
     top_of = [top_margin + (count - 1 - index) * (node_h + GAP_Y) for index in range(count)]
-    rows: list[list[Node]] = []
-    for index, layer in enumerate(layers):
+    placed: list[list[Node]] = []
+    for index, row in enumerate(rows):
         x = (width - widths[index]) // 2 - GAP_X  # no gap before the first item
         top = top_of[index]
-        row: list[Node] = []
+        nodes_here: list[Node] = []
         after_dummy = False
-        for item in layer:
-            key, slot = item
+        for number in row:
+            key, slot = items[number]
             if slot == -1:
                 x += GAP_X
-                left_of[item] = x
-                row.append(Node(by_key[key], layer_of[key], x, top))
+                left_of[number] = x
+                nodes_here.append(Node(by_key[key], layer_of[key], x, top))
                 x += NODE_W
                 after_dummy = False
             else:
                 x += DUMMY_GAP if after_dummy else GAP_X
-                left_of[item] = x
+                left_of[number] = x
                 x += DUMMY_W
                 after_dummy = True
-        rows.append(row)
+        placed.append(nodes_here)
     bottom, upper = _ports(chains, left_of)
     half = DUMMY_W // 2
     edges = []
     for number, chain in enumerate(chains):
-        lk, items = chain.link, chain.items
+        lk, numbers = chain.link, chain.items
         if chain.flat:
-            layer_top = top_of[depth[lk.source]]
-            xs, xt = (left_of[item] + NODE_W // 2 for item in items)
+            layer_top = top_of[row_of[numbers[0]]]
+            xs, xt = (left_of[n] + NODE_W // 2 for n in numbers)
             edges.append(Edge(lk.source, lk.target, lk.hard, ((xs, layer_top), (xt, layer_top)),
                               True, lk.weight))
             continue
-        points = [(bottom[number], top_of[depth[items[0][0]]] + node_h)]
-        for item in items[1:-1]:  # the dummies between the ends
-            x, y = left_of[item] + half, top_of[item[1]]
+        points = [(bottom[number], top_of[row_of[numbers[0]]] + node_h)]
+        for n in numbers[1:-1]:  # the dummies between the ends
+            x, y = left_of[n] + half, top_of[row_of[n]]
             points += [(x, y), (x, y + node_h)]
-        points.append((upper[number], top_of[depth[items[-1][0]]]))
+        points.append((upper[number], top_of[row_of[numbers[-1]]]))
         if chain.reverse:
             points.reverse()
         edges.append(Edge(lk.source, lk.target, lk.hard, tuple(points), False, lk.weight))
     # by (y, x): the rows from the top one down, each left to right as placed
-    nodes = tuple(node for row in reversed(rows) for node in row)
+    nodes = tuple(node for row_nodes in reversed(placed) for node in row_nodes)
     edges.sort(key=lambda e: (e.source, e.target))
-    dummies = len(left_of) - len(nodes)
+    dummies = len(items) - len(nodes)
     return Layout(nodes, tuple(edges), width, height, max(crossings, 0), dummies,
                   items=len(nodes) + dummies, node_h=node_h)
 
 
-def _ports(chains: list[Chain], left_of: dict[Item, int]) -> tuple[list[int], list[int]]:
+def _ports(chains: list[Chain], left_of: list[int]) -> tuple[list[int], list[int]]:
     """Where each edge meets a box, by chain (on its upper end's bottom side, on its lower
     end's top side): spread over the middle of that side, in the order of the other ends, so
     edges leaving one box do not cross each other there; the edges of one trunk meet the box
-    at one point."""
-    sides: tuple[dict[str, list[tuple[int, Item, int]]], ...] = ({}, {})  # bottom, top
+    at one point. By number: two other ends at one x are one item (a row's items stand
+    apart), so sorting by (x, number) is sorting by (x, item)."""
+    sides: tuple[dict[int, list[tuple[int, int, int]]], ...] = ({}, {})  # bottom, top
     for number, chain in enumerate(chains):
         if chain.flat:
             continue
         items = chain.items
-        sides[0].setdefault(items[0][0], []).append((left_of[items[1]], items[1], number))
-        sides[1].setdefault(items[-1][0], []).append((left_of[items[-2]], items[-2], number))
+        sides[0].setdefault(items[0], []).append((left_of[items[1]], items[1], number))
+        sides[1].setdefault(items[-1], []).append((left_of[items[-2]], items[-2], number))
     out = ([0] * len(chains), [0] * len(chains))
     span = NODE_W * 3 // 5
     for attached, at_side in zip(sides, out, strict=True):
         for key, ends in attached.items():
-            centre = left_of[(key, -1)] + NODE_W // 2
+            centre = left_of[key] + NODE_W // 2
             if len(ends) == 1:
                 at_side[ends[0][2]] = centre
                 continue
@@ -650,8 +693,14 @@ def _lines(title: str, meta: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def _box_height(box: Box) -> int:
     """What a box's lines need: `NODE_H` holds three (a title over two and the meta line)."""
-    title, meta = _texts(box)
-    return max(NODE_H, LINE_H * (len(title) + len(meta)) + NODE_H - 3 * LINE_H)
+    return _text_height(box.title, box.meta)
+
+
+@lru_cache(maxsize=TEXTS_KEPT)
+def _text_height(title: str, meta: str) -> int:
+    """`_box_height` by the texts, once per text however many pictures show the box."""
+    lines, meta_lines = _lines(title, meta)
+    return max(NODE_H, LINE_H * (len(lines) + len(meta_lines)) + NODE_H - 3 * LINE_H)
 
 
 def _box(node: Node, root: str, node_h: int = NODE_H) -> str:
