@@ -324,8 +324,16 @@ def service_people(site: SiteInput, service: Entity) -> dict[str, Any]:
     members = directory.members_of(owner) if owner in directory.team_names else []
     racis = site.referrers_of(service, "RACI", "scope")
     return {"owner_people": [p.link for p in members],
-            "accountability": [(site.link_entity(r), raci_roles(site, directory, r))
-                               for r in racis]}
+            "accountability": [accountability(site, directory, r) for r in racis]}
+
+
+def accountability(site: SiteInput, directory: Directory,
+                   raci: Entity) -> tuple[Link, list[dict[str, Any]]]:
+    """A RACI's link and its Accountable and Responsible rows, one object per RACI: the
+    pages in its scope show it, and the renderer writes its table once (`sections.py`)."""
+    def make() -> tuple[Link, list[dict[str, Any]]]:
+        return site.link_entity(raci), raci_roles(site, directory, raci)
+    return site.per_entity("accountability", raci, make)
 
 
 def person_terms(person: Person) -> list[str]:

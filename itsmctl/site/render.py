@@ -19,7 +19,7 @@ from itsmctl.site.markup import (
 )
 from itsmctl.site.pagemodel import Page
 from itsmctl.site.paths import Link, root_of
-from itsmctl.site.sections import WRITERS, remembered
+from itsmctl.site.sections import PLAIN_WRITERS, WRITERS, remembered, with_link
 from itsmctl.visible import visible_lines_bytes
 
 if TYPE_CHECKING:
@@ -233,13 +233,15 @@ class Renderer:
         return bound
 
     def sections_at(self, root: str) -> dict[str, Callable[[Any], Markup]]:
-        """The Python-written sections (`sections.WRITERS`) as globals of the pages at `root`,
-        each remembering what it wrote for each page-model object (`sections.remembered`)."""
+        """The Python-written sections as globals of the pages at `root`: `sections.WRITERS`
+        each remembering what it wrote for each page-model object (`sections.remembered`),
+        `sections.PLAIN_WRITERS` writing afresh."""
         bound = self._sections.get(root)
         if bound is None:
             link = self.link_at(root)
             bound = self._sections[root] = {name: remembered(write, link)
                                             for name, write in WRITERS.items()}
+            bound |= {name: with_link(write, link) for name, write in PLAIN_WRITERS.items()}
         return bound
 
     def macros_at(self, root: str) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from itsmctl.site.markup import fast_escape, table_open, value_markup
+from itsmctl.site.markup import fast_escape, holders_markup, table_open, value_markup
 from itsmctl.site.paths import Link
 
 LinkWriter = Callable[[Link | None], Markup]
@@ -86,9 +86,96 @@ def raci_table(link: LinkWriter, matrix: dict[str, Any]) -> Markup:
     return Markup("".join(out))
 
 
+def accountability_table(link: LinkWriter, item: tuple[Link, list[dict[str, Any]]]) -> Markup:
+    """Who is Accountable and Responsible for each activity of one RACI (`people.raci_roles`),
+    with its link: each service page in the RACI's scope shows it."""
+    raci_link, rows = item
+    out = [table_open("Accountable and responsible, " + raci_link.text),
+           '\n<table class="people stack">\n<caption>Who is accountable and responsible (',
+           link(raci_link), "), with roles resolved through the config's roles mapping"
+           '</caption>\n<thead><tr><th scope="col">Activity</th><th scope="col">Accountable'
+           '</th><th scope="col">Responsible</th></tr></thead>\n<tbody>\n']
+    for row in rows:
+        out += ['<tr><th scope="row">', fast_escape(row["title"]),
+                '</th><td data-label="Accountable">', holders_markup(link, row["A"]),
+                '</td><td data-label="Responsible">', holders_markup(link, row["R"]),
+                "</td></tr>\n"]
+    out.append("</tbody>\n</table>\n</div>\n")
+    return Markup("".join(out))
+
+
+def link_list(link: LinkWriter, items: list[Link | None], empty: str = "none") -> Markup:
+    """Links as an inline list, or a muted sentence when there are none."""
+    if not items:
+        return Markup(f'<p class="muted">{fast_escape(empty)}</p>\n')
+    return Markup('<ul class="inline-list">\n' + "".join([f"<li>{link(item)}</li>\n"
+                                                          for item in items]) + "</ul>\n")
+
+
+def service_people(link: LinkWriter, owner: Link | None, owner_people: list[Link]) -> Markup:
+    """The heading of a service's people and its owner team's members (the RACI tables
+    follow, each an `accountability_table`)."""
+    if owner_people:
+        members = ": " + ", ".join([link(p) for p in owner_people])
+    else:
+        members = ' <span class="muted">(no members listed)</span>'
+    return Markup(f'<h2 id="people">People</h2>\n<p>Owner team {link(owner)}{members}.</p>\n')
+
+
+def service_impact(link: LinkWriter, title: str, dependencies: list[tuple[Link | None, str, str]],
+                   dependents: list[tuple[Link, str]],
+                   blast_radius: list[tuple[Link, int, bool]], blast_total: int) -> Markup:
+    """A service's dependencies, dependents and blast radius (`services.service_fields`)."""
+    e = fast_escape
+    name = e(title)
+    out = ["<h2>Dependencies</h2>\n"]
+    if dependencies:
+        out += [table_open("Dependencies"), '\n<table class="stack">\n<caption>Services ', name,
+                ' depends on</caption>\n<thead><tr><th scope="col">Service</th>'
+                '<th scope="col">Type</th><th scope="col">Why</th></tr></thead>\n<tbody>\n']
+        out += [f'<tr><td data-label="Service">{link(target)}</td><td data-label="Type">'
+                f'{e(kind)}</td><td data-label="Why">{e(why)}</td></tr>\n'
+                for target, kind, why in dependencies]
+        out.append("</tbody>\n</table>\n</div>\n")
+    else:
+        out.append('<p class="muted">No dependencies.</p>\n')
+    out.append("<h2>Dependents</h2>\n")
+    if dependents:
+        out.append('<ul class="dependents">\n')
+        out += [f"<li>{link(target)} ({e(kind)})</li>\n" for target, kind in dependents]
+        out.append("</ul>\n")
+    else:
+        out += ['<p class="muted">No service depends on ', name, ".</p>\n"]
+    out.append('<h2 id="blast-radius">Blast radius</h2>\n')
+    if not blast_radius:
+        out += ['<p class="muted">No other service is affected by an outage of ', name,
+                ".</p>\n"]
+        return Markup("".join(out))
+    out += ["<p>An outage of ", name, " can affect <strong>", e(blast_total), "</strong> service",
+            "s" if blast_total != 1 else "", ', directly or through other services. "Hard" means'
+            " a chain of hard dependencies links them: they go down too.</p>\n",
+            table_open("Blast radius"), '\n<table class="stack">\n<caption>Services affected'
+            " by an outage of ", name, '</caption>\n<thead><tr><th scope="col">Service</th>'
+            '<th scope="col">Hops</th><th scope="col">Impact</th></tr></thead>\n<tbody>\n']
+    out += [f'<tr><td data-label="Service">{link(target)}</td><td data-label="Hops">{e(hops)}'
+            f'</td><td data-label="Impact">{"hard" if hard else "degraded (soft)"}</td></tr>\n'
+            for target, hops, hard in blast_radius]
+    out.append("</tbody>\n</table>\n</div>\n")
+    shown = len(blast_radius)
+    if blast_total > shown:
+        out += ["<p>The ", e(shown), " nearest are listed; ", e(blast_total - shown),
+                " more are not.</p>\n"]
+    return Markup("".join(out))
+
+
 Writer = Callable[[LinkWriter, Any], Markup]
-WRITERS: dict[str, Writer] = {"sla_section": sla_summary, "raci_section": raci_table}
-"""The section writers, each a global of every page under its name (bound to the page's root)."""
+WRITERS: dict[str, Writer] = {"sla_section": sla_summary, "raci_section": raci_table,
+                              "accountability_section": accountability_table}
+"""The sections of one page-model object each, remembered (`remembered`): each a global of
+every page under its name, bound to the page's root."""
+PLAIN_WRITERS: dict[str, Callable[..., Markup]] = {
+    "link_list": link_list, "people_section": service_people, "impact_section": service_impact}
+"""The sections written for each page afresh (what they show differs per page), globals too."""
 
 
 def remembered(write: Writer, link: LinkWriter) -> Callable[[Any], Markup]:
@@ -104,4 +191,12 @@ def remembered(write: Writer, link: LinkWriter) -> Callable[[Any], Markup]:
         markup = write(link, value)
         made[id(value)] = (value, markup)
         return markup
+    return section
+
+
+def with_link(write: Callable[..., Markup], link: LinkWriter) -> Callable[..., Markup]:
+    """`write` with `link` bound: a plain function, which Jinja calls without looking for a
+    context marker (`render._fast_context_class`; a `functools.partial` would be searched)."""
+    def section(*args: Any) -> Markup:
+        return write(link, *args)
     return section

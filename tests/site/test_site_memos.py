@@ -79,18 +79,17 @@ def test_the_macros_shared_by_the_pages_at_a_root_write_what_a_page_import_wrote
     # `{% import "macros.html" as m with context %}` did
     renderer = Renderer({"rule_ids": frozenset({"known-rule"})})
     calls = ('{{ m.rule_link("known-rule") }}|{{ m.rule_link("other") }}|'
-             '{{ m.link_list(items) }}|{{ m.link_list([], "none here") }}')
+             '{{ m.commits_table([], "none here") }}')
     imported = renderer.env.from_string('{% import "macros.html" as m with context %}' + calls)
     shared = renderer.env.from_string(calls)
-    items = [Link("API", "services/api.html"), Link("<b>", None, "unresolved")]
     for root in ("", "../", "../../"):
-        values = {"root": root, "link": renderer.link_at(root), "items": items,
+        values = {"root": root, "link": renderer.link_at(root),
                   "rule_ids": frozenset({"known-rule"})}
         assert renderer.macros_at(root) is renderer.macros_at(root)
         out = shared.render(values, m=renderer.macros_at(root))
         assert out == imported.render(values)
         assert f'<a href="{root}rules.html#rule-known-rule">' in out
-        assert f'<a href="{root}services/api.html">API</a>' in out
+        assert "none here" in out
 
 
 def test_one_raci_role_resolved_for_two_services_names_each_services_own_owner(
