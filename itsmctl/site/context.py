@@ -15,7 +15,7 @@ from itsmctl.findings import Finding, Severity
 from itsmctl.model import Entity, Ref
 from itsmctl.policy.scorecard import Scorecard, ServiceScore
 from itsmctl.references import PARTY, parse_ref
-from itsmctl.rules.registry import Rule
+from itsmctl.rules.registry import Rule, RuleContext
 from itsmctl.site.figures import dependents_graph
 from itsmctl.site.measured import MeasuredIndex, index_measured
 from itsmctl.site.paths import Link, ref_path
@@ -159,6 +159,13 @@ class SiteInput:
         from itsmctl.site.people import build_directory
 
         return build_directory(self)
+
+    @cached_property
+    def rule_context(self) -> RuleContext:
+        """The catalog as the rules see it, which a service page's gate criteria are judged
+        with: made once a site (it is frozen and its parts never change while pages are
+        built), not with a dict of every rule made again for each service."""
+        return RuleContext(self.catalog, self.today, {r.id: r for r in self.rules}, self.config)
 
     @cached_property
     def rule_ids(self) -> frozenset[str]:

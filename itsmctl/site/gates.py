@@ -11,7 +11,6 @@ from itsmctl.model import Entity
 from itsmctl.policy.gate import Assessment, gate_status
 from itsmctl.references import PARTY
 from itsmctl.rules.common import count
-from itsmctl.rules.registry import RuleContext
 from itsmctl.site.context import SiteInput
 from itsmctl.site.pagemodel import safe_url
 
@@ -29,10 +28,9 @@ def gate_section(site: SiteInput, service: Entity) -> dict[str, Any]:
     """`gates`: one entry per gate selecting the service; `evidence`: every entry, newest
     first, with its age on the site's day."""
     gates = site.validation.policies.gates
-    context = RuleContext(site.catalog, site.today, {r.id: r for r in site.rules}, site.config)
     out = []
     for gate in gates:
-        status = gate_status(gate, service, context)
+        status = gate_status(gate, service, site.rule_context)
         if status is None:
             continue
         waiver = next((w for w in service.waivers if w.rule == gate.name), None)
