@@ -165,7 +165,7 @@ def site_plan(site: SiteInput) -> SitePlan:
                          "provenance": site.provenance,
                          "as_of": site.today.isoformat(),
                          "rule_ids": site.rule_ids})
-    renderer.preload()
+    renderer.preload(() if site.changes is not None else ("changes.html",))
     site.warm()
 
     def files() -> dict[str, bytes]:
