@@ -19,8 +19,9 @@ the same:
 
 Counts add, percentiles and means are taken over the merged samples (each sorts its values
 first), and first rows and instants merge as minimum and maximum. A file out of time order
-(the in-memory join), a worker that fails, or an error in the records (the one-process run
-says it, at the row it says it at) make the parent run in one process instead.
+(the in-memory join), a worker that fails, a platform without fork, or an error in the
+records (the one-process run says it, at the row it says it at) make the parent run in one
+process instead.
 """
 
 from __future__ import annotations
@@ -70,7 +71,10 @@ def measure_parallel(inputs: RecordInputs, workers: int, per_ticket: IO[str] | N
                      ) -> Counted | None:
     """The serial attempt's result, computed in `workers` processes; None when this run
     must be made in one process (out of time order, a worker failed, an error to report)."""
-    context = multiprocessing.get_context("fork")
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        return None  # no fork on this platform (Windows): the workers need the parent's state
     try:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
                                  initargs=(inputs, per_ticket is not None)) as executor:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -164,3 +165,26 @@ def test_the_workers_count_records_in_time_order(tmp_path: Path,
     result = run("measure", str(EXAMPLES), "--records", str(records), "--jobs", "2",
                  "--max-bad-rows", "100", "-f", "json")
     assert result.exit_code == 1 and '"mode": "streaming"' in result.output
+
+
+def _worker_dies(index: int, count: int) -> None:
+    """A worker killed mid-run (out of memory, a signal): its pool breaks."""
+    os._exit(9)
+
+
+def _no_fork(method: str | None = None) -> None:
+    raise ValueError(f"cannot find context for {method!r}")
+
+
+@pytest.mark.parametrize("failure", ["worker dies", "no fork"])
+def test_workers_that_cannot_run_give_the_one_process_result(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
+    from itsmctl.measure import parallel
+    one = outputs(EXAMPLES / "records", tmp_path / "one", 1)
+    if failure == "worker dies":
+        monkeypatch.setattr(parallel, "_measure_part", _worker_dies)
+    else:  # Windows, or a platform whose multiprocessing has no fork
+        monkeypatch.setattr(parallel.multiprocessing, "get_context", _no_fork)
+    many = outputs(EXAMPLES / "records", tmp_path / "many", 2)
+    for a, b in zip(one, many, strict=True):
+        assert a == b, f"{failure}: --jobs 2 differs from --jobs 1 in {a[0]}"
