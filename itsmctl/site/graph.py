@@ -201,26 +201,6 @@ class Numbered:
     position: list[int]
 
 
-def numbered(layers: list[list[Item]], up: dict[Item, list[Item]],
-             down: dict[Item, list[Item]]) -> Numbered:
-    """`layers`, `up` and `down` by number (every item of `up` and `down` is in a layer)."""
-    items = [item for layer in layers for item in layer]
-    number = {item: i for i, item in enumerate(items)}
-    above: Adjacent = [None] * len(items)
-    below: Adjacent = [None] * len(items)
-    for links, out in ((up, above), (down, below)):
-        for item, others in links.items():
-            out[number[item]] = [number[other] for other in others]
-    rows: list[list[int]] = []
-    position: list[int] = []
-    start = 0
-    for layer in layers:
-        rows.append(list(range(start, start + len(layer))))
-        position += range(len(layer))
-        start += len(layer)
-    return Numbered(items, rows, above, below, position)
-
-
 def _pair_crossings(upper: list[int], below: Adjacent, position: list[int]) -> int:
     """Crossings between a row and the one below it (every segment from an item ends in the
     next row down): the segments' lower ends, read in the order of their upper ends, then
@@ -268,21 +248,12 @@ def _sweep_layer(row: list[int], neighbours: Adjacent, position: list[int]) -> l
     return [row[here] for here in order]
 
 
-def _order(layers: list[list[Item]], up: dict[Item, list[Item]],
-           down: dict[Item, list[Item]], segments: int) -> tuple[list[list[Item]], int]:
-    """Barycentre sweeps, alternately up (each layer follows the one below it) and down (each
-    follows the one above); the order with the fewest crossings is kept when they are counted.
-    After a sweep only the layer pairs with a reordered layer are counted again. The sweeps
-    run on numbers (`numbered`); the layers come back as items."""
-    graph = numbered(layers, up, down)
-    rows, fewest = _sweeps(graph, segments)
-    items = graph.items
-    return [[items[i] for i in row] for row in rows], fewest
-
-
 def _sweeps(graph: Numbered, segments: int) -> tuple[list[list[int]], int]:
-    """`_order` by number: the rows kept (`graph.rows` and `graph.position` end as the last
-    sweep left them) and their crossings, -1 when not counted."""
+    """Barycentre sweeps, alternately up (each row follows the one below it) and down (each
+    follows the one above); the order with the fewest crossings is kept when they are counted
+    (after a sweep only the row pairs with a reordered row are counted again). Returns the rows
+    kept (`graph.rows` and `graph.position` end as the last sweep left them) and their
+    crossings, -1 when not counted."""
     rows, position = graph.rows, graph.position
     counting = segments <= COUNT_CROSSINGS_UP_TO
     best = [list(row) for row in rows]

@@ -8,6 +8,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from site_helpers import boxes_crossed
 
 from itsmctl.config import Config
 from itsmctl.loader import load_directory
@@ -67,48 +68,6 @@ def test_broken_services_are_marked(write_catalog: WriteCatalog) -> None:
 
 
 # --- layout quality: long edges around boxes, fewer crossings, full titles --------------------
-
-def _sample(d: str) -> list[tuple[float, float]]:
-    """Points along an SVG path of M, L and C commands (what the layout writes)."""
-    tokens = re.findall(r"[MLC]|-?\d+(?:\.\d+)?", d)
-    points: list[tuple[float, float]] = []
-    current = (0.0, 0.0)
-    index, command = 0, ""
-    while index < len(tokens):
-        if tokens[index] in ("M", "L", "C"):
-            command = tokens[index]
-            index += 1
-            continue
-        values = [float(v) for v in tokens[index:index + (6 if command == "C" else 2)]]
-        index += len(values)
-        if command == "M":
-            current = (values[0], values[1])
-        elif command == "L":
-            points += [(current[0] + (values[0] - current[0]) * k / 20,
-                        current[1] + (values[1] - current[1]) * k / 20) for k in range(21)]
-            current = (values[0], values[1])
-        else:
-            p1, p2, p3 = (values[0], values[1]), (values[2], values[3]), (values[4], values[5])
-            for k in range(41):
-                t, u = k / 40, 1 - k / 40
-                points.append(tuple(u ** 3 * a + 3 * u * u * t * b + 3 * u * t * t * c + t ** 3 * e
-                                    for a, b, c, e in zip(current, p1, p2, p3, strict=True)))
-            current = p3
-    return points
-
-
-def boxes_crossed(picture: str) -> list[str]:
-    """Edges of an SVG picture that pass through the inside of a box (1 px in from its border)."""
-    rects = [tuple(float(v) for v in m) for m in re.findall(
-        r'<rect class="node[^"]*" x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)"', picture)]
-    crossed = []
-    for d in re.findall(r'<path class="edge[^"]*" d="([^"]+)"', picture):
-        for x, y in _sample(d):
-            if any(rx + 1 < x < rx + w - 1 and ry + 1 < y < ry + h - 1 for rx, ry, w, h in rects):
-                crossed.append(d)
-                break
-    return crossed
-
 
 def test_an_edge_that_skips_a_layer_goes_around_the_box_between(
         write_catalog: WriteCatalog) -> None:
