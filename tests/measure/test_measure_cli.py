@@ -14,7 +14,9 @@ partial 12:00-14:00 on Tuesday (60 min), one at 20:00 (outside hours: 0) = 150 m
 from __future__ import annotations
 
 import csv
+import json
 import re
+import shutil
 from pathlib import Path
 
 from tests.measure.conftest import EVENTS, EXAMPLES, OUTAGES, TICKETS, measure_json, run, sla
@@ -249,3 +251,52 @@ def test_the_bad_rows_a_failed_run_names_are_the_first_by_file_and_line(records)
     assert result.exit_code == 2, result.output
     named = re.findall(r"(events|tickets)\.csv:(\d+):", result.output)
     assert named == [("events", "3"), ("tickets", "2"), ("tickets", "6")]
+
+
+# kubernetes-platform-ola edited: no P4 target, in force from 15 November 2026 only;
+# kubernetes-platform-uc (same service, every priority, in force throughout) measures all.
+UNMEASURED_TICKETS = """\
+id,type,service,priority,opened_at,responded_at,resolved_at
+K1,incident,kubernetes-platform,P4,2026-11-20T10:00:00Z,2026-11-20T10:05:00Z,2026-11-20T11:00:00Z
+K2,incident,kubernetes-platform,P1,2026-11-10T10:00:00Z,2026-11-10T10:05:00Z,2026-11-10T11:00:00Z
+K3,incident,kubernetes-platform,P4,2026-11-10T12:00:00Z,2026-11-10T12:05:00Z,2026-11-10T13:00:00Z
+K4,incident,kubernetes-platform,P1,2026-11-21T10:00:00Z,2026-11-21T10:05:00Z,2026-11-21T11:00:00Z
+C1,incident,checkout,P2,2026-03-15T10:00:00Z,2026-03-15T10:05:00Z,2026-03-15T11:00:00Z
+"""
+
+
+def test_tickets_an_sla_does_not_measure_are_counted_per_sla(records, tmp_path: Path) -> None:
+    """A ticket opened outside an SLA's effective dates, or of a priority the SLA has no
+    target for, is left out of that SLA only, counted and named: the dates are judged first
+    (K3, a P4 before the OLA was in force, is outside its dates, not without a target), and
+    the service's other SLA still measures it. Every format and --jobs 2 say the same."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(EXAMPLES, catalog, ignore=shutil.ignore_patterns("records"))
+    path = catalog / "slas" / "kubernetes-platform.yaml"
+    text = path.read_text(encoding="utf-8")
+    ola, rest = text.split("---", 1)
+    ola = ola.replace("    - {priority: P4, response: 1d, resolution: 10d}\n", "").replace(
+        "effective: {from: 2026-01-01,", "effective: {from: 2026-11-15,")
+    path.write_text(ola + "---" + rest, encoding="utf-8")
+    folder = records(tickets_csv=UNMEASURED_TICKETS, events_csv="", outages_csv="")
+    outputs = {}
+    for jobs in ("1", "2"):
+        result = run("measure", str(catalog), "--records", str(folder), "-f", "json",
+                     "--jobs", jobs, "--per-ticket", str(tmp_path / f"rows{jobs}.csv"))
+        assert result.exit_code in (0, 1), result.output
+        outputs[jobs] = result.output
+    assert outputs["1"] == outputs["2"]
+    summary = json.loads(outputs["1"])["records"]
+    assert summary["outsideEffectiveDates"] == {"checkout-sla": 1, "kubernetes-platform-ola": 2}
+    assert summary["withoutTarget"] == [
+        {"sla": "kubernetes-platform-ola", "priority": "P4", "tickets": 1}]
+    with (tmp_path / "rows1.csv").open(encoding="utf-8") as handle:
+        measured = sorted((row["id"], row["sla"]) for row in csv.DictReader(handle))
+    assert measured == [("K1", "kubernetes-platform-uc"), ("K2", "kubernetes-platform-uc"),
+                        ("K3", "kubernetes-platform-uc"), ("K4", "kubernetes-platform-ola"),
+                        ("K4", "kubernetes-platform-uc")]
+    assert (tmp_path / "rows1.csv").read_bytes() == (tmp_path / "rows2.csv").read_bytes()
+    text_report = run("measure", str(catalog), "--records", str(folder)).output
+    assert ("opened outside an SLA's effective dates: checkout-sla (1),"
+            " kubernetes-platform-ola (2)") in text_report
+    assert "priorities without a target: kubernetes-platform-ola P4 (1)" in text_report
