@@ -252,8 +252,24 @@ class SiteInput:
             return Link(text, None, "invalid name")
         return self.link_entity(target)
 
+    @cached_property
+    def _text_links(self) -> dict[tuple[str, str], Link | None]:
+        return {}
+
     def link_text(self, value: Any, kind: str) -> Link | None:
-        """A reference as written in YAML (`payments`, `team:payments`, `role:cab-chair`)."""
+        """A reference as written in YAML (`payments`, `team:payments`, `role:cab-chair`);
+        made once per text and kind (a service's owner, SLA and calendar are written alike
+        on hundreds of services): the link depends on nothing else, and pages only read it."""
+        if type(value) is not str:
+            return self._link_text(value, kind)
+        key = (value, kind)
+        try:
+            return self._text_links[key]
+        except KeyError:
+            link = self._text_links[key] = self._link_text(value, kind)
+            return link
+
+    def _link_text(self, value: Any, kind: str) -> Link | None:
         if not isinstance(value, str):
             return None
         ref = parse_ref(value, kind)

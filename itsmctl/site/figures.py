@@ -47,13 +47,14 @@ class Downtime:
     per_month_in_hours: str | None
 
 
-def downtime(sla: Entity, calendar: Entity | None) -> Downtime | None:
+def downtime(sla: Entity, weekly: float | None) -> Downtime | None:
+    """The SLA's allowed downtime; `weekly` is its calendar's service hours a week (None: no
+    calendar), passed in so a calendar that thousands of SLAs share is summed once."""
     availability = percent(sla.get("spec", "availability"))
     if availability is None:
         return None
     period = sla.get("spec", "measurement", "period")
     months = PERIOD_MONTHS.get(period, 1) if isinstance(period, str) else 1
-    weekly = weekly_hours(calendar) if calendar is not None else None
     in_hours = None
     if weekly is not None and weekly < 7 * 24:
         # the service time of a month: its weeks (MONTH_DAYS / 7) times a week's service hours

@@ -19,7 +19,7 @@ from itsmctl.rules.common import lifecycle
 from itsmctl.rules.reviews import review_due
 from itsmctl.rules.security import HOLDS_DATA, review_settings
 from itsmctl.site.context import SiteInput
-from itsmctl.site.figures import Downtime, downtime
+from itsmctl.site.figures import Downtime, downtime, weekly_hours
 from itsmctl.site.pagemodel import Page, as_list, text
 from itsmctl.site.paths import Link, kind_index, ref_path
 
@@ -77,16 +77,27 @@ def freezes_of(site: SiteInput, service: Entity) -> list[Freeze]:
         ref = parse_ref(value, "ChangeModel") if isinstance(value, str) else None
         model = site.catalog.get(ref) if ref is not None else None
         if model is not None and model.kind == "ChangeModel" and ref_path(model.ref):
-            out += [w for w in _model_windows(site, model, with_services=False)
-                    if w.status == "in force"]
+            out += _in_force(site, model)
     return sorted(out, key=lambda w: (w.end, w.model.text, w.name))
+
+
+def _in_force(site: SiteInput, model: Entity) -> list[Freeze]:
+    """A change model's windows in force today, without their services: found once per model
+    and process (a handful of models serve thousands of service pages); read only."""
+    def make() -> list[Freeze]:
+        return [w for w in _model_windows(site, model, with_services=False)
+                if w.status == "in force"]
+    return site.per_entity("windows_in_force", model, make)
 
 
 def sla_downtime(site: SiteInput, sla: Entity) -> Downtime | None:
     """`figures.downtime` of an SLA with its calendar, once per SLA and process: the SLA's
     page, the page of each service it covers and the register show the same figures."""
     def make() -> Downtime | None:
-        return downtime(sla, site.catalog.resolve_field(sla, "calendar", "BusinessCalendar"))
+        calendar = site.catalog.resolve_field(sla, "calendar", "BusinessCalendar")
+        weekly = None if calendar is None else site.per_entity(
+            "weekly_hours", calendar, lambda: weekly_hours(calendar))
+        return downtime(sla, weekly)
     return site.per_entity("sla_downtime", sla, make)
 
 
