@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -64,6 +65,22 @@ def test_all_responses_of_a_run_are_bounded_together(github: FakeGitHub) -> None
     assert 1 < len(github.requests) < 10  # it stopped part-way, not at the page limit
     whole = GitHubClient(github.url, "t", max_bytes=4096)
     assert len(whole.get_list(MEMBERS, "members")) == 200
+
+
+def test_the_bound_spans_every_list_one_client_reads(github: FakeGitHub) -> None:
+    """The budget is the run's, not a list's: `check --require-approvals` reads the reviews,
+    the commits and each team's members through one client, and a server answering each
+    under the bound still stops once they add up past it."""
+    teams = ["/orgs/acme/teams/cab/members", "/orgs/acme/teams/ops/members"]
+    for path in teams:
+        github.routes[path] = [user(f"{path[-12:-8]}-{i}") for i in range(50)]
+    one_list = len(json.dumps(github.routes[teams[0]]).encode())
+    shared = GitHubClient(github.url, "t", max_total_bytes=one_list + one_list // 2)
+    assert len(shared.get_list(teams[0], "cab members")) == 50  # alone it fits
+    with pytest.raises(GitHubError, match="answers up to ops members add up to more than"):
+        shared.get_list(teams[1], "ops members")
+    assert len(GitHubClient(github.url, "t", max_total_bytes=one_list + one_list // 2)
+               .get_list(teams[1], "ops members")) == 50  # a fresh run reads it
 
 
 def test_a_slow_server_times_out(github: FakeGitHub) -> None:
