@@ -24,6 +24,22 @@ CLIP_NOTE = "… ({} more characters not shown)"
 MESSAGE_LIMIT = 200
 
 
+# A spreadsheet (Excel, LibreOffice, Google Sheets) runs a cell that starts with one of these
+# as a formula (`=HYPERLINK(...)`, `@SUM(...)`, DDE through `+`/`-`): CSV injection.
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+# A plain decimal number is never a formula, and quoting it would turn -30 into text.
+_PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(?:\.[0-9]+)?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell as written for spreadsheets: a cell a spreadsheet would run as a formula
+    gets a leading `'`, which every spreadsheet shows as text (OWASP's CSV-injection advice);
+    plain numbers are left as they are."""
+    if text[:1] in _FORMULA_STARTS and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

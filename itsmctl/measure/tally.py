@@ -22,6 +22,7 @@ from itsmctl.measure.plans import RESOLVED_STATUSES, SlaPlan, Target
 from itsmctl.measure.records import TICKET_TYPES, Ticket
 from itsmctl.model import PRIORITIES
 from itsmctl.processes.spec import EscalationStep
+from itsmctl.visible import spreadsheet_safe
 
 PER_TICKET_COLUMNS = ("id", "sla", "priority", "response_minutes", "resolution_minutes",
                       "response_breached", "resolution_breached", "response_breach_at",
@@ -276,10 +277,11 @@ class _PlanState:
 
 def _row(ticket: Ticket, plan: SlaPlan, measured: list[Clocked | None],
          crossed: list[str]) -> list[str]:
-    """The per-ticket CSV row; `measured` holds the clocks in CLOCKS order (None: none)."""
+    """The per-ticket CSV row; `measured` holds the clocks in CLOCKS order (None: none). The
+    id and priority come from the records, so they are written spreadsheet-safe (`'=...`)."""
     response, resolution = measured
     return [
-        ticket.id, plan.name, ticket.priority,
+        spreadsheet_safe(ticket.id), plan.name, spreadsheet_safe(ticket.priority),
         "" if response is None else format_minutes(response.seconds / 60.0),
         "" if resolution is None else format_minutes(resolution.seconds / 60.0),
         _breached_cell(response), _breached_cell(resolution),

