@@ -37,6 +37,7 @@ MAX_TOTAL_BYTES = 32 * 1024 * 1024
 MAX_PAGES = 50  # 100 items per page: 5,000 reviews or team members
 _NEXT = re.compile(r'<([^<>\s]+)>\s*;\s*rel="?next"?')
 _SECONDS = re.compile(r"[0-9]{1,10}")  # retry-after, reset: ASCII digits gmtime can show
+_REQUESTABLE = re.compile(r"[!-~]+")  # printable ASCII: what an HTTP request line carries
 
 
 class GitHubError(ItsmctlError):
@@ -140,7 +141,14 @@ class GitHubClient:
         if match is None:
             return None
         url = match.group(1)
-        if _origin(url) != self.origin:
+        try:  # http.client encodes the request line as ASCII; urlsplit checks [IPv6] hosts
+            origin = _origin(url) if _REQUESTABLE.fullmatch(url) else None
+        except ValueError:
+            origin = None
+        if origin is None:
+            raise GitHubError(f"GitHub's next page of {what} is no URL that can be asked for",
+                              "check GITHUB_API_URL points at the REST API")
+        if origin != self.origin:
             raise GitHubError(f"GitHub's next page of {what} points outside {self.origin}",
                               "check GITHUB_API_URL; the token is only sent there")
         return url

@@ -23,7 +23,7 @@ from itsmctl.github.identities import LOGIN
 MAX_EVENT_BYTES = 16 * 1024 * 1024
 _REPO = re.compile(r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<name>[A-Za-z0-9._-]{1,100})")
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-_LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")  # urlsplit's hostname: lower case, no []
 
 # who opened it: a person's login, or an app's `name[bot]` (Dependabot, Renovate), which
 # approves nothing anyway (a bot's review never counts, approvals.latest_decisions)
@@ -90,9 +90,15 @@ def pull_request_from_env(env: Mapping[str, str],
                           "pass it to the step: env: {GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}}"
                           " (a token that can read org teams when teams approve)")
     api_url = env.get("GITHUB_API_URL", "https://api.github.com").strip().rstrip("/")
-    parts = urlsplit(api_url)
-    if parts.scheme != "https" and not (parts.scheme == "http" and parts.netloc.split(":")[0]
-                                         in _LOOPBACK):
+    try:
+        parts = urlsplit(api_url)
+        host = parts.hostname
+    except ValueError:  # a bracketed host that is no IPv6 address
+        host = None
+    if not host or "@" in parts.netloc:  # `http://localhost:80@evil.example` is no loopback
+        raise GitHubError(f"GITHUB_API_URL {api_url!r} is no URL of an API host",
+                          "set it to the REST API's URL, like https://api.github.com")
+    if parts.scheme != "https" and not (parts.scheme == "http" and host in _LOOPBACK):
         raise GitHubError(f"GITHUB_API_URL {api_url!r} is not an https URL",
                           "the token is only sent over https")
     match = _REPO.fullmatch(env.get("GITHUB_REPOSITORY", ""))

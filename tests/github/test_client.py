@@ -41,6 +41,23 @@ def test_a_next_page_on_another_origin_is_refused(github: FakeGitHub) -> None:
     assert len(github.requests) == 1  # the token never went elsewhere
 
 
+@pytest.mark.parametrize("target", [
+    "{origin}/orgs/acme/teams/cab/members?page=\xe9",  # same origin, no ASCII request line
+    "http://[127.0.0.1/members",  # a bracketed host that is no IPv6 address
+    "http://[::1]x/members",
+], ids=["non-ASCII path", "unclosed IPv6 host", "junk after IPv6 host"])
+def test_a_next_link_that_is_no_url_is_an_error_not_a_crash(github: FakeGitHub,
+                                                            target: str) -> None:
+    """The Link header is the server's text: a next page the client could not ask for
+    (urlsplit's ValueError, http.client's UnicodeEncodeError) is exit 2, not exit 3."""
+    link = f'<{target.format(origin=github.url)}>; rel="next"'.encode("latin-1")
+    github.routes[MEMBERS] = Raw(HEADERS_200 + b"Content-Length: 2\r\nLink: " + link
+                                 + b"\r\n\r\n[]")
+    with pytest.raises(GitHubError, match="next page of members"):
+        client(github).get_list(MEMBERS, "members")
+    assert len(github.requests) == 1  # nothing more was asked, of anyone
+
+
 def test_pages_are_bounded(github: FakeGitHub) -> None:
     github.page_size = 1
     github.routes[MEMBERS] = [user(f"u{i}") for i in range(10)]

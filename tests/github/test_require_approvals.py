@@ -199,6 +199,10 @@ def test_a_change_without_required_approvals_asks_github_nothing(tmp_path: Path,
     ({"GITHUB_REPOSITORY": "not a repo"}, "needs GITHUB_REPOSITORY"),
     ({"GITHUB_EVENT_PATH": None}, "needs GITHUB_EVENT_PATH"),
     ({"GITHUB_API_URL": "http://api.example.com"}, "is not an https URL"),
+    ({"GITHUB_API_URL": "https://[api.github.com"}, "is no URL of an API host"),
+    # a loopback name as the user part of a remote host's URL is no loopback
+    ({"GITHUB_API_URL": "http://localhost:80@api.example.com"}, "is no URL of an API host"),
+    ({"GITHUB_API_URL": "http://127.0.0.1@api.example.com"}, "is no URL of an API host"),
 ])
 def test_a_missing_environment_is_a_usage_error(pr: tuple[Path, str], github: FakeGitHub,
                                                 env: dict[str, str | None], message: str) -> None:
