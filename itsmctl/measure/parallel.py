@@ -18,7 +18,10 @@ the same:
   tickets back and the parent counts them last, in line order, as `finish` does.
 
 Counts add, percentiles and means are taken over the merged samples (each sorts its values
-first), and first rows and instants merge as minimum and maximum. A file out of time order
+first), and first rows and instants merge as minimum and maximum. Per-ticket rows go to a file
+of each worker's, in a private temporary folder, each row with its key; the parent merges
+the files as it reads them, so neither it nor a worker holds the rows (memory stays bounded by
+the open tickets, as in one process). A file out of time order
 (the in-memory join), a worker that fails, a platform without fork, or an error in the
 records (the one-process run says it, at the row it says it at) make the parent run in one
 process instead.
@@ -31,6 +34,9 @@ import heapq
 import io
 import math
 import multiprocessing
+import shutil
+import struct
+import tempfile
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -39,7 +45,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
-from typing import IO, TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 from zlib import crc32
 
 from itsmctl.errors import ItsmctlError
@@ -64,7 +71,10 @@ if TYPE_CHECKING:
 Key = tuple[float, float, int]  # (step line, or inf after the last; stop; ticket line)
 Step = tuple[int, float, Ticket | None]  # line, opened, the ticket when this worker owns it
 
-_STATE: tuple[RecordInputs, bool] | None = None
+_STATE: tuple[RecordInputs, Path | None] | None = None
+# a per-ticket row in a worker's file: its key (step line or +-inf, stop, ticket line; the
+# line a float only where it is exact, below 2**53), the length of its UTF-8 text, the text
+_ROW_HEAD = struct.Struct("<ddqI")
 
 
 def measure_parallel(inputs: RecordInputs, workers: int, per_ticket: IO[str] | None
@@ -75,20 +85,27 @@ def measure_parallel(inputs: RecordInputs, workers: int, per_ticket: IO[str] | N
         context = multiprocessing.get_context("fork")
     except ValueError:
         return None  # no fork on this platform (Windows): the workers need the parent's state
+    try:  # a private folder (mode 0700) for the workers' per-ticket rows
+        rows = Path(tempfile.mkdtemp(prefix="itsmctl-rows-")) if per_ticket is not None else None
+    except OSError:
+        return None  # no room for them: one process writes the rows itself
     try:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
-                                 initargs=(inputs, per_ticket is not None)) as executor:
+                                 initargs=(inputs, rows)) as executor:
             futures = [executor.submit(_measure_part, index, workers)
                        for index in range(workers)]
             parts = [future.result() for future in futures]
+        if any(part is None for part in parts):
+            return None
+        return _merge(inputs, [p for p in parts if p is not None], per_ticket)
     except (BrokenProcessPool, OSError):
-        return None  # a worker died (memory, a signal): one process, where errors show
-    if any(part is None for part in parts):
-        return None
-    return _merge(inputs, [p for p in parts if p is not None], per_ticket)
+        return None  # a worker died (memory, a signal) or its disk filled: one process
+    finally:
+        if rows is not None:
+            shutil.rmtree(rows, ignore_errors=True)
 
 
-def _init(inputs: RecordInputs, rows: bool) -> None:
+def _init(inputs: RecordInputs, rows: Path | None) -> None:
     global _STATE  # noqa: PLW0603 - per-worker state, set once by the pool initializer
     _STATE = (inputs, rows)
 
@@ -117,21 +134,25 @@ class _Keyed(Tally):
 
 
 class _Rows:
-    """Per-ticket CSV rows written in a worker, each with the key that places it."""
+    """Per-ticket CSV rows written by a worker to its file, each with the key that places it
+    (`_ROW_HEAD`). Text is encoded with surrogatepass, so any string the records held comes
+    back unchanged."""
 
-    def __init__(self) -> None:
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
         self.buffer = io.StringIO()
         self.writer = csv.writer(self.buffer, lineterminator="\n")
-        self.keys: list[Key] = []
-        self.ends = array("q")
-        self.end = 0
         self.tally: _Keyed | None = None
 
     def __call__(self, cells: list[str]) -> None:
         assert self.tally is not None
-        self.end += self.writer.writerow(cells)
-        self.keys.append(self.tally.key)
-        self.ends.append(self.end)
+        buffer = self.buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self.writer.writerow(cells)
+        text = buffer.getvalue().encode("utf-8", "surrogatepass")
+        self.file.write(_ROW_HEAD.pack(*self.tally.key, len(text)))
+        self.file.write(text)
 
 
 @dataclass
@@ -147,9 +168,7 @@ class _Part:
     early_ids: set[str]
     deferred: list[Ticket]
     open_at_steps: array[int]
-    row_keys: list[Key]
-    row_text: str
-    row_ends: array[int]
+    rows: Path | None  # the file of its per-ticket rows
 
 
 _COUNTERS = ("open_within", "unknown_services", "unknown_priorities", "unknown_types",
@@ -165,12 +184,19 @@ class _Discard(list[RowProblem]):
 
 def _measure_part(index: int, count: int) -> _Part | None:
     assert _STATE is not None, "worker used before its initialiser ran"
-    inputs, with_rows = _STATE
+    inputs, folder = _STATE
+    if folder is None:
+        return _count_part(inputs, index, count, None, None)
+    path = folder / f"part-{index}"
+    with path.open("wb", buffering=1 << 20) as file:
+        return _count_part(inputs, index, count, _Rows(file), path)
 
+
+def _count_part(inputs: RecordInputs, index: int, count: int, rows: _Rows | None,
+                path: Path | None) -> _Part | None:
     def mine(ident: str) -> bool:
         return crc32(ident.encode("utf-8", "surrogatepass")) % count == index
 
-    rows = _Rows() if with_rows else None
     tally = inputs.tally(rows, _Keyed)
     assert isinstance(tally, _Keyed) and tally.kpis is not None
     if rows is not None:
@@ -187,9 +213,7 @@ def _measure_part(index: int, count: int) -> _Part | None:
     return _Part(
         _counted(tally), tally.first_keys, stats.problems,
         stats.duplicates, stats.orphan_events, stats.orphan_ids - stats.seen,
-        stats.orphan_ids & stats.seen, tally.deferred, counts,
-        rows.keys if rows else [], rows.buffer.getvalue() if rows else "",
-        rows.ends if rows else array("q"))
+        stats.orphan_ids & stats.seen, tally.deferred, counts, path)
 
 
 def _counted(tally: Tally) -> dict[str, Any]:
@@ -369,16 +393,24 @@ def _merge_kpis(kpis: KpiTally, data: dict[str, Any]) -> None:
 
 
 def _write_rows(per_ticket: IO[str], parts: list[_Part]) -> int:
-    """The workers' per-ticket rows in the one-process run's order (each part is in it)."""
-    def spans(part: _Part) -> Iterator[tuple[Key, str]]:
-        start = 0
-        for key, end in zip(part.row_keys, part.row_ends, strict=True):
-            yield key, part.row_text[start:end]
-            start = end
-
+    """The workers' per-ticket rows in the one-process run's order (each file is in it),
+    read as they are merged."""
     written = 0
-    for _, text in heapq.merge(*map(spans, parts), key=itemgetter(0)):
-        per_ticket.write(text)
-        written += 1
+    files = [part.rows.open("rb", buffering=1 << 20) for part in parts if part.rows]
+    try:
+        for _, text in heapq.merge(*map(_rows_of, files), key=itemgetter(0)):
+            per_ticket.write(text)
+            written += 1
+    finally:
+        for file in files:
+            file.close()
     return written
+
+
+def _rows_of(file: BinaryIO) -> Iterator[tuple[Key, str]]:
+    """A worker's rows from its file, each with its key."""
+    size, unpack, read = _ROW_HEAD.size, _ROW_HEAD.unpack, file.read
+    while head := read(size):
+        step, stop, line, length = unpack(head)
+        yield (step, stop, line), read(length).decode("utf-8", "surrogatepass")
 

@@ -188,3 +188,47 @@ def test_workers_that_cannot_run_give_the_one_process_result(
     many = outputs(EXAMPLES / "records", tmp_path / "many", 2)
     for a, b in zip(one, many, strict=True):
         assert a == b, f"{failure}: --jobs 2 differs from --jobs 1 in {a[0]}"
+
+
+@pytest.mark.parametrize("failure", [None, "worker dies"])
+def test_the_workers_rows_leave_no_temporary_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str | None) -> None:
+    """Each worker writes its per-ticket rows to a file of its own, which the parent merges
+    as it reads it (so no process holds the rows); the folder goes when the run ends, also
+    when a worker dies and one process measures instead."""
+    import tempfile
+
+    from itsmctl.measure import parallel
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    made: list[Path] = []
+    mkdtemp = tempfile.mkdtemp
+
+    def recorded(*args: object, **kwargs: object) -> str:
+        folder = mkdtemp(*args, **kwargs)  # type: ignore[call-overload]
+        made.append(Path(folder))
+        return str(folder)
+
+    monkeypatch.setattr(parallel.tempfile, "mkdtemp", recorded)
+    if failure == "worker dies":
+        monkeypatch.setattr(parallel, "_measure_part", _worker_dies)
+    records = generated_records(tmp_path / "records", 3000)
+    one = outputs(records, tmp_path / "one", 1)
+    many = outputs(records, tmp_path / "many", 2)
+    assert one == many
+    assert len(made) == len(FORMATS)  # one folder a run, each under the temporary folder
+    assert all(folder.parent == scratch for folder in made)
+    assert list(scratch.iterdir()) == []
+
+
+def test_no_room_for_the_workers_rows_measures_in_one_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from itsmctl.measure import parallel
+
+    def full(*args: object, **kwargs: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    one = outputs(EXAMPLES / "records", tmp_path / "one", 1)
+    monkeypatch.setattr(parallel.tempfile, "mkdtemp", full)
+    assert outputs(EXAMPLES / "records", tmp_path / "many", 2) == one
