@@ -23,6 +23,7 @@ from itsmctl.github.identities import LOGIN
 MAX_EVENT_BYTES = 16 * 1024 * 1024
 _REPO = re.compile(r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<name>[A-Za-z0-9._-]{1,100})")
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_TOKEN = re.compile(r"[!-~]+")  # what an Authorization header can carry (no CR, LF, space)
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")  # urlsplit's hostname: lower case, no []
 
 # who opened it: a person's login, or an app's `name[bot]` (Dependabot, Renovate), which
@@ -89,6 +90,10 @@ def pull_request_from_env(env: Mapping[str, str],
         raise GitHubError("--require-approvals needs GITHUB_TOKEN to read the reviews",
                           "pass it to the step: env: {GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}}"
                           " (a token that can read org teams when teams approve)")
+    if not _TOKEN.fullmatch(token):  # never quoted: http.client's refusal quoted it whole
+        raise GitHubError("GITHUB_TOKEN is no token: it holds a space, a line break or a"
+                          " character outside printable ASCII",
+                          "set the secret again, the token alone")
     api_url = env.get("GITHUB_API_URL", "https://api.github.com").strip().rstrip("/")
     try:
         parts = urlsplit(api_url)
@@ -102,7 +107,7 @@ def pull_request_from_env(env: Mapping[str, str],
         raise GitHubError(f"GITHUB_API_URL {api_url!r} is not an https URL",
                           "the token is only sent over https")
     match = _REPO.fullmatch(env.get("GITHUB_REPOSITORY", ""))
-    if match is None:
+    if match is None or match["name"] in (".", ".."):  # no repository: a step up the path
         raise GitHubError("--require-approvals needs GITHUB_REPOSITORY (owner/repo)",
                           "run it in GitHub Actions, or set it")
     event = event or pull_event(env)

@@ -197,6 +197,7 @@ def test_a_change_without_required_approvals_asks_github_nothing(tmp_path: Path,
 @pytest.mark.parametrize(("env", "message"), [
     ({"GITHUB_TOKEN": None}, "needs GITHUB_TOKEN"),
     ({"GITHUB_REPOSITORY": "not a repo"}, "needs GITHUB_REPOSITORY"),
+    ({"GITHUB_REPOSITORY": "example-org/.."}, "needs GITHUB_REPOSITORY"),  # /repos/example-org/..
     ({"GITHUB_EVENT_PATH": None}, "needs GITHUB_EVENT_PATH"),
     ({"GITHUB_API_URL": "http://api.example.com"}, "is not an https URL"),
     ({"GITHUB_API_URL": "https://[api.github.com"}, "is no URL of an API host"),
@@ -210,6 +211,21 @@ def test_a_missing_environment_is_a_usage_error(pr: tuple[Path, str], github: Fa
     result = check(repo, github, head, env=env)
     assert result.exit_code == 2 and message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("token", ["s3cr3t\r\nX-Injected: 1", "s3cr3t\nmore", "s3 cr3t",
+                                   "s3cr\u00e9t"])
+def test_a_token_no_header_can_carry_is_refused_and_never_shown(
+        pr: tuple[Path, str], github: FakeGitHub, token: str) -> None:
+    """A line break in GITHUB_TOKEN crashed in http.client (exit 3), and the internal-error
+    line quoted the Authorization header it refused: the token, in the job's log."""
+    repo, head = pr
+    serve(github, [])
+    result = check(repo, github, head, env={"GITHUB_TOKEN": token})
+    assert result.exit_code == 2 and "GITHUB_TOKEN is no token" in result.output
+    assert "s3" not in result.output and "cr3t" not in result.output
+    assert "X-Injected" not in result.output
+    assert github.requests == []
 
 
 def test_an_event_that_is_no_pull_request_is_a_usage_error(pr: tuple[Path, str],
