@@ -158,10 +158,20 @@ def _remembered_links(root: str) -> Callable[[Link | None], Markup]:
     """`link_markup` at `root`, made once per link: a service's owner, SLA and dependencies
     are linked from dozens of pages, each time the same markup. Remembered by the link's
     value (text, href, note, title: all `link_markup` reads), so an equal link made again
-    for another page finds it too; a catalog has one entry per entity it links, about."""
+    for another page finds it too; a catalog has one entry per entity it links, about.
+
+    Most links a page prints are the very objects the site made once (`SiteInput.link_entity`,
+    `link_text`), so each is found first by identity, before its value is hashed (a frozen
+    dataclass's hash is Python code over its four fields): a frozen `Link` of plain text is
+    the same markup for as long as it lives, and the entry keeps it alive, so its id is
+    never another object's."""
     made: dict[Link, Markup] = {}
+    same: dict[int, tuple[Link, Markup]] = {}
 
     def bound(value: Link | None) -> Markup:
+        found = same.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
         # only links of plain text: equal values of other types can print apart (1 == True)
         if type(value) is not Link or type(value.text) is not str or type(value.note) is not str \
                 or (value.href is not None and type(value.href) is not str):
@@ -169,6 +179,7 @@ def _remembered_links(root: str) -> Callable[[Link | None], Markup]:
         markup = made.get(value)
         if markup is None:
             markup = made[value] = link_markup(root, value)
+        same[id(value)] = (value, markup)
         return markup
     return bound
 
