@@ -6,6 +6,7 @@ on every page; the allowed-downtime formula itself is `itsmctl.availability`'s, 
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -110,14 +111,16 @@ class Impacted:
     hard: bool
 
 
-def blast_radius(service: Entity, dependents: dict[Ref, list[tuple[Entity, str]]]
-                 ) -> list[Impacted]:
-    """Every service that depends on `service`, directly or transitively (cycle-safe).
+def blast_radius(service: Entity, dependents: dict[Ref, list[tuple[Entity, str]]],
+                 shown: int | None = None) -> tuple[list[Impacted], int]:
+    """Every service that depends on `service`, directly or transitively (cycle-safe): the
+    `shown` nearest (None: all), nearest first, then by name, and how many there are.
 
     A dependent is `hard` when some chain of hard dependencies links it to `service`:
-    an outage of `service` then takes it down too.
+    an outage of `service` then takes it down too. Only the shown are made `Impacted` (a
+    service page lists 50 of what can be hundreds): the search keeps plain tuples.
     """
-    best: dict[Ref, Impacted] = {}
+    best: dict[Ref, tuple[int, bool, Entity]] = {}  # distance, hard, the dependent
     queue: deque[tuple[Entity, int, bool]] = deque([(service, 0, True)])
     while queue:
         current, distance, hard = queue.popleft()
@@ -126,9 +129,12 @@ def blast_radius(service: Entity, dependents: dict[Ref, list[tuple[Entity, str]]
                 continue
             chain_hard = hard and kind == "hard"
             seen = best.get(dependent.ref)
-            if seen is not None and (seen.hard or not chain_hard):
+            if seen is not None and (seen[1] or not chain_hard):
                 continue
-            best[dependent.ref] = Impacted(dependent, seen.distance if seen else distance + 1,
-                                           chain_hard)
+            best[dependent.ref] = (seen[0] if seen else distance + 1, chain_hard, dependent)
             queue.append((dependent, distance + 1, chain_hard))
-    return sorted(best.values(), key=lambda i: (i.distance, i.service.name))
+    def order(item: tuple[int, bool, Entity]) -> tuple[int, str]:
+        return item[0], item[2].name
+    found = (sorted(best.values(), key=order) if shown is None
+             else heapq.nsmallest(shown, best.values(), key=order))  # sorted(...)[:shown]
+    return [Impacted(d, distance, hard) for distance, hard, d in found], len(best)

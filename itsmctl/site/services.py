@@ -79,7 +79,8 @@ def service_fields(site: SiteInput, service: Entity) -> dict[str, Any]:
     spec = service.spec
     sla = site.catalog.resolve_field(service, "sla", "SLA")
     dependents = site.dependents.get(service.ref, [])
-    impacted = blast_radius(service, site.dependents)  # nearest first, then by name
+    # the nearest first, then by name
+    impacted, impacted_total = blast_radius(service, site.dependents, BLAST_SHOWN)
     return {
         "type": text(spec.get("type")),
         "lifecycle": text(spec.get("lifecycle")),
@@ -101,8 +102,8 @@ def service_fields(site: SiteInput, service: Entity) -> dict[str, Any]:
                          for _, d in list_of_dicts(spec.get("dependencies"))],
         "dependents": [(site.link_entity(s), kind) for s, kind in dependents],
         "blast_radius": [(site.link_entity(i.service), i.distance, i.hard)
-                         for i in impacted[:BLAST_SHOWN]],
-        "blast_total": len(impacted),
+                         for i in impacted],
+        "blast_total": impacted_total,
         "raci": [raci_matrix(site, r) for r in site.referrers_of(service, "RACI", "scope")],
         "catalogs": [site.link_entity(c)
                      for c in site.referrers_of(service, "ServiceCatalog", "offering")],
