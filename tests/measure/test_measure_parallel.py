@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 from pathlib import Path
@@ -232,3 +233,62 @@ def test_no_room_for_the_workers_rows_measures_in_one_process(
     one = outputs(EXAMPLES / "records", tmp_path / "one", 1)
     monkeypatch.setattr(parallel.tempfile, "mkdtemp", full)
     assert outputs(EXAMPLES / "records", tmp_path / "many", 2) == one
+
+
+def hostile_ids(target: Path) -> Path:
+    """The example records as JSON Lines with ids that only look alike or only differ in
+    what strips: a lone surrogate, one name in NFC and in NFD (two ids, each with a later
+    duplicate), padding around the id its events name (one id), an integer and its string
+    (one id, a duplicate), a bidi override on a row only its owner can read (a bad csat),
+    and an array (a bad row); still in time order."""
+    shutil.copytree(EXAMPLES / "records", target)
+    tickets, events = _read(target / "tickets.csv"), _read(target / "events.csv")
+    header, body = tickets[0], tickets[1:]
+    items: list[dict[str, object]] = []
+    renamed: dict[str, str] = {}
+    for n, row in enumerate(body):
+        item: dict[str, object] = {k: v for k, v in zip(header, row, strict=True) if v}
+        new: object = [row[0], f"caf\u00e9-{n}", f"cafe\u0301-{n - 1}", f"x\ud800{n}",
+                       f" {row[0]}\t", 10**6 + n][n % 6]
+        item["id"] = new
+        renamed[row[0]] = str(new).strip()
+        items.append(item)
+    times = ("opened_at", "responded_at", "resolved_at", "closed_at")
+    for n in (5, 2, 1):  # a copy of each with a later row's times, after that row
+        copy = {**{k: v for k, v in items[n].items() if k not in times},
+                **{k: v for k, v in items[n + 300].items() if k in times}}
+        items.insert(n + 301, {**copy, "id": str(copy["id"])})  # 1000005 as "1000005"
+    items.insert(150, dict(items[150], id="BAD\u202e1", csat="eleven"))
+    items.insert(250, dict(items[250], id=["x"]))
+    (target / "tickets.csv").unlink()
+    (target / "tickets.jsonl").write_text("".join(json.dumps(i) + "\n" for i in items),
+                                          encoding="utf-8")
+    moved = [[renamed.get(e[0], e[0]), *e[1:]] for e in events[1:]]
+    _write(target / "events.csv", [events[0], *(e for e in moved if "\ud800" not in e[0])])
+    return target
+
+
+def test_hostile_ids_are_the_same_and_counted_by_the_workers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An id's worker is the crc32 of its UTF-8 (surrogates passed): ids that look alike
+    stay apart and ids that strip alike meet, in the one worker that owns them."""
+    import itsmctl.measure.run as measure_run
+
+    records = hostile_ids(tmp_path / "records")
+    assert_same(records, tmp_path, "--max-bad-rows", "100")
+    one = (tmp_path / "one" / "1.json").read_text(encoding="utf-8")
+    rows = (tmp_path / "one" / "1-json-rows.csv").read_text(encoding="utf-8")
+    assert "x\\ud800" in rows  # shown as its escape, in both runs
+    assert "caf\u00e9-1," in rows and "cafe\u0301-1," in rows  # two tickets
+    # 1000005 and "1000005" one id, NFC and NFD each its own: 3 duplicates; every event
+    # joined to its ticket (padded ids included), the zipper used
+    assert '"duplicates": 3,' in one and "ticket id '1000005' appears more than once" in one
+    assert '"eventsForUnknownTickets": [],' in one and '"mode": "streaming",' in one
+
+    def one_process(*args: object) -> None:
+        raise AssertionError("the run fell back to one process")
+
+    monkeypatch.setattr(measure_run, "_attempt", one_process)
+    result = run("measure", str(EXAMPLES), "--records", str(records), "--jobs", "2",
+                 "--max-bad-rows", "100", "-f", "json")
+    assert result.output == one
