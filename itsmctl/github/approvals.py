@@ -121,6 +121,18 @@ def latest_decisions(reviews: Iterable[Any]) -> dict[str, tuple[str, str, str]]:
     return latest
 
 
+def review_fields(review: Any) -> dict[str, Any] | None:
+    """What `latest_decisions` reads of a review as the API lists it (strings or None,
+    which it reads alike), so the rest of its page can go."""
+    if not isinstance(review, dict):
+        return None
+    user, state, commit = review.get("user"), review.get("state"), review.get("commit_id")
+    login = user.get("login") if isinstance(user, dict) else None
+    return {"user": {"login": login if isinstance(login, str) else None},
+            "state": state if isinstance(state, str) else None,
+            "commit_id": commit if isinstance(commit, str) else None}  # a head SHA is one
+
+
 def approving_logins(reviews: Iterable[Any], head_sha: str) -> dict[str, str]:
     """lower-case login -> login of everyone whose latest decisive review is APPROVED on
     `head_sha` (see `latest_decisions`)."""
@@ -150,13 +162,16 @@ class _Members:
 
     def of(self, team: GitHubTeam) -> tuple[str, ...]:
         if team not in self.cache:
-            users = self.client.get_list(f"/orgs/{team.org}/teams/{team.slug}/members",
-                                         f"the members of team {team.org}/{team.slug}",
-                                         forbidden_hint=MEMBERS_HINT)
-            self.cache[team] = tuple(u["login"] for u in users if isinstance(u, dict)
-                                     and isinstance(u.get("login"), str)
-                                     and LOGIN.fullmatch(u["login"]))
+            logins = self.client.get_list(f"/orgs/{team.org}/teams/{team.slug}/members",
+                                          f"the members of team {team.org}/{team.slug}",
+                                          forbidden_hint=MEMBERS_HINT, keep=_member_login)
+            self.cache[team] = tuple(login for login in logins if login is not None)
         return self.cache[team]
+
+
+def _member_login(user: Any) -> str | None:
+    login = user.get("login") if isinstance(user, dict) else None
+    return login if isinstance(login, str) and LOGIN.fullmatch(login) else None
 
 
 def check_approvals(required: Iterable[Approval], base: Catalog, head: Catalog,
@@ -165,7 +180,7 @@ def check_approvals(required: Iterable[Approval], base: Catalog, head: Catalog,
     """Read the reviews, the commits (who wrote the pull request) and team members, and
     judge every required party."""
     reviews = client.get_list(pr.reviews_path, f"the reviews of pull request #{pr.event.number}",
-                              forbidden_hint=REVIEWS_HINT)
+                              forbidden_hint=REVIEWS_HINT, keep=review_fields)
     authors = read_authorship(client, pr, (base, head))
     approving = approving_logins(reviews, pr.event.head_sha)
     members = _Members(client)

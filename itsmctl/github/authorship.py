@@ -69,7 +69,7 @@ def read_authorship(client: GitHubClient, pr: PullRequest,
     if pr.event.commits is not None and pr.event.commits > MAX_LISTED:
         return Authorship(_opened(pr), _too_many(pr.event.commits))
     commits = client.get_list(pr.commits_path, f"the commits of pull request #{pr.event.number}",
-                              forbidden_hint=COMMITS_HINT)
+                              forbidden_hint=COMMITS_HINT, keep=commit_fields)
     if len(commits) >= MAX_LISTED:  # cut, whatever the payload counted before a push
         return Authorship(_opened(pr), _too_many(len(commits), at_least=True))
     if not any(isinstance(c, dict) and c.get("sha") == pr.event.head_sha for c in commits):
@@ -78,6 +78,26 @@ def read_authorship(client: GitHubClient, pr: PullRequest,
             " was pushed to since this event), so who wrote what was reviewed cannot be"
             " known and no approval counts; the run for the new head decides"))
     return authorship(pr.event.author, commits, catalogs)
+
+
+def commit_fields(item: Any) -> dict[str, Any] | None:
+    """What `authorship` and the head check read of a commit as the API lists it (strings
+    or None, which they read alike), so the rest of its page can go."""
+    if not isinstance(item, dict):
+        return None
+    inner = item.get("commit")
+    commit: dict[str, Any] = inner if isinstance(inner, dict) else {}
+    return {"sha": _string(item, "sha"),
+            "author": {"login": _string(item.get("author"), "login")},
+            "committer": {"login": _string(item.get("committer"), "login")},
+            "commit": {"author": {"email": _string(commit.get("author"), "email")},
+                       "committer": {"email": _string(commit.get("committer"), "email")},
+                       "message": _string(commit, "message")}}
+
+
+def _string(holder: Any, key: str) -> str | None:
+    value = holder.get(key) if isinstance(holder, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def authorship(author: str, commits: Iterable[Any], catalogs: Iterable[Catalog]) -> Authorship:

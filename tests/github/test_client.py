@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import re
 import time
+from typing import Any
 
 import pytest
 
 from itsmctl.github.approvals import approving_logins
 from itsmctl.github.client import GitHubClient, GitHubError
-from tests.github.fake import Error, FakeGitHub, Raw, review, user
+from tests.github.fake import Error, FakeGitHub, Raw, commit, review, user
 
 HEAD, OLD = "a" * 40, "b" * 40
 MEMBERS = "/orgs/acme/teams/cab/members"
@@ -56,6 +57,28 @@ def test_a_next_link_that_is_no_url_is_an_error_not_a_crash(github: FakeGitHub,
     with pytest.raises(GitHubError, match="next page of members"):
         client(github).get_list(MEMBERS, "members")
     assert len(github.requests) == 1  # nothing more was asked, of anyone
+
+
+def test_picked_items_hold_one_page_decoded_not_every_page(github: FakeGitHub) -> None:
+    """A hostile server's pages of `{}` decode to about 25 times their bytes; with `keep`
+    each page goes once its items are picked, so three pages take the memory of one."""
+    import tracemalloc
+
+    body = b"[" + b"{}," * 99_999 + b"{}]"
+    for n in range(3):
+        link = f'Link: <{github.url}/p{n + 1}>; rel="next"\r\n'.encode() if n < 2 else b""
+        github.routes[f"/p{n}"] = Raw(HEADERS_200 + b"Content-Length: %d\r\n" % len(body)
+                                      + link + b"\r\n" + body)
+
+    def peak(**keep: Any) -> int:
+        tracemalloc.start()
+        try:
+            assert len(client(github).get_list("/p0", "members", **keep)) == 300_000
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    assert peak(keep=lambda item: None) < peak() / 2
 
 
 def test_pages_are_bounded(github: FakeGitHub) -> None:
@@ -150,6 +173,29 @@ def test_the_latest_decisive_review_on_the_head_commit_counts() -> None:
         review("Fay", "APPROVED", HEAD), {"user": None, "state": "APPROVED"}, "junk",
     ]
     assert sorted(approving_logins(reviews, HEAD).values()) == ["Fay", "ana", "di"]
+
+
+def test_what_is_kept_of_reviews_and_commits_is_judged_as_the_whole_items() -> None:
+    """review_fields and commit_fields keep strings and drop the rest: items whose fields
+    are of the wrong types give the verdicts the full items give."""
+    from itsmctl.github.approvals import objecting_logins, review_fields
+    from itsmctl.github.authorship import authorship, commit_fields
+
+    reviews: list[Any] = [
+        review("ana", "APPROVED", HEAD), {**review("bo", "APPROVED", HEAD), "commit_id": 7},
+        {**review("cy", "CHANGES_REQUESTED", OLD), "state": ["APPROVED"]},
+        {**review("di", "CHANGES_REQUESTED", OLD)}, {"user": {"login": ["ed"]}}, "junk", None]
+    kept = [review_fields(r) for r in reviews]
+    assert approving_logins(kept, HEAD) == approving_logins(reviews, HEAD) == {"ana": "ana"}
+    assert objecting_logins(kept) == objecting_logins(reviews) == {"di": "di"}
+    commits: list[Any] = [
+        commit(HEAD, author="fay", committer="gil", message="x\nCo-authored-by: H <h@x.io>"),
+        {**commit(OLD, author="ivy"), "commit": "not an object"},
+        {**commit(OLD), "author": {"login": 5}, "sha": 9}, [HEAD], None]
+    kept = [commit_fields(c) for c in commits]
+    assert len(kept) == len(commits)
+    assert authorship("zed", kept, ()) == authorship("zed", commits, ())
+    assert sorted(authorship("zed", kept, ()).reasons) == ["fay", "gil", "ivy", "zed"]
 
 
 HEADERS_200 = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
