@@ -27,11 +27,12 @@ errors; a picture's boxes are as tall as its tallest text needs, so no text leav
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Hashable, Iterable
+from collections import Counter
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
-from typing import TypeVar
+from itertools import chain as chain_of
+from typing import NamedTuple, TypeVar
 
 from markupsafe import Markup, escape
 
@@ -146,37 +147,48 @@ def key_depths(keys: Iterable[K], edges: dict[K, list[K]]) -> dict[K, int]:
 
 
 def _visit(start: K, edges: dict[K, list[K]], depth: dict[K, int]) -> None:
-    """Depth-first from `start`, with an explicit stack (no recursion limit)."""
+    """Depth-first from `start`, with an explicit stack (no recursion limit); each key's
+    targets are taken from the end of its list. A target without edges is depth 0 at once,
+    without a turn on the stack."""
     if start in depth:
         return
     on_stack = {start}
-    stack: list[tuple[K, list[int], list[K]]] = [(start, [], list(edges.get(start, [])))]
+    stack: list[tuple[K, list[int], Iterator[K]]] = [
+        (start, [], reversed(edges.get(start, [])))]
     while stack:
         ref, below, pending = stack[-1]
-        if pending:
-            target = pending.pop()
+        for target in pending:  # resumes where the last turn of this key left off
             if target in on_stack:
                 continue
-            if target in depth:
-                below.append(depth[target])
+            known = depth.get(target)
+            if known is not None:
+                below.append(known)
+                continue
+            further = edges.get(target)
+            if not further:
+                depth[target] = 0
+                below.append(0)
                 continue
             on_stack.add(target)
-            stack.append((target, [], list(edges.get(target, []))))
-            continue
-        stack.pop()
-        on_stack.discard(ref)
-        depth[ref] = 1 + max(below) if below else 0
-        if stack:
-            stack[-1][1].append(depth[ref])
+            stack.append((target, [], reversed(further)))
+            break
+        else:
+            stack.pop()
+            on_stack.discard(ref)
+            found = depth[ref] = 1 + max(below) if below else 0
+            if stack:
+                stack[-1][1].append(found)
 
 
-Item = tuple[str, int]  # (node key, -1) for a box; (trunk id as text, layer) for a dummy
+# the slots an edge runs through: shared by the edges of one kind (hard or not) that meet the
+# box `lower` from above (into it, or out of it for an edge of a cut cycle: `reverse`)
+Trunk = tuple[str, bool, bool]  # lower, hard, reverse
+Item = tuple[str | Trunk, int]  # (node key, -1) for a box; (trunk, layer) for a dummy
 
 
-@dataclass(frozen=True)
-class Chain:
+class Chain(NamedTuple):
     """One link as laid out: its items' numbers (`Numbered`) from the upper end to the lower
-    end."""
+    end (a named tuple: one is made per link of every picture tried)."""
 
     link: Link
     items: list[int]
@@ -253,13 +265,19 @@ def _sweeps(graph: Numbered, segments: int) -> tuple[list[list[int]], int]:
     follows the one above); the order with the fewest crossings is kept when they are counted
     (after a sweep only the row pairs with a reordered row are counted again). Returns the rows
     kept (`graph.rows` and `graph.position` end as the last sweep left them) and their
-    crossings, -1 when not counted."""
+    crossings, -1 when not counted.
+
+    A sweep replaces the rows it reorders (no row list is changed in place), so a shallow copy
+    keeps an order. Once a sweep leaves the order of two sweeps before, the sweeps left would
+    only repeat the last two orders (each sweep is a function of the order and its direction)
+    and their counts, never fewer: they are not run, and the rows end as they would have."""
     rows, position = graph.rows, graph.position
     counting = segments <= COUNT_CROSSINGS_UP_TO
-    best = [list(row) for row in rows]
+    best = list(rows)
     pairs = ([_pair_crossings(upper, graph.below, position) for upper in rows[1:]]
              if counting else [])
     fewest = sum(pairs) if counting else -1
+    earlier, last = None, list(rows)  # the orders two sweeps ago and one sweep ago
     for sweep in range(SWEEPS):
         if fewest == 0:
             break  # nothing left to untangle (most neighbourhoods start here)
@@ -280,8 +298,21 @@ def _sweeps(graph: Numbered, segments: int) -> tuple[list[list[int]], int]:
                 pairs[pair] = _pair_crossings(rows[pair + 1], graph.below, position)
             count = sum(pairs)
             if count < fewest:
-                best, fewest = [list(row) for row in rows], count
+                best, fewest = list(rows), count
+        if rows == earlier:
+            if (SWEEPS - 1 - sweep) % 2:  # the last sweep would leave the order before this
+                _restore(graph, last)
+            break
+        earlier, last = last, list(rows)
     return (best if counting else rows), fewest
+
+
+def _restore(graph: Numbered, rows: list[list[int]]) -> None:
+    """The rows (and every item's place in its row) as in `rows`."""
+    graph.rows[:] = rows
+    for row in rows:
+        for here, item in enumerate(row):
+            graph.position[item] = here
 
 
 def _wrap(depth: dict[str, int], keys: list[str], max_row: int = MAX_ROW) -> dict[str, int]:
@@ -314,23 +345,31 @@ class Prepared:
     keys: list[str]
     layer_of: dict[str, int]
     node_h: int
+    widest: int  # the most boxes of one layer: a row width of at least this wraps none
 
 
 def prepare(boxes: list[Box], links: list[Link]) -> Prepared:
     """The links between known boxes (no self-links, one per pair, by name) and each box's
     layer by dependency depth."""
     by_key = {b.key: b for b in boxes}
-    links = sorted({(lk.source, lk.target): lk for lk in links
-                    if lk.source in by_key and lk.target in by_key
-                    and lk.source != lk.target}.values(), key=lambda lk: (lk.source, lk.target))
+    pairs = {(lk.source, lk.target): lk for lk in links
+             if lk.source in by_key and lk.target in by_key and lk.source != lk.target}
+    links = [pairs[pair] for pair in sorted(pairs)]  # one link a pair, so by the pair alone
     out_edges: dict[str, list[str]] = {}
-    for lk in links:
-        out_edges.setdefault(lk.source, []).append(lk.target)
+    for source, target in pairs:
+        targets = out_edges.get(source)
+        if targets is None:
+            out_edges[source] = [target]
+        else:
+            targets.append(target)
     for targets in out_edges.values():
-        targets.sort(reverse=True)  # visited in name order (the walk pops from the end)
+        targets.sort(reverse=True)  # visited in name order (the walk takes from the end)
     keys = sorted(by_key)
-    node_h = max((_box_height(box) for box in by_key.values()), default=NODE_H)
-    return Prepared(by_key, links, keys, key_depths(keys, out_edges), node_h)
+    node_h = max((_text_height(box.title, box.meta) for box in by_key.values()),
+                 default=NODE_H)
+    layer_of = key_depths(keys, out_edges)
+    return Prepared(by_key, links, keys, layer_of, node_h,
+                    max(Counter(layer_of.values()).values(), default=0))
 
 
 def layout_boxes(boxes: list[Box], links: list[Link], max_row: int = MAX_ROW,
@@ -344,22 +383,47 @@ def layout_boxes(boxes: list[Box], links: list[Link], max_row: int = MAX_ROW,
 def arrange(prepared: Prepared, max_row: int = MAX_ROW, max_width: int | None = None
             ) -> Layout:
     """`layout_boxes` of prepared boxes and links."""
+    return laid_out(prepared, attempt(prepared, max_row, max_width))
+
+
+@dataclass(frozen=True)
+class Undrawn:
+    """A try that draws nothing: the boxes and slots it would need, and whether it is only
+    too wide (else past `MAX_PICTURE`)."""
+
+    items: int
+    too_wide: bool = False
+
+
+def attempt(prepared: Prepared, max_row: int = MAX_ROW, max_width: int | None = None
+            ) -> Layout | Undrawn:
+    """`arrange`, with a picture not drawn as `Undrawn`: a try that `_narrowest` drops
+    (too wide, a narrower row tried next) makes no nodes."""
     links, keys, layer_of = prepared.links, prepared.keys, prepared.layer_of
-    depth = _wrap(layer_of, keys, max_row)  # the row each box is drawn in
+    # the row each box is drawn in
+    depth = layer_of if prepared.widest <= max_row else _wrap(layer_of, keys, max_row)
     count = max(depth.values(), default=-1) + 1
     # counted before any is made: a hostile catalog's dummies grow with n², its boxes with n
     reach = _trunks(links, depth)
     items = len(keys) + sum(high - low - 1 for low, high in reach.values())
     if items > MAX_PICTURE:
-        return _undrawn(prepared, items)
+        return Undrawn(items)
     if max_width is not None and _least_width(depth, reach, count) > max_width:
-        return _undrawn(prepared, items, too_wide=True)
+        return Undrawn(items, too_wide=True)
     graph, chains, row_of, segments = _numbered_chains(keys, links, depth, count)
     rows, crossings = _sweeps(graph, segments)
-    widths = [_row_width(row, graph.items) for row in rows]  # measured once a row, used twice
+    widths = [_row_width(row, len(keys)) for row in rows]  # measured once a row, used twice
     if max_width is not None and _picture_width(widths) > max_width:
-        return _undrawn(prepared, items, too_wide=True)  # no coordinates for a discarded try
-    return _place(rows, widths, prepared, graph.items, row_of, chains, crossings)
+        return Undrawn(items, too_wide=True)  # no coordinates for a discarded try
+    return _place(rows, widths, prepared, row_of, chains, crossings)
+
+
+def laid_out(prepared: Prepared, found: Layout | Undrawn) -> Layout:
+    """A try as the layout pages show: one not drawn lists its boxes with their layers."""
+    if isinstance(found, Layout):
+        return found
+    nodes = tuple(Node(prepared.by_key[k], prepared.layer_of[k], 0, 0) for k in prepared.keys)
+    return Layout(nodes, (), 0, 0, drawn=False, items=found.items, too_wide=found.too_wide)
 
 
 def _numbered_chains(keys: list[str], links: list[Link], depth: dict[str, int], count: int
@@ -376,7 +440,7 @@ def _numbered_chains(keys: list[str], links: list[Link], depth: dict[str, int], 
     above: Adjacent = [None] * len(keys)
     below: Adjacent = [None] * len(keys)
     chains: list[Chain] = []
-    made: dict[tuple[str, int], int] = {}
+    made: dict[tuple[Trunk, int], int] = {}
     joined: set[tuple[int, int]] = set()
     for lk in links:
         source, target = number[lk.source], number[lk.target]
@@ -385,20 +449,22 @@ def _numbered_chains(keys: list[str], links: list[Link], depth: dict[str, int], 
             chains.append(Chain(lk, [source, target], False, True))
             continue
         top, bottom = (source, target) if ls > lt else (target, source)
-        trunk = _trunk_id(keys[bottom], lk.hard, ls < lt)
         chain = [top]
-        for layer in range(row_of[top] - 1, row_of[bottom], -1):
-            dummy = made.get((trunk, layer))
-            if dummy is None:
-                dummy = made[(trunk, layer)] = len(items)
-                items.append((trunk, layer))
-                row_of.append(layer)
-                above.append(None)
-                below.append(None)
-                rows[layer].append(dummy)
-            chain.append(dummy)
+        if abs(ls - lt) > 1:  # dummies in the layers between, one a trunk and layer
+            trunk = (keys[bottom], lk.hard, ls < lt)
+            for layer in range(row_of[top] - 1, row_of[bottom], -1):
+                dummy = made.get((trunk, layer))
+                if dummy is None:
+                    dummy = made[(trunk, layer)] = len(items)
+                    items.append((trunk, layer))
+                    row_of.append(layer)
+                    above.append(None)
+                    below.append(None)
+                    rows[layer].append(dummy)
+                chain.append(dummy)
         chain.append(bottom)
-        for upper, lower in pairwise(chain):
+        upper = top
+        for lower in chain[1:]:
             if (upper, lower) not in joined:
                 joined.add((upper, lower))
                 down = below[upper]
@@ -411,6 +477,7 @@ def _numbered_chains(keys: list[str], links: list[Link], depth: dict[str, int], 
                     above[lower] = [upper]
                 else:
                     up.append(upper)
+            upper = lower
         chains.append(Chain(lk, chain, ls < lt, False))
     position = [0] * len(items)
     for members in rows:
@@ -419,49 +486,46 @@ def _numbered_chains(keys: list[str], links: list[Link], depth: dict[str, int], 
     return Numbered(items, rows, above, below, position), chains, row_of, len(joined)
 
 
-def _undrawn(prepared: Prepared, items: int, too_wide: bool = False) -> Layout:
-    """The boxes with their layers only: a page lists them instead of a picture."""
-    nodes = tuple(Node(prepared.by_key[k], prepared.layer_of[k], 0, 0) for k in prepared.keys)
-    return Layout(nodes, (), 0, 0, drawn=False, items=items, too_wide=too_wide)
-
-
 def _picture_width(widths: list[int]) -> int:
     """A picture's width from its rows' widths."""
     return max(max(widths, default=0), NODE_W) + 2 * MARGIN
 
 
-def _trunk_id(lower: str, hard: bool, reverse: bool) -> str:
-    """The slots an edge runs through: shared by the edges of one kind that meet the box
-    `lower` from above (into it, or out of it for an edge of a cut cycle)."""
-    return f"#{lower}|{'hard' if hard else 'soft'}|{'up' if reverse else 'down'}"
-
-
-def _trunks(links: list[Link], depth: dict[str, int]) -> dict[str, tuple[int, int]]:
+def _trunks(links: list[Link], depth: dict[str, int]) -> dict[Trunk, tuple[int, int]]:
     """Each trunk's lower box's layer and the highest layer one of its edges starts in: it
     has a slot in every layer between."""
-    reach: dict[str, tuple[int, int]] = {}
+    reach: dict[Trunk, tuple[int, int]] = {}
     for lk in links:
         ls, lt = depth[lk.source], depth[lk.target]
-        if abs(ls - lt) > 1:
-            lower, low, high = (lk.target, lt, ls) if ls > lt else (lk.source, ls, lt)
-            trunk = _trunk_id(lower, lk.hard, ls < lt)
-            reach[trunk] = (low, max(high, reach.get(trunk, (low, high))[1]))
+        if ls - lt > 1:
+            trunk, low, high = (lk.target, lk.hard, False), lt, ls
+        elif lt - ls > 1:
+            trunk, low, high = (lk.source, lk.hard, True), ls, lt
+        else:
+            continue
+        known = reach.get(trunk)  # its `low` is its lower box's layer, the same every time
+        if known is None or known[1] < high:
+            reach[trunk] = (low, high)
     return reach
 
 
-def _least_width(depth: dict[str, int], reach: dict[str, tuple[int, int]], count: int) -> int:
+def _least_width(depth: dict[str, int], reach: dict[Trunk, tuple[int, int]], count: int
+                 ) -> int:
     """A lower bound of the picture's width whatever the order of each row (`_place` measures
     the same sizes and gaps), from the boxes of each row and the trunks through it, before any
     slot is made: a gap next to a box is `GAP_X`, and a row with b boxes and a dummy has at
-    least b such gaps (b - 1 without dummies); every other gap is `DUMMY_GAP`."""
-    in_row = [[0, 0] for _ in range(count)]  # boxes, dummies
+    least b such gaps (b - 1 without dummies); every other gap is `DUMMY_GAP`. A trunk's slots
+    are counted where they start and end (`steps`), not row by row."""
+    in_row = [0] * count  # boxes
     for row in depth.values():
-        in_row[row][0] += 1
+        in_row[row] += 1
+    steps = [0] * (count + 1)  # dummies from this row up, less those ended below it
     for low, high in reach.values():
-        for row in range(low + 1, high):
-            in_row[row][1] += 1
-    widest = NODE_W
-    for boxes, dummies in in_row:
+        steps[low + 1] += 1
+        steps[high] -= 1
+    widest, dummies = NODE_W, 0
+    for boxes, step in zip(in_row, steps, strict=False):
+        dummies += step
         touching = boxes if dummies and boxes else max(boxes - 1, 0)
         gaps = max(boxes + dummies - 1, 0)
         widest = max(widest, boxes * NODE_W + dummies * DUMMY_W + touching * GAP_X
@@ -469,28 +533,31 @@ def _least_width(depth: dict[str, int], reach: dict[str, tuple[int, int]], count
     return widest + 2 * MARGIN
 
 
-def _row_width(row: list[int], items: list[Item]) -> int:
-    """A row's width: its boxes and dummy slots, `DUMMY_GAP` between two dummies, else
-    `GAP_X`."""
+def _row_width(row: list[int], boxes: int) -> int:
+    """A row's width: its boxes (numbered below `boxes`, as `_numbered_chains` numbers them)
+    and dummy slots, `DUMMY_GAP` between two dummies, else `GAP_X`."""
     width, after_dummy = 0, False
     for i, number in enumerate(row):
-        dummy = items[number][1] != -1
+        dummy = number >= boxes
         width += (DUMMY_W if dummy else NODE_W) + (
             (DUMMY_GAP if dummy and after_dummy else GAP_X) if i else 0)
         after_dummy = dummy
     return width
 
 
-def _place(rows: list[list[int]], widths: list[int], prepared: Prepared, items: list[Item],
-           row_of: list[int], chains: list[Chain], crossings: int) -> Layout:
+def _place(rows: list[list[int]], widths: list[int], prepared: Prepared, row_of: list[int],
+           chains: list[Chain], crossings: int) -> Layout:
     """Coordinates: rows top (deepest) to bottom, each centred (`widths`: each row's width);
-    then the edge points. `items`, `row_of`: each number's item and row."""
-    by_key, layer_of, node_h = prepared.by_key, prepared.layer_of, prepared.node_h
+    then the edge points. `row_of`: each number's row (box i is `prepared.keys[i]`, a higher
+    number a dummy)."""
+    by_key, layer_of, node_h, keys = (prepared.by_key, prepared.layer_of, prepared.node_h,
+                                      prepared.keys)
+    boxes = len(keys)
     count = len(rows)
     top_margin = MARGIN + (GAP_Y // 2 if any(c.flat for c in chains) else 0)
     width = _picture_width(widths)
     height = max(count * (node_h + GAP_Y) - GAP_Y, node_h) + top_margin + MARGIN
-    left_of = [0] * len(items)  # by number
+    left_of = [0] * len(row_of)  # by number
     top_of = [top_margin + (count - 1 - index) * (node_h + GAP_Y) for index in range(count)]
     placed: list[list[Node]] = []
     for index, row in enumerate(rows):
@@ -499,8 +566,8 @@ def _place(rows: list[list[int]], widths: list[int], prepared: Prepared, items: 
         nodes_here: list[Node] = []
         after_dummy = False
         for number in row:
-            key, slot = items[number]
-            if slot == -1:
+            if number < boxes:
+                key = keys[number]
                 x += GAP_X
                 left_of[number] = x
                 nodes_here.append(Node(by_key[key], layer_of[key], x, top))
@@ -515,9 +582,8 @@ def _place(rows: list[list[int]], widths: list[int], prepared: Prepared, items: 
     bottom, upper = _ports(chains, left_of)
     half = DUMMY_W // 2
     edges = []
-    for number, chain in enumerate(chains):
-        lk, numbers = chain.link, chain.items
-        if chain.flat:
+    for number, (lk, numbers, reverse, flat) in enumerate(chains):
+        if flat:
             layer_top = top_of[row_of[numbers[0]]]
             xs, xt = (left_of[n] + NODE_W // 2 for n in numbers)
             edges.append(Edge(lk.source, lk.target, lk.hard, ((xs, layer_top), (xt, layer_top)),
@@ -528,13 +594,13 @@ def _place(rows: list[list[int]], widths: list[int], prepared: Prepared, items: 
             x, y = left_of[n] + half, top_of[row_of[n]]
             points += [(x, y), (x, y + node_h)]
         points.append((upper[number], top_of[row_of[numbers[-1]]]))
-        if chain.reverse:
+        if reverse:
             points.reverse()
         edges.append(Edge(lk.source, lk.target, lk.hard, tuple(points), False, lk.weight))
     # by (y, x): the rows from the top one down, each left to right as placed
-    nodes = tuple(node for row_nodes in reversed(placed) for node in row_nodes)
-    edges.sort(key=lambda e: (e.source, e.target))
-    dummies = len(items) - len(nodes)
+    nodes = tuple(chain_of.from_iterable(reversed(placed)))
+    # the edges are by (source, target) as made: one chain a link, and `prepare` sorts links
+    dummies = len(row_of) - len(nodes)
     return Layout(nodes, tuple(edges), width, height, max(crossings, 0), dummies,
                   items=len(nodes) + dummies, node_h=node_h)
 
@@ -546,12 +612,12 @@ def _ports(chains: list[Chain], left_of: list[int]) -> tuple[list[int], list[int
     at one point. By number: two other ends at one x are one item (a row's items stand
     apart), so sorting by (x, number) is sorting by (x, item)."""
     sides: tuple[dict[int, list[tuple[int, int, int]]], ...] = ({}, {})  # bottom, top
-    for number, chain in enumerate(chains):
-        if chain.flat:
-            continue
-        items = chain.items
-        sides[0].setdefault(items[0], []).append((left_of[items[1]], items[1], number))
-        sides[1].setdefault(items[-1], []).append((left_of[items[-2]], items[-2], number))
+    bottoms, tops = sides
+    for number, (_, items, _, flat) in enumerate(chains):
+        if not flat:
+            below, above = items[1], items[-2]
+            bottoms.setdefault(items[0], []).append((left_of[below], below, number))
+            tops.setdefault(items[-1], []).append((left_of[above], above, number))
     out = ([0] * len(chains), [0] * len(chains))
     span = NODE_W * 3 // 5
     for attached, at_side in zip(sides, out, strict=True):
@@ -561,7 +627,7 @@ def _ports(chains: list[Chain], left_of: list[int]) -> tuple[list[int], list[int
                 at_side[ends[0][2]] = centre
                 continue
             ends.sort()
-            others = list(dict.fromkeys(other for _, other, _ in ends))  # in x order
+            others = list(dict.fromkeys([other for _, other, _ in ends]))  # in x order
             if len(others) == 1:
                 for _, _, number in ends:
                     at_side[number] = centre
@@ -662,14 +728,10 @@ def _lines(title: str, meta: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             tuple(wrap(meta, MAX_META, META_LINES)) if meta else ())
 
 
-def _box_height(box: Box) -> int:
-    """What a box's lines need: `NODE_H` holds three (a title over two and the meta line)."""
-    return _text_height(box.title, box.meta)
-
-
 @lru_cache(maxsize=TEXTS_KEPT)
 def _text_height(title: str, meta: str) -> int:
-    """`_box_height` by the texts, once per text however many pictures show the box."""
+    """What a box's lines need: `NODE_H` holds three (a title over two and the meta line);
+    once per text however many pictures show the box."""
     lines, meta_lines = _lines(title, meta)
     return max(NODE_H, LINE_H * (len(lines) + len(meta_lines)) + NODE_H - 3 * LINE_H)
 

@@ -17,7 +17,17 @@ from typing import Any
 from itsmctl.capping import every_finding
 from itsmctl.model import NAME_PATTERN, Entity, Ref
 from itsmctl.site.context import SiteInput
-from itsmctl.site.graph import MAX_PICTURE, Box, Layout, Link, arrange, key_depths, prepare, svg
+from itsmctl.site.graph import (
+    MAX_PICTURE,
+    Box,
+    Layout,
+    Link,
+    attempt,
+    key_depths,
+    laid_out,
+    prepare,
+    svg,
+)
 from itsmctl.site.pagemodel import Page, text
 from itsmctl.site.paths import ref_path, root_of
 
@@ -398,15 +408,16 @@ def _group_contents(site: SiteInput, needs: Needs, group: Group, group_of: dict[
 def _narrowest(boxes: list[Box], links: list[Link], real: bool = False) -> Layout:
     """The first layout that fits with `GROUP_ROWS` boxes side by side, else the narrowest
     (a row of fewer boxes is taller, and a long edge crosses more rows). An attempt that
-    certainly cannot fit is not ordered, one that does not fit is not placed (`too_wide`);
-    `real` draws the last one anyway. The layers by depth are found once for every try."""
+    certainly cannot fit is not ordered, one that does not fit is not placed (`too_wide`),
+    and one dropped lists no boxes; `real` draws the last one anyway. The layers by depth
+    are found once for every try."""
     prepared = prepare(boxes, links)
     for row in GROUP_ROWS:
         bound = None if real and row == GROUP_ROWS[-1] else MAX_WIDTH
-        picture = arrange(prepared, row, bound)
-        if fits(picture) or not (picture.drawn or picture.too_wide):
-            break
-    return picture
+        found = attempt(prepared, row, bound)
+        if (found.width <= MAX_WIDTH if isinstance(found, Layout) else not found.too_wide):
+            break  # it fits, or it is past MAX_PICTURE (then no row width draws it)
+    return laid_out(prepared, found)
 
 
 def _group_page(site: SiteInput, needs: Needs, group: Group, picture: Layout,
