@@ -641,22 +641,22 @@ def _ports(chains: list[Chain], left_of: list[int]) -> tuple[list[int], list[int
 def _path(edge: Edge) -> str:
     """A curve across each band between two layers; straight down a dummy's slot (every
     odd segment: the points are the two ends, then two per dummy, in order)."""
+    points = edge.points
     if edge.flat:
-        (x1, y), (x2, _) = edge.points
+        (x1, y), (x2, _) = points
         lift = y - GAP_Y // 2
         return f"M{x1},{y} C{x1},{lift} {x2},{lift} {x2},{y}"
-    points = edge.points
     x1, y1 = points[0]
-    out = f"M{x1},{y1}"
-    for index in range(1, len(points)):
-        x2, y2 = points[index]
-        if index % 2:  # a band's curve
-            mid = (y1 + y2) // 2
-            out += f" C{x1},{mid} {x2},{mid} {x2},{y2}"
-        else:
-            out += f" L{x2},{y2}"
-        x1, y1 = x2, y2
-    return out
+    out = [f"M{x1},{y1}"]
+    for index in range(0, len(points) - 1, 2):  # a pair of points a band: line to it, curve
+        (xa, ya), (xb, yb) = points[index], points[index + 1]
+        mid = (ya + yb) // 2
+        out.append(f" L{xa},{ya} C{xa},{mid} {xb},{mid} {xb},{yb}" if index else
+                   f" C{xa},{mid} {xb},{mid} {xb},{yb}")
+    if len(points) % 2 and len(points) > 1:  # a last point past the last band (none drawn)
+        x2, y2 = points[-1]
+        out.append(f" L{x2},{y2}")
+    return "".join(out)
 
 
 def wrap(text: str, width: int = MAX_LABEL, lines: int = 2) -> list[str]:
@@ -715,15 +715,10 @@ def svg(graph: Layout, title: str = "Service dependency graph", root: str = "",
     return Markup("\n".join(out) + "\n")
 
 
-def _texts(box: Box) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A box's title lines and its tier-and-findings lines."""
-    return _lines(box.title, box.meta)
-
-
 @lru_cache(maxsize=TEXTS_KEPT)
 def _lines(title: str, meta: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """`_texts`, wrapped once per text however many pictures show the box (its height, then
-    its lines)."""
+    """A box's title lines and its tier-and-findings lines, wrapped once per text however
+    many pictures show the box (its height, then its lines)."""
     return (tuple(wrap(title, MAX_LABEL, TITLE_LINES)),
             tuple(wrap(meta, MAX_META, META_LINES)) if meta else ())
 
@@ -737,7 +732,9 @@ def _text_height(title: str, meta: str) -> int:
 
 
 def _box(node: Node, root: str, node_h: int = NODE_H) -> str:
-    head, texts, closing = _box_markup(node.box, root, node_h)
+    box = node.box
+    head, texts, closing = _box_markup(box.key, box.title, box.href, box.meta, box.mark,
+                                       box.focus, box.tip, root, node_h)
     x, y = node.x, node.y
     centre = x + NODE_W // 2
     lines = "".join([f'{start}{centre}" y="{y + below}">{line}' for start, below, line in texts])
@@ -745,28 +742,30 @@ def _box(node: Node, root: str, node_h: int = NODE_H) -> str:
 
 
 @lru_cache(maxsize=TEXTS_KEPT)
-def _box_markup(box: Box, root: str, node_h: int
+def _box_markup(key: str, title: str, href: str | None, meta: str, mark: str, focus: bool,
+                tip: str, root: str, node_h: int
                 ) -> tuple[str, tuple[tuple[str, int, str], ...], str]:
     """What `_box` writes of a box wherever it stands, all but its coordinates: the link (or
     group) that opens it with its accessible name and the start of its rectangle; each text
     line's start, its baseline below the box's top and its escaped text; what closes it.
     A service's box is drawn in the neighbourhood of every service next to it (a dozen
-    pictures, about), each time the same text; remembered by the box's every field, the
-    root and the boxes' height, so only the coordinates are written per picture."""
-    classes = "node" + (f" mark-{box.mark}" if box.mark in MARKS and box.mark else "") + (
-        " focus" if box.focus else "")
-    lines, meta = _texts(box)
-    tip = box.tip or (f"{box.title} ({box.key})" + (f": {box.meta}" if box.meta else ""))
-    title = f"<title>{escape(tip)}</title>"
-    if box.href is None:
-        opening, closing = f'<g class="box">{title}', "</g>"
+    pictures, about), each time the same text; remembered by the box's fields that it shows
+    (not its `ref`: a Box's own hash, of every field, cost more than the markup's look-up),
+    the root and the boxes' height, so only the coordinates are written per picture."""
+    classes = "node" + (f" mark-{mark}" if mark in MARKS and mark else "") + (
+        " focus" if focus else "")
+    lines, metas = _lines(title, meta)
+    tip = tip or (f"{title} ({key})" + (f": {meta}" if meta else ""))
+    heading = f"<title>{escape(tip)}</title>"
+    if href is None:
+        opening, closing = f'<g class="box">{heading}', "</g>"
     else:
-        opening, closing = f'<a href="{escape(root)}{escape(box.href)}">{title}', "</a>"
-    first = (node_h - LINE_H * (len(lines) + len(meta))) // 2 + 12
+        opening, closing = f'<a href="{escape(root)}{escape(href)}">{heading}', "</a>"
+    first = (node_h - LINE_H * (len(lines) + len(metas))) // 2 + 12
     texts = [('<text x="', first + i * LINE_H, f"{escape(line)}</text>")
              for i, line in enumerate(lines)]
     texts += [('<text class="meta" x="', first + (len(lines) + i) * LINE_H,
-               f"{escape(line)}</text>") for i, line in enumerate(meta)]
+               f"{escape(line)}</text>") for i, line in enumerate(metas)]
     return f'{opening}<rect class="{classes}" x="', tuple(texts), closing
 
 
