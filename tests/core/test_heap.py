@@ -13,6 +13,7 @@ import pytest
 from itsmctl.errors import ConfigError
 from itsmctl.heap import frozen
 from itsmctl.runcontext import resolve_context
+from itsmctl.site import render_site
 from itsmctl.validate import validate, validate_path
 
 
@@ -67,3 +68,33 @@ def test_frozen_nests_and_only_the_outermost_block_thaws() -> None:
             pass
         assert gc.get_freeze_count() >= outer
     assert gc.get_freeze_count() == 0
+
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_render_collects_only_the_young_generations(examples_dir: Path, tmp_path: Path,
+                                                      workers: int) -> None:
+    """What the pages remember per entity and per site lives to the end of a render, as the
+    catalog does: no full collection walks it (nor in a forked page worker, which inherits
+    the thresholds), the site's bytes are those of a render with the collector as usual,
+    and the thresholds come back as they were."""
+    from tests.site.site_helpers import TODAY, files_of
+
+    run = resolve_context(examples_dir, today=TODAY)
+    render_site(run, tmp_path / "usual", history=False, workers=workers)
+    saved, seen = gc.get_threshold(), []
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.set_threshold(10, 1, 1)  # any run would collect every generation
+    gc.callbacks.append(note)
+    try:
+        render_site(run, tmp_path / "young", history=False, workers=workers)
+        assert gc.get_threshold() == (10, 1, 1)
+    finally:
+        gc.callbacks.remove(note)
+        gc.set_threshold(*saved)
+    assert 2 not in seen and 0 in seen
+    assert files_of(tmp_path / "young") == files_of(tmp_path / "usual")
