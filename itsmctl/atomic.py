@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import secrets
@@ -14,6 +15,10 @@ from typing import IO
 
 from itsmctl.errors import ItsmctlError
 from itsmctl.visible import encode
+
+# errors of a write that found no room (a full disk, a quota, a file size limit): the rows
+# written inside an `atomic_text_writer` block raise them where the block writes
+_NO_ROOM = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG})
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -84,7 +89,9 @@ def atomic_text_writer(path: Path) -> Iterator[IO[str]]:
     """A text file that appears at `path` only if the block completes; otherwise nothing.
 
     For outputs written row by row (measure's per-ticket CSV): the rows go to a temporary
-    file next to `path`, renamed over it at the end, removed on any error.
+    file next to `path`, renamed over it at the end, removed on any error. A disk that
+    fills while they are written is an ItsmctlError (exit 2) naming `path`, as
+    `write_bytes_atomic` says it: not an internal error.
     """
     path = Path(path)
     if streamed(path):
@@ -98,12 +105,23 @@ def atomic_text_writer(path: Path) -> Iterator[IO[str]]:
     except OSError as exc:
         raise ItsmctlError(f"cannot write {path}: {exc.strerror or exc}",
                            "check that the folder exists and is writable") from exc
+    written = False
     try:
         with os.fdopen(fd, "w+", encoding="utf-8", newline="", errors="backslashreplace") as handle:
             yield handle
+            written = True
         with contextlib.suppress(FileNotFoundError):
             os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        # the block's own OSError is the block's, unless it is a write that found no room
+        if written or exc.errno in _NO_ROOM:
+            raise ItsmctlError(f"cannot write {path}: {exc.strerror or exc}",
+                               "free space on its disk (or raise the quota), then run again"
+                               if exc.errno in _NO_ROOM else
+                               "check that the folder exists and is writable") from exc
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

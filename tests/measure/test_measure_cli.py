@@ -15,10 +15,16 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
+from tests.generated import generated_records
 from tests.measure.conftest import EVENTS, EXAMPLES, OUTAGES, TICKETS, measure_json, run, sla
 
 
@@ -300,3 +306,30 @@ def test_tickets_an_sla_does_not_measure_are_counted_per_sla(records, tmp_path: 
     assert ("opened outside an SLA's effective dates: checkout-sla (1),"
             " kubernetes-platform-ola (2)") in text_report
     assert "priorities without a target: kubernetes-platform-ola P4 (1)" in text_report
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_FSIZE and SIGXFSZ as on Linux")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_per_ticket_file_without_room_is_exit_2_and_leaves_nothing(
+        tmp_path: Path, jobs: str) -> None:
+    """A disk that fills (here: files capped at 64 KiB, as a quota would) while the rows are
+    written says which file could not be written, exit 2, not an internal error; no rows
+    and no temporary file are left, in one process or in two."""
+    records = generated_records(tmp_path / "records", 3000)
+    out = tmp_path / "out" / "rows.csv"
+    out.parent.mkdir()
+    capped = ("import resource, signal, sys\n"
+              "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+              "resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 16, 1 << 16))\n"
+              "from itsmctl.cli import main\n"
+              "sys.argv[0] = 'itsmctl'\n"
+              "main()\n")
+    done = subprocess.run(
+        [sys.executable, "-c", capped, "measure", str(EXAMPLES), "--records", str(records),
+         "--per-ticket", str(out), "--jobs", jobs],
+        capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "ITSMCTL_CACHE_DIR": str(tmp_path / "cache")})
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert f"cannot write {out}: File too large" in done.stderr
+    assert "internal error" not in done.stderr
+    assert list(out.parent.iterdir()) == []
