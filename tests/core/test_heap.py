@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,8 @@ from itsmctl.site import render_site
 from itsmctl.validate import validate, validate_path
 
 
-@pytest.fixture
-def eager_collector() -> Iterator[list[int]]:
+@contextmanager
+def collecting_eagerly() -> Iterator[list[int]]:
     """Thresholds low enough that any run would collect every generation; the generations
     each collection started on, in order."""
     saved = gc.get_threshold()
@@ -35,6 +36,12 @@ def eager_collector() -> Iterator[list[int]]:
     finally:
         gc.callbacks.remove(note)
         gc.set_threshold(*saved)
+
+
+@pytest.fixture
+def eager_collector() -> Iterator[list[int]]:
+    with collecting_eagerly() as seen:
+        yield seen
 
 
 def test_validate_collects_only_the_young_generations(examples_dir: Path, today,
@@ -82,19 +89,8 @@ def test_a_render_collects_only_the_young_generations(examples_dir: Path, tmp_pa
 
     run = resolve_context(examples_dir, today=TODAY)
     render_site(run, tmp_path / "usual", history=False, workers=workers)
-    saved, seen = gc.get_threshold(), []
-
-    def note(phase: str, info: dict[str, Any]) -> None:
-        if phase == "start":
-            seen.append(info["generation"])
-
-    gc.set_threshold(10, 1, 1)  # any run would collect every generation
-    gc.callbacks.append(note)
-    try:
+    with collecting_eagerly() as seen:
         render_site(run, tmp_path / "young", history=False, workers=workers)
         assert gc.get_threshold() == (10, 1, 1)
-    finally:
-        gc.callbacks.remove(note)
-        gc.set_threshold(*saved)
     assert 2 not in seen and 0 in seen
     assert files_of(tmp_path / "young") == files_of(tmp_path / "usual")
