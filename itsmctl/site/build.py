@@ -196,16 +196,17 @@ def check_site(run: RunContext, site_dir: Path, *, ref: str | None = None,
     match the catalog", not "is it still the day it was rendered"; a site without that
     record is compared as of the run's day. `worktree`: see `prepare`.
     """
-    refuse_linked_site(run.root, site_dir)
-    recover_swap(site_dir)
-    today = run.today if run.today_given else recorded_date(site_dir) or run.today
-    site = prepare(run, today=today, ref=ref, since=since, history=history,
-                   timestamp=timestamp, pull_requests=pull_requests,
-                   history_depth=history_depth, measure=records, worktree=worktree)
-    wanted = dict(site_files(site))
-    present = _existing_files(site_dir)
-    stale = sorted(p for p in wanted if p in present
-                   and _committed_bytes(site_dir, p, present[p]) != wanted[p])
+    with young_collections_only():  # as in `render_site`: all of it lives to the end
+        refuse_linked_site(run.root, site_dir)
+        recover_swap(site_dir)
+        today = run.today if run.today_given else recorded_date(site_dir) or run.today
+        site = prepare(run, today=today, ref=ref, since=since, history=history,
+                       timestamp=timestamp, pull_requests=pull_requests,
+                       history_depth=history_depth, measure=records, worktree=worktree)
+        wanted = dict(site_files(site))
+        present = _existing_files(site_dir)
+        stale = sorted(p for p in wanted if p in present
+                       and _committed_bytes(site_dir, p, present[p]) != wanted[p])
     return SiteCheckResult(site_dir, tuple(stale),
                            tuple(sorted(set(wanted) - set(present))),
                            tuple(sorted(set(present) - set(wanted))), len(wanted))

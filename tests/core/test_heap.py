@@ -14,7 +14,7 @@ import pytest
 from itsmctl.errors import ConfigError
 from itsmctl.heap import frozen
 from itsmctl.runcontext import resolve_context
-from itsmctl.site import render_site
+from itsmctl.site import check_site, render_site
 from itsmctl.validate import validate, validate_path
 
 
@@ -94,3 +94,21 @@ def test_a_render_collects_only_the_young_generations(examples_dir: Path, tmp_pa
         assert gc.get_threshold() == (10, 1, 1)
     assert 2 not in seen and 0 in seen
     assert files_of(tmp_path / "young") == files_of(tmp_path / "usual")
+
+
+def test_a_site_check_collects_only_the_young_generations(examples_dir: Path,
+                                                          tmp_path: Path) -> None:
+    """`render --check` and `check` render every page in one process, the catalog unfrozen:
+    no full collection walks it, and the check still finds the site up to date, or a page
+    that differs."""
+    from tests.site.site_helpers import TODAY
+
+    run = resolve_context(examples_dir, today=TODAY)
+    render_site(run, tmp_path / "site", history=False, workers=1)
+    with collecting_eagerly() as seen:
+        fresh = check_site(run, tmp_path / "site", history=False)
+        assert gc.get_threshold() == (10, 1, 1)
+    assert 2 not in seen and 0 in seen
+    assert fresh.ok and fresh.checked == len(list((tmp_path / "site").rglob("*.html"))) + 4
+    (tmp_path / "site" / "index.html").write_text("stale", encoding="utf-8")
+    assert check_site(run, tmp_path / "site", history=False).stale == ("index.html",)
