@@ -58,6 +58,9 @@ class ItsmctlGroup(click.Group):
             ctx.exit(error.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except Terminated:
+            click.echo("itsmctl: terminated", err=True)
+            ctx.exit(143)
         except KeyboardInterrupt:
             click.echo("itsmctl: interrupted", err=True)
             ctx.exit(130)
@@ -107,5 +110,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled or timed out, `kill`): the run stops as on Ctrl-C, so
+    every `finally` runs: temporary files are removed and worker processes stopped."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     sys.exit(cli.main(prog_name="itsmctl"))

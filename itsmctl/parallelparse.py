@@ -22,6 +22,7 @@ from itsmctl.limits import Limits
 from itsmctl.parsecache import decode_many, encode, judge, rebuild
 from itsmctl.schemas import prepare_fast_checks
 from itsmctl.sources import SourceFile
+from itsmctl.workers import exit_with_parent
 from itsmctl.yamlload import ParsedFile, parse_source
 
 MIN_FILES = 1000  # below this (or MIN_BYTES), forking costs more than it saves
@@ -58,6 +59,7 @@ def parse_all(sources: list[SourceFile], limits: Limits,
 def _init(sources: list[SourceFile], limits: Limits) -> None:
     global _STATE  # noqa: PLW0603 - per-worker state, set once by the pool initializer
     _STATE = (sources, limits)
+    exit_with_parent()
 
 
 def _parse_chunk(start: int, stop: int) -> list[bytes]:

@@ -29,12 +29,15 @@ process instead.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import heapq
 import io
 import math
 import multiprocessing
+import os
 import shutil
+import signal
 import struct
 import tempfile
 from array import array
@@ -64,6 +67,7 @@ from itsmctl.measure.records import (
 from itsmctl.measure.stream import JoinStats, OutOfOrder, _Join
 from itsmctl.measure.tally import Tally
 from itsmctl.measure.timestamps import TimestampError
+from itsmctl.workers import exit_with_parent
 
 if TYPE_CHECKING:
     from itsmctl.measure.run import Counted, RecordInputs
@@ -90,11 +94,16 @@ def measure_parallel(inputs: RecordInputs, workers: int, per_ticket: IO[str] | N
     except OSError:
         return None  # no room for them: one process writes the rows itself
     try:
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
-                                 initargs=(inputs, rows)) as executor:
+        executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
+                                       initargs=(inputs, rows))
+        try:
             futures = [executor.submit(_measure_part, index, workers)
                        for index in range(workers)]
             parts = [future.result() for future in futures]
+        except BaseException:  # Ctrl-C, SIGTERM: the workers stop now, not when counted
+            _stop(executor)
+            raise
+        executor.shutdown(wait=True)
         if any(part is None for part in parts):
             return None
         return _merge(inputs, [p for p in parts if p is not None], per_ticket)
@@ -105,9 +114,20 @@ def measure_parallel(inputs: RecordInputs, workers: int, per_ticket: IO[str] | N
             shutil.rmtree(rows, ignore_errors=True)
 
 
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers and let it go: a worker counting a whole file would
+    otherwise be waited for."""
+    workers = list(getattr(executor, "_processes", None) or {})  # pid -> process (CPython)
+    for pid in workers:
+        with contextlib.suppress(OSError):  # already gone
+            os.kill(pid, signal.SIGKILL)
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
 def _init(inputs: RecordInputs, rows: Path | None) -> None:
     global _STATE  # noqa: PLW0603 - per-worker state, set once by the pool initializer
     _STATE = (inputs, rows)
+    exit_with_parent()
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from itsmctl.errors import ItsmctlError
 from itsmctl.site.pages import Progress, SitePlan
+from itsmctl.workers import exit_with_parent
 
 if TYPE_CHECKING:
     from multiprocessing.context import ForkContext, ForkProcess  # POSIX only
@@ -42,6 +43,7 @@ def worker_count(pages: int, requested: int | None = None) -> int:
 def _init(plan: SitePlan, write: Writer) -> None:
     global _STATE  # noqa: PLW0603 - per-worker state, set once by the pool initializer
     _STATE = (plan, write)
+    exit_with_parent()
 
 
 def _render_chunk(start: int, stop: int) -> list[str]:
