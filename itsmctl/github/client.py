@@ -274,6 +274,14 @@ def _lower(items: Any) -> dict[str, str]:
     return {str(k).lower(): str(v) for k, v in items}
 
 
+_DEFAULT_PORTS = {"https": ":443", "http": ":80"}
+
+
 def _origin(url: str) -> str:
+    """Scheme and host as the token's destination: `https://ghe.example.com:443` is the
+    origin of `https://ghe.example.com` (RFC 6454), so an API URL that names its default
+    port still reads its next pages; any other port is another origin."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
+    scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
+    netloc = netloc.removesuffix(_DEFAULT_PORTS.get(scheme, "\0"))
+    return f"{scheme}://{netloc}"

@@ -98,7 +98,8 @@ def pull_request_from_env(env: Mapping[str, str],
     try:
         parts = urlsplit(api_url)
         host = parts.hostname
-    except ValueError:  # a bracketed host that is no IPv6 address
+        parts.port  # noqa: B018 - read to refuse `https://host:abc` here, not at the request
+    except ValueError:  # a bracketed host that is no IPv6 address, a port that is no number
         host = None
     if not host or "@" in parts.netloc:  # `http://localhost:80@evil.example` is no loopback
         raise GitHubError(f"GITHUB_API_URL {api_url!r} is no URL of an API host",

@@ -42,6 +42,27 @@ def test_a_next_page_on_another_origin_is_refused(github: FakeGitHub) -> None:
     assert len(github.requests) == 1  # the token never went elsewhere
 
 
+@pytest.mark.parametrize(("api", "target", "same"), [
+    ("https://ghe.example.com:443/api/v3", "https://ghe.example.com/api/v3/x?page=2", True),
+    ("https://ghe.example.com/api/v3", "https://GHE.example.com:443/api/v3/x?page=2", True),
+    ("http://127.0.0.1:80", "http://127.0.0.1/x?page=2", True),
+    ("https://ghe.example.com/api/v3", "https://ghe.example.com:8443/api/v3/x?page=2", False),
+    ("https://ghe.example.com:443/api/v3", "http://ghe.example.com:80/api/v3/x", False),
+    ("https://ghe.example.com/api/v3", "https://ghe.example.com.evil/api/v3/x", False),
+], ids=["API names :443", "next names :443", "http :80", "another port", "plain http",
+        "another host"])
+def test_a_default_port_is_the_same_origin(api: str, target: str, same: bool) -> None:
+    """An Enterprise Server URL written with its default port reads past page one (it
+    was refused as "points outside"); another port, scheme or host still is refused."""
+    link = f'<{target}>; rel="next"'
+    api_client = GitHubClient(api, "t0ken")
+    if same:
+        assert api_client._next(link, "reviews") == target
+    else:
+        with pytest.raises(GitHubError, match="points outside"):
+            api_client._next(link, "reviews")
+
+
 @pytest.mark.parametrize("target", [
     "{origin}/orgs/acme/teams/cab/members?page=\xe9",  # same origin, no ASCII request line
     "http://[127.0.0.1/members",  # a bracketed host that is no IPv6 address

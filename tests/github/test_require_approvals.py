@@ -201,6 +201,8 @@ def test_a_change_without_required_approvals_asks_github_nothing(tmp_path: Path,
     ({"GITHUB_EVENT_PATH": None}, "needs GITHUB_EVENT_PATH"),
     ({"GITHUB_API_URL": "http://api.example.com"}, "is not an https URL"),
     ({"GITHUB_API_URL": "https://[api.github.com"}, "is no URL of an API host"),
+    ({"GITHUB_API_URL": "https://ghe.example.com:abc/api/v3"}, "is no URL of an API host"),
+    ({"GITHUB_API_URL": "https://ghe.example.com:99999/api/v3"}, "is no URL of an API host"),
     # a loopback name as the user part of a remote host's URL is no loopback
     ({"GITHUB_API_URL": "http://localhost:80@api.example.com"}, "is no URL of an API host"),
     ({"GITHUB_API_URL": "http://127.0.0.1@api.example.com"}, "is no URL of an API host"),
