@@ -94,21 +94,24 @@ def measure_parallel(inputs: RecordInputs, workers: int, per_ticket: IO[str] | N
     except OSError:
         return None  # no room for them: one process writes the rows itself
     try:
-        executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
-                                       initargs=(inputs, rows))
         try:
-            futures = [executor.submit(_measure_part, index, workers)
-                       for index in range(workers)]
-            parts = [future.result() for future in futures]
-        except BaseException:  # Ctrl-C, SIGTERM: the workers stop now, not when counted
-            _stop(executor)
-            raise
-        executor.shutdown(wait=True)
+            executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
+                                           initargs=(inputs, rows))
+            try:
+                futures = [executor.submit(_measure_part, index, workers)
+                           for index in range(workers)]
+                parts = [future.result() for future in futures]
+            except BaseException:  # Ctrl-C, SIGTERM: the workers stop now, not when counted
+                _stop(executor)
+                raise
+            executor.shutdown(wait=True)
+        except (BrokenProcessPool, OSError):
+            return None  # a worker died (memory, a signal) or its disk filled: one process
         if any(part is None for part in parts):
             return None
+        # writing the per-ticket file is the run's own: a full disk there is said once
+        # (atomic_text_writer), not a reason to count everything again in one process
         return _merge(inputs, [p for p in parts if p is not None], per_ticket)
-    except (BrokenProcessPool, OSError):
-        return None  # a worker died (memory, a signal) or its disk filled: one process
     finally:
         if rows is not None:
             shutil.rmtree(rows, ignore_errors=True)

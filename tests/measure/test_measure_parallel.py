@@ -292,3 +292,29 @@ def test_hostile_ids_are_the_same_and_counted_by_the_workers(
     result = run("measure", str(EXAMPLES), "--records", str(records), "--jobs", "2",
                  "--max-bad-rows", "100", "-f", "json")
     assert result.output == one
+
+
+def test_a_full_disk_while_the_rows_are_merged_is_said_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-ticket file filling up while the parent merges the workers' rows is the run's
+    error (exit 2, the file named), not a reason to count everything again in one process."""
+    import errno
+
+    from itsmctl.measure import parallel
+    from itsmctl.measure import run as measure_run
+
+    def full(per_ticket: object, parts: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def again(*args: object) -> None:
+        raise AssertionError("measured again in one process")
+
+    monkeypatch.setattr(parallel, "_write_rows", full)
+    monkeypatch.setattr(measure_run, "_attempt", again)
+    rows = tmp_path / "out" / "rows.csv"
+    rows.parent.mkdir()
+    result = run("measure", str(EXAMPLES), "--records", str(EXAMPLES / "records"),
+                 "--per-ticket", str(rows), "--jobs", "2")
+    assert result.exit_code == 2, result.output
+    assert f"cannot write {rows}: No space left on device" in result.output
+    assert list(rows.parent.iterdir()) == []
