@@ -7,7 +7,9 @@ import errno
 import io
 import os
 import secrets
+import shutil
 import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +46,40 @@ def _write_stream(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise ItsmctlError(f"cannot write {path}: {exc.strerror or exc}",
                            "check that the output can be written") from exc
+
+
+def _spooled(path: Path) -> Iterator[IO[str]]:
+    """`atomic_text_writer` for a stream (`--per-ticket /dev/stdout`, a pipe): a stream
+    cannot start over, and a second attempt writes every row again, so the rows gather in
+    an anonymous temporary file (in memory they would be the whole output: 44 MB of text
+    for 1,000,000 tickets) and are copied to the stream once the block completes."""
+    try:
+        spool = tempfile.TemporaryFile(  # noqa: SIM115 - entered below; making it may fail
+            "w+", encoding="utf-8", newline="", errors="backslashreplace")
+    except OSError:  # no writable temporary folder: in memory, as before
+        with io.StringIO(newline="") as buffer:
+            yield buffer
+            _write_stream(path, buffer.getvalue().encode("utf-8", "backslashreplace"))
+        return
+    with spool:
+        try:
+            yield spool
+            spool.flush()
+        except OSError as exc:
+            if exc.errno not in _NO_ROOM:
+                raise
+            raise ItsmctlError(f"cannot write {path}: {exc.strerror or exc} (the rows are"
+                               f" gathered in {tempfile.gettempdir()} first)",
+                               "free space there, or point TMPDIR elsewhere") from exc
+        try:
+            fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+            with os.fdopen(fd, "wb") as handle, \
+                    open(spool.fileno(), "rb", closefd=False) as rows:
+                rows.seek(0)
+                shutil.copyfileobj(rows, handle, 1 << 20)
+        except OSError as exc:
+            raise ItsmctlError(f"cannot write {path}: {exc.strerror or exc}",
+                               "check that the output can be written") from exc
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
@@ -95,9 +131,7 @@ def atomic_text_writer(path: Path) -> Iterator[IO[str]]:
     """
     path = Path(path)
     if streamed(path):
-        with io.StringIO(newline="") as buffer:
-            yield buffer
-            _write_stream(path, buffer.getvalue().encode("utf-8", "backslashreplace"))
+        yield from _spooled(path)
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

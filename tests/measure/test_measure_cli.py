@@ -333,3 +333,66 @@ def test_a_per_ticket_file_without_room_is_exit_2_and_leaves_nothing(
     assert f"cannot write {out}: File too large" in done.stderr
     assert "internal error" not in done.stderr
     assert list(out.parent.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO")
+@pytest.mark.parametrize("disorder", ["", "tickets"])
+def test_per_ticket_rows_to_a_pipe_are_the_rows_of_a_file(tmp_path: Path, disorder: str) -> None:
+    """`--per-ticket` to a pipe (a FIFO here, `/dev/stdout | ...` in a shell) gets the bytes a
+    file gets, also when the tickets are out of time order and a second attempt writes every
+    row again: the rows gather in a temporary file first (not in memory), then go to the pipe.
+    """
+    import threading
+
+    from tests.measure.test_measure_parallel import hostile
+
+    folder = hostile(tmp_path / "records", disorder)
+    as_file = tmp_path / "rows.csv"
+    assert run("measure", str(EXAMPLES), "--records", str(folder), "--per-ticket",
+               str(as_file), "-f", "json", "--max-bad-rows", "100").exit_code in (0, 1)
+    fifo = tmp_path / "rows.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = run("measure", str(EXAMPLES), "--records", str(folder), "--per-ticket", str(fifo),
+                 "-f", "json", "--max-bad-rows", "100")
+    reader.join(timeout=60)
+    assert result.exit_code in (0, 1), result.output
+    assert received == [as_file.read_bytes()]
+    assert len(received[0].splitlines()) > 100
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO")
+def test_per_ticket_rows_to_a_pipe_are_not_held_in_memory(tmp_path: Path) -> None:
+    """Streaming to a pipe costs no more memory than writing a file: the rows are not
+    gathered in a string (which held the whole CSV, and its bytes again, at the end)."""
+    import threading
+    import tracemalloc
+
+    folder = generated_records(tmp_path / "records", 20_000)
+
+    def peak(target: Path) -> int:
+        tracemalloc.start()
+        try:
+            result = run("measure", str(EXAMPLES), "--records", str(folder), "--per-ticket",
+                         str(target), "-f", "json", "--jobs", "1")
+            assert result.exit_code in (0, 1), result.output
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    as_file = tmp_path / "rows.csv"
+    peak(as_file)  # the first run also fills what every run shares (imports, caches)
+    file_peak = peak(as_file)
+    size = as_file.stat().st_size
+    fifo = tmp_path / "rows.fifo"
+    os.mkfifo(fifo)
+    received: list[int] = []
+    reader = threading.Thread(target=lambda: received.append(len(fifo.read_bytes())))
+    reader.start()
+    pipe_peak = peak(fifo)
+    reader.join(timeout=60)
+    assert received == [size]
+    assert pipe_peak - file_peak < size // 2, (pipe_peak, file_peak, size)
