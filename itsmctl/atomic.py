@@ -76,7 +76,7 @@ def _spooled(path: Path) -> Iterator[IO[str]]:
             with os.fdopen(fd, "wb") as handle, \
                     open(spool.fileno(), "rb", closefd=False) as rows:
                 rows.seek(0)
-                shutil.copyfileobj(rows, handle, 1 << 20)
+                shutil.copyfileobj(rows, handle, 1 << 16)
         except OSError as exc:
             raise ItsmctlError(f"cannot write {path}: {exc.strerror or exc}",
                                "check that the output can be written") from exc

@@ -390,9 +390,16 @@ def test_per_ticket_rows_to_a_pipe_are_not_held_in_memory(tmp_path: Path) -> Non
     fifo = tmp_path / "rows.fifo"
     os.mkfifo(fifo)
     received: list[int] = []
-    reader = threading.Thread(target=lambda: received.append(len(fifo.read_bytes())))
+
+    def drain() -> None:  # counts what arrives, holding no more than a chunk of it
+        with fifo.open("rb") as pipe:
+            received.append(sum(len(chunk) for chunk in iter(lambda: pipe.read(65536), b"")))
+
+    reader = threading.Thread(target=drain)
     reader.start()
     pipe_peak = peak(fifo)
     reader.join(timeout=60)
     assert received == [size]
-    assert pipe_peak - file_peak < size // 2, (pipe_peak, file_peak, size)
+    # gathered in memory, the rows cost about twice their size more (the text, then its
+    # bytes): 1.76 MB for these 0.88 MB; through the temporary file about 0.26 MB
+    assert pipe_peak - file_peak < size, (pipe_peak, file_peak, size)
