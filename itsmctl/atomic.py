@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 
 from itsmctl.errors import ItsmctlError
 from itsmctl.visible import encode
@@ -38,11 +38,16 @@ def streamed(path: Path) -> bool:
     return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
-def _write_stream(path: Path, data: bytes) -> None:
+def _write_stream(path: Path, data: bytes | BinaryIO) -> None:
+    """`data` (bytes, or a binary file from where it stands) written straight to the stream
+    at `path`."""
     try:
         fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                shutil.copyfileobj(data, handle, 1 << 16)
     except OSError as exc:
         raise ItsmctlError(f"cannot write {path}: {exc.strerror or exc}",
                            "check that the output can be written") from exc
@@ -71,15 +76,9 @@ def _spooled(path: Path) -> Iterator[IO[str]]:
             raise ItsmctlError(f"cannot write {path}: {exc.strerror or exc} (the rows are"
                                f" gathered in {tempfile.gettempdir()} first)",
                                "free space there, or point TMPDIR elsewhere") from exc
-        try:
-            fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
-            with os.fdopen(fd, "wb") as handle, \
-                    open(spool.fileno(), "rb", closefd=False) as rows:
-                rows.seek(0)
-                shutil.copyfileobj(rows, handle, 1 << 16)
-        except OSError as exc:
-            raise ItsmctlError(f"cannot write {path}: {exc.strerror or exc}",
-                               "check that the output can be written") from exc
+        with open(spool.fileno(), "rb", closefd=False) as rows:  # its bytes, from the start
+            rows.seek(0)
+            _write_stream(path, rows)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
