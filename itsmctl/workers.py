@@ -12,6 +12,10 @@ from __future__ import annotations
 import os
 import threading
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkContext, ForkProcess  # POSIX only
 
 POLL_SECONDS = 0.5
 
@@ -26,3 +30,20 @@ def exit_with_parent() -> None:
         os._exit(1)  # nothing to hand back: the parent that would read it is gone
 
     threading.Thread(target=watch, name="itsmctl-exit-with-parent", daemon=True).start()
+
+
+def tracked_fork(started: list[ForkProcess]) -> ForkContext:
+    """The fork context, keeping every worker it starts in `started`, so that the pool's
+    owner can read a dead one's exit status once the pool has stopped (the executor does
+    not report it), or kill them all at once (it only waits for them)."""
+    from multiprocessing.context import ForkContext, ForkProcess
+
+    class Tracked(ForkProcess):
+        def start(self) -> None:
+            super().start()
+            started.append(self)
+
+    class Context(ForkContext):
+        Process = Tracked
+
+    return Context()

@@ -29,15 +29,12 @@ process instead.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import heapq
 import io
 import math
 import multiprocessing
-import os
 import shutil
-import signal
 import struct
 import tempfile
 from array import array
@@ -67,9 +64,11 @@ from itsmctl.measure.records import (
 from itsmctl.measure.stream import JoinStats, OutOfOrder, _Join
 from itsmctl.measure.tally import Tally
 from itsmctl.measure.timestamps import TimestampError
-from itsmctl.workers import exit_with_parent
+from itsmctl.workers import exit_with_parent, tracked_fork
 
 if TYPE_CHECKING:
+    from multiprocessing.context import ForkProcess  # POSIX only
+
     from itsmctl.measure.run import Counted, RecordInputs
 
 Key = tuple[float, float, int]  # (step line, or inf after the last; stop; ticket line)
@@ -86,9 +85,11 @@ def measure_parallel(inputs: RecordInputs, workers: int, per_ticket: IO[str] | N
     """The serial attempt's result, computed in `workers` processes; None when this run
     must be made in one process (out of time order, a worker failed, an error to report)."""
     try:
-        context = multiprocessing.get_context("fork")
+        multiprocessing.get_context("fork")
     except ValueError:
         return None  # no fork on this platform (Windows): the workers need the parent's state
+    started: list[ForkProcess] = []
+    context = tracked_fork(started)
     try:  # a private folder (mode 0700) for the workers' per-ticket rows
         rows = Path(tempfile.mkdtemp(prefix="itsmctl-rows-")) if per_ticket is not None else None
     except OSError:
@@ -102,7 +103,7 @@ def measure_parallel(inputs: RecordInputs, workers: int, per_ticket: IO[str] | N
                            for index in range(workers)]
                 parts = [future.result() for future in futures]
             except BaseException:  # Ctrl-C, SIGTERM: the workers stop now, not when counted
-                _stop(executor)
+                _stop(executor, started)
                 raise
             executor.shutdown(wait=True)
         except (BrokenProcessPool, OSError):
@@ -117,13 +118,12 @@ def measure_parallel(inputs: RecordInputs, workers: int, per_ticket: IO[str] | N
             shutil.rmtree(rows, ignore_errors=True)
 
 
-def _stop(executor: ProcessPoolExecutor) -> None:
+def _stop(executor: ProcessPoolExecutor, workers: list[ForkProcess]) -> None:
     """Kill the pool's workers and let it go: a worker counting a whole file would
     otherwise be waited for."""
-    workers = list(getattr(executor, "_processes", None) or {})  # pid -> process (CPython)
-    for pid in workers:
-        with contextlib.suppress(OSError):  # already gone
-            os.kill(pid, signal.SIGKILL)
+    for worker in workers:
+        if worker.is_alive():
+            worker.kill()
     executor.shutdown(wait=False, cancel_futures=True)
 
 

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from itsmctl.errors import ItsmctlError
 from itsmctl.site.pages import Progress, SitePlan
-from itsmctl.workers import exit_with_parent
+from itsmctl.workers import exit_with_parent, tracked_fork
 
 if TYPE_CHECKING:
-    from multiprocessing.context import ForkContext, ForkProcess  # POSIX only
+    from multiprocessing.context import ForkProcess  # POSIX only
 
 MIN_PAGES = 400  # below this, forking costs more than it saves
 CHUNK = 100      # pages per task: small enough to balance, large enough to be cheap
@@ -57,22 +57,6 @@ def _render_chunk(start: int, stop: int) -> list[str]:
     return written
 
 
-def _tracked_fork(started: list[ForkProcess]) -> ForkContext:
-    """The fork context, keeping every worker it starts in `started` so that a dead one's
-    exit status can be read once the pool has stopped (the executor does not report it)."""
-    from multiprocessing.context import ForkContext, ForkProcess
-
-    class Tracked(ForkProcess):
-        def start(self) -> None:
-            super().start()
-            started.append(self)
-
-    class Context(ForkContext):
-        Process = Tracked
-
-    return Context()
-
-
 def write_pages(plan: SitePlan, write: Writer, workers: int,
                 progress: Progress | None = None) -> list[str]:
     """Write every page of `plan` with `write`, in `workers` processes (the graph pages in
@@ -85,7 +69,7 @@ def write_pages(plan: SitePlan, write: Writer, workers: int,
     total = len(plan.pages)
     workers = max(1, min(workers, -(-total // CHUNK)))  # no more processes than chunks
     started: list[ForkProcess] = []
-    context = _tracked_fork(started)
+    context = tracked_fork(started)
     executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
                                    initargs=(plan, write))
     try:
