@@ -80,7 +80,8 @@ class PagerDutyExporter:
         self.doc.add_resource("pagerduty_service", name, body)
         existing = (service.metadata.get("annotations") or {}).get(SERVICE_ID)
         if isinstance(existing, str) and existing:
-            self.doc.imports.append({"to": f"pagerduty_service.{name}", "id": existing})
+            # an import block's id is an expression too: catalog text, never a template
+            self.doc.imports.append({"to": f"pagerduty_service.{name}", "id": literal(existing)})
 
     def build(self) -> Document:
         for team in self.catalog.of_kind("Team"):
