@@ -1,4 +1,8 @@
-"""`itsmctl score` output: each scorecard as a text table, JSON, or Markdown."""
+"""`itsmctl score` output: each scorecard as a text table, JSON, or Markdown.
+
+Titles are catalog and policy text: shown with their hidden characters escaped in text,
+made inert in Markdown as the pull-request comment makes them (no HTML, mention, link,
+table pipe or line break), since a job summary or a comment is where it goes."""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ from typing import Any
 
 from itsmctl.policy.scorecard import ScorecardResult, ScoreResult, ServiceScore
 from itsmctl.reporters import ReportOptions
+from itsmctl.reporters.diff_markdown import cell
 from itsmctl.reporters.envelope import envelope, json_document
+from itsmctl.visible import visible
 
 
 def lacking(score: ServiceScore) -> str:
@@ -26,7 +32,7 @@ def render_text(score: ScoreResult, options: ReportOptions) -> str:
     for result in score.scorecards:
         card = result.scorecard
         levels = " < ".join(lv.name for lv in card.levels)
-        out.append(f"{card.title} ({card.name}): {levels}")
+        out.append(f"{visible(card.title)} ({card.name}): {levels}")
         width = max([len(s.name) for s in result.services] + [7])
         level_width = max([len(lv.name) for lv in card.levels] + [5])
         out.append(f"  {'SERVICE':<{width}}  {'LEVEL':<{level_width}}  MISSING FOR NEXT LEVEL")
@@ -57,11 +63,12 @@ def render_markdown(score: ScoreResult, options: ReportOptions) -> str:
     out: list[str] = []
     for result in score.scorecards:
         card = result.scorecard
-        out += [f"## {card.title}", "",
-                "Levels: " + ", ".join(f"**{lv.name}** ({', '.join(f'`{r}`' for r in lv.rules)})"
+        out += [f"## {cell(card.title)}", "",
+                "Levels: " + ", ".join(f"**{cell(lv.name)}** ("
+                                       + ", ".join(f"`{r}`" for r in lv.rules) + ")"
                                        for lv in card.levels), "",
                 "| Service | Level | Missing for next level |", "|---|---|---|"]
         for s in result.services:
-            out.append(f"| {s.title} | {s.level or 'none'} | {lacking(s)} |")
+            out.append(f"| {cell(s.title)} | {cell(s.level or 'none')} | {cell(lacking(s))} |")
         out += ["", f"Summary: {_counts(result)}", ""]
     return "\n".join(out)

@@ -115,3 +115,29 @@ def test_every_export_and_json_report_shows_hidden_text(case: dict[str, Any],
                 no_hidden(text, written.name)
                 if written.suffix == ".json":
                     json.loads(text)
+
+
+SCORE_TITLE = ("Pay | x <img src=x onerror=alert(1)> @larkspur/admins #12 "
+               "[c](https://evil.example) **b** \u202eevil\x1b[31m\n## Owned")
+
+
+def test_score_escapes_catalog_text_in_markdown_and_text(tmp_path: Path) -> None:
+    """`score -f markdown` goes where the PR comment goes (a job summary, a comment): a
+    service title was written raw, a `|` broke the table, HTML and mentions were live, and
+    a bidi override or an escape sequence reached the terminal in `-f text` too."""
+    root = tmp_path / "catalog"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples", root)
+    path = root / "services/checkout.yaml"
+    path.write_text(path.read_text().replace("title: Checkout",
+                                             f"title: {json.dumps(SCORE_TITLE)}"))
+    policies = root / "policies/larkspur.yaml"
+    policies.write_text(policies.read_text().replace(
+        "title: Operational readiness", f"title: {json.dumps('Ready ' + SCORE_TITLE)}"))
+    markdown = run("score", str(root), "-f", "markdown")
+    no_hidden(markdown, "score markdown")
+    row = next(line for line in markdown.splitlines() if line.startswith("| Pay"))
+    assert row.count("|") - row.count("\\|") == 4  # the row's own four cell borders only
+    for live in ("<img", "@larkspur", "#12", "[c](https", "**b**", "\n## Owned"):
+        assert live not in markdown
+    assert markdown.count("\n## ") == 0 and markdown.startswith("## Ready Pay")
+    no_hidden(run("score", str(root)), "score text")
