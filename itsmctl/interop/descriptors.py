@@ -5,6 +5,9 @@ before reading, no special files, no symlink out of its root) and the one YAML p
 (`yamlload.parse_source`: no tags, bounded aliases and depth). A `Location` is followed only
 to local files inside the roots the user named (a file root's folder counts as its root);
 URLs and anything outside are reported, never fetched or read. At most `max_files` files.
+A glob target is matched against the files below its Location's folder, listed once per
+folder, and at most `max_glob_paths` paths in all: a Location of 70,000 glob targets over
+10,000 files would otherwise match 700 million paths (hours).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +28,7 @@ from itsmctl.yamlload import parse_source
 BACKSTAGE_API_PREFIX = "backstage.io/"
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_FILES = 10_000
+MAX_GLOB_PATHS = 1_000_000  # paths Location globs are matched against, per import (seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +82,14 @@ class _Root:
 
 
 class _Reader:
-    def __init__(self, roots: list[_Root], limits: Limits, max_files: int) -> None:
+    def __init__(self, roots: list[_Root], limits: Limits, max_files: int,
+                 max_glob_paths: int) -> None:
         self.roots = roots
         self.limits = limits
         self.max_files = max_files
+        self.glob_paths = max_glob_paths  # what is left of the budget
+        self.max_glob_paths = max_glob_paths
+        self.listed: dict[Path, list[tuple[str, Path]]] = {}  # folder -> its files, once
         self.seen: set[Path] = set()
         self.queue: deque[Path] = deque()
         self.result = ReadResult()
@@ -142,6 +151,7 @@ class _Reader:
         targets: list[tuple[JsonPath, Any]] = [(("spec", "target"), spec.get("target"))]
         if isinstance(spec.get("targets"), list):
             targets += [(("spec", "targets", i), t) for i, t in enumerate(spec["targets"])]
+        unmatched: list[JsonPath] = []
         for path, target in targets:
             if not isinstance(target, str) or not target:
                 continue
@@ -150,10 +160,20 @@ class _Reader:
                                 f"Location target {target!r} is not a local file; not followed",
                                 "import the files it points at by passing their folder")
                 continue
-            self.follow(descriptor, path, folder, target)
+            if not self.follow(descriptor, path, folder, target):
+                unmatched.append(path)
+        if unmatched:
+            descriptor_note(self.result, descriptor, unmatched[0],
+                            f"{len(unmatched)} glob target(s) of this Location not followed:"
+                            f" Location globs were matched against {self.max_glob_paths:,}"
+                            " paths already", "import the folders they point at instead")
 
-    def follow(self, descriptor: Descriptor, path: JsonPath, folder: Path, target: str) -> None:
-        matches = _expand(folder, target)
+    def follow(self, descriptor: Descriptor, path: JsonPath, folder: Path, target: str
+               ) -> bool:
+        """Read what `target` names; False when it is a glob past the budget."""
+        matches = self.expand(folder, target)
+        if matches is None:
+            return False
         inside = [m for m in matches if self.root_of(Path(os.path.realpath(m)))]
         if not inside:
             reason = "is outside the folders given" if matches else "matches no file"
@@ -162,6 +182,26 @@ class _Reader:
                             "targets are followed only to files inside the paths you import")
         for match in inside:
             self.enqueue(match)
+        return True
+
+    def expand(self, folder: Path, target: str) -> list[Path] | None:
+        """A Location target relative to its file's folder; `*` and `**` globs allowed.
+        None when a glob would take the paths matched past `max_glob_paths`."""
+        if "*" not in target and "?" not in target:
+            candidate = folder / target
+            return [candidate] if candidate.is_file() else []
+        pattern = os.path.normpath(target).replace(os.sep, "/")
+        if pattern.startswith(("../", "/")):
+            return []  # a glob is expanded only below its Location's folder
+        listed = self.listed.get(folder)
+        if listed is None:  # never more of a folder than the budget holds
+            listed = self.listed[folder] = list(islice(walk_directory(folder),
+                                                       self.glob_paths + 1))
+        if len(listed) > self.glob_paths:
+            return None
+        self.glob_paths -= len(listed)
+        found = [p for rel, p in listed if glob_match(rel, pattern)]
+        return sorted(p for p in found if p.is_file())
 
 
 def descriptor_note(result: ReadResult, descriptor: Descriptor, path: JsonPath, message: str,
@@ -170,24 +210,12 @@ def descriptor_note(result: ReadResult, descriptor: Descriptor, path: JsonPath, 
                                               hint, Severity.WARNING))
 
 
-def _expand(folder: Path, target: str) -> list[Path]:
-    """A Location target relative to its file's folder; `*` and `**` globs allowed."""
-    if "*" not in target and "?" not in target:
-        candidate = folder / target
-        return [candidate] if candidate.is_file() else []
-    pattern = os.path.normpath(target).replace(os.sep, "/")
-    if pattern.startswith(("../", "/")):
-        return []  # a glob is expanded only below its Location's folder
-    found = [p for rel, p in walk_directory(folder) if glob_match(rel, pattern)]
-    return sorted(p for p in found if p.is_file())
-
-
 def _walk_root(path: Path) -> list[Path]:
     return [p for _, p in walk_directory(path) if p.suffix in YAML_SUFFIXES and p.is_file()]
 
 
-def read_descriptors(paths: list[Path], limits: Limits,
-                     max_files: int = MAX_FILES) -> ReadResult:
+def read_descriptors(paths: list[Path], limits: Limits, max_files: int = MAX_FILES,
+                     max_glob_paths: int = MAX_GLOB_PATHS) -> ReadResult:
     """Read every Backstage entity under `paths` (files or folders), following Locations,
     under the run's parse `limits`."""
     roots = []
@@ -196,7 +224,7 @@ def read_descriptors(paths: list[Path], limits: Limits,
         folder = real if real.is_dir() else real.parent
         shown = path if path.is_dir() else path.parent
         roots.append(_Root(folder, shown.as_posix()))
-    reader = _Reader(roots, limits, max_files)
+    reader = _Reader(roots, limits, max_files, max_glob_paths)
     for path in paths:
         for file in (_walk_root(path) if path.is_dir() else [path]):
             reader.enqueue(file)

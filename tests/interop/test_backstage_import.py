@@ -11,6 +11,8 @@ import pytest
 import yaml
 from click.testing import Result
 
+from itsmctl.interop.descriptors import read_descriptors
+from itsmctl.limits import Limits
 from itsmctl.validate import validate_path
 from tests.conftest import run_cli
 
@@ -228,3 +230,53 @@ def test_past_the_listing_bound_unresolved_external_references_do_not_block(
                  "2026-11-23")
     assert "nothing was written" not in result.output
     assert load(out, "services/api.yaml")["spec"]["changeModels"][100] == "m100"
+
+
+def test_location_globs_are_matched_against_a_bounded_number_of_paths(tmp_path: Path) -> None:
+    """Each glob target walked its Location's folder again and matched every path in it: 2,000
+    targets over 500 files took 6 s, 70,000 over 10,000 files (one 1 MiB descriptor) would
+    take hours. A folder is listed once and the paths matched are bounded: the targets past
+    the bound are one finding, and what the earlier ones named is still read."""
+    root = tmp_path / "in"
+    (root / "teams").mkdir(parents=True)
+    for i in range(10):
+        (root / "teams" / f"t{i}.yaml").write_text(
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\n"
+            f"metadata: {{name: t{i}}}\nspec: {{type: team, children: []}}\n")
+    targets = [f"teams/t{i}.y*ml" for i in range(10)]
+    targets += [f"teams/*{i % 10}.yaml" for i in range(3000)]
+    (root / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: all}\n"
+        f"spec: {{targets: {json.dumps(targets)}}}\n")
+    read = read_descriptors([root], Limits(), max_glob_paths=11 * 20)  # 20 globs of 11 paths
+    assert sorted(d.name for d in read.descriptors if d.kind == "Group") == \
+        [f"t{i}" for i in range(10)]
+    (note,) = [f for f in read.findings if f.rule == "import-location-not-followed"]
+    assert note.message == ("2990 glob target(s) of this Location not followed: Location globs"
+                            " were matched against 220 paths already")
+    assert note.path == ("spec", "targets", 20)
+    unbounded = read_descriptors([root], Limits())
+    assert len(unbounded.descriptors) == 11 and not unbounded.findings
+
+
+def test_placeholders_are_never_resolved(tmp_path: Path) -> None:
+    """Backstage's processor would read `$text: ../../etc/passwd` or fetch `$json: https://`;
+    an import keeps each placeholder as the text it is, and reads nothing it names."""
+    root = tmp_path / "in"
+    root.mkdir()
+    (tmp_path / "secret.txt").write_text("s3cret-token")
+    (root / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: ops}\n"
+        "spec: {type: team, children: []}\n---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: api}\n"
+        "spec:\n  type: service\n  lifecycle: production\n  owner: ops\n"
+        "  definition: {$text: ../secret.txt}\n  api: {$json: 'https://example.com/x'}\n"
+        "  extra: {$yaml: /etc/passwd, $file: ../secret.txt}\n")
+    out = tmp_path / "catalog"
+    run("import", "backstage", str(root), "-o", str(out), "--today", "2026-11-23")
+    written = "".join(p.read_text() for p in out.rglob("*.yaml"))
+    assert "s3cret" not in written and "root:" not in written
+    kept = load(out, "services/api.yaml")["metadata"]["annotations"]
+    assert kept["itsmctl.io/backstage-spec.definition"] == '{"$text":"../secret.txt"}'
+    assert json.loads(kept["itsmctl.io/backstage-spec.extra"]) == {
+        "$yaml": "/etc/passwd", "$file": "../secret.txt"}
