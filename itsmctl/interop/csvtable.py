@@ -2,7 +2,10 @@
 
 Headers are matched the way ServiceNow writes them: field names (`support_group`) or
 labels (`Support group`), case and spacing aside. A missing column is a finding at the
-header line; a row keeps the line it starts on, so every later finding points at it.
+header line; a row keeps the line it starts on, so every later finding points at it. A
+column named twice (`name` and `Name`, a field name and its label) is a finding and the file
+is not read: which one a spreadsheet shows and which one an import takes would be a silent
+choice, as a duplicate key in YAML would.
 """
 
 from __future__ import annotations
@@ -76,6 +79,13 @@ def _parse(table: Table, text: str, required: tuple[str, ...],
                                                 1))
             return
         table.columns = tuple(aliases.get(normal(h), normal(h)) for h in header)
+        twice = _named_twice(header, table.columns)
+        if twice:
+            table.findings.append(table.finding(
+                "import-csv-duplicate-column", f"{twice}; the file was not read", 1,
+                "export the list with each column once"))
+            table.columns = ()
+            return
         missing = [c for c in required if c not in table.columns]
         for column in missing:
             table.findings.append(table.finding(
@@ -98,3 +108,17 @@ def _parse(table: Table, text: str, required: tuple[str, ...],
     except csv.Error as exc:
         table.findings.append(table.finding("import-csv-unreadable", f"not valid CSV: {exc}",
                                             reader.line_num or 1))
+
+
+def _named_twice(header: list[str], columns: tuple[str, ...]) -> str:
+    """"columns 1 'name' and 8 'Name' are both name", or "" when no column is named twice
+    (unnamed columns, from trailing commas, are never read and may repeat)."""
+    first: dict[str, int] = {}
+    for index, column in enumerate(columns):
+        if column in first:
+            earlier = first[column]
+            return (f"columns {earlier + 1} {header[earlier]!r} and {index + 1}"
+                    f" {header[index]!r} are both {column}")
+        if column:
+            first[column] = index
+    return ""

@@ -90,3 +90,26 @@ def test_mapping_file_overrides_criticality(tmp_path: Path) -> None:
     full(tmp_path / "cat", "--mapping", str(mapping))
     fax = load(tmp_path / "cat", "services/fax-gateway.yaml")
     assert (fax["spec"]["tier"], fax["spec"]["lifecycle"]) == (1, "design")
+
+
+def test_a_column_named_twice_is_a_finding_and_the_file_is_not_read(tmp_path: Path) -> None:
+    """A spreadsheet shows the first `name`, the import took the last: a row could read as
+    one service and import as another (a silent choice, as a duplicate YAML key would be)."""
+    header = DATA.joinpath("cmdb_ci_service.csv").read_text(encoding="utf-8").splitlines()[0]
+    for twice in ("name", "Name", "Business criticality"):
+        services = tmp_path / f"{twice}.csv"
+        services.write_text(f"{header},{twice}\n" + ",".join(
+            ["Payments API"] + [""] * header.count(",")) + ",Evil\n", encoding="utf-8")
+        out = tmp_path / f"out-{twice}"
+        result = run("import", "servicenow", "--services", str(services), "-o", str(out))
+        assert result.exit_code == 1, result.output
+        assert f"{services.name}:1: error: columns " in result.output
+        assert f"{twice!r} are both" in result.output
+        assert "the file was not read  [import-csv-duplicate-column]" in result.output
+        assert not (out / "services").exists()
+    unnamed = tmp_path / "unnamed.csv"  # trailing commas: unnamed columns, never read
+    unnamed.write_text(DATA.joinpath("cmdb_ci_service.csv").read_text(encoding="utf-8")
+                       .replace("\n", ",,\n"), encoding="utf-8")
+    result = run("import", "servicenow", "--services", str(unnamed), "-o", str(tmp_path / "u"))
+    assert "import-csv-duplicate-column" not in result.output
+    assert (tmp_path / "u" / "services" / "payments-api.yaml").exists()
