@@ -104,6 +104,10 @@ def pull_request_from_env(env: Mapping[str, str],
     if not host or "@" in parts.netloc:  # `http://localhost:80@evil.example` is no loopback
         raise GitHubError(f"GITHUB_API_URL {api_url!r} is no URL of an API host",
                           "set it to the REST API's URL, like https://api.github.com")
+    if "?" in api_url or "#" in api_url:  # each request's path is appended to it
+        raise GitHubError(f"GITHUB_API_URL {api_url!r} has a query or a fragment",
+                          "set it to the REST API's URL alone, like https://api.github.com"
+                          " or https://ghe.example.com/api/v3")
     if parts.scheme != "https" and not (parts.scheme == "http" and host in _LOOPBACK):
         raise GitHubError(f"GITHUB_API_URL {api_url!r} is not an https URL",
                           "the token is only sent over https")

@@ -206,6 +206,10 @@ def test_a_change_without_required_approvals_asks_github_nothing(tmp_path: Path,
     # a loopback name as the user part of a remote host's URL is no loopback
     ({"GITHUB_API_URL": "http://localhost:80@api.example.com"}, "is no URL of an API host"),
     ({"GITHUB_API_URL": "http://127.0.0.1@api.example.com"}, "is no URL of an API host"),
+    # every request path is appended to it: after `?` or `#` it would name no endpoint
+    ({"GITHUB_API_URL": "https://ghe.example.com/api/v3?x=1"}, "has a query or a fragment"),
+    ({"GITHUB_API_URL": "https://ghe.example.com/api/v3?"}, "has a query or a fragment"),
+    ({"GITHUB_API_URL": "https://api.github.com#top"}, "has a query or a fragment"),
 ])
 def test_a_missing_environment_is_a_usage_error(pr: tuple[Path, str], github: FakeGitHub,
                                                 env: dict[str, str | None], message: str) -> None:
