@@ -43,6 +43,7 @@ class ScaffoldResult:
     created: tuple[str, ...]
     overwritten: tuple[str, ...]
     skipped: tuple[str, ...] = ()
+    in_repository: bool = False  # `root` is inside a git work tree: the next step is no `git init`
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -118,7 +119,15 @@ def init_catalog(target: Path, *, force: bool = False, today: date | None = None
         created=tuple(f.rel for f in plan if f.rel not in existing),
         overwritten=tuple(sorted(existing)) if force else (),
         skipped=() if force else tuple(sorted(existing)),
+        in_repository=inside_work_tree(target),
     )
+
+
+def inside_work_tree(folder: Path) -> bool:
+    """Whether `folder` or a folder above it holds `.git` (a folder, or the file of a linked
+    work tree or submodule): what `git init`'s advice depends on, without running git."""
+    here = folder.resolve()
+    return any(os.path.lexists(up / ".git") for up in (here, *here.parents))
 
 
 def refuse_links(target: Path, plan: list[str], existing: set[str], force: bool,

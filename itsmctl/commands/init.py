@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import date
 from pathlib import Path
 
@@ -11,8 +12,7 @@ from itsmctl.commands.common import today_option
 
 NEXT_STEPS = """\
 Next steps:
-  cd {root}
-  git init -b main && git add -A && git commit -m "Start the service catalog"
+{cd}  {git_init}git add -A && git commit -m "Start the service catalog"
   itsmctl validate            # the starter catalog is clean; edit it to describe your services
   pre-commit install          # optional: validate before every commit
 Push to GitHub: pull requests are checked by .github/workflows/itsm-pr.yml, and the
@@ -43,6 +43,10 @@ def command(ctx: click.Context, directory: Path, force: bool, today: date | None
         click.echo(f"overwrote {rel}")
     for rel in result.skipped:
         click.echo(f"skipped {rel} (exists; --force overwrites it)")
-    click.echo(f"\nA new service catalog is ready in {click.format_filename(directory)}.")
-    click.echo(NEXT_STEPS.format(root=click.format_filename(directory)), nl=False)
+    here = directory.resolve() == Path.cwd().resolve()
+    where = "the current folder" if here else click.format_filename(directory)
+    click.echo(f"\nA new service catalog is ready in {where}.")
+    click.echo(NEXT_STEPS.format(
+        cd="" if here else f"  cd {shlex.quote(click.format_filename(directory))}\n",
+        git_init="" if result.in_repository else "git init -b main && "), nl=False)
     ctx.exit(0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 import yaml
 
 from itsmctl.model import KINDS
@@ -69,6 +70,34 @@ def test_init_reports_what_it_created(tmp_path: Path, invoke: Invoke) -> None:
     assert "created .github/workflows/itsm-pr.yml" in result.output
     assert "created services/intranet.yaml" in result.output
     assert "Next steps" in result.output
+
+
+def test_the_next_steps_fit_where_the_catalog_was_made(tmp_path: Path, invoke: Invoke,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new folder: change into it and make it a repository. The folder the user is in, and
+    a folder inside a git work tree: no `cd`, no second `git init`."""
+    fresh = invoke("init", str(tmp_path / "new"))
+    assert f"ready in {tmp_path / 'new'}." in fresh.output
+    assert f"cd {tmp_path / 'new'}" in fresh.output
+    assert "git init -b main && git add -A" in fresh.output
+
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    current = invoke("init")
+    assert "ready in the current folder." in current.output
+    assert "  cd " not in current.output
+    assert "git init -b main && git add -A" in current.output
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    inside = invoke("init", str(repo / "catalog"))
+    assert f"cd {repo / 'catalog'}" in inside.output
+    assert "git init" not in inside.output
+
+    spaced = invoke("init", str(tmp_path / "my catalog"))
+    assert f"  cd '{tmp_path / 'my catalog'}'\n" in spaced.output  # a line to paste as it is
+    assert '  git add -A && git commit -m "Start the service catalog"' in inside.output
 
 
 def test_init_into_an_existing_repository_adds_only_what_is_missing(scaffold: Path,
