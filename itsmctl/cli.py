@@ -108,6 +108,9 @@ def report_error(error: ItsmctlError) -> None:
 def cli(ctx: click.Context, debug: bool) -> None:
     """IT service management as code: validate, diff and render a catalog kept in git."""
     ctx.obj = {"debug": debug}
+    patterns = sys.modules.get("itsmctl.patterns")  # loaded by an earlier run in this process
+    if patterns is not None:
+        patterns.reset()  # each command is a run: its own time bound for catalog patterns
 
 
 class Terminated(KeyboardInterrupt):

@@ -4,7 +4,14 @@ JSON Schema's `pattern` is a backtracking regular expression, and a pull request
 one (`^(a|aa)+$`) that takes exponential time on a long enough value. We evaluate `pattern`
 and `patternProperties` with the `regex` package, which takes a timeout: a match that runs
 past `TIMEOUT` seconds is a finding ("took too long"), and the pattern is not run again in
-this process, so a catalog of 10,000 entities costs one timeout, not 10,000.
+this process, so a catalog of 10,000 entities costs one timeout, not 10,000. A pattern just
+under the timeout on every value (`^(a|aa)+$` on 28 `a`s and a `b`: 0.4 s), or many patterns
+each timing out once, would still cost that per value or per pattern. So the run's matching
+time is bounded as well: each match may take its allowance (0.1 ms, and 1 µs a character of
+the value; built-in patterns take under 25 ns a character) plus what its pattern left unused,
+plus a grace of one second shared by every pattern of the run. Past that a match times out
+early, and the pattern is too slow for the rest of the run. A sane catalog never touches the
+grace; a hostile one costs at most a second more than the allowances of what it holds.
 
 Why `regex` and not a linear-time engine (google-re2): RE2 refuses look-arounds and
 back-references, which JSON Schema (ECMA-262) allows and policies use (`^(?!legacy-)`), so
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
+from time import perf_counter
 from typing import Any
 
 import regex
@@ -23,11 +31,27 @@ import regex
 from itsmctl.visible import quoted
 
 TIMEOUT = 0.5  # seconds per match; a sane pattern on a 1 MiB value takes milliseconds
-_TIMED_OUT: set[str] = set()
+GRACE = 1.0  # seconds all patterns of a run may spend beyond their allowances, together
+PER_VALUE, PER_CHARACTER = 0.000_1, 0.000_001  # a match's allowance, in seconds
+_TIMED_OUT: dict[str, bool] = {}  # pattern -> timed out on the run's bound (not TIMEOUT's)
+_UNUSED: dict[str, float] = {}  # pattern -> allowance its earlier matches left (seconds)
+_GRACE = [GRACE]  # what is left of the run's grace
 
 
 class PatternTimeout(Exception):
-    """A catalog pattern ran past TIMEOUT (or did so earlier in this run)."""
+    """A catalog pattern ran past TIMEOUT or the run's bound (or did so earlier in this run)."""
+
+    def __init__(self, pattern: str, run_bound: bool = False) -> None:
+        super().__init__(pattern)
+        self.run_bound = run_bound
+
+
+def reset() -> None:
+    """A new run: no pattern is too slow yet, the whole grace is left (one process may hold
+    many runs: tests, a library caller)."""
+    _TIMED_OUT.clear()
+    _UNUSED.clear()
+    _GRACE[0] = GRACE
 
 
 _MULTILINE = regex.compile(r"\(\?[a-zA-Z]*m")
@@ -139,21 +163,33 @@ def compiles(pattern: str) -> bool:
 
 
 def search(pattern: str, text: str) -> bool:
-    """Whether `pattern` matches somewhere in `text`, within the time bound."""
+    """Whether `pattern` matches somewhere in `text`, within the time bounds."""
     if pattern in _TIMED_OUT:
-        raise PatternTimeout(pattern)
+        raise PatternTimeout(pattern, _TIMED_OUT[pattern])
+    compiled = _compiled(pattern)
+    allowance = PER_VALUE + PER_CHARACTER * len(text) + _UNUSED.get(pattern, 0.0)
+    limit = min(TIMEOUT, allowance + max(_GRACE[0], 0.0))
+    start = perf_counter()
     try:
-        return _compiled(pattern).search(text, timeout=TIMEOUT) is not None
+        found = compiled.search(text, timeout=limit) is not None
     except TimeoutError:
-        _TIMED_OUT.add(pattern)
-        raise PatternTimeout(pattern) from None
+        _GRACE[0] -= max(perf_counter() - start - allowance, 0.0)
+        _TIMED_OUT[pattern] = limit < TIMEOUT
+        raise PatternTimeout(pattern, limit < TIMEOUT) from None
+    left = allowance - (perf_counter() - start)
+    if left < 0:
+        _GRACE[0] += left  # beyond its allowance: from the grace
+    _UNUSED[pattern] = max(left, 0.0)
+    return found
 
 
-def _too_slow(pattern: str, text: str) -> Any:
+def _too_slow(pattern: str, text: str, run_bound: bool) -> Any:
     from jsonschema.exceptions import ValidationError
 
+    slow = "spent the run's matching time before" if run_bound else \
+        f"took longer than {TIMEOUT} s on"
     return ValidationError(
-        f"pattern {quoted(pattern)} took longer than {TIMEOUT} s on {quoted(text, 40)}, so the"
+        f"pattern {quoted(pattern)} {slow} {quoted(text, 40)}, so the"
         " value is taken as not matching; the pattern backtracks catastrophically (rewrite"
         " nested quantifiers such as (a+)+)", validator="pattern-timeout")
 
@@ -165,8 +201,8 @@ def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Iterator[
         return
     try:
         found = search(patrn, instance)
-    except PatternTimeout:
-        yield _too_slow(patrn, instance)
+    except PatternTimeout as slow:
+        yield _too_slow(patrn, instance, slow.run_bound)
         return
     if not found:
         yield ValidationError(f"{quoted(instance)} does not match {quoted(patrn)}")
@@ -180,8 +216,8 @@ def pattern_properties(validator: Any, properties: dict[str, Any], instance: Any
         for key, value in instance.items():
             try:
                 found = search(patrn, key)
-            except PatternTimeout:
-                yield _too_slow(patrn, key)
+            except PatternTimeout as slow:
+                yield _too_slow(patrn, key, slow.run_bound)
                 continue
             if found:
                 yield from validator.descend(value, subschema, path=key, schema_path=patrn)

@@ -6,6 +6,7 @@ import os
 import shlex
 import shutil
 import sqlite3
+import sys
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
@@ -91,6 +92,15 @@ def _own_parse_cache(tmp_path_factory: pytest.TempPathFactory,
                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test starts with an empty parse cache of its own, never the user's ~/.cache."""
     monkeypatch.setenv("ITSMCTL_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))
+
+
+@pytest.fixture(autouse=True)
+def _own_pattern_bounds() -> None:
+    """Every test is a run of its own: no catalog pattern too slow yet, the whole grace left
+    (a CLI command resets them itself; a test that calls the core directly does not)."""
+    patterns = sys.modules.get("itsmctl.patterns")
+    if patterns is not None:
+        patterns.reset()
 
 
 def cache_rows(file_name: str) -> int:

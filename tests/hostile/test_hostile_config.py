@@ -6,6 +6,7 @@ policy that refers to itself is a configuration error (exit 2) with its line, ne
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -63,3 +64,42 @@ def test_a_catastrophic_policy_pattern_times_out_as_a_finding(tmp_path: Path,
     assert result.exit_code == 1, result.output
     assert result.output.count("pattern '^(a|aa)+$' took longer than 0.5 s") == 2
     assert "slow-pattern" in result.output and "5:10" in result.output
+
+
+def test_patterns_just_under_the_timeout_cost_the_run_a_bounded_time(tmp_path: Path,
+                                                                     invoke: Invoke) -> None:
+    """`^(a|aa)+$` on 28 letters and a `b` takes about 0.4 s, under the 0.5 s timeout: each
+    of 30 services cost that (a 1 MiB file of such values, hours). The run's matching time is
+    bounded: past a second's grace the pattern is too slow, each value still a finding."""
+    root = tmp_path / "catalog"
+    shutil.copytree(BASE, root)
+    service = (root / "services" / "kubernetes-platform.yaml").read_text()
+    for i in range(30):
+        (root / "services" / f"slow-{i}.yaml").write_text(service.replace(
+            "name: kubernetes-platform", f"name: slow-{i}").replace(
+            "title: Kubernetes Platform", f"title: {'a' * 28}b{'b' * i}"))
+    (root / ".itsmctl.yaml").write_text(POLICY)
+    result = invoke("validate", str(root))
+    slow = [line for line in result.output.splitlines() if "slow-pattern" in line]
+    assert len(slow) == 31, result.output  # every slow-i and kubernetes-platform's title
+    ran = [line for line in slow if "spent the run's" not in line and "took longer" not in line]
+    assert len(ran) <= 12, ran  # kubernetes-platform's, and those the grace had time for
+
+
+def test_many_catastrophic_patterns_cost_the_run_a_bounded_time(tmp_path: Path,
+                                                                invoke: Invoke) -> None:
+    """Each pattern timed out once at 0.5 s, so 60 of them in one config took 30 s (a 1 MiB
+    config holds 30,000: four hours). Past the run's grace the next ones are cut early."""
+    root = tmp_path / "catalog"
+    shutil.copytree(BASE, root)
+    service = root / "services" / "kubernetes-platform.yaml"
+    service.write_text(service.read_text().replace("title: Kubernetes Platform",
+                                                   f"title: {'a' * 60}!"))
+    (root / ".itsmctl.yaml").write_text("policies:\n" + "".join(
+        f"  - id: slow-{i}\n    description: titles are letters\n"
+        "    select: {kind: Service}\n    require: {properties: {metadata: {properties: "
+        f'{{title: {{pattern: "^(a|aa)+$|z{i}"}}}}}}}}}}\n' for i in range(60)))
+    result = invoke("validate", str(root))
+    assert len(set(re.findall(r"slow-\d+\b", result.output))) == 60  # each one a finding
+    assert result.output.count("took longer than 0.5 s") <= 3, result.output
+    assert result.output.count("spent the run's matching time before") >= 57
