@@ -238,6 +238,9 @@ class BackstageImporter:
         if isinstance(meta.get("description"), str) and meta["description"]:
             out["description"] = meta["description"]
         kept: dict[str, str] = {}
+        for key in ("title", "description"):  # a `$text` placeholder is no text: keep it
+            if meta.get(key) is not None and not isinstance(meta[key], str):
+                kept[f"{KEPT}metadata.{key}"] = encode(meta[key])
         labels = {}
         for key, value in sorted((meta.get("labels") or {}).items()):
             if len(value) <= MAX_LABEL:

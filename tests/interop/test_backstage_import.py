@@ -261,14 +261,16 @@ def test_location_globs_are_matched_against_a_bounded_number_of_paths(tmp_path: 
 
 def test_placeholders_are_never_resolved(tmp_path: Path) -> None:
     """Backstage's processor would read `$text: ../../etc/passwd` or fetch `$json: https://`;
-    an import keeps each placeholder as the text it is, and reads nothing it names."""
+    an import keeps each placeholder as the text it is, and reads nothing it names (a title or
+    description that is one was dropped silently)."""
     root = tmp_path / "in"
     root.mkdir()
     (tmp_path / "secret.txt").write_text("s3cret-token")
     (root / "catalog-info.yaml").write_text(
         "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: ops}\n"
         "spec: {type: team, children: []}\n---\n"
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: api}\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
+        "metadata: {name: api, description: {$text: ../secret.txt}}\n"
         "spec:\n  type: service\n  lifecycle: production\n  owner: ops\n"
         "  definition: {$text: ../secret.txt}\n  api: {$json: 'https://example.com/x'}\n"
         "  extra: {$yaml: /etc/passwd, $file: ../secret.txt}\n")
@@ -280,3 +282,5 @@ def test_placeholders_are_never_resolved(tmp_path: Path) -> None:
     assert kept["itsmctl.io/backstage-spec.definition"] == '{"$text":"../secret.txt"}'
     assert json.loads(kept["itsmctl.io/backstage-spec.extra"]) == {
         "$yaml": "/etc/passwd", "$file": "../secret.txt"}
+    # a description that is no text was dropped without a word; it is kept like the rest
+    assert kept["itsmctl.io/backstage-metadata.description"] == '{"$text":"../secret.txt"}'
