@@ -352,6 +352,9 @@ class _TicketReader:
         self.services: dict[str, str] = {}
         self.main = self._picker(_MAIN)
         self.extra = self._picker(_EXTRA)
+        # every field in a column of its own: the sixteen texts in one pick
+        self.whole = self._picker(_MAIN + _EXTRA) if cols.optional and self.extra else None
+        self.lowered: tuple[dict[str, str], dict[str, str], dict[str, str]] = ({}, {}, {})
 
     def _picker(self, names: tuple[str, ...]) -> Callable[[list[str]], tuple[str, ...]] | None:
         """One C-level pick of `names` when every field has one column of its own (rows
@@ -377,8 +380,14 @@ class _TicketReader:
         """The row's Ticket, built in one call; `_Bad` names the first field that is not
         usable, in the order the fields are read (id, opened_at, the other instants, the
         optional fields)."""
-        ident, opened_text, kind, priority, service, responded, resolved, closed = \
-            self.cells(row, _MAIN, self.main)
+        whole = self.whole
+        if whole is not None:
+            (ident, opened_text, kind, priority, service, responded, resolved, closed, channel,
+             first_contact, lzs, outcome, change_type, reopened, csat, cost) = \
+                map(str.strip, whole(row))
+        else:
+            ident, opened_text, kind, priority, service, responded, resolved, closed = \
+                self.cells(row, _MAIN, self.main)
         if not ident:
             raise _Bad("id", "is empty")
         if not opened_text:
@@ -386,8 +395,11 @@ class _TicketReader:
         resolved_service = self.services.get(service)
         if resolved_service is None:
             resolved_service = self.services[service] = self.resolve(service)
-        kind = self.types.get(kind, kind).lower()
-        priority = self.priorities.get(priority, priority)
+        kinds, outcomes, change_types = self.lowered
+        lowered = kinds.get(kind)
+        if lowered is None:
+            lowered = _remember(kinds, kind, self.types.get(kind, kind).lower())
+        kind, priority = lowered, self.priorities.get(priority, priority)
         read, name = self.read, "opened_at"
         responded_at = resolved_at = closed_at = None
         try:  # one frame for the four instants; each is checked as soon as it is read
@@ -406,28 +418,44 @@ class _TicketReader:
                     raise _Bad(name, "is before opened_at")
         except TimestampError as exc:
             raise _Bad(name, str(exc)) from None
-        if not self.cols.optional:
-            return Ticket(ident, kind, resolved_service, priority, opened, line, responded_at,
-                          resolved_at, closed_at)
-        channel, first_contact, lzs, outcome, change_type, reopened, csat, cost = \
-            self.cells(row, _EXTRA, self.extra)
+        if whole is None:
+            if not self.cols.optional:
+                return Ticket(ident, kind, resolved_service, priority, opened, line,
+                              responded_at, resolved_at, closed_at)
+            channel, first_contact, lzs, outcome, change_type, reopened, csat, cost = \
+                self.cells(row, _EXTRA, self.extra)
         contact = (_FLAGS[first_contact] if first_contact in _FLAGS
                    else _flag(first_contact, "first_contact"))
         zero_stop = _FLAGS[lzs] if lzs in _FLAGS else _flag(lzs, "lzs")
-        change_type = self.change_types.get(change_type, change_type)
+        lowered = change_types.get(change_type)
+        if lowered is None:  # the export's value, else the catalog change model's type
+            named = self.change_types.get(change_type, change_type)
+            lowered = _remember(change_types, change_type,
+                                self.change_models.get(named, named).lower())
+        change_type = lowered
+        lowered = outcomes.get(outcome)
+        if lowered is None:
+            lowered = _remember(outcomes, outcome, self.outcomes.get(outcome, outcome).lower())
         times = 0
         if reopened and reopened != "0":
-            lowered = reopened.lower()
-            times = (1 if lowered in _TRUE - {"1"} else 0 if lowered in _FALSE
+            lowered_times = reopened.lower()
+            times = (1 if lowered_times in _TRUE - {"1"} else 0 if lowered_times in _FALSE
                      else int(_number(reopened, "reopened", 0, 1e6)))
         return Ticket(ident, kind, resolved_service, priority, opened, line, responded_at,
                       resolved_at, closed_at, self.channels.get(channel, channel),
                       contact,
                       times, _bounded(csat, "csat", 1, 5) if csat else None,
-                      zero_stop,
-                      self.outcomes.get(outcome, outcome).lower(),
+                      zero_stop, lowered,
                       _bounded(cost, "cost", 0, 1e12) if cost else None,
-                      self.change_models.get(change_type, change_type).lower())
+                      change_type)
+
+
+def _remember(memo: dict[str, str], text: str, value: str) -> str:
+    """`value`, remembered as `text`'s in `memo` while it holds fewer than 1,024 texts: a
+    column has a handful of values, and a hostile file cannot grow the memo past that."""
+    if len(memo) < 1024:
+        memo[text] = value
+    return value
 
 
 # _flag's answers for the texts it lowers to themselves, looked up without a call

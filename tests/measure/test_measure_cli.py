@@ -403,3 +403,19 @@ def test_per_ticket_rows_to_a_pipe_are_not_held_in_memory(tmp_path: Path) -> Non
     # gathered in memory, the rows cost about twice their size more (the text, then its
     # bytes): 1.76 MB for these 0.88 MB; through the temporary file about 0.26 MB
     assert pipe_peak - file_peak < size, (pipe_peak, file_peak, size)
+
+
+def test_types_are_read_case_blind_past_the_reader_memo(records) -> None:
+    # 1,100 distinct record types, more than the reader remembers (1,024), and the known
+    # type in mixed case with spaces: each unknown is counted lowered, the incident measured
+    header = ("id,type,service,priority,opened_at,responded_at,resolved_at,closed_at,channel,"
+              "first_contact,reopened,csat,lzs,outcome,cost,change_type")
+    rows = [f"X{i},Odd{i},legacy-erp,P1,2026-11-23T09:00:00+01:00,,,,web,,0,,,,,"
+            for i in range(1100)]
+    rows.append("I1, InCiDeNt ,legacy-erp,P1,2026-11-23T09:00:00+01:00,,"
+                "2026-11-23T10:00:00+01:00,,web,true,0,5,false,Successful,10,Standard")
+    _, data = measure_json(records(tickets_csv="\n".join([header, *rows]) + "\n",
+                                   events_csv=""))
+    assert data["records"]["unknownTypes"] == {f"odd{i}": 1 for i in range(1100)}
+    p1 = sla(data, "legacy-erp-sla")["periods"][0]["priorities"]["P1"]["resolution"]
+    assert (p1["tickets"], p1["met"]) == (1, 1)
