@@ -84,13 +84,21 @@ def markdown(services: int, rows: dict[str, Measure]) -> str:
 
 
 def write_section(text: str, start: str, end: str) -> None:
-    """Replace the section between `start` and `end` in RESULTS.md (after the results table)."""
+    """Replace the section between `start` and `end` in RESULTS.md where it stands.
+
+    A section not there yet goes after the results table. Replacing in place keeps the
+    hand-written text around it where it was (removing and re-inserting left a blank line
+    behind on every run).
+    """
     results = HERE / "RESULTS.md"
     old = results.read_text(encoding="utf-8")
-    if start in old:
-        old = old[:old.index(start)] + old[old.index(end) + len(end) + 1:]
-    marker = "<!-- results:end -->\n"
-    new = old.replace(marker, marker + "\n" + text, 1) if marker in old else old + text
+    if start in old and end in old:
+        head, _, rest = old.partition(start)
+        _, _, tail = rest.partition(end)
+        new = head + text.rstrip("\n") + tail
+    else:
+        marker = "<!-- results:end -->\n"
+        new = old.replace(marker, marker + "\n" + text, 1) if marker in old else old + text
     results.write_text(new, encoding="utf-8")
 
 
