@@ -22,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import TODAY  # noqa: E402  (the generator beside this file)
+from results_file import write_section  # noqa: E402
 from run import PARSE_FLOOR, Measure, best_of, fastest, once, with_bytecode  # noqa: E402
 
 START, END = "<!-- cache:start -->", "<!-- cache:end -->"
@@ -81,25 +82,6 @@ def markdown(services: int, rows: dict[str, Measure]) -> str:
                      f" {m.peak_mb or 0:.0f} MB | {(m.seconds or 0) / (floor or 1):.2f}x |")
     lines.append(END)
     return "\n".join(lines) + "\n"
-
-
-def write_section(text: str, start: str, end: str) -> None:
-    """Replace the section between `start` and `end` in RESULTS.md where it stands.
-
-    A section not there yet goes after the results table. Replacing in place keeps the
-    hand-written text around it where it was (removing and re-inserting left a blank line
-    behind on every run).
-    """
-    results = HERE / "RESULTS.md"
-    old = results.read_text(encoding="utf-8")
-    if start in old and end in old:
-        head, _, rest = old.partition(start)
-        _, _, tail = rest.partition(end)
-        new = head + text.rstrip("\n") + tail
-    else:
-        marker = "<!-- results:end -->\n"
-        new = old.replace(marker, marker + "\n" + text, 1) if marker in old else old + text
-    results.write_text(new, encoding="utf-8")
 
 
 def main() -> int:

@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import TODAY  # noqa: E402  (the generator beside this file)
+from results_file import write_section  # noqa: E402
 from run import (  # noqa: E402
     PARSE_FLOOR,
     SHORT,
@@ -118,13 +119,7 @@ def _x(value: float | None) -> str:
 
 
 def write(section: str) -> None:
-    results = HERE / "RESULTS.md"
-    text = results.read_text(encoding="utf-8")
-    if START not in text:
-        text = text.rstrip("\n") + f"\n\n{START}\n{END}\n"
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    results.write_text(f"{head}{START}\n{section}\n{END}{tail}", encoding="utf-8")
+    write_section(f"{START}\n{section}\n{END}", START, END)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,7 +28,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from cache_bench import validate_command, write_section  # noqa: E402
+from cache_bench import validate_command  # noqa: E402
+from results_file import write_section  # noqa: E402
 from run import Measure, fastest, once, with_bytecode  # noqa: E402
 
 START, END = "<!-- large:start -->", "<!-- large:end -->"

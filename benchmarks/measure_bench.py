@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import resource
 import subprocess
 import sys
@@ -30,7 +29,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from run import with_bytecode  # noqa: E402 - after the sys.path line above
+from results_file import write_section  # noqa: E402 - after the sys.path line above
+from run import with_bytecode  # noqa: E402
 
 FLOOR = """\
 import csv, sys
@@ -118,15 +118,7 @@ seed 7), 14 SLAs and 19 KPIs of examples/. Without `--jobs`, measure counts on e
 | {"yes" if judged <= 3 else "no"} (by the CPU of `--jobs 1`) |
 | peak memory under 500 MB | {peak} MB (the largest of the runs) | {"yes" if peak < 500 else "no"} |
 {END}"""
-    results = HERE / "RESULTS.md"
-    current = results.read_text()
-    if START in current:
-        current = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: text, current,
-                         flags=re.DOTALL)
-    else:
-        marker = "<!-- results:end -->"
-        current = current.replace(marker, marker + "\n\n" + text, 1)
-    results.write_text(current)
+    write_section(text, START, END)
     print(text)
 
 

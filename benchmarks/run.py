@@ -36,6 +36,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from generate import FOLDERS, TODAY  # noqa: E402 - after the sys.path line above
+from results_file import write_section  # noqa: E402
 
 SCHEMAS = REPO / "schemas"
 SCHEMA_OF = {  # folder written by generate.py -> the schema of its kind
@@ -467,12 +468,7 @@ def _cell(m: Measure) -> str:
 
 
 def write_results(table: str, data: dict[str, Any]) -> None:
-    results = HERE / "RESULTS.md"
-    text = results.read_text(encoding="utf-8") if results.exists() else (
-        f"# Benchmark results\n\n{START}\n{END}\n")
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    results.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
+    write_section(f"{START}\n{table}\n{END}", START, END)
     (HERE / "results.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
